@@ -1,0 +1,55 @@
+# Ponte: every target creates and fills .venv from requirements.lock on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SERVICE ?= intake
+MESSAGE ?= change
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint fmt migrate revision bench openapi lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Ponte needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "ponte.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv from the lock file
+
+run: $(STAMP)  ## the whole stack on embedded PostgreSQL (or PONTE_*_DATABASE_URL), with demo data
+	$(BIN)/python -m services.stack run
+
+test: $(STAMP) lint  ## lint, type-check and run the whole test suite
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+fmt: $(STAMP)  ## format and autofix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(STAMP)  ## apply every service's migrations (embedded PostgreSQL unless URLs are set)
+	$(BIN)/python -m services.stack migrate
+
+revision: $(STAMP)  ## new migration: make revision SERVICE=intake MESSAGE="add x"
+	$(BIN)/python -m services.stack revision $(SERVICE) "$(MESSAGE)"
+
+bench: $(STAMP)  ## benchmarks against a hello-world ceiling; results in bench/results/
+	$(BIN)/python -m bench.run
+
+openapi: $(STAMP)  ## write the gateway's merged OpenAPI to docs/openapi.json
+	$(BIN)/python -m services.stack openapi docs/openapi.json
+
+lock: $(STAMP)  ## re-resolve requirements.lock from pyproject.toml
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras -o requirements.lock pyproject.toml
+
+clean:  ## remove the virtualenv and the embedded database
+	rm -rf $(VENV) var

@@ -1,0 +1,164 @@
+"""Users of the organisations: org admins manage their own organisation's users, platform admins
+everyone's; operators may look up colleagues; everyone may read and edit their own name and
+password."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from anyio import to_thread
+from fastapi import APIRouter, Request, Response, status
+from sqlalchemy.exc import IntegrityError
+
+from services.gateway.db import credentials, repository
+from services.gateway.db.models import User
+from services.gateway.domain import access
+from services.gateway.domain.passwords import hash_password, password_problems
+from services.gateway.schemas import UserCreate, UserRead, UserUpdate
+from shared.auth import CurrentPrincipal, Principal, Role
+from shared.db import DbSession
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
+from shared.etags import check_if_match, etag
+from shared.openapi import problems
+from shared.pagination import CursorParam, Limit, Page, keyset, page_of
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+
+def _check_password(password: str, email: str) -> None:
+    reasons = password_problems(password, email=email)
+    if reasons:
+        raise UnprocessableContent(
+            "The password is too weak.",
+            errors=[
+                FieldError(field="body.password", message=reason, code="weak_password")
+                for reason in reasons
+            ],
+        )
+
+
+def _check_roles(principal: Principal, roles: list[Role]) -> None:
+    refused = set(roles) - access.assignable_roles(principal)
+    if refused:
+        raise Forbidden(f"You may not assign the roles: {', '.join(sorted(refused))}.")
+
+
+def _read(user: User, response: Response) -> UserRead:
+    response.headers["ETag"] = etag(user.version)
+    return UserRead.model_validate(user)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses=problems(403, 409),
+    summary="Add a user to an organisation (org admins: their own; platform admins: any)",
+)
+async def create_user(
+    body: UserCreate, principal: CurrentPrincipal, session: DbSession, response: Response
+) -> UserRead:
+    organization_id = body.organization_id or principal.organization_id
+    if organization_id is None or not access.may_manage_users(principal, organization_id):
+        raise Forbidden("You may add users to your own organisation only.")
+    if await repository.get_organization(session, organization_id) is None:
+        raise UnprocessableContent(
+            "Unknown organisation.",
+            errors=[
+                FieldError(
+                    field="body.organization_id", message="no such organisation", code="unknown"
+                )
+            ],
+        )
+    _check_roles(principal, body.roles)
+    email = str(body.email).lower()
+    _check_password(body.password, email)
+    if await repository.user_by_email(session, email):
+        raise Conflict("A user with this e-mail address exists.")
+    user = User(
+        organization_id=organization_id,
+        email=email,
+        full_name=body.full_name,
+        password_hash=await to_thread.run_sync(hash_password, body.password),
+        roles=sorted(set(body.roles)),
+    )
+    try:
+        await repository.add(session, user)
+    except IntegrityError as error:
+        raise Conflict("A user with this e-mail address exists.") from error
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
+    return _read(user, response)
+
+
+@router.get("", response_model=Page[UserRead], summary="Users the caller may see")
+async def list_users(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    organization_id: uuid.UUID | None = None,
+    limit: Limit = 50,
+    cursor: CursorParam = None,
+) -> Page[UserRead]:
+    statement = repository.readable_users(principal)
+    if organization_id is not None:
+        statement = statement.where(User.organization_id == organization_id)
+    order = (User.created_at, User.id)
+    rows = (await session.scalars(keyset(statement, order, cursor, limit))).all()
+    return page_of(rows, limit, lambda row: (row.created_at, row.id), UserRead.model_validate)
+
+
+@router.get("/{user_id}", response_model=UserRead, responses=problems(404), summary="One user")
+async def get_user(
+    user_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, response: Response
+) -> UserRead:
+    user = await repository.get_user(session, principal, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return _read(user, response)
+
+
+@router.patch(
+    "/{user_id}",
+    response_model=UserRead,
+    responses=problems(403, 404, 412, 428),
+    summary="Change a user (send If-Match with the ETag of your last read)",
+)
+async def update_user(
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    response: Response,
+) -> UserRead:
+    user = await repository.get_user_for_update(session, principal, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    is_self = principal.subject == str(user.id)
+    manages = access.may_manage_users(principal, user.organization_id)
+    if not manages and not (is_self and body.roles is None and body.is_active is None):
+        raise Forbidden("You may change only your own name and password.")
+    check_if_match(request, user.version)
+    now = datetime.now(UTC)
+    if body.roles is not None:
+        _check_roles(principal, body.roles)
+        user.roles = sorted(set(body.roles))
+    if body.is_active is not None:
+        if is_self and not body.is_active:
+            raise UnprocessableContent(
+                "You cannot deactivate your own account.",
+                errors=[FieldError(field="body.is_active", message="own account", code="self")],
+            )
+        user.is_active = body.is_active
+    if body.full_name is not None:
+        user.full_name = body.full_name
+    if body.password is not None:
+        _check_password(body.password, user.email)
+        user.password_hash = await to_thread.run_sync(hash_password, body.password)
+    if body.password is not None or body.is_active is False or body.roles is not None:
+        # Sessions started under the old password, status or roles must not live on.
+        await credentials.revoke_user_tokens(session, user.id, now)
+    user.version += 1
+    user.updated_at = now
+    await session.flush()
+    return _read(user, response)

@@ -1,0 +1,148 @@
+"""The gateway: the only public entry. Issues and verifies tokens, manages organisations, users and
+clients, routes ``/api/v1/*`` to the services and serves one merged OpenAPI document."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+
+from services.gateway.api import auth, clients, organizations, status, users
+from services.gateway.bootstrap import bootstrap_admin
+from services.gateway.identity import TokenIssuer
+from services.gateway.keys import SigningKeys
+from services.gateway.openapi_merge import merge
+from services.gateway.proxy import TokenVerifierRef, UpstreamProxy, Upstreams
+from services.gateway.settings import GatewaySettings
+from services.gateway.transport import GatewayClient, upstream_timeout, upstream_transport
+from shared.app import create_service_app
+from shared.auth.verifier import OWN_CLAIMS, IssuerPolicy, TokenVerifier
+from shared.logging import get_logger
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_log = get_logger("ponte.gateway")
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    verifier_ref = TokenVerifierRef()
+    upstreams = Upstreams(settings.upstreams(), upstream_timeout(settings))
+
+    def own_verifier(app: FastAPI) -> TokenVerifier:
+        keys = SigningKeys(
+            app.state.sessions,
+            algorithm=settings.signing_algorithm,
+            access_token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+            reload_seconds=settings.key_reload_seconds,
+        )
+        app.state.keys = keys
+        app.state.issuer = TokenIssuer(keys=keys, settings=settings)
+        verifier = TokenVerifier(
+            [
+                IssuerPolicy(
+                    issuer=settings.auth_issuer,
+                    audience=settings.auth_audience,
+                    algorithms=(settings.signing_algorithm,),
+                    keys=keys,
+                    claims=OWN_CLAIMS,
+                )
+            ]
+        )
+        verifier_ref.set(verifier)
+        return verifier
+
+    async def start(app: FastAPI) -> None:
+        await app.state.keys.ensure_signing_key()
+        await bootstrap_admin(app.state.sessions, settings)
+        transport = upstream_transport(settings)
+        upstreams.open(
+            transport, GatewayClient(transport=transport, timeout=upstream_timeout(settings))
+        )
+
+    async def stop(_app: FastAPI) -> None:
+        await upstreams.close()
+
+    app = create_service_app(
+        name="gateway",
+        title="Ponte API",
+        description=_DESCRIPTION,
+        settings=settings,
+        migrations_dir=MIGRATIONS,
+        routers=[
+            auth.router,
+            organizations.router,
+            users.router,
+            clients.router,
+            status.router,
+        ],
+        startup=[start],
+        shutdown=[stop],
+        verifier=own_verifier,
+    )
+    # Innermost of the middlewares: inside request ids, logs and metrics, before FastAPI routing.
+    app.user_middleware.append(
+        Middleware(UpstreamProxy, upstreams=upstreams, verifier=verifier_ref)
+    )
+    _serve_merged_openapi(app, upstreams)
+    return app
+
+
+def _serve_merged_openapi(app: FastAPI, upstreams: Upstreams) -> None:
+    own_openapi = app.openapi
+    cache: dict[str, Any] = {}
+
+    async def merged(_request: Request) -> JSONResponse:
+        document = cache.get("complete")
+        if document is None or time.monotonic() - cache["at"] > _OPENAPI_CACHE_SECONDS:
+            document = await _merged_document(own_openapi(), upstreams)
+            if "x-ponte-unavailable-services" not in document["info"]:
+                cache.update(complete=document, at=time.monotonic())
+        return JSONResponse(document, headers={"Cache-Control": "no-cache"})
+
+    async def docs(_request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Ponte API")
+
+    app.router.routes = [
+        route
+        for route in app.router.routes
+        if getattr(route, "path", None) not in ("/openapi.json", "/docs")
+    ]
+    app.add_route("/openapi.json", merged, include_in_schema=False)
+    app.add_route("/docs", docs, include_in_schema=False)
+
+
+_OPENAPI_CACHE_SECONDS = 30.0
+
+
+async def _merged_document(own: dict[str, Any], upstreams: Upstreams) -> dict[str, Any]:
+    """The gateway's document merged with every service's; a service that is down is named in
+    ``info.x-ponte-unavailable-services`` rather than failing the whole document."""
+    documents: dict[str, dict[str, Any]] = {}
+    missing = []
+    for service, base_url in upstreams.base_urls.items():
+        try:
+            answer = await upstreams.client.get(f"{base_url}/openapi.json", timeout=5.0)
+            answer.raise_for_status()
+            documents[service] = answer.json()
+        except (httpx.HTTPError, ValueError):
+            missing.append(service)
+    document = merge(own, documents)
+    if missing:
+        document["info"]["x-ponte-unavailable-services"] = missing
+    return document
+
+
+_DESCRIPTION = """\
+Ponte is an API-first case-management backend for the labour integration of third-country
+nationals (the MEIC method). Every error is RFC 9457 `application/problem+json`; lists use
+`?limit=` and an opaque `?cursor=`; updates need `If-Match`; creates accept `Idempotency-Key`.
+Get a token at `POST /api/v1/auth/token` and send it as `Authorization: Bearer <token>`.
+"""

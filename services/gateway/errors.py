@@ -1,0 +1,39 @@
+"""OAuth 2 token-endpoint errors (RFC 6749 §5.2) as problem+json: the body carries both the
+problem fields and the ``error`` / ``error_description`` members OAuth clients look for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.errors import Problem
+
+
+class OAuthProblem(Problem):
+    status, slug, title = 400, "oauth", "The token request was refused"
+    error_code = "invalid_request"
+
+    def __init__(self, description: str, **extensions: Any) -> None:
+        super().__init__(
+            description,
+            error=self.error_code,
+            error_description=description,
+            headers={"Cache-Control": "no-store"},
+            **extensions,
+        )
+
+
+class InvalidRequest(OAuthProblem):
+    error_code = "invalid_request"
+
+
+class InvalidGrant(OAuthProblem):
+    error_code = "invalid_grant"
+
+
+class UnsupportedGrantType(OAuthProblem):
+    error_code = "unsupported_grant_type"
+
+
+class InvalidClient(OAuthProblem):
+    status = 401
+    error_code = "invalid_client"

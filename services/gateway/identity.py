@@ -1,0 +1,173 @@
+"""The OAuth 2 grants: password (people), client credentials (partner systems) and refresh-token
+rotation with reuse detection. HTTP-free: the token endpoint parses the form and calls these."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from anyio import to_thread
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.db import credentials, repository
+from services.gateway.db.models import ApiClient, User
+from services.gateway.domain.passwords import hash_password, needs_rehash, verify_password
+from services.gateway.domain.throttling import ThrottlePolicy, retry_after_seconds
+from services.gateway.errors import InvalidClient, InvalidGrant
+from services.gateway.keys import SigningKeys
+from services.gateway.schemas import TokenResponse
+from services.gateway.settings import GatewaySettings
+from shared.auth import PrincipalKind
+from shared.errors import TooManyRequests
+from shared.logging import get_logger
+
+_log = get_logger("ponte.gateway.identity")
+
+
+@dataclass(frozen=True)
+class TokenIssuer:
+    keys: SigningKeys
+    settings: GatewaySettings
+
+    def _policy(self, free_attempts: int) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            free_attempts=free_attempts,
+            window=timedelta(seconds=self.settings.login_failure_window_seconds),
+            max_block=timedelta(seconds=self.settings.login_max_block_seconds),
+        )
+
+    @property
+    def account_policy(self) -> ThrottlePolicy:
+        return self._policy(self.settings.login_free_attempts_per_account)
+
+    @property
+    def address_policy(self) -> ThrottlePolicy:
+        return self._policy(self.settings.login_free_attempts_per_address)
+
+    async def access_token(
+        self,
+        *,
+        subject: str,
+        kind: PrincipalKind,
+        organization_id: uuid.UUID,
+        roles: list[str],
+        beneficiary_id: uuid.UUID | None,
+        now: datetime,
+    ) -> str:
+        issued = int(now.timestamp())
+        claims = {
+            "iss": self.settings.auth_issuer,
+            "aud": self.settings.auth_audience,
+            "sub": subject,
+            "kind": kind.value,
+            "org": str(organization_id),
+            "roles": sorted(roles),
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + self.settings.access_token_ttl_seconds,
+            "jti": uuid.uuid4().hex,
+        }
+        if beneficiary_id is not None:
+            claims["bid"] = str(beneficiary_id)
+        return await self.keys.sign(claims)
+
+    async def _for_user(
+        self, session: AsyncSession, user: User, family_id: uuid.UUID, now: datetime
+    ) -> TokenResponse:
+        refresh = secrets.token_urlsafe(32)
+        await credentials.store_refresh_token(
+            session,
+            token=refresh,
+            user_id=user.id,
+            family_id=family_id,
+            now=now,
+            ttl=timedelta(seconds=self.settings.refresh_token_ttl_seconds),
+        )
+        access = await self.access_token(
+            subject=str(user.id),
+            kind=PrincipalKind.USER,
+            organization_id=user.organization_id,
+            roles=user.roles,
+            beneficiary_id=user.beneficiary_id,
+            now=now,
+        )
+        return TokenResponse(
+            access_token=access,
+            expires_in=self.settings.access_token_ttl_seconds,
+            refresh_token=refresh,
+        )
+
+    async def _refuse_if_blocked(
+        self, session: AsyncSession, keys: list[str], now: datetime
+    ) -> None:
+        wait = retry_after_seconds(await credentials.blocked_until(session, keys), now)
+        if wait:
+            raise TooManyRequests(
+                "Too many failed sign-in attempts; wait before trying again.", retry_after=wait
+            )
+
+    async def password_grant(
+        self, session: AsyncSession, *, email: str, password: str, address: str
+    ) -> TokenResponse:
+        now = datetime.now(UTC)
+        account_key, address_key = f"account:{email.strip().lower()}", f"address:{address}"
+        await self._refuse_if_blocked(session, [account_key, address_key], now)
+        user = await repository.user_by_email(session, email.strip())
+        valid = await to_thread.run_sync(
+            verify_password, user.password_hash if user else None, password
+        )
+        if user is None or not valid or not user.is_active:
+            await credentials.record_failure(session, account_key, self.account_policy, now)
+            await credentials.record_failure(session, address_key, self.address_policy, now)
+            _log.info("login_failed", user_id=str(user.id) if user else None)
+            raise InvalidGrant("The e-mail address or the password is wrong.")
+        await credentials.clear_failures(session, account_key)
+        if needs_rehash(user.password_hash):
+            user.password_hash = await to_thread.run_sync(hash_password, password)
+        user.last_login_at = now
+        return await self._for_user(session, user, uuid.uuid4(), now)
+
+    async def refresh_grant(self, session: AsyncSession, *, refresh_token: str) -> TokenResponse:
+        now = datetime.now(UTC)
+        row = await credentials.refresh_token_for_update(session, refresh_token)
+        if row is None or row.revoked_at is not None or row.expires_at <= now:
+            raise InvalidGrant("The refresh token is not valid.")
+        if row.used_at is not None:
+            # A rotated token came back: someone holds a copy. End the whole session family.
+            await credentials.revoke_family(session, row.family_id, now)
+            _log.warning("refresh_token_reuse", user_id=str(row.user_id), family=str(row.family_id))
+            raise InvalidGrant("The refresh token was already used; sign in again.")
+        user = await session.get(User, row.user_id)
+        if user is None or not user.is_active:
+            await credentials.revoke_family(session, row.family_id, now)
+            raise InvalidGrant("The account is no longer active.")
+        row.used_at = now
+        return await self._for_user(session, user, row.family_id, now)
+
+    async def client_credentials_grant(
+        self, session: AsyncSession, *, client_id: str, client_secret: str, address: str
+    ) -> TokenResponse:
+        now = datetime.now(UTC)
+        address_key = f"address:{address}"
+        await self._refuse_if_blocked(session, [address_key], now)
+        client: ApiClient | None = await repository.client_by_client_id(session, client_id)
+        expected = client.secret_hash if client else credentials.digest(secrets.token_hex(16))
+        if (
+            client is None
+            or client.revoked_at is not None
+            or not hmac.compare_digest(expected, credentials.digest(client_secret))
+        ):
+            await credentials.record_failure(session, address_key, self.address_policy, now)
+            raise InvalidClient("Unknown client or wrong secret.")
+        access = await self.access_token(
+            subject=str(client.id),
+            kind=PrincipalKind.CLIENT,
+            organization_id=client.organization_id,
+            roles=client.roles,
+            beneficiary_id=None,
+            now=now,
+        )
+        return TokenResponse(access_token=access, expires_in=self.settings.access_token_ttl_seconds)

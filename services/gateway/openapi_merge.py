@@ -1,0 +1,62 @@
+"""One OpenAPI document for the whole API: the gateway's own operations plus each service's
+``/api/v1`` operations, with component names kept apart when two services use the same name for
+different schemas."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+_REF_PREFIX = "#/components/schemas/"
+
+
+def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: (
+                _REF_PREFIX + renames.get(value[len(_REF_PREFIX) :], value[len(_REF_PREFIX) :])
+                if key == "$ref" and isinstance(value, str) and value.startswith(_REF_PREFIX)
+                else _rewrite_refs(value, renames)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite_refs(item, renames) for item in node]
+    return node
+
+
+def merge(
+    gateway: dict[str, Any], services: dict[str, dict[str, Any]], *, public_prefix: str = "/api/v1"
+) -> dict[str, Any]:
+    merged = copy.deepcopy(gateway)
+    paths: dict[str, Any] = merged.setdefault("paths", {})
+    schemas: dict[str, Any] = merged.setdefault("components", {}).setdefault("schemas", {})
+    tags: list[dict[str, Any]] = merged.setdefault("tags", [])
+    known_tags = {tag["name"] for tag in tags}
+
+    for service, document in sorted(services.items()):
+        renames: dict[str, str] = {}
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            if name in schemas and schemas[name] != schema:
+                renames[name] = f"{service.capitalize()}{name}"
+        document = _rewrite_refs(document, renames)
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            schemas.setdefault(renames.get(name, name), schema)
+        for path, item in document.get("paths", {}).items():
+            if not path.startswith(public_prefix):
+                continue
+            if path in paths:
+                raise ValueError(f"{path} is served by two services")
+            paths[path] = item
+        for tag in document.get("tags", []):
+            if tag.get("name") not in known_tags:
+                tags.append(tag)
+                known_tags.add(tag.get("name"))
+        for scheme, definition in document.get("components", {}).get("securitySchemes", {}).items():
+            merged["components"].setdefault("securitySchemes", {}).setdefault(scheme, definition)
+
+    merged["paths"] = dict(sorted(paths.items()))
+    merged["components"]["schemas"] = dict(sorted(schemas.items()))
+    if not tags:
+        merged.pop("tags")
+    return merged

@@ -1,0 +1,170 @@
+"""Request and response bodies of the gateway's own API (identity and organisations)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from services.gateway.domain.organizations import OrganizationType
+from shared.auth import PrincipalKind, Role
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganizationCreate(StrictModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Centro per l'impiego Roma Est",
+                    "type": "employment_service",
+                    "country": "IT",
+                    "municipality": "Roma",
+                }
+            ]
+        },
+    )
+
+    name: Name
+    type: OrganizationType
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    municipality: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None
+    ) = None
+    contact_email: EmailStr | None = None
+
+
+class OrganizationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    type: OrganizationType
+    country: str | None
+    municipality: str | None
+    contact_email: str | None
+    created_at: datetime
+
+
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class UserCreate(StrictModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "giulia.rossi@example.org",
+                    "full_name": "Giulia Rossi",
+                    "password": "correct horse battery staple",
+                    "roles": ["operator"],
+                }
+            ]
+        },
+    )
+
+    email: EmailStr
+    full_name: Name
+    password: Password = Field(description="At least 12 characters.")
+    roles: list[Role] = Field(min_length=1, max_length=6)
+    organization_id: uuid.UUID | None = Field(
+        default=None, description="Defaults to the caller's organisation."
+    )
+
+
+class UserUpdate(StrictModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"roles": ["operator", "org_admin"]}]}
+    )
+
+    full_name: Name | None = None
+    password: Password | None = None
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=6)
+    is_active: bool | None = None
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    full_name: str
+    organization_id: uuid.UUID
+    roles: list[Role]
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClientCreate(StrictModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Caritas case system (production)"}]},
+    )
+
+    name: Name
+    organization_id: uuid.UUID | None = Field(
+        default=None, description="Defaults to the caller's organisation."
+    )
+
+
+class ClientRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    client_id: str
+    name: str
+    organization_id: uuid.UUID
+    roles: list[Role]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ClientCreated(ClientRead):
+    client_secret: str = Field(description="Shown once; store it in your secret manager.")
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_in: int
+    refresh_token: str | None = None
+
+
+class OrganizationSummary(BaseModel):
+    id: uuid.UUID
+    name: str
+    type: OrganizationType
+
+
+class Me(BaseModel):
+    subject: str
+    kind: PrincipalKind
+    roles: list[Role]
+    organization: OrganizationSummary | None
+    email: str | None = None
+    full_name: str | None = None
+    client_name: str | None = None
+    beneficiary_id: uuid.UUID | None = None
+    token_expires_at: datetime
+
+
+class ServiceStatus(BaseModel):
+    status: str
+    latency_ms: float | None = None
+    detail: str | None = None
+
+
+class StackStatus(BaseModel):
+    status: str = Field(description="ready when every service and the gateway are ready")
+    gateway: ServiceStatus
+    services: dict[str, ServiceStatus]

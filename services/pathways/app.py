@@ -1,0 +1,32 @@
+"""The pathways service: assess -> respond -> monitor -> adjust -> verify rights."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.pathways.settings import PathwaysSettings
+from shared.app import create_service_app
+from shared.auth.verifier import TokenVerifier
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(
+    settings: PathwaysSettings | None = None,
+    *,
+    verifier: Callable[[FastAPI], TokenVerifier] | None = None,
+) -> FastAPI:
+    """``verifier`` replaces the JWKS-backed token verifier (tests, embedding)."""
+    return create_service_app(
+        name="pathways",
+        title="Ponte pathways",
+        description="Individual integration pathways: assess, respond, monitor, adjust, verify "
+        "rights; caseloads, outcomes and indicators.",
+        settings=settings or PathwaysSettings(),
+        migrations_dir=MIGRATIONS,
+        verifier=verifier,
+        routers=[],
+    )

@@ -1,0 +1,4 @@
+from services.pathways.db.models import metadata
+from shared.migrations import run_env
+
+run_env(metadata)

@@ -1,0 +1,125 @@
+"""Run the services as real uvicorn processes: used by ``make run`` and the end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+SERVICES = ("gateway", "intake", "pathways", "matching")
+DEFAULT_PORTS = {"gateway": 8000, "intake": 8001, "pathways": 8002, "matching": 8003}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: Mapping[str, str]
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"services.{self.name}.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "10",
+        ]
+        output = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            command,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.name} was not ready within {timeout:.0f} s")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+    def kill(self) -> None:
+        """A crash, not a shutdown: for fault-injection tests."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def service_environment(
+    database_urls: Mapping[str, str], ports: Mapping[str, int], extra: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
+    """Each service's PONTE_* environment: its database, where the others are, whom to trust."""
+    gateway = f"http://127.0.0.1:{ports['gateway']}"
+    common = {
+        "PONTE_AUTH_ISSUER": extra.get("PONTE_AUTH_ISSUER", gateway),
+        "PONTE_AUTH_JWKS_URL": f"{gateway}/.well-known/jwks.json",
+        **extra,
+    }
+    upstreams = {
+        f"PONTE_GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}"
+        for name in SERVICES
+        if name != "gateway"
+    }
+    environments = {}
+    for name in SERVICES:
+        env = {**common, f"PONTE_{name.upper()}_DATABASE_URL": database_urls[name]}
+        if name == "gateway":
+            env.update(upstreams)
+        environments[name] = env
+    return environments

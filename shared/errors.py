@@ -1,0 +1,228 @@
+"""RFC 9457 problem details: the one error shape of the whole API.
+
+Domain code raises a :class:`Problem` subclass; the handlers installed by :func:`install_handlers`
+turn it, FastAPI's validation errors and Starlette's HTTP errors into ``application/problem+json``.
+Unexpected exceptions become a bare 500 (see ``shared.middleware.ErrorMiddleware``): never a stack
+trace, never the input that caused it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "urn:ponte:problem:"
+
+
+class FieldError(BaseModel):
+    field: str = Field(
+        description="dotted path of the offending field, e.g. body.languages.0.level"
+    )
+    message: str
+    code: str = Field(description="machine-readable reason, e.g. missing, extra_forbidden")
+
+
+class ProblemDetail(BaseModel):
+    """The body of every error response (RFC 9457)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["urn:ponte:problem:not-found"])
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class Problem(Exception):
+    """An error the API answers with a problem+json body. Subclasses fix status and type."""
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal server error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[FieldError] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers = dict(headers or {})
+        self.extensions = extensions
+
+
+class BadRequest(Problem):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(Problem):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(
+            detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}, **extensions
+        )
+
+
+class Forbidden(Problem):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(Problem):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class PreconditionFailed(Problem):
+    status, slug, title = 412, "precondition-failed", "The resource changed since it was read"
+
+
+class UnprocessableContent(Problem):
+    status, slug, title = 422, "validation", "The request is not valid"
+
+
+class PreconditionRequired(Problem):
+    status, slug, title = 428, "precondition-required", "If-Match is required"
+
+
+class TooManyRequests(Problem):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int, **extensions: Any) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)}, **extensions)
+
+
+class ServiceUnavailable(Problem):
+    status, slug, title = 503, "service-unavailable", "A service is unavailable"
+
+
+class GatewayTimeout(Problem):
+    status, slug, title = 504, "gateway-timeout", "A service did not answer in time"
+
+
+def problem_type(slug: str) -> str:
+    return PROBLEM_TYPE_BASE + slug
+
+
+def problem_body(
+    status: int,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    request_id: str | None = None,
+    errors: Sequence[FieldError] | None = None,
+    **extensions: Any,
+) -> dict[str, Any]:
+    phrase = _phrase(status)
+    body: dict[str, Any] = {
+        "type": problem_type(slug or phrase.lower().replace(" ", "-")),
+        "title": title or phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if request_id:
+        body["request_id"] = request_id
+    if errors:
+        body["errors"] = [error.model_dump() for error in errors]
+    body.update(extensions)
+    return body
+
+
+def problem_response(
+    status: int, headers: Mapping[str, str] | None = None, **fields: Any
+) -> JSONResponse:
+    from shared.logging import current_request_id  # request-scoped; imported late to avoid a cycle
+
+    fields.setdefault("request_id", current_request_id())
+    return JSONResponse(
+        problem_body(status, **fields),
+        status_code=status,
+        headers=dict(headers or {}),
+        media_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _field_path(location: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def validation_errors(raw: Sequence[Mapping[str, Any]]) -> list[FieldError]:
+    """FastAPI/pydantic errors as field errors; the offending input is never echoed back."""
+    return [
+        FieldError(
+            field=_field_path(error.get("loc", ())),
+            message=str(error.get("msg", "invalid")),
+            code=str(error.get("type", "invalid")),
+        )
+        for error in raw
+    ]
+
+
+async def _on_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    return problem_response(
+        exc.status,
+        headers=exc.headers,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+        instance=request.url.path,
+        **exc.extensions,
+    )
+
+
+async def _on_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(
+        422,
+        slug=UnprocessableContent.slug,
+        title=UnprocessableContent.title,
+        detail="One or more fields are invalid; see errors.",
+        errors=validation_errors(exc.errors()),
+        instance=request.url.path,
+    )
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    detail: str | None = exc.detail if isinstance(exc.detail, str) else None
+    if detail == _phrase(exc.status_code):
+        detail = None
+    return problem_response(
+        exc.status_code, headers=headers, detail=detail, instance=request.url.path
+    )
+
+
+def install_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)

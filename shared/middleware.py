@@ -1,0 +1,134 @@
+"""The pure-ASGI middleware every service and the gateway run: request id, access log, metrics,
+body-size limit, and the last line of defence that turns a crash into a bare problem+json 500.
+
+Pure ASGI rather than ``BaseHTTPMiddleware`` because it sits on every request and must not add a
+task or buffer a streamed body.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import PROBLEM_CONTENT_TYPE, problem_body
+from shared.logging import bind_request_id, get_logger
+from shared.metrics import HttpMetrics
+
+REQUEST_ID_HEADER = b"x-request-id"
+_log = get_logger("ponte.http")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, metrics: HttpMetrics, max_body_bytes: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        incoming_id: str | None = None
+        declared_length: int | None = None
+        for name, value in scope["headers"]:
+            if name == REQUEST_ID_HEADER:
+                incoming_id = value.decode("latin-1")
+            elif name == b"content-length" and value.isdigit():
+                declared_length = int(value)
+        request_id = bind_request_id(incoming_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+        encoded_id = request_id.encode("ascii")
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, encoded_id)]
+            await send(message)
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            if declared_length is not None and declared_length > self.max_body_bytes:
+                raise BodyTooLarge
+            await self.app(scope, limited_receive, send_with_id)
+        except BodyTooLarge:
+            if not response_started:
+                status = 413
+                await send_problem(
+                    send_with_id,
+                    413,
+                    request_id,
+                    detail=f"The request body exceeds {self.max_body_bytes} bytes.",
+                )
+        except Exception:
+            _log.exception("unhandled_error", method=scope["method"], route=_route(scope))
+            if not response_started:
+                status = 500
+                await send_problem(send_with_id, 500, request_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route(scope)
+            self.metrics.observe(scope["method"], route, status, elapsed)
+            _log.info(
+                "request",
+                method=scope["method"],
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+            )
+
+
+def _route(scope: Scope) -> str:
+    """The route template (``/api/v1/users/{user_id}``), never the concrete path or query."""
+    route: Any = scope.get("route")
+    path = getattr(route, "path", None)
+    if isinstance(path, str):
+        return path
+    label = scope.get("ponte.route_label")
+    return label if isinstance(label, str) else "unmatched"
+
+
+async def send_problem(
+    send: Send,
+    status: int,
+    request_id: str | None,
+    *,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+    **fields: Any,
+) -> None:
+    """Answer with a problem+json straight from ASGI (outside FastAPI's handlers)."""
+    body = json.dumps(problem_body(status, request_id=request_id, **fields)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *(extra_headers or ()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,60 @@
+"""OpenAPI post-processing: every error is documented as problem+json, and the bearer scheme is
+named once. Used by each service and by the gateway when it merges the services' documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.errors import FieldError, ProblemDetail
+
+PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
+_PROBLEM_CONTENT = {"application/problem+json": {"schema": PROBLEM_REF}}
+_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: the error statuses it can answer besides the usual ones."""
+    return {status: {"description": _DESCRIPTIONS.get(status, "Error")} for status in statuses}
+
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Missing or invalid token",
+    403: "The caller's role does not allow this",
+    404: "Not found, or not visible to the caller",
+    409: "Conflicts with the current state",
+    412: "If-Match does not match the current version",
+    413: "Body too large",
+    422: "Invalid input; `errors` lists the fields",
+    428: "If-Match is required",
+    429: "Rate limited; see Retry-After",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["ProblemDetail"] = ProblemDetail.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    components["ProblemDetail"].pop("$defs", None)
+    components["FieldError"] = FieldError.model_json_schema()
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in _METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                responses.setdefault("401", {"description": _DESCRIPTIONS[401]})
+            for status, response in responses.items():
+                if status == "default" or int(status) >= 400:
+                    response["content"] = _PROBLEM_CONTENT
+                    if status == "422":
+                        response["description"] = _DESCRIPTIONS[422]
+            responses["default"] = {
+                "description": "Any other error (rate limit, unavailable service, ...)",
+                "content": _PROBLEM_CONTENT,
+            }
+    return schema

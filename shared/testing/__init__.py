@@ -1,0 +1,1 @@
+"""Test helpers shared by every service's tests (the pytest plugin is ``shared.testing.plugin``)."""

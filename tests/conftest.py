@@ -1,0 +1,50 @@
+"""Fixtures shared by the service tests: one migrated database per service per test session,
+emptied before each test that uses it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from services.gateway.app import create_app as create_gateway
+from services.gateway.db.models import metadata as gateway_metadata
+from services.gateway.settings import GatewaySettings
+from shared.testing.plugin import DatabaseFactory
+from shared.testing.tokens import TestIssuer
+from tests.support import migrated_database, serve, truncate
+
+ADMIN_EMAIL = "admin@ponte.test"
+ADMIN_PASSWORD = "bootstrap-admin-password"
+
+
+@pytest.fixture(scope="session")
+async def gateway_database(database_factory: DatabaseFactory) -> str:
+    return await migrated_database(database_factory, "gateway")
+
+
+@pytest.fixture(scope="session")
+def issuer() -> TestIssuer:
+    return TestIssuer()
+
+
+def gateway_settings(database_url: str, **overrides: object) -> GatewaySettings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "migrate_on_start": False,
+        "bootstrap_admin_email": ADMIN_EMAIL,
+        "bootstrap_admin_password": ADMIN_PASSWORD,
+        "auth_issuer": "http://gateway.test",
+        "log_format": "console",
+        **overrides,
+    }
+    return GatewaySettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def gateway(gateway_database: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway app (identity) over ASGI, on an emptied database, bootstrap admin created."""
+    await truncate(gateway_database, gateway_metadata)
+    async with serve(create_gateway(gateway_settings(gateway_database))) as client:
+        yield client

@@ -1,0 +1,124 @@
+"""The gateway's routing table and its answers when a service is down or too slow."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from services.gateway.app import create_app
+from services.gateway.db.models import metadata
+from services.gateway.routing import service_for
+from services.processes import free_port
+from tests.conftest import gateway_settings
+from tests.gateway.helpers import admin_headers
+from tests.support import serve, truncate
+
+
+@pytest.mark.parametrize(
+    ("path", "service"),
+    [
+        ("/api/v1/code-lists/countries", "intake"),
+        ("/api/v1/beneficiaries", "intake"),
+        ("/api/v1/beneficiaries/batch", "intake"),
+        ("/api/v1/beneficiaries/3f0c/consents/1", "intake"),
+        ("/api/v1/beneficiaries/3f0c/matches", "matching"),
+        ("/api/v1/pathways/1/actions/2", "pathways"),
+        ("/api/v1/reports/indicators", "pathways"),
+        ("/api/v1/offers/1/candidates", "matching"),
+        ("/api/v1/referrals", "matching"),
+        ("/api/v1/allocations", "matching"),
+        ("/api/v1/taxonomy/skills", "matching"),
+        ("/api/v1/auth/token", None),
+        ("/api/v1/users/1", None),
+        ("/api/v1/organizations", None),
+        ("/api/v1/status", None),
+        ("/api/v1/beneficiariesX", None),
+        ("/.well-known/jwks.json", None),
+    ],
+)
+def test_routing_table(path: str, service: str | None) -> None:
+    assert service_for(path) == service
+
+
+async def _hung_server() -> tuple[asyncio.Server, int]:
+    """Accepts connections and never answers: a service stuck on something."""
+
+    async def hold(reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
+        await reader.read(-1)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+@pytest.fixture
+async def faulty_gateway(gateway_database: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Intake is down (nothing listens), matching hangs, pathways is down too."""
+    await truncate(gateway_database, metadata)
+    server, hung_port = await _hung_server()
+    settings = gateway_settings(
+        gateway_database,
+        intake_url=f"http://127.0.0.1:{free_port()}",
+        pathways_url=f"http://127.0.0.1:{free_port()}",
+        matching_url=f"http://127.0.0.1:{hung_port}",
+        upstream_timeout_seconds=0.5,
+    )
+    try:
+        async with serve(create_app(settings)) as client:
+            yield client
+    finally:
+        server.close()
+
+
+async def test_a_service_that_is_down_answers_503_and_the_rest_keeps_working(
+    faulty_gateway: httpx.AsyncClient,
+) -> None:
+    headers = await admin_headers(faulty_gateway)
+    answer = await faulty_gateway.get("/api/v1/code-lists/countries", headers=headers)
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["service"] == "intake"
+    assert answer.headers["x-request-id"] == answer.json()["request_id"]
+    assert (await faulty_gateway.get("/api/v1/auth/me", headers=headers)).status_code == 200
+
+
+async def test_a_slow_service_answers_504_within_the_timeout(
+    faulty_gateway: httpx.AsyncClient,
+) -> None:
+    headers = await admin_headers(faulty_gateway)
+    started = time.monotonic()
+    answer = await faulty_gateway.get("/api/v1/offers", headers=headers)
+    elapsed = time.monotonic() - started
+    assert answer.status_code == 504
+    assert answer.json()["service"] == "matching"
+    assert elapsed < 3.0
+    assert (await faulty_gateway.get("/api/v1/organizations", headers=headers)).status_code == 200
+
+
+async def test_invalid_tokens_stop_at_the_gateway(faulty_gateway: httpx.AsyncClient) -> None:
+    """The gateway refuses a bad token before contacting a service (here: one that is down)."""
+    answer = await faulty_gateway.get(
+        "/api/v1/code-lists/countries", headers={"Authorization": "Bearer x.y.z"}
+    )
+    assert answer.status_code == 401
+
+
+async def test_status_reports_each_service(faulty_gateway: httpx.AsyncClient) -> None:
+    status = (await faulty_gateway.get("/api/v1/status")).json()
+    assert status["status"] == "degraded"
+    assert status["gateway"]["status"] == "ready"
+    assert status["services"]["intake"]["status"] == "unavailable"
+    assert status["services"]["matching"]["status"] == "timeout"
+
+
+async def test_merged_openapi_names_missing_services(faulty_gateway: httpx.AsyncClient) -> None:
+    document = (await faulty_gateway.get("/openapi.json")).json()
+    assert set(document["info"]["x-ponte-unavailable-services"]) == {
+        "intake",
+        "pathways",
+        "matching",
+    }
+    assert "/api/v1/auth/token" in document["paths"]

@@ -1,0 +1,186 @@
+"""POST /api/v1/auth/token: the three grants, refresh rotation with reuse detection, throttling."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.gateway.helpers import (
+    PASSWORD,
+    admin_headers,
+    bearer,
+    create_organization,
+    create_user,
+)
+
+
+async def _grant(client: httpx.AsyncClient, **form: str) -> httpx.Response:
+    return await client.post("/api/v1/auth/token", data=form)
+
+
+async def test_password_grant_returns_bearer_and_refresh_tokens(gateway: httpx.AsyncClient) -> None:
+    answer = await _grant(
+        gateway, grant_type="password", username=ADMIN_EMAIL, password=ADMIN_PASSWORD
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 900
+    assert body["access_token"].count(".") == 2
+    assert len(body["refresh_token"]) >= 40
+    assert answer.headers["cache-control"] == "no-store"
+
+
+async def test_username_is_case_insensitive(gateway: httpx.AsyncClient) -> None:
+    answer = await _grant(
+        gateway, grant_type="password", username=ADMIN_EMAIL.upper(), password=ADMIN_PASSWORD
+    )
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [(ADMIN_EMAIL, "wrong-password-123"), ("nobody@ponte.test", "wrong-password-123")],
+)
+async def test_wrong_credentials_get_the_same_oauth_problem(
+    gateway: httpx.AsyncClient, username: str, password: str
+) -> None:
+    answer = await _grant(gateway, grant_type="password", username=username, password=password)
+    assert answer.status_code == 400
+    assert answer.headers["content-type"] == "application/problem+json"
+    body = answer.json()
+    assert body["error"] == "invalid_grant"
+    assert body["detail"] == "The e-mail address or the password is wrong."
+    assert password not in answer.text
+
+
+async def test_unsupported_grant_type_is_a_validation_problem(gateway: httpx.AsyncClient) -> None:
+    answer = await _grant(gateway, grant_type="implicit")
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "body.grant_type"
+
+
+async def test_missing_password_is_invalid_request(gateway: httpx.AsyncClient) -> None:
+    answer = await _grant(gateway, grant_type="password", username=ADMIN_EMAIL)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_request"
+
+
+async def test_refresh_rotates_and_reuse_revokes_the_family(gateway: httpx.AsyncClient) -> None:
+    first = (
+        await _grant(gateway, grant_type="password", username=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+    ).json()
+    second = await _grant(gateway, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert second.status_code == 200
+    rotated = second.json()
+    assert rotated["refresh_token"] != first["refresh_token"]
+    assert (
+        await gateway.get("/api/v1/auth/me", headers=bearer(rotated["access_token"]))
+    ).status_code == 200
+
+    # The first token comes back: a copy exists somewhere, so the whole chain ends.
+    reuse = await _grant(gateway, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert reuse.status_code == 400
+    assert reuse.json()["error"] == "invalid_grant"
+    after = await _grant(
+        gateway, grant_type="refresh_token", refresh_token=rotated["refresh_token"]
+    )
+    assert after.status_code == 400
+
+    # Another login is a new family and is unaffected.
+    fresh = (
+        await _grant(gateway, grant_type="password", username=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+    ).json()
+    assert (
+        await _grant(gateway, grant_type="refresh_token", refresh_token=fresh["refresh_token"])
+    ).status_code == 200
+
+
+async def test_unknown_refresh_token_is_refused(gateway: httpx.AsyncClient) -> None:
+    answer = await _grant(gateway, grant_type="refresh_token", refresh_token="not-a-token")
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
+
+
+async def test_deactivated_user_cannot_refresh(gateway: httpx.AsyncClient) -> None:
+    admin = await admin_headers(gateway)
+    organization = await create_organization(gateway, admin)
+    user = await create_user(gateway, admin, organization, ["operator"])
+    tokens = (
+        await _grant(gateway, grant_type="password", username=str(user["email"]), password=PASSWORD)
+    ).json()
+    current = await gateway.get(f"/api/v1/users/{user['id']}", headers=admin)
+    deactivate = await gateway.patch(
+        f"/api/v1/users/{user['id']}",
+        json={"is_active": False},
+        headers={**admin, "If-Match": current.headers["etag"]},
+    )
+    assert deactivate.status_code == 200
+    refreshed = await _grant(
+        gateway, grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+    )
+    assert refreshed.status_code == 400
+    login = await _grant(
+        gateway, grant_type="password", username=str(user["email"]), password=PASSWORD
+    )
+    assert login.status_code == 400
+
+
+async def test_client_credentials_with_form_and_basic_auth(gateway: httpx.AsyncClient) -> None:
+    admin = await admin_headers(gateway)
+    organization = await create_organization(gateway, admin)
+    created = await gateway.post(
+        "/api/v1/clients",
+        json={"name": "NGO case system", "organization_id": organization},
+        headers=admin,
+    )
+    assert created.status_code == 201
+    client_id, secret = created.json()["client_id"], created.json()["client_secret"]
+
+    by_form = await _grant(
+        gateway, grant_type="client_credentials", client_id=client_id, client_secret=secret
+    )
+    assert by_form.status_code == 200
+    assert "refresh_token" not in by_form.json() or by_form.json()["refresh_token"] is None
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    by_basic = await gateway.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert by_basic.status_code == 200
+
+    me = await gateway.get("/api/v1/auth/me", headers=bearer(by_form.json()["access_token"]))
+    assert me.json()["kind"] == "client"
+    assert me.json()["roles"] == ["partner_system"]
+    assert me.json()["organization"]["id"] == organization
+    assert me.json()["client_name"] == "NGO case system"
+
+
+async def test_wrong_or_revoked_client_secret_is_invalid_client(gateway: httpx.AsyncClient) -> None:
+    admin = await admin_headers(gateway)
+    created = (
+        await gateway.post("/api/v1/clients", json={"name": "Partner"}, headers=admin)
+    ).json()
+    wrong = await _grant(
+        gateway,
+        grant_type="client_credentials",
+        client_id=created["client_id"],
+        client_secret="nope",
+    )
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "invalid_client"
+
+    assert (
+        await gateway.delete(f"/api/v1/clients/{created['id']}", headers=admin)
+    ).status_code == 204
+    revoked = await _grant(
+        gateway,
+        grant_type="client_credentials",
+        client_id=created["client_id"],
+        client_secret=created["client_secret"],
+    )
+    assert revoked.status_code == 401

@@ -1,0 +1,95 @@
+"""Request middleware: a crash is a bare problem+json 500, oversized bodies are 413, every request
+is logged as one JSON line with its request id and without its query string."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+
+from shared.errors import install_handlers
+from shared.logging import configure_logging
+from shared.metrics import HttpMetrics
+from shared.middleware import RequestContextMiddleware
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    install_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=HttpMetrics("test"), max_body_bytes=1024)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret value Mohammed 1999-02-03")
+
+    @app.post("/echo")
+    async def echo(request: Request) -> dict[str, int]:
+        return {"size": len(await request.body())}
+
+    return app
+
+
+@pytest.fixture
+def client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=_app(), raise_app_exceptions=False),
+        base_url="http://test",
+    )
+
+
+async def test_a_crash_is_a_bare_500_problem(
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("test", fmt="json")
+    answer = await client.get("/boom")
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == "application/problem+json"
+    body = answer.json()
+    assert body["status"] == 500
+    assert body["request_id"] == answer.headers["x-request-id"]
+    assert "Mohammed" not in answer.text
+    assert "Traceback" not in answer.text
+    logged = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
+    ]
+    assert any(line["event"] == "unhandled_error" for line in logged)
+
+
+async def test_oversized_bodies_are_413(client: httpx.AsyncClient) -> None:
+    declared = await client.post("/echo", content=b"x" * 2048)
+    assert declared.status_code == 413
+    assert declared.headers["content-type"] == "application/problem+json"
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it streams
+        for _ in range(4):
+            yield b"x" * 512
+
+    streamed = await client.post("/echo", content=chunks())
+    assert streamed.status_code == 413
+    assert (await client.post("/echo", content=b"x" * 100)).json() == {"size": 100}
+
+
+async def test_access_log_has_route_and_request_id_but_no_query(
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("test", fmt="json")
+    await client.post("/echo?q=Mohammed", content=b"{}", headers={"X-Request-ID": "trace-abcdefgh"})
+    output = capsys.readouterr().out
+    assert "Mohammed" not in output
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    request = next(line for line in lines if line["event"] == "request")
+    assert request["request_id"] == "trace-abcdefgh"
+    assert request["route"] == "/echo"
+    assert request["status"] == 200
+    assert request["service"] == "test"
+
+
+async def test_malformed_request_ids_are_replaced(client: httpx.AsyncClient) -> None:
+    answer = await client.post(
+        "/echo", content=b"", headers={"X-Request-ID": "bad id\twith spaces"}
+    )
+    assert answer.headers["x-request-id"] != "bad id\twith spaces"
+    assert len(answer.headers["x-request-id"]) == 32

@@ -1,0 +1,64 @@
+"""Helpers for the service tests: migrated databases, apps run with their lifespan over ASGI."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import MetaData
+from sqlalchemy.engine import make_url
+
+from shared.migrations import upgrade_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def migrations(service: str) -> Path:
+    return ROOT / "services" / service / "migrations"
+
+
+async def migrated_database(database_factory: object, service: str) -> str:
+    url: str = await database_factory(service)  # type: ignore[operator]
+    await upgrade_url(url, migrations(service))
+    return url
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def truncate(url: str, metadata: MetaData) -> None:
+    """Empty every table of a service, so each test starts clean without re-migrating."""
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    if not tables:
+        return
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        await connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+
+
+async def sql(url: str, query: str, *args: object) -> list[asyncpg.Record]:
+    """Look in a service's database directly (to check what is stored, e.g. after erasure)."""
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        rows: list[asyncpg.Record] = await connection.fetch(query, *args)
+        return rows
+    finally:
+        await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    app: FastAPI, base_url: str = "http://testserver"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan running, and an HTTP client speaking to it over ASGI."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
