@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class ServiceProcess:
     port: int
     env: Mapping[str, str]
     log_path: Path | None = None
+    app: str | None = None  # "module:attribute" of a plain ASGI app instead of the service factory
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -48,17 +50,19 @@ class ServiceProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        target = ["--factory", f"services.{self.name}.app:create_app"]
         command = [
             sys.executable,
             "-m",
             "uvicorn",
-            f"services.{self.name}.app:create_app",
-            "--factory",
+            *([self.app] if self.app else target),
             "--host",
             "127.0.0.1",
             "--port",
             str(self.port),
             "--no-access-log",
+            # X-Forwarded-For is the gateway's to interpret (PONTE_GATEWAY_TRUST_FORWARDED_FOR)
+            "--no-proxy-headers",
             "--timeout-graceful-shutdown",
             "10",
         ]
@@ -71,13 +75,13 @@ class ServiceProcess:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 60.0, path: str = "/readyz") -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                if httpx.get(f"{self.url}{path}", timeout=1.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -123,3 +127,25 @@ def service_environment(
             env.update(upstreams)
         environments[name] = env
     return environments
+
+
+@contextlib.contextmanager
+def running_services(
+    database_urls: Mapping[str, str], logs: Path, extra_env: Mapping[str, str]
+) -> Iterator[dict[str, ServiceProcess]]:
+    """The four services on free ports, ready; stopped on exit whatever happens."""
+    ports = {name: free_port() for name in SERVICES}
+    environments = service_environment(database_urls, ports, extra_env)
+    processes = {
+        name: ServiceProcess(name, ports[name], environments[name], log_path=logs / f"{name}.log")
+        for name in SERVICES
+    }
+    try:
+        for process in processes.values():
+            process.start()
+        for process in processes.values():
+            process.wait_ready()
+        yield processes
+    finally:
+        for process in processes.values():
+            process.stop()

@@ -49,7 +49,9 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip on every checkout. A connection broken by a server
+        # restart fails one request, and SQLAlchemy then invalidates the whole pool.
+        pool_pre_ping=False,
         pool_recycle=1800,
         # asyncpg caches prepared statements per connection; keep it, it is most of its speed.
         connect_args={"server_settings": {"application_name": "ponte"}},
@@ -58,6 +60,16 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read: autocommit, so a one-query read is one round trip
+    instead of three (BEGIN, the query, COMMIT). Shares the engine's pool."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        autoflush=False,
+    )
 
 
 async def database_ready(engine: AsyncEngine) -> bool:
@@ -80,4 +92,12 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    factory: async_sessionmaker[AsyncSession] = request.app.state.read_sessions
+    async with factory() as session:
+        yield session
+
+
 DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+# For endpoints that never write; several queries in it are not one snapshot.
+ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]

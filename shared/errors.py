@@ -222,7 +222,13 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _on_crash(_request: Request, _exc: Exception) -> Response:
+    """A bare 500: no trace, no input. The request middleware logs the exception itself."""
+    return problem_response(500, slug="internal-error", title="Internal server error")
+
+
 def install_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _on_crash)
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

@@ -11,18 +11,23 @@ import json
 import time
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import PROBLEM_CONTENT_TYPE, problem_body
-from shared.logging import bind_request_id, get_logger
+from shared.logging import access_log, bind_request_id, get_logger
 from shared.metrics import HttpMetrics
 
 REQUEST_ID_HEADER = b"x-request-id"
 _log = get_logger("ponte.http")
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive``: inside FastAPI its HTTP-error handler answers the 413 problem;
+    on paths outside FastAPI (the gateway's proxy) this middleware does."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body exceeds {limit} bytes.")
 
 
 class RequestContextMiddleware:
@@ -66,22 +71,17 @@ class RequestContextMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_body_bytes)
             return message
 
         try:
             if declared_length is not None and declared_length > self.max_body_bytes:
-                raise BodyTooLarge
+                raise BodyTooLarge(self.max_body_bytes)
             await self.app(scope, limited_receive, send_with_id)
-        except BodyTooLarge:
+        except BodyTooLarge as error:
             if not response_started:
                 status = 413
-                await send_problem(
-                    send_with_id,
-                    413,
-                    request_id,
-                    detail=f"The request body exceeds {self.max_body_bytes} bytes.",
-                )
+                await send_problem(send_with_id, 413, request_id, detail=str(error.detail))
         except Exception:
             _log.exception("unhandled_error", method=scope["method"], route=_route(scope))
             if not response_started:
@@ -91,13 +91,7 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = _route(scope)
             self.metrics.observe(scope["method"], route, status, elapsed)
-            _log.info(
-                "request",
-                method=scope["method"],
-                route=route,
-                status=status,
-                duration_ms=round(elapsed * 1000, 2),
-            )
+            access_log(scope["method"], route, status, round(elapsed * 1000, 2))
 
 
 def _route(scope: Scope) -> str:

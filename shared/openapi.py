@@ -3,7 +3,12 @@ named once. Used by each service and by the gateway when it merges the services'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from shared.errors import FieldError, ProblemDetail
 
@@ -29,6 +34,33 @@ _DESCRIPTIONS = {
     428: "If-Match is required",
     429: "Rate limited; see Retry-After",
 }
+
+
+BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def _depends_on(dependant: Dependant, target: Callable[..., Any]) -> bool:
+    return any(sub.call is target or _depends_on(sub, target) for sub in dependant.dependencies)
+
+
+def secured_operations(
+    routes: list[BaseRoute], authenticate: Callable[..., Any]
+) -> set[tuple[str, str]]:
+    """(path, method) of every operation whose dependencies include ``authenticate``."""
+    return {
+        (route.path, method.lower())
+        for route in routes
+        if isinstance(route, APIRoute) and _depends_on(route.dependant, authenticate)
+        for method in route.methods or ()
+    }
+
+
+def document_security(schema: dict[str, Any], secured: set[tuple[str, str]]) -> None:
+    schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = BEARER_SCHEME
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            if (path, method) in secured:
+                operation["security"] = [{"bearer": []}]
 
 
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from fastapi import FastAPI
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 
+from shared.app import ServiceApp
 from shared.migrations import upgrade_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,10 +55,10 @@ async def sql(url: str, query: str, *args: object) -> list[asyncpg.Record]:
 
 @contextlib.asynccontextmanager
 async def serve(
-    app: FastAPI, base_url: str = "http://testserver"
+    app: ServiceApp, base_url: str = "http://testserver"
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its lifespan running, and an HTTP client speaking to it over ASGI."""
-    async with app.router.lifespan_context(app):
+    async with app.api.router.lifespan_context(app.api):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client

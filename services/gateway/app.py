@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
@@ -23,7 +22,7 @@ from services.gateway.openapi_merge import merge
 from services.gateway.proxy import TokenVerifierRef, UpstreamProxy, Upstreams
 from services.gateway.settings import GatewaySettings
 from services.gateway.transport import GatewayClient, upstream_timeout, upstream_transport
-from shared.app import create_service_app
+from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import OWN_CLAIMS, IssuerPolicy, TokenVerifier
 from shared.logging import get_logger
 
@@ -31,7 +30,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _log = get_logger("ponte.gateway")
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
     settings = settings or GatewaySettings()
     verifier_ref = TokenVerifierRef()
     upstreams = Upstreams(settings.upstreams(), upstream_timeout(settings))
@@ -86,12 +85,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         startup=[start],
         shutdown=[stop],
         verifier=own_verifier,
+        # Inside request ids, logs and metrics; before FastAPI and its middleware stack.
+        inner=lambda api: UpstreamProxy(api, upstreams=upstreams, verifier=verifier_ref),
     )
-    # Innermost of the middlewares: inside request ids, logs and metrics, before FastAPI routing.
-    app.user_middleware.append(
-        Middleware(UpstreamProxy, upstreams=upstreams, verifier=verifier_ref)
-    )
-    _serve_merged_openapi(app, upstreams)
+    _serve_merged_openapi(app.api, upstreams)
     return app
 
 

@@ -46,11 +46,11 @@ _REQUEST_SPECIAL: Final = HOP_BY_HOP | {
     b"x-forwarded-host",
     b"x-request-id",
 }
-# The gateway's middleware sets the response's request id; the service's copy would duplicate it.
-_RESPONSE_DROPPED: Final = HOP_BY_HOP | {b"x-request-id"}
+# The gateway's own server and middleware set these on every response; the service's copies
+# would duplicate them.
+_RESPONSE_DROPPED: Final = HOP_BY_HOP | {b"x-request-id", b"date", b"server"}
 _SAFE_PATH_CHARS: Final = "/:@!$&'()*+,;=-._~%"
 _EMPTY_BODY: Final[Message] = {"type": "http.response.body", "body": b"", "more_body": False}
-_NO_BODY: Final = httpx.ByteStream(b"")  # immutable, safe to share
 
 
 def _connection_tokens(value: bytes) -> frozenset[bytes]:
@@ -164,21 +164,6 @@ async def read_request_body(receive: Receive) -> bytes | StreamingRequestBody:
     if not message.get("more_body", False):
         return body
     return StreamingRequestBody(body, receive)
-
-
-def frame_body(
-    headers: RawHeaders, body: bytes | StreamingRequestBody, client_content_length: bytes | None
-) -> httpx.AsyncByteStream:
-    """Append the framing header (Content-Length or chunked) and return the body stream."""
-    if isinstance(body, bytes):
-        if body or client_content_length is not None:
-            headers.append((b"content-length", str(len(body)).encode("ascii")))
-        return httpx.ByteStream(body) if body else _NO_BODY
-    if client_content_length is not None:
-        headers.append((b"content-length", client_content_length))
-    else:
-        headers.append((b"transfer-encoding", b"chunked"))
-    return body
 
 
 def filter_response_headers(raw: Iterable[tuple[bytes, bytes]]) -> tuple[RawHeaders, int | None]:

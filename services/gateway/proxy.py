@@ -13,19 +13,19 @@ from typing import Any
 
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
+from yarl import URL
 
 from services.gateway.forwarding import (
     ClientDisconnected,
     StreamingRequestBody,
     filter_response_headers,
     forward_request_headers,
-    frame_body,
     read_request_body,
     request_target,
     stream_response,
 )
 from services.gateway.routing import service_for
-from services.gateway.transport import AiohttpTransport, GatewayClient
+from services.gateway.transport import AiohttpTransport, GatewayClient, client_timeout, iter_body
 from shared.auth.tokens import TokenError
 from shared.auth.verifier import TokenVerifier
 from shared.logging import get_logger
@@ -38,15 +38,16 @@ _INVALID_TOKEN = [(b"www-authenticate", b'Bearer error="invalid_token"')]
 class Upstreams:
     """The services' base URLs and the pooled client, opened and closed by the app's lifespan.
 
-    The proxy calls the transport directly (measured: ~30 us less per request than going through
-    ``AsyncClient.send``, whose hooks, auth and cookie handling a proxy does not need); the client
-    around the same transport serves the gateway's other calls (status, OpenAPI).
+    One connection pool: the gateway's other calls (status, OpenAPI) use it through the httpx
+    API; the proxy calls the transport's lower level directly, skipping httpx's request and
+    response objects (measured on the proxied trivial call: ~0.30 -> ~0.35 of the hello-world's
+    throughput), which a proxy that forwards raw headers and bytes does not need.
     """
 
     def __init__(self, base_urls: dict[str, str], timeout: httpx.Timeout) -> None:
         self.base_urls = base_urls
         self.hosts = {name: httpx.URL(url).netloc for name, url in base_urls.items()}
-        self.extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
+        self.timeout = client_timeout(timeout.as_dict())
         self._client: GatewayClient | None = None
         self._transport: AiohttpTransport | None = None
 
@@ -87,8 +88,10 @@ class TokenVerifierRef:
         return self._verifier
 
 
-# httpx.URL parsing validates and re-quotes every part (~10 us); targets repeat a lot.
-_url = lru_cache(maxsize=2048)(httpx.URL)
+@lru_cache(maxsize=2048)
+def _url(target: str) -> URL:
+    """Parsing validates and re-quotes every part (~10 us); targets repeat a lot."""
+    return URL(target, encoded=True)
 
 
 class UpstreamProxy:
@@ -116,15 +119,19 @@ class UpstreamProxy:
             body = await read_request_body(receive)
         except ClientDisconnected:
             return
-        request = httpx.Request(
-            scope["method"],
-            _url(upstreams.base_urls[service] + request_target(scope)),
-            headers=forwarded.headers,
-            stream=frame_body(forwarded.headers, body, forwarded.content_length),
-            extensions=upstreams.extensions,
-        )
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in forwarded.headers
+        ]
+        if isinstance(body, StreamingRequestBody) and forwarded.content_length is not None:
+            headers.append(("content-length", forwarded.content_length.decode("latin-1")))
         try:
-            response = await upstreams.transport.handle_async_request(request)
+            response = await upstreams.transport.open(
+                scope["method"],
+                _url(upstreams.base_urls[service] + request_target(scope)),
+                headers=headers,
+                data=body or None,
+                timeouts=upstreams.timeout,
+            )
         except ClientDisconnected:
             return
         except httpx.TransportError as error:
@@ -134,16 +141,14 @@ class UpstreamProxy:
             return
 
         try:
-            stream = response.stream
-            assert isinstance(stream, httpx.AsyncByteStream)
-            headers, content_length = filter_response_headers(response.headers.raw)
+            response_headers, content_length = filter_response_headers(response.raw_headers)
             await stream_response(
                 send,
                 receive,
-                response.status_code,
-                headers,
+                response.status,
+                response_headers,
                 content_length,
-                stream.__aiter__(),
+                iter_body(response),
                 can_watch_disconnect=not isinstance(body, StreamingRequestBody) or body.complete,
             )
         except httpx.TransportError as error:
@@ -152,7 +157,7 @@ class UpstreamProxy:
                 "upstream_broke_mid_response", upstream=service, error=type(error).__name__
             )
         finally:
-            await response.aclose()
+            response.release()
 
     async def _token_acceptable(self, authorization: bytes, send: Send, request_id: str) -> bool:
         scheme, _, token = authorization.decode("latin-1").partition(" ")

@@ -65,7 +65,7 @@ DEFAULT_LIMITS: Final = httpx.Limits(max_connections=1000, keepalive_expiry=4.0)
 
 
 def _map_exception(
-    exc: BaseException, request: httpx.Request, *, reading: bool = False
+    exc: BaseException, request: httpx.Request | None, *, reading: bool = False
 ) -> httpx.TransportError:
     target = next(
         (target for source, target in _EXCEPTION_MAP if isinstance(exc, source)),
@@ -75,6 +75,11 @@ def _map_exception(
         target = httpx.ReadError
     message = str(exc) or type(exc).__name__
     return target(message, request=request)
+
+
+def client_timeout(timeout: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
+    """httpx's timeout dictionary (``httpx.Timeout.as_dict()``) as aiohttp's."""
+    return _client_timeout(timeout.get("connect"), timeout.get("read"), timeout.get("pool"))
 
 
 @lru_cache(maxsize=64)
@@ -95,22 +100,27 @@ def _client_timeout(
     )
 
 
-class _AiohttpResponseStream(httpx.AsyncByteStream):
-    """Yields the upstream body exactly as received (no decoding, no re-chunking)."""
+async def iter_body(
+    response: aiohttp.ClientResponse, request: httpx.Request | None = None
+) -> AsyncIterator[bytes]:
+    """The upstream body exactly as received (no decoding, no re-chunking), errors as httpx's."""
+    content = response.content
+    try:
+        while chunk := await content.readany():
+            yield chunk
+    except _CATCH as exc:
+        raise _map_exception(exc, request, reading=True) from exc
 
+
+class _AiohttpResponseStream(httpx.AsyncByteStream):
     __slots__ = ("_request", "_response")
 
     def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
         self._response = response
         self._request = request
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        content = self._response.content
-        try:
-            while chunk := await content.readany():
-                yield chunk
-        except _CATCH as exc:
-            raise _map_exception(exc, self._request, reading=True) from exc
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return iter_body(self._response, self._request)
 
     async def aclose(self) -> None:
         # Returns the connection to the pool if the body was fully read; otherwise
@@ -189,11 +199,36 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     # -- request handling -----------------------------------------------------------
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def open(
+        self,
+        method: str,
+        url: URL,
+        *,
+        headers: Any,
+        data: Any,
+        timeouts: aiohttp.ClientTimeout,
+        request: httpx.Request | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Send a request and return aiohttp's response, headers read, body not yet: the lower
+        level under :meth:`handle_async_request`, which the gateway's proxy calls directly
+        (measured: the httpx request/response objects cost ~15% of a proxied call)."""
         session = self._session
         if session is None or session.closed:
             session = self._open()
+        try:
+            return await session.request(
+                method,
+                url,
+                headers=headers,
+                data=data,
+                allow_redirects=False,
+                timeout=timeouts,
+                server_hostname=request.extensions.get("sni_hostname") if request else None,
+            )
+        except _CATCH as exc:
+            raise _map_exception(exc, request) from exc
 
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         headers: CIMultiDict[str] = CIMultiDict(
             [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
         )
@@ -206,27 +241,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             # aiohttp frames the body itself (chunked unless Content-Length is set).
             headers.popall("Transfer-Encoding", None)
 
-        extensions: Mapping[str, Any] = request.extensions
-        timeout = extensions.get("timeout")
-        client_timeout = (
-            _client_timeout(timeout.get("connect"), timeout.get("read"), timeout.get("pool"))
-            if timeout
-            else session.timeout
+        timeout = request.extensions.get("timeout")
+        response = await self.open(
+            request.method,
+            URL(str(request.url), encoded=True),
+            headers=headers,
+            data=data,
+            timeouts=client_timeout(timeout) if timeout else aiohttp.ClientTimeout(total=None),
+            request=request,
         )
-
-        try:
-            response = await session.request(
-                request.method,
-                URL(str(request.url), encoded=True),
-                headers=headers,
-                data=data,
-                allow_redirects=False,
-                timeout=client_timeout,
-                server_hostname=extensions.get("sni_hostname"),
-            )
-        except _CATCH as exc:
-            raise _map_exception(exc, request) from exc
-
         reason = response.reason
         version = response.version
         http_version = _HTTP_VERSIONS.get(version, b"HTTP/1.1") if version else b"HTTP/1.1"

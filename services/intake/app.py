@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from services.intake.api import code_lists
 from services.intake.settings import IntakeSettings
-from shared.app import create_service_app
+from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -19,7 +19,7 @@ def create_app(
     settings: IntakeSettings | None = None,
     *,
     verifier: Callable[[FastAPI], TokenVerifier] | None = None,
-) -> FastAPI:
+) -> ServiceApp:
     """``verifier`` replaces the JWKS-backed token verifier (tests, embedding)."""
     return create_service_app(
         name="intake",

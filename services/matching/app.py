@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.matching.settings import MatchingSettings
-from shared.app import create_service_app
+from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -18,7 +18,7 @@ def create_app(
     settings: MatchingSettings | None = None,
     *,
     verifier: Callable[[FastAPI], TokenVerifier] | None = None,
-) -> FastAPI:
+) -> ServiceApp:
     """``verifier`` replaces the JWKS-backed token verifier (tests, embedding)."""
     return create_service_app(
         name="matching",

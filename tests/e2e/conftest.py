@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.processes import SERVICES, ServiceProcess, free_port, service_environment
+from services.processes import SERVICES, ServiceProcess, running_services
 from shared.testing.plugin import DatabaseFactory
 from tests.support import migrated_database
 
@@ -45,27 +45,11 @@ def stack(
     stack_databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     logs = tmp_path_factory.mktemp("stack-logs")
-    ports = {name: free_port() for name in SERVICES}
-    environments = service_environment(
-        stack_databases,
-        ports,
-        {
-            "PONTE_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
-            "PONTE_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "PONTE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "5",
-            "PONTE_LOG_FORMAT": "json",
-        },
-    )
-    processes = {
-        name: ServiceProcess(name, ports[name], environments[name], log_path=logs / f"{name}.log")
-        for name in SERVICES
+    extra = {
+        "PONTE_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
+        "PONTE_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "PONTE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "5",
+        "PONTE_LOG_FORMAT": "json",
     }
-    try:
-        for process in processes.values():
-            process.start()
-        for process in processes.values():
-            process.wait_ready()
+    with running_services(stack_databases, logs, extra) as processes:
         yield Stack(processes=processes, databases=stack_databases, logs=logs)
-    finally:
-        for process in processes.values():
-            process.stop()

@@ -16,10 +16,10 @@ from shared.metrics import HttpMetrics
 from shared.middleware import RequestContextMiddleware
 
 
-def _app() -> FastAPI:
+def _app() -> RequestContextMiddleware:
+    """Composed as ``shared.app`` composes every service: our middleware outside FastAPI."""
     app = FastAPI()
     install_handlers(app)
-    app.add_middleware(RequestContextMiddleware, metrics=HttpMetrics("test"), max_body_bytes=1024)
 
     @app.get("/boom")
     async def boom() -> None:
@@ -29,7 +29,7 @@ def _app() -> FastAPI:
     async def echo(request: Request) -> dict[str, int]:
         return {"size": len(await request.body())}
 
-    return app
+    return RequestContextMiddleware(app, metrics=HttpMetrics("test"), max_body_bytes=1024)
 
 
 @pytest.fixture
