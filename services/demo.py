@@ -3,7 +3,11 @@ proves the API works). Idempotent: running it on an existing demo database chang
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+
+from services.intake.schemas.beneficiary import EXAMPLE
 
 DEMO_PASSWORD = "ponte-demo-2026"  # noqa: S105 - printed for the local demo on purpose
 
@@ -57,6 +61,70 @@ def _organization_ids(client: httpx.Client) -> dict[str, str]:
             return ids
 
 
+# The intake issue's example person, then invented people drawn from the synthetic population.
+AHMED: dict[str, Any] = {**EXAMPLE, "external_id": "demo-ahmed"}
+DEMO_MUNICIPALITIES = ("Roma", "Latina", "Napoli", "Caserta", "Milano", "Torino")
+
+
+def _demo_people(count: int, seed: int, prefix: str) -> list[dict[str, Any]]:
+    from services.synthetic_people import people
+
+    found = []
+    for index, person in enumerate(people(count * 6, seed=seed)):
+        if person["municipality"] not in DEMO_MUNICIPALITIES:
+            continue
+        found.append(
+            {
+                **person,
+                "birth_date": person["birth_date"].isoformat(),
+                "arrival_date": person["arrival_date"].isoformat(),
+                "external_id": f"{prefix}-{index}",
+            }
+        )
+        if len(found) == count:
+            break
+    return found
+
+
+def _register(client: httpx.Client, token: str, items: list[dict[str, Any]]) -> list[str]:
+    answer = client.post(
+        "/api/v1/beneficiaries/batch",
+        json={"items": items},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    answer.raise_for_status()
+    return [
+        result["id"]
+        for result in answer.json()["results"]
+        if result["status"] in ("created", "possible_duplicate")
+    ]
+
+
+def _share(client: httpx.Client, token: str, beneficiary_id: str, organization_id: str) -> None:
+    client.post(
+        f"/api/v1/beneficiaries/{beneficiary_id}/consents",
+        json={
+            "purpose": "sharing",
+            "organization_id": organization_id,
+            "sections": ["identity", "profile"],
+            "text_version": "demo-consent-it-2026",
+            "collection_method": "paper_signed",
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    ).raise_for_status()
+
+
+def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
+    """About forty people at the employment centre, a dozen at the NGO; five of the centre's
+    shared with the NGO. Only on first load (external ids make a second load a no-op)."""
+    centre = _token(client, "operatore@cpi-roma-est.example", DEMO_PASSWORD)
+    ngo = _token(client, "operatrice@casadeidiritti.example", DEMO_PASSWORD)
+    created = _register(client, centre, [AHMED, *_demo_people(40, seed=7, prefix="demo-cpi")])
+    for beneficiary_id in created[:5]:
+        _share(client, centre, beneficiary_id, organizations["Casa dei Diritti ODV"])
+    _register(client, ngo, _demo_people(12, seed=11, prefix="demo-ngo"))
+
+
 def load_demo(
     gateway_url: str, admin_email: str, admin_password: str
 ) -> list[tuple[str, str, str]]:
@@ -81,4 +149,6 @@ def load_demo(
             )
             if answer.status_code not in (201, 409):
                 answer.raise_for_status()
+        del client.headers["Authorization"]
+        load_people(client, ids)
     return [(role, email, DEMO_PASSWORD) for _org, role, email, _name in USERS]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -113,6 +114,8 @@ def service_environment(
     common = {
         "PONTE_AUTH_ISSUER": extra.get("PONTE_AUTH_ISSUER", gateway),
         "PONTE_AUTH_JWKS_URL": f"{gateway}/.well-known/jwks.json",
+        # One secret for the internal endpoints of this run, unless one is configured.
+        "PONTE_INTERNAL_TOKEN": os.environ.get("PONTE_INTERNAL_TOKEN") or secrets.token_urlsafe(32),
         **extra,
     }
     upstreams = {
@@ -125,6 +128,9 @@ def service_environment(
         env = {**common, f"PONTE_{name.upper()}_DATABASE_URL": database_urls[name]}
         if name == "gateway":
             env.update(upstreams)
+        if name == "intake":
+            env["PONTE_INTAKE_PATHWAYS_URL"] = f"http://127.0.0.1:{ports['pathways']}"
+            env["PONTE_INTAKE_MATCHING_URL"] = f"http://127.0.0.1:{ports['matching']}"
         environments[name] = env
     return environments
 

@@ -70,6 +70,12 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "console"] = Field(
         default="json", validation_alias="PONTE_LOG_FORMAT"
     )
+    internal_token: str = Field(
+        default="",
+        validation_alias="PONTE_INTERNAL_TOKEN",
+        description="Shared secret of the services' internal endpoints (/internal/*), which the "
+        "gateway never routes; internal calls and event deliveries are refused while it is unset",
+    )
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1024, validation_alias="PONTE_MAX_BODY_BYTES"
     )

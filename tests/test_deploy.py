@@ -111,6 +111,8 @@ def test_kubernetes_manifests_use_known_settings_and_ports() -> None:
     for service, deployment in deployments.items():
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         assert container["ports"] == [{"containerPort": DEFAULT_PORTS[service]}]
-        names = {entry["name"] for entry in container["env"]} | set(config)
+        from_secret = {"PONTE_INTERNAL_TOKEN"}
+        names = {entry["name"] for entry in container["env"]} | set(config) | from_secret
+        assert {"secretRef": {"name": "ponte-internal"}} in container["envFrom"]
         assert names - env_names(SETTINGS[service]) == set()
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"

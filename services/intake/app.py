@@ -1,4 +1,5 @@
-"""The intake service: who the person is, where they come from, their migration project, skills."""
+"""The intake service: who the person is, where they come from, their migration project, skills;
+their consents and who may see them; duplicates; GDPR rights."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake.api import code_lists
+from services.intake.api import batch, beneficiaries, code_lists, consents, records
+from services.intake.db.models import outbox
 from services.intake.settings import IntakeSettings
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
+from shared.contracts import intake as contract
+from shared.events import HttpSender, OutboxRelay, Subscriber
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What each service needs to hear (webhooks come later, through the gateway).
+PATHWAYS_EVENTS = frozenset({contract.ACCESS_CHANGED, contract.ERASED, contract.MERGED})
+MATCHING_EVENTS = PATHWAYS_EVENTS | {contract.REGISTERED, contract.UPDATED}
 
 
 def create_app(
@@ -21,13 +28,44 @@ def create_app(
     verifier: Callable[[FastAPI], TokenVerifier] | None = None,
 ) -> ServiceApp:
     """``verifier`` replaces the JWKS-backed token verifier (tests, embedding)."""
+    settings = settings or IntakeSettings()
+    others = settings.other_services()
+
+    async def start(app: FastAPI) -> None:
+        if not settings.relay_events:
+            return
+        relay = OutboxRelay(
+            app.state.sessions,
+            outbox,
+            [
+                Subscriber("pathways", f"{others['pathways']}/internal/events", PATHWAYS_EVENTS),
+                Subscriber("matching", f"{others['matching']}/internal/events", MATCHING_EVENTS),
+            ],
+            HttpSender(app.state.http, settings.internal_token),
+        )
+        relay.start()
+        app.state.relay = relay
+
+    async def stop(app: FastAPI) -> None:
+        relay: OutboxRelay | None = getattr(app.state, "relay", None)
+        if relay is not None:
+            await relay.stop()
+
     return create_service_app(
         name="intake",
         title="Ponte intake",
         description="The beneficiary registry: profile, migration project, skills, consents, "
         "duplicates and GDPR rights; the code lists every client needs.",
-        settings=settings or IntakeSettings(),
+        settings=settings,
         migrations_dir=MIGRATIONS,
         verifier=verifier,
-        routers=[code_lists.router],
+        routers=[
+            code_lists.router,
+            batch.router,
+            beneficiaries.router,
+            records.router,
+            consents.router,
+        ],
+        startup=[start],
+        shutdown=[stop],
     )

@@ -7,9 +7,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.matching.api import internal
+from services.matching.consumers import HANDLERS
+from services.matching.db.models import inbox
 from services.matching.settings import MatchingSettings
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
+from shared.events import events_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,5 +32,5 @@ def create_app(
         settings=settings or MatchingSettings(),
         migrations_dir=MIGRATIONS,
         verifier=verifier,
-        routers=[],
+        routers=[events_router(HANDLERS, inbox), internal.router],
     )

@@ -7,9 +7,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.pathways.api import internal
+from services.pathways.consumers import HANDLERS
+from services.pathways.db.models import inbox
 from services.pathways.settings import PathwaysSettings
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
+from shared.events import events_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,5 +32,5 @@ def create_app(
         settings=settings or PathwaysSettings(),
         migrations_dir=MIGRATIONS,
         verifier=verifier,
-        routers=[],
+        routers=[events_router(HANDLERS, inbox), internal.router],
     )

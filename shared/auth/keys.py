@@ -78,8 +78,9 @@ class JwksKeySource:
         key = self._keys.get((kid, algorithm))
         if key is not None and now - self._fetched_at < self._max_age:
             return key
-        # An unknown kid or a stale set: refetch, unless we just tried (then serve what we have).
-        if now - self._attempted_at >= self._min_refetch:
+        # An unknown kid or a stale set: refetch, unless we just tried (then serve what we have);
+        # a fetch already under way is waited for, not skipped.
+        if now - self._attempted_at >= self._min_refetch or self._lock.locked():
             await self._refresh()
         elif not self._keys:
             raise JwksUnavailable(self.url)

@@ -16,24 +16,10 @@ import pytest
 from shared.auth.tokens import sign
 from shared.testing.tokens import TestIssuer
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
+from tests.e2e.helpers import PASSWORD, bearer, token
 from tests.support import sql
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-PASSWORD = "an-e2e-password-123"
-
-
-def _token(client: httpx.Client, email: str, password: str) -> str:
-    answer = client.post(
-        "/api/v1/auth/token",
-        data={"grant_type": "password", "username": email, "password": password},
-    )
-    assert answer.status_code == 200, answer.text
-    value: str = answer.json()["access_token"]
-    return value
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_status_shows_every_service_ready(stack: Stack) -> None:
@@ -46,7 +32,7 @@ def test_status_shows_every_service_ready(stack: Stack) -> None:
 
 def test_two_organisations_their_people_and_a_service_call(stack: Stack) -> None:
     with stack.client() as client:
-        admin = _bearer(_token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
+        admin = bearer(token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
         organizations = {}
         for name, kind in (("E2E Caritas", "ngo"), ("E2E Centro impiego", "employment_service")):
             answer = client.post(
@@ -70,7 +56,7 @@ def test_two_organisations_their_people_and_a_service_call(stack: Stack) -> None
                 headers=admin,
             )
             assert org_admin.status_code == 201
-            org_admin_headers = _bearer(_token(client, f"admin-{label}@e2e.example", PASSWORD))
+            org_admin_headers = bearer(token(client, f"admin-{label}@e2e.example", PASSWORD))
             operator = client.post(
                 "/api/v1/users",
                 json={
@@ -85,7 +71,7 @@ def test_two_organisations_their_people_and_a_service_call(stack: Stack) -> None
             assert operator.json()["organization_id"] == organization
             people[label] = {
                 "operator_id": operator.json()["id"],
-                "headers": _bearer(_token(client, f"operator-{label}@e2e.example", PASSWORD)),
+                "headers": bearer(token(client, f"operator-{label}@e2e.example", PASSWORD)),
             }
 
         me = client.get("/api/v1/auth/me", headers=people["a"]["headers"]).json()
@@ -186,7 +172,7 @@ ATTACKS = [
 def test_token_attacks_get_401_at_the_gateway_and_at_the_service(
     stack: Stack, forged_tokens: dict[str, str], attack: str | None
 ) -> None:
-    headers = _bearer(forged_tokens[attack]) if attack else {}
+    headers = bearer(forged_tokens[attack]) if attack else {}
     intake = stack.processes["intake"].url
     for url in (
         f"{stack.gateway}/api/v1/auth/me",
@@ -205,7 +191,7 @@ def test_the_genuine_forged_token_baseline_works(
     attacks' doing, not a broken baseline."""
     answer = httpx.get(
         f"{stack.processes['intake'].url}/api/v1/code-lists/sexes",
-        headers=_bearer(forged_tokens["genuine"]),
+        headers=bearer(forged_tokens["genuine"]),
         timeout=10,
     )
     assert answer.status_code == 200
@@ -213,12 +199,12 @@ def test_the_genuine_forged_token_baseline_works(
 
 def test_request_id_is_propagated_and_logged(stack: Stack) -> None:
     with stack.client() as client:
-        token = _token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+        access = token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
         answer = client.get(
             "/api/v1/code-lists/countries",
-            headers={**_bearer(token), "X-Request-ID": "e2e-trace-0123456789"},
+            headers={**bearer(access), "X-Request-ID": "e2e-trace-0123456789"},
         )
-        generated = client.get("/api/v1/code-lists/countries", headers=_bearer(token))
+        generated = client.get("/api/v1/code-lists/countries", headers=bearer(access))
     assert answer.headers["x-request-id"] == "e2e-trace-0123456789"
     assert len(generated.headers["x-request-id"]) == 32
     deadline = time.monotonic() + 5
@@ -269,17 +255,17 @@ def test_metrics_count_requests_by_route(stack: Stack) -> None:
 def test_a_killed_service_answers_503_and_the_rest_keeps_working(stack: Stack) -> None:
     intake = stack.processes["intake"]
     with stack.client() as client:
-        token = _token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+        access = token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
         intake.kill()
         try:
-            down = client.get("/api/v1/code-lists/sexes", headers=_bearer(token))
+            down = client.get("/api/v1/code-lists/sexes", headers=bearer(access))
             assert down.status_code == 503
             assert down.json()["service"] == "intake"
-            assert client.get("/api/v1/auth/me", headers=_bearer(token)).status_code == 200
+            assert client.get("/api/v1/auth/me", headers=bearer(access)).status_code == 200
             assert (
                 client.get("/api/v1/status").json()["services"]["intake"]["status"] == "unavailable"
             )
         finally:
             intake.start()
             intake.wait_ready()
-        assert client.get("/api/v1/code-lists/sexes", headers=_bearer(token)).status_code == 200
+        assert client.get("/api/v1/code-lists/sexes", headers=bearer(access)).status_code == 200

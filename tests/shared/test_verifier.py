@@ -146,3 +146,19 @@ async def test_jwks_unreachable_before_any_fetch_is_unavailable() -> None:
         source = JwksKeySource("http://issuer/jwks", client)
         with pytest.raises(JwksUnavailable):
             await source.key_for("kid", "ES256")
+
+
+async def test_concurrent_first_requests_wait_for_the_one_fetch() -> None:
+    issuer = TestIssuer()
+    fetches: list[int] = []
+
+    async def slow_jwks(_request: httpx.Request) -> httpx.Response:
+        fetches.append(1)
+        await asyncio.sleep(0.05)
+        return httpx.Response(200, json=issuer.jwks)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(slow_jwks)) as client:
+        source = JwksKeySource("http://issuer/jwks", client)
+        keys = await asyncio.gather(*(source.key_for(issuer.kid, "ES256") for _ in range(5)))
+    assert all(key is not None for key in keys)
+    assert len(fetches) == 1

@@ -1,11 +1,203 @@
-"""The intake service's tables."""
+"""The intake service's tables: people, their consents and access grants, the history of every
+change, the log of every read, idempotency records, and the outbox/inbox of events."""
 
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import make_metadata
+from shared.events import inbox_table, outbox_tables
+from shared.idempotency import idempotency_table
 
 metadata = make_metadata()
+outbox = outbox_tables(metadata)
+inbox = inbox_table(metadata)
+idempotency = idempotency_table(metadata)
 
 
 class Base(DeclarativeBase):
     metadata = metadata
+
+
+def _timestamp() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class Beneficiary(Base):
+    """One person. Columns hold what lists filter and sort on; ``profile`` holds the rest as the
+    API's JSON. Names and dates are nullable because erasure removes them; the statistical
+    remainder (sex, nationality, birth and arrival years, municipality) stays for indicators."""
+
+    __tablename__ = "beneficiary"
+    __table_args__ = (
+        Index("ix_beneficiary_org_updated", "organization_id", "updated_at", "id"),
+        Index("ix_beneficiary_updated", "updated_at", "id"),
+        Index(
+            "uq_beneficiary_external_id",
+            "organization_id",
+            "external_id",
+            unique=True,
+            postgresql_where=text("external_id IS NOT NULL"),
+        ),
+        Index("ix_beneficiary_search", "search_prefixes", postgresql_using="gin"),
+        Index("ix_beneficiary_blocking", "blocking_keys", postgresql_using="gin"),
+        Index("ix_beneficiary_needs", "needs", postgresql_using="gin"),
+        Index("ix_beneficiary_org_permit", "organization_id", "permit_expires_on"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID]
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    merged_into: Mapped[uuid.UUID | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    access_version: Mapped[int] = mapped_column(
+        Integer, default=1, comment="bumped on every change of who may see the person"
+    )
+    external_id: Mapped[str | None] = mapped_column(String(100))
+
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    sex: Mapped[str | None] = mapped_column(String(16))
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    stateless: Mapped[bool] = mapped_column(Boolean, default=False)
+    country_of_birth: Mapped[str | None] = mapped_column(String(2))
+    arrival_date: Mapped[date | None] = mapped_column(Date)
+    arrival_year: Mapped[int | None] = mapped_column(SmallInteger)
+    municipality: Mapped[str | None] = mapped_column(String(120))
+    permit_type: Mapped[str | None] = mapped_column(String(64))
+    permit_expires_on: Mapped[date | None] = mapped_column(Date)
+    permit_allows_work: Mapped[bool | None]
+    education_level: Mapped[str | None] = mapped_column(String(1))
+    needs: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+    search_prefixes: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    blocking_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+
+    created_at: Mapped[datetime] = _timestamp()
+    updated_at: Mapped[datetime] = _timestamp()
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_by: Mapped[str] = mapped_column(String(100))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Change(Base):
+    """Who changed which field when. Values are kept for the audit trail and removed on erasure
+    (the field names, actor and time stay)."""
+
+    __tablename__ = "beneficiary_change"
+    __table_args__ = (Index("ix_beneficiary_change_person", "beneficiary_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    actor: Mapped[str] = mapped_column(String(100))
+    actor_organization_id: Mapped[uuid.UUID | None]
+    changed_at: Mapped[datetime] = _timestamp()
+
+
+class Consent(Base):
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_person", "beneficiary_id", "granted_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        comment="the organisation shared with (purpose sharing)"
+    )
+    sections: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=list)
+    text_version: Mapped[str] = mapped_column(String(64))
+    collection_method: Mapped[str] = mapped_column(String(32))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    granted_by: Mapped[str] = mapped_column(String(100))
+    recorded_by_organization_id: Mapped[uuid.UUID]
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class EmergencyAccess(Base):
+    """Break the glass (GDPR vital interests): an org admin opens a record without consent, with a
+    written reason, for 24 hours; the owning organisation sees that it happened."""
+
+    __tablename__ = "emergency_access"
+    __table_args__ = (Index("ix_emergency_access_person", "beneficiary_id", "opened_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"))
+    organization_id: Mapped[uuid.UUID]
+    opened_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(2000))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccessGrant(Base):
+    """Who besides the owner may see a person, and which sections: the read model of sharing
+    consents and emergency accesses that every visibility query joins. Withdrawn grants stay,
+    revoked, so that a partner's sync learns it must drop its copy."""
+
+    __tablename__ = "access_grant"
+    __table_args__ = (
+        Index("ix_access_grant_org", "organization_id", "beneficiary_id"),
+        Index("ix_access_grant_person", "beneficiary_id"),
+    )
+
+    source_id: Mapped[uuid.UUID] = mapped_column(
+        primary_key=True, comment="consent or emergency id"
+    )
+    source: Mapped[str] = mapped_column(String(16))
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"))
+    organization_id: Mapped[uuid.UUID]
+    sections: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="kept, not deleted: a sync tells the organisation to drop"
+    )
+
+
+class AccessLogEntry(Base):
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_person", "beneficiary_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    beneficiary_id: Mapped[uuid.UUID]
+    actor: Mapped[str] = mapped_column(String(100))
+    actor_organization_id: Mapped[uuid.UUID | None]
+    action: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(200), comment="the endpoint, as its route template")
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = _timestamp()
+
+
+class Erasure(Base):
+    """An erasure request: the event that tells the other services, to check their confirmation."""
+
+    __tablename__ = "erasure"
+
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    requested_by: Mapped[str] = mapped_column(String(100))
+    event_id: Mapped[uuid.UUID]

@@ -1,0 +1,79 @@
+"""The benchmark's stack: fresh databases on a PostgreSQL server (``PONTE_BENCH_DATABASE_URL``,
+or an embedded one under ``var/``), the four services as processes, and the hello-world ceiling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from services.processes import SERVICES, ServiceProcess, free_port, running_services
+from shared.embedded import drop_database, ensure_database, start_embedded
+from shared.migrations import upgrade_url
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_EMAIL = "bench@ponte.example"
+ADMIN_PASSWORD = "bench-admin-password"
+
+
+@contextlib.contextmanager
+def database_server() -> Iterator[str]:
+    configured = os.environ.get("PONTE_BENCH_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    (ROOT / "var").mkdir(exist_ok=True)
+    server, url = start_embedded(ROOT / "var" / "bench-postgres")
+    try:
+        yield url
+    finally:
+        server.cleanup()
+
+
+@contextlib.contextmanager
+def running_stack(server_url: str, logs: Path) -> Iterator[dict[str, ServiceProcess]]:
+    suffix = uuid.uuid4().hex[:8]
+    names = {service: f"ponte_bench_{service}_{suffix}" for service in SERVICES}
+    urls = {
+        service: asyncio.run(ensure_database(server_url, name)) for service, name in names.items()
+    }
+    for service, url in urls.items():
+        asyncio.run(upgrade_url(url, ROOT / "services" / service / "migrations"))
+    extra = {
+        "PONTE_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
+        "PONTE_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "PONTE_MIGRATE_ON_START": "false",
+    }
+    try:
+        with running_services(urls, logs, extra) as processes:
+            yield processes
+    finally:
+        for name in names.values():
+            asyncio.run(drop_database(server_url, name))
+
+
+@contextlib.contextmanager
+def hello_world(logs: Path) -> Iterator[ServiceProcess]:
+    process = ServiceProcess("hello", free_port(), {}, logs / "hello.log", app="bench.hello:app")
+    process.start()
+    try:
+        process.wait_ready(path="/hello")
+        yield process
+    finally:
+        process.stop()
+
+
+def admin_token(gateway: str) -> str:
+    answer = httpx.post(
+        f"{gateway}/api/v1/auth/token",
+        data={"grant_type": "password", "username": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["access_token"]
+    return token

@@ -1,0 +1,33 @@
+"""``POST /api/v1/beneficiaries/batch``: bulk registration for partner systems."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from services.intake import batch
+from services.intake.api.deps import json_response
+from services.intake.schemas.pages import BatchRequest, BatchResult
+from shared.auth import CurrentPrincipal
+from shared.db import DbSession
+from shared.openapi import problems
+
+router = APIRouter(prefix="/api/v1/beneficiaries", tags=["beneficiaries"])
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResult,
+    responses=problems(403, 422),
+    summary="Register up to 500 people; a result per item (created, possible duplicate, invalid)",
+    description="Items are validated one by one: an invalid item does not stop the others unless "
+    "`all_or_nothing` is set, in which case nothing is registered and the 422 problem carries "
+    "`results` as well as the field `errors` (`body.items.<index>.<field>`).",
+)
+async def register_batch(
+    body: BatchRequest, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    results = await batch.register_many(
+        session, principal, body.items, all_or_nothing=body.all_or_nothing
+    )
+    created = sum(1 for result in results if result["status"] in ("created", "possible_duplicate"))
+    return json_response({"created": created, "results": results})

@@ -1,0 +1,190 @@
+"""``/api/v1/beneficiaries``: register, list and search, read, change, erase."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from services.intake import lifecycle, registry, search
+from services.intake.api.deps import json_response
+from services.intake.db import repository
+from services.intake.db.models import idempotency as idempotency_table
+from services.intake.domain.access import ALL_SECTIONS, View
+from services.intake.schemas.beneficiary import (
+    BeneficiaryCreate,
+    BeneficiaryRead,
+    BeneficiaryUpdate,
+    MergedPointer,
+    Registered,
+)
+from services.intake.schemas.codes import Country, NeedDomain
+from services.intake.schemas.pages import BeneficiaryPage
+from shared import idempotency
+from shared.auth import CurrentPrincipal
+from shared.db import DbSession
+from shared.etags import check_if_match
+from shared.openapi import problems
+from shared.pagination import CursorParam, Limit
+
+router = APIRouter(prefix="/api/v1/beneficiaries", tags=["beneficiaries"])
+OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Registered,
+    responses=problems(403, 409, 422),
+    summary="Register a person (honours Idempotency-Key; answers possible duplicates)",
+)
+async def register(
+    body: BeneficiaryCreate, request: Request, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    key = idempotency.key_of(request)
+    if key is not None:
+        stored = await idempotency.begin(
+            session,
+            idempotency_table,
+            caller=principal.subject,
+            key=key,
+            request_hash=idempotency.fingerprint(body.model_dump_json().encode()),
+        )
+        if stored is not None:
+            headers = {"Idempotent-Replayed": "true"}
+            if stored.location:
+                headers["Location"] = stored.location
+            return Response(
+                stored.body, stored.status_code, headers=headers, media_type="application/json"
+            )
+    row, duplicates = await registry.register(session, principal, body)
+    document = {
+        **registry.as_shown(row, OWNER_VIEW, registry.now().date()),
+        "possible_duplicates": duplicates,
+    }
+    location = f"/api/v1/beneficiaries/{row.id}"
+    response = json_response(document, 201, version=row.version, headers={"Location": location})
+    if key is not None:
+        await idempotency.finish(
+            session,
+            idempotency_table,
+            caller=principal.subject,
+            key=key,
+            status_code=201,
+            body=bytes(response.body),
+            location=location,
+            resource_id=row.id,
+        )
+    return response
+
+
+@router.get(
+    "",
+    response_model=BeneficiaryPage,
+    summary="List, search and sync the people you may see",
+    description="`q` matches the start of any word of the name, ignoring case and accents "
+    '("jose garc" finds "José García"). With `updated_since`, erased, merged and no longer '
+    "shared records come back as tombstones (`status` erased, merged or withdrawn): drop them.",
+)
+async def list_beneficiaries(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    nationality: Annotated[Country | None, Query()] = None,
+    municipality: Annotated[str | None, Query(max_length=120)] = None,
+    need: Annotated[NeedDomain | None, Query()] = None,
+    recent_arrival: bool | None = None,
+    age_min: Annotated[int | None, Query(ge=0, le=120)] = None,
+    age_max: Annotated[int | None, Query(ge=0, le=120)] = None,
+    permit_expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    organization_id: uuid.UUID | None = None,
+    updated_since: datetime | None = None,
+    limit: Limit = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    filters = search.Filters(
+        q=q,
+        nationality=nationality,
+        municipality=municipality,
+        need=need,
+        recent_arrival=recent_arrival,
+        age_min=age_min,
+        age_max=age_max,
+        permit_expiring_within_days=permit_expiring_within_days,
+        organization_id=organization_id,
+        updated_since=updated_since,
+    )
+    items, next_cursor = await search.page(session, principal, filters, limit=limit, cursor=cursor)
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+@router.get(
+    "/{beneficiary_id}",
+    response_model=BeneficiaryRead,
+    responses={
+        **problems(404),
+        301: {"model": MergedPointer, "description": "Merged: see Location"},
+    },
+    summary="Read a person (the sections you may see)",
+)
+async def read_beneficiary(
+    beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    row = await repository.any_status(session, beneficiary_id)
+    if row is not None and row.status == "merged" and row.merged_into is not None:
+        survivor, _view = await registry.visible_row(session, principal, row.merged_into)
+        pointer = {"id": str(row.id), "status": "merged", "merged_into": str(survivor.id)}
+        return json_response(
+            pointer, 301, headers={"Location": f"/api/v1/beneficiaries/{survivor.id}"}
+        )
+    row, view = await registry.visible_row(session, principal, beneficiary_id)
+    await repository.log_access(
+        session,
+        principal,
+        [row.id],
+        action="read",
+        purpose="GET /api/v1/beneficiaries/{beneficiary_id}",
+        emergency=view.emergency,
+    )
+    return json_response(registry.as_shown(row, view, registry.now().date()), version=row.version)
+
+
+@router.patch(
+    "/{beneficiary_id}",
+    response_model=BeneficiaryRead,
+    responses=problems(403, 404, 409, 412, 428),
+    summary="Change a person's record (If-Match with the ETag of your last read)",
+)
+async def update_beneficiary(
+    beneficiary_id: uuid.UUID,
+    body: BeneficiaryUpdate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+) -> Response:
+    if request.headers.get("if-match") is None:
+        check_if_match(request, 0)  # raises 428 before anything is read
+    row = await registry.update(
+        session, principal, beneficiary_id, body, lambda version: check_if_match(request, version)
+    )
+    return json_response(
+        registry.as_shown(row, OWNER_VIEW, registry.now().date()), version=row.version
+    )
+
+
+@router.delete(
+    "/{beneficiary_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(403, 404),
+    summary="Erase a person everywhere (GDPR art. 17); idempotent",
+    description="Personal data is removed here at once and in the other services through an "
+    "event; sex, nationality, birth and arrival years and municipality stay for statistics. "
+    "Afterwards the record answers 404.",
+)
+async def erase_beneficiary(
+    beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    await lifecycle.erase(session, principal, beneficiary_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,146 @@
+"""Consents (``/consents``) and emergency access (``/emergency-access``) of a person."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy import select
+
+from services.intake import registry, sharing
+from services.intake.db.models import Consent, EmergencyAccess
+from services.intake.schemas.consent import (
+    ConsentCreate,
+    ConsentRead,
+    EmergencyAccessCreate,
+    EmergencyAccessRead,
+)
+from shared.auth import CurrentPrincipal
+from shared.db import DbSession
+from shared.errors import NotFound
+from shared.openapi import problems
+
+router = APIRouter(prefix="/api/v1/beneficiaries/{beneficiary_id}", tags=["consents"])
+
+
+def _read(consent: Consent) -> ConsentRead:
+    return ConsentRead(
+        id=consent.id,
+        beneficiary_id=consent.beneficiary_id,
+        purpose=consent.purpose,  # type: ignore[arg-type]
+        organization_id=consent.organization_id,
+        sections=consent.sections,  # type: ignore[arg-type]
+        text_version=consent.text_version,
+        collection_method=consent.collection_method,  # type: ignore[arg-type]
+        granted_at=consent.granted_at,
+        granted_by=consent.granted_by,
+        withdrawn_at=consent.withdrawn_at,
+        withdrawn_by=consent.withdrawn_by,
+        active=consent.withdrawn_at is None,
+    )
+
+
+@router.post(
+    "/consents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConsentRead,
+    responses=problems(404, 422),
+    summary="Record a consent the person gave (sharing opens the named sections at once)",
+)
+async def grant_consent(
+    beneficiary_id: uuid.UUID,
+    body: ConsentCreate,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    response: Response,
+) -> ConsentRead:
+    consent = await sharing.grant(session, principal, beneficiary_id, body)
+    response.headers["Location"] = f"/api/v1/beneficiaries/{beneficiary_id}/consents/{consent.id}"
+    return _read(consent)
+
+
+@router.get(
+    "/consents",
+    response_model=list[ConsentRead],
+    responses=problems(404),
+    summary="The person's consents, withdrawn ones included",
+)
+async def list_consents(
+    beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> list[ConsentRead]:
+    return [
+        _read(consent) for consent in await sharing.consents(session, principal, beneficiary_id)
+    ]
+
+
+@router.get(
+    "/consents/{consent_id}",
+    response_model=ConsentRead,
+    responses=problems(404),
+    summary="One consent",
+)
+async def read_consent(
+    beneficiary_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+) -> ConsentRead:
+    for consent in await sharing.consents(session, principal, beneficiary_id):
+        if consent.id == consent_id:
+            return _read(consent)
+    raise NotFound("No such consent.")
+
+
+@router.delete(
+    "/consents/{consent_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(404),
+    summary="Withdraw a consent: takes effect at once (idempotent)",
+)
+async def withdraw_consent(
+    beneficiary_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+) -> Response:
+    await sharing.withdraw(session, principal, beneficiary_id, consent_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/emergency-access",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EmergencyAccessRead,
+    responses=problems(403, 404, 422),
+    summary="Break the glass: open a record without consent for 24 hours (vital interests)",
+    description="For org admins of an organisation the person did not share with, with a written "
+    "reason. Logged, and shown to the registering organisation.",
+)
+async def break_glass(
+    beneficiary_id: uuid.UUID,
+    body: EmergencyAccessCreate,
+    principal: CurrentPrincipal,
+    session: DbSession,
+) -> EmergencyAccessRead:
+    opened = await sharing.break_glass(session, principal, beneficiary_id, body)
+    return EmergencyAccessRead.model_validate(opened, from_attributes=True)
+
+
+@router.get(
+    "/emergency-access",
+    response_model=list[EmergencyAccessRead],
+    responses=problems(404),
+    summary="Emergency accesses to the person (the registering organisation sees them all)",
+)
+async def list_emergency_access(
+    beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> list[EmergencyAccessRead]:
+    row, view = await registry.visible_row(session, principal, beneficiary_id)
+    if not view.owner:
+        raise NotFound("No such person.")
+    rows = await session.scalars(
+        select(EmergencyAccess)
+        .where(EmergencyAccess.beneficiary_id == row.id)
+        .order_by(EmergencyAccess.opened_at)
+    )
+    return [EmergencyAccessRead.model_validate(item, from_attributes=True) for item in rows]

@@ -1,0 +1,121 @@
+"""Who may see and change a person's record: the object-level rule of architecture.md.
+
+A record is visible to the organisation that registered it and to the organisations the person
+consented to share with (only the sections consented to), or that opened it in an emergency; to no
+one else. Platform admins manage organisations, not people: they see only what their own
+organisation may. Pure rules over the principal; the repository turns them into queries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.intake.schemas.beneficiary import Section
+from shared.auth import Principal, Role
+
+CASE_ROLES = frozenset({Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM})
+ALL_SECTIONS = frozenset(Section)
+# The intake record's fields by section; "pathway" is enforced by the pathways service.
+FIELDS_BY_SECTION: dict[Section, frozenset[str]] = {
+    Section.IDENTITY: frozenset(
+        {
+            "given_name",
+            "family_name",
+            "birth_date",
+            "sex",
+            "nationality",
+            "stateless",
+            "country_of_birth",
+            "external_id",
+        }
+    ),
+    Section.CONTACT: frozenset({"contact", "municipality"}),
+    Section.PROFILE: frozenset(
+        {
+            "arrival_date",
+            "legal_status",
+            "migration_project",
+            "languages",
+            "education_level",
+            "education_field",
+            "education_country",
+            "qualifications",
+            "work_experience",
+            "skills",
+            "needs",
+            "vulnerability",
+            "derived",
+        }
+    ),
+    Section.PATHWAY: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    organization_id: uuid.UUID
+    sections: frozenset[str]
+    expires_at: datetime | None
+    emergency: bool = False
+
+    def active(self, now: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > now
+
+
+@dataclass(frozen=True)
+class View:
+    sections: frozenset[Section]
+    owner: bool
+    emergency: bool
+
+    def fields(self) -> frozenset[str]:
+        return frozenset().union(*(FIELDS_BY_SECTION[section] for section in self.sections))
+
+
+def works_on_cases(principal: Principal) -> bool:
+    return principal.organization_id is not None and principal.has(*CASE_ROLES)
+
+
+def view_of(
+    principal: Principal, owner: uuid.UUID, grants: Iterable[Grant], now: datetime
+) -> View | None:
+    """What ``principal`` may see of a record owned by ``owner``; None when nothing."""
+    if not works_on_cases(principal):
+        return None
+    if principal.organization_id == owner:
+        return View(ALL_SECTIONS, owner=True, emergency=False)
+    mine = [g for g in grants if g.organization_id == principal.organization_id and g.active(now)]
+    if not mine:
+        return None
+    emergency = any(grant.emergency for grant in mine)
+    sections = (
+        ALL_SECTIONS
+        if emergency
+        else frozenset(Section(section) for grant in mine for section in grant.sections)
+    )
+    return View(sections, owner=False, emergency=emergency)
+
+
+def may_change(principal: Principal, owner: uuid.UUID) -> bool:
+    """Only the registering organisation changes the record (others see what was shared)."""
+    return works_on_cases(principal) and principal.organization_id == owner
+
+
+def may_erase_or_export(principal: Principal, owner: uuid.UUID) -> bool:
+    """GDPR requests are the controller's: the owner's org admins, or its partner system."""
+    return principal.organization_id == owner and principal.has(Role.ORG_ADMIN, Role.PARTNER_SYSTEM)
+
+
+def may_read_access_log(principal: Principal, owner: uuid.UUID) -> bool:
+    return principal.organization_id == owner and Role.ORG_ADMIN in principal.roles
+
+
+def may_break_glass(principal: Principal, owner: uuid.UUID) -> bool:
+    return (
+        principal.organization_id is not None
+        and principal.organization_id != owner
+        and Role.ORG_ADMIN in principal.roles
+    )

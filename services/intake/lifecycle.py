@@ -1,0 +1,259 @@
+"""Merging duplicates, and the GDPR rights: export everything held about a person (across the
+services) and erase it everywhere."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake import events
+from services.intake.db import repository
+from services.intake.db.models import (
+    AccessGrant,
+    AccessLogEntry,
+    Beneficiary,
+    Change,
+    Consent,
+    EmergencyAccess,
+    Erasure,
+    idempotency,
+)
+from services.intake.domain import access
+from services.intake.domain.record import erased_columns
+from services.intake.registry import as_shown, now
+from services.intake.sharing import announce
+from shared.auth import Principal
+from shared.contracts import intake as contract
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
+
+
+async def merge(
+    session: AsyncSession, principal: Principal, survivor_id: uuid.UUID, merged_id: uuid.UUID
+) -> Beneficiary:
+    """Fold ``merged_id`` into ``survivor_id``: both must be the caller's organisation's. The
+    merged record keeps its history and answers with a pointer; consents move to the survivor;
+    the other services repoint their references (event)."""
+    if survivor_id == merged_id:
+        raise UnprocessableContent(
+            "A record cannot be merged into itself.",
+            errors=[FieldError(field="body.merged_id", message="is the survivor", code="self")],
+        )
+    first, second = sorted([survivor_id, merged_id])  # lock in one order: no deadlock
+    rows = {}
+    for beneficiary_id in (first, second):
+        row = await repository.any_status(session, beneficiary_id, lock=True)
+        if (
+            row is None
+            or row.status == "erased"
+            or not access.may_change(principal, row.organization_id)
+        ):
+            raise NotFound("No such person.")
+        rows[beneficiary_id] = row
+    survivor, merged = rows[survivor_id], rows[merged_id]
+    if survivor.status != "active" or merged.status != "active":
+        raise Conflict("Only active records merge.")
+    moment = now()
+    merged.status = "merged"
+    merged.merged_into = survivor.id
+    merged.updated_at = moment
+    merged.search_prefixes = []
+    merged.blocking_keys = []
+    await session.execute(
+        update(Consent)
+        .where(Consent.beneficiary_id == merged.id)
+        .values(beneficiary_id=survivor.id)
+    )
+    await session.execute(
+        update(AccessGrant)
+        .where(AccessGrant.beneficiary_id == merged.id)
+        .values(beneficiary_id=survivor.id)
+    )
+    await session.flush()
+    await repository.record_change(
+        session, principal, merged.id, "merged_into", {"survivor_id": str(survivor.id)}
+    )
+    await repository.record_change(
+        session, principal, survivor.id, "merged_from", {"merged_id": str(merged.id)}
+    )
+    await events.publish(
+        session,
+        contract.MERGED,
+        contract.BeneficiaryMerged(
+            merged_id=merged.id, survivor_id=survivor.id, organization_id=survivor.organization_id
+        ),
+    )
+    await announce(session, survivor)  # the survivor now carries the merged record's consents
+    return survivor
+
+
+async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID) -> bool:
+    """Remove the person's data here and tell the other services to do the same. Idempotent:
+    False when it was already erased. The statistical remainder stays
+    (``record.STATISTICAL_COLUMNS``)."""
+    row = await repository.any_status(session, beneficiary_id, lock=True)
+    if row is None or not access.works_on_cases(principal):
+        raise NotFound("No such person.")
+    if row.status == "erased":
+        if row.organization_id != principal.organization_id:
+            raise NotFound("No such person.")
+        return False
+    grants = (await repository.grants_of(session, [row.id])).get(row.id, [])
+    if access.view_of(principal, row.organization_id, grants, now()) is None:
+        raise NotFound("No such person.")
+    if not access.may_erase_or_export(principal, row.organization_id):
+        raise Forbidden("Erasure is requested by the registering organisation's org admin.")
+    moment = now()
+    for name, value in erased_columns().items():
+        setattr(row, name, value)
+    row.status = "erased"
+    row.erased_at = moment
+    row.updated_at = moment
+    row.version += 1
+    row.access_version += 1
+    # The audit trail keeps who did what when; the values go.
+    changes = (await session.scalars(select(Change).where(Change.beneficiary_id == row.id))).all()
+    for change in changes:
+        change.changes = {"fields": sorted(change.changes)} if change.action == "updated" else {}
+    await session.execute(
+        update(EmergencyAccess)
+        .where(EmergencyAccess.beneficiary_id == row.id)
+        .values(reason="[erased]")
+    )
+    await session.execute(
+        update(AccessGrant)
+        .where(AccessGrant.beneficiary_id == row.id, AccessGrant.revoked_at.is_(None))
+        .values(revoked_at=moment)
+    )
+    await session.execute(delete(idempotency).where(idempotency.c.resource_id == row.id))
+    await repository.record_change(session, principal, row.id, "erased", {})
+    event_id = await events.publish_returning(
+        session,
+        contract.ERASED,
+        contract.BeneficiaryErased(beneficiary_id=row.id, organization_id=row.organization_id),
+    )
+    session.add(
+        Erasure(
+            beneficiary_id=row.id,
+            requested_at=moment,
+            requested_by=principal.subject,
+            event_id=event_id,
+        )
+    )
+    await events.scrub(session, row.id)
+    await session.flush()
+    return True
+
+
+async def export(
+    session: AsyncSession,
+    principal: Principal,
+    beneficiary_id: uuid.UUID,
+    http: httpx.AsyncClient,
+    others: dict[str, str],
+    internal_token: str,
+) -> dict[str, Any]:
+    """Everything held about the person, here and in the other services, with a manifest."""
+    row = await repository.any_status(session, beneficiary_id)
+    if row is None or row.status != "active":
+        raise NotFound("No such person.")
+    if not access.may_erase_or_export(principal, row.organization_id):
+        raise (
+            NotFound("No such person.")
+            if row.organization_id != principal.organization_id
+            else Forbidden("Exports are requested by the registering organisation's org admin.")
+        )
+    view = access.view_of(principal, row.organization_id, [], now())
+    assert view is not None
+    consents = (
+        await session.scalars(select(Consent).where(Consent.beneficiary_id == row.id))
+    ).all()
+    history = (
+        await session.scalars(
+            select(Change).where(Change.beneficiary_id == row.id).order_by(Change.id)
+        )
+    ).all()
+    reads = (
+        await session.scalars(
+            select(AccessLogEntry)
+            .where(AccessLogEntry.beneficiary_id == row.id)
+            .order_by(AccessLogEntry.id)
+        )
+    ).all()
+    emergencies = (
+        await session.scalars(
+            select(EmergencyAccess).where(EmergencyAccess.beneficiary_id == row.id)
+        )
+    ).all()
+    intake_part = {
+        "record": as_shown(row, view, now().date()),
+        "consents": [_plain(consent, Consent) for consent in consents],
+        "history": [_plain(change, Change) for change in history],
+        "access_log": [_plain(entry, AccessLogEntry) for entry in reads],
+        "emergency_accesses": [_plain(item, EmergencyAccess) for item in emergencies],
+    }
+    parts: dict[str, Any] = {"intake": intake_part}
+    manifest: list[dict[str, Any]] = [
+        {
+            "service": "intake",
+            "status": "included",
+            "items": {k: (len(v) if isinstance(v, list) else 1) for k, v in intake_part.items()},
+        }
+    ]
+
+    async def fetch(service: str, base_url: str) -> tuple[str, dict[str, Any] | None, str]:
+        try:
+            answer = await http.get(
+                f"{base_url}/internal/beneficiaries/{row.id}/export",
+                headers={"Authorization": f"Bearer {internal_token}"},
+                timeout=10.0,
+            )
+            answer.raise_for_status()
+            document: dict[str, Any] = answer.json()
+            return service, document, "included"
+        except (httpx.HTTPError, ValueError) as error:
+            return service, None, f"unavailable ({type(error).__name__})"
+
+    for service, document, status in await asyncio.gather(
+        *(fetch(name, url) for name, url in others.items())
+    ):
+        parts[service] = document
+        manifest.append(
+            {
+                "service": service,
+                "status": status,
+                "items": {k: len(v) for k, v in (document or {}).items() if isinstance(v, list)},
+            }
+        )
+    await repository.log_access(
+        session,
+        principal,
+        [row.id],
+        action="export",
+        purpose="GET /api/v1/beneficiaries/{beneficiary_id}/export",
+    )
+    return {
+        "beneficiary_id": str(row.id),
+        "generated_at": now().isoformat(),
+        "complete": all(item["status"] == "included" for item in manifest),
+        "manifest": manifest,
+        "data": parts,
+    }
+
+
+def _plain(row: Any, model: Any) -> dict[str, Any]:
+    values = {}
+    for column in model.__table__.columns:
+        value = getattr(row, column.key)
+        values[column.key] = (
+            value.isoformat()
+            if hasattr(value, "isoformat")
+            else str(value)
+            if isinstance(value, uuid.UUID)
+            else value
+        )
+    return values

@@ -1,0 +1,134 @@
+"""Consent, emergency access and audit bodies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from services.intake.schemas.beneficiary import Section
+
+
+class Purpose(StrEnum):
+    CASE_MANAGEMENT = "case_management"
+    SHARING = "sharing"
+    MATCHING = "matching"
+    PARTNER_CONTACT = "partner_contact"
+
+
+class CollectionMethod(StrEnum):
+    PAPER_SIGNED = "paper_signed"
+    DIGITAL_SIGNATURE = "digital_signature"
+    VERBAL_WITNESSED = "verbal_witnessed"
+    MOBILE_APP = "mobile_app"
+
+
+class ConsentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "purpose": "sharing",
+                    "organization_id": "6f1c1f43-1f5e-4c53-9d7e-0b0b5a1d8a10",
+                    "sections": ["identity", "profile"],
+                    "text_version": "consent-it-2026-01",
+                    "collection_method": "paper_signed",
+                }
+            ]
+        },
+    )
+
+    purpose: Purpose
+    organization_id: uuid.UUID | None = Field(
+        default=None, description="whom the person shares with (required for purpose sharing)"
+    )
+    sections: list[Section] = Field(
+        default_factory=list, max_length=4, description="what is shared (purpose sharing)"
+    )
+    text_version: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+    ] = Field(description="the version of the consent text the person agreed to")
+    collection_method: CollectionMethod
+    granted_at: datetime | None = Field(
+        default=None, description="when the person agreed (defaults to now; not in the future)"
+    )
+
+    @model_validator(mode="after")
+    def _sharing_names_whom_and_what(self) -> ConsentCreate:
+        if self.purpose == Purpose.SHARING:
+            if self.organization_id is None:
+                raise ValueError("a sharing consent names the organisation (organization_id)")
+            if not self.sections:
+                raise ValueError("a sharing consent names the sections shared")
+        elif self.organization_id is not None or self.sections:
+            raise ValueError("organization_id and sections belong to sharing consents only")
+        return self
+
+
+class ConsentRead(BaseModel):
+    id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    purpose: Purpose
+    organization_id: uuid.UUID | None
+    sections: list[Section]
+    text_version: str
+    collection_method: CollectionMethod
+    granted_at: datetime
+    granted_by: str
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+    active: bool
+
+
+class EmergencyAccessCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "Person admitted to hospital unconscious; the ward needs the "
+                    "emergency contact and the medication recorded by the registering NGO."
+                }
+            ]
+        },
+    )
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=2000)]
+
+
+class EmergencyAccessRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    organization_id: uuid.UUID
+    opened_by: str
+    reason: str
+    opened_at: datetime
+    expires_at: datetime
+
+
+class AccessLogRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    actor: str
+    actor_organization_id: uuid.UUID | None
+    action: str
+    purpose: str = Field(description="why: the endpoint that read the record")
+    emergency: bool
+    at: datetime
+
+
+class ChangeRead(BaseModel):
+    id: int
+    action: str
+    fields: list[str]
+    changes: dict[str, Any] = Field(description="field: {from, to}; values are gone after erasure")
+    actor: str
+    actor_organization_id: uuid.UUID | None
+    changed_at: datetime

@@ -1,0 +1,88 @@
+"""Pages and small bodies of the intake API."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.intake.schemas.beneficiary import BeneficiaryRead, DuplicateCandidate, Tombstone
+
+
+class BeneficiaryPage(BaseModel):
+    items: list[BeneficiaryRead | Tombstone]
+    next_cursor: str | None
+
+
+class DuplicateList(BaseModel):
+    items: list[DuplicateCandidate]
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"merged_id": "0b7f3f4e-3c0a-4a55-9d1e-2f1a6c1d9e21"}]},
+    )
+
+    merged_id: uuid.UUID = Field(description="the duplicate folded into this record")
+
+
+class ItemStatus(StrEnum):
+    CREATED = "created"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+    INVALID = "invalid"
+    CONFLICT = "conflict"
+    NOT_CREATED = "not_created"
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "all_or_nothing": False,
+                    "items": [
+                        {
+                            "given_name": "Amina",
+                            "family_name": "Diallo",
+                            "birth_date": "1999-05-02",
+                            "nationality": "GN",
+                            "external_id": "caritas-1041",
+                        },
+                        {
+                            "given_name": "Yusuf",
+                            "family_name": "Haidari",
+                            "birth_date": "2001-11-20",
+                            "nationality": "AF",
+                            "external_id": "caritas-1042",
+                        },
+                    ],
+                }
+            ]
+        },
+    )
+
+    items: list[dict[str, object]] = Field(
+        min_length=1,
+        max_length=500,
+        description="people to register, each a BeneficiaryCreate (validated one by one)",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/BeneficiaryCreate"}},
+    )
+    all_or_nothing: bool = Field(
+        default=False, description="register nothing unless every item is valid"
+    )
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    status: ItemStatus
+    id: uuid.UUID | None = None
+    possible_duplicates: list[DuplicateCandidate] = []
+    errors: list[dict[str, str]] = []
+
+
+class BatchResult(BaseModel):
+    created: int
+    results: list[BatchItemResult]

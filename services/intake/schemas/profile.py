@@ -1,0 +1,165 @@
+"""The parts of a person's record (domain.md, "Intake"), as strict request and response models:
+unknown fields are refused, codes are checked against the code lists, free text is bounded."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from services.intake.schemas.codes import (
+    CefrLevel,
+    Country,
+    EscoOccupationUri,
+    EscoSkillUri,
+    IloIndicator,
+    LanguageCode,
+    PermitType,
+    RecognitionStatus,
+)
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()./-]{6,30}$")]
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Contact(Part):
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    address: Text | None = None
+    preferred_language: LanguageCode | None = Field(
+        default=None, description="ISO 639-1: the language to contact the person in"
+    )
+
+
+class AsylumStage(StrEnum):
+    NOT_APPLICABLE = "not_applicable"
+    APPLIED = "applied"
+    INTERVIEWED = "interviewed"
+    APPEAL = "appeal"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class Document(StrEnum):
+    PASSPORT = "passport"
+    NATIONAL_ID = "national_id"
+    RESIDENCE_PERMIT = "residence_permit"
+    ASYLUM_SEEKER_CARD = "asylum_seeker_card"
+    TAX_CODE = "tax_code"
+    HEALTH_CARD = "health_card"
+    BIRTH_CERTIFICATE = "birth_certificate"
+    DRIVING_LICENCE = "driving_licence"
+
+
+class LegalStatus(Part):
+    permit_type: PermitType | None = None
+    permit_expires_on: date | None = None
+    permit_allows_work: bool | None = Field(
+        default=None,
+        description="Defaults to what the permit type allows; set it when the document says "
+        "otherwise.",
+    )
+    asylum_stage: AsylumStage | None = None
+    documents_held: list[Document] = Field(default_factory=list, max_length=len(Document))
+
+
+class Reason(StrEnum):
+    WORK = "work"
+    FAMILY = "family"
+    PROTECTION = "protection"
+    STUDY = "study"
+    ECONOMIC = "economic"
+    ENVIRONMENTAL = "environmental"
+    OTHER = "other"
+
+
+class IntendedStay(StrEnum):
+    SHORT_TERM = "short_term"
+    LONG_TERM = "long_term"
+    PERMANENT = "permanent"
+    UNDECIDED = "undecided"
+
+
+class FamilySituation(StrEnum):
+    SINGLE = "single"
+    PARTNER_HERE = "partner_here"
+    PARTNER_ABROAD = "partner_abroad"
+    SEPARATED = "separated"
+    WIDOWED = "widowed"
+    UNDISCLOSED = "undisclosed"
+
+
+class Occupation(Part):
+    esco_uri: EscoOccupationUri | None = None
+    label: Text
+
+
+class Plans(Part):
+    study: bool = False
+    start_business: bool = False
+    move_on: bool = False
+    return_home: bool = False
+
+
+class MigrationProject(Part):
+    reasons: list[Reason] = Field(default_factory=list, max_length=len(Reason))
+    intended_stay: IntendedStay | None = None
+    family_situation: FamilySituation | None = None
+    dependants_here: int = Field(default=0, ge=0, le=30)
+    dependants_abroad: int = Field(default=0, ge=0, le=30)
+    desired_occupations: list[Occupation] = Field(default_factory=list, max_length=10)
+    desired_sectors: list[Text] = Field(default_factory=list, max_length=10)
+    plans: Plans = Field(default_factory=Plans)
+    notes: Note | None = None
+
+
+class LanguageSkills(Part):
+    """Self-assessment grid of the CEFR, where known."""
+
+    listening: CefrLevel | None = None
+    reading: CefrLevel | None = None
+    spoken_interaction: CefrLevel | None = None
+    spoken_production: CefrLevel | None = None
+    writing: CefrLevel | None = None
+
+
+class Language(Part):
+    code: LanguageCode = Field(description="ISO 639-1")
+    level: CefrLevel | None = Field(default=None, description="overall CEFR level")
+    native: bool = False
+    skills: LanguageSkills | None = None
+
+
+class Qualification(Part):
+    title: Text
+    country: Country | None = None
+    year: int | None = Field(default=None, ge=1940, le=2100)
+    recognition_status: RecognitionStatus = "none"
+
+
+class WorkExperience(Part):
+    occupation: Occupation
+    years: float = Field(ge=0, le=70)
+    formal: bool = Field(description="with a contract and social security")
+    country: Country | None = None
+
+
+class Skill(Part):
+    uri: EscoSkillUri | None = Field(default=None, description="ESCO skill URI where known")
+    label: Text
+    verified: bool = Field(default=False, description="checked by an operator or a test")
+
+
+class Vulnerability(Part):
+    forced_labour_indicators: list[IloIndicator] = Field(default_factory=list, max_length=11)
+    informal_work: bool = False
+    homeless: bool = False
+    unaccompanied_minor_on_arrival: bool = False
+    notes: Note | None = None

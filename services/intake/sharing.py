@@ -1,0 +1,223 @@
+"""Consents and emergency access, and the access grants they produce. Every change of who may see
+a person bumps the person's access version and tells the other services (the whole grant list, so
+that consumers can simply replace theirs)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake import events
+from services.intake.db import repository
+from services.intake.db.models import AccessGrant, Beneficiary, Consent, EmergencyAccess
+from services.intake.domain import access
+from services.intake.domain.access import ALL_SECTIONS
+from services.intake.registry import now
+from services.intake.schemas.consent import ConsentCreate, EmergencyAccessCreate, Purpose
+from shared.auth import Principal
+from shared.contracts import intake as contract
+from shared.errors import FieldError, Forbidden, NotFound, UnprocessableContent
+
+EMERGENCY_HOURS = 24
+
+
+async def _owned(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
+) -> Beneficiary:
+    """The active row, locked; 404 unless the caller's organisation registered it."""
+    row = await repository.any_status(session, beneficiary_id, lock=True)
+    if (
+        row is None
+        or row.status != "active"
+        or not access.may_change(principal, row.organization_id)
+    ):
+        raise NotFound("No such person.")
+    return row
+
+
+async def announce(session: AsyncSession, row: Beneficiary) -> None:
+    """Bump the access version (and updated_at, so syncs notice) and publish the current grants."""
+    row.access_version += 1
+    row.updated_at = now()
+    await session.flush()
+    grants = (await repository.grants_of(session, [row.id])).get(row.id, [])
+    matching = await session.scalar(
+        select(Consent.id)
+        .where(
+            Consent.beneficiary_id == row.id,
+            Consent.purpose == Purpose.MATCHING,
+            Consent.withdrawn_at.is_(None),
+        )
+        .limit(1)
+    )
+    active = [grant for grant in grants if grant.active(now())]
+    await events.access_changed(session, row, active, matching_consent=matching is not None)
+
+
+async def grant(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, body: ConsentCreate
+) -> Consent:
+    row = await _owned(session, principal, beneficiary_id)
+    moment = now()
+    if body.granted_at is not None and body.granted_at > moment + timedelta(minutes=5):
+        raise UnprocessableContent(
+            "The consent cannot be given in the future.",
+            errors=[FieldError(field="body.granted_at", message="is in the future", code="future")],
+        )
+    if body.organization_id == row.organization_id:
+        raise UnprocessableContent(
+            "A person does not share with the organisation that registered them.",
+            errors=[FieldError(field="body.organization_id", message="is the owner", code="owner")],
+        )
+    consent = Consent(
+        id=uuid.uuid4(),
+        beneficiary_id=row.id,
+        purpose=body.purpose.value,
+        organization_id=body.organization_id,
+        sections=sorted(section.value for section in body.sections),
+        text_version=body.text_version,
+        collection_method=body.collection_method.value,
+        granted_at=body.granted_at or moment,
+        granted_by=principal.subject,
+        recorded_by_organization_id=principal.organization_id,
+    )
+    session.add(consent)
+    if body.purpose == Purpose.SHARING and body.organization_id is not None:
+        session.add(
+            AccessGrant(
+                source_id=consent.id,
+                source="consent",
+                beneficiary_id=row.id,
+                organization_id=body.organization_id,
+                sections=consent.sections,
+            )
+        )
+    await session.flush()
+    await repository.record_change(
+        session,
+        principal,
+        row.id,
+        "consent_granted",
+        {"consent_id": str(consent.id), "purpose": consent.purpose},
+    )
+    await events.publish(session, contract.CONSENT_GRANTED, _consent_event(row, consent))
+    await announce(session, row)
+    return consent
+
+
+async def withdraw(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, consent_id: uuid.UUID
+) -> None:
+    """Takes effect at once: the grant is revoked in this transaction. Idempotent."""
+    row = await _owned(session, principal, beneficiary_id)
+    consent = await session.scalar(
+        select(Consent)
+        .where(Consent.id == consent_id, Consent.beneficiary_id == row.id)
+        .with_for_update()
+    )
+    if consent is None:
+        raise NotFound("No such consent.")
+    if consent.withdrawn_at is not None:
+        return
+    moment = now()
+    consent.withdrawn_at = moment
+    consent.withdrawn_by = principal.subject
+    await session.execute(
+        update(AccessGrant).where(AccessGrant.source_id == consent.id).values(revoked_at=moment)
+    )
+    await session.flush()
+    await repository.record_change(
+        session,
+        principal,
+        row.id,
+        "consent_withdrawn",
+        {"consent_id": str(consent.id), "purpose": consent.purpose},
+    )
+    await events.publish(session, contract.CONSENT_WITHDRAWN, _consent_event(row, consent))
+    await announce(session, row)
+
+
+def _consent_event(row: Beneficiary, consent: Consent) -> contract.ConsentChanged:
+    return contract.ConsentChanged(
+        consent_id=consent.id,
+        beneficiary_id=row.id,
+        owner_organization_id=row.organization_id,
+        purpose=consent.purpose,
+        organization_id=consent.organization_id,
+        sections=consent.sections,
+    )
+
+
+async def consents(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
+) -> list[Consent]:
+    row = await repository.any_status(session, beneficiary_id)
+    if (
+        row is None
+        or row.status != "active"
+        or not access.may_change(principal, row.organization_id)
+    ):
+        raise NotFound("No such person.")
+    return list(
+        (
+            await session.scalars(
+                select(Consent)
+                .where(Consent.beneficiary_id == row.id)
+                .order_by(Consent.granted_at, Consent.id)
+            )
+        ).all()
+    )
+
+
+async def break_glass(
+    session: AsyncSession,
+    principal: Principal,
+    beneficiary_id: uuid.UUID,
+    body: EmergencyAccessCreate,
+) -> EmergencyAccess:
+    """An org admin of another organisation opens the record for 24 hours, with a reason that the
+    owner sees; every read under it is logged as an emergency read."""
+    row = await repository.any_status(session, beneficiary_id, lock=True)
+    if row is None or row.status != "active":
+        raise NotFound("No such person.")
+    if not access.may_break_glass(principal, row.organization_id):
+        raise Forbidden("Emergency access is for org admins of another organisation.")
+    assert principal.organization_id is not None
+    moment = now()
+    opened = EmergencyAccess(
+        id=uuid.uuid4(),
+        beneficiary_id=row.id,
+        organization_id=principal.organization_id,
+        opened_by=principal.subject,
+        reason=body.reason,
+        opened_at=moment,
+        expires_at=moment + timedelta(hours=EMERGENCY_HOURS),
+    )
+    session.add(opened)
+    session.add(
+        AccessGrant(
+            source_id=opened.id,
+            source="emergency",
+            beneficiary_id=row.id,
+            organization_id=principal.organization_id,
+            sections=sorted(ALL_SECTIONS),
+            expires_at=opened.expires_at,
+        )
+    )
+    await session.flush()
+    await repository.log_access(
+        session,
+        principal,
+        [row.id],
+        action="emergency",
+        purpose="POST /api/v1/beneficiaries/{beneficiary_id}/emergency-access",
+        emergency=True,
+    )
+    await repository.record_change(
+        session, principal, row.id, "emergency_access", {"emergency_access_id": str(opened.id)}
+    )
+    await announce(session, row)
+    return opened

@@ -1,0 +1,67 @@
+"""What matching does with intake's events: its copy of who may see whom, and its read model of
+each person's matching-relevant profile (removed on erasure, repointed on merge)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.db.models import CandidateProfile, beneficiary_access
+from shared import access_mirror
+from shared.contracts import intake as contract
+from shared.events import EventEnvelope, EventHandler
+
+
+async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
+    changed = contract.BeneficiaryChanged.model_validate(event.payload)
+    known = await access_mirror.load(session, beneficiary_access, [changed.beneficiary_id])
+    mirror = known.get(changed.beneficiary_id)
+    if mirror is not None and (mirror.erased or mirror.merged_into is not None):
+        return  # a late copy of a record that is gone must not come back
+    values = {
+        "beneficiary_id": changed.beneficiary_id,
+        "organization_id": changed.organization_id,
+        "profile": changed.profile.model_dump(mode="json"),
+        "updated_at": datetime.now(UTC),
+    }
+    statement = insert(CandidateProfile).values(**values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CandidateProfile.beneficiary_id],
+            set_={
+                "organization_id": statement.excluded.organization_id,
+                "profile": statement.excluded.profile,
+                "updated_at": statement.excluded.updated_at,
+            },
+        )
+    )
+
+
+async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None:
+    await access_mirror.apply_access_changed(session, beneficiary_access, event.payload)
+
+
+async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
+    beneficiary_id = await access_mirror.apply_erased(session, beneficiary_access, event.payload)
+    await session.execute(
+        delete(CandidateProfile).where(CandidateProfile.beneficiary_id == beneficiary_id)
+    )
+
+
+async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
+    merged = await access_mirror.apply_merged(session, beneficiary_access, event.payload)
+    await session.execute(
+        delete(CandidateProfile).where(CandidateProfile.beneficiary_id == merged.merged_id)
+    )
+
+
+HANDLERS: dict[str, EventHandler] = {
+    contract.REGISTERED: on_profile,
+    contract.UPDATED: on_profile,
+    contract.ACCESS_CHANGED: on_access_changed,
+    contract.ERASED: on_erased,
+    contract.MERGED: on_merged,
+}

@@ -1,0 +1,96 @@
+"""Events of the intake service (version 1)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+REGISTERED = "beneficiary.registered"
+UPDATED = "beneficiary.updated"
+MERGED = "beneficiary.merged"
+ERASED = "beneficiary.erased"
+ACCESS_CHANGED = "beneficiary.access_changed"
+CONSENT_GRANTED = "consent.granted"
+CONSENT_WITHDRAWN = "consent.withdrawn"
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class LanguageLevel(Contract):
+    code: str
+    level: str | None = None
+    native: bool = False
+
+
+class Coded(Contract):
+    uri: str | None = None
+    label: str
+
+
+class MatchingProfile(Contract):
+    """The part of a record that ranking and allocation need (issue: matching's read model)."""
+
+    birth_date: date | None = None
+    sex: str | None = None
+    municipality: str | None = None
+    arrival_date: date | None = None
+    permit_type: str | None = None
+    permit_expires_on: date | None = None
+    permit_allows_work: bool | None = None
+    education_level: str | None = None
+    languages: list[LanguageLevel] = []
+    skills: list[Coded] = []
+    desired_occupations: list[Coded] = []
+    experience_occupations: list[Coded] = []
+    needs: list[str] = []
+
+
+class BeneficiaryChanged(Contract):
+    """``beneficiary.registered`` and ``beneficiary.updated``."""
+
+    beneficiary_id: uuid.UUID
+    organization_id: uuid.UUID
+    profile: MatchingProfile
+
+
+class Grant(Contract):
+    organization_id: uuid.UUID
+    sections: list[str]
+    expires_at: datetime | None = None
+
+
+class AccessChanged(Contract):
+    """The whole current access list of a person: consumers replace theirs when ``version`` is
+    newer than the one they hold, so redelivery and reordering are harmless."""
+
+    beneficiary_id: uuid.UUID
+    owner_organization_id: uuid.UUID
+    grants: list[Grant]
+    matching_consent: bool
+    version: int
+
+
+class BeneficiaryMerged(Contract):
+    merged_id: uuid.UUID
+    survivor_id: uuid.UUID
+    organization_id: uuid.UUID
+
+
+class BeneficiaryErased(Contract):
+    beneficiary_id: uuid.UUID
+    organization_id: uuid.UUID
+
+
+class ConsentChanged(Contract):
+    """``consent.granted`` and ``consent.withdrawn``."""
+
+    consent_id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    owner_organization_id: uuid.UUID
+    purpose: str
+    organization_id: uuid.UUID | None = None
+    sections: list[str] = []

@@ -1,0 +1,89 @@
+"""Setting up organisations and people through the gateway, as a client would."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+PASSWORD = "an-e2e-password-123"
+
+
+def token(client: httpx.Client, email: str, password: str = PASSWORD) -> str:
+    answer = client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": email, "password": password},
+    )
+    assert answer.status_code == 200, answer.text
+    value: str = answer.json()["access_token"]
+    return value
+
+
+def bearer(access_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token}"}
+
+
+@dataclass
+class Organisation:
+    id: str
+    admin: dict[str, str]
+    operator: dict[str, str]
+
+
+def organisation(client: httpx.Client, label: str, kind: str = "ngo") -> Organisation:
+    """A new organisation with an org admin and an operator, signed in."""
+    admin = bearer(token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
+    suffix = uuid.uuid4().hex[:6]
+    created = client.post(
+        "/api/v1/organizations", json={"name": f"{label} {suffix}", "type": kind}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    organization_id = created.json()["id"]
+    headers = {}
+    for role in ("org_admin", "operator"):
+        email = f"{role}-{suffix}@e2e.example"
+        answer = client.post(
+            "/api/v1/users",
+            json={
+                "email": email,
+                "full_name": f"{role} {label}",
+                "password": PASSWORD,
+                "roles": [role],
+                "organization_id": organization_id,
+            },
+            headers=admin,
+        )
+        assert answer.status_code == 201, answer.text
+        headers[role] = bearer(token(client, email))
+    return Organisation(organization_id, headers["org_admin"], headers["operator"])
+
+
+def eventually(check: Callable[[], Any], timeout: float = 15.0) -> Any:
+    """Poll ``check`` until it returns something truthy (events are delivered asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not hold in time")
+        time.sleep(0.2)
+
+
+async def eventually_async(check: Callable[[], Awaitable[Any]], within: float = 15.0) -> Any:
+    import asyncio
+
+    deadline = time.monotonic() + within
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not hold in time")
+        await asyncio.sleep(0.2)

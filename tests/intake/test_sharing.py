@@ -1,0 +1,162 @@
+"""Consent-based sharing, withdrawal, emergency access and the access log."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.intake.conftest import Org, register
+from tests.support import sql
+
+
+def _sharing(org: Org, sections: list[str]) -> dict[str, object]:
+    return {
+        "purpose": "sharing",
+        "organization_id": str(org.id),
+        "sections": sections,
+        "text_version": "it-2026-01",
+        "collection_method": "paper_signed",
+    }
+
+
+async def test_another_organisation_sees_only_what_was_shared_until_withdrawal(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, _ = orgs
+    created = await register(intake, a)
+    url = f"/api/v1/beneficiaries/{created['id']}"
+    assert (await intake.get(url, headers=b.operator)).status_code == 404
+    listed = (await intake.get("/api/v1/beneficiaries", headers=b.operator)).json()
+    assert listed["items"] == []
+
+    consent = await intake.post(
+        f"{url}/consents", json=_sharing(b, ["identity"]), headers=a.operator
+    )
+    assert consent.status_code == 201
+    seen = await intake.get(url, headers=b.operator)
+    assert seen.status_code == 200
+    body = seen.json()
+    assert body["visible_sections"] == ["identity"]
+    assert body["given_name"] == "Ahmed"
+    assert "municipality" not in body
+    assert "languages" not in body
+    assert "derived" not in body
+    assert [
+        item["id"]
+        for item in (await intake.get("/api/v1/beneficiaries", headers=b.operator)).json()["items"]
+    ] == [created["id"]]
+    assert (
+        await intake.patch(
+            url, json={"municipality": "X"}, headers={**b.operator, "If-Match": '"1"'}
+        )
+    ).status_code == 403
+
+    withdrawn = await intake.delete(f"{url}/consents/{consent.json()['id']}", headers=a.operator)
+    assert withdrawn.status_code == 204
+    assert (await intake.get(url, headers=b.operator)).status_code == 404
+    assert (
+        await intake.delete(f"{url}/consents/{consent.json()['id']}", headers=a.operator)
+    ).status_code == 204
+    consents = (await intake.get(f"{url}/consents", headers=a.operator)).json()
+    assert consents[0]["active"] is False
+    assert consents[0]["withdrawn_at"] is not None
+
+
+async def test_access_changes_are_announced_with_increasing_versions(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org], intake_database: str
+) -> None:
+    a, b, _ = orgs
+    created = await register(intake, a)
+    url = f"/api/v1/beneficiaries/{created['id']}"
+    consent = (
+        await intake.post(f"{url}/consents", json=_sharing(b, ["profile"]), headers=a.operator)
+    ).json()
+    await intake.delete(f"{url}/consents/{consent['id']}", headers=a.operator)
+    rows = await sql(
+        intake_database,
+        "SELECT type, payload FROM outbox_event "
+        "WHERE type = 'beneficiary.access_changed' OR type LIKE 'consent.%' ORDER BY seq",
+    )
+    kinds = [row["type"] for row in rows]
+    assert kinds == [
+        "beneficiary.access_changed",
+        "consent.granted",
+        "beneficiary.access_changed",
+        "consent.withdrawn",
+        "beneficiary.access_changed",
+    ]
+    import json
+
+    versions = [
+        json.loads(row["payload"])["version"]
+        for row in rows
+        if row["type"] == "beneficiary.access_changed"
+    ]
+    assert versions == sorted(versions)
+    assert len(set(versions)) == 3
+    grants = [
+        json.loads(row["payload"])["grants"]
+        for row in rows
+        if row["type"] == "beneficiary.access_changed"
+    ]
+    assert grants[1][0]["organization_id"] == str(b.id)
+    assert grants[2] == []
+
+
+async def test_invalid_consents(intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]) -> None:
+    a, b, _ = orgs
+    url = f"/api/v1/beneficiaries/{(await register(intake, a))['id']}/consents"
+    no_org = {**_sharing(b, ["identity"]), "organization_id": None}
+    assert (await intake.post(url, json=no_org, headers=a.operator)).status_code == 422
+    no_sections = _sharing(b, [])
+    assert (await intake.post(url, json=no_sections, headers=a.operator)).status_code == 422
+    to_owner = _sharing(a, ["identity"])
+    assert (await intake.post(url, json=to_owner, headers=a.operator)).status_code == 422
+    by_other = await intake.post(url, json=_sharing(b, ["identity"]), headers=b.operator)
+    assert by_other.status_code == 404
+    matching = {"purpose": "matching", "text_version": "v1", "collection_method": "mobile_app"}
+    assert (await intake.post(url, json=matching, headers=a.operator)).status_code == 201
+
+
+async def test_emergency_access_is_limited_logged_and_shown_to_the_owner(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, _, c = orgs
+    created = await register(intake, a)
+    url = f"/api/v1/beneficiaries/{created['id']}"
+    reason = "Admitted to the emergency room, needs the recorded contacts and documents."
+    by_operator = await intake.post(
+        f"{url}/emergency-access", json={"reason": reason}, headers=c.operator
+    )
+    assert by_operator.status_code == 403
+    too_short = await intake.post(
+        f"{url}/emergency-access", json={"reason": "urgent"}, headers=c.admin
+    )
+    assert too_short.status_code == 422
+    opened = await intake.post(f"{url}/emergency-access", json={"reason": reason}, headers=c.admin)
+    assert opened.status_code == 201
+    assert opened.json()["expires_at"] > opened.json()["opened_at"]
+    seen = await intake.get(url, headers=c.admin)
+    assert seen.status_code == 200
+    assert seen.json()["municipality"] == "Roma"
+
+    shown = (await intake.get(f"{url}/emergency-access", headers=a.operator)).json()
+    assert [item["reason"] for item in shown] == [reason]
+    log = (await intake.get(f"{url}/access-log", headers=a.admin)).json()["items"]
+    assert any(entry["emergency"] and entry["actor_organization_id"] == str(c.id) for entry in log)
+
+
+async def test_reads_are_logged_and_only_the_owners_admins_read_the_log(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, _ = orgs
+    created = await register(intake, a)
+    url = f"/api/v1/beneficiaries/{created['id']}"
+    await intake.get(url, headers=a.operator)
+    await intake.get("/api/v1/beneficiaries", headers=a.operator)
+    log = await intake.get(f"{url}/access-log", headers=a.admin)
+    assert log.status_code == 200
+    entries = log.json()["items"]
+    assert [entry["action"] for entry in entries] == ["read", "list"]
+    assert entries[0]["purpose"] == "GET /api/v1/beneficiaries/{beneficiary_id}"
+    assert (await intake.get(f"{url}/access-log", headers=a.operator)).status_code == 404
+    assert (await intake.get(f"{url}/access-log", headers=b.admin)).status_code == 404
