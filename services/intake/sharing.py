@@ -25,14 +25,16 @@ EMERGENCY_HOURS = 24
 
 
 async def _owned(
-    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, *, or_self: bool = False
 ) -> Beneficiary:
-    """The active row, locked; 404 unless the caller's organisation registered it."""
+    """The active row, locked; 404 unless the caller's organisation registered it (or, with
+    ``or_self``, the caller is the person, signed in with the beneficiary role)."""
     row = await repository.any_status(session, beneficiary_id, lock=True)
-    if (
-        row is None
-        or row.status != "active"
-        or not access.may_change(principal, row.organization_id)
+    if row is None or row.status != "active":
+        raise NotFound("No such person.")
+    if not (
+        access.may_change(principal, row.organization_id)
+        or (or_self and access.is_the_person(principal, row.id))
     ):
         raise NotFound("No such person.")
     return row
@@ -111,8 +113,9 @@ async def grant(
 async def withdraw(
     session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, consent_id: uuid.UUID
 ) -> None:
-    """Takes effect at once: the grant is revoked in this transaction. Idempotent."""
-    row = await _owned(session, principal, beneficiary_id)
+    """Takes effect at once: the grant is revoked in this transaction. Idempotent. The person may
+    withdraw their own consents (beneficiary role)."""
+    row = await _owned(session, principal, beneficiary_id, or_self=True)
     consent = await session.scalar(
         select(Consent)
         .where(Consent.id == consent_id, Consent.beneficiary_id == row.id)
@@ -154,13 +157,7 @@ def _consent_event(row: Beneficiary, consent: Consent) -> contract.ConsentChange
 async def consents(
     session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
 ) -> list[Consent]:
-    row = await repository.any_status(session, beneficiary_id)
-    if (
-        row is None
-        or row.status != "active"
-        or not access.may_change(principal, row.organization_id)
-    ):
-        raise NotFound("No such person.")
+    row = await _owned(session, principal, beneficiary_id, or_self=True)
     return list(
         (
             await session.scalars(

@@ -91,7 +91,60 @@ async def process_events(
 ) -> DeliveryOutcome:
     """Apply ``events`` in order, each id once (the transport-independent part of the endpoint:
     a broker consumer would call it too). Raises :class:`EventHandlingFailed` at the first
-    handler error, after rolling that event back; the events before it stay applied."""
+    handler error, after rolling that event back; the events before it stay applied.
+
+    The whole batch is tried in one transaction first (one inbox insert for every id, one
+    commit: measured on a 100,000-person bulk load, per-event transactions made delivery the
+    bottleneck). If anything in it fails, nothing of it stays, and the events are applied one by
+    one, so that those before the failing one stay applied and the failing one is named."""
+    try:
+        return await _together(sessions, handlers, inbox, events)
+    except Exception:  # any failure: find the event by applying them one at a time
+        return await _one_by_one(sessions, handlers, inbox, events)
+
+
+async def _together(
+    sessions: async_sessionmaker[AsyncSession],
+    handlers: Mapping[str, EventHandler],
+    inbox: Table,
+    events: Sequence[EventEnvelope],
+) -> DeliveryOutcome:
+    if not events:
+        return DeliveryOutcome(processed=0, skipped=0)
+    processed = skipped = 0
+    async with sessions() as session, session.begin():
+        claimed = set(
+            (
+                await session.scalars(
+                    insert(inbox)
+                    .values(
+                        [
+                            {"event_id": event.id, "type": event.type, "source": event.source}
+                            for event in events
+                        ]
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(inbox.c.event_id)
+                )
+            ).all()
+        )
+        for envelope in events:
+            handler = handlers.get(envelope.type)
+            if envelope.id not in claimed or handler is None:
+                skipped += 1
+                continue
+            claimed.discard(envelope.id)  # an id repeated in one batch is applied once
+            await handler(session, envelope)
+            processed += 1
+    return DeliveryOutcome(processed=processed, skipped=skipped)
+
+
+async def _one_by_one(
+    sessions: async_sessionmaker[AsyncSession],
+    handlers: Mapping[str, EventHandler],
+    inbox: Table,
+    events: Sequence[EventEnvelope],
+) -> DeliveryOutcome:
     processed = skipped = 0
     for envelope in events:
         try:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 
+from shared.testing.tokens import TestIssuer
 from tests.intake.conftest import Org, register
 from tests.support import sql
 
@@ -160,3 +163,30 @@ async def test_reads_are_logged_and_only_the_owners_admins_read_the_log(
     assert entries[0]["purpose"] == "GET /api/v1/beneficiaries/{beneficiary_id}"
     assert (await intake.get(f"{url}/access-log", headers=a.operator)).status_code == 404
     assert (await intake.get(f"{url}/access-log", headers=b.admin)).status_code == 404
+
+
+async def test_the_person_sees_and_withdraws_their_own_consents(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org], issuer: TestIssuer
+) -> None:
+    a, b, _ = orgs
+    created = await register(intake, a)
+    other = await register(intake, a, given_name="Other")
+    url = f"/api/v1/beneficiaries/{created['id']}"
+    consent = (
+        await intake.post(f"{url}/consents", json=_sharing(b, ["identity"]), headers=a.operator)
+    ).json()
+    person = issuer.headers(
+        roles=["beneficiary"], organization_id=a.id, beneficiary_id=uuid.UUID(created["id"])
+    )
+    own = await intake.get(f"{url}/consents", headers=person)
+    assert [item["id"] for item in own.json()] == [consent["id"]]
+    assert (
+        await intake.get(f"/api/v1/beneficiaries/{other['id']}/consents", headers=person)
+    ).status_code == 404
+    assert (
+        await intake.post(f"{url}/consents", json=_sharing(b, ["profile"]), headers=person)
+    ).status_code == 404
+    assert (
+        await intake.delete(f"{url}/consents/{consent['id']}", headers=person)
+    ).status_code == 204
+    assert (await intake.get(url, headers=b.operator)).status_code == 404

@@ -99,6 +99,11 @@ def view_of(
     return View(sections, owner=False, emergency=emergency)
 
 
+def is_the_person(principal: Principal, beneficiary_id: uuid.UUID) -> bool:
+    """A beneficiary signed in to their own record (a mobile app): they manage their consents."""
+    return Role.BENEFICIARY in principal.roles and principal.beneficiary_id == beneficiary_id
+
+
 def may_change(principal: Principal, owner: uuid.UUID) -> bool:
     """Only the registering organisation changes the record (others see what was shared)."""
     return works_on_cases(principal) and principal.organization_id == owner
