@@ -15,14 +15,43 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, Table, Uuid, select
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    delete,
+    exists,
+    false,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal, Role
 from shared.contracts import intake as contract
 
 CASE_ROLES = frozenset({Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM})
+
+
+def grant_table(metadata: MetaData) -> Table:
+    """The grants of ``beneficiary_access`` as rows, so that list queries filter in SQL."""
+    return Table(
+        "beneficiary_grant",
+        metadata,
+        Column("beneficiary_id", Uuid, primary_key=True),
+        Column("organization_id", Uuid, primary_key=True),
+        Column("sections", ARRAY(String(16)), nullable=False),
+        Column("expires_at", DateTime(timezone=True)),
+        Index("ix_beneficiary_grant_organization", "organization_id", "beneficiary_id"),
+    )
 
 
 def access_table(metadata: MetaData) -> Table:
@@ -86,9 +115,37 @@ async def load(
     }
 
 
+def visible_condition(
+    access: Table,
+    grants: Table,
+    beneficiary_id: Any,
+    principal: Principal,
+    section: str,
+    now: datetime,
+) -> ColumnElement[bool]:
+    """SQL for "the caller's organisation may see ``section`` of the person ``beneficiary_id``":
+    it registered the person, or holds an unexpired grant naming the section."""
+    org = principal.organization_id
+    if org is None or not principal.has(*CASE_ROLES):
+        return false()
+    owned = exists().where(
+        access.c.beneficiary_id == beneficiary_id,
+        access.c.owner_organization_id == org,
+        access.c.erased.is_(False),
+    )
+    granted = exists().where(
+        grants.c.beneficiary_id == beneficiary_id,
+        grants.c.organization_id == org,
+        grants.c.sections.any(section),
+        or_(grants.c.expires_at.is_(None), grants.c.expires_at > now),
+    )
+    return or_(owned, granted)
+
+
 async def apply_access_changed(
-    session: AsyncSession, table: Table, payload: Mapping[str, Any]
+    session: AsyncSession, table: Table, payload: Mapping[str, Any], grants: Table | None = None
 ) -> None:
+    """Replace the copy when the event is newer; ``grants`` (the row form) follows it."""
     change = contract.AccessChanged.model_validate(payload)
     values = {
         "beneficiary_id": change.beneficiary_id,
@@ -106,10 +163,31 @@ async def apply_access_changed(
             where=table.c.version < statement.excluded.version,
         )
     )
+    if grants is None:
+        return
+    current = await session.scalar(
+        select(table.c.version).where(table.c.beneficiary_id == change.beneficiary_id)
+    )
+    if current != change.version:
+        return  # an older event: the newer grants stay
+    await session.execute(delete(grants).where(grants.c.beneficiary_id == change.beneficiary_id))
+    if change.grants:
+        await session.execute(
+            grants.insert(),
+            [
+                {
+                    "beneficiary_id": change.beneficiary_id,
+                    "organization_id": grant.organization_id,
+                    "sections": list(grant.sections),
+                    "expires_at": grant.expires_at,
+                }
+                for grant in change.grants
+            ],
+        )
 
 
 async def apply_erased(
-    session: AsyncSession, table: Table, payload: Mapping[str, Any]
+    session: AsyncSession, table: Table, payload: Mapping[str, Any], grants: Table | None = None
 ) -> uuid.UUID:
     erased = contract.BeneficiaryErased.model_validate(payload)
     statement = insert(table).values(
@@ -133,11 +211,15 @@ async def apply_erased(
             },
         )
     )
+    if grants is not None:
+        await session.execute(
+            delete(grants).where(grants.c.beneficiary_id == erased.beneficiary_id)
+        )
     return erased.beneficiary_id
 
 
 async def apply_merged(
-    session: AsyncSession, table: Table, payload: Mapping[str, Any]
+    session: AsyncSession, table: Table, payload: Mapping[str, Any], grants: Table | None = None
 ) -> contract.BeneficiaryMerged:
     merged = contract.BeneficiaryMerged.model_validate(payload)
     await session.execute(
@@ -150,4 +232,6 @@ async def apply_merged(
             updated_at=datetime.now(UTC),
         )
     )
+    if grants is not None:
+        await session.execute(delete(grants).where(grants.c.beneficiary_id == merged.merged_id))
     return merged

@@ -21,6 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from shared.errors import FieldError, UnprocessableContent
 
 T = TypeVar("T")
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
@@ -72,11 +73,11 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
 
 
 def keyset(
-    statement: Select[Any],
+    statement: SelectT,
     order_by: Sequence[InstrumentedAttribute[Any]],
     cursor: str | None,
     limit: int,
-) -> Select[Any]:
+) -> SelectT:
     """Order ``statement`` by the (unique) key ``order_by``, start after ``cursor``, fetch one extra
     row so :func:`page_of` can tell whether another page follows."""
     if cursor:

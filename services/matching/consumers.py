@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.db.models import CandidateProfile, beneficiary_access
+from services.matching.db.models import CandidateProfile, beneficiary_access, beneficiary_grant
 from shared import access_mirror
 from shared.contracts import intake as contract
 from shared.events import EventEnvelope, EventHandler
@@ -41,18 +41,24 @@ async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
 
 
 async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None:
-    await access_mirror.apply_access_changed(session, beneficiary_access, event.payload)
+    await access_mirror.apply_access_changed(
+        session, beneficiary_access, event.payload, beneficiary_grant
+    )
 
 
 async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
-    beneficiary_id = await access_mirror.apply_erased(session, beneficiary_access, event.payload)
+    beneficiary_id = await access_mirror.apply_erased(
+        session, beneficiary_access, event.payload, beneficiary_grant
+    )
     await session.execute(
         delete(CandidateProfile).where(CandidateProfile.beneficiary_id == beneficiary_id)
     )
 
 
 async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
-    merged = await access_mirror.apply_merged(session, beneficiary_access, event.payload)
+    merged = await access_mirror.apply_merged(
+        session, beneficiary_access, event.payload, beneficiary_grant
+    )
     await session.execute(
         delete(CandidateProfile).where(CandidateProfile.beneficiary_id == merged.merged_id)
     )

@@ -10,12 +10,13 @@ from sqlalchemy import DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.access_mirror import access_table
+from shared.access_mirror import access_table, grant_table
 from shared.db import make_metadata
 from shared.events import inbox_table
 
 metadata = make_metadata()
 beneficiary_access = access_table(metadata)
+beneficiary_grant = grant_table(metadata)
 inbox = inbox_table(metadata)
 
 
