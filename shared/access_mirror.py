@@ -136,7 +136,7 @@ def visible_condition(
     granted = exists().where(
         grants.c.beneficiary_id == beneficiary_id,
         grants.c.organization_id == org,
-        grants.c.sections.any(section),
+        grants.c.sections.contains([section]),
         or_(grants.c.expires_at.is_(None), grants.c.expires_at > now),
     )
     return or_(owned, granted)

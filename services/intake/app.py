@@ -18,8 +18,16 @@ from shared.events import HttpSender, OutboxRelay, Subscriber
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What each service needs to hear (webhooks come later, through the gateway).
-PATHWAYS_EVENTS = frozenset({contract.ACCESS_CHANGED, contract.ERASED, contract.MERGED})
-MATCHING_EVENTS = PATHWAYS_EVENTS | {contract.REGISTERED, contract.UPDATED}
+PATHWAYS_EVENTS = frozenset(
+    {
+        contract.REGISTERED,
+        contract.UPDATED,
+        contract.ACCESS_CHANGED,
+        contract.ERASED,
+        contract.MERGED,
+    }
+)
+MATCHING_EVENTS = PATHWAYS_EVENTS
 
 
 def create_app(

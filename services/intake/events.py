@@ -22,6 +22,7 @@ def matching_profile(document: Mapping[str, Any]) -> contract.MatchingProfile:
     return contract.MatchingProfile(
         birth_date=document.get("birth_date"),
         sex=document.get("sex"),
+        nationality=document.get("nationality"),
         municipality=document.get("municipality"),
         arrival_date=document.get("arrival_date"),
         permit_type=legal.get("permit_type"),

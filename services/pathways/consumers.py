@@ -1,14 +1,56 @@
-"""What pathways does with intake's events: keep its copy of who may see whom; on erasure and
-merge, the pathway data of the person (from the pathways issue on) follows."""
+"""What pathways does with intake's events: keep its copy of who may see whom and of the little
+it needs to know about each person (for caseloads and indicators); on erasure, remove the free
+text written about the person and keep the statistics; on merge, repoint the pathways."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.db.models import beneficiary_access, beneficiary_grant
+from services.pathways.db.models import (
+    Action,
+    FollowUp,
+    Pathway,
+    Person,
+    RightsViolation,
+    Step,
+    TimelineEntry,
+    beneficiary_access,
+    beneficiary_grant,
+)
 from shared import access_mirror
 from shared.contracts import intake as contract
 from shared.events import EventEnvelope, EventHandler
+
+
+async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
+    changed = contract.BeneficiaryChanged.model_validate(event.payload)
+    mirror = (await access_mirror.load(session, beneficiary_access, [changed.beneficiary_id])).get(
+        changed.beneficiary_id
+    )
+    if mirror is not None and (mirror.erased or mirror.merged_into is not None):
+        return  # a late copy of a record that is gone must not come back
+    profile = changed.profile
+    values = {
+        "beneficiary_id": changed.beneficiary_id,
+        "organization_id": changed.organization_id,
+        "sex": profile.sex,
+        "nationality": profile.nationality,
+        "birth_year": profile.birth_date.year if profile.birth_date else None,
+        "municipality": profile.municipality,
+        "permit_expires_on": profile.permit_expires_on,
+        "updated_at": datetime.now(UTC),
+    }
+    statement = insert(Person).values(**values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Person.beneficiary_id],
+            set_={key: statement.excluded[key] for key in values if key != "beneficiary_id"},
+        )
+    )
 
 
 async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None:
@@ -18,14 +60,74 @@ async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None
 
 
 async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
-    await access_mirror.apply_erased(session, beneficiary_access, event.payload, beneficiary_grant)
+    """Pseudonymise: the pathways stay (ids, stages, outcomes, the employment ladder: what the
+    indicators count), everything written in words about the person goes."""
+    beneficiary_id = await access_mirror.apply_erased(
+        session, beneficiary_access, event.payload, beneficiary_grant
+    )
+    pathway_ids = select(Pathway.id).where(Pathway.beneficiary_id == beneficiary_id)
+    await session.execute(
+        update(Pathway)
+        .where(Pathway.beneficiary_id == beneficiary_id)
+        .values(priority_reason=None, closing_note=None, override_reason=None)
+    )
+    await session.execute(update(Step).where(Step.pathway_id.in_(pathway_ids)).values(body={}))
+    await session.execute(
+        update(Action)
+        .where(Action.pathway_id.in_(pathway_ids))
+        .values(progress=None, recognition=None)
+    )
+    await session.execute(
+        update(RightsViolation)
+        .where(RightsViolation.pathway_id.in_(pathway_ids))
+        .values(evidence=None)
+    )
+    await session.execute(
+        update(FollowUp).where(FollowUp.pathway_id.in_(pathway_ids)).values(notes=None)
+    )
+    await session.execute(
+        update(TimelineEntry).where(TimelineEntry.pathway_id.in_(pathway_ids)).values(summary={})
+    )
+    await session.execute(
+        update(Person).where(Person.beneficiary_id == beneficiary_id).values(permit_expires_on=None)
+    )
 
 
 async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
-    await access_mirror.apply_merged(session, beneficiary_access, event.payload, beneficiary_grant)
+    """The merged person's pathways become the survivor's; where an organisation has an open one
+    for both, the merged one is closed (one open pathway per person and organisation)."""
+    merged = await access_mirror.apply_merged(
+        session, beneficiary_access, event.payload, beneficiary_grant
+    )
+    survivors_open = select(Pathway.organization_id).where(
+        Pathway.beneficiary_id == merged.survivor_id, Pathway.status == "open"
+    )
+    await session.execute(
+        update(Pathway)
+        .where(
+            Pathway.beneficiary_id == merged.merged_id,
+            Pathway.status == "open",
+            Pathway.organization_id.in_(survivors_open),
+        )
+        .values(
+            status="closed",
+            outcome="other",
+            closing_note="merged into another record",
+            closed_at=datetime.now(UTC),
+            closed_by="system",
+        )
+    )
+    await session.execute(
+        update(Pathway)
+        .where(Pathway.beneficiary_id == merged.merged_id)
+        .values(beneficiary_id=merged.survivor_id)
+    )
+    await session.execute(delete(Person).where(Person.beneficiary_id == merged.merged_id))
 
 
 HANDLERS: dict[str, EventHandler] = {
+    contract.REGISTERED: on_profile,
+    contract.UPDATED: on_profile,
     contract.ACCESS_CHANGED: on_access_changed,
     contract.ERASED: on_erased,
     contract.MERGED: on_merged,

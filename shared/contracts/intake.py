@@ -32,10 +32,13 @@ class Coded(Contract):
 
 
 class MatchingProfile(Contract):
-    """The part of a record that ranking and allocation need (issue: matching's read model)."""
+    """The part of a record other services keep: what ranking and allocation need (matching's
+    read model) and what caseloads and indicators need (pathways keeps only sex, nationality,
+    birth year, municipality and the permit's expiry). No names, no contact."""
 
     birth_date: date | None = None
     sex: str | None = None
+    nationality: str | None = None
     municipality: str | None = None
     arrival_date: date | None = None
     permit_type: str | None = None

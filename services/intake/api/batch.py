@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from services.intake import batch
-from services.intake.api.deps import json_response
 from services.intake.schemas.pages import BatchRequest, BatchResult
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.openapi import problems
+from shared.responses import json_response
 
 router = APIRouter(prefix="/api/v1/beneficiaries", tags=["beneficiaries"])
 

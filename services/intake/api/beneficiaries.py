@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from services.intake import lifecycle, registry, search
-from services.intake.api.deps import json_response
 from services.intake.db import repository
 from services.intake.db.models import idempotency as idempotency_table
 from services.intake.domain.access import ALL_SECTIONS, View
@@ -28,6 +27,7 @@ from shared.db import DbSession
 from shared.etags import check_if_match
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit
+from shared.responses import json_response
 
 router = APIRouter(prefix="/api/v1/beneficiaries", tags=["beneficiaries"])
 OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)

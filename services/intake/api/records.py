@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from services.intake import lifecycle, registry
-from services.intake.api.deps import json_response
 from services.intake.db import repository
 from services.intake.db.models import AccessLogEntry, Change
 from services.intake.domain import access
@@ -21,6 +20,7 @@ from shared.db import DbSession
 from shared.errors import NotFound
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit, Page, keyset, page_of
+from shared.responses import json_response
 
 router = APIRouter(prefix="/api/v1/beneficiaries/{beneficiary_id}", tags=["beneficiaries"])
 

@@ -9,7 +9,17 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from services.pathways.db.models import beneficiary_access
+from services.pathways.db.models import (
+    Action,
+    EmploymentChange,
+    FollowUp,
+    Pathway,
+    Person,
+    RightsViolation,
+    Step,
+    TimelineEntry,
+    beneficiary_access,
+)
 from shared.db import ReadSession
 from shared.events import internal_auth
 
@@ -18,9 +28,43 @@ router = APIRouter(
 )
 
 
+def _plain(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
 @router.get("/beneficiaries/{beneficiary_id}/export")
 async def export(beneficiary_id: uuid.UUID, session: ReadSession) -> dict[str, Any]:
-    rows = await session.execute(
-        select(beneficiary_access).where(beneficiary_access.c.beneficiary_id == beneficiary_id)
-    )
-    return {"access": [dict(row._mapping) for row in rows]}
+    pathways = (
+        await session.scalars(select(Pathway).where(Pathway.beneficiary_id == beneficiary_id))
+    ).all()
+    ids = [pathway.id for pathway in pathways]
+    document: dict[str, Any] = {
+        "access": [
+            dict(row._mapping)
+            for row in await session.execute(
+                select(beneficiary_access).where(
+                    beneficiary_access.c.beneficiary_id == beneficiary_id
+                )
+            )
+        ],
+        "person": [
+            _plain(row)
+            for row in await session.scalars(
+                select(Person).where(Person.beneficiary_id == beneficiary_id)
+            )
+        ],
+        "pathways": [_plain(row) for row in pathways],
+    }
+    for name, model in (
+        ("steps", Step),
+        ("actions", Action),
+        ("rights_violations", RightsViolation),
+        ("employment", EmploymentChange),
+        ("follow_ups", FollowUp),
+        ("timeline", TimelineEntry),
+    ):
+        rows: Any = (
+            await session.scalars(select(model).where(model.pathway_id.in_(ids))) if ids else []
+        )
+        document[name] = [_plain(row) for row in rows]
+    return document

@@ -1,16 +1,223 @@
-"""The pathways service's tables."""
+"""The pathways service's tables: pathways, their steps, actions and plan versions, rights
+violations, the employment ladder, placement follow-ups, the timeline; a copy of what pathways
+needs to know about each person (for caseloads and indicators) and of who may see whom."""
 
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.access_mirror import access_table, grant_table
 from shared.db import make_metadata
-from shared.events import inbox_table
+from shared.events import inbox_table, outbox_tables
 
 metadata = make_metadata()
 beneficiary_access = access_table(metadata)
 beneficiary_grant = grant_table(metadata)
 inbox = inbox_table(metadata)
+outbox = outbox_tables(metadata)
 
 
 class Base(DeclarativeBase):
     metadata = metadata
+
+
+def _timestamp() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class Person(Base):
+    """What pathways knows of a person, from intake's events: enough for caseloads (permit expiry)
+    and indicators (sex, age band, nationality, municipality). No names."""
+
+    __tablename__ = "person"
+
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    organization_id: Mapped[uuid.UUID]
+    sex: Mapped[str | None] = mapped_column(String(16))
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    municipality: Mapped[str | None] = mapped_column(String(120))
+    permit_expires_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = _timestamp()
+
+
+class Pathway(Base):
+    __tablename__ = "pathway"
+    __table_args__ = (
+        Index(
+            "uq_pathway_open_per_organisation",
+            "beneficiary_id",
+            "organization_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_pathway_caseload", "assigned_to", "status"),
+        Index("ix_pathway_organization", "organization_id", "status", "opened_at"),
+        Index("ix_pathway_beneficiary", "beneficiary_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    beneficiary_id: Mapped[uuid.UUID]
+    organization_id: Mapped[uuid.UUID] = mapped_column(comment="the organisation running it")
+    assigned_to: Mapped[str] = mapped_column(String(100), comment="the operator's user id")
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    stage: Mapped[str | None] = mapped_column(String(16))
+    cycle: Mapped[int] = mapped_column(Integer, default=0)
+    priority_need: Mapped[str | None] = mapped_column(String(32))
+    priority_reason: Mapped[str | None] = mapped_column(Text)
+    employment_status: Mapped[str | None] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_rights_violations: Mapped[int] = mapped_column(Integer, default=0)
+    next_monitoring_due: Mapped[date | None] = mapped_column(Date)
+    next_action_due: Mapped[date | None] = mapped_column(Date, comment="earliest due open action")
+    plan_version: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    opened_at: Mapped[datetime] = _timestamp()
+    opened_by: Mapped[str] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    closing_note: Mapped[str | None] = mapped_column(Text)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = _timestamp()
+
+
+class Step(Base):
+    """One step of the loop as recorded (its body as posted)."""
+
+    __tablename__ = "pathway_step"
+    __table_args__ = (Index("ix_pathway_step_pathway", "pathway_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    pathway_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway.id"))
+    cycle: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    recorded_at: Mapped[datetime] = _timestamp()
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class Action(Base):
+    __tablename__ = "pathway_action"
+    __table_args__ = (Index("ix_pathway_action_pathway", "pathway_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    pathway_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway.id"))
+    type: Mapped[str] = mapped_column(String(40))
+    need: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    provider_organization_id: Mapped[uuid.UUID | None]
+    offer_id: Mapped[uuid.UUID | None]
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    progress: Mapped[str | None] = mapped_column(Text)
+    escalation_target: Mapped[str | None] = mapped_column(String(32))
+    rights_item: Mapped[str | None] = mapped_column(String(48))
+    recognition: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_in_cycle: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = _timestamp()
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = _timestamp()
+
+
+class PlanVersion(Base):
+    """Every version of the plan (the actions after a respond or an adjust), with the reason."""
+
+    __tablename__ = "plan_version"
+
+    pathway_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = _timestamp()
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class RightsViolation(Base):
+    __tablename__ = "rights_violation"
+    __table_args__ = (
+        Index(
+            "ix_rights_violation_open", "pathway_id", postgresql_where=text("resolved_at IS NULL")
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    pathway_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway.id"))
+    item: Mapped[str] = mapped_column(String(48))
+    forced_labour: Mapped[bool] = mapped_column(Boolean)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    action_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    detected_at: Mapped[datetime] = _timestamp()
+    detected_in_cycle: Mapped[int] = mapped_column(Integer)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_in_cycle: Mapped[int | None] = mapped_column(Integer)
+
+
+class EmploymentChange(Base):
+    """The employment ladder over time: each dated status of the person in this pathway."""
+
+    __tablename__ = "employment_change"
+    __table_args__ = (Index("ix_employment_change_pathway", "pathway_id", "effective_on", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    pathway_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway.id"))
+    status: Mapped[str] = mapped_column(String(32))
+    effective_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = _timestamp()
+
+
+class FollowUp(Base):
+    """Retention after a placement: due at 3, 6 and 12 months; each records whether the person is
+    still in work, the contract, the hours and the pay."""
+
+    __tablename__ = "placement_follow_up"
+    __table_args__ = (Index("ix_placement_follow_up_due", "pathway_id", "due_on"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    pathway_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway.id"))
+    months: Mapped[int] = mapped_column(SmallInteger)
+    placed_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    still_in_work: Mapped[bool | None]
+    contract_type: Mapped[str | None] = mapped_column(String(32))
+    hours_per_week: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    monthly_pay: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class TimelineEntry(Base):
+    """Every step, change and event of a pathway, in order, with who and when."""
+
+    __tablename__ = "pathway_timeline"
+    __table_args__ = (Index("ix_pathway_timeline_pathway", "pathway_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    pathway_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = _timestamp()

@@ -1,4 +1,4 @@
-"""Shared pieces of intake's routers."""
+"""JSON responses built from already-validated data."""
 
 from __future__ import annotations
 

@@ -1,0 +1,73 @@
+"""``GET /api/v1/reports/indicators``: as JSON, or CSV with ``Accept: text/csv``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.pathways import reports
+from services.pathways.domain.indicators import to_csv_rows
+from shared.auth import CurrentPrincipal, Role
+from shared.db import ReadSession
+from shared.errors import FieldError, Forbidden, UnprocessableContent
+from shared.openapi import problems
+from shared.responses import json_response
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+@router.get(
+    "/indicators",
+    responses={
+        **problems(403, 422),
+        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+    },
+    summary="Indicators for funders' reports (your organisation; all for platform admins)",
+    description="People reached and pathways by sex, age band, nationality and municipality; "
+    "actions by type and status; the matrix of employment transitions; median days to the first "
+    "formal contract; retention at 3, 6 and 12 months; open rights violations. Counts of 1 to 4 "
+    'show as "<5". `Accept: text/csv` gives `section,dimension,value,count` rows.',
+)
+async def indicators(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    date_from: Annotated[date | None, Query(description="default: a year before date_to")] = None,
+    date_to: Annotated[date | None, Query(description="default: today")] = None,
+    municipality: Annotated[str | None, Query(max_length=120, description="the territory")] = None,
+) -> Response:
+    if principal.organization_id is None or not principal.has(
+        Role.ORG_ADMIN, Role.OPERATOR, Role.PLATFORM_ADMIN
+    ):
+        raise Forbidden("Your role does not read indicators.")
+    until = date_to or date.today()
+    since = date_from or until - timedelta(days=365)
+    if since > until:
+        raise UnprocessableContent(
+            "date_from is after date_to.",
+            errors=[FieldError(field="query.date_from", message="after date_to", code="range")],
+        )
+    scope = reports.Scope(
+        date_from=since,
+        date_to=until,
+        municipality=municipality,
+        organization_id=None if principal.is_platform_admin else principal.organization_id,
+    )
+    report = await reports.indicators(session, scope)
+    if "text/csv" in request.headers.get("accept", ""):
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(to_csv_rows(report))
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{_filename(since, until)}"'},
+        )
+    return json_response(report)
+
+
+def _filename(since: date, until: date) -> str:
+    return f"ponte-indicators-{since}-{until}.csv"

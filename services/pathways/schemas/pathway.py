@@ -1,0 +1,174 @@
+"""Bodies of ``/api/v1/pathways`` and its close, follow-up and timeline routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.pathways.domain.employment import EmploymentStatus
+from services.pathways.domain.loop import Step
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PathwayCreate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"beneficiary_id": "5d7c0d5e-8c1a-4c3e-9f0b-2b1f3f7a9c11"}]
+        },
+    )
+
+    beneficiary_id: uuid.UUID
+    assigned_to: str | None = Field(
+        default=None, max_length=100, description="the operator's user id (defaults to you)"
+    )
+
+
+class PathwayUpdate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"assigned_to": "8f0f3c1e-7a56-4d2b-9b8e-6b1c2d3e4f50"}]},
+    )
+
+    assigned_to: str = Field(min_length=1, max_length=100)
+
+
+class Attention(StrEnum):
+    URGENT = "urgent"
+    RIGHTS_VIOLATIONS_OPEN = "rights_violations_open"
+    FOLLOW_UP_OVERDUE = "follow_up_overdue"
+    ACTIONS_OVERDUE = "actions_overdue"
+    PERMIT_EXPIRING = "permit_expiring"
+
+
+class PathwayRead(BaseModel):
+    id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    organization_id: uuid.UUID
+    assigned_to: str
+    status: str = Field(description="open or closed")
+    stage: Step | None = Field(description="the last step recorded")
+    cycle: int
+    allowed_next_steps: list[Step]
+    priority_need: str | None
+    priority_reason: str | None
+    employment_status: EmploymentStatus | None
+    urgent: bool
+    open_rights_violations: int
+    next_monitoring_due: date | None
+    next_action_due: date | None
+    plan_version: int
+    opened_at: datetime
+    closed_at: datetime | None
+    outcome: str | None
+    attention: list[Attention] = Field(description="why it needs attention today")
+    days_overdue: int
+
+
+class PathwayPage(BaseModel):
+    items: list[PathwayRead]
+    next_cursor: str | None
+
+
+class Outcome(StrEnum):
+    FORMAL_EMPLOYMENT = "formal_employment"
+    SELF_EMPLOYMENT = "self_employment"
+    TRAINING_COMPLETED = "training_completed"
+    MOVED_AWAY = "moved_away"
+    LOST_CONTACT = "lost_contact"
+    WITHDREW = "withdrew"
+    OTHER = "other"
+
+
+class CloseRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"outcome": "formal_employment", "note": "Hired by Edilizia Rossi"}]
+        },
+    )
+
+    outcome: Outcome
+    note: Note | None = None
+    override_reason: Note | None = Field(
+        default=None,
+        description="org admins only: close although rights violations are still open, and why",
+    )
+
+
+class ContractType(StrEnum):
+    PERMANENT = "permanent"
+    FIXED_TERM = "fixed_term"
+    APPRENTICESHIP = "apprenticeship"
+    SEASONAL = "seasonal"
+    AGENCY = "agency"
+    SELF_EMPLOYED = "self_employed"
+    NONE = "none"
+
+
+class FollowUpRecord(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "still_in_work": True,
+                    "contract_type": "fixed_term",
+                    "hours_per_week": 36,
+                    "monthly_pay": 1350,
+                }
+            ]
+        },
+    )
+
+    still_in_work: bool
+    contract_type: ContractType | None = None
+    hours_per_week: Decimal | None = Field(default=None, ge=0, le=80, decimal_places=1)
+    monthly_pay: Decimal | None = Field(default=None, ge=0, le=100_000, decimal_places=2)
+    notes: Note | None = None
+
+
+class FollowUpRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    months: int
+    placed_on: date
+    due_on: date
+    recorded_at: datetime | None
+    still_in_work: bool | None
+    contract_type: str | None
+    hours_per_week: Decimal | None
+    monthly_pay: Decimal | None
+
+
+class TimelineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    summary: dict[str, Any]
+    actor: str
+    at: datetime
+
+
+class EmploymentTransitionRead(BaseModel):
+    from_status: EmploymentStatus | None
+    to_status: EmploymentStatus
+    on: date
+    upward: bool | None
+
+
+class LadderRead(BaseModel):
+    statuses: list[dict[str, Any]] = Field(description="every dated status, oldest first")
+    transitions: list[EmploymentTransitionRead]

@@ -1,0 +1,251 @@
+"""Bodies of the loop's steps: assessments, actions (respond), monitoring, adjustments and rights
+checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.pathways.domain.actions import ActionStatus, ActionType, RecognitionDecision
+from services.pathways.domain.employment import EmploymentStatus
+from services.pathways.domain.needs import PRIORITY_ORDER
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+NeedDomain = Literal[PRIORITY_ORDER]  # type: ignore[valid-type]
+Severity = Literal["low", "medium", "high", "critical"]
+Answer = Literal["yes", "no", "unknown", "not_applicable"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TerritorialContext(Strict):
+    municipality: Title | None = None
+    services_within_reach: list[Title] = Field(default_factory=list, max_length=30)
+    notes: Note | None = None
+
+
+class Need(Strict):
+    domain: NeedDomain
+    severity: Severity
+    conditions: list[NeedDomain] = Field(
+        default_factory=list, max_length=10, description="the needs this one conditions"
+    )
+
+
+class PriorityChoice(Strict):
+    domain: NeedDomain
+    reason: Note = Field(description="why the operator chose another need than the proposal")
+
+
+class AssessmentCreate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "territorial_context": {
+                        "municipality": "Latina",
+                        "services_within_reach": ["CPI Latina", "Caritas help desk"],
+                    },
+                    "labour_market_position": "informal",
+                    "needs": [
+                        {
+                            "domain": "documents_legal",
+                            "severity": "high",
+                            "conditions": ["employment", "housing"],
+                        },
+                        {"domain": "employment", "severity": "high"},
+                        {"domain": "housing", "severity": "medium"},
+                    ],
+                }
+            ]
+        },
+    )
+
+    territorial_context: TerritorialContext
+    labour_market_position: EmploymentStatus
+    needs: list[Need] = Field(min_length=1, max_length=10)
+    priority_need: PriorityChoice | None = Field(
+        default=None, description="omit to take the server's proposal"
+    )
+
+
+class Recognition(Strict):
+    """The steps of recognising a foreign qualification, dated as they happen."""
+
+    documents_gathered: dt.date | None = None
+    translated: dt.date | None = None
+    submitted: dt.date | None = None
+    decision_on: dt.date | None = None
+    decision: RecognitionDecision | None = None
+    authority: Title | None = None
+
+
+class ActionCreate(Strict):
+    type: ActionType
+    title: Title
+    need: NeedDomain | None = None
+    provider_organization_id: uuid.UUID | None = None
+    offer_id: uuid.UUID | None = Field(default=None, description="an offer of the matching service")
+    due_date: dt.date | None = None
+    status: Literal["planned", "in_progress"] = "planned"
+    recognition: Recognition | None = Field(
+        default=None, description="for qualification_recognition actions"
+    )
+
+
+class RespondCreate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "actions": [
+                        {
+                            "type": "legal_aid",
+                            "title": "Permit renewal with the legal desk",
+                            "need": "documents_legal",
+                            "due_date": "2026-12-15",
+                        },
+                        {
+                            "type": "language_course",
+                            "title": "Italian A2 -> B1, evening course",
+                            "need": "language",
+                        },
+                    ]
+                }
+            ]
+        },
+    )
+
+    actions: list[ActionCreate] = Field(min_length=1, max_length=30)
+
+
+class ActionUpdate(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"status": "done", "progress": "Enrolled"}]}
+    )
+
+    status: ActionStatus | None = None
+    due_date: dt.date | None = None
+    progress: Note | None = None
+    provider_organization_id: uuid.UUID | None = None
+    recognition: Recognition | None = None
+
+
+class ActionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    pathway_id: uuid.UUID
+    type: str
+    title: str
+    need: str | None
+    provider_organization_id: uuid.UUID | None
+    offer_id: uuid.UUID | None
+    due_date: dt.date | None
+    status: str
+    progress: str | None
+    escalation_target: str | None
+    rights_item: str | None
+    recognition: dict[str, Any] | None
+    created_in_cycle: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ActionProgress(Strict):
+    action_id: uuid.UUID
+    status: ActionStatus | None = None
+    note: Note | None = None
+
+
+class LanguageProgress(Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+    level: Literal["A1", "A2", "B1", "B2", "C1", "C2"]
+
+
+class MonitoringCreate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2026-12-01",
+                    "progress": [],
+                    "employment_status": "precarious_formal",
+                    "notes": "Seasonal contract in a packing house",
+                }
+            ]
+        },
+    )
+
+    date: dt.date | None = Field(default=None, description="of the follow-up (defaults to today)")
+    progress: list[ActionProgress] = Field(default_factory=list, max_length=30)
+    employment_status: EmploymentStatus | None = None
+    language_level: LanguageProgress | None = None
+    notes: Note | None = None
+    next_follow_up: dt.date | None = Field(default=None, description="defaults to 30 days after")
+
+
+class Reschedule(Strict):
+    action_id: uuid.UUID
+    due_date: dt.date
+
+
+class AdjustmentCreate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "Course cancelled by the provider",
+                    "cancel": ["0f8c2b4e-1d2a-4b3c-8d9e-0a1b2c3d4e5f"],
+                    "add": [],
+                    "reschedule": [],
+                }
+            ]
+        },
+    )
+
+    reason: Note
+    cancel: list[uuid.UUID] = Field(default_factory=list, max_length=30)
+    add: list[ActionCreate] = Field(default_factory=list, max_length=30)
+    reschedule: list[Reschedule] = Field(default_factory=list, max_length=30)
+
+
+class RightsCheckCreate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "answers": {"withholding_of_wages": "no", "written_contract": "no"},
+                    "evidence": {"withholding_of_wages": "Two months unpaid, says the person"},
+                }
+            ]
+        },
+    )
+
+    answers: dict[str, Answer] = Field(
+        description="every item of the checklist: yes (fulfilled / free of it), no (violated), "
+        "unknown or not_applicable; see the items in the rights-checks GET"
+    )
+    evidence: dict[str, Note] = Field(default_factory=dict)
+
+
+class StepRead(BaseModel):
+    id: int
+    pathway_id: uuid.UUID
+    cycle: int
+    kind: str
+    body: dict[str, Any]
+    recorded_at: dt.datetime
+    recorded_by: str
+    result: dict[str, Any] = Field(default_factory=dict, description="what the server derived")

@@ -1,0 +1,102 @@
+"""Intake's events in pathways: erasure pseudonymises, merge repoints, stale events do nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from tests.pathways.conftest import ALL_YES, Org, deliver, envelope, open_pathway, person, step
+from tests.support import sql
+
+
+async def test_erasure_removes_what_was_written_and_keeps_the_counts(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org], pathways_database: str
+) -> None:
+    a, _, _ = orgs
+    someone = await person(pathways, a, permit_expires_on="2027-02-01")
+    pathway = await open_pathway(pathways, a, someone)
+    for kind in ("assess", "respond", "monitor", "adjust"):
+        await step(pathways, a, pathway["id"], kind, None)
+    await step(
+        pathways,
+        a,
+        pathway["id"],
+        "verify_rights",
+        {
+            "answers": {**ALL_YES, "withholding_of_wages": "no"},
+            "evidence": {"withholding_of_wages": "Unpaid since May by Mr Rossi"},
+        },
+    )
+    await deliver(
+        pathways,
+        envelope(
+            "beneficiary.erased", {"beneficiary_id": str(someone), "organization_id": str(a.id)}
+        ),
+    )
+    rows = []
+    for table in (
+        "pathway",
+        "pathway_step",
+        "pathway_action",
+        "rights_violation",
+        "pathway_timeline",
+        "person",
+    ):
+        rows += await sql(pathways_database, f"SELECT x::text AS t FROM {table} x")  # noqa: S608 - fixed names
+    text = " ".join(row["t"] for row in rows)
+    for personal in ("Mr Rossi", "Permit renewal filed", "CPI Latina", "2027-02-01"):
+        assert personal not in text, personal
+    counts = await sql(pathways_database, "SELECT count(*) AS n FROM pathway_step")
+    assert counts[0]["n"] == 5
+    assert (
+        await pathways.get(f"/api/v1/pathways/{pathway['id']}", headers=a.operator)
+    ).status_code == 404
+
+
+async def test_merge_repoints_pathways_to_the_survivor(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, _, _ = orgs
+    survivor, merged = await person(pathways, a), await person(pathways, a)
+    kept = await open_pathway(pathways, a, survivor)
+    folded = await open_pathway(pathways, a, merged)
+    await deliver(
+        pathways,
+        envelope(
+            "beneficiary.merged",
+            {"merged_id": str(merged), "survivor_id": str(survivor), "organization_id": str(a.id)},
+        ),
+    )
+    listed = (
+        await pathways.get(
+            "/api/v1/pathways", params={"beneficiary_id": str(survivor)}, headers=a.operator
+        )
+    ).json()["items"]
+    by_id = {item["id"]: item for item in listed}
+    assert set(by_id) == {kept["id"], folded["id"]}
+    assert by_id[folded["id"]]["status"] == "closed"
+    assert by_id[kept["id"]]["status"] == "open"
+
+
+async def test_an_older_access_event_does_not_undo_a_newer_one(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, _ = orgs
+    someone = await person(pathways, a, shared_with=[(b, ["pathway"])], version=3)
+    pathway = await open_pathway(pathways, a, someone)
+    stale = envelope(
+        "beneficiary.access_changed",
+        {
+            "beneficiary_id": str(someone),
+            "owner_organization_id": str(a.id),
+            "grants": [],
+            "matching_consent": False,
+            "version": 2,
+        },
+    )
+    await deliver(pathways, stale)
+    assert (
+        await pathways.get(f"/api/v1/pathways/{pathway['id']}", headers=b.operator)
+    ).status_code == 200
+    assert uuid.UUID(pathway["id"])
