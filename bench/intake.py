@@ -85,7 +85,7 @@ def _latencies(client: httpx.Client, headers: dict[str, str], urls: list[str]) -
         answer = client.get(url, headers=headers)
         timings.append((time.perf_counter() - started) * 1000)
         answer.raise_for_status()
-    cuts = statistics.quantiles(timings, n=20)
+    cuts = statistics.quantiles(timings, n=20, method="inclusive")
     return {
         "requests": len(timings),
         "p50_ms": round(statistics.median(timings), 2),

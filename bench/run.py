@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import foundation, intake, wrk
+from bench import foundation, intake, pathways, wrk
 from bench.stack import ROOT
 
 RESULTS = ROOT / "bench" / "results"
@@ -28,6 +28,7 @@ RESULTS = ROOT / "bench" / "results"
 SUITES: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "foundation": foundation.run,
     "intake": intake.run,
+    "pathways": pathways.run,
 }
 
 
@@ -67,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--people", type=int, default=100_000, help="intake: people registered")
-    parser.add_argument("--samples", type=int, default=300, help="intake: requests per latency")
+    parser.add_argument("--samples", type=int, default=300, help="requests per latency figure")
+    parser.add_argument("--pathways", type=int, default=20_000, help="pathways: pathways seeded")
     args = parser.parse_args(argv)
     unknown = set(args.suites) - set(SUITES)
     if unknown:

@@ -1,0 +1,299 @@
+"""Suite ``pathways``: 20,000 pathways with 10 steps each (``--pathways``), seeded straight into
+the pathways database with bulk statements (posting 200,000 steps through the API would take the
+benchmark half an hour and measure nothing new), then, through the gateway: one operator's
+caseload, one step post, and the indicators over all pathways (a platform admin's view)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+
+from bench.stack import admin_token, database_server, running_stack
+from services.pathways.db.models import (
+    Action,
+    EmploymentChange,
+    FollowUp,
+    Pathway,
+    Person,
+    RightsViolation,
+    Step,
+    beneficiary_access,
+)
+from shared.db import create_engine
+
+OPERATORS = 100
+KINDS = [
+    "assess",
+    "respond",
+    "monitor",
+    "monitor",
+    "adjust",
+    "verify_rights",
+    "assess",
+    "respond",
+    "monitor",
+    "monitor",
+]
+LADDER = ["informal", "undeclared", "unemployed_seeking", "precarious_formal", "formal_employment"]
+NEEDS = ["documents_legal", "housing", "health", "language", "employment"]
+
+
+def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> list[list[dict[str, Any]]]:
+    return [rows[index : index + size] for index in range(0, len(rows), size)]
+
+
+async def seed(database: str, organization: uuid.UUID, operator: str, count: int) -> None:
+    rng = random.Random(20)
+    today = date.today()
+    operators = [operator] + [str(uuid.uuid4()) for _ in range(OPERATORS - 1)]
+    people, access, pathways, steps, actions, ladder, follow_ups, violations = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
+    for index in range(count):
+        beneficiary = uuid.uuid4()
+        pathway = uuid.uuid4()
+        opened = datetime.now(UTC) - timedelta(days=rng.randint(30, 700))
+        people.append(
+            {
+                "beneficiary_id": beneficiary,
+                "organization_id": organization,
+                "sex": rng.choice(["female", "male"]),
+                "nationality": rng.choice(["MA", "EG", "NG", "PK", "BD", "UA", "AF", "SN"]),
+                "birth_year": rng.randint(1970, 2006),
+                "municipality": rng.choice(["Roma", "Latina", "Napoli", "Milano"]),
+                "permit_expires_on": today + timedelta(days=rng.randint(-30, 700)),
+                "updated_at": opened,
+            }
+        )
+        access.append(
+            {
+                "beneficiary_id": beneficiary,
+                "owner_organization_id": organization,
+                "grants": [],
+                "matching_consent": False,
+                "version": 1,
+                "erased": False,
+                "updated_at": opened,
+            }
+        )
+        violated = rng.random() < 0.1
+        pathways.append(
+            {
+                "id": pathway,
+                "beneficiary_id": beneficiary,
+                "organization_id": organization,
+                "assigned_to": operators[index % OPERATORS],
+                "status": "open",
+                "stage": "monitor",
+                "cycle": 2,
+                "priority_need": rng.choice(NEEDS),
+                "priority_reason": "seeded",
+                "employment_status": rng.choice(LADDER),
+                "urgent": violated and rng.random() < 0.5,
+                "open_rights_violations": int(violated),
+                "next_monitoring_due": today + timedelta(days=rng.randint(-20, 30)),
+                "next_action_due": today + timedelta(days=rng.randint(-10, 60)),
+                "plan_version": 3,
+                "version": 12,
+                "opened_at": opened,
+                "opened_by": operators[index % OPERATORS],
+                "updated_at": opened,
+            }
+        )
+        for number, kind in enumerate(KINDS):
+            steps.append(
+                {
+                    "pathway_id": pathway,
+                    "cycle": 1 if number < 6 else 2,
+                    "kind": kind,
+                    "body": {"seeded": True},
+                    "recorded_at": opened + timedelta(days=number * 7),
+                    "recorded_by": operators[index % OPERATORS],
+                }
+            )
+        for number in range(2):
+            actions.append(
+                {
+                    "id": uuid.uuid4(),
+                    "pathway_id": pathway,
+                    "type": rng.choice(["legal_aid", "language_course", "job_placement"]),
+                    "title": "seeded",
+                    "status": rng.choice(["planned", "in_progress", "done"]),
+                    "created_in_cycle": number + 1,
+                    "version": 1,
+                    "created_at": opened,
+                    "created_by": operators[index % OPERATORS],
+                    "updated_at": opened,
+                    "due_date": today + timedelta(days=rng.randint(-10, 60)),
+                }
+            )
+        path = rng.sample(LADDER, 2)
+        for number, status in enumerate(path):
+            ladder.append(
+                {
+                    "pathway_id": pathway,
+                    "status": status,
+                    "effective_on": (opened + timedelta(days=number * 60)).date(),
+                }
+            )
+        if path[-1] == "formal_employment":
+            placed = (opened + timedelta(days=60)).date()
+            for months in (3, 6, 12):
+                follow_ups.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "pathway_id": pathway,
+                        "months": months,
+                        "placed_on": placed,
+                        "due_on": placed + timedelta(days=30 * months),
+                        "still_in_work": rng.random() < 0.7 if rng.random() < 0.8 else None,
+                    }
+                )
+        if violated:
+            violations.append(
+                {
+                    "id": uuid.uuid4(),
+                    "pathway_id": pathway,
+                    "item": rng.choice(["withholding_of_wages", "written_contract"]),
+                    "forced_labour": False,
+                    "action_ids": [],
+                    "detected_at": opened,
+                    "detected_in_cycle": 1,
+                }
+            )
+    engine = create_engine(database, pool_size=1, max_overflow=0)
+    try:
+        async with engine.begin() as connection:
+            targets: tuple[tuple[Any, list[dict[str, Any]]], ...] = (
+                (Person, people),
+                (beneficiary_access, access),
+                (Pathway, pathways),
+                (Step, steps),
+                (Action, actions),
+                (EmploymentChange, ladder),
+                (FollowUp, follow_ups),
+                (RightsViolation, violations),
+            )
+            for table, rows in targets:
+                for chunk in _chunks(rows):
+                    await connection.execute(insert(table), chunk)
+            await connection.exec_driver_sql("ANALYZE")
+    finally:
+        await engine.dispose()
+
+
+def _latencies(call: Any, samples: int) -> dict[str, Any]:
+    timings = []
+    for index in range(samples):
+        started = time.perf_counter()
+        call(index)
+        timings.append((time.perf_counter() - started) * 1000)
+    cuts = statistics.quantiles(timings, n=20, method="inclusive")
+    return {
+        "requests": samples,
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(cuts[18], 2),
+        "max_ms": round(max(timings), 2),
+    }
+
+
+def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
+    with database_server() as server, running_stack(server, logs) as stack:
+        gateway = stack["gateway"].url
+        with httpx.Client(base_url=gateway, timeout=120.0) as client:
+            admin = {"Authorization": f"Bearer {admin_token(gateway)}"}
+            organization = client.post(
+                "/api/v1/organizations",
+                json={"name": f"Bench pathways {uuid.uuid4().hex[:6]}", "type": "ngo"},
+                headers=admin,
+            ).json()["id"]
+            email = f"caseworker-{uuid.uuid4().hex[:6]}@bench.example"
+            client.post(
+                "/api/v1/users",
+                json={
+                    "email": email,
+                    "full_name": "Bench caseworker",
+                    "password": "bench-caseworker-password",
+                    "roles": ["operator"],
+                    "organization_id": organization,
+                },
+                headers=admin,
+            ).raise_for_status()
+            token = client.post(
+                "/api/v1/auth/token",
+                data={
+                    "grant_type": "password",
+                    "username": email,
+                    "password": "bench-caseworker-password",
+                },
+            ).json()["access_token"]
+            operator = {"Authorization": f"Bearer {token}"}
+            me = client.get("/api/v1/auth/me", headers=operator).json()["subject"]
+            started = time.perf_counter()
+            asyncio.run(
+                seed(
+                    str(stack["pathways"].env["PONTE_PATHWAYS_DATABASE_URL"]),
+                    uuid.UUID(organization),
+                    me,
+                    args.pathways,
+                )
+            )
+            seeded = time.perf_counter() - started
+            mine = client.get(
+                "/api/v1/pathways", params={"assigned_to": "me", "limit": 200}, headers=operator
+            ).json()["items"]
+
+            def caseload(_index: int) -> None:
+                client.get(
+                    "/api/v1/pathways",
+                    params={"assigned_to": "me", "overdue": "true"},
+                    headers=operator,
+                ).raise_for_status()
+
+            def post_step(index: int) -> None:
+                pathway = mine[index % len(mine)]["id"]
+                client.post(
+                    f"/api/v1/pathways/{pathway}/monitoring",
+                    json={"notes": "bench follow-up"},
+                    headers=operator,
+                ).raise_for_status()
+
+            def indicators(_index: int) -> None:
+                client.get(
+                    "/api/v1/reports/indicators", params={"date_from": "2020-01-01"}, headers=admin
+                ).raise_for_status()
+
+            return {
+                "seed (bulk insert into the pathways database)": {
+                    "pathways": args.pathways,
+                    "steps": args.pathways * len(KINDS),
+                    "seconds": round(seeded, 1),
+                },
+                "caseload of one operator (GET /pathways?assigned_to=me&overdue=true)": {
+                    "pathways_assigned": len(mine),
+                    **_latencies(caseload, args.samples),
+                },
+                "one step post (POST /pathways/{id}/monitoring)": _latencies(
+                    post_step, args.samples
+                ),
+                "indicators over all pathways (platform admin)": _latencies(
+                    indicators, max(10, args.samples // 15)
+                ),
+            }
