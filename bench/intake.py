@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bench.stack import admin_token, database_server, running_stack
+from bench.stack import admin_token, database_server, latencies, running_stack
 from services.synthetic_people import people
 from tests.support import sql
 
@@ -79,19 +78,9 @@ def _batches(count: int) -> list[list[dict[str, Any]]]:
 
 
 def _latencies(client: httpx.Client, headers: dict[str, str], urls: list[str]) -> dict[str, Any]:
-    timings = []
-    for url in urls:
-        started = time.perf_counter()
-        answer = client.get(url, headers=headers)
-        timings.append((time.perf_counter() - started) * 1000)
-        answer.raise_for_status()
-    cuts = statistics.quantiles(timings, n=20, method="inclusive")
-    return {
-        "requests": len(timings),
-        "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(cuts[18], 2),
-        "max_ms": round(max(timings), 2),
-    }
+    return latencies(
+        lambda index: client.get(urls[index], headers=headers).raise_for_status(), len(urls)
+    )
 
 
 def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -18,7 +17,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
-from bench.stack import admin_token, database_server, running_stack
+from bench.stack import admin_token, database_server, latencies, running_stack
 from services.pathways.db.models import (
     Action,
     EmploymentChange,
@@ -199,21 +198,6 @@ async def seed(database: str, organization: uuid.UUID, operator: str, count: int
         await engine.dispose()
 
 
-def _latencies(call: Any, samples: int) -> dict[str, Any]:
-    timings = []
-    for index in range(samples):
-        started = time.perf_counter()
-        call(index)
-        timings.append((time.perf_counter() - started) * 1000)
-    cuts = statistics.quantiles(timings, n=20, method="inclusive")
-    return {
-        "requests": samples,
-        "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(cuts[18], 2),
-        "max_ms": round(max(timings), 2),
-    }
-
-
 def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
     with database_server() as server, running_stack(server, logs) as stack:
         gateway = stack["gateway"].url
@@ -288,12 +272,12 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
                 },
                 "caseload of one operator (GET /pathways?assigned_to=me&overdue=true)": {
                     "pathways_assigned": len(mine),
-                    **_latencies(caseload, args.samples),
+                    **latencies(caseload, args.samples),
                 },
-                "one step post (POST /pathways/{id}/monitoring)": _latencies(
+                "one step post (POST /pathways/{id}/monitoring)": latencies(
                     post_step, args.samples
                 ),
-                "indicators over all pathways (platform admin)": _latencies(
+                "indicators over all pathways (platform admin)": latencies(
                     indicators, max(10, args.samples // 15)
                 ),
             }

@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import statistics
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -77,3 +80,19 @@ def admin_token(gateway: str) -> str:
     answer.raise_for_status()
     token: str = answer.json()["access_token"]
     return token
+
+
+def latencies(call: Callable[[int], object], samples: int) -> dict[str, Any]:
+    """Run ``call(index)`` ``samples`` times in a row; the median, p95 and max in milliseconds."""
+    timings = []
+    for index in range(samples):
+        started = time.perf_counter()
+        call(index)
+        timings.append((time.perf_counter() - started) * 1000)
+    cuts = statistics.quantiles(timings, n=20, method="inclusive")
+    return {
+        "requests": samples,
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(cuts[18], 2),
+        "max_ms": round(max(timings), 2),
+    }
