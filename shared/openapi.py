@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import routing
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from shared.errors import FieldError, ProblemDetail
@@ -46,13 +46,17 @@ def _depends_on(dependant: Dependant, target: Callable[..., Any]) -> bool:
 def secured_operations(
     routes: list[BaseRoute], authenticate: Callable[..., Any]
 ) -> set[tuple[str, str]]:
-    """(path, method) of every operation whose dependencies include ``authenticate``."""
-    return {
-        (route.path, method.lower())
-        for route in routes
-        if isinstance(route, APIRoute) and _depends_on(route.dependant, authenticate)
-        for method in route.methods or ()
-    }
+    """(path, method) of every operation whose dependencies include ``authenticate``. Walks the
+    route contexts: since FastAPI 0.165 an included router is one route holding its own."""
+    secured: set[tuple[str, str]] = set()
+    for context in routing.iter_route_contexts(routes):
+        dependant = getattr(context, "dependant", None)
+        path = getattr(context, "path", None)
+        if dependant is None or path is None or not _depends_on(dependant, authenticate):
+            continue
+        for method in getattr(context, "methods", None) or ():
+            secured.add((path, method.lower()))
+    return secured
 
 
 def document_security(schema: dict[str, Any], secured: set[tuple[str, str]]) -> None:
