@@ -17,7 +17,13 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
-from bench.stack import admin_token, database_server, latencies, running_stack
+from bench.stack import (
+    admin_token,
+    database_server,
+    latencies,
+    organisation_with_operator,
+    running_stack,
+)
 from services.pathways.db.models import (
     Action,
     EmploymentChange,
@@ -203,32 +209,7 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
         gateway = stack["gateway"].url
         with httpx.Client(base_url=gateway, timeout=120.0) as client:
             admin = {"Authorization": f"Bearer {admin_token(gateway)}"}
-            organization = client.post(
-                "/api/v1/organizations",
-                json={"name": f"Bench pathways {uuid.uuid4().hex[:6]}", "type": "ngo"},
-                headers=admin,
-            ).json()["id"]
-            email = f"caseworker-{uuid.uuid4().hex[:6]}@bench.example"
-            client.post(
-                "/api/v1/users",
-                json={
-                    "email": email,
-                    "full_name": "Bench caseworker",
-                    "password": "bench-caseworker-password",
-                    "roles": ["operator"],
-                    "organization_id": organization,
-                },
-                headers=admin,
-            ).raise_for_status()
-            token = client.post(
-                "/api/v1/auth/token",
-                data={
-                    "grant_type": "password",
-                    "username": email,
-                    "password": "bench-caseworker-password",
-                },
-            ).json()["access_token"]
-            operator = {"Authorization": f"Bearer {token}"}
+            organization, operator = organisation_with_operator(client, admin, "Bench pathways")
             me = client.get("/api/v1/auth/me", headers=operator).json()["subject"]
             started = time.perf_counter()
             asyncio.run(

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import foundation, intake, pathways, wrk
+from bench import foundation, intake, matching, pathways, wrk
 from bench.stack import ROOT
 
 RESULTS = ROOT / "bench" / "results"
@@ -29,6 +29,7 @@ SUITES: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "foundation": foundation.run,
     "intake": intake.run,
     "pathways": pathways.run,
+    "matching": matching.run,
 }
 
 
@@ -67,9 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--people", type=int, default=100_000, help="intake: people registered")
+    parser.add_argument(
+        "--people", type=int, default=100_000, help="intake: people registered; matching: seeded"
+    )
     parser.add_argument("--samples", type=int, default=300, help="requests per latency figure")
     parser.add_argument("--pathways", type=int, default=20_000, help="pathways: pathways seeded")
+    parser.add_argument("--offers", type=int, default=50_000, help="matching: offers seeded")
     args = parser.parse_args(argv)
     unknown = set(args.suites) - set(SUITES)
     if unknown:

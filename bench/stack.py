@@ -96,3 +96,32 @@ def latencies(call: Callable[[int], object], samples: int) -> dict[str, Any]:
         "p95_ms": round(cuts[18], 2),
         "max_ms": round(max(timings), 2),
     }
+
+
+def organisation_with_operator(
+    client: httpx.Client, admin: dict[str, str], label: str
+) -> tuple[str, dict[str, str]]:
+    """A new organisation and the headers of an operator of it, signed in."""
+    organization: str = client.post(
+        "/api/v1/organizations",
+        json={"name": f"{label} {uuid.uuid4().hex[:6]}", "type": "ngo"},
+        headers=admin,
+    ).json()["id"]
+    email = f"operator-{uuid.uuid4().hex[:8]}@bench.example"
+    password = "bench-operator-password"
+    client.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "full_name": f"{label} operator",
+            "password": password,
+            "roles": ["operator"],
+            "organization_id": organization,
+        },
+        headers=admin,
+    ).raise_for_status()
+    token = client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": email, "password": password},
+    ).json()["access_token"]
+    return organization, {"Authorization": f"Bearer {token}"}

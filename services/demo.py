@@ -3,10 +3,12 @@ proves the API works). Idempotent: running it on an existing demo database chang
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import httpx
 
+from services import demo_matching
 from services.intake.schemas.beneficiary import EXAMPLE
 
 DEMO_PASSWORD = "ponte-demo-2026"  # noqa: S105 - printed for the local demo on purpose
@@ -119,9 +121,18 @@ def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
     shared with the NGO. Only on first load (external ids make a second load a no-op)."""
     centre = _token(client, "operatore@cpi-roma-est.example", DEMO_PASSWORD)
     ngo = _token(client, "operatrice@casadeidiritti.example", DEMO_PASSWORD)
-    created = _register(client, centre, [AHMED, *_demo_people(40, seed=7, prefix="demo-cpi")])
+    school = _token(client, "corsi@scuolaedile.example", DEMO_PASSWORD)
+    demo_matching.publish_offers(client, school)
+    rng = random.Random(5)  # noqa: S311 - demo data, not security
+    centre_people = [
+        demo_matching.with_skills(person, rng)
+        for person in _demo_people(40, seed=7, prefix="demo-cpi")
+    ]
+    created = _register(client, centre, [AHMED, *centre_people])
     for beneficiary_id in created[:5]:
         _share(client, centre, beneficiary_id, organizations["Casa dei Diritti ODV"])
+    for beneficiary_id in created[:30]:
+        demo_matching.consent_to_matching(client, centre, beneficiary_id)
     _register(client, ngo, _demo_people(12, seed=11, prefix="demo-ngo"))
 
 

@@ -128,9 +128,12 @@ def service_environment(
         env = {**common, f"PONTE_{name.upper()}_DATABASE_URL": database_urls[name]}
         if name == "gateway":
             env.update(upstreams)
-        if name == "intake":
-            env["PONTE_INTAKE_PATHWAYS_URL"] = f"http://127.0.0.1:{ports['pathways']}"
-            env["PONTE_INTAKE_MATCHING_URL"] = f"http://127.0.0.1:{ports['matching']}"
+        # Each service's address of the others (events, exports, cards).
+        for other in SERVICES:
+            if other not in ("gateway", name) and name != "gateway":
+                env[f"PONTE_{name.upper()}_{other.upper()}_URL"] = (
+                    f"http://127.0.0.1:{ports[other]}"
+                )
         environments[name] = env
     return environments
 

@@ -25,6 +25,7 @@ from shared.embedded import ensure_database, start_embedded
 from shared.migrations import upgrade_url
 
 VAR = ROOT / "var"
+ESCO_SUBSET = ROOT / "services" / "matching" / "taxonomy" / "subset"
 DEMO_ADMIN_EMAIL = "admin@ponte.example"
 DEMO_ADMIN_PASSWORD = "ponte-demo-admin"  # noqa: S105 - printed for the local demo on purpose
 
@@ -64,6 +65,28 @@ def migrate(urls: dict[str, str]) -> None:
         print(f"  {name}: migrated", flush=True)
 
 
+def ensure_taxonomy(matching_url: str) -> None:
+    """The demo's ESCO: the committed subset, imported once (a real deployment imports the
+    official export with ``python -m services.matching.taxonomy import``)."""
+    from sqlalchemy import text
+
+    from services.matching.taxonomy.importer import import_taxonomy
+    from shared.db import create_engine
+
+    async def ensure() -> None:
+        engine = create_engine(matching_url, pool_size=1, max_overflow=0)
+        try:
+            async with engine.connect() as connection:
+                if await connection.scalar(text("SELECT count(*) FROM esco_import")):
+                    return
+            await import_taxonomy(engine, [ESCO_SUBSET])
+            print("  matching: ESCO subset imported", flush=True)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(ensure())
+
+
 def run() -> int:
     busy = [str(port) for port in DEFAULT_PORTS.values() if not port_is_free(port)]
     if busy:
@@ -83,6 +106,7 @@ def run() -> int:
     try:
         with database_urls() as urls:
             migrate(urls)
+            ensure_taxonomy(urls["matching"])
             env = environments(
                 urls,
                 DEFAULT_PORTS,

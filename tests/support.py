@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -13,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from shared.app import ServiceApp
 from shared.migrations import upgrade_url
+from shared.testing.tokens import TestIssuer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,3 +67,52 @@ async def serve(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
+
+
+@dataclass
+class Org:
+    """An organisation's people, as tokens: one operator (``operator_id``), admins and providers."""
+
+    issuer: TestIssuer
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    operator_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def headers(self, *roles: str, subject: str | None = None) -> dict[str, str]:
+        return self.issuer.headers(
+            roles=roles or ("operator",),
+            organization_id=self.id,
+            subject=subject or self.operator_id,
+        )
+
+    @property
+    def operator(self) -> dict[str, str]:
+        return self.headers("operator")
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.headers("org_admin", subject=str(uuid.uuid4()))
+
+    @property
+    def provider(self) -> dict[str, str]:
+        return self.headers("provider")
+
+
+def envelope(event_type: str, payload: dict[str, Any], source: str = "intake") -> dict[str, Any]:
+    """An event as the producing service's relay sends it."""
+    return {
+        "id": str(uuid.uuid4()),
+        "type": event_type,
+        "source": source,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "payload": payload,
+    }
+
+
+async def deliver_events(client: httpx.AsyncClient, token: str, *events: dict[str, Any]) -> None:
+    """Events delivered to a service the way a relay does."""
+    answer = await client.post(
+        "/internal/events",
+        json={"events": list(events)},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.text

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake.api import batch, beneficiaries, code_lists, consents, records
+from services.intake.api import batch, beneficiaries, code_lists, consents, internal, records
 from services.intake.db.models import outbox
 from services.intake.settings import IntakeSettings
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
 from shared.contracts import intake as contract
-from shared.events import HttpSender, OutboxRelay, Subscriber
+from shared.events import Subscriber, relay_hooks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What each service needs to hear (webhooks come later, through the gateway).
@@ -39,25 +39,15 @@ def create_app(
     settings = settings or IntakeSettings()
     others = settings.other_services()
 
-    async def start(app: FastAPI) -> None:
-        if not settings.relay_events:
-            return
-        relay = OutboxRelay(
-            app.state.sessions,
-            outbox,
-            [
-                Subscriber("pathways", f"{others['pathways']}/internal/events", PATHWAYS_EVENTS),
-                Subscriber("matching", f"{others['matching']}/internal/events", MATCHING_EVENTS),
-            ],
-            HttpSender(app.state.http, settings.internal_token),
-        )
-        relay.start()
-        app.state.relay = relay
-
-    async def stop(app: FastAPI) -> None:
-        relay: OutboxRelay | None = getattr(app.state, "relay", None)
-        if relay is not None:
-            await relay.stop()
+    start_relay, stop_relay = relay_hooks(
+        outbox,
+        [
+            Subscriber("pathways", f"{others['pathways']}/internal/events", PATHWAYS_EVENTS),
+            Subscriber("matching", f"{others['matching']}/internal/events", MATCHING_EVENTS),
+        ],
+        settings.internal_token,
+        enabled=settings.relay_events,
+    )
 
     return create_service_app(
         name="intake",
@@ -73,7 +63,8 @@ def create_app(
             beneficiaries.router,
             records.router,
             consents.router,
+            internal.router,
         ],
-        startup=[start],
-        shutdown=[stop],
+        startup=[start_relay],
+        shutdown=[stop_relay],
     )

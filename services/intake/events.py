@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.db.models import Beneficiary, outbox
 from services.intake.domain.access import Grant
+from services.intake.domain.profile import assess_vulnerability
 from services.intake.domain.record import permit_allows_work
 from shared.contracts import intake as contract
 from shared.events import emit
@@ -50,6 +52,9 @@ def matching_profile(document: Mapping[str, Any]) -> contract.MatchingProfile:
             for w in document.get("work_experience", [])
         ],
         needs=list(document.get("needs", [])),
+        vulnerability_level=assess_vulnerability(
+            document, datetime.now(UTC).date(), permit_allows_work(document)
+        ).level,
     )
 
 

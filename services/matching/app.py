@@ -7,13 +7,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.matching.api import internal
+from services.matching.api import internal, matching, offers, referrals, taxonomy
 from services.matching.consumers import HANDLERS
-from services.matching.db.models import inbox
+from services.matching.db.models import inbox, outbox
+from services.matching.indexes import Indexes
+from services.matching.ranking import weights_of
 from services.matching.settings import MatchingSettings
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
-from shared.events import events_router
+from shared.contracts import matching as contract
+from shared.events import Subscriber, events_router, relay_hooks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,13 +27,37 @@ def create_app(
     verifier: Callable[[FastAPI], TokenVerifier] | None = None,
 ) -> ServiceApp:
     """``verifier`` replaces the JWKS-backed token verifier (tests, embedding)."""
+    settings = settings or MatchingSettings()
+    weights = weights_of(settings.weights)  # a bad configuration stops the start, loudly
+
+    async def start(app: FastAPI) -> None:
+        app.state.weights = weights
+        app.state.indexes = Indexes(app.state.sessions, settings.people_index_ttl)
+
+    # Pathways moves the action a referral carries out.
+    pathways = Subscriber(
+        "pathways",
+        f"{settings.pathways_url}/internal/events",
+        frozenset({contract.REFERRAL_CHANGED}),
+    )
+    start_relay, stop_relay = relay_hooks(outbox, [pathways], settings.internal_token)
+
     return create_service_app(
         name="matching",
         title="Ponte matching",
         description="Offers catalogue, ESCO taxonomy, explainable ranking, referrals and optimal "
-        "allocation of seats.",
-        settings=settings or MatchingSettings(),
+        "allocation of seats. ESCO classification, European Commission, v1.1.1.",
+        settings=settings,
         migrations_dir=MIGRATIONS,
         verifier=verifier,
-        routers=[events_router(HANDLERS, inbox), internal.router],
+        routers=[
+            offers.router,
+            referrals.router,
+            matching.router,
+            taxonomy.router,
+            events_router(HANDLERS, inbox),
+            internal.router,
+        ],
+        startup=[start, start_relay],
+        shutdown=[stop_relay],
     )

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.db.models import CandidateProfile, beneficiary_access, beneficiary_grant
+from services.matching.db.models import (
+    CandidateProfile,
+    Referral,
+    beneficiary_access,
+    beneficiary_grant,
+)
 from shared import access_mirror
 from shared.contracts import intake as contract
+from shared.contracts import pathways as pathways_contract
 from shared.events import EventEnvelope, EventHandler
 
 
@@ -46,12 +52,31 @@ async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None
     )
 
 
+async def on_step_recorded(session: AsyncSession, event: EventEnvelope) -> None:
+    """An assessment sets the person's priority need, which weighs offers (a language need lifts
+    language courses). A step without one leaves it."""
+    step = pathways_contract.StepRecorded.model_validate(event.payload)
+    if step.priority_need is None:
+        return
+    await session.execute(
+        update(CandidateProfile)
+        .where(CandidateProfile.beneficiary_id == step.beneficiary_id)
+        .values(priority_need=step.priority_need)
+    )
+
+
 async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     beneficiary_id = await access_mirror.apply_erased(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
     await session.execute(
         delete(CandidateProfile).where(CandidateProfile.beneficiary_id == beneficiary_id)
+    )
+    # Providers keep the referral (seats, outcomes) but no longer the person's details.
+    await session.execute(
+        update(Referral)
+        .where(Referral.beneficiary_id == beneficiary_id)
+        .values(person_card=None, note=None)
     )
 
 
@@ -65,6 +90,7 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
 
 
 HANDLERS: dict[str, EventHandler] = {
+    pathways_contract.STEP_RECORDED: on_step_recorded,
     contract.REGISTERED: on_profile,
     contract.UPDATED: on_profile,
     contract.ACCESS_CHANGED: on_access_changed,

@@ -14,7 +14,8 @@ from services.pathways.db.models import inbox, outbox
 from services.pathways.settings import PathwaysSettings
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
-from shared.events import HttpSender, OutboxRelay, events_router
+from shared.contracts import pathways as contract
+from shared.events import Subscriber, events_router, relay_hooks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,18 +28,11 @@ def create_app(
     """``verifier`` replaces the JWKS-backed token verifier (tests, embedding)."""
     settings = settings or PathwaysSettings()
 
-    async def start(app: FastAPI) -> None:
-        # No subscriber yet (webhooks will be one); the relay still purges old events.
-        relay = OutboxRelay(
-            app.state.sessions, outbox, [], HttpSender(app.state.http, settings.internal_token)
-        )
-        relay.start()
-        app.state.relay = relay
-
-    async def stop(app: FastAPI) -> None:
-        relay: OutboxRelay | None = getattr(app.state, "relay", None)
-        if relay is not None:
-            await relay.stop()
+    # Matching weighs offers by the priority need an assessment sets.
+    matching = Subscriber(
+        "matching", f"{settings.matching_url}/internal/events", frozenset({contract.STEP_RECORDED})
+    )
+    start_relay, stop_relay = relay_hooks(outbox, [matching], settings.internal_token)
 
     return create_service_app(
         name="pathways",
@@ -55,6 +49,6 @@ def create_app(
             events_router(HANDLERS, inbox),
             internal.router,
         ],
-        startup=[start],
-        shutdown=[stop],
+        startup=[start_relay],
+        shutdown=[stop_relay],
     )

@@ -21,8 +21,10 @@ from services.pathways.db.models import (
     beneficiary_access,
     beneficiary_grant,
 )
+from services.pathways.domain.actions import ActionStatus, check_transition
 from shared import access_mirror
 from shared.contracts import intake as contract
+from shared.contracts import matching as matching_contract
 from shared.events import EventEnvelope, EventHandler
 
 
@@ -125,7 +127,48 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
     await session.execute(delete(Person).where(Person.beneficiary_id == merged.merged_id))
 
 
+# A referral's progress is the progress of the pathway action it carries out.
+REFERRAL_TO_ACTION = {
+    "accepted": "in_progress",
+    "enrolled": "in_progress",
+    "completed": "done",
+    "rejected": "failed",
+    "dropped": "failed",
+}
+
+
+async def on_referral_changed(session: AsyncSession, event: EventEnvelope) -> None:
+    changed = matching_contract.ReferralChanged.model_validate(event.payload)
+    target = REFERRAL_TO_ACTION.get(changed.status)
+    if changed.action_id is None or target is None:
+        return
+    action = await session.get(Action, changed.action_id, with_for_update=True)
+    if action is None or (
+        changed.pathway_id is not None and action.pathway_id != changed.pathway_id
+    ):
+        return
+    if check_transition(ActionStatus(action.status), ActionStatus(target)) is not None:
+        return  # already further along (or final): the referral does not move it back
+    action.status = target
+    action.offer_id = changed.offer_id
+    action.version += 1
+    action.updated_at = datetime.now(UTC)
+    session.add(
+        TimelineEntry(
+            pathway_id=action.pathway_id,
+            kind="referral",
+            summary={
+                "referral_id": str(changed.referral_id),
+                "status": changed.status,
+                "action_id": str(action.id),
+            },
+            actor="matching",
+        )
+    )
+
+
 HANDLERS: dict[str, EventHandler] = {
+    matching_contract.REFERRAL_CHANGED: on_referral_changed,
     contract.REGISTERED: on_profile,
     contract.UPDATED: on_profile,
     contract.ACCESS_CHANGED: on_access_changed,

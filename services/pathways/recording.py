@@ -91,7 +91,12 @@ async def record(
     await publish(
         session,
         contract.STEP_RECORDED,
-        contract.StepRecorded(**identity(pathway), step=kind.value, cycle=state.cycle),
+        contract.StepRecorded(
+            **identity(pathway),
+            step=kind.value,
+            cycle=state.cycle,
+            priority_need=pathway.priority_need if kind == Kind.ASSESS else None,
+        ),
     )
     result["allowed_next_steps"] = [next_step.value for next_step in allowed_next(state)]
     return step, result

@@ -50,6 +50,7 @@ class MatchingProfile(Contract):
     desired_occupations: list[Coded] = []
     experience_occupations: list[Coded] = []
     needs: list[str] = []
+    vulnerability_level: str | None = None  # low, medium, high, critical (intake derives it)
 
 
 class BeneficiaryChanged(Contract):

@@ -21,6 +21,7 @@ class PathwayEvent(Contract):
 class StepRecorded(PathwayEvent):
     step: str
     cycle: int
+    priority_need: str | None = None  # set by assessments: matching weighs offers by it
 
 
 class ViolationDetected(PathwayEvent):

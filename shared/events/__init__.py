@@ -51,7 +51,7 @@ from shared.events.outbox import (
     relay_status,
     scrub,
 )
-from shared.events.relay import OutboxRelay
+from shared.events.relay import OutboxRelay, relay_hooks
 from shared.events.sending import DeliveryFailed, EventSender, HttpSender, Subscriber
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "process_events",
     "purge_delivered",
     "purge_inbox",
+    "relay_hooks",
     "relay_status",
     "scrub",
 ]

@@ -18,11 +18,12 @@ import asyncio
 import contextlib
 import random
 import zlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, cast
 
+from fastapi import FastAPI
 from sqlalchemy import CursorResult, Row, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -40,7 +41,7 @@ from shared.events.outbox import (
     purge_delivered,
     relay_status,
 )
-from shared.events.sending import DeliveryFailed, EventSender, Subscriber
+from shared.events.sending import DeliveryFailed, EventSender, HttpSender, Subscriber
 from shared.logging import bind_request_id, get_logger
 
 _log = get_logger("ponte.events")
@@ -368,3 +369,35 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(EMITTED_KEY, None)
+
+
+LifespanHook = Callable[[FastAPI], Awaitable[None]]
+
+
+def relay_hooks(
+    tables: OutboxTables,
+    subscribers: Sequence[Subscriber],
+    internal_token: str,
+    *,
+    enabled: bool = True,
+) -> tuple[LifespanHook, LifespanHook]:
+    """The start-up and shut-down hooks that run a service's relay (``app.state.relay``)."""
+
+    async def start(app: FastAPI) -> None:
+        if not enabled:
+            return
+        relay = OutboxRelay(
+            app.state.sessions,
+            tables,
+            list(subscribers),
+            HttpSender(app.state.http, internal_token),
+        )
+        relay.start()
+        app.state.relay = relay
+
+    async def stop(app: FastAPI) -> None:
+        relay: OutboxRelay | None = getattr(app.state, "relay", None)
+        if relay is not None:
+            await relay.stop()
+
+    return start, stop

@@ -12,6 +12,7 @@ import pytest
 
 from services.processes import SERVICES, ServiceProcess, running_services
 from shared.testing.plugin import DatabaseFactory
+from tests.matching.esco import import_subset
 from tests.support import migrated_database
 
 ADMIN_EMAIL = "root@ponte.e2e"
@@ -37,7 +38,9 @@ class Stack:
 
 @pytest.fixture(scope="session")
 async def stack_databases(database_factory: DatabaseFactory) -> dict[str, str]:
-    return {name: await migrated_database(database_factory, name) for name in SERVICES}
+    urls = {name: await migrated_database(database_factory, name) for name in SERVICES}
+    await import_subset(urls["matching"])  # the ESCO subset, as `make run` imports it
+    return urls
 
 
 @pytest.fixture(scope="session")

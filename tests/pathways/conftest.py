@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -15,7 +13,7 @@ from services.pathways.domain.rights import RIGHTS_ITEMS
 from services.pathways.settings import PathwaysSettings
 from shared.testing.plugin import DatabaseFactory
 from shared.testing.tokens import TestIssuer
-from tests.support import migrated_database, serve, truncate
+from tests.support import Org, deliver_events, envelope, migrated_database, serve, truncate
 
 INTERNAL = "pathways-test-token"
 
@@ -35,51 +33,14 @@ async def pathways(pathways_database: str, issuer: TestIssuer) -> AsyncIterator[
         yield client
 
 
-@dataclass
-class Org:
-    issuer: TestIssuer
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
-    operator_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def headers(self, *roles: str, subject: str | None = None) -> dict[str, str]:
-        return self.issuer.headers(
-            roles=roles or ("operator",),
-            organization_id=self.id,
-            subject=subject or self.operator_id,
-        )
-
-    @property
-    def operator(self) -> dict[str, str]:
-        return self.headers("operator")
-
-    @property
-    def admin(self) -> dict[str, str]:
-        return self.headers("org_admin", subject=str(uuid.uuid4()))
-
-
 @pytest.fixture
 def orgs(issuer: TestIssuer) -> tuple[Org, Org, Org]:
     return Org(issuer), Org(issuer), Org(issuer)
 
 
-def envelope(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": event_type,
-        "source": "intake",
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "payload": payload,
-    }
-
-
 async def deliver(client: httpx.AsyncClient, *events: dict[str, Any]) -> None:
     """Intake's events, delivered the way its relay does."""
-    answer = await client.post(
-        "/internal/events",
-        json={"events": list(events)},
-        headers={"Authorization": f"Bearer {INTERNAL}"},
-    )
-    assert answer.status_code == 200, answer.text
+    await deliver_events(client, INTERNAL, *events)
 
 
 async def person(

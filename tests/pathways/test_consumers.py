@@ -6,8 +6,8 @@ import uuid
 
 import httpx
 
-from tests.pathways.conftest import ALL_YES, Org, deliver, envelope, open_pathway, person, step
-from tests.support import sql
+from tests.pathways.conftest import ALL_YES, deliver, open_pathway, person, step
+from tests.support import Org, envelope, sql
 
 
 async def test_erasure_removes_what_was_written_and_keeps_the_counts(

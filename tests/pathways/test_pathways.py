@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from tests.pathways.conftest import ALL_YES, Org, deliver, envelope, open_pathway, person, step
+from tests.pathways.conftest import ALL_YES, deliver, open_pathway, person, step
+from tests.support import Org, envelope
 
 
 async def test_open_and_visibility(pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]) -> None:

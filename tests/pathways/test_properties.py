@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.pathways.domain.loop import OPENED, LoopState, StepOutOfOrder, advance, allowed_next
-from tests.pathways.conftest import Org, open_pathway, person, step
+from tests.pathways.conftest import open_pathway, person, step
+from tests.support import Org
 
 KINDS = ["assess", "respond", "monitor", "adjust", "verify_rights"]
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Final, Literal, get_args
 
+from shared.i18n import accepted_tags
+
 Language = Literal["en", "it", "es", "fr", "el"]
 
 LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
 DEFAULT_LANGUAGE: Final[Language] = "en"
-
-# A header longer than this is not a browser's: we stop reading rather than parse it all.
-_MAX_HEADER_LENGTH = 512
 
 
 def as_language(tag: str) -> Language | None:
@@ -36,27 +35,8 @@ def negotiate(accept_language: str | None) -> Language:
     nothing because English is already the answer when nothing else matches. Ties keep the order
     of the header, as browsers list their preference first.
     """
-    if not accept_language:
-        return DEFAULT_LANGUAGE
-    ranked: list[tuple[float, int, Language]] = []
-    for position, part in enumerate(accept_language[:_MAX_HEADER_LENGTH].split(",")):
-        tag, _, params = part.partition(";")
+    for tag in accepted_tags(accept_language):
         language = as_language(tag)
-        if language is None:
-            continue
-        quality = _quality(params)
-        if quality > 0:
-            ranked.append((-quality, position, language))
-    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
-
-
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                quality = float(value.strip())
-            except ValueError:
-                return 0.0
-            return quality if 0.0 <= quality <= 1.0 else 0.0
-    return 1.0
+        if language is not None:
+            return language
+    return DEFAULT_LANGUAGE

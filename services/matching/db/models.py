@@ -1,36 +1,158 @@
-"""The matching service's tables."""
+"""The matching service's tables: offers and referrals; its read model of each person (from
+intake's and pathways' events) and its copy of who may see whom. The ESCO taxonomy's tables are
+in ``db/taxonomy.py``, on the same metadata."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.access_mirror import access_table, grant_table
 from shared.db import make_metadata
-from shared.events import inbox_table
+from shared.events import inbox_table, outbox_tables
 
 metadata = make_metadata()
 beneficiary_access = access_table(metadata)
 beneficiary_grant = grant_table(metadata)
 inbox = inbox_table(metadata)
+outbox = outbox_tables(metadata)
 
 
 class Base(DeclarativeBase):
     metadata = metadata
 
 
+def _timestamp() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
 class CandidateProfile(Base):
     """Matching's read model of a person: the matching-relevant part of the intake record, kept
-    from intake's events so ranking never calls intake per person. Deleted on erasure."""
+    from intake's events so ranking never calls intake per person, and the pathway's priority
+    need from pathways' events. Deleted on erasure."""
 
     __tablename__ = "candidate_profile"
 
     beneficiary_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     organization_id: Mapped[uuid.UUID] = mapped_column(index=True)
     profile: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    priority_need: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Offer(Base):
+    """A training, language course, internship, job or entrepreneurship offer of a cluster member
+    (modelled on Open Referral HSDS services)."""
+
+    __tablename__ = "offer"
+    __table_args__ = (
+        Index("ix_offer_status_starts", "status", "starts_on"),
+        Index("ix_offer_organization", "organization_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(comment="the provider")
+    type: Mapped[str] = mapped_column(String(24))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="draft")
+    municipality: Mapped[str | None] = mapped_column(String(120))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    schedule: Mapped[str | None] = mapped_column(String(500))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    seats: Mapped[int] = mapped_column(Integer)
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    required_skills: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    preferred_skills: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    occupation_uri: Mapped[str | None] = mapped_column(Text)
+    min_language_code: Mapped[str | None] = mapped_column(String(2))
+    min_language_level: Mapped[str | None] = mapped_column(String(2))
+    min_education_level: Mapped[int | None] = mapped_column(SmallInteger)
+    age_min: Mapped[int | None] = mapped_column(SmallInteger)
+    age_max: Mapped[int | None] = mapped_column(SmallInteger)
+    permit_must_allow_work: Mapped[bool] = mapped_column(Boolean, default=False)
+    pay_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_currency: Mapped[str | None] = mapped_column(String(3))
+    pay_period: Mapped[str | None] = mapped_column(String(8))
+    pay_kind: Mapped[str | None] = mapped_column(String(8))
+    languages_of_instruction: Mapped[list[str]] = mapped_column(ARRAY(String(2)), default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = _timestamp()
+    updated_at: Mapped[datetime] = _timestamp()
+
+
+class OfferCatalogue(Base):
+    """One row: the catalogue's revision, bumped in the transaction of every change to what
+    ranking reads from offers (not seats: those are checked live), so each process rebuilds its
+    in-memory offer index when, and only when, the catalogue changed."""
+
+    __tablename__ = "offer_catalogue"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class Referral(Base):
+    """A person proposed for an offer, followed to its end: proposed -> accepted | rejected ->
+    enrolled -> completed | dropped. A seat is taken at enrolment."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index(
+            "uq_referral_active",
+            "beneficiary_id",
+            "offer_id",
+            unique=True,
+            postgresql_where=text("status IN ('proposed', 'accepted', 'enrolled')"),
+        ),
+        Index("ix_referral_offer", "offer_id", "status"),
+        Index("ix_referral_referrer", "organization_id", "updated_at"),
+        Index("ix_referral_beneficiary", "beneficiary_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    beneficiary_id: Mapped[uuid.UUID]
+    offer_id: Mapped[uuid.UUID]
+    organization_id: Mapped[uuid.UUID] = mapped_column(comment="the referring organisation")
+    provider_organization_id: Mapped[uuid.UUID]
+    pathway_id: Mapped[uuid.UUID | None]
+    action_id: Mapped[uuid.UUID | None]
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    reason: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    score: Mapped[float | None] = mapped_column(Float)
+    person_card: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB, comment="what the provider sees: name, contact, language levels, relevant skills"
+    )
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = _timestamp()
+    updated_at: Mapped[datetime] = _timestamp()
+
+
+# The taxonomy's tables share this metadata (migrations and tests see one schema).
+from services.matching.db import taxonomy as _taxonomy  # noqa: E402, F401

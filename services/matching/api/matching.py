@@ -1,0 +1,126 @@
+"""Ranking and allocation: ``/beneficiaries/{id}/matches``, ``/offers/{id}/candidates`` and
+``/allocations``. Case workers only; people appear only if the caller may see them and they
+consented to matching."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from services.matching import ranking
+from services.matching.domain.scoring import Weights
+from services.matching.indexes import Indexes
+from services.matching.schemas.offers import OfferType
+from services.matching.schemas.referrals import (
+    AllocationRequest,
+    AllocationResult,
+    CandidateList,
+    MatchList,
+)
+from shared.auth import CurrentPrincipal
+from shared.db import ReadSession
+from shared.openapi import problems
+
+router = APIRouter(prefix="/api/v1", tags=["matching"])
+
+MatchLimit = Annotated[int, Query(ge=1, le=100, description="how many results (max 100)")]
+IncludeIneligible = Annotated[
+    bool,
+    Query(description="also list what the hard rules exclude, with the rule that excludes it"),
+]
+
+
+def _state(request: Request) -> tuple[Indexes, Weights]:
+    return request.app.state.indexes, request.app.state.weights
+
+
+@router.get(
+    "/beneficiaries/{beneficiary_id}/matches",
+    response_model=MatchList,
+    responses=problems(403, 404, 409),
+    summary="The offers that fit a person, best first, each criterion explained",
+    description="Hard eligibility first (status, seats left, dates, permit, language level, "
+    "education, age), then a score in [0, 1] from the cluster's weighted criteria. 409 "
+    "`consent-required` when the person has not consented to matching.",
+)
+async def beneficiary_matches(
+    beneficiary_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    offer_type: Annotated[
+        list[OfferType] | None, Query(alias="type", description="only these offer types")
+    ] = None,
+    limit: MatchLimit = 20,
+    include_ineligible: IncludeIneligible = False,
+) -> MatchList:
+    indexes, weights = _state(request)
+    items = await ranking.matches(
+        session,
+        indexes,
+        principal,
+        beneficiary_id,
+        weights=weights,
+        limit=limit,
+        include_ineligible=include_ineligible,
+        types=[t.value for t in offer_type] if offer_type else None,
+    )
+    return MatchList.model_validate({"items": items})
+
+
+@router.get(
+    "/offers/{offer_id}/candidates",
+    response_model=CandidateList,
+    responses=problems(403, 404),
+    summary="The people who fit an offer, among those the caller may see who consented",
+)
+async def offer_candidates(
+    offer_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    limit: MatchLimit = 20,
+    include_ineligible: IncludeIneligible = False,
+) -> CandidateList:
+    indexes, weights = _state(request)
+    items = await ranking.candidates(
+        session,
+        indexes,
+        principal,
+        offer_id,
+        weights=weights,
+        limit=limit,
+        include_ineligible=include_ineligible,
+    )
+    return CandidateList.model_validate({"items": items})
+
+
+@router.post(
+    "/allocations",
+    response_model=AllocationResult,
+    responses=problems(403, 422),
+    summary="Assign scarce seats to a cohort: the exact optimum, never an ineligible pair",
+    description="Maximises the total match score subject to seats left, eligibility and at most "
+    "one offer per person (an assignment solver, not greedy; the greedy total is returned for "
+    "comparison). `favour_vulnerable` weighs each score by 1 + favour x the person's "
+    "vulnerability (intake's level: medium 0.5, high 0.8, critical 1); `maximin` first "
+    "maximises the lowest score among the people assigned. Nothing is booked: propose "
+    "referrals for the assignment you keep.",
+)
+async def allocate(
+    body: AllocationRequest, request: Request, principal: CurrentPrincipal, session: ReadSession
+) -> AllocationResult:
+    indexes, weights = _state(request)
+    result = await ranking.allocation(
+        session,
+        indexes,
+        principal,
+        body.beneficiary_ids,
+        body.offer_ids,
+        weights=weights,
+        favour_vulnerable=body.favour_vulnerable,
+        maximin=body.maximin,
+    )
+    return AllocationResult.model_validate(result)

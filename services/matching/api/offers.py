@@ -1,0 +1,134 @@
+"""``/api/v1/offers``: the catalogue. Providers publish and manage their own organisation's
+offers; everyone working on cases reads the open and closed ones."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching import catalogue
+from services.matching.db.models import Offer
+from services.matching.indexes import bump_catalogue
+from services.matching.schemas.offers import (
+    OfferCreate,
+    OfferPage,
+    OfferRead,
+    OfferStatus,
+    OfferType,
+    OfferUpdate,
+)
+from shared.auth import CurrentPrincipal
+from shared.db import DbSession, ReadSession
+from shared.etags import check_if_match
+from shared.openapi import problems
+from shared.pagination import CursorParam, Limit, decode_cursor, encode_cursor
+from shared.responses import json_response
+
+router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
+
+
+async def _read(session: AsyncSession, offer: Offer, status_code: int = 200) -> Response:
+    labels = await catalogue.skill_labels(session, [offer])
+    return json_response(
+        catalogue.as_read(offer, labels), status_code=status_code, version=offer.version
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OfferRead,
+    responses=problems(403, 422),
+    summary="Publish an offer (providers and their org admins, for their own organisation)",
+)
+async def create_offer(
+    body: OfferCreate, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    offer = await catalogue.create(session, principal, body)
+    await bump_catalogue(session)
+    return await _read(session, offer, status.HTTP_201_CREATED)
+
+
+@router.get(
+    "",
+    response_model=OfferPage,
+    summary="The catalogue: open and closed offers, and the caller's own drafts",
+)
+async def list_offers(
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    offer_type: Annotated[
+        OfferType | None, Query(alias="type", description="only this type")
+    ] = None,
+    offer_status: Annotated[
+        OfferStatus | None, Query(alias="status", description="only this status")
+    ] = None,
+    organization_id: Annotated[uuid.UUID | None, Query(description="only this provider")] = None,
+    limit: Limit = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    statement = catalogue.readable(principal)
+    if offer_type is not None:
+        statement = statement.where(Offer.type == offer_type.value)
+    if offer_status is not None:
+        statement = statement.where(Offer.status == offer_status.value)
+    if organization_id is not None:
+        statement = statement.where(Offer.organization_id == organization_id)
+    if cursor:
+        (after,) = decode_cursor(cursor, 1)
+        statement = statement.where(Offer.id > after)
+    rows = list((await session.scalars(statement.order_by(Offer.id).limit(limit + 1))).all())
+    shown = rows[:limit]
+    labels = await catalogue.skill_labels(session, shown)
+    next_cursor = encode_cursor([shown[-1].id]) if len(rows) > limit else None
+    return json_response(
+        {
+            "items": [catalogue.as_read(offer, labels) for offer in shown],
+            "next_cursor": next_cursor,
+        }
+    )
+
+
+@router.get("/{offer_id}", response_model=OfferRead, responses=problems(404), summary="One offer")
+async def read_offer(
+    offer_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
+) -> Response:
+    return await _read(session, await catalogue.get_readable(session, principal, offer_id))
+
+
+@router.patch(
+    "/{offer_id}",
+    response_model=OfferRead,
+    responses=problems(403, 404, 409, 412, 422, 428),
+    summary="Change an offer (If-Match); fields present replace the stored ones",
+)
+async def update_offer(
+    offer_id: uuid.UUID,
+    body: OfferUpdate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+) -> Response:
+    offer = await catalogue.get_managed(session, principal, offer_id)
+    check_if_match(request, offer.version)
+    await catalogue.update(session, offer, body)
+    await bump_catalogue(session)
+    return await _read(session, offer)
+
+
+@router.delete(
+    "/{offer_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(403, 404, 409),
+    summary="Delete an offer nobody was referred to (otherwise close it)",
+)
+async def delete_offer(
+    offer_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    offer = await catalogue.get_managed(session, principal, offer_id)
+    await catalogue.delete(session, offer)
+    await bump_catalogue(session)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

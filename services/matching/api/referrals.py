@@ -1,0 +1,118 @@
+"""``/api/v1/referrals``: a person proposed for an offer, followed to its end. The referring
+organisation sees its referrals while it may see the person; the provider sees the referrals to
+its offers, with only the card the referral needs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from services.matching import referrals
+from services.matching.db.models import Referral
+from services.matching.schemas.referrals import (
+    ReferralCreate,
+    ReferralPage,
+    ReferralRead,
+    ReferralStatus,
+    ReferralUpdate,
+)
+from services.matching.settings import MatchingSettings
+from shared.auth import CurrentPrincipal
+from shared.db import DbSession, ReadSession
+from shared.etags import check_if_match
+from shared.openapi import problems
+from shared.pagination import CursorParam, Limit, decode_cursor, encode_cursor
+from shared.responses import json_response
+
+router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReferralRead,
+    responses=problems(403, 404, 409, 422, 503),
+    summary="Propose a person for an offer (needs their consent to matching and eligibility)",
+)
+async def create_referral(
+    body: ReferralCreate, request: Request, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    settings: MatchingSettings = request.app.state.settings
+    referral = await referrals.propose(
+        session,
+        principal,
+        body,
+        request.app.state.http,
+        settings.intake_url,
+        settings.internal_token,
+    )
+    return json_response(
+        referrals.as_read(referral), status.HTTP_201_CREATED, version=referral.version
+    )
+
+
+@router.get("", response_model=ReferralPage, summary="Referrals the caller may see, oldest first")
+async def list_referrals(
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    referral_status: Annotated[
+        ReferralStatus | None, Query(alias="status", description="only this status")
+    ] = None,
+    offer_id: Annotated[uuid.UUID | None, Query(description="only to this offer")] = None,
+    beneficiary_id: Annotated[uuid.UUID | None, Query(description="only of this person")] = None,
+    limit: Limit = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    statement = referrals.readable(principal)
+    if referral_status is not None:
+        statement = statement.where(Referral.status == referral_status.value)
+    if offer_id is not None:
+        statement = statement.where(Referral.offer_id == offer_id)
+    if beneficiary_id is not None:
+        statement = statement.where(Referral.beneficiary_id == beneficiary_id)
+    if cursor:
+        (after,) = decode_cursor(cursor, 1)
+        statement = statement.where(Referral.id > after)
+    rows = list((await session.scalars(statement.order_by(Referral.id).limit(limit + 1))).all())
+    shown = rows[:limit]
+    return json_response(
+        {
+            "items": [referrals.as_read(row) for row in shown],
+            "next_cursor": encode_cursor([shown[-1].id]) if len(rows) > limit else None,
+        }
+    )
+
+
+@router.get(
+    "/{referral_id}", response_model=ReferralRead, responses=problems(404), summary="One referral"
+)
+async def read_referral(
+    referral_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
+) -> Response:
+    referral = await referrals.get_readable(session, principal, referral_id)
+    return json_response(referrals.as_read(referral), version=referral.version)
+
+
+@router.patch(
+    "/{referral_id}",
+    response_model=ReferralRead,
+    responses=problems(403, 404, 409, 412, 422),
+    summary="Move a referral on: accept, reject, enrol (takes a seat), complete or drop",
+    description="The provider accepts, rejects (with a reason), enrols and completes; the "
+    "referrer or the provider drops (with a reason). `If-Match` is optional here: moves are "
+    "checked against the current status, and a seat is never oversold.",
+)
+async def update_referral(
+    referral_id: uuid.UUID,
+    body: ReferralUpdate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+) -> Response:
+    referral = await referrals.get_readable(session, principal, referral_id, lock=True)
+    if "if-match" in request.headers:
+        check_if_match(request, referral.version)
+    await referrals.move(session, principal, referral, body)
+    return json_response(referrals.as_read(referral), version=referral.version)

@@ -1,0 +1,152 @@
+"""``/api/v1/taxonomy``: search ESCO's skills and occupations by label, as a form's autocomplete
+does, to pick the URIs that offers and profiles store. Any authenticated role may search.
+
+ESCO classification, European Commission, v1.1.1.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.db.taxonomy import LabelKind
+from services.matching.taxonomy import search as taxonomy_search
+from services.matching.taxonomy.schemas import (
+    OccupationMatch,
+    OccupationSearch,
+    SkillMatch,
+    SkillSearch,
+)
+from shared.auth import CurrentPrincipal
+from shared.db import ReadSession
+from shared.errors import FieldError, UnprocessableContent
+from shared.openapi import problems
+
+router = APIRouter(prefix="/api/v1/taxonomy", tags=["taxonomy"])
+
+MAX_QUERY_LENGTH = 100
+
+Q = Annotated[
+    str,
+    Query(
+        max_length=MAX_QUERY_LENGTH * 2,  # the precise bound applies after stripping, below
+        description="1 to 100 characters: the start of a label or of any of its words; case, "
+        "accents and punctuation do not matter",
+        examples=["brick"],
+    ),
+]
+LanguageParam = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$",
+        description="the language of the labels searched; wins over Accept-Language. A "
+        "language with no imported labels finds nothing",
+        examples=["it"],
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=50, description="at most this many results")]
+AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
+
+_DESCRIPTION = (
+    "One result per concept, best first: an exact match of a whole label, then labels that "
+    "start with `q`, then labels with a later word that starts with `q`; preferred before "
+    "alternative labels, then shorter labels, then alphabetical. Labels are searched in "
+    "`language`, else in the first imported language of `Accept-Language`, else in English."
+)
+
+
+def _query(q: str) -> str:
+    stripped = q.strip()
+    if not 1 <= len(stripped) <= MAX_QUERY_LENGTH:
+        raise UnprocessableContent(
+            "q must hold 1 to 100 characters besides spaces.",
+            errors=[
+                FieldError(field="query.q", message="1 to 100 characters", code="string_length")
+            ],
+        )
+    return stripped
+
+
+async def _language(
+    session: AsyncSession, language: str | None, accept_language: str | None, response: Response
+) -> str:
+    if language is not None:
+        chosen = language.lower()
+    else:
+        response.headers["Vary"] = "Accept-Language"
+        chosen = taxonomy_search.DEFAULT_LANGUAGE
+        if accept_language:
+            available = await taxonomy_search.imported_languages(session)
+            chosen = taxonomy_search.negotiate(accept_language, available)
+    response.headers["Content-Language"] = chosen
+    return chosen
+
+
+@router.get(
+    "/skills",
+    response_model=SkillSearch,
+    responses=problems(401, 422),
+    summary="Search ESCO skills and knowledge by label",
+    description=_DESCRIPTION,
+)
+async def search_skills(
+    _principal: CurrentPrincipal,
+    session: ReadSession,
+    response: Response,
+    q: Q,
+    language: LanguageParam = None,
+    limit: Limit = 20,
+    accept_language: AcceptLanguage = None,
+) -> SkillSearch:
+    text = _query(q)
+    chosen = await _language(session, language, accept_language, response)
+    hits = await taxonomy_search.search(session, LabelKind.SKILL, text, chosen, limit)
+    return SkillSearch(
+        language=chosen,
+        items=[
+            SkillMatch(
+                uri=hit.uri,
+                preferred_label=hit.preferred_label,
+                matched_label=hit.matched_label,
+                skill_type=hit.detail_1,
+                reuse_level=hit.detail_2,
+            )
+            for hit in hits
+        ],
+    )
+
+
+@router.get(
+    "/occupations",
+    response_model=OccupationSearch,
+    responses=problems(401, 422),
+    summary="Search ESCO occupations by label",
+    description=_DESCRIPTION,
+)
+async def search_occupations(
+    _principal: CurrentPrincipal,
+    session: ReadSession,
+    response: Response,
+    q: Q,
+    language: LanguageParam = None,
+    limit: Limit = 20,
+    accept_language: AcceptLanguage = None,
+) -> OccupationSearch:
+    text = _query(q)
+    chosen = await _language(session, language, accept_language, response)
+    hits = await taxonomy_search.search(session, LabelKind.OCCUPATION, text, chosen, limit)
+    return OccupationSearch(
+        language=chosen,
+        items=[
+            OccupationMatch(
+                uri=hit.uri,
+                preferred_label=hit.preferred_label,
+                matched_label=hit.matched_label,
+                isco_group=hit.detail_1,
+                code=hit.detail_2,
+            )
+            for hit in hits
+        ],
+    )

@@ -1,0 +1,231 @@
+"""The offers catalogue: providers manage their own organisation's offers; everyone working on
+cases reads the open ones (drafts stay with their provider)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.db.models import Offer, Referral
+from services.matching.db.taxonomy_read import known_uris
+from services.matching.schemas.offers import (
+    OfferCreate,
+    OfferFields,
+    OfferUpdate,
+    check_consistency,
+)
+from shared.auth import Principal, Role
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
+
+MANAGERS = (Role.PROVIDER, Role.ORG_ADMIN)
+READERS = (Role.PLATFORM_ADMIN, Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM, Role.PROVIDER)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def readable(principal: Principal) -> Select[Offer]:
+    if not principal.has(*READERS):
+        return select(Offer).where(text("false"))
+    return select(Offer).where(
+        or_(Offer.status != "draft", Offer.organization_id == principal.organization_id)
+    )
+
+
+async def get_readable(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
+    offer: Offer | None = await session.scalar(readable(principal).where(Offer.id == offer_id))
+    if offer is None:
+        raise NotFound("No such offer.")
+    return offer
+
+
+async def get_managed(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
+    offer = await get_readable(session, principal, offer_id)
+    if offer.organization_id != principal.organization_id or not principal.has(*MANAGERS):
+        raise Forbidden("Providers manage their own organisation's offers only.")
+    locked = await session.get(Offer, offer.id, with_for_update=True, populate_existing=True)
+    assert locked is not None
+    return locked
+
+
+async def check_taxonomy(session: AsyncSession, fields: dict[str, Any]) -> None:
+    """Skill and occupation URIs must be ESCO concepts this deployment imported."""
+    errors = []
+    for field in ("skills_required", "skills_preferred"):
+        uris = list(fields.get(field) or [])
+        known = await known_uris(session, uris, "skill")
+        errors += [
+            FieldError(field=f"body.{field}", message=f"unknown ESCO skill {uri}", code="unknown")
+            for uri in uris
+            if uri not in known
+        ]
+    occupation = fields.get("occupation_uri")
+    if occupation and not await known_uris(session, [occupation], "occupation"):
+        errors.append(
+            FieldError(
+                field="body.occupation_uri", message="unknown ESCO occupation", code="unknown"
+            )
+        )
+    if errors:
+        raise UnprocessableContent(
+            "Unknown ESCO concepts; search them with GET /api/v1/taxonomy/skills or /occupations.",
+            errors=errors,
+        )
+
+
+def _columns(fields: dict[str, Any]) -> dict[str, Any]:
+    values = dict(fields)
+    values["required_skills"] = values.pop("skills_required", None) or []
+    values["preferred_skills"] = values.pop("skills_preferred", None) or []
+    if "min_education_level" in values and values["min_education_level"] is not None:
+        values["min_education_level"] = int(values["min_education_level"])
+    pay = values.pop("pay", None)
+    if "pay" in fields:
+        values.update(
+            pay_amount=pay["amount"] if pay else None,
+            pay_currency=pay["currency"] if pay else None,
+            pay_period=pay["period"] if pay else None,
+            pay_kind=pay["kind"] if pay else None,
+        )
+    return values
+
+
+async def create(session: AsyncSession, principal: Principal, body: OfferCreate) -> Offer:
+    if principal.organization_id is None or not principal.has(*MANAGERS):
+        raise Forbidden("Offers are published by providers (or their org admins).")
+    fields = body.model_dump()
+    await check_taxonomy(session, fields)
+    offer = Offer(
+        id=uuid.uuid4(),
+        organization_id=principal.organization_id,
+        created_by=principal.subject,
+        seats_taken=0,
+        version=1,
+        **_columns(fields),
+    )
+    session.add(offer)
+    await session.flush()
+    return offer
+
+
+async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None:
+    patch = body.model_dump(exclude_unset=True)
+    required = {"type", "title", "seats", "status", "permit_must_allow_work"}
+    cleared = sorted(field for field in required if field in patch and patch[field] is None)
+    if cleared:
+        raise UnprocessableContent(
+            "Required fields cannot be cleared.",
+            errors=[
+                FieldError(field=f"body.{f}", message="cannot be null", code="required")
+                for f in cleared
+            ],
+        )
+    merged = {**read_fields(offer), **patch}
+    try:
+        check_consistency(
+            OfferFields.model_validate(
+                {k: v for k, v in merged.items() if k in OfferFields.model_fields}
+            )
+        )
+    except ValueError as error:
+        raise UnprocessableContent(
+            str(error), errors=[FieldError(field="body", message=str(error), code="invalid")]
+        ) from error
+    await check_taxonomy(session, patch)
+    if patch.get("seats") is not None and patch["seats"] < offer.seats_taken:
+        raise Conflict(f"{offer.seats_taken} seats are taken; seats cannot go below that.")
+    for name, value in _columns(patch).items():
+        setattr(offer, name, value)
+    offer.version += 1
+    offer.updated_at = now()
+    await session.flush()
+
+
+async def delete(session: AsyncSession, offer: Offer) -> None:
+    referred = await session.scalar(select(exists().where(Referral.offer_id == offer.id)))
+    if referred:
+        raise Conflict("People were referred to this offer: close it instead (status closed).")
+    await session.delete(offer)
+    await session.flush()
+
+
+def read_fields(offer: Offer) -> dict[str, Any]:
+    return {
+        "type": offer.type,
+        "title": offer.title,
+        "seats": offer.seats,
+        "status": offer.status,
+        "description": offer.description,
+        "municipality": offer.municipality,
+        "latitude": offer.latitude,
+        "longitude": offer.longitude,
+        "schedule": offer.schedule,
+        "starts_on": offer.starts_on,
+        "ends_on": offer.ends_on,
+        "skills_required": list(offer.required_skills),
+        "skills_preferred": list(offer.preferred_skills),
+        "occupation_uri": offer.occupation_uri,
+        "min_language_code": offer.min_language_code,
+        "min_language_level": offer.min_language_level,
+        "min_education_level": str(offer.min_education_level)
+        if offer.min_education_level is not None
+        else None,
+        "age_min": offer.age_min,
+        "age_max": offer.age_max,
+        "permit_must_allow_work": offer.permit_must_allow_work,
+        "languages_of_instruction": list(offer.languages_of_instruction),
+    }
+
+
+def as_read(offer: Offer, labels: dict[str, str]) -> dict[str, Any]:
+    fields = read_fields(offer)
+    skills = [
+        {"uri": uri, "label": labels.get(uri), "required": True}
+        for uri in fields.pop("skills_required")
+    ] + [
+        {"uri": uri, "label": labels.get(uri), "required": False}
+        for uri in fields.pop("skills_preferred")
+    ]
+    pay = (
+        {
+            "amount": str(offer.pay_amount),
+            "currency": offer.pay_currency,
+            "period": offer.pay_period,
+            "kind": offer.pay_kind,
+        }
+        if offer.pay_amount is not None
+        else None
+    )
+    return {
+        "id": str(offer.id),
+        "organization_id": str(offer.organization_id),
+        **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()},
+        "seats_left": max(offer.seats - offer.seats_taken, 0),
+        "skills": skills,
+        "pay": pay,
+        "created_at": offer.created_at.isoformat(),
+        "updated_at": offer.updated_at.isoformat(),
+    }
+
+
+async def skill_labels(
+    session: AsyncSession, offers: list[Offer], language: str = "en"
+) -> dict[str, str]:
+    uris = sorted(
+        {uri for offer in offers for uri in [*offer.required_skills, *offer.preferred_skills]}
+    )
+    if not uris:
+        return {}
+    rows = await session.execute(
+        text(
+            "SELECT concept_uri, label FROM esco_label WHERE concept_uri = ANY(:uris) "
+            "AND preferred AND language = :language"
+        ),
+        {"uris": uris, "language": language},
+    )
+    return {row[0]: row[1] for row in rows}

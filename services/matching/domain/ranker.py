@@ -1,0 +1,256 @@
+"""Ranking one person against every offer: ``OfferIndex``.
+
+Built once from the offers and the taxonomy into arrays (CSR matrices of required and preferred
+skills over the taxonomy's skill columns, dates, seats, age ranges, language requirements,
+coordinates, types), so ``rank`` scores and tests eligibility for ALL offers with a handful of
+vectorised operations and explains only the ``limit`` it returns. Ties break on the offer id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+
+import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped]
+from numpy.typing import NDArray
+
+from services.matching.domain import explain
+from services.matching.domain import scoring as s
+from services.matching.domain.eligibility import (
+    NO_DATE,
+    OFFER_TYPES,
+    Offer,
+    OfferRules,
+    Person,
+    exclusions,
+)
+from services.matching.domain.skillspace import Matrix, SkillSpace, csr
+from services.matching.domain.taxonomy import Taxonomy
+
+
+def top(
+    score: NDArray[np.float64], tie: NDArray[np.int64], keep: NDArray[np.bool_], limit: int
+) -> NDArray[np.int64]:
+    """Positions of the ``limit`` best kept scores, best first, ties by ``tie`` ascending;
+    a partition first, so only the few near the top are sorted."""
+    chosen = np.flatnonzero(keep)
+    if limit <= 0 or chosen.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if chosen.size > limit:
+        values = score[chosen]
+        kth = np.partition(values, chosen.size - limit)[chosen.size - limit]
+        chosen = chosen[values >= kth]
+    order = np.lexsort((tie[chosen], -score[chosen]))
+    return np.asarray(chosen[order[:limit]], dtype=np.int64)
+
+
+def id_ranks(ids: Sequence[str]) -> NDArray[np.int64]:
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
+    return ranks
+
+
+class OfferIndex:
+    def __init__(self, offers: Sequence[Offer], taxonomy: Taxonomy) -> None:
+        self.space = space = SkillSpace.of(taxonomy)
+        self.offers = list(offers)
+        self.position = {offer.id: number for number, offer in enumerate(self.offers)}
+        self.rules = OfferRules(self.offers)
+        self.tie = id_ranks([offer.id for offer in self.offers])
+        # Columns: the taxonomy's, then any uri an offer names that the taxonomy lacks (a person
+        # holding that exact uri still earns full credit for it).
+        self.column = dict(space.column)
+        for offer in self.offers:
+            for uri in sorted(offer.required_skills | offer.preferred_skills):
+                self.column.setdefault(uri, len(self.column))
+        self.width = len(self.column)
+        # offers x skills, each skill weighted by its specificity; the row sums are the totals
+        self.required = self._weighted([o.required_skills for o in self.offers])
+        self.preferred = self._weighted([o.preferred_skills for o in self.offers])
+        self.n_required = np.asarray(self.required.sum(axis=1), dtype=np.float64).ravel()
+        self.n_preferred = np.asarray(self.preferred.sum(axis=1), dtype=np.float64).ravel()
+        self.kind = np.array([OFFER_TYPES.index(o.type) for o in offers], dtype=np.int8)
+        self._occupations()
+        self._languages()
+        self.place = s.radians(
+            np.array([x.coordinates[0] if x.coordinates else np.nan for x in offers]),
+            np.array([x.coordinates[1] if x.coordinates else np.nan for x in offers]),
+        )
+        self.towns: dict[str, int] = {}
+        names = [explain.town(o.municipality) for o in offers]
+        self.town = np.array(
+            [-1 if n is None else self.towns.setdefault(n, len(self.towns)) for n in names],
+            dtype=np.int32,
+        )
+        self.starts = np.array(
+            [NO_DATE if o.starts_on is None else o.starts_on.toordinal() for o in offers],
+            dtype=np.int64,
+        )
+        self.has_start = self.starts != NO_DATE
+
+    def _weighted(self, skills: list[frozenset[str]]) -> Matrix:
+        binary = csr([[self.column[u] for u in uris] for uris in skills], self.width)
+        specificity = self.space.specificity_of(self.width)[np.newaxis, :]
+        return sp.csr_matrix(binary.multiply(specificity))
+
+    def _occupations(self) -> None:
+        """Each offer's occupation as an id (-1 none; ids past the taxonomy's for uris it lacks)
+        and its ISCO unit and minor groups (-1 none or unknown)."""
+        space = self.space
+        self.occupation_ids = dict(space.occupation)
+        for offer in self.offers:
+            if offer.occupation_uri:
+                self.occupation_ids.setdefault(offer.occupation_uri, len(self.occupation_ids))
+        self.occupation = np.array(
+            [
+                self.occupation_ids[o.occupation_uri] if o.occupation_uri else -1
+                for o in self.offers
+            ],
+            dtype=np.int64,
+        )
+        self.inside = (self.occupation >= 0) & (self.occupation < len(space.occupation))
+        known = np.where(self.inside, self.occupation, 0)
+        self.isco4 = np.where(self.inside, space.isco4[known], -1)
+        self.isco3 = np.where(self.inside, space.isco3[known], -1)
+
+    def _languages(self) -> None:
+        self.codes: dict[str, int] = {}
+        rows: list[list[int]] = []
+        target: list[int] = []
+        for offer in self.offers:
+            codes = list(offer.languages_of_instruction)
+            if offer.min_language is not None:
+                codes.append(offer.min_language[0])
+            rows.append([self.codes.setdefault(code, len(self.codes)) for code in codes])
+            first = offer.min_language[0] if offer.min_language else (codes[0] if codes else None)
+            target.append(-1 if first is None else self.codes[first])
+        self.instruction = csr(rows, len(self.codes) + 1)
+        self.target = np.array(target, dtype=np.int64)
+        self.course = (self.kind == OFFER_TYPES.index("language_course")) & (self.target >= 0)
+        self.entry = self.rules.level
+
+    def scores(self, person: Person, today: date, weights: s.Weights) -> NDArray[np.float64]:
+        """The score of every offer for the person, eligible or not."""
+        space = self.space
+        own = [self.column[u] for u in person.skills if u in self.column]
+        credit, _ = space.person_credit(
+            self.width,
+            own,
+            space.label_columns(person.skill_labels),
+            space.occupation_rows(person.desired_occupations | person.experience_occupations),
+        )
+        criteria = {
+            "skills": s.skill_fit(
+                self.required @ credit, self.n_required, self.preferred @ credit, self.n_preferred
+            ),
+            "occupation": self._occupation_fit(person, credit),
+            "language": self._language_fit(person),
+            "distance": self._location_fit(person),
+            "education": s.education_fit(
+                -1 if person.education_level is None else person.education_level,
+                self.rules.education,
+            ),
+            "priority": s.priority_fit(s.need_index(person.priority_need), self.kind),
+            "start": s.start_fit(self.starts - today.toordinal(), self.has_start),
+        }
+        return s.total(weights, criteria)
+
+    def _occupation_fit(self, person: Person, credit: NDArray[np.float64]) -> NDArray[np.float64]:
+        space = self.space
+
+        def grade(uris: frozenset[str]) -> NDArray[np.int8]:
+            """0 exact, 1 same ISCO unit group, 2 same minor group, 3 none; by lookup tables
+            (the last slot of each, read by -1, stays False)."""
+            exact = np.zeros(len(self.occupation_ids) + 1, dtype=bool)
+            unit = np.zeros(space.group_count[0] + 1, dtype=bool)
+            minor = np.zeros(space.group_count[1] + 1, dtype=bool)
+            for uri in uris:
+                if uri in self.occupation_ids:
+                    exact[self.occupation_ids[uri]] = True
+                if uri in space.occupation:
+                    unit[space.isco4[space.occupation[uri]]] = True
+                    minor[space.isco3[space.occupation[uri]]] = True
+            result = np.full(len(self.offers), 3, dtype=np.int8)
+            result[minor[self.isco3]] = 2
+            result[unit[self.isco4]] = 1
+            result[exact[self.occupation]] = 0
+            return result
+
+        declared = (self.occupation >= 0) & bool(
+            person.desired_occupations or person.experience_occupations
+        )
+        profile = np.full(len(self.offers), np.nan)
+        if explain.has_skills(person):
+            total = space.profile_total
+            by_occupation = np.divide(
+                space.profile @ credit[: space.size],
+                total,
+                out=np.full(total.size, np.nan),
+                where=total > 0,
+            )
+            profile[self.inside] = by_occupation[self.occupation[self.inside]]
+        return s.occupation_fit(
+            grade(person.desired_occupations),
+            grade(person.experience_occupations),
+            declared,
+            profile,
+        )
+
+    def _language_fit(self, person: Person) -> NDArray[np.float64]:
+        levels = np.zeros(len(self.codes) + 1, dtype=np.int8)
+        for code, number in self.codes.items():
+            levels[number] = explain.scoring_level(person, code)
+        values = s.comfort(levels)[self.instruction.indices]
+        comfort = np.full(len(self.offers), np.nan)
+        starts = self.instruction.indptr[:-1]
+        named = np.diff(self.instruction.indptr) > 0
+        if values.size:
+            comfort[named] = np.maximum.reduceat(values, starts[named])
+        return s.language_fit(self.course, levels[self.target], self.entry, comfort)
+
+    def _location_fit(self, person: Person) -> NDArray[np.float64]:
+        if person.coordinates is not None:
+            km = s.great_circle_km(s.radians(*person.coordinates), self.place)
+        else:
+            km = np.full(len(self.offers), np.nan)
+        name = explain.town(person.municipality)
+        mine = -1 if name is None else self.towns.get(name, len(self.towns))
+        return s.location_fit(km, mine, self.town)
+
+    def rank(
+        self,
+        person: Person,
+        today: date,
+        *,
+        weights: s.Weights | None = None,
+        limit: int = 20,
+        include_ineligible: bool = False,
+        types: Collection[str] | None = None,
+    ) -> list[s.Match]:
+        """The best ``limit`` offers for the person, best first. With ``include_ineligible``,
+        excluded offers are ranked among the others by the same score and flagged with the
+        rules that exclude them (an operator sees what the person is missing)."""
+        weights = weights or s.Weights()
+        score = self.scores(person, today, weights)
+        eligible = self.rules.mask(person, today)
+        keep = np.ones(len(self.offers), dtype=bool) if include_ineligible else eligible.copy()
+        if types is not None:
+            wanted = [OFFER_TYPES.index(t) for t in types if t in OFFER_TYPES]
+            keep &= np.isin(self.kind, wanted)
+        chosen = top(score, self.tie, keep, limit)
+        who = explain.view(self.space, person)
+        matches = []
+        for number in chosen.tolist():
+            offer = self.offers[number]
+            found = explain.criteria(self.space, who, offer, today)
+            matches.append(
+                s.Match(
+                    offer_id=offer.id,
+                    score=float(score[number]),
+                    eligible=bool(eligible[number]),
+                    excluded_by=[] if eligible[number] else exclusions(person, offer, today),
+                    explanation=explain.explanation(weights, found),
+                )
+            )
+        return matches

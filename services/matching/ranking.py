@@ -1,0 +1,283 @@
+"""Matches for a person, candidates for an offer and allocations of a cohort: the engine run on
+the indexes, with everything it returns re-checked against the live rows (seats, visibility,
+consent), so a lagging index never shows an ineligible or invisible pair."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching import adapters, catalogue
+from services.matching.db.models import CandidateProfile, Offer, beneficiary_access
+from services.matching.domain import eligibility as engine
+from services.matching.domain import explain
+from services.matching.domain import scoring as s
+from services.matching.domain.allocation import allocate, score_matrix
+from services.matching.domain.ranker import OfferIndex, top
+from services.matching.domain.skillspace import SkillSpace
+from services.matching.indexes import OFFER_COLUMNS, Indexes, summary
+from services.matching.referrals import ConsentRequired, now, person_visible
+from shared.auth import Principal, Role
+from shared.errors import FieldError, Forbidden, NotFound, UnprocessableContent
+
+CASE_ROLES = (Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM)
+MARGIN = 10  # extra offers ranked in case some turn out full when checked live
+
+
+def weights_of(configured: dict[str, float]) -> s.Weights:
+    """The cluster's weights: the configured ones over the defaults."""
+    return s.Weights(**{**dict(s.Weights().items()), **configured})
+
+
+def _criteria(weights: s.Weights, found: dict[str, tuple[float, str]]) -> list[dict[str, Any]]:
+    return [
+        {"criterion": c.criterion, "score": c.score, "weight": c.weight, "detail": c.detail}
+        for c in explain.explanation(weights, found)
+    ]
+
+
+def _pair_score(weights: s.Weights, found: dict[str, tuple[float, str]]) -> float:
+    total = sum(weight * found[name][0] for name, weight in weights.items())
+    return float(min(1.0, max(0.0, total)))
+
+
+def _require_case_role(principal: Principal) -> None:
+    if principal.organization_id is None or not principal.has(*CASE_ROLES):
+        raise Forbidden("Matching people is for case workers of an organisation.")
+
+
+async def consented_profile(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
+) -> CandidateProfile:
+    """The person's read model, if the caller may see them and they consented to matching."""
+    _require_case_role(principal)
+    consent = await session.scalar(
+        select(beneficiary_access.c.matching_consent).where(
+            beneficiary_access.c.beneficiary_id == beneficiary_id,
+            beneficiary_access.c.erased.is_(False),
+            person_visible(principal, beneficiary_access.c.beneficiary_id),
+        )
+    )
+    profile = await session.get(CandidateProfile, beneficiary_id)
+    if consent is None or profile is None:
+        raise NotFound("No such person.")
+    if not consent:
+        raise ConsentRequired(
+            "The person has not consented to matching: record that consent first."
+        )
+    return profile
+
+
+async def _live_offers(session: AsyncSession, ids: Collection[str]) -> dict[str, Any]:
+    rows = await session.execute(
+        select(*OFFER_COLUMNS).where(Offer.id.in_([uuid.UUID(i) for i in ids]))
+    )
+    return {str(row.id): row for row in rows}
+
+
+async def matches(
+    session: AsyncSession,
+    indexes: Indexes,
+    principal: Principal,
+    beneficiary_id: uuid.UUID,
+    *,
+    weights: s.Weights,
+    limit: int,
+    include_ineligible: bool,
+    types: Sequence[str] | None,
+) -> list[dict[str, Any]]:
+    profile = await consented_profile(session, principal, beneficiary_id)
+    person = adapters.profile_person(profile)
+    catalogue_index = await indexes.offers(session)
+    today = now().date()
+    ranked = catalogue_index.index.rank(
+        person,
+        today,
+        weights=weights,
+        limit=limit + MARGIN,
+        include_ineligible=include_ineligible,
+        types=types,
+    )
+    live = await _live_offers(session, [match.offer_id for match in ranked])
+    results = []
+    for match in ranked:
+        row = live.get(match.offer_id)
+        if row is None or row.status == "draft":
+            continue  # deleted or withdrawn to draft since the index was built
+        reasons = engine.exclusions(person, adapters.offer(row), today)
+        if reasons and not include_ineligible:
+            continue
+        results.append(
+            {
+                "offer": summary(row),
+                "score": round(match.score, 4),
+                "eligible": not reasons,
+                "excluded_by": reasons,
+                "explanation": [
+                    {
+                        "criterion": c.criterion,
+                        "score": c.score,
+                        "weight": c.weight,
+                        "detail": c.detail,
+                    }
+                    for c in match.explanation
+                ],
+            }
+        )
+    return results[:limit]
+
+
+async def candidates(
+    session: AsyncSession,
+    indexes: Indexes,
+    principal: Principal,
+    offer_id: uuid.UUID,
+    *,
+    weights: s.Weights,
+    limit: int,
+    include_ineligible: bool,
+) -> list[dict[str, Any]]:
+    _require_case_role(principal)
+    offer_row = await catalogue.get_readable(session, principal, offer_id)
+    offer = adapters.offer(offer_row)
+    people = await indexes.people()
+    taxonomy = await indexes.taxonomy(session)
+    today = now().date()
+    score = people.scores(offer, today, weights)
+    keep = np.ones(len(people.people), dtype=bool)
+    if not include_ineligible:
+        keep &= people.rules.mask(offer, today)
+    wanted = limit + MARGIN
+    found: dict[str, CandidateProfile] = {}
+    checked = 0
+    while True:
+        positions = top(score, people.tie, keep, wanted)
+        batch = [people.people[p].beneficiary_id for p in positions[checked:].tolist()]
+        checked = len(positions)
+        found.update(await _visible_consented(session, principal, batch))
+        exhausted = checked >= int(keep.sum())
+        if len(found) >= limit + MARGIN or exhausted or not batch:
+            break
+        wanted *= 8  # the caller sees only part of everyone: look further down
+    space = SkillSpace.of(taxonomy)
+    results: list[dict[str, Any]] = []
+    for beneficiary_id, profile in found.items():
+        person = adapters.profile_person(profile)
+        reasons = engine.exclusions(person, offer, today)
+        if reasons and not include_ineligible:
+            continue
+        pair = explain.criteria(space, explain.view(space, person), offer, today)
+        results.append(
+            {
+                "beneficiary_id": beneficiary_id,
+                "score": round(_pair_score(weights, pair), 4),
+                "eligible": not reasons,
+                "excluded_by": reasons,
+                "explanation": _criteria(weights, pair),
+            }
+        )
+    results.sort(key=lambda item: (-item["score"], item["beneficiary_id"]))
+    return results[:limit]
+
+
+async def _visible_consented(
+    session: AsyncSession, principal: Principal, ids: Sequence[str]
+) -> dict[str, CandidateProfile]:
+    if not ids:
+        return {}
+    consented = exists().where(
+        beneficiary_access.c.beneficiary_id == CandidateProfile.beneficiary_id,
+        beneficiary_access.c.matching_consent.is_(True),
+        beneficiary_access.c.erased.is_(False),
+    )
+    rows = await session.scalars(
+        select(CandidateProfile).where(
+            CandidateProfile.beneficiary_id.in_([uuid.UUID(i) for i in ids]),
+            consented,
+            person_visible(principal, CandidateProfile.beneficiary_id),
+        )
+    )
+    return {str(row.beneficiary_id): row for row in rows}
+
+
+async def allocation(
+    session: AsyncSession,
+    indexes: Indexes,
+    principal: Principal,
+    beneficiary_ids: Sequence[uuid.UUID],
+    offer_ids: Sequence[uuid.UUID],
+    *,
+    weights: s.Weights,
+    favour_vulnerable: float,
+    maximin: bool,
+) -> dict[str, Any]:
+    _require_case_role(principal)
+    wanted_people = list(dict.fromkeys(str(i) for i in beneficiary_ids))
+    wanted_offers = list(dict.fromkeys(str(i) for i in offer_ids))
+    profiles = await _visible_consented(session, principal, wanted_people)
+    excluded = [
+        {"beneficiary_id": i, "reason": "not found, not visible, or no consent to matching"}
+        for i in wanted_people
+        if i not in profiles
+    ]
+    rows = await _live_offers(session, wanted_offers)
+    missing = [
+        i
+        for i in wanted_offers
+        if i not in rows
+        or (rows[i].status == "draft" and rows[i].organization_id != principal.organization_id)
+    ]
+    if missing:
+        raise UnprocessableContent(
+            "Some offers do not exist.",
+            errors=[
+                FieldError(field="body.offer_ids", message=f"no such offer {i}", code="unknown")
+                for i in missing
+            ],
+        )
+    people = [adapters.profile_person(profiles[i]) for i in wanted_people if i in profiles]
+    offers = [adapters.offer(rows[i]) for i in wanted_offers]
+    taxonomy = await indexes.taxonomy(session)
+    today = now().date()
+
+    def solve() -> Any:
+        matrix = score_matrix(OfferIndex(offers, taxonomy), people, today, weights)
+        return allocate(
+            people,
+            offers,
+            matrix,
+            today=today,
+            favour_vulnerable=favour_vulnerable,
+            maximin=maximin,
+        ), matrix
+
+    result, matrix = await asyncio.to_thread(solve)
+    column = {offer.id: number for number, offer in enumerate(offers)}
+    assignments = []
+    for number, person in enumerate(people):
+        given = result.assignment[person.beneficiary_id]
+        assignments.append(
+            {
+                "beneficiary_id": person.beneficiary_id,
+                "offer_id": given,
+                "score": None if given is None else round(float(matrix[number, column[given]]), 4),
+                "reason": result.reasons[person.beneficiary_id],
+            }
+        )
+    assigned = sum(1 for item in assignments if item["offer_id"] is not None)
+    return {
+        "assignments": assignments,
+        "objective": round(result.objective, 6),
+        "greedy_objective": round(result.greedy_objective, 6),
+        "assigned": assigned,
+        "unassigned": len(assignments) - assigned,
+        "minimum_score": None if result.minimum is None else round(result.minimum, 4),
+        "solver": result.solver,
+        "excluded_people": excluded,
+    }

@@ -1,0 +1,287 @@
+"""Referrals: a person proposed for an offer, followed to its end.
+
+proposed -> accepted | rejected (by the provider, with a reason) | dropped (by the referrer)
+accepted -> enrolled (the provider; takes a seat) | dropped
+enrolled -> completed | dropped (frees the seat)
+
+A proposal needs the person's consent to matching and an eligible person; seats are taken with
+one conditional UPDATE, so concurrent enrolments never oversell. The provider sees only what
+the referral needs (name, contact, language levels, the relevant skills), snapshotted from
+intake when the referral is made and removed if the person is erased."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching import adapters
+from services.matching.db.models import (
+    CandidateProfile,
+    Offer,
+    Referral,
+    beneficiary_access,
+    beneficiary_grant,
+    outbox,
+)
+from services.matching.schemas.referrals import ReferralCreate, ReferralStatus, ReferralUpdate
+from shared.access_mirror import visible_condition
+from shared.auth import Principal, Role
+from shared.contracts import matching as contract
+from shared.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Problem,
+    ServiceUnavailable,
+    UnprocessableContent,
+)
+from shared.events import emit
+
+CASE_ROLES = (Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM)
+PROVIDER_ROLES = (Role.PROVIDER, Role.ORG_ADMIN)
+ACTIVE = ("proposed", "accepted", "enrolled")
+S = ReferralStatus
+# (from, to) -> who may make the move: "provider", "referrer" or both
+MOVES: dict[tuple[S, S], frozenset[str]] = {
+    (S.PROPOSED, S.ACCEPTED): frozenset({"provider"}),
+    (S.PROPOSED, S.REJECTED): frozenset({"provider"}),
+    (S.PROPOSED, S.DROPPED): frozenset({"referrer"}),
+    (S.ACCEPTED, S.ENROLLED): frozenset({"provider"}),
+    (S.ACCEPTED, S.DROPPED): frozenset({"provider", "referrer"}),
+    (S.ENROLLED, S.COMPLETED): frozenset({"provider"}),
+    (S.ENROLLED, S.DROPPED): frozenset({"provider", "referrer"}),
+}
+NEEDS_REASON = frozenset({S.REJECTED, S.DROPPED})
+
+
+class ConsentRequired(Problem):
+    status, slug, title = 409, "consent-required", "The person has not consented to this"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def person_visible(principal: Principal, column: Any) -> Any:
+    return visible_condition(
+        beneficiary_access, beneficiary_grant, column, principal, "profile", now()
+    )
+
+
+def readable(principal: Principal) -> Select[Referral]:
+    """The referrer's organisation (while it may see the person) and the provider's."""
+    as_referrer = and_(
+        Referral.organization_id == principal.organization_id,
+        person_visible(principal, Referral.beneficiary_id),
+    )
+    as_provider = and_(Referral.provider_organization_id == principal.organization_id)
+    if principal.organization_id is None:
+        return select(Referral).where(False)  # type: ignore[arg-type]
+    conditions = []
+    if principal.has(*CASE_ROLES):
+        conditions.append(as_referrer)
+    if principal.has(*PROVIDER_ROLES):
+        conditions.append(as_provider)
+    return select(Referral).where(or_(*conditions)) if conditions else select(Referral).where(False)  # type: ignore[arg-type]
+
+
+async def get_readable(
+    session: AsyncSession, principal: Principal, referral_id: uuid.UUID, *, lock: bool = False
+) -> Referral:
+    statement = readable(principal).where(Referral.id == referral_id)
+    if lock:
+        statement = statement.with_for_update(of=Referral)
+    referral: Referral | None = await session.scalar(statement)
+    if referral is None:
+        raise NotFound("No such referral.")
+    return referral
+
+
+async def _publish(session: AsyncSession, referral: Referral) -> None:
+    await emit(
+        session,
+        outbox,
+        contract.REFERRAL_CHANGED,
+        contract.ReferralChanged(
+            referral_id=referral.id,
+            beneficiary_id=referral.beneficiary_id,
+            offer_id=referral.offer_id,
+            organization_id=referral.organization_id,
+            provider_organization_id=referral.provider_organization_id,
+            pathway_id=referral.pathway_id,
+            action_id=referral.action_id,
+            status=referral.status,
+        ),
+        source="matching",
+    )
+
+
+async def _card(
+    http: httpx.AsyncClient, intake_url: str, token: str, profile: CandidateProfile, offer: Offer
+) -> dict[str, Any]:
+    try:
+        answer = await http.get(
+            f"{intake_url}/internal/beneficiaries/{profile.beneficiary_id}/card",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5.0,
+        )
+        answer.raise_for_status()
+        identity: dict[str, Any] = answer.json()
+    except (httpx.HTTPError, ValueError) as error:
+        raise ServiceUnavailable(
+            "The person's contact details cannot be fetched right now; try again."
+        ) from error
+    wanted = set(offer.required_skills) | set(offer.preferred_skills)
+    return {
+        **identity,
+        "languages": profile.profile.get("languages", []),
+        "relevant_skills": [
+            skill for skill in profile.profile.get("skills", []) if skill.get("uri") in wanted
+        ],
+    }
+
+
+async def propose(
+    session: AsyncSession,
+    principal: Principal,
+    body: ReferralCreate,
+    http: httpx.AsyncClient,
+    intake_url: str,
+    token: str,
+) -> Referral:
+    if principal.organization_id is None or not principal.has(*CASE_ROLES):
+        raise Forbidden("Your role does not refer people.")
+    visible = await session.scalar(
+        select(beneficiary_access.c.matching_consent).where(
+            beneficiary_access.c.beneficiary_id == body.beneficiary_id,
+            person_visible(principal, beneficiary_access.c.beneficiary_id),
+        )
+    )
+    profile = await session.get(CandidateProfile, body.beneficiary_id)
+    if visible is None or profile is None:
+        raise NotFound("No such person.")
+    if not visible:
+        raise ConsentRequired(
+            "The person has not consented to matching: record that consent first."
+        )
+    offer = await session.get(Offer, body.offer_id)
+    if offer is None or (
+        offer.status == "draft" and offer.organization_id != principal.organization_id
+    ):
+        raise NotFound("No such offer.")
+    reasons = adapters.exclusions(profile, offer, now().date())
+    if reasons:
+        raise UnprocessableContent(
+            "The person is not eligible for this offer.",
+            errors=[
+                FieldError(field="body.offer_id", message=reason, code="ineligible")
+                for reason in reasons
+            ],
+            excluded_by=reasons,
+        )
+    moment = now()
+    referral = Referral(
+        id=uuid.uuid4(),
+        beneficiary_id=body.beneficiary_id,
+        offer_id=offer.id,
+        organization_id=principal.organization_id,
+        provider_organization_id=offer.organization_id,
+        pathway_id=body.pathway_id,
+        action_id=body.action_id,
+        status=S.PROPOSED.value,
+        note=body.note,
+        person_card=await _card(http, intake_url, token, profile, offer),
+        history=[{"status": S.PROPOSED.value, "at": moment.isoformat(), "by": principal.subject}],
+        created_by=principal.subject,
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(referral)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise Conflict("The person already has an active referral to this offer.") from error
+    await _publish(session, referral)
+    return referral
+
+
+async def move(
+    session: AsyncSession, principal: Principal, referral: Referral, body: ReferralUpdate
+) -> None:
+    old, new = S(referral.status), body.status
+    allowed = MOVES.get((old, new))
+    if allowed is None:
+        nexts = sorted(to.value for (frm, to) in MOVES if frm == old)
+        raise Conflict(f"A referral {old.value} cannot become {new.value}.", allowed_statuses=nexts)
+    roles = set()
+    if referral.provider_organization_id == principal.organization_id and principal.has(
+        *PROVIDER_ROLES
+    ):
+        roles.add("provider")
+    if referral.organization_id == principal.organization_id and principal.has(*CASE_ROLES):
+        roles.add("referrer")
+    if not roles & allowed:
+        raise Forbidden(f"Only the {' or '.join(sorted(allowed))} makes this move.")
+    if new in NEEDS_REASON and body.reason is None:
+        raise UnprocessableContent(
+            "Say why.",
+            errors=[FieldError(field="body.reason", message="is required", code="required")],
+        )
+    if new == S.ENROLLED:
+        taken = await session.execute(
+            update(Offer)
+            .where(Offer.id == referral.offer_id, Offer.seats_taken < Offer.seats)
+            .values(seats_taken=Offer.seats_taken + 1)
+            .returning(Offer.id)
+        )
+        if taken.first() is None:
+            raise Conflict("No seats left on this offer.")
+    if old == S.ENROLLED and new == S.DROPPED:
+        await session.execute(
+            update(Offer)
+            .where(Offer.id == referral.offer_id)
+            .values(seats_taken=Offer.seats_taken - 1)
+        )
+    moment = now()
+    referral.status = new.value
+    referral.reason = body.reason
+    referral.history = [
+        *referral.history,
+        {
+            "status": new.value,
+            "at": moment.isoformat(),
+            "by": principal.subject,
+            "reason": body.reason,
+        },
+    ]
+    referral.version += 1
+    referral.updated_at = moment
+    await session.flush()
+    await _publish(session, referral)
+
+
+def as_read(referral: Referral) -> dict[str, Any]:
+    return {
+        "id": str(referral.id),
+        "beneficiary_id": str(referral.beneficiary_id),
+        "offer_id": str(referral.offer_id),
+        "organization_id": str(referral.organization_id),
+        "provider_organization_id": str(referral.provider_organization_id),
+        "pathway_id": str(referral.pathway_id) if referral.pathway_id else None,
+        "action_id": str(referral.action_id) if referral.action_id else None,
+        "status": referral.status,
+        "reason": referral.reason,
+        "note": referral.note,
+        "score": referral.score,
+        "person": referral.person_card,
+        "history": referral.history,
+        "created_at": referral.created_at.isoformat(),
+        "updated_at": referral.updated_at.isoformat(),
+    }

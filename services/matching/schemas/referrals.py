@@ -1,0 +1,170 @@
+"""Bodies of ``/api/v1/referrals``, ``/beneficiaries/{id}/matches``, ``/offers/{id}/candidates``
+and ``/allocations``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class ReferralStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    ENROLLED = "enrolled"
+    COMPLETED = "completed"
+    DROPPED = "dropped"
+
+
+class ReferralCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "beneficiary_id": "5d7c0d5e-8c1a-4c3e-9f0b-2b1f3f7a9c11",
+                    "offer_id": "0b7f3f4e-3c0a-4a55-9d1e-2f1a6c1d9e21",
+                    "note": "Motivated; worked three years as a bricklayer in Egypt",
+                }
+            ]
+        },
+    )
+
+    beneficiary_id: uuid.UUID
+    offer_id: uuid.UUID
+    pathway_id: uuid.UUID | None = Field(default=None, description="the pathway it serves")
+    action_id: uuid.UUID | None = Field(
+        default=None, description="the pathway's action it carries out (kept in step)"
+    )
+    note: Note | None = None
+
+
+class ReferralUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "rejected", "reason": "course full"}]},
+    )
+
+    status: ReferralStatus
+    reason: Reason | None = Field(
+        default=None,
+        description="required to reject or drop: e.g. lack of capacity, language too weak",
+    )
+
+
+class PersonCard(BaseModel):
+    """What a provider sees of the person: what the referral needs, nothing more."""
+
+    given_name: str | None = None
+    family_name: str | None = None
+    contact: dict[str, Any] | None = None
+    languages: list[dict[str, Any]] = []
+    relevant_skills: list[dict[str, Any]] = []
+
+
+class ReferralRead(BaseModel):
+    id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    offer_id: uuid.UUID
+    organization_id: uuid.UUID
+    provider_organization_id: uuid.UUID
+    pathway_id: uuid.UUID | None
+    action_id: uuid.UUID | None
+    status: ReferralStatus
+    reason: str | None
+    note: str | None
+    score: float | None
+    person: PersonCard | None
+    history: list[dict[str, Any]]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReferralPage(BaseModel):
+    items: list[ReferralRead]
+    next_cursor: str | None
+
+
+class Criterion(BaseModel):
+    criterion: str
+    score: float
+    weight: float
+    detail: str
+
+
+class OfferMatch(BaseModel):
+    offer: dict[str, Any]
+    score: float = Field(ge=0, le=1)
+    eligible: bool
+    excluded_by: list[str]
+    explanation: list[Criterion]
+
+
+class MatchList(BaseModel):
+    items: list[OfferMatch]
+
+
+class CandidateMatch(BaseModel):
+    beneficiary_id: uuid.UUID
+    score: float = Field(ge=0, le=1)
+    eligible: bool
+    excluded_by: list[str]
+    explanation: list[Criterion]
+
+
+class CandidateList(BaseModel):
+    items: list[CandidateMatch]
+
+
+class AllocationRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "beneficiary_ids": ["5d7c0d5e-8c1a-4c3e-9f0b-2b1f3f7a9c11"],
+                    "offer_ids": ["0b7f3f4e-3c0a-4a55-9d1e-2f1a6c1d9e21"],
+                    "favour_vulnerable": 0.5,
+                    "maximin": False,
+                }
+            ]
+        },
+    )
+
+    beneficiary_ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
+    offer_ids: list[uuid.UUID] = Field(min_length=1, max_length=5_000)
+    favour_vulnerable: float = Field(
+        default=0.0, ge=0, le=5, description="weight of vulnerability in the objective"
+    )
+    maximin: bool = Field(
+        default=False, description="first maximise the worst-off assigned person's score"
+    )
+
+
+class Assignment(BaseModel):
+    beneficiary_id: uuid.UUID
+    offer_id: uuid.UUID | None
+    score: float | None
+    reason: str
+
+
+class AllocationResult(BaseModel):
+    assignments: list[Assignment]
+    objective: float
+    greedy_objective: float
+    assigned: int
+    unassigned: int
+    minimum_score: float | None = Field(
+        default=None, description="the lowest score among the people assigned"
+    )
+    solver: str
+    excluded_people: list[dict[str, Any]] = Field(
+        default_factory=list, description="people left out: not visible, or no matching consent"
+    )

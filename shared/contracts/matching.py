@@ -1,0 +1,20 @@
+"""Events of the matching service (version 1): ids and states, no personal data."""
+
+from __future__ import annotations
+
+import uuid
+
+from shared.contracts.intake import Contract
+
+REFERRAL_CHANGED = "referral.status_changed"
+
+
+class ReferralChanged(Contract):
+    referral_id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    offer_id: uuid.UUID
+    organization_id: uuid.UUID
+    provider_organization_id: uuid.UUID
+    pathway_id: uuid.UUID | None = None
+    action_id: uuid.UUID | None = None
+    status: str

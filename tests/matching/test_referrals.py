@@ -1,0 +1,188 @@
+"""Referrals: consent and eligibility before a proposal, the provider's moves, seats never
+oversold, and the provider seeing only the card."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.matching.conftest import deliver, offer, person
+from tests.support import Org, envelope, sql
+
+
+async def referral_row(
+    url: str,
+    beneficiary_id: uuid.UUID,
+    offer_row: dict[str, Any],
+    referrer: Org,
+    status: str = "accepted",
+) -> uuid.UUID:
+    """A referral already moved on (its proposal needs intake for the card: see the end-to-end
+    tests)."""
+    referral_id = uuid.uuid4()
+    card = {"given_name": "Amal", "family_name": "Haddad", "contact": {"phone": "+39 333 1"}}
+    await sql(
+        url,
+        "INSERT INTO referral (id, beneficiary_id, offer_id, organization_id, "
+        "provider_organization_id, status, person_card, history, version, created_by) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, '[]'::jsonb, 1, 'test')",
+        referral_id,
+        beneficiary_id,
+        uuid.UUID(offer_row["id"]),
+        referrer.id,
+        uuid.UUID(offer_row["organization_id"]),
+        status,
+        json.dumps(card),
+    )
+    return referral_id
+
+
+async def test_a_proposal_needs_consent_to_matching(
+    matching: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    ngo, provider, _ = orgs
+    course = await offer(matching, provider)
+    someone = await person(matching, ngo, consent=False)
+    answer = await matching.post(
+        "/api/v1/referrals",
+        json={"beneficiary_id": str(someone), "offer_id": course["id"]},
+        headers=ngo.operator,
+    )
+    assert answer.status_code == 409
+    assert answer.json()["type"].endswith("consent-required")
+    assert (await matching.get("/api/v1/referrals", headers=ngo.operator)).json()["items"] == []
+
+
+async def test_an_ineligible_person_is_refused_with_the_rule(
+    matching: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    ngo, provider, _ = orgs
+    course = await offer(
+        matching, provider, min_language_code="it", min_language_level="B2", age_max=25
+    )
+    someone = await person(matching, ngo, birth_date="1980-01-01")
+    answer = await matching.post(
+        "/api/v1/referrals",
+        json={"beneficiary_id": str(someone), "offer_id": course["id"]},
+        headers=ngo.operator,
+    )
+    assert answer.status_code == 422
+    reasons = answer.json()["excluded_by"]
+    assert any("B2 Italian" in reason for reason in reasons), reasons
+    assert any("above 25" in reason for reason in reasons), reasons
+
+
+async def test_nobody_sees_people_they_may_not_and_a_failed_card_changes_nothing(
+    matching: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    ngo, provider, stranger = orgs
+    course = await offer(matching, provider)
+    someone = await person(matching, ngo)
+    body = {"beneficiary_id": str(someone), "offer_id": course["id"]}
+    hidden = await matching.post("/api/v1/referrals", json=body, headers=stranger.operator)
+    assert hidden.status_code == 404
+    # intake does not answer in these tests: the proposal cannot fetch the card
+    down = await matching.post("/api/v1/referrals", json=body, headers=ngo.operator)
+    assert down.status_code == 503
+    assert (await matching.get("/api/v1/referrals", headers=ngo.operator)).json()["items"] == []
+
+
+async def test_fifty_concurrent_enrolments_on_ten_seats_enrol_exactly_ten(
+    matching: httpx.AsyncClient, matching_database: str, orgs: tuple[Org, Org, Org]
+) -> None:
+    ngo, provider, _ = orgs
+    course = await offer(matching, provider, seats=10)
+    referrals = [
+        await referral_row(matching_database, await person(matching, ngo), course, ngo)
+        for _ in range(50)
+    ]
+
+    async def enrol(referral_id: uuid.UUID) -> int:
+        answer = await matching.patch(
+            f"/api/v1/referrals/{referral_id}",
+            json={"status": "enrolled"},
+            headers=provider.provider,
+        )
+        return answer.status_code
+
+    statuses = await asyncio.gather(*(enrol(r) for r in referrals))
+    assert statuses.count(200) == 10
+    assert statuses.count(409) == 40
+    rows = await sql(
+        matching_database,
+        "SELECT count(*) FILTER (WHERE status = 'enrolled') AS enrolled, "
+        "(SELECT seats_taken FROM offer WHERE id = $1) AS taken FROM referral",
+        uuid.UUID(course["id"]),
+    )
+    assert rows[0]["enrolled"] == 10
+    assert rows[0]["taken"] == 10
+    read = await matching.get(f"/api/v1/offers/{course['id']}", headers=provider.provider)
+    assert read.json()["seats_left"] == 0
+
+
+async def test_the_provider_moves_a_referral_on_with_reasons_and_the_pathway_hears(
+    matching: httpx.AsyncClient, matching_database: str, orgs: tuple[Org, Org, Org]
+) -> None:
+    ngo, provider, _ = orgs
+    course = await offer(matching, provider, seats=1)
+    someone = await person(matching, ngo)
+    referral = await referral_row(matching_database, someone, course, ngo, status="proposed")
+    path = f"/api/v1/referrals/{referral}"
+    refused = await matching.patch(path, json={"status": "accepted"}, headers=ngo.operator)
+    assert refused.status_code == 403
+    no_reason = await matching.patch(path, json={"status": "rejected"}, headers=provider.provider)
+    assert no_reason.status_code == 422
+    skipped = await matching.patch(path, json={"status": "completed"}, headers=provider.provider)
+    assert skipped.status_code == 409
+    assert skipped.json()["allowed_statuses"] == ["accepted", "dropped", "rejected"]
+    for status in ("accepted", "enrolled"):
+        moved = await matching.patch(path, json={"status": status}, headers=provider.provider)
+        assert moved.status_code == 200, moved.text
+    seen = (await matching.get(f"/api/v1/offers/{course['id']}", headers=ngo.operator)).json()
+    assert seen["seats_left"] == 0
+    dropped = await matching.patch(
+        path,
+        json={"status": "dropped", "reason": "language too weak"},
+        headers=ngo.operator,
+    )
+    assert dropped.status_code == 200
+    assert dropped.json()["history"][-1]["reason"] == "language too weak"
+    seen = (await matching.get(f"/api/v1/offers/{course['id']}", headers=ngo.operator)).json()
+    assert seen["seats_left"] == 1  # the seat is free again
+    events = await sql(
+        matching_database,
+        "SELECT payload::text AS payload FROM outbox_event WHERE type = 'referral.status_changed' "
+        "ORDER BY seq",
+    )
+    statuses = [json.loads(row["payload"])["status"] for row in events]
+    assert statuses == ["accepted", "enrolled", "dropped"]
+    assert all("Amal" not in row["payload"] for row in events)  # ids and states only
+
+
+async def test_the_provider_sees_the_card_and_erasure_removes_it(
+    matching: httpx.AsyncClient, matching_database: str, orgs: tuple[Org, Org, Org]
+) -> None:
+    ngo, provider, stranger = orgs
+    course = await offer(matching, provider)
+    someone = await person(matching, ngo)
+    referral = await referral_row(matching_database, someone, course, ngo, status="proposed")
+    path = f"/api/v1/referrals/{referral}"
+    seen = await matching.get(path, headers=provider.provider)
+    assert seen.status_code == 200
+    assert seen.json()["person"]["given_name"] == "Amal"
+    assert (await matching.get(path, headers=stranger.operator)).status_code == 404
+    assert (await matching.get(path, headers=stranger.provider)).status_code == 404
+    await deliver(
+        matching,
+        envelope(
+            "beneficiary.erased",
+            {"beneficiary_id": str(someone), "organization_id": str(ngo.id)},
+        ),
+    )
+    after = await matching.get(path, headers=provider.provider)
+    assert after.status_code == 200
+    assert after.json()["person"] is None
