@@ -42,8 +42,8 @@ migrate: $(STAMP)  ## apply every service's migrations (embedded PostgreSQL unle
 revision: $(STAMP)  ## new migration: make revision SERVICE=intake MESSAGE="add x"
 	$(BIN)/python -m services.stack revision $(SERVICE) "$(MESSAGE)"
 
-bench: $(STAMP)  ## benchmarks against a hello-world ceiling; results in bench/results/
-	$(BIN)/python -m bench.run
+bench: $(STAMP)  ## benchmarks against a hello-world ceiling (SUITES="matching ..." for some); results in bench/results/
+	$(BIN)/python -m bench.run $(SUITES)
 
 openapi: $(STAMP)  ## write the gateway's merged OpenAPI to docs/openapi.json
 	$(BIN)/python -m services.stack openapi docs/openapi.json

@@ -14,6 +14,7 @@ import asyncio
 import random
 import time
 import uuid
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from bench.stack import (
 )
 from services.matching.db.models import CandidateProfile, Offer, beneficiary_access
 from services.matching.domain import eligibility as engine
-from services.matching.indexes import bump_catalogue
+from services.matching.indexes import OFFERS, PEOPLE, bump_revision
 from services.matching.taxonomy.importer import import_taxonomy
 from shared.db import create_engine, session_factory
 from tests.matching.engine_data import (
@@ -77,8 +78,9 @@ def _offer_row(offer: engine.Offer, organization: uuid.UUID) -> dict[str, Any]:
         "longitude": offer.coordinates[1] if offer.coordinates else None,
         "starts_on": offer.starts_on,
         "ends_on": offer.ends_on,
-        "seats": max(offer.seats, 1),
-        "seats_taken": min(offer.seats_taken, max(offer.seats, 1) - 1),
+        # 1-5 seats, none taken: 1,000 offers hold about the 3,000 seats the issue asks for
+        "seats": 1 + zlib.crc32(offer.id.encode()) % 5,
+        "seats_taken": 0,
         "required_skills": sorted(offer.required_skills),
         "preferred_skills": sorted(offer.preferred_skills),
         "occupation_uri": offer.occupation_uri,
@@ -141,7 +143,8 @@ async def seed(
             ):
                 for start in range(0, len(rows), 5000):
                     await session.execute(insert(table), rows[start : start + 5000])
-            await bump_catalogue(session)
+            await bump_revision(session, OFFERS)
+            await bump_revision(session, PEOPLE)
             await session.commit()
         async with db.begin() as connection:
             await connection.exec_driver_sql("ANALYZE")
@@ -203,8 +206,20 @@ def through_gateway(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
             def allocate() -> None:
                 client.post("/api/v1/allocations", json=cohort, headers=operator).raise_for_status()
 
-            first_match = _timed(lambda: matches(0))  # builds the offer index
-            first_candidates = _timed(lambda: candidates(0))  # builds the people index
+            # The first requests after the bulk seed rebuild the indexes inline; straight to the
+            # service, as that can take longer than the gateway's upstream timeout.
+            direct = httpx.Client(base_url=stack["matching"].url, timeout=300.0)
+            with direct:
+                first_match = _timed(
+                    lambda: direct.get(
+                        f"/api/v1/beneficiaries/{people[0]}/matches", headers=operator
+                    ).raise_for_status()
+                )
+                first_candidates = _timed(
+                    lambda: direct.get(
+                        f"/api/v1/offers/{offers[0]}/candidates", headers=operator
+                    ).raise_for_status()
+                )
             allocation_seconds = sorted(_timed(allocate) for _ in range(3))
             ceiling = latencies(read_offer, args.samples)
             rows = {
@@ -214,7 +229,7 @@ def through_gateway(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
                     "people": args.people,
                     "seconds": round(seeded, 1),
                 },
-                "first match / first candidates (build the in-memory indexes)": {
+                "first match / first candidates after the seed (rebuild the indexes inline)": {
                     "match_seconds": first_match,
                     "candidates_seconds": first_candidates,
                 },

@@ -32,7 +32,9 @@ def create_app(
 
     async def start(app: FastAPI) -> None:
         app.state.weights = weights
-        app.state.indexes = Indexes(app.state.sessions, settings.people_index_ttl)
+        indexes = Indexes(app.state.sessions)
+        indexes.warm()
+        app.state.indexes = indexes
 
     # Pathways moves the action a referral carries out.
     pathways = Subscriber(
@@ -41,6 +43,9 @@ def create_app(
         frozenset({contract.REFERRAL_CHANGED}),
     )
     start_relay, stop_relay = relay_hooks(outbox, [pathways], settings.internal_token)
+
+    async def stop(app: FastAPI) -> None:
+        await app.state.indexes.stop()
 
     return create_service_app(
         name="matching",
@@ -59,5 +64,5 @@ def create_app(
             internal.router,
         ],
         startup=[start, start_relay],
-        shutdown=[stop_relay],
+        shutdown=[stop_relay, stop],
     )

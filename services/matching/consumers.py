@@ -15,6 +15,7 @@ from services.matching.db.models import (
     beneficiary_access,
     beneficiary_grant,
 )
+from services.matching.indexes import PEOPLE, bump_revision
 from shared import access_mirror
 from shared.contracts import intake as contract
 from shared.contracts import pathways as pathways_contract
@@ -89,11 +90,24 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
     )
 
 
+def _moves_people(handler: EventHandler) -> EventHandler:
+    """Every event here changes what the candidates' index of people reads."""
+
+    async def handle(session: AsyncSession, event: EventEnvelope) -> None:
+        await handler(session, event)
+        await bump_revision(session, PEOPLE)
+
+    return handle
+
+
 HANDLERS: dict[str, EventHandler] = {
-    pathways_contract.STEP_RECORDED: on_step_recorded,
-    contract.REGISTERED: on_profile,
-    contract.UPDATED: on_profile,
-    contract.ACCESS_CHANGED: on_access_changed,
-    contract.ERASED: on_erased,
-    contract.MERGED: on_merged,
+    event_type: _moves_people(handler)
+    for event_type, handler in {
+        pathways_contract.STEP_RECORDED: on_step_recorded,
+        contract.REGISTERED: on_profile,
+        contract.UPDATED: on_profile,
+        contract.ACCESS_CHANGED: on_access_changed,
+        contract.ERASED: on_erased,
+        contract.MERGED: on_merged,
+    }.items()
 }

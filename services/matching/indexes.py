@@ -1,25 +1,26 @@
 """The engine's in-memory indexes in a service process, kept in step with the database.
 
 - The taxonomy: loaded from matching's ESCO tables, reloaded when a new import lands.
-- The open offers (``OfferIndex``): rebuilt when the catalogue's revision moves (every offer
-  create, change or delete bumps it in its own transaction). Seats are not part of the revision:
-  enrolments would rebuild the index at every seat; the few offers a request returns are checked
-  against their live seats instead.
-- The people with consent to matching (``PersonIndex``): rebuilt in the background when older
-  than ``people_ttl`` seconds. Profiles change with every intake event, so this index may lag by
-  that much; every candidate it yields is re-read live (visibility, consent, profile) before it
-  is shown, so a lag can delay a new candidate, never show a wrong one.
+- The open offers (``OfferIndex``) and the people with consent to matching (``PersonIndex``):
+  each rebuilt when its row of ``index_revision`` moves (bumped in the transaction of every
+  change the index reads: offers' writes; intake's and pathways' events).
 
-Builds run in a worker thread (numpy and scipy release the GIL for most of it), one at a time.
+A rebuild that took under ``INLINE_REBUILD_SECONDS`` last time is redone in the request that
+finds the index stale, so a cluster of a few thousand offers and people always reads fresh data.
+Slower ones (50,000 offers, 100,000 people) are redone in the background while requests keep
+reading the previous index; every offer or person an index yields is re-read live (seats,
+status, visibility, consent, profile) before it is shown, so a lagging index can delay a new
+match, never show a wrong one. Both indexes are built when the service starts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,16 +28,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.matching import adapters
 from services.matching.db.models import (
     CandidateProfile,
+    IndexRevision,
     Offer,
-    OfferCatalogue,
     beneficiary_access,
 )
 from services.matching.db.taxonomy_read import load_taxonomy, taxonomy_stamp
 from services.matching.domain.candidates import PersonIndex
 from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.taxonomy import Taxonomy
+from shared.logging import get_logger
 
-CATALOGUE_ROW = 1
+OFFERS = "offers"
+PEOPLE = "people"
+INLINE_REBUILD_SECONDS = 0.25
 # The offer columns ranking reads (no descriptions: the index holds 50,000 offers).
 OFFER_COLUMNS = (
     Offer.id,
@@ -62,16 +66,18 @@ OFFER_COLUMNS = (
     Offer.permit_must_allow_work,
     Offer.languages_of_instruction,
 )
+T = TypeVar("T")
+log = get_logger("ponte.matching.indexes")
 
 
-async def bump_catalogue(session: AsyncSession) -> None:
-    """Call in the transaction of any change to offers' ranking fields."""
+async def bump_revision(session: AsyncSession, name: str) -> None:
+    """Call in the transaction of any change that the index ``name`` reads."""
     await session.execute(
         text(
-            "INSERT INTO offer_catalogue (id, revision) VALUES (:id, 1) "
-            "ON CONFLICT (id) DO UPDATE SET revision = offer_catalogue.revision + 1"
+            "INSERT INTO index_revision (name, revision) VALUES (:name, 1) "
+            "ON CONFLICT (name) DO UPDATE SET revision = index_revision.revision + 1"
         ),
-        {"id": CATALOGUE_ROW},
+        {"name": name},
     )
 
 
@@ -91,90 +97,96 @@ def summary(row: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class OfferCatalogueIndex:
-    index: OfferIndex
-    summaries: dict[str, dict[str, Any]]
+class Built(Generic[T]):
+    value: T
     revision: tuple[Any, ...]
+    seconds: float
 
 
-@dataclass(frozen=True)
-class PeopleIndex:
-    index: PersonIndex
-    built_at: float
-    seconds: float  # how long the build took
+class Kept(Generic[T]):
+    """One index and the revision of the data it was built from."""
 
+    def __init__(self, name: str, build: Callable[[], Awaitable[T]]) -> None:
+        self._name = name
+        self._build = build
+        self._built: Built[T] | None = None
+        self._lock = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None
 
-# A build this quick is redone in the request that finds the index stale (always fresh for a
-# cluster of a few thousand people); slower ones are redone in the background.
-INLINE_REBUILD_SECONDS = 0.25
+    async def get(self, revision: tuple[Any, ...]) -> T:
+        current = self._built
+        if current is not None and current.revision == revision:
+            return current.value
+        if current is None or current.seconds <= INLINE_REBUILD_SECONDS:
+            async with self._lock:
+                if self._built is None or self._built.revision != revision:
+                    await self._rebuild(revision)
+                assert self._built is not None
+                return self._built.value
+        if self._background is None or self._background.done():
+            self._background = asyncio.create_task(self._rebuild_locked(revision))
+        return current.value
+
+    async def _rebuild_locked(self, revision: tuple[Any, ...]) -> None:
+        async with self._lock:
+            if self._built is None or self._built.revision != revision:
+                await self._rebuild(revision)
+
+    async def _rebuild(self, revision: tuple[Any, ...]) -> None:
+        started = time.perf_counter()
+        value = await self._build()
+        seconds = time.perf_counter() - started
+        self._built = Built(value, revision, seconds)
+        log.info("index_built", index=self._name, seconds=round(seconds, 3))
+
+    async def stop(self) -> None:
+        if self._background is not None:
+            self._background.cancel()
 
 
 class Indexes:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], people_ttl: float) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._people_ttl = people_ttl
-        self._lock = asyncio.Lock()
+        self._taxonomy_lock = asyncio.Lock()
         self._taxonomy: tuple[str | None, Taxonomy] | None = None
-        self._offers: OfferCatalogueIndex | None = None
-        self._people: PeopleIndex | None = None
-        self._people_refresh: asyncio.Task[None] | None = None
+        self._offers: Kept[OfferIndex] = Kept(OFFERS, self._build_offers)
+        self._people: Kept[PersonIndex] = Kept(PEOPLE, self._build_people)
+        self._warming: asyncio.Task[None] | None = None
 
-    async def _revision(self, session: AsyncSession) -> tuple[Any, ...]:
+    async def _revision(self, session: AsyncSession, name: str) -> tuple[Any, ...]:
         revision = await session.scalar(
-            select(OfferCatalogue.revision).where(OfferCatalogue.id == CATALOGUE_ROW)
+            select(IndexRevision.revision).where(IndexRevision.name == name)
         )
         return (revision or 0, await taxonomy_stamp(session))
 
     async def taxonomy(self, session: AsyncSession) -> Taxonomy:
         stamp = await taxonomy_stamp(session)
         if self._taxonomy is None or self._taxonomy[0] != stamp:
-            async with self._lock:
+            async with self._taxonomy_lock:
                 if self._taxonomy is None or self._taxonomy[0] != stamp:
                     self._taxonomy = (stamp, await load_taxonomy(session))
         return self._taxonomy[1]
 
-    async def offers(self, session: AsyncSession) -> OfferCatalogueIndex:
-        revision = await self._revision(session)
-        current = self._offers
-        if current is not None and current.revision == revision:
-            return current
-        taxonomy = await self.taxonomy(session)
-        async with self._lock:
-            current = self._offers
-            if current is not None and current.revision == revision:
-                return current
+    async def offers(self, session: AsyncSession) -> OfferIndex:
+        return await self._offers.get(await self._revision(session, OFFERS))
+
+    async def people(self, session: AsyncSession) -> PersonIndex:
+        return await self._people.get(await self._revision(session, PEOPLE))
+
+    async def _build_offers(self) -> OfferIndex:
+        async with self._sessions() as session:
+            taxonomy = await self.taxonomy(session)
             rows = (
                 await session.execute(
                     select(*OFFER_COLUMNS).where(Offer.status == "open").order_by(Offer.id)
                 )
             ).all()
-            offers = [adapters.offer(row) for row in rows]
-            index = await asyncio.to_thread(OfferIndex, offers, taxonomy)
-            self._offers = OfferCatalogueIndex(
-                index, {str(row.id): summary(row) for row in rows}, revision
-            )
-            return self._offers
+        offers = [adapters.offer(row) for row in rows]
+        return await asyncio.to_thread(OfferIndex, offers, taxonomy)
 
-    async def people(self) -> PersonIndex:
-        current = self._people
-        if current is None:
-            await self._build_people()
-            assert self._people is not None
-            return self._people.index
-        if time.monotonic() - current.built_at <= self._people_ttl:
-            return current.index
-        if current.seconds <= INLINE_REBUILD_SECONDS:
-            await self._build_people()
-            assert self._people is not None
-            return self._people.index
-        if self._people_refresh is None or self._people_refresh.done():
-            self._people_refresh = asyncio.create_task(self._build_people())
-        return current.index
-
-    async def _build_people(self) -> None:
+    async def _build_people(self) -> PersonIndex:
         async with self._sessions() as session:
             taxonomy = await self.taxonomy(session)
-            started = time.monotonic()
             rows = (
                 await session.execute(
                     select(
@@ -195,8 +207,25 @@ class Indexes:
                 )
             ).all()
         people = [adapters.person(row[0], row[1], row[2]) for row in rows]
-        index = await asyncio.to_thread(PersonIndex, people, taxonomy)
-        self._people = PeopleIndex(index, started, time.monotonic() - started)
+        return await asyncio.to_thread(PersonIndex, people, taxonomy)
+
+    async def _warm(self) -> None:
+        try:
+            async with self._sessions() as session:
+                await self.offers(session)
+                await self.people(session)
+        except Exception:  # a cold index is built by the first request instead
+            log.exception("index_warm_up_failed")
+
+    def warm(self) -> None:
+        """Build both indexes in the background (at start-up)."""
+        self._warming = asyncio.create_task(self._warm())
+
+    async def stop(self) -> None:
+        if self._warming is not None:
+            self._warming.cancel()
+        await self._offers.stop()
+        await self._people.stop()
 
 
 def today() -> date:

@@ -94,9 +94,9 @@ async def matches(
 ) -> list[dict[str, Any]]:
     profile = await consented_profile(session, principal, beneficiary_id)
     person = adapters.profile_person(profile)
-    catalogue_index = await indexes.offers(session)
+    offer_index = await indexes.offers(session)
     today = now().date()
-    ranked = catalogue_index.index.rank(
+    ranked = offer_index.rank(
         person,
         today,
         weights=weights,
@@ -146,7 +146,7 @@ async def candidates(
     _require_case_role(principal)
     offer_row = await catalogue.get_readable(session, principal, offer_id)
     offer = adapters.offer(offer_row)
-    people = await indexes.people()
+    people = await indexes.people(session)
     taxonomy = await indexes.taxonomy(session)
     today = now().date()
     score = people.scores(offer, today, weights)

@@ -9,9 +9,6 @@ class MatchingSettings(ServiceSettings):
 
     intake_url: str = "http://127.0.0.1:8001"  # the person's card for a referral
     pathways_url: str = "http://127.0.0.1:8002"  # where referral events go
-    people_index_ttl: float = Field(
-        default=30.0, ge=0, description="seconds before the candidates' index of people is rebuilt"
-    )
     weights: dict[str, float] = Field(
         default_factory=dict,
         description="the cluster's ranking weights by criterion (missing ones keep the defaults)",

@@ -45,7 +45,6 @@ def matching_settings(database_url: str, **overrides: Any) -> MatchingSettings:
         "internal_token": INTERNAL,
         "intake_url": "http://127.0.0.1:9",  # nothing listens: cards cannot be fetched here
         "pathways_url": "http://127.0.0.1:9",
-        "people_index_ttl": 0.0,
         **overrides,
     }
     return MatchingSettings(**values)

@@ -222,3 +222,21 @@ async def test_an_allocation_fills_scarce_seats_with_the_best_eligible_pairs(
     unknown = {**body, "offer_ids": [str(uuid.uuid4())]}
     refused = await matching.post("/api/v1/allocations", json=unknown, headers=ngo.operator)
     assert refused.status_code == 422
+
+
+async def test_new_offers_and_people_show_up_at_the_next_request(
+    matching: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    ngo, provider, _ = orgs
+    bricks = skills_of(BRICKLAYER, 2)
+    first = await offer(matching, provider, skills_required=[s["uri"] for s in bricks])
+    someone = await person(matching, ngo, skills=bricks)
+    path = f"/api/v1/offers/{first['id']}/candidates"
+    assert len((await matching.get(path, headers=ngo.operator)).json()["items"]) == 1
+    assert len((await matches(matching, ngo, someone)).json()["items"]) == 1
+    second = await offer(matching, provider, skills_required=[s["uri"] for s in bricks])
+    newcomer = await person(matching, ngo, skills=bricks)
+    found = (await matching.get(path, headers=ngo.operator)).json()["items"]
+    assert {item["beneficiary_id"] for item in found} == {str(someone), str(newcomer)}
+    listed = (await matches(matching, ngo, someone)).json()["items"]
+    assert {item["offer"]["id"] for item in listed} == {first["id"], second["id"]}

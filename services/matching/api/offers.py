@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching import catalogue
 from services.matching.db.models import Offer
-from services.matching.indexes import bump_catalogue
+from services.matching.indexes import OFFERS, bump_revision
 from services.matching.schemas.offers import (
     OfferCreate,
     OfferPage,
@@ -48,7 +48,7 @@ async def create_offer(
     body: OfferCreate, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     offer = await catalogue.create(session, principal, body)
-    await bump_catalogue(session)
+    await bump_revision(session, OFFERS)
     return await _read(session, offer, status.HTTP_201_CREATED)
 
 
@@ -115,7 +115,7 @@ async def update_offer(
     offer = await catalogue.get_managed(session, principal, offer_id)
     check_if_match(request, offer.version)
     await catalogue.update(session, offer, body)
-    await bump_catalogue(session)
+    await bump_revision(session, OFFERS)
     return await _read(session, offer)
 
 
@@ -130,5 +130,5 @@ async def delete_offer(
 ) -> Response:
     offer = await catalogue.get_managed(session, principal, offer_id)
     await catalogue.delete(session, offer)
-    await bump_catalogue(session)
+    await bump_revision(session, OFFERS)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -104,14 +104,16 @@ class Offer(Base):
     updated_at: Mapped[datetime] = _timestamp()
 
 
-class OfferCatalogue(Base):
-    """One row: the catalogue's revision, bumped in the transaction of every change to what
-    ranking reads from offers (not seats: those are checked live), so each process rebuilds its
-    in-memory offer index when, and only when, the catalogue changed."""
+class IndexRevision(Base):
+    """How far the data behind each in-memory index has moved: one row per index ("offers",
+    "people"), bumped in the transaction of every change the index reads, so each process
+    rebuilds an index when, and only when, its data changed. Seats are not counted: enrolments
+    would rebuild the offers' index at every seat; the offers a request returns are checked
+    against their live seats instead."""
 
-    __tablename__ = "offer_catalogue"
+    __tablename__ = "index_revision"
 
-    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger)
 
 
