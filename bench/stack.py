@@ -51,6 +51,11 @@ def running_stack(server_url: str, logs: Path) -> Iterator[dict[str, ServiceProc
         "PONTE_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
         "PONTE_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PONTE_MIGRATE_ON_START": "false",
+        # wrk drives ~10,000 requests a second from one address with one token: limits far above
+        # that, so the rate limiter's cost is measured without it refusing anything.
+        "PONTE_GATEWAY_RATE_LIMIT_PER_MINUTE": "100000000",
+        "PONTE_GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE": "100000000",
+        "PONTE_GATEWAY_RATE_LIMIT_TOKEN_PER_MINUTE": "100000000",
     }
     try:
         with running_services(urls, logs, extra) as processes:

@@ -128,9 +128,10 @@ def service_environment(
         env = {**common, f"PONTE_{name.upper()}_DATABASE_URL": database_urls[name]}
         if name == "gateway":
             env.update(upstreams)
-        # Each service's address of the others (events, exports, cards).
+        # Each service's address of the others (events, exports, cards; the gateway's for the
+        # events that become webhooks).
         for other in SERVICES:
-            if other not in ("gateway", name) and name != "gateway":
+            if other != name and name != "gateway":
                 env[f"PONTE_{name.upper()}_{other.upper()}_URL"] = (
                     f"http://127.0.0.1:{ports[other]}"
                 )

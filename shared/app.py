@@ -19,11 +19,17 @@ from shared.auth.dependencies import authenticate, build_verifier
 from shared.auth.verifier import TokenVerifier
 from shared.db import create_engine, database_ready, read_session_factory, session_factory
 from shared.errors import install_handlers
+from shared.idempotency_routes import idempotency_tables, purging
 from shared.logging import configure_logging
 from shared.metrics import HttpMetrics
 from shared.middleware import RequestContextMiddleware
 from shared.migrations import upgrade
-from shared.openapi import document_problems, document_security, secured_operations
+from shared.openapi import (
+    document_idempotency,
+    document_problems,
+    document_security,
+    secured_operations,
+)
 from shared.outbound import service_client
 from shared.settings import ServiceSettings
 
@@ -91,7 +97,8 @@ def create_service_app(
                 for hook in startup:
                     await hook(app)
                 try:
-                    yield
+                    async with purging(app.state.sessions, idempotency_tables(app.routes)):
+                        yield
                 finally:
                     for hook in shutdown:
                         await hook(app)
@@ -149,7 +156,7 @@ def _document(app: FastAPI) -> None:
                 openapi_version=app.openapi_version,
             )
             document_security(schema, secured_operations(app.routes, authenticate))
-            app.openapi_schema = document_problems(schema)
+            app.openapi_schema = document_problems(document_idempotency(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

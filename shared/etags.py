@@ -1,6 +1,14 @@
-"""Optimistic concurrency for updates: ``ETag`` on reads, ``If-Match`` required on ``PATCH``."""
+"""Entity tags: optimistic concurrency for updates (``If-Match`` required on ``PATCH``) and
+revalidation of reads (``If-None-Match`` answered 304 by :mod:`shared.middleware`).
+
+A stored resource's tag is its version (``"7"``); a resource without a version column is tagged by
+a digest of its representation (:func:`content_etag`). Tags name the resource's state, not the
+bytes on the wire: the gateway's compression leaves them as they are.
+"""
 
 from __future__ import annotations
+
+import hashlib
 
 from starlette.requests import Request
 
@@ -9,6 +17,11 @@ from shared.errors import PreconditionFailed, PreconditionRequired
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def content_etag(content: bytes) -> str:
+    """A strong tag for a representation without a version: a digest of its bytes."""
+    return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
 
 
 def check_if_match(request: Request, current_version: int) -> None:
@@ -21,3 +34,14 @@ def check_if_match(request: Request, current_version: int) -> None:
         raise PreconditionFailed(
             "Someone changed this since you read it; read it again and reapply your change."
         )
+
+
+def matches_if_none_match(if_none_match: bytes, current: bytes) -> bool:
+    """Whether ``If-None-Match`` names the current tag, so that a GET answers 304 (RFC 9110
+    13.1.2: weak comparison, ``*`` matches any current representation)."""
+    current = current.strip().removeprefix(b"W/")
+    for candidate in if_none_match.split(b","):
+        candidate = candidate.strip()
+        if candidate == b"*" or candidate.removeprefix(b"W/") == current:
+            return True
+    return False

@@ -1,5 +1,6 @@
 """The pure-ASGI middleware every service and the gateway run: request id, access log, metrics,
-body-size limit, and the last line of defence that turns a crash into a bare problem+json 500.
+body-size limit, 304 Not Modified for a GET whose ``If-None-Match`` names the answer's ``ETag``, and
+the last line of defence that turns a crash into a bare problem+json 500.
 
 Pure ASGI rather than ``BaseHTTPMiddleware`` because it sits on every request and must not add a
 task or buffer a streamed body.
@@ -15,10 +16,17 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import PROBLEM_CONTENT_TYPE, problem_body
+from shared.etags import matches_if_none_match
 from shared.logging import access_log, bind_request_id, get_logger
 from shared.metrics import HttpMetrics
 
 REQUEST_ID_HEADER = b"x-request-id"
+_CONDITIONAL_METHODS = frozenset({"GET", "HEAD"})
+# A 304 carries the headers a 200 would have, minus those describing the body it does not have
+# (RFC 9110 15.4.5).
+_NOT_MODIFIED_DROPPED = frozenset(
+    {b"content-length", b"content-type", b"content-encoding", b"content-language", b"content-range"}
+)
 _log = get_logger("ponte.http")
 
 
@@ -43,11 +51,14 @@ class RequestContextMiddleware:
 
         incoming_id: str | None = None
         declared_length: int | None = None
+        if_none_match: bytes | None = None
         for name, value in scope["headers"]:
             if name == REQUEST_ID_HEADER:
                 incoming_id = value.decode("latin-1")
             elif name == b"content-length" and value.isdigit():
                 declared_length = int(value)
+            elif name == b"if-none-match":
+                if_none_match = value
         request_id = bind_request_id(incoming_id)
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
@@ -63,6 +74,10 @@ class RequestContextMiddleware:
                 message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, encoded_id)]
             await send(message)
 
+        app_send: Send = send_with_id
+        if if_none_match is not None and scope["method"] in _CONDITIONAL_METHODS:
+            app_send = _not_modified_when_matching(if_none_match, send_with_id)
+
         received = 0
 
         async def limited_receive() -> Message:
@@ -77,7 +92,7 @@ class RequestContextMiddleware:
         try:
             if declared_length is not None and declared_length > self.max_body_bytes:
                 raise BodyTooLarge(self.max_body_bytes)
-            await self.app(scope, limited_receive, send_with_id)
+            await self.app(scope, limited_receive, app_send)
         except BodyTooLarge as error:
             if not response_started:
                 status = 413
@@ -92,6 +107,41 @@ class RequestContextMiddleware:
             route = _route(scope)
             self.metrics.observe(scope["method"], route, status, elapsed)
             access_log(scope["method"], route, status, round(elapsed * 1000, 2))
+
+
+def _not_modified_when_matching(if_none_match: bytes, send: Send) -> Send:
+    """``send`` turning a 200 whose ``ETag`` the client already holds into a bodiless 304.
+
+    Generic, so every service's single resources and the gateway's proxied ones revalidate
+    alike; the handler still runs (access checks and the access log included), the body just
+    does not travel.
+    """
+    not_modified = False
+
+    async def conditional_send(message: Message) -> None:
+        nonlocal not_modified
+        if message["type"] == "http.response.start":
+            headers = message.get("headers", ())
+            if message["status"] == 200:
+                current = next((value for name, value in headers if name == b"etag"), None)
+                not_modified = current is not None and matches_if_none_match(if_none_match, current)
+            if not_modified:
+                message = {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [
+                        (name, value)
+                        for name, value in headers
+                        if name not in _NOT_MODIFIED_DROPPED
+                    ],
+                }
+        elif not_modified:
+            if message["type"] != "http.response.body" or message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b""}
+        await send(message)
+
+    return conditional_send
 
 
 def _route(scope: Scope) -> str:

@@ -67,6 +67,37 @@ def document_security(schema: dict[str, Any], secured: set[tuple[str, str]]) -> 
                 operation["security"] = [{"bearer": []}]
 
 
+IDEMPOTENCY_KEY_REF = {"$ref": "#/components/parameters/IdempotencyKey"}
+
+
+def document_idempotency(schema: dict[str, Any]) -> dict[str, Any]:
+    """The ``Idempotency-Key`` header of every POST as one reusable parameter, with the 409 (first
+    attempt still running) and 422 (key reused with another body) it can answer."""
+    parameter: dict[str, Any] | None = None
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in _METHODS:
+                continue
+            parameters = operation.get("parameters", [])
+            for index, candidate in enumerate(parameters):
+                if candidate.get("in") == "header" and candidate.get("name") == "Idempotency-Key":
+                    parameter = candidate
+                    parameters[index] = IDEMPOTENCY_KEY_REF
+                    responses = operation.setdefault("responses", {})
+                    responses.setdefault("409", {"description": _DESCRIPTIONS[409]})
+                    responses.setdefault("422", {"description": _DESCRIPTIONS[422]})
+    if parameter is not None:
+        schema.setdefault("components", {}).setdefault("parameters", {})["IdempotencyKey"] = {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": parameter.get("description", ""),
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+            "example": "0f8e9a53-3c1d-4b7e-9d5a-2f6c8b1e7a40",
+        }
+    return schema
+
+
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["ProblemDetail"] = ProblemDetail.model_json_schema(

@@ -14,14 +14,18 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from services.gateway.api import auth, clients, organizations, status, users
+from services.gateway.api import activation, auth, clients, organizations, status, users
 from services.gateway.bootstrap import bootstrap_admin
+from services.gateway.http_edge import edge
 from services.gateway.identity import TokenIssuer
 from services.gateway.keys import SigningKeys
 from services.gateway.openapi_merge import merge
 from services.gateway.proxy import TokenVerifierRef, UpstreamProxy, Upstreams
+from services.gateway.ratelimit import rate_store
 from services.gateway.settings import GatewaySettings
 from services.gateway.transport import GatewayClient, upstream_timeout, upstream_transport
+from services.gateway.webhooks import api as webhooks_api
+from services.gateway.webhooks import runtime as webhooks
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import OWN_CLAIMS, IssuerPolicy, TokenVerifier
 from shared.logging import get_logger
@@ -34,6 +38,7 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
     settings = settings or GatewaySettings()
     verifier_ref = TokenVerifierRef()
     upstreams = Upstreams(settings.upstreams(), upstream_timeout(settings))
+    rates = rate_store(settings)
 
     def own_verifier(app: FastAPI) -> TokenVerifier:
         keys = SigningKeys(
@@ -68,6 +73,7 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
 
     async def stop(_app: FastAPI) -> None:
         await upstreams.close()
+        await rates.close()
 
     app = create_service_app(
         name="gateway",
@@ -77,16 +83,24 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
         migrations_dir=MIGRATIONS,
         routers=[
             auth.router,
+            activation.router,
             organizations.router,
             users.router,
             clients.router,
             status.router,
+            webhooks_api.router,
+            webhooks.events(settings),
         ],
-        startup=[start],
-        shutdown=[stop],
+        startup=[start, webhooks.start],
+        shutdown=[webhooks.stop, stop],
         verifier=own_verifier,
         # Inside request ids, logs and metrics; before FastAPI and its middleware stack.
-        inner=lambda api: UpstreamProxy(api, upstreams=upstreams, verifier=verifier_ref),
+        inner=lambda api: edge(
+            UpstreamProxy(api, upstreams=upstreams, verifier=verifier_ref),
+            settings=settings,
+            store=rates,
+            verifier=verifier_ref.get,
+        ),
     )
     _serve_merged_openapi(app.api, upstreams)
     return app

@@ -50,7 +50,12 @@ _REQUEST_SPECIAL: Final = HOP_BY_HOP | {
 # would duplicate them.
 _RESPONSE_DROPPED: Final = HOP_BY_HOP | {b"x-request-id", b"date", b"server"}
 _SAFE_PATH_CHARS: Final = "/:@!$&'()*+,;=-._~%"
-_EMPTY_BODY: Final[Message] = {"type": "http.response.body", "body": b"", "more_body": False}
+
+
+def _empty_body() -> Message:
+    """A new message each time: middleware may change a message it is handed (gzip replaces the
+    body with the end of its stream), and a shared one would carry that into later answers."""
+    return {"type": "http.response.body", "body": b"", "more_body": False}
 
 
 def _connection_tokens(value: bytes) -> frozenset[bytes]:
@@ -210,7 +215,7 @@ async def _pump(send: Send, chunks: AsyncIterator[bytes], remaining: int | None)
                 continue
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
     if not finished:
-        await send(_EMPTY_BODY)
+        await send(_empty_body())
 
 
 async def stream_response(
@@ -233,7 +238,7 @@ async def stream_response(
         if first:
             break
     else:
-        await send(_EMPTY_BODY)
+        await send(_empty_body())
         return
     if content_length is not None and len(first) >= content_length:
         await send({"type": "http.response.body", "body": first, "more_body": False})

@@ -100,7 +100,13 @@ class TokenIssuer:
             refresh_token=refresh,
         )
 
-    async def _refuse_if_blocked(
+    async def new_session(self, session: AsyncSession, user: User) -> TokenResponse:
+        """Tokens for an account that has just proven itself another way (an activation code)."""
+        now = datetime.now(UTC)
+        user.last_login_at = now
+        return await self._for_user(session, user, uuid.uuid4(), now)
+
+    async def refuse_if_blocked(
         self, session: AsyncSession, keys: list[str], now: datetime
     ) -> None:
         wait = retry_after_seconds(await credentials.blocked_until(session, keys), now)
@@ -114,7 +120,7 @@ class TokenIssuer:
     ) -> TokenResponse:
         now = datetime.now(UTC)
         account_key, address_key = f"account:{email.strip().lower()}", f"address:{address}"
-        await self._refuse_if_blocked(session, [account_key, address_key], now)
+        await self.refuse_if_blocked(session, [account_key, address_key], now)
         user = await repository.user_by_email(session, email.strip())
         valid = await to_thread.run_sync(
             verify_password, user.password_hash if user else None, password
@@ -152,7 +158,7 @@ class TokenIssuer:
     ) -> TokenResponse:
         now = datetime.now(UTC)
         address_key = f"address:{address}"
-        await self._refuse_if_blocked(session, [address_key], now)
+        await self.refuse_if_blocked(session, [address_key], now)
         client: ApiClient | None = await repository.client_by_client_id(session, client_id)
         expected = client.secret_hash if client else credentials.digest(secrets.token_hex(16))
         if (

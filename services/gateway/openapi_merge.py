@@ -54,6 +54,8 @@ def merge(
                 known_tags.add(tag.get("name"))
         for scheme, definition in document.get("components", {}).get("securitySchemes", {}).items():
             merged["components"].setdefault("securitySchemes", {}).setdefault(scheme, definition)
+        for name, parameter in document.get("components", {}).get("parameters", {}).items():
+            merged["components"].setdefault("parameters", {}).setdefault(name, parameter)
 
     merged["paths"] = dict(sorted(paths.items()))
     merged["components"]["schemas"] = dict(sorted(schemas.items()))

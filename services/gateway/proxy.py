@@ -24,8 +24,9 @@ from services.gateway.forwarding import (
     request_target,
     stream_response,
 )
-from services.gateway.routing import service_for
+from services.gateway.routing import beneficiary_may, service_for
 from services.gateway.transport import AiohttpTransport, GatewayClient, client_timeout, iter_body
+from shared.auth import Role
 from shared.auth.tokens import TokenError
 from shared.auth.verifier import TokenVerifier
 from shared.logging import get_logger
@@ -112,7 +113,7 @@ class UpstreamProxy:
             scope, upstreams.hosts[service], request_id.encode("ascii")
         )
         if forwarded.authorization is not None and not await self._token_acceptable(
-            forwarded.authorization, send, request_id
+            forwarded.authorization, send, request_id, scope
         ):
             return
         try:
@@ -159,12 +160,14 @@ class UpstreamProxy:
         finally:
             response.release()
 
-    async def _token_acceptable(self, authorization: bytes, send: Send, request_id: str) -> bool:
+    async def _token_acceptable(
+        self, authorization: bytes, send: Send, request_id: str, scope: Scope
+    ) -> bool:
         scheme, _, token = authorization.decode("latin-1").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return True  # not a bearer token: the service answers with its own problem
         try:
-            await self.verifier.get().verify(token.strip())
+            principal = await self.verifier.get().verify(token.strip())
         except TokenError:
             await send_problem(
                 send,
@@ -174,6 +177,13 @@ class UpstreamProxy:
                 title="Authentication required",
                 detail="The token is not valid.",
                 extra_headers=_INVALID_TOKEN,
+            )
+            return False
+        if principal.roles == {Role.BENEFICIARY} and not beneficiary_may(
+            scope["method"], scope["path"]
+        ):
+            await send_problem(
+                send, 404, request_id, slug="not-found", title="Not found", detail="No such thing."
             )
             return False
         return True

@@ -12,6 +12,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^/api/v1/(code-lists|beneficiaries)(/|$)", "intake"),
         (r"^/api/v1/(pathways|reports)(/|$)", "pathways"),
         (r"^/api/v1/(offers|referrals|allocations|taxonomy)(/|$)", "matching"),
+        # The self-service app's own record: each part from the service that owns it.
+        (r"^/api/v1/me/(profile|consents)(/|$)", "intake"),
+        (r"^/api/v1/me/pathways(/|$)", "pathways"),
+        (r"^/api/v1/me/referrals(/|$)", "matching"),
     )
 )
 
@@ -24,3 +28,15 @@ def service_for(path: str) -> str | None:
         if pattern.match(path):
             return service
     return None
+
+
+# What a person's own token (role beneficiary) may reach through the proxy: their own views and
+# reference data. Everything else answers 404 at the edge, whatever the services would say: one
+# central rule, so a new operator route cannot leak to people by a missed check.
+_BENEFICIARY_PATHS = re.compile(r"^/api/v1/(me/|code-lists(/|$)|taxonomy/)")
+
+
+def beneficiary_may(method: str, path: str) -> bool:
+    if not _BENEFICIARY_PATHS.match(path):
+        return False
+    return path.startswith("/api/v1/me/") or method in ("GET", "HEAD")

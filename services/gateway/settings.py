@@ -25,6 +25,32 @@ class GatewaySettings(ServiceSettings):
     login_max_block_seconds: int = Field(default=900, ge=1)
     trust_forwarded_for: bool = False
 
+    # Request-rate limits (ratelimit.py): requests per minute, also the largest burst; 0 = none.
+    rate_limit_per_minute: int = Field(default=1200, ge=0)  # per client (else per address)
+    rate_limit_address_per_minute: int = Field(default=6000, ge=0)  # per address, all requests
+    rate_limit_token_per_minute: int = Field(default=60, ge=0)  # per address, /api/v1/auth/token
+    rate_limit_key_prefix: str = "ponte:ratelimit:"
+    # Shared state of the limits across replicas; unset: each process counts alone.
+    redis_url: str | None = Field(default=None, validation_alias="PONTE_REDIS_URL")
+    redis_timeout_seconds: float = Field(default=0.25, gt=0)
+    # Browser apps allowed to call the API (JSON list of origins, e.g. ["https://app.example"]).
+    cors_origins: list[str] = Field(default_factory=list)
+
+    # Webhooks (services/gateway/webhooks): targets, retries, disabling.
+    webhook_deliver: bool = Field(default=True, description="run the delivery worker here")
+    webhook_allow_loopback: bool = Field(default=False, description="tests and laptops only")
+    webhook_allow_private: bool = Field(default=False, description="RFC 1918, ULA, CGNAT targets")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    webhook_disable_after_days: float = Field(default=3.0, gt=0)
+    webhook_concurrency: int = Field(default=16, ge=1, le=256)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_log_retention_days: float = Field(default=30.0, gt=0)
+    webhook_access_wait_seconds: float = Field(
+        default=600.0, ge=0, description="how long an event may wait for its person's access"
+    )
+
     bootstrap_admin_email: str | None = Field(
         default=None, validation_alias="PONTE_BOOTSTRAP_ADMIN_EMAIL"
     )

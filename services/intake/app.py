@@ -8,7 +8,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake.api import batch, beneficiaries, code_lists, consents, internal, records
+from services.intake.api import (
+    batch,
+    beneficiaries,
+    code_lists,
+    consents,
+    internal,
+    invitations,
+    me,
+    records,
+)
 from services.intake.db.models import outbox
 from services.intake.settings import IntakeSettings
 from shared.app import ServiceApp, create_service_app
@@ -17,7 +26,7 @@ from shared.contracts import intake as contract
 from shared.events import Subscriber, relay_hooks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# What each service needs to hear (webhooks come later, through the gateway).
+# What each service needs to hear; the gateway turns events into webhooks.
 PATHWAYS_EVENTS = frozenset(
     {
         contract.REGISTERED,
@@ -28,6 +37,7 @@ PATHWAYS_EVENTS = frozenset(
     }
 )
 MATCHING_EVENTS = PATHWAYS_EVENTS
+GATEWAY_EVENTS = PATHWAYS_EVENTS | {contract.CONSENT_GRANTED, contract.CONSENT_WITHDRAWN}
 
 
 def create_app(
@@ -44,6 +54,9 @@ def create_app(
         [
             Subscriber("pathways", f"{others['pathways']}/internal/events", PATHWAYS_EVENTS),
             Subscriber("matching", f"{others['matching']}/internal/events", MATCHING_EVENTS),
+            Subscriber(
+                "gateway", f"{settings.gateway_url.rstrip('/')}/internal/events", GATEWAY_EVENTS
+            ),
         ],
         settings.internal_token,
         enabled=settings.relay_events,
@@ -63,7 +76,10 @@ def create_app(
             beneficiaries.router,
             records.router,
             consents.router,
+            invitations.router,
+            me.router,
             internal.router,
+            invitations.internal_router,
         ],
         startup=[start_relay],
         shutdown=[stop_relay],

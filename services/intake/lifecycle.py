@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import events
@@ -27,6 +27,7 @@ from services.intake.domain import access
 from services.intake.domain.record import erased_columns
 from services.intake.registry import as_shown, now
 from services.intake.sharing import announce
+from shared import idempotency as idempotency_records
 from shared.auth import Principal
 from shared.contracts import intake as contract
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
@@ -129,7 +130,7 @@ async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uui
         .where(AccessGrant.beneficiary_id == row.id, AccessGrant.revoked_at.is_(None))
         .values(revoked_at=moment)
     )
-    await session.execute(delete(idempotency).where(idempotency.c.resource_id == row.id))
+    await idempotency_records.forget(session, idempotency, [row.id])
     await repository.record_change(session, principal, row.id, "erased", {})
     event_id = await events.publish_returning(
         session,

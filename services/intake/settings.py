@@ -13,8 +13,14 @@ class IntakeSettings(ServiceSettings):
     matching_url: str = Field(
         default="http://127.0.0.1:8003", description="for exports and event deliveries"
     )
+    gateway_url: str = Field(
+        default="http://127.0.0.1:8000", description="where events go to become webhooks"
+    )
     relay_events: bool = Field(
         default=True, description="deliver the outbox to the other services from this process"
+    )
+    invitation_ttl_hours: int = Field(
+        default=72, ge=1, le=30 * 24, description="how long a self-service invitation code is valid"
     )
 
     def other_services(self) -> dict[str, str]:

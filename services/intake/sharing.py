@@ -60,9 +60,15 @@ async def announce(session: AsyncSession, row: Beneficiary) -> None:
 
 
 async def grant(
-    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, body: ConsentCreate
+    session: AsyncSession,
+    principal: Principal,
+    beneficiary_id: uuid.UUID,
+    body: ConsentCreate,
+    *,
+    by_the_person: bool = False,
 ) -> Consent:
-    row = await _owned(session, principal, beneficiary_id)
+    """``by_the_person``: the person gives it in the self-service app (beneficiary role)."""
+    row = await _owned(session, principal, beneficiary_id, or_self=by_the_person)
     moment = now()
     if body.granted_at is not None and body.granted_at > moment + timedelta(minutes=5):
         raise UnprocessableContent(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.matching.api import internal, matching, offers, referrals, taxonomy
+from services.matching.api import internal, matching, me, offers, referrals, taxonomy
 from services.matching.consumers import HANDLERS
 from services.matching.db.models import inbox, outbox
 from services.matching.indexes import Indexes
@@ -42,7 +42,9 @@ def create_app(
         f"{settings.pathways_url}/internal/events",
         frozenset({contract.REFERRAL_CHANGED}),
     )
-    start_relay, stop_relay = relay_hooks(outbox, [pathways], settings.internal_token)
+    # The gateway turns every event into webhooks for the organisations that may see it.
+    gateway = Subscriber("gateway", f"{settings.gateway_url.rstrip('/')}/internal/events")
+    start_relay, stop_relay = relay_hooks(outbox, [pathways, gateway], settings.internal_token)
 
     async def stop(app: FastAPI) -> None:
         await app.state.indexes.stop()
@@ -60,6 +62,7 @@ def create_app(
             referrals.router,
             matching.router,
             taxonomy.router,
+            me.router,
             events_router(HANDLERS, inbox),
             internal.router,
         ],

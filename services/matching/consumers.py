@@ -14,9 +14,11 @@ from services.matching.db.models import (
     Referral,
     beneficiary_access,
     beneficiary_grant,
+    idempotency,
 )
 from services.matching.indexes import PEOPLE, bump_revision
 from shared import access_mirror
+from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
 from shared.contracts import pathways as pathways_contract
 from shared.events import EventEnvelope, EventHandler
@@ -73,6 +75,8 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     await session.execute(
         delete(CandidateProfile).where(CandidateProfile.beneficiary_id == beneficiary_id)
     )
+    # Stored answers to idempotent POSTs naming the person (referrals carry their card) go too.
+    await idempotency_records.forget(session, idempotency, [beneficiary_id])
     # Providers keep the referral (seats, outcomes) but no longer the person's details.
     await session.execute(
         update(Referral)

@@ -9,6 +9,7 @@ class MatchingSettings(ServiceSettings):
 
     intake_url: str = "http://127.0.0.1:8001"  # the person's card for a referral
     pathways_url: str = "http://127.0.0.1:8002"  # where referral events go
+    gateway_url: str = "http://127.0.0.1:8000"  # where events go to become webhooks
     weights: dict[str, float] = Field(
         default_factory=dict,
         description="the cluster's ranking weights by criterion (missing ones keep the defaults)",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.pathways.api import internal, pathways, reports, steps
+from services.pathways.api import internal, me, pathways, reports, steps
 from services.pathways.consumers import HANDLERS
 from services.pathways.db.models import inbox, outbox
 from services.pathways.settings import PathwaysSettings
@@ -32,7 +32,9 @@ def create_app(
     matching = Subscriber(
         "matching", f"{settings.matching_url}/internal/events", frozenset({contract.STEP_RECORDED})
     )
-    start_relay, stop_relay = relay_hooks(outbox, [matching], settings.internal_token)
+    # The gateway turns every event into webhooks for the organisations that may see it.
+    gateway = Subscriber("gateway", f"{settings.gateway_url.rstrip('/')}/internal/events")
+    start_relay, stop_relay = relay_hooks(outbox, [matching, gateway], settings.internal_token)
 
     return create_service_app(
         name="pathways",
@@ -46,6 +48,7 @@ def create_app(
             pathways.router,
             steps.router,
             reports.router,
+            me.router,
             events_router(HANDLERS, inbox),
             internal.router,
         ],

@@ -20,9 +20,11 @@ from services.pathways.db.models import (
     TimelineEntry,
     beneficiary_access,
     beneficiary_grant,
+    idempotency,
 )
 from services.pathways.domain.actions import ActionStatus, check_transition
 from shared import access_mirror
+from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
 from shared.contracts import matching as matching_contract
 from shared.events import EventEnvelope, EventHandler
@@ -68,6 +70,10 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
         session, beneficiary_access, event.payload, beneficiary_grant
     )
     pathway_ids = select(Pathway.id).where(Pathway.beneficiary_id == beneficiary_id)
+    # Stored answers to idempotent POSTs about the person (step bodies, notes) go too.
+    await idempotency_records.forget(
+        session, idempotency, [beneficiary_id, *(await session.scalars(pathway_ids))]
+    )
     await session.execute(
         update(Pathway)
         .where(Pathway.beneficiary_id == beneficiary_id)

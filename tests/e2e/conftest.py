@@ -52,6 +52,11 @@ def stack(
         "PONTE_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
         "PONTE_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PONTE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "5",
+        # Webhook receivers run in the tests, on 127.0.0.1; retries come quickly.
+        "PONTE_GATEWAY_WEBHOOK_ALLOW_LOOPBACK": "true",
+        "PONTE_GATEWAY_WEBHOOK_RETRY_BASE_SECONDS": "0.2",
+        "PONTE_GATEWAY_WEBHOOK_RETRY_CAP_SECONDS": "1",
+        "PONTE_GATEWAY_WEBHOOK_POLL_SECONDS": "0.2",
         "PONTE_LOG_FORMAT": "json",
     }
     with running_services(stack_databases, logs, extra) as processes:

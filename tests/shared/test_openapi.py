@@ -1,11 +1,16 @@
-"""The merged OpenAPI document tells integrators which operations need a bearer token."""
+"""The merged OpenAPI document: bearer security marked, an example on every request body, and
+the committed docs/openapi.json equal to what the gateway serves."""
 
 from __future__ import annotations
 
+import json
+
 from services.stack import openapi_document
+from tests.support import ROOT
 
 PUBLIC = {
     ("/api/v1/auth/token", "post"),
+    ("/api/v1/auth/activate", "post"),  # the invitation code is the credential
     ("/api/v1/status", "get"),
 }
 
@@ -23,3 +28,23 @@ def test_every_operation_that_checks_a_token_documents_the_bearer_scheme() -> No
     assert unsecured <= PUBLIC, sorted(unsecured - PUBLIC)
     assert ("/api/v1/beneficiaries/{beneficiary_id}/matches", "get") in operations
     assert operations[("/api/v1/offers", "post")]["security"] == [{"bearer": []}]
+
+
+def test_the_committed_document_is_the_one_the_gateway_serves() -> None:
+    """docs/openapi.json is what integrators read; `make openapi` rewrites it."""
+    committed = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    assert committed == json.loads(json.dumps(openapi_document())), "run `make openapi`"
+
+
+def test_every_request_body_has_an_example() -> None:
+    document = openapi_document()
+    schemas = document["components"]["schemas"]
+    missing = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                reference = media.get("schema", {}).get("$ref", "")
+                schema = schemas.get(reference.rsplit("/", 1)[-1], media.get("schema", {}))
+                if not ({"example", "examples"} & (set(media) | set(schema))):
+                    missing.append(f"{method.upper()} {path}")
+    assert missing == []

@@ -46,6 +46,36 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     response_model=TokenResponse,
     responses=problems(400, 401, 422, 429),
     summary="Get an access token (OAuth 2: password, client_credentials, refresh_token)",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "examples": {
+                        "client_credentials": {
+                            "summary": "A partner system",
+                            "value": {
+                                "grant_type": "client_credentials",
+                                "client_id": "pc_3Jx9yQ2mV1aB",
+                                "client_secret": "<the secret shown when the client was created>",
+                            },
+                        },
+                        "password": {
+                            "summary": "A person using an app",
+                            "value": {
+                                "grant_type": "password",
+                                "username": "operatore@cpi-roma-est.example",
+                                "password": "<password>",
+                            },
+                        },
+                        "refresh_token": {
+                            "summary": "Renew (each refresh token works once)",
+                            "value": {"grant_type": "refresh_token", "refresh_token": "<token>"},
+                        },
+                    }
+                }
+            }
+        }
+    },
 )
 async def token(
     request: Request,

@@ -7,19 +7,26 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
+from services.gateway.api.deps import not_a_person
 from services.gateway.db import credentials, repository
-from services.gateway.db.models import ApiClient
+from services.gateway.db.models import ApiClient, idempotency
 from services.gateway.domain import access
 from services.gateway.schemas import ClientCreate, ClientCreated, ClientRead
 from shared.auth import CurrentPrincipal, Role
 from shared.db import DbSession
 from shared.errors import Forbidden, NotFound
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit, Page, keyset, page_of
 
-router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
+router = APIRouter(
+    prefix="/api/v1/clients",
+    tags=["clients"],
+    route_class=idempotent_routes(idempotency),
+    dependencies=[Depends(not_a_person)],
+)
 
 
 @router.post(

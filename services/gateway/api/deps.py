@@ -6,8 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.gateway import ratelimit
 from services.gateway.identity import TokenIssuer
 from services.gateway.settings import GatewaySettings
+from shared.auth import CurrentPrincipal, Role
+from shared.errors import NotFound
 
 
 def _settings(request: Request) -> GatewaySettings:
@@ -23,14 +26,16 @@ def _issuer(request: Request) -> TokenIssuer:
 def client_address(request: Request) -> str:
     """The caller's address; the first ``X-Forwarded-For`` hop only behind a trusted proxy."""
     settings: GatewaySettings = request.app.state.settings
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first[:64]
-    return request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for") if settings.trust_forwarded_for else None
+    return ratelimit.client_address(request.client, forwarded)
 
 
 Settings = Annotated[GatewaySettings, Depends(_settings)]
 Issuer = Annotated[TokenIssuer, Depends(_issuer)]
 ClientAddress = Annotated[str, Depends(client_address)]
+
+
+async def not_a_person(principal: CurrentPrincipal) -> None:
+    """For operator routes: a person's own token (role beneficiary) finds nothing here."""
+    if principal.roles == {Role.BENEFICIARY}:
+        raise NotFound("No such thing.")

@@ -10,15 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.gateway.db import repository
-from services.gateway.db.models import Organization
+from services.gateway.db.models import Organization, idempotency
 from services.gateway.schemas import OrganizationCreate, OrganizationRead
 from shared.auth import CurrentPrincipal, Role
 from shared.db import DbSession
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.etags import content_etag
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit, Page, keyset, page_of
 
-router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
+router = APIRouter(
+    prefix="/api/v1/organizations",
+    tags=["organizations"],
+    route_class=idempotent_routes(idempotency),
+)
 
 
 @router.post(
@@ -63,9 +69,12 @@ async def list_organizations(
     summary="One organisation",
 )
 async def get_organization(
-    organization_id: uuid.UUID, _principal: CurrentPrincipal, session: DbSession
+    organization_id: uuid.UUID, _principal: CurrentPrincipal, session: DbSession, response: Response
 ) -> OrganizationRead:
     organization = await repository.get_organization(session, organization_id)
     if organization is None:
         raise NotFound("No such organisation.")
-    return OrganizationRead.model_validate(organization)
+    read = OrganizationRead.model_validate(organization)
+    # No version column (organisations are not edited through the API): tag the content.
+    response.headers["ETag"] = content_etag(read.model_dump_json().encode())
+    return read

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 
 from services.gateway.db import credentials, repository
-from services.gateway.db.models import User
+from services.gateway.db.models import User, idempotency
 from services.gateway.domain import access
 from services.gateway.domain.passwords import hash_password, password_problems
 from services.gateway.schemas import UserCreate, UserRead, UserUpdate
@@ -20,10 +20,15 @@ from shared.auth import CurrentPrincipal, Principal, Role
 from shared.db import DbSession
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
 from shared.etags import check_if_match, etag
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit, Page, keyset, page_of
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = APIRouter(
+    prefix="/api/v1/users",
+    tags=["users"],
+    route_class=idempotent_routes(idempotency),
+)
 
 
 def _check_password(password: str, email: str) -> None:

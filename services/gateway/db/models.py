@@ -22,8 +22,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.gateway.domain.organizations import OrganizationType
 from shared.db import make_metadata
+from shared.idempotency import idempotency_table
 
 metadata = make_metadata()
+# Idempotency-Key records of the gateway's own creates (organisations, users, clients).
+idempotency = idempotency_table(metadata)
 
 
 class Base(DeclarativeBase):
@@ -121,3 +124,6 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+from services.gateway.db import webhooks as webhooks  # noqa: E402 - its tables, on this metadata

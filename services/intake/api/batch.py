@@ -5,13 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from services.intake import batch
+from services.intake.db.models import idempotency
 from services.intake.schemas.pages import BatchRequest, BatchResult
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.responses import json_response
 
-router = APIRouter(prefix="/api/v1/beneficiaries", tags=["beneficiaries"])
+router = APIRouter(
+    prefix="/api/v1/beneficiaries",
+    tags=["beneficiaries"],
+    route_class=idempotent_routes(idempotency),
+)
 
 
 @router.post(

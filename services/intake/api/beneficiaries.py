@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from services.intake import lifecycle, registry, search
 from services.intake.db import repository
-from services.intake.db.models import idempotency as idempotency_table
+from services.intake.db.models import idempotency
 from services.intake.domain.access import ALL_SECTIONS, View
 from services.intake.schemas.beneficiary import (
     BeneficiaryCreate,
@@ -21,15 +21,19 @@ from services.intake.schemas.beneficiary import (
 )
 from services.intake.schemas.codes import Country, NeedDomain
 from services.intake.schemas.pages import BeneficiaryPage
-from shared import idempotency
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.etags import check_if_match
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit
 from shared.responses import json_response
 
-router = APIRouter(prefix="/api/v1/beneficiaries", tags=["beneficiaries"])
+router = APIRouter(
+    prefix="/api/v1/beneficiaries",
+    tags=["beneficiaries"],
+    route_class=idempotent_routes(idempotency),
+)
 OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)
 
 
@@ -38,46 +42,18 @@ OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)
     status_code=status.HTTP_201_CREATED,
     response_model=Registered,
     responses=problems(403, 409, 422),
-    summary="Register a person (honours Idempotency-Key; answers possible duplicates)",
+    summary="Register a person (answers possible duplicates)",
 )
 async def register(
-    body: BeneficiaryCreate, request: Request, principal: CurrentPrincipal, session: DbSession
+    body: BeneficiaryCreate, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    key = idempotency.key_of(request)
-    if key is not None:
-        stored = await idempotency.begin(
-            session,
-            idempotency_table,
-            caller=principal.subject,
-            key=key,
-            request_hash=idempotency.fingerprint(body.model_dump_json().encode()),
-        )
-        if stored is not None:
-            headers = {"Idempotent-Replayed": "true"}
-            if stored.location:
-                headers["Location"] = stored.location
-            return Response(
-                stored.body, stored.status_code, headers=headers, media_type="application/json"
-            )
     row, duplicates = await registry.register(session, principal, body)
     document = {
         **registry.as_shown(row, OWNER_VIEW, registry.now().date()),
         "possible_duplicates": duplicates,
     }
     location = f"/api/v1/beneficiaries/{row.id}"
-    response = json_response(document, 201, version=row.version, headers={"Location": location})
-    if key is not None:
-        await idempotency.finish(
-            session,
-            idempotency_table,
-            caller=principal.subject,
-            key=key,
-            status_code=201,
-            body=bytes(response.body),
-            location=location,
-            resource_id=row.id,
-        )
-    return response
+    return json_response(document, 201, version=row.version, headers={"Location": location})
 
 
 @router.get(

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Path, Query
 from starlette.responses import Response
 
 from services.intake.code_lists import Language, UnknownCodeList, list_names, negotiate
-from services.intake.code_lists.render import code_list_json, index_json
+from services.intake.code_lists.render import code_list_etag, code_list_json, index_json
 from services.intake.code_lists.schemas import CodeListIndex, CodeListRead
 from shared.auth import CurrentPrincipal
 from shared.errors import NotFound
@@ -61,7 +61,7 @@ async def read_code_list(
         raise NotFound(
             "There is no code list with this name.", available=list(list_names())
         ) from None
-    headers = {"Cache-Control": _CACHE_CONTROL}
+    headers = {"Cache-Control": _CACHE_CONTROL, "ETag": code_list_etag(name, language, all_labels)}
     if not all_labels:
         headers["Content-Language"] = language
     if lang is None:  # the body then depends on the header, and shared caches must know it

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
 from services.intake import registry, sharing
-from services.intake.db.models import Consent, EmergencyAccess
+from services.intake.db.models import Consent, EmergencyAccess, idempotency
 from services.intake.schemas.consent import (
     ConsentCreate,
     ConsentRead,
@@ -18,9 +18,15 @@ from services.intake.schemas.consent import (
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.errors import NotFound
+from shared.etags import content_etag
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 
-router = APIRouter(prefix="/api/v1/beneficiaries/{beneficiary_id}", tags=["consents"])
+router = APIRouter(
+    prefix="/api/v1/beneficiaries/{beneficiary_id}",
+    tags=["consents"],
+    route_class=idempotent_routes(idempotency),
+)
 
 
 def _read(consent: Consent) -> ConsentRead:
@@ -84,10 +90,14 @@ async def read_consent(
     consent_id: uuid.UUID,
     principal: CurrentPrincipal,
     session: DbSession,
+    response: Response,
 ) -> ConsentRead:
     for consent in await sharing.consents(session, principal, beneficiary_id):
         if consent.id == consent_id:
-            return _read(consent)
+            read = _read(consent)
+            # A consent has no version column; its state (withdrawn or not) is in the content.
+            response.headers["ETag"] = content_etag(read.model_dump_json().encode())
+            return read
     raise NotFound("No such consent.")
 
 

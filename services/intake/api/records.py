@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.intake import lifecycle, registry
 from services.intake.db import repository
-from services.intake.db.models import AccessLogEntry, Change
+from services.intake.db.models import AccessLogEntry, Change, idempotency
 from services.intake.domain import access
 from services.intake.schemas.beneficiary import BeneficiaryRead
 from services.intake.schemas.consent import AccessLogRead, ChangeRead
@@ -18,11 +18,16 @@ from services.intake.settings import IntakeSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.errors import NotFound
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit, Page, keyset, page_of
 from shared.responses import json_response
 
-router = APIRouter(prefix="/api/v1/beneficiaries/{beneficiary_id}", tags=["beneficiaries"])
+router = APIRouter(
+    prefix="/api/v1/beneficiaries/{beneficiary_id}",
+    tags=["beneficiaries"],
+    route_class=idempotent_routes(idempotency),
+)
 
 
 async def _owned(

@@ -19,6 +19,7 @@ from services.intake.code_lists.loader import (
     get_code_list,
     list_names,
 )
+from shared.etags import content_etag
 
 
 def localised_entry(entry: Entry, language: Language) -> dict[str, Any]:
@@ -64,6 +65,12 @@ def body(code_list: CodeList, language: Language, *, all_labels: bool) -> dict[s
 def code_list_json(name: str, language: Language, all_labels: bool) -> bytes:
     """Serialised :func:`body`; raises ``UnknownCodeList`` (never cached) for a bad name."""
     return _dump(body(get_code_list(name), language, all_labels=all_labels))
+
+
+@cache
+def code_list_etag(name: str, language: Language, all_labels: bool) -> str:
+    """The tag of :func:`code_list_json` (one per list, language and shape), for revalidation."""
+    return content_etag(code_list_json(name, language, all_labels))
 
 
 @cache

@@ -201,3 +201,7 @@ class Erasure(Base):
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     requested_by: Mapped[str] = mapped_column(String(100))
     event_id: Mapped[uuid.UUID]
+
+
+# The self-service invitations' table, on this metadata (migrations and tests see one schema).
+from services.intake.db import invitations as invitations  # noqa: E402

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from services.matching import ranking
+from services.matching.db.models import idempotency
 from services.matching.domain.scoring import Weights
 from services.matching.indexes import Indexes
 from services.matching.schemas.offers import OfferType
@@ -21,9 +22,10 @@ from services.matching.schemas.referrals import (
 )
 from shared.auth import CurrentPrincipal
 from shared.db import ReadSession
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 
-router = APIRouter(prefix="/api/v1", tags=["matching"])
+router = APIRouter(prefix="/api/v1", tags=["matching"], route_class=idempotent_routes(idempotency))
 
 MatchLimit = Annotated[int, Query(ge=1, le=100, description="how many results (max 100)")]
 IncludeIneligible = Annotated[

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching import catalogue
-from services.matching.db.models import Offer
+from services.matching.db.models import Offer, idempotency
 from services.matching.indexes import OFFERS, bump_revision
 from services.matching.schemas.offers import (
     OfferCreate,
@@ -23,11 +23,16 @@ from services.matching.schemas.offers import (
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit, decode_cursor, encode_cursor
 from shared.responses import json_response
 
-router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
+router = APIRouter(
+    prefix="/api/v1/offers",
+    tags=["offers"],
+    route_class=idempotent_routes(idempotency),
+)
 
 
 async def _read(session: AsyncSession, offer: Offer, status_code: int = 200) -> Response:

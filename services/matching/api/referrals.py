@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from services.matching import referrals
-from services.matching.db.models import Referral
+from services.matching.db.models import Referral, idempotency
 from services.matching.schemas.referrals import (
     ReferralCreate,
     ReferralPage,
@@ -22,11 +22,16 @@ from services.matching.settings import MatchingSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit, decode_cursor, encode_cursor
 from shared.responses import json_response
 
-router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"])
+router = APIRouter(
+    prefix="/api/v1/referrals",
+    tags=["referrals"],
+    route_class=idempotent_routes(idempotency),
+)
 
 
 @router.post(

@@ -30,12 +30,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.access_mirror import access_table, grant_table
 from shared.db import make_metadata
 from shared.events import inbox_table, outbox_tables
+from shared.idempotency import idempotency_table
 
 metadata = make_metadata()
 beneficiary_access = access_table(metadata)
 beneficiary_grant = grant_table(metadata)
 inbox = inbox_table(metadata)
 outbox = outbox_tables(metadata)
+idempotency = idempotency_table(metadata)
 
 
 class Base(DeclarativeBase):

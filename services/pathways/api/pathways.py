@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways import casework
 from services.pathways.db import repository
-from services.pathways.db.models import EmploymentChange, FollowUp, Pathway, Person, TimelineEntry
+from services.pathways.db.models import (
+    EmploymentChange,
+    FollowUp,
+    Pathway,
+    Person,
+    TimelineEntry,
+    idempotency,
+)
 from services.pathways.domain.employment import EmploymentStatus, transitions
 from services.pathways.domain.loop import Step
 from services.pathways.schemas.pathway import (
@@ -31,6 +38,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.errors import NotFound
 from shared.etags import check_if_match
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import (
     CursorParam,
@@ -43,7 +51,11 @@ from shared.pagination import (
 )
 from shared.responses import json_response
 
-router = APIRouter(prefix="/api/v1/pathways", tags=["pathways"])
+router = APIRouter(
+    prefix="/api/v1/pathways",
+    tags=["pathways"],
+    route_class=idempotent_routes(idempotency),
+)
 
 
 async def _read(session: AsyncSession, pathway: Pathway) -> Response:

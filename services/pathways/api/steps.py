@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from services.pathways import casework, recording
 from services.pathways.db import repository
-from services.pathways.db.models import Action, Step
+from services.pathways.db.models import Action, Step, idempotency
 from services.pathways.domain.actions import ActionStatus, check_recognition, check_transition
 from services.pathways.domain.loop import Step as Kind
 from services.pathways.domain.rights import RIGHTS_ITEMS
@@ -31,9 +31,14 @@ from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.errors import Conflict, NotFound
 from shared.etags import check_if_match, etag
+from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 
-router = APIRouter(prefix="/api/v1/pathways/{pathway_id}", tags=["pathway steps"])
+router = APIRouter(
+    prefix="/api/v1/pathways/{pathway_id}",
+    tags=["pathway steps"],
+    route_class=idempotent_routes(idempotency),
+)
 STEP_PROBLEMS = problems(403, 404, 409, 422)
 
 

@@ -1,0 +1,238 @@
+"""``/api/v1/webhooks``: an organisation's subscriptions (the delivery log, redelivery and pings
+are in ``deliveries_api``, included here).
+
+Org admins and the organisation's partner-system clients manage its subscriptions; nobody sees
+another organisation's (404, like "not there"). Every query is scoped by :func:`readable`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, Request, Response, status
+from sqlalchemy import func, select, update
+
+from services.gateway.db.models import idempotency
+from services.gateway.db.webhooks import (
+    DeliveryStatus,
+    SubscriptionStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from services.gateway.settings import GatewaySettings
+from services.gateway.webhooks import deliveries_api, signing, ssrf
+from services.gateway.webhooks.access import Manager, get_subscription, readable
+from services.gateway.webhooks.catalogue import CATALOGUE
+from services.gateway.webhooks.queue import QUEUED_KEY, hold
+from services.gateway.webhooks.runtime import address_policy
+from services.gateway.webhooks.schemas import (
+    EventTypeRead,
+    SecretRotated,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookRead,
+    WebhookUpdate,
+)
+from shared.auth import CurrentPrincipal
+from shared.db import DbSession, ReadSession
+from shared.errors import Conflict, FieldError, UnprocessableContent
+from shared.etags import check_if_match, etag
+from shared.idempotency_routes import idempotent_routes
+from shared.openapi import problems
+from shared.pagination import CursorParam, Limit, Page, keyset, page_of
+
+router = APIRouter(
+    prefix="/api/v1/webhooks", tags=["webhooks"], route_class=idempotent_routes(idempotency)
+)
+MAX_SUBSCRIPTIONS = 20
+ROTATION_GRACE = timedelta(hours=24)
+
+
+async def _checked_url(request: Request, url: str) -> str:
+    settings: GatewaySettings = request.app.state.settings
+    resolver: ssrf.Resolver = getattr(request.app.state, "webhook_resolver", ssrf.system_resolver)
+    try:
+        await ssrf.check(url, address_policy(settings), resolver)
+    except ssrf.TargetRefused as refused:
+        raise UnprocessableContent(
+            str(refused), errors=[FieldError(field="body.url", message=str(refused), code="url")]
+        ) from None
+    return url
+
+
+def _read(subscription: WebhookSubscription, response: Response) -> WebhookRead:
+    response.headers["ETag"] = etag(subscription.version)
+    return WebhookRead.model_validate(subscription)
+
+
+@router.get(
+    "/event-types",
+    response_model=list[EventTypeRead],
+    responses=problems(403),
+    summary="The events you can subscribe to, who receives them, and example data",
+)
+async def event_types(_principal: Manager) -> list[EventTypeRead]:
+    return [
+        EventTypeRead(
+            type=spec.type,
+            description=spec.description,
+            audience=spec.audience,
+            example=spec.example,
+        )
+        for spec in CATALOGUE.values()
+    ]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WebhookCreated,
+    responses=problems(403, 409, 422),
+    summary="Subscribe your organisation's endpoint (org admins, partner systems)",
+)
+async def create_webhook(
+    body: WebhookCreate,
+    request: Request,
+    principal: Manager,
+    session: DbSession,
+    response: Response,
+) -> WebhookCreated:
+    organization_id = principal.organization_id
+    assert organization_id is not None  # a manager's
+    url = await _checked_url(request, body.url)
+    count = await session.scalar(
+        select(func.count()).where(WebhookSubscription.organization_id == organization_id)
+    )
+    if (count or 0) >= MAX_SUBSCRIPTIONS:
+        raise Conflict(f"An organisation has at most {MAX_SUBSCRIPTIONS} webhooks.")
+    secret = body.secret or signing.new_secret()
+    now = datetime.now(UTC)
+    subscription = WebhookSubscription(
+        id=uuid.uuid4(),
+        organization_id=organization_id,
+        url=url,
+        event_types=[kind.value for kind in body.event_types],
+        description=body.description,
+        secret=secret,
+        status=SubscriptionStatus.ACTIVE.value,
+        created_by=principal.subject[:100],
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(subscription)
+    await session.flush()
+    response.headers["Location"] = f"/api/v1/webhooks/{subscription.id}"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["ETag"] = etag(subscription.version)
+    read = WebhookRead.model_validate(subscription)
+    return WebhookCreated(**read.model_dump(), secret=secret)
+
+
+@router.get("", response_model=Page[WebhookRead], responses=problems(403), summary="Your webhooks")
+async def list_webhooks(
+    principal: Manager, session: ReadSession, limit: Limit = 50, cursor: CursorParam = None
+) -> Page[WebhookRead]:
+    order = (WebhookSubscription.created_at, WebhookSubscription.id)
+    rows = (await session.scalars(keyset(readable(principal), order, cursor, limit))).all()
+    return page_of(rows, limit, lambda row: (row.created_at, row.id), WebhookRead.model_validate)
+
+
+@router.get(
+    "/{webhook_id}", response_model=WebhookRead, responses=problems(404), summary="One webhook"
+)
+async def get_webhook(
+    webhook_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession, response: Response
+) -> WebhookRead:
+    return _read(await get_subscription(session, principal, webhook_id), response)
+
+
+@router.patch(
+    "/{webhook_id}",
+    response_model=WebhookRead,
+    responses=problems(404, 412, 422, 428),
+    summary="Change a webhook, disable it or enable it again (If-Match)",
+)
+async def update_webhook(
+    webhook_id: uuid.UUID,
+    body: WebhookUpdate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    response: Response,
+) -> WebhookRead:
+    # Resolved before the row is locked: a slow DNS answer must not hold a transaction open.
+    url = await _checked_url(request, body.url) if body.url is not None else None
+    subscription = await get_subscription(session, principal, webhook_id, lock=True)
+    check_if_match(request, subscription.version)
+    now = datetime.now(UTC)
+    if url is not None:
+        subscription.url = url
+    if body.event_types is not None:
+        subscription.event_types = [kind.value for kind in body.event_types]
+    if body.description is not None:
+        subscription.description = body.description
+    if body.enabled is False and subscription.status == SubscriptionStatus.ACTIVE:
+        subscription.status = SubscriptionStatus.DISABLED.value
+        subscription.disabled_at = now
+        subscription.disabled_reason = "Disabled by a user."
+        await hold(session, subscription.id)
+    elif body.enabled is True and subscription.status == SubscriptionStatus.DISABLED:
+        subscription.status = SubscriptionStatus.ACTIVE.value
+        subscription.disabled_at = subscription.disabled_reason = None
+        subscription.failing_since = None
+        await session.execute(  # what waited while it was disabled goes now
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.subscription_id == subscription.id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+            )
+            .values(next_attempt_at=now)
+        )
+        session.info[QUEUED_KEY] = True
+    subscription.version += 1
+    subscription.updated_at = now
+    await session.flush()
+    return _read(subscription, response)
+
+
+@router.delete(
+    "/{webhook_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(404),
+    summary="Delete a webhook and its delivery log",
+)
+async def delete_webhook(
+    webhook_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    subscription = await get_subscription(session, principal, webhook_id, lock=True)
+    await session.delete(subscription)
+    await session.flush()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{webhook_id}/rotate-secret",
+    response_model=SecretRotated,
+    responses=problems(404),
+    summary="A new signing secret; the previous one also signs for 24 hours",
+)
+async def rotate_secret(
+    webhook_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, response: Response
+) -> SecretRotated:
+    subscription = await get_subscription(session, principal, webhook_id, lock=True)
+    now = datetime.now(UTC)
+    subscription.previous_secret = subscription.secret
+    subscription.previous_secret_expires_at = now + ROTATION_GRACE
+    subscription.secret = signing.new_secret()
+    subscription.version += 1
+    subscription.updated_at = now
+    await session.flush()
+    response.headers["Cache-Control"] = "no-store"
+    return SecretRotated(
+        secret=subscription.secret, previous_secret_expires_at=now + ROTATION_GRACE
+    )
+
+
+router.include_router(deliveries_api.router)  # the log: /api/v1/webhooks/{id}/deliveries

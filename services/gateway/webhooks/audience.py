@@ -1,0 +1,210 @@
+"""Who receives an event, and what of it: pure rules over the event and the gateway's copy of
+intake's access decisions (``shared.access_mirror``), mirroring what each service lets an
+organisation read through the API.
+
+- about a person (registered, updated, merged, erased): the registering organisation and the
+  organisations holding an unexpired grant of any section;
+- consents: the registering organisation and the organisation the consent names;
+- pathways and rights violations: the registering organisation and those granted the ``pathway``
+  section (pathways' rule);
+- referrals: the provider of the offer, and the referring organisation while it may see the
+  person's ``profile`` (matching's rule); the provider without the referrer's pathway and action.
+
+``data`` holds ids and states only, never a profile: the rest is read through the API, where the
+usual rules apply. Decided when the event arrives, from the access known at that moment.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.gateway.webhooks.catalogue import WebhookEventType as T
+from shared.access_mirror import Access
+from shared.contracts import intake, matching, pathways
+
+
+class AccessNotYetKnown(Exception):
+    """The event is about a person the gateway has not heard of from intake yet (events of
+    different services arrive independently): retry later, or decide without it."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    organization_id: uuid.UUID
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Decision:
+    beneficiary_id: uuid.UUID | None  # whom the event is about (erasure drops the pending)
+    recipients: list[Recipient]
+
+
+def is_webhook_event(event_type: str) -> bool:
+    return event_type in _RULES
+
+
+def subject_of(event_type: str, payload: Mapping[str, Any]) -> uuid.UUID | None:
+    """The person whose access decides who receives the event."""
+    key = "merged_id" if event_type == T.BENEFICIARY_MERGED else "beneficiary_id"
+    value = payload.get(key)
+    return uuid.UUID(str(value)) if value is not None else None
+
+
+def seeing(access: Access | None, section: str | None, now: datetime) -> set[uuid.UUID]:
+    """The organisations that may see ``section`` of the person (any section when None)."""
+    if access is None or access.erased:
+        return set()
+    organisations = {access.owner}
+    for grant in access.grants:
+        expires = grant.get("expires_at")
+        if expires is not None and datetime.fromisoformat(str(expires)) <= now:
+            continue
+        if section is None or section in grant["sections"]:
+            organisations.add(uuid.UUID(str(grant["organization_id"])))
+    return organisations
+
+
+def decide(
+    event_type: str,
+    payload: Mapping[str, Any],
+    access: Access | None,
+    now: datetime,
+    *,
+    unknown_person_sees_nobody: bool = False,
+) -> Decision | None:
+    """Who receives ``event_type`` (None: not a webhook event). Raises
+    :class:`AccessNotYetKnown` when that depends on a person the mirror does not hold, unless
+    ``unknown_person_sees_nobody`` (the caller waited long enough)."""
+    rule = _RULES.get(event_type)
+    if rule is None:
+        return None
+    if access is None and rule.needs_access and not unknown_person_sees_nobody:
+        raise AccessNotYetKnown(event_type)
+    event = rule.contract.model_validate(payload)
+    audience = rule.audience(event, access, now)
+    data = _dump(event, rule.fields)
+    recipients = []
+    for organisation, reduced in sorted(audience.items()):
+        fields = data if reduced is None else {k: v for k, v in data.items() if k in reduced}
+        recipients.append(Recipient(organisation, fields))
+    return Decision(subject_of(event_type, payload), recipients)
+
+
+Audience = dict[uuid.UUID, frozenset[str] | None]  # organisation -> fields it gets (None: all)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    contract: type[BaseModel]
+    fields: tuple[str, ...]
+    audience: Callable[[Any, Access | None, datetime], Audience]
+    needs_access: bool  # without the mirror's row, the audience cannot be decided
+
+
+def _all(organisations: Iterable[uuid.UUID]) -> Audience:
+    return dict.fromkeys(organisations)
+
+
+def _person(event: Any, access: Access | None, now: datetime) -> Audience:
+    if access is not None and (access.erased or access.merged_into is not None):
+        return {}  # a late event about a record that is gone
+    return _all({event.organization_id} | seeing(access, None, now))
+
+
+def _gone(event: Any, access: Access | None, now: datetime) -> Audience:
+    # Decided before the mirror applies the erasure or merge: whoever could see the person.
+    return _all({event.organization_id} | seeing(access, None, now))
+
+
+def _consent(event: intake.ConsentChanged, access: Access | None, _now: datetime) -> Audience:
+    if access is not None and access.erased:
+        return {}
+    named = {event.organization_id} if event.organization_id is not None else set()
+    return _all({event.owner_organization_id} | named)
+
+
+def _pathway(_event: Any, access: Access | None, now: datetime) -> Audience:
+    return _all(seeing(access, "pathway", now))
+
+
+_PROVIDER_FIELDS = frozenset(
+    {
+        "referral_id",
+        "beneficiary_id",
+        "offer_id",
+        "organization_id",
+        "provider_organization_id",
+        "status",
+    }
+)
+
+
+def _referral(event: matching.ReferralChanged, access: Access | None, now: datetime) -> Audience:
+    audience: Audience = {event.provider_organization_id: _PROVIDER_FIELDS}
+    if event.organization_id in seeing(access, "profile", now):
+        audience[event.organization_id] = None  # the referrer: its pathway and action too
+    return audience
+
+
+_IDS = ("beneficiary_id", "organization_id")
+_PATHWAY_IDS = ("pathway_id", "beneficiary_id", "organization_id")
+_RULES: dict[str, _Rule] = {
+    T.BENEFICIARY_REGISTERED: _Rule(intake.BeneficiaryChanged, _IDS, _person, False),
+    T.BENEFICIARY_UPDATED: _Rule(intake.BeneficiaryChanged, _IDS, _person, False),
+    T.BENEFICIARY_MERGED: _Rule(
+        intake.BeneficiaryMerged, ("merged_id", "survivor_id", "organization_id"), _gone, False
+    ),
+    T.BENEFICIARY_ERASED: _Rule(intake.BeneficiaryErased, _IDS, _gone, False),
+    T.CONSENT_GRANTED: _Rule(
+        intake.ConsentChanged,
+        (
+            "consent_id",
+            "beneficiary_id",
+            "owner_organization_id",
+            "purpose",
+            "organization_id",
+            "sections",
+        ),
+        _consent,
+        False,
+    ),
+    T.PATHWAY_OPENED: _Rule(pathways.PathwayEvent, _PATHWAY_IDS, _pathway, True),
+    T.PATHWAY_STEP_RECORDED: _Rule(
+        pathways.StepRecorded, (*_PATHWAY_IDS, "step", "cycle"), _pathway, True
+    ),
+    T.PATHWAY_CLOSED: _Rule(pathways.PathwayClosed, (*_PATHWAY_IDS, "outcome"), _pathway, True),
+    T.RIGHTS_VIOLATION_DETECTED: _Rule(
+        pathways.ViolationDetected,
+        (*_PATHWAY_IDS, "violation_id", "forced_labour"),
+        _pathway,
+        True,
+    ),
+    T.REFERRAL_STATUS_CHANGED: _Rule(
+        matching.ReferralChanged,
+        (
+            "referral_id",
+            "beneficiary_id",
+            "offer_id",
+            "organization_id",
+            "provider_organization_id",
+            "pathway_id",
+            "action_id",
+            "status",
+        ),
+        _referral,
+        True,
+    ),
+}
+_RULES[T.CONSENT_WITHDRAWN] = _RULES[T.CONSENT_GRANTED]
+
+
+def _dump(event: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
+    values = event.model_dump(mode="json", include=set(fields))
+    return {name: values[name] for name in fields}

@@ -1,0 +1,165 @@
+"""The webhook event catalogue: every type an organisation may subscribe to, who receives it and
+what its ``data`` holds (ids and states only: a receiver reads anything more through the API,
+where the usual access rules apply). ``docs/webhooks.md`` shows the same examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class WebhookEventType(StrEnum):
+    BENEFICIARY_REGISTERED = "beneficiary.registered"
+    BENEFICIARY_UPDATED = "beneficiary.updated"
+    BENEFICIARY_MERGED = "beneficiary.merged"
+    BENEFICIARY_ERASED = "beneficiary.erased"
+    CONSENT_GRANTED = "consent.granted"
+    CONSENT_WITHDRAWN = "consent.withdrawn"
+    PATHWAY_OPENED = "pathway.opened"
+    PATHWAY_STEP_RECORDED = "pathway.step_recorded"
+    PATHWAY_CLOSED = "pathway.closed"
+    RIGHTS_VIOLATION_DETECTED = "rights.violation_detected"
+    REFERRAL_STATUS_CHANGED = "referral.status_changed"
+
+
+PING = "webhook.ping"  # sent on request to one subscription, whatever its types
+
+_PERSON = "5d7c0d5e-8c1a-4c3e-9f0b-2b1f3f7a9c11"
+_OWNER = "0b8f3c52-51a4-4d57-8c0e-6f1e2d3c4b5a"
+_PARTNER = "9a1e7f30-2c4d-4e8b-b6a5-3d2c1b0a9f8e"
+_PATHWAY = "c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f"
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    type: str
+    description: str
+    audience: str
+    example: dict[str, Any]
+
+
+def _spec(kind: WebhookEventType, description: str, audience: str, **example: Any) -> EventSpec:
+    return EventSpec(kind.value, description, audience, example)
+
+
+_PERSON_AUDIENCE = (
+    "the organisation that registered the person and those the person shares any section with"
+)
+_PATHWAY_AUDIENCE = (
+    "the organisation that registered the person and those the person shares the `pathway` "
+    "section with"
+)
+T = WebhookEventType
+CATALOGUE: dict[str, EventSpec] = {
+    spec.type: spec
+    for spec in (
+        _spec(
+            T.BENEFICIARY_REGISTERED,
+            "A person was registered.",
+            "the registering organisation",
+            beneficiary_id=_PERSON,
+            organization_id=_OWNER,
+        ),
+        _spec(
+            T.BENEFICIARY_UPDATED,
+            "A person's record changed; read it again through the API.",
+            _PERSON_AUDIENCE,
+            beneficiary_id=_PERSON,
+            organization_id=_OWNER,
+        ),
+        _spec(
+            T.BENEFICIARY_MERGED,
+            "A duplicate record was merged into another; use `survivor_id` from now on.",
+            _PERSON_AUDIENCE + " (of the merged record)",
+            merged_id="7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918",
+            survivor_id=_PERSON,
+            organization_id=_OWNER,
+        ),
+        _spec(
+            T.BENEFICIARY_ERASED,
+            "A person's data was erased (GDPR): delete your copy.",
+            _PERSON_AUDIENCE + " (until the erasure)",
+            beneficiary_id=_PERSON,
+            organization_id=_OWNER,
+        ),
+        _spec(
+            T.CONSENT_GRANTED,
+            "A person gave a consent (sharing with an organisation, matching, ...).",
+            "the registering organisation and the organisation the consent names",
+            consent_id="1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b",
+            beneficiary_id=_PERSON,
+            owner_organization_id=_OWNER,
+            purpose="sharing",
+            organization_id=_PARTNER,
+            sections=["pathway", "profile"],
+        ),
+        _spec(
+            T.CONSENT_WITHDRAWN,
+            "A person withdrew a consent; a sharing ends at once.",
+            "the registering organisation and the organisation the consent names",
+            consent_id="1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b",
+            beneficiary_id=_PERSON,
+            owner_organization_id=_OWNER,
+            purpose="sharing",
+            organization_id=_PARTNER,
+            sections=["pathway", "profile"],
+        ),
+        _spec(
+            T.PATHWAY_OPENED,
+            "A pathway was opened for a person.",
+            _PATHWAY_AUDIENCE,
+            pathway_id=_PATHWAY,
+            beneficiary_id=_PERSON,
+            organization_id=_OWNER,
+        ),
+        _spec(
+            T.PATHWAY_STEP_RECORDED,
+            "A step of the loop (assess, respond, monitor, adjust, verify_rights) was recorded.",
+            _PATHWAY_AUDIENCE,
+            pathway_id=_PATHWAY,
+            beneficiary_id=_PERSON,
+            organization_id=_OWNER,
+            step="assess",
+            cycle=1,
+        ),
+        _spec(
+            T.PATHWAY_CLOSED,
+            "A pathway was closed with an outcome.",
+            _PATHWAY_AUDIENCE,
+            pathway_id=_PATHWAY,
+            beneficiary_id=_PERSON,
+            organization_id=_OWNER,
+            outcome="employed",
+        ),
+        _spec(
+            T.RIGHTS_VIOLATION_DETECTED,
+            "A rights check found a violation; read the check through the API.",
+            _PATHWAY_AUDIENCE,
+            pathway_id=_PATHWAY,
+            beneficiary_id=_PERSON,
+            organization_id=_OWNER,
+            violation_id="2a3b4c5d-6e7f-4809-9a1b-2c3d4e5f6a7b",
+            forced_labour=False,
+        ),
+        _spec(
+            T.REFERRAL_STATUS_CHANGED,
+            "A referral was proposed or moved (accepted, rejected, enrolled, completed, dropped).",
+            "the referring organisation (while it may see the person's profile) and the provider "
+            "of the offer (without `pathway_id` and `action_id`)",
+            referral_id="3b4c5d6e-7f80-4912-a3b4-c5d6e7f8091a",
+            beneficiary_id=_PERSON,
+            offer_id="4c5d6e7f-8091-4a2b-b4c5-d6e7f8091a2b",
+            organization_id=_OWNER,
+            provider_organization_id=_PARTNER,
+            pathway_id=_PATHWAY,
+            action_id="5d6e7f80-91a2-4b3c-85d6-e7f8091a2b3c",
+            status="accepted",
+        ),
+    )
+}
+
+
+def body_of(event_type: str, timestamp: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The delivered JSON (Standard Webhooks' recommended shape)."""
+    return {"type": event_type, "timestamp": timestamp, "data": data}

@@ -1,0 +1,128 @@
+"""What the gateway does with the services' events (``POST /internal/events``): keep its copy of
+who may see whom, and queue one delivery per event for each subscription of each organisation
+that may see it (disabled ones included: theirs wait), in the same transaction as the inbox
+record (so an event is queued exactly once, or not at all and delivered again by its relay)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.db.webhooks import (
+    DeliveryStatus,
+    SubscriptionStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+    beneficiary_access,
+)
+from services.gateway.webhooks import audience
+from services.gateway.webhooks.catalogue import WebhookEventType
+from services.gateway.webhooks.queue import QUEUED_KEY
+from shared import access_mirror
+from shared.contracts import intake
+from shared.events import EventEnvelope, EventHandler
+from shared.logging import get_logger
+
+_log = get_logger("ponte.webhooks")
+
+# Every type the services send the gateway: the webhook types and intake's access decisions.
+CONSUMED = frozenset({*WebhookEventType, intake.ACCESS_CHANGED})
+
+
+def handlers(access_wait: timedelta) -> dict[str, EventHandler]:
+    """``access_wait``: how long an event about a person unknown to the mirror is sent back to
+    its relay (which retries) before it is decided as if nobody but the provider may see them."""
+
+    async def on_event(session: AsyncSession, event: EventEnvelope) -> None:
+        await queue(session, event, access_wait)
+        await _apply_access(session, event.type, event.payload)
+
+    return dict.fromkeys(CONSUMED, on_event)
+
+
+async def queue(session: AsyncSession, event: EventEnvelope, access_wait: timedelta) -> int:
+    """Queue the event for its audience's subscriptions; returns how many deliveries."""
+    if not audience.is_webhook_event(event.type):
+        return 0  # intake's access decisions: the mirror only
+    now = datetime.now(UTC)
+    subject = audience.subject_of(event.type, event.payload)
+    access = None
+    if subject is not None:
+        access = (await access_mirror.load(session, beneficiary_access, [subject])).get(subject)
+    try:
+        decision = audience.decide(event.type, event.payload, access, now)
+    except audience.AccessNotYetKnown:
+        if now - event.occurred_at < access_wait:
+            raise  # the inbox rolls this event back; its relay sends it again shortly
+        _log.warning("webhook_access_unknown", event_id=str(event.id), type=event.type)
+        decision = audience.decide(
+            event.type, event.payload, access, now, unknown_person_sees_nobody=True
+        )
+    if decision is None:
+        return 0
+    if event.type == WebhookEventType.BENEFICIARY_ERASED and decision.beneficiary_id:
+        # Like intake's outbox: what was not delivered yet about the person goes; the erasure,
+        # ids only, supersedes it.
+        await session.execute(
+            delete(WebhookDelivery).where(
+                WebhookDelivery.beneficiary_id == decision.beneficiary_id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+            )
+        )
+    if not decision.recipients:
+        return 0
+    data = {recipient.organization_id: recipient.data for recipient in decision.recipients}
+    # Disabled subscriptions too: their deliveries wait, and go once it is enabled again (within
+    # the log's retention), so that nothing is lost while an endpoint is being repaired.
+    subscriptions = (
+        await session.execute(
+            select(
+                WebhookSubscription.id,
+                WebhookSubscription.organization_id,
+                WebhookSubscription.status,
+            ).where(
+                WebhookSubscription.organization_id.in_(list(data)),
+                WebhookSubscription.event_types.contains([event.type]),
+            )
+        )
+    ).all()
+    if not subscriptions:
+        return 0
+    await session.execute(
+        insert(WebhookDelivery)
+        .values(
+            [
+                {
+                    "subscription_id": subscription_id,
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "occurred_at": event.occurred_at,
+                    "data": data[organization_id],
+                    "beneficiary_id": decision.beneficiary_id,
+                    "status": DeliveryStatus.PENDING.value,
+                    "attempts": 0,
+                    "next_attempt_at": now if status == SubscriptionStatus.ACTIVE else None,
+                }
+                for subscription_id, organization_id, status in subscriptions
+            ]
+        )
+        .on_conflict_do_nothing(constraint="uq_webhook_delivery_event")
+    )
+    session.info[QUEUED_KEY] = True
+    return len(subscriptions)
+
+
+async def _apply_access(session: AsyncSession, event_type: str, payload: Mapping[str, Any]) -> None:
+    """After the audience was decided: an erasure or merge is announced to whoever could see
+    the person until then."""
+    if event_type == intake.ACCESS_CHANGED:
+        await access_mirror.apply_access_changed(session, beneficiary_access, payload)
+    elif event_type == intake.ERASED:
+        await access_mirror.apply_erased(session, beneficiary_access, payload)
+    elif event_type == intake.MERGED:
+        await access_mirror.apply_merged(session, beneficiary_access, payload)

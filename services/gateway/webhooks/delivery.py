@@ -1,0 +1,239 @@
+"""Delivering the queue: at least once, with exponential back-off and jitter, and disabling a
+subscription whose deliveries keep failing.
+
+A worker task in each gateway replica. It *claims* due deliveries in a short transaction (``FOR
+UPDATE SKIP LOCKED``: replicas never take the same row), moving each one's ``next_attempt_at`` a
+lease into the future and counting the attempt; it then POSTs outside any transaction and records
+the outcome in another short one, compare-and-set on the attempt number (the database side is
+``queue``). A replica that dies
+mid-attempt leaves the row to be claimed again once the lease has passed: at least once, so
+receivers dedupe by ``webhook-id`` (the event's id, the same at every attempt).
+
+- Success is any 2xx; anything else (an error status, a redirect, a timeout, a refused address)
+  is a failure, retried after ``uniform(base, min(cap, base * 2**(attempts - 1)))`` seconds.
+- A subscription remembers when its current run of failures began; any success ends it. A
+  failure more than ``disable_after`` after that start disables it with the reason. Its
+  deliveries (and those of events arriving meanwhile) wait, and go when it is enabled again.
+- A delivery still failing ``disable_after`` after it was queued (or redelivered) is given up
+  (``failed``); it stays in the log and can be redelivered by hand.
+- At most ``per_subscription`` deliveries to one subscription are in flight per replica, so a slow
+  endpoint cannot hold every slot. Order across events is not guaranteed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from services.gateway.webhooks import queue, signing, ssrf
+from services.gateway.webhooks.catalogue import body_of
+from services.gateway.webhooks.queue import QUEUED_KEY, Claim, DeliveryPolicy, Outcome
+from shared.logging import get_logger
+
+_log = get_logger("ponte.webhooks")
+USER_AGENT = "Ponte-Webhooks/1"
+
+
+def render(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> bytes:
+    """The body, byte for byte the same at every attempt (its signature covers it)."""
+    document = body_of(event_type, occurred_at.astimezone(UTC).isoformat(), data)
+    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+
+
+class WebhookDispatcher:
+    """Delivers due webhooks until stopped (``start()`` / ``await stop()``); :meth:`deliver_due`
+    runs one round to completion (tests, tools)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        policy: DeliveryPolicy,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: ssrf.Resolver = ssrf.system_resolver,
+    ) -> None:
+        self._sessions = sessions
+        self.policy = policy
+        self._resolver = resolver
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(policy.timeout_seconds, connect=min(5.0, policy.timeout_seconds)),
+            follow_redirects=False,
+            trust_env=False,  # no proxy from the environment: the checked address is the one used
+            limits=httpx.Limits(max_connections=policy.concurrency * 2),
+        )
+        self._wake = asyncio.Event()
+        self._in_flight: Counter[uuid.UUID] = Counter()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._main: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._main:
+            return
+        self._loop = asyncio.get_running_loop()
+        _watch_commits(self)
+        self._main = [
+            asyncio.create_task(self._run(), name="webhook-dispatcher"),
+            asyncio.create_task(self._housekeeping(), name="webhook-housekeeping"),
+        ]
+
+    async def stop(self) -> None:
+        _running.discard(self)
+        tasks = [*self._main, *self._tasks]
+        self._main = []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._client.aclose()
+
+    def notify(self) -> None:
+        """Look for due deliveries now. Safe to call from any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._wake.set()
+        else:
+            loop.call_soon_threadsafe(self._wake.set)
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        errors = 0
+        while True:
+            self._wake.clear()
+            delay = self.policy.poll_seconds
+            try:
+                free = self.policy.concurrency - len(self._tasks)
+                claims = await self.claim(free) if free > 0 else []
+                for claim in claims:
+                    self._spawn(claim)
+                errors = 0  # a finishing delivery wakes the loop to fill its slot
+            except Exception as error:  # the database is down or the like: retry, never die
+                errors += 1
+                delay = min(30.0, self.policy.poll_seconds * 2 ** min(errors, 5))
+                _log.error("webhook_dispatch_error", error=type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
+
+    def _spawn(self, claim: Claim) -> None:
+        self._in_flight[claim.subscription_id] += 1
+        task = asyncio.create_task(self._deliver(claim), name=f"webhook:{claim.delivery_id}")
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._tasks.discard(finished)
+            self._in_flight[claim.subscription_id] -= 1
+            if self._in_flight[claim.subscription_id] <= 0:
+                del self._in_flight[claim.subscription_id]
+            self._wake.set()
+
+        task.add_done_callback(done)
+
+    async def deliver_due(self) -> int:
+        """Claim what is due now and deliver it, waiting for every outcome; returns how many."""
+        claims = await self.claim(self.policy.concurrency)
+        await asyncio.gather(*(self._deliver(claim) for claim in claims))
+        return len(claims)
+
+    async def _deliver(self, claim: Claim) -> None:
+        try:
+            outcome = await self.attempt(claim)
+            await self.record(claim, outcome)
+        except Exception as error:  # recorded nowhere: the lease expires and it is retried
+            _log.error("webhook_record_error", error=type(error).__name__)
+
+    # -- steps -----------------------------------------------------------------------------
+
+    async def claim(self, limit: int) -> list[Claim]:
+        return await queue.claim(self._sessions, self.policy, limit, busy=set(self._in_flight))
+
+    async def attempt(self, claim: Claim) -> Outcome:
+        """One POST; never raises (the outcome says what went wrong, without response bodies)."""
+        started = time.perf_counter()
+
+        def outcome(status_code: int | None, error: str | None) -> Outcome:
+            return Outcome(status_code, error, round((time.perf_counter() - started) * 1000))
+
+        try:
+            target = await ssrf.check(claim.url, self.policy.addresses, self._resolver)
+        except ssrf.TargetRefused as refused:
+            return outcome(None, str(refused)[:200])
+        body = render(claim.event_type, claim.occurred_at, claim.data)
+        headers = {
+            **signing.headers(claim.secrets, str(claim.event_id), int(time.time()), body),
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "Host": target.host_header,
+        }
+        extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
+        request = self._client.build_request(
+            "POST", target.connect_url, content=body, headers=headers, extensions=extensions
+        )
+        try:
+            response = await self._client.send(request, stream=True)
+            await response.aclose()  # the body is never read: it could be anything, of any size
+        except httpx.HTTPError as error:
+            return outcome(None, type(error).__name__)
+        if 200 <= response.status_code < 300:
+            return outcome(response.status_code, None)
+        return outcome(response.status_code, f"HTTP {response.status_code}")
+
+    async def record(self, claim: Claim, outcome: Outcome) -> None:
+        await queue.record(self._sessions, self.policy, claim, outcome)
+
+    # -- housekeeping ----------------------------------------------------------------------
+
+    async def purge(self) -> int:
+        """Forget deliveries older than the log's retention (see :func:`queue.purge`)."""
+        return await queue.purge(self._sessions, self.policy.log_retention)
+
+    async def _housekeeping(self) -> None:
+        while True:
+            try:
+                purged = await self.purge()
+                if purged:
+                    _log.info("webhook_log_purged", deliveries=purged)
+            except Exception as error:  # retried at the next interval
+                _log.error("webhook_purge_error", error=type(error).__name__)
+            await asyncio.sleep(600)
+
+
+# The dispatchers running in this process, woken after a commit that queued deliveries.
+_running: set[WebhookDispatcher] = set()
+
+
+def _watch_commits(dispatcher: WebhookDispatcher) -> None:
+    _running.add(dispatcher)
+    if not sa_event.contains(Session, "after_commit", _after_commit):
+        sa_event.listen(Session, "after_commit", _after_commit)
+        sa_event.listen(Session, "after_rollback", _after_rollback)
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(QUEUED_KEY, None):
+        for dispatcher in tuple(_running):
+            dispatcher.notify()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(QUEUED_KEY, None)

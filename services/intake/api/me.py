@@ -1,0 +1,113 @@
+"""The person's own record in the self-service app (role ``beneficiary``): a reduced profile and
+their consents (see, give, withdraw). The person's id comes from the token, never from the path."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from services.intake import sharing
+from services.intake.api.consents import _read as consent_read
+from services.intake.db import repository
+from services.intake.db.models import idempotency
+from services.intake.schemas.consent import CollectionMethod, ConsentCreate, ConsentRead
+from services.intake.schemas.self_service import OwnConsentCreate, OwnProfile
+from shared.auth import CurrentPrincipal
+from shared.auth.person import CurrentPerson
+from shared.db import DbSession
+from shared.errors import NotFound
+from shared.idempotency_routes import idempotent_routes
+from shared.openapi import problems
+
+router = APIRouter(
+    prefix="/api/v1/me", tags=["self-service"], route_class=idempotent_routes(idempotency)
+)
+
+
+@router.get(
+    "/profile",
+    response_model=OwnProfile,
+    responses=problems(403, 404),
+    summary="The person's own profile, reduced (self-service app)",
+)
+async def own_profile(
+    person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
+) -> OwnProfile:
+    row = await repository.any_status(session, person)
+    if row is None or row.status != "active":
+        raise NotFound("No such person.")
+    await repository.log_access(
+        session, principal, [row.id], action="read", purpose="GET /api/v1/me/profile"
+    )
+    document = row.profile
+    return OwnProfile.model_validate(
+        {
+            "id": row.id,
+            "organization_id": row.organization_id,
+            "given_name": row.given_name,
+            "family_name": row.family_name,
+            "birth_date": row.birth_date,
+            "municipality": row.municipality,
+            "contact": document.get("contact"),
+            "languages": document.get("languages", []),
+            "skills": document.get("skills", []),
+            "updated_at": row.updated_at,
+        }
+    )
+
+
+@router.get(
+    "/consents",
+    response_model=list[ConsentRead],
+    responses=problems(403, 404),
+    summary="The person's own consents, withdrawn ones included",
+)
+async def own_consents(
+    person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
+) -> list[ConsentRead]:
+    return [consent_read(consent) for consent in await sharing.consents(session, principal, person)]
+
+
+@router.post(
+    "/consents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConsentRead,
+    responses=problems(403, 404, 422),
+    summary="Give a consent in the app (sharing opens the named sections at once)",
+)
+async def give_consent(
+    body: OwnConsentCreate,
+    person: CurrentPerson,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    response: Response,
+) -> ConsentRead:
+    consent = await sharing.grant(
+        session,
+        principal,
+        person,
+        ConsentCreate(
+            purpose=body.purpose,
+            organization_id=body.organization_id,
+            sections=body.sections,
+            text_version=body.text_version,
+            collection_method=CollectionMethod.MOBILE_APP,
+        ),
+        by_the_person=True,
+    )
+    response.headers["Location"] = f"/api/v1/me/consents/{consent.id}"
+    return consent_read(consent)
+
+
+@router.delete(
+    "/consents/{consent_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(403, 404),
+    summary="Withdraw one of the person's consents: takes effect at once (idempotent)",
+)
+async def withdraw_own_consent(
+    consent_id: uuid.UUID, person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    await sharing.withdraw(session, principal, person, consent_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

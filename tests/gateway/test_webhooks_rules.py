@@ -1,0 +1,337 @@
+"""The pure parts of webhooks: Standard Webhooks signatures, the SSRF address policy, and who
+receives which event with which data."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.gateway.webhooks import audience, signing, ssrf
+from services.gateway.webhooks.catalogue import CATALOGUE, WebhookEventType
+from services.gateway.webhooks.delivery import render
+from services.gateway.webhooks.queue import DeliveryPolicy
+from shared.access_mirror import Access
+
+# --- signatures ---------------------------------------------------------------------------------
+
+
+def test_signature_matches_the_standard_webhooks_reference_vector() -> None:
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    body = b'{"test": 2432232314}'
+    signature = signing.sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body)
+    assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+def test_a_receiver_verifies_and_refuses_what_was_tampered_with() -> None:
+    secret, other = signing.new_secret(), signing.new_secret()
+    body = b'{"type":"beneficiary.registered"}'
+    now = int(time.time())
+    headers = signing.headers([secret], "evt-1", now, body)
+    signing.verify(secret, headers, body)
+    for bad_secret, bad_body, bad_headers in (
+        (other, body, headers),
+        (secret, body + b" ", headers),
+        (secret, body, {**headers, "webhook-id": "evt-2"}),
+        (secret, body, signing.headers([secret], "evt-1", now - 3600, body)),  # a replay
+        (secret, body, {k: v for k, v in headers.items() if k != "webhook-signature"}),
+    ):
+        with pytest.raises(signing.InvalidSignature):
+            signing.verify(bad_secret, bad_headers, bad_body)
+
+
+def test_during_a_rotation_either_secret_verifies() -> None:
+    new, old = signing.new_secret(), signing.new_secret()
+    headers = signing.headers([new, old], "evt", int(time.time()), b"{}")
+    assert len(headers["webhook-signature"].split()) == 2
+    signing.verify(new, headers, b"{}")
+    signing.verify(old, headers, b"{}")
+
+
+def test_secrets_are_whsec_base64_of_enough_random_bytes() -> None:
+    secret = signing.new_secret()
+    assert secret.startswith("whsec_")
+    assert len(signing.secret_bytes(secret)) == 24
+    assert signing.new_secret() != secret
+    for bad in ("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_not*base64", "whsec_c2hvcnQ="):
+        with pytest.raises(signing.InvalidSecret):
+            signing.secret_bytes(bad)
+
+
+def test_the_body_is_the_same_bytes_at_every_attempt() -> None:
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    first = render("pathway.closed", at, {"b": 1, "a": "x"})
+    assert first == render("pathway.closed", at, {"a": "x", "b": 1})
+    assert first == (
+        b'{"data":{"a":"x","b":1},"timestamp":"2026-01-02T03:04:05+00:00","type":"pathway.closed"}'
+    )
+
+
+def test_back_off_grows_exponentially_within_its_cap_with_jitter() -> None:
+    policy = DeliveryPolicy(retry_base_seconds=5, retry_cap_seconds=60)
+    for attempts, ceiling in ((1, 5), (2, 10), (3, 20), (4, 40), (5, 60), (50, 60)):
+        delays = {policy.retry_delay(attempts) for _ in range(50)}
+        assert all(5 <= delay <= ceiling for delay in delays)
+        assert attempts == 1 or len(delays) > 1
+
+
+# --- SSRF ---------------------------------------------------------------------------------------
+
+CLOSED, LOOPBACK, PRIVATE = (
+    ssrf.AddressPolicy(),
+    ssrf.AddressPolicy(True),
+    ssrf.AddressPolicy(allow_private=True),
+)
+
+
+@pytest.mark.parametrize(
+    ("address", "closed", "loopback", "private"),
+    [
+        ("8.8.8.8", True, True, True),
+        ("2001:4860:4860::8888", True, True, True),
+        ("127.0.0.1", False, True, False),
+        ("::1", False, True, False),
+        ("::ffff:127.0.0.1", False, True, False),
+        ("10.0.0.1", False, False, True),
+        ("172.16.5.4", False, False, True),
+        ("192.168.1.1", False, False, True),
+        ("fd00::1", False, False, True),
+        ("100.64.0.1", False, False, True),
+        ("169.254.169.254", False, False, False),  # cloud metadata
+        ("fe80::1", False, False, False),
+        ("224.0.0.1", False, False, False),
+        ("0.0.0.0", False, False, False),  # noqa: S104 - the address under test
+        ("::", False, False, False),
+        ("240.0.0.1", False, False, False),
+    ],
+)
+def test_address_policy(address: str, closed: bool, loopback: bool, private: bool) -> None:
+    ip = ipaddress.ip_address(address)
+    assert (ssrf.refusal(ip, CLOSED) is None) is closed
+    assert (ssrf.refusal(ip, LOOPBACK) is None) is loopback
+    assert (ssrf.refusal(ip, PRIVATE) is None) is private
+
+
+def _resolver(answers: dict[str, list[str]]) -> ssrf.Resolver:
+    async def resolve(host: str, _port: int) -> list[str]:
+        if host not in answers:
+            raise OSError("no such host")
+        return answers[host]
+
+    return resolve
+
+
+async def test_targets_are_resolved_checked_and_pinned() -> None:
+    resolver = _resolver(
+        {
+            "hooks.example.org": ["93.184.215.14"],
+            "sneaky.example.org": ["93.184.215.14", "10.0.0.7"],
+            "metadata.example.org": ["169.254.169.254"],
+        }
+    )
+    target = await ssrf.check("https://hooks.example.org:8443/in?x=1", CLOSED, resolver)
+    assert str(target.connect_url) == "https://93.184.215.14:8443/in?x=1"
+    assert target.host_header == "hooks.example.org:8443"
+    assert target.sni_hostname == "hooks.example.org"
+    refused = {
+        "ftp://hooks.example.org/": "Only http and https",
+        "https://user:pw@hooks.example.org/": "credentials",
+        "https:///nohost": "no host",
+        "http://hooks.example.org/": "Use https",
+        "https://sneaky.example.org/": "private address",
+        "https://metadata.example.org/": "link-local",
+        "https://nowhere.example.org/": "does not resolve",
+        "http://127.0.0.1:9/": "loopback",
+        "http://[fe80::1%25eth0]/": "link-local",
+    }
+    for url, reason in refused.items():
+        with pytest.raises(ssrf.TargetRefused, match=reason):
+            await ssrf.check(url, CLOSED, resolver)
+    local = await ssrf.check("http://127.0.0.1:9/hook", LOOPBACK, resolver)
+    assert local.sni_hostname is None
+    assert local.address == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://localhost:9/", "http://2130706433/", "http://0x7f.1/", "http://[::ffff:7f00:1]/"],
+)
+async def test_other_spellings_of_loopback_are_resolved_and_refused(url: str) -> None:
+    with pytest.raises(ssrf.TargetRefused, match="loopback"):
+        await ssrf.check(url, CLOSED)  # the system's resolver: these need no network
+
+
+# --- audience -----------------------------------------------------------------------------------
+
+OWNER, PARTNER, PROVIDER, STRANGER = (uuid.uuid4() for _ in range(4))
+PERSON = uuid.uuid4()
+NOW = datetime.now(UTC)
+
+
+def _access(*grants: tuple[uuid.UUID, list[str], datetime | None], erased: bool = False) -> Access:
+    return Access(
+        beneficiary_id=PERSON,
+        owner=OWNER,
+        grants=tuple(
+            {
+                "organization_id": str(org),
+                "sections": sections,
+                "expires_at": expires.isoformat() if expires else None,
+            }
+            for org, sections, expires in grants
+        ),
+        matching_consent=True,
+        erased=erased,
+        merged_into=None,
+    )
+
+
+def _receivers(
+    event_type: str, payload: dict[str, Any], access: Access | None
+) -> dict[uuid.UUID, dict[str, Any]]:
+    decision = audience.decide(event_type, payload, access, NOW)
+    assert decision is not None
+    return {recipient.organization_id: recipient.data for recipient in decision.recipients}
+
+
+PROFILE = {"birth_date": "1990-01-01", "nationality": "GH", "skills": [{"label": "masonry"}]}
+PERSON_EVENT = {"beneficiary_id": str(PERSON), "organization_id": str(OWNER), "profile": PROFILE}
+
+
+def test_person_events_go_to_whoever_sees_any_section_with_ids_only() -> None:
+    shared = _access(
+        (PARTNER, ["pathway"], None), (STRANGER, ["identity"], NOW - timedelta(minutes=1))
+    )
+    got = _receivers("beneficiary.updated", PERSON_EVENT, shared)
+    assert set(got) == {OWNER, PARTNER}  # the expired grant no longer counts
+    assert got[OWNER] == {"beneficiary_id": str(PERSON), "organization_id": str(OWNER)}
+    registered = _receivers("beneficiary.registered", PERSON_EVENT, None)
+    assert set(registered) == {OWNER}
+    assert _receivers("beneficiary.updated", PERSON_EVENT, _access(erased=True)) == {}
+
+
+def test_an_erasure_reaches_everyone_who_could_see_the_person_until_then() -> None:
+    payload = {"beneficiary_id": str(PERSON), "organization_id": str(OWNER)}
+    got = _receivers("beneficiary.erased", payload, _access((PARTNER, ["profile"], None)))
+    assert set(got) == {OWNER, PARTNER}
+
+
+def test_pathway_events_need_the_pathway_section() -> None:
+    payload = {
+        "pathway_id": str(uuid.uuid4()),
+        "beneficiary_id": str(PERSON),
+        "organization_id": str(OWNER),
+        "step": "assess",
+        "cycle": 1,
+        "priority_need": "health",
+    }
+    access = _access((PARTNER, ["pathway"], None), (STRANGER, ["profile", "identity"], None))
+    got = _receivers("pathway.step_recorded", payload, access)
+    assert set(got) == {OWNER, PARTNER}
+    assert "priority_need" not in got[PARTNER]  # a need is more than the event needs
+    assert got[PARTNER]["step"] == "assess"
+    with pytest.raises(audience.AccessNotYetKnown):
+        audience.decide("pathway.step_recorded", payload, None, NOW)
+    late = audience.decide(
+        "pathway.step_recorded", payload, None, NOW, unknown_person_sees_nobody=True
+    )
+    assert late is not None
+    assert late.recipients == []
+
+
+def test_referrals_go_to_the_provider_and_to_the_referrer_while_it_sees_the_profile() -> None:
+    payload = {
+        "referral_id": str(uuid.uuid4()),
+        "beneficiary_id": str(PERSON),
+        "offer_id": str(uuid.uuid4()),
+        "organization_id": str(PARTNER),
+        "provider_organization_id": str(PROVIDER),
+        "pathway_id": str(uuid.uuid4()),
+        "action_id": str(uuid.uuid4()),
+        "status": "proposed",
+    }
+    got = _receivers("referral.status_changed", payload, _access((PARTNER, ["profile"], None)))
+    assert set(got) == {PARTNER, PROVIDER}
+    assert "pathway_id" in got[PARTNER]
+    assert "pathway_id" not in got[PROVIDER]
+    assert "action_id" not in got[PROVIDER]
+    assert got[PROVIDER]["status"] == "proposed"
+    withdrawn = _receivers("referral.status_changed", payload, _access())
+    assert set(withdrawn) == {PROVIDER}
+    late = audience.decide(
+        "referral.status_changed", payload, None, NOW, unknown_person_sees_nobody=True
+    )
+    assert late is not None
+    assert [r.organization_id for r in late.recipients] == [PROVIDER]
+
+
+def test_consents_go_to_the_owner_and_the_organisation_named() -> None:
+    payload = {
+        "consent_id": str(uuid.uuid4()),
+        "beneficiary_id": str(PERSON),
+        "owner_organization_id": str(OWNER),
+        "purpose": "sharing",
+        "organization_id": str(PARTNER),
+        "sections": ["profile"],
+    }
+    assert set(_receivers("consent.granted", payload, None)) == {OWNER, PARTNER}
+    matching = {**payload, "purpose": "matching", "organization_id": None}
+    assert set(_receivers("consent.withdrawn", matching, _access())) == {OWNER}
+
+
+def test_access_changes_are_not_webhook_events() -> None:
+    assert audience.decide("beneficiary.access_changed", {}, None, NOW) is None
+
+
+def test_the_catalogue_documents_every_type_with_data_its_rules_produce() -> None:
+    assert set(CATALOGUE) == {kind.value for kind in WebhookEventType}
+    for spec in CATALOGUE.values():
+        assert spec.description
+        assert spec.audience
+        assert spec.example
+
+
+@given(
+    profile=st.dictionaries(
+        st.sampled_from(["municipality", "sex", "permit_type"]), st.text(max_size=20)
+    ),
+    kind=st.sampled_from(["beneficiary.registered", "beneficiary.updated"]),
+)
+def test_no_profile_field_ever_leaves(profile: dict[str, str], kind: str) -> None:
+    payload = {**PERSON_EVENT, "profile": {**profile, "nationality": "GH"}}
+    for data in _receivers(kind, payload, None).values():
+        assert set(data) == {"beneficiary_id", "organization_id"}
+
+
+# --- the documentation --------------------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
+
+
+def test_the_documented_delivery_verifies_and_the_catalogue_matches_the_code() -> None:
+    text = DOC.read_text()
+    request = text.split("```http\n", 1)[1].split("```", 1)[0]
+    head, body = request.split("\n\n", 1)
+    headers = dict(line.split(": ", 1) for line in head.splitlines()[1:])
+    timestamp = int(headers["webhook-timestamp"])
+    signing.verify(
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", headers, body.strip().encode(), now=timestamp
+    )
+    snippet = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(snippet, namespace)  # noqa: S102 - the documentation's own example
+    lowered = {key.lower(): value for key, value in headers.items()}
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    assert namespace["verify"](secret, lowered, body.strip().encode(), tolerance=10**10)
+    assert not namespace["verify"](secret, lowered, body.strip().encode() + b" ", 10**10)
+    for spec in CATALOGUE.values():
+        assert f"### `{spec.type}`" in text
+        assert json.dumps(spec.example, indent=2) in text, spec.type
