@@ -8,13 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.intake import invitations
-from services.intake.db.invitations import Invitation
 from shared.testing.tokens import TestIssuer
 from tests.intake.conftest import Org, register
+from tests.support import sql
 
 INTERNAL = {"Authorization": "Bearer test-internal-token"}
 
@@ -99,12 +97,7 @@ async def test_an_expired_code_or_an_erased_person_redeems_nothing(
     ngo, _, _ = orgs
     person = await register(intake, ngo)
     invitation = await _invite(intake, ngo, person["id"])
-    engine = create_async_engine(intake_database)
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(Invitation).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
-        )
-    await engine.dispose()
+    await sql(intake_database, "UPDATE invitation SET expires_at = now() - interval '1 second'")
     assert (await _redeem(intake, invitation["code"])).status_code == 404
 
     again = await _invite(intake, ngo, person["id"])

@@ -317,6 +317,13 @@ async def test_a_consumer_that_is_down_gets_everything_once_back(world: World) -
         assert await applied(world) == []
         world.network.down.clear()
         await applied_are(world, [1, 2, 3])
+
+        async def recovered() -> bool:
+            # the cursor moves in its own transaction just after the consumer answered
+            state = await cursor(world)
+            return state is not None and state.failures == 0
+
+        await eventually(recovered)
     state = await cursor(world)
     assert (state.failures, state.last_error, state.next_attempt_at) == (0, None, None)
 
