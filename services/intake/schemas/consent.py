@@ -26,7 +26,33 @@ class CollectionMethod(StrEnum):
     MOBILE_APP = "mobile_app"
 
 
-class ConsentCreate(BaseModel):
+class ConsentTerms(BaseModel):
+    """What a consent says, whoever records it: the purpose and, for sharing, with whom and what."""
+
+    purpose: Purpose
+    organization_id: uuid.UUID | None = Field(
+        default=None, description="whom the person shares with (required for purpose sharing)"
+    )
+    sections: list[Section] = Field(
+        default_factory=list, max_length=4, description="what is shared (purpose sharing)"
+    )
+    text_version: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+    ] = Field(description="the version of the consent text the person agreed to")
+
+    @model_validator(mode="after")
+    def _sharing_names_whom_and_what(self) -> ConsentTerms:
+        if self.purpose == Purpose.SHARING:
+            if self.organization_id is None:
+                raise ValueError("a sharing consent names the organisation (organization_id)")
+            if not self.sections:
+                raise ValueError("a sharing consent names the sections shared")
+        elif self.organization_id is not None or self.sections:
+            raise ValueError("organization_id and sections belong to sharing consents only")
+        return self
+
+
+class ConsentCreate(ConsentTerms):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -42,31 +68,10 @@ class ConsentCreate(BaseModel):
         },
     )
 
-    purpose: Purpose
-    organization_id: uuid.UUID | None = Field(
-        default=None, description="whom the person shares with (required for purpose sharing)"
-    )
-    sections: list[Section] = Field(
-        default_factory=list, max_length=4, description="what is shared (purpose sharing)"
-    )
-    text_version: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
-    ] = Field(description="the version of the consent text the person agreed to")
     collection_method: CollectionMethod
     granted_at: datetime | None = Field(
         default=None, description="when the person agreed (defaults to now; not in the future)"
     )
-
-    @model_validator(mode="after")
-    def _sharing_names_whom_and_what(self) -> ConsentCreate:
-        if self.purpose == Purpose.SHARING:
-            if self.organization_id is None:
-                raise ValueError("a sharing consent names the organisation (organization_id)")
-            if not self.sections:
-                raise ValueError("a sharing consent names the sections shared")
-        elif self.organization_id is not None or self.sections:
-            raise ValueError("organization_id and sections belong to sharing consents only")
-        return self
 
 
 class ConsentRead(BaseModel):

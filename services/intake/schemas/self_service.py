@@ -6,10 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.intake.schemas.beneficiary import Section
-from services.intake.schemas.consent import Purpose
+from services.intake.schemas.consent import ConsentTerms
 from services.intake.schemas.profile import Contact, Language, Skill
 
 
@@ -51,7 +50,7 @@ class OwnProfile(BaseModel):
     updated_at: datetime
 
 
-class OwnConsentCreate(BaseModel):
+class OwnConsentCreate(ConsentTerms):
     """A consent the person gives in the app (recorded as collected by ``mobile_app``, now)."""
 
     model_config = ConfigDict(
@@ -67,21 +66,3 @@ class OwnConsentCreate(BaseModel):
             ]
         },
     )
-
-    purpose: Purpose
-    organization_id: uuid.UUID | None = Field(
-        default=None, description="whom the person shares with (purpose sharing)"
-    )
-    sections: list[Section] = Field(default_factory=list, max_length=4)
-    text_version: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
-    ] = Field(description="the version of the consent text the app showed")
-
-    @model_validator(mode="after")
-    def _sharing_names_whom_and_what(self) -> OwnConsentCreate:
-        if self.purpose == Purpose.SHARING:
-            if self.organization_id is None or not self.sections:
-                raise ValueError("a sharing consent names the organisation and the sections")
-        elif self.organization_id is not None or self.sections:
-            raise ValueError("organization_id and sections belong to sharing consents only")
-        return self
