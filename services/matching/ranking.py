@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -35,16 +36,10 @@ def weights_of(configured: dict[str, float]) -> s.Weights:
     return s.Weights(**{**dict(s.Weights().items()), **configured})
 
 
-def _criteria(weights: s.Weights, found: dict[str, tuple[float, str]]) -> list[dict[str, Any]]:
-    return [
-        {"criterion": c.criterion, "score": c.score, "weight": c.weight, "detail": c.detail}
-        for c in explain.explanation(weights, found)
-    ]
-
-
 def _pair_score(weights: s.Weights, found: dict[str, tuple[float, str]]) -> float:
-    total = sum(weight * found[name][0] for name, weight in weights.items())
-    return float(min(1.0, max(0.0, total)))
+    """One pair's score from its explained criteria, by the engine's own weighted sum."""
+    criteria = {name: np.array(value) for name, (value, _) in found.items()}
+    return float(s.total(weights, criteria))
 
 
 def _require_case_role(principal: Principal) -> None:
@@ -119,15 +114,7 @@ async def matches(
                 "score": round(match.score, 4),
                 "eligible": not reasons,
                 "excluded_by": reasons,
-                "explanation": [
-                    {
-                        "criterion": c.criterion,
-                        "score": c.score,
-                        "weight": c.weight,
-                        "detail": c.detail,
-                    }
-                    for c in match.explanation
-                ],
+                "explanation": [asdict(c) for c in match.explanation],
             }
         )
     return results[:limit]
@@ -179,7 +166,7 @@ async def candidates(
                 "score": round(_pair_score(weights, pair), 4),
                 "eligible": not reasons,
                 "excluded_by": reasons,
-                "explanation": _criteria(weights, pair),
+                "explanation": [asdict(c) for c in explain.explanation(weights, pair)],
             }
         )
     results.sort(key=lambda item: (-item["score"], item["beneficiary_id"]))
