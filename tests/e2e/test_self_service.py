@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.beneficiary_world import PASSWORD, World, build_world, ok
 from tests.e2e.conftest import Stack
-from tests.e2e.helpers import bearer
+from tests.e2e.helpers import bearer, eventually, organisation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -139,3 +139,35 @@ def test_tokens_stay_the_persons_and_a_new_phone_signs_the_old_out(
     assert client.post("/api/v1/auth/token", data=old).status_code == 400
     new = {"grant_type": "refresh_token", "refresh_token": new_phone["refresh_token"]}
     assert ok(client.post("/api/v1/auth/token", data=new))["access_token"]
+
+
+def test_erasure_closes_the_persons_app_account(stack: Stack) -> None:
+    with stack.client() as client:
+        ngo = organisation(client, "Erasure")
+        person = ok(
+            client.post(
+                "/api/v1/beneficiaries",
+                json={"given_name": "Ines", "family_name": "Okafor", "birth_date": "1990-01-30"},
+                headers=ngo.operator,
+            )
+        )
+        url = f"/api/v1/beneficiaries/{person['id']}"
+        invitation = ok(client.post(f"{url}/invitations", headers=ngo.operator))
+        tokens = ok(
+            client.post(
+                "/api/v1/auth/activate", json={"code": invitation["code"], "password": PASSWORD}
+            )
+        )
+        username = tokens["username"]
+        form = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+        tokens = ok(client.post("/api/v1/auth/token", data=form))  # the account works
+        assert client.delete(url, headers=ngo.admin).status_code == 204
+
+        sign_in = {"grant_type": "password", "username": username, "password": PASSWORD}
+        # The gateway hears of the erasure through intake's events: the account goes shortly.
+        eventually(lambda: client.post("/api/v1/auth/token", data=sign_in).status_code == 400)
+        again = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+        assert client.post("/api/v1/auth/token", data=again).status_code == 400
+        # An access token already issued lives out its few minutes, over an empty record.
+        profile = client.get("/api/v1/me/profile", headers=bearer(tokens["access_token"]))
+        assert profile.status_code == 404

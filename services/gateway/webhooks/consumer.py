@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.gateway.db.models import User
 from services.gateway.db.webhooks import (
     DeliveryStatus,
     SubscriptionStatus,
@@ -123,6 +124,9 @@ async def _apply_access(session: AsyncSession, event_type: str, payload: Mapping
     if event_type == intake.ACCESS_CHANGED:
         await access_mirror.apply_access_changed(session, beneficiary_access, payload)
     elif event_type == intake.ERASED:
-        await access_mirror.apply_erased(session, beneficiary_access, payload)
+        erased_id = await access_mirror.apply_erased(session, beneficiary_access, payload)
+        # The person's app account goes with them: its password hash and sign-ins are theirs,
+        # and its refresh tokens (deleted with it) must not outlive the record.
+        await session.execute(delete(User).where(User.beneficiary_id == erased_id))
     elif event_type == intake.MERGED:
         await access_mirror.apply_merged(session, beneficiary_access, payload)
