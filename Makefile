@@ -7,7 +7,7 @@ SERVICE ?= intake
 MESSAGE ?= change
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt migrate revision bench openapi lock clean
+.PHONY: help install run test lint fmt migrate revision bench audit openapi lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,10 @@ revision: $(STAMP)  ## new migration: make revision SERVICE=intake MESSAGE="add 
 
 bench: $(STAMP)  ## benchmarks against a hello-world ceiling (SUITES="matching ..." for some); results in bench/results/
 	$(BIN)/python -m bench.run $(SUITES)
+
+audit: $(STAMP)  ## known vulnerabilities in the locked pins (pip-audit; needs PyPI's JSON API or OSV), then pins behind the newest release
+	$(BIN)/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict --progress-spinner off
+	$(BIN)/pip list --outdated --disable-pip-version-check
 
 openapi: $(STAMP)  ## write the gateway's merged OpenAPI to docs/openapi.json
 	$(BIN)/python -m services.stack openapi docs/openapi.json
