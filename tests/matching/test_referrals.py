@@ -186,3 +186,39 @@ async def test_the_provider_sees_the_card_and_erasure_removes_it(
     after = await matching.get(path, headers=provider.provider)
     assert after.status_code == 200
     assert after.json()["person"] is None
+
+
+async def test_the_lists_are_oldest_first_and_page_through_every_referral_once(
+    matching: httpx.AsyncClient, matching_database: str, orgs: tuple[Org, Org, Org]
+) -> None:
+    ngo, provider, _ = orgs
+    course = await offer(matching, provider)
+    made = [
+        await referral_row(matching_database, await person(matching, ngo), course, ngo)
+        for _ in range(5)
+    ]
+    # Creation times in an order the random ids do not share: newest id-wise first, say.
+    by_id = sorted(made)
+    for minutes, referral_id in enumerate(reversed(by_id)):
+        await sql(
+            matching_database,
+            "UPDATE referral SET created_at = now() - make_interval(mins => $1) WHERE id = $2",
+            60 - minutes,
+            referral_id,
+        )
+    oldest_first = [str(referral_id) for referral_id in reversed(by_id)]
+    for caller in (ngo.operator, provider.provider):
+        seen: list[str] = []
+        cursor: str | None = None
+        while True:
+            params = {
+                "limit": 2,
+                "offer_id": course["id"],
+                **({"cursor": cursor} if cursor else {}),
+            }
+            page = (await matching.get("/api/v1/referrals", params=params, headers=caller)).json()
+            seen += [item["id"] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == oldest_first

@@ -24,7 +24,7 @@ from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import CursorParam, Limit, decode_cursor, encode_cursor
+from shared.pagination import CursorParam, Limit, encode_cursor, keyset
 from shared.responses import json_response
 
 router = APIRouter(
@@ -77,15 +77,17 @@ async def list_referrals(
         statement = statement.where(Referral.offer_id == offer_id)
     if beneficiary_id is not None:
         statement = statement.where(Referral.beneficiary_id == beneficiary_id)
-    if cursor:
-        (after,) = decode_cursor(cursor, 1)
-        statement = statement.where(Referral.id > after)
-    rows = list((await session.scalars(statement.order_by(Referral.id).limit(limit + 1))).all())
+    # Oldest first, as the summary says (ids are random): (created_at, id) is unique and indexed.
+    order = (Referral.created_at, Referral.id)
+    rows = list((await session.scalars(keyset(statement, order, cursor, limit))).all())
     shown = rows[:limit]
+    last = shown[-1] if shown else None
     return json_response(
         {
             "items": [referrals.as_read(row) for row in shown],
-            "next_cursor": encode_cursor([shown[-1].id]) if len(rows) > limit else None,
+            "next_cursor": encode_cursor([last.created_at, last.id])
+            if last is not None and len(rows) > limit
+            else None,
         }
     )
 

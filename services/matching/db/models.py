@@ -133,7 +133,9 @@ class Referral(Base):
             postgresql_where=text("status IN ('proposed', 'accepted', 'enrolled')"),
         ),
         Index("ix_referral_offer", "offer_id", "status"),
-        Index("ix_referral_referrer", "organization_id", "updated_at"),
+        # The lists, oldest first: the referrer's and the provider's.
+        Index("ix_referral_referrer", "organization_id", "created_at", "id"),
+        Index("ix_referral_provider", "provider_organization_id", "created_at", "id"),
         Index("ix_referral_beneficiary", "beneficiary_id"),
     )
 
