@@ -28,6 +28,35 @@ def free_port() -> int:
         return port
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports. Probes held open together: one closed before the next
+    bind may be handed out again (seen: two services of one stack given the same port)."""
+    with contextlib.ExitStack() as probes:
+        ports = []
+        for _ in range(count):
+            probe = probes.enter_context(socket.socket())
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+        return ports
+
+
+def _listens(pid: int, port: int) -> bool | None:
+    """Whether process ``pid`` holds the socket listening on ``port`` (Linux's /proc; None where
+    that cannot be told). uvicorn binds only after its start-up, so for seconds the port is free
+    for anyone, and another process's /readyz could pass for ours."""
+    try:
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as rows:
+                for row in list(rows)[1:]:
+                    fields = row.split()  # local address "hex-ip:hex-port", state 0A = LISTEN
+                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(f"socket:[{fields[9]}]")
+        return any(os.readlink(fd) in inodes for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return None
+
+
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
         try:
@@ -71,7 +100,8 @@ class ServiceProcess:
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             command,
             cwd=ROOT,
-            env={**os.environ, **self.env},
+            # Unbuffered as in deploy/Dockerfile: a log line is on disk when it is written.
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -82,7 +112,9 @@ class ServiceProcess:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
             try:
-                if httpx.get(f"{self.url}{path}", timeout=1.0).status_code == 200:
+                if httpx.get(f"{self.url}{path}", timeout=1.0).status_code == 200 and (
+                    self.process is None or _listens(self.process.pid, self.port) is not False
+                ):
                     return
             except httpx.HTTPError:
                 pass
@@ -104,6 +136,22 @@ class ServiceProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+
+    def restart(self, timeout: float = 60.0) -> None:
+        """Start again on the same port (after ``kill`` or ``stop``) and wait until ready."""
+        self.stop()
+        self.start()
+        self.wait_ready(timeout)
+
+    def pause(self) -> None:
+        """SIGSTOP: alive and accepting connections (the kernel's backlog) but answering nothing,
+        the way a service stuck in a long pause looks from outside."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
 
 
 def service_environment(
@@ -144,7 +192,7 @@ def running_services(
     database_urls: Mapping[str, str], logs: Path, extra_env: Mapping[str, str]
 ) -> Iterator[dict[str, ServiceProcess]]:
     """The four services on free ports, ready; stopped on exit whatever happens."""
-    ports = {name: free_port() for name in SERVICES}
+    ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
     environments = service_environment(database_urls, ports, extra_env)
     processes = {
         name: ServiceProcess(name, ports[name], environments[name], log_path=logs / f"{name}.log")

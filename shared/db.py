@@ -53,6 +53,9 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         # restart fails one request, and SQLAlchemy then invalidates the whole pool.
         pool_pre_ping=False,
         pool_recycle=1800,
+        # A database error's message quotes the statement's parameters (names, birth dates), and
+        # an unhandled one is logged whole: keep them out of it.
+        hide_parameters=True,
         # asyncpg caches prepared statements per connection; keep it, it is most of its speed.
         connect_args={"server_settings": {"application_name": "ponte"}},
     )

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -227,8 +228,42 @@ async def _on_crash(_request: Request, _exc: Exception) -> Response:
     return problem_response(500, slug="internal-error", title="Internal server error")
 
 
+def database_away(error: BaseException) -> bool:
+    """The database cannot be reached (restarting, refusing connections, a connection cut): the
+    request was fine and a retry shortly will do. SQLSTATE class 08 is a connection exception,
+    57P an operator's intervention (a shutdown, a server still starting)."""
+    if isinstance(error, DBAPIError):
+        state = str(getattr(error.orig, "sqlstate", None) or "")
+        return bool(error.connection_invalidated) or state.startswith(("08", "57P"))
+    return isinstance(error, ConnectionError)  # refused or reset while connecting
+
+
+async def _on_database_error(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After while the database is away (as for a service that is down);
+    anything else stays a 500, raised on to the last-resort handler that logs it."""
+    if not database_away(exc):
+        raise exc
+    from shared.logging import get_logger  # imported late, as in problem_response
+
+    get_logger("ponte.http").warning(
+        "database_unavailable",
+        route=getattr(request.scope.get("route"), "path", None),  # the template: no ids
+        error=type(exc).__name__,
+    )
+    return problem_response(
+        503,
+        headers={"Retry-After": "1"},
+        slug=ServiceUnavailable.slug,
+        title=ServiceUnavailable.title,
+        detail="The service cannot reach its database; try again shortly.",
+        instance=request.url.path,
+    )
+
+
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_crash)
+    app.add_exception_handler(DBAPIError, _on_database_error)
+    app.add_exception_handler(ConnectionError, _on_database_error)
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

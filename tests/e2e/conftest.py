@@ -29,8 +29,8 @@ class Stack:
     def gateway(self) -> str:
         return self.processes["gateway"].url
 
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.gateway, timeout=30.0)
+    def client(self, timeout: float = 30.0) -> httpx.Client:
+        return httpx.Client(base_url=self.gateway, timeout=timeout)
 
     def log_text(self, service: str) -> str:
         return (self.logs / f"{service}.log").read_text()
