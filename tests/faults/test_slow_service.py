@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import psutil  # type: ignore[import-untyped] # via pgserver; no stubs in the lock
+import psutil
 import pytest
 
 from services.processes import ServiceProcess, free_port
