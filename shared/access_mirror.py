@@ -23,9 +23,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Uuid,
+    and_,
     delete,
     exists,
     false,
@@ -48,6 +50,9 @@ def grant_table(metadata: MetaData) -> Table:
         metadata,
         Column("beneficiary_id", Uuid, primary_key=True),
         Column("organization_id", Uuid, primary_key=True),
+        # One organisation may hold several grants at once (a sharing consent and an emergency
+        # access, each with its own sections and expiry): the grant's place in the event's list.
+        Column("seq", SmallInteger, primary_key=True, autoincrement=False),
         Column("sections", ARRAY(String(16)), nullable=False),
         Column("expires_at", DateTime(timezone=True)),
         Index("ix_beneficiary_grant_organization", "organization_id", "beneficiary_id"),
@@ -128,11 +133,18 @@ def visible_condition(
     org = principal.organization_id
     if org is None or not principal.has(*CASE_ROLES):
         return false()
-    owned = exists().where(
-        access.c.beneficiary_id == beneficiary_id,
-        access.c.owner_organization_id == org,
-        access.c.erased.is_(False),
-    )
+    if beneficiary_id is access.c.beneficiary_id:
+        # The query reads ``access`` itself: its own row decides. An EXISTS over the same table
+        # is not correlated, and would ask whether the organisation owns anyone at all.
+        owned: ColumnElement[bool] = and_(
+            access.c.owner_organization_id == org, access.c.erased.is_(False)
+        )
+    else:
+        owned = exists().where(
+            access.c.beneficiary_id == beneficiary_id,
+            access.c.owner_organization_id == org,
+            access.c.erased.is_(False),
+        )
     granted = exists().where(
         grants.c.beneficiary_id == beneficiary_id,
         grants.c.organization_id == org,
@@ -178,10 +190,11 @@ async def apply_access_changed(
                 {
                     "beneficiary_id": change.beneficiary_id,
                     "organization_id": grant.organization_id,
+                    "seq": seq,
                     "sections": list(grant.sections),
                     "expires_at": grant.expires_at,
                 }
-                for grant in change.grants
+                for seq, grant in enumerate(change.grants)
             ],
         )
 

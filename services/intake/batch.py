@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import events
@@ -23,7 +24,13 @@ from services.intake.registry import document_of, new_row, now
 from services.intake.schemas.beneficiary import BeneficiaryCreate
 from shared.auth import Principal
 from shared.contracts import intake as contract
-from shared.errors import FieldError, Forbidden, UnprocessableContent, validation_errors
+from shared.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    UnprocessableContent,
+    validation_errors,
+)
 
 MAX_ITEMS = 500
 _ITEM = TypeAdapter(BeneficiaryCreate)
@@ -121,7 +128,13 @@ async def register_many(
     rows = {index: new_row(principal, document) for index, document in documents.items()}
     duplicates = await _duplicates(session, principal, rows)
     if rows:
-        await session.execute(insert(Beneficiary), [_values(row) for row in rows.values()])
+        try:
+            await session.execute(insert(Beneficiary), [_values(row) for row in rows.values()])
+        except IntegrityError as error:  # a concurrent request took an external_id meanwhile
+            raise Conflict(
+                "Another request registered one of these external_ids meanwhile; send the batch"
+                " again to get a result per item."
+            ) from error
         await session.execute(
             insert(Change),
             [

@@ -17,7 +17,7 @@ from services.intake.domain import access
 from services.intake.domain.access import ALL_SECTIONS
 from services.intake.registry import now
 from services.intake.schemas.consent import ConsentCreate, EmergencyAccessCreate, Purpose
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.contracts import intake as contract
 from shared.errors import FieldError, Forbidden, NotFound, UnprocessableContent
 
@@ -183,6 +183,9 @@ async def break_glass(
 ) -> EmergencyAccess:
     """An org admin of another organisation opens the record for 24 hours, with a reason that the
     owner sees; every read under it is logged as an emergency read."""
+    # The role first: a 403 after the lookup would tell other roles which ids are people.
+    if principal.organization_id is None or Role.ORG_ADMIN not in principal.roles:
+        raise Forbidden("Emergency access is for org admins of another organisation.")
     row = await repository.any_status(session, beneficiary_id, lock=True)
     if row is None or row.status != "active":
         raise NotFound("No such person.")

@@ -149,6 +149,9 @@ async def test_matching_needs_consent_visibility_and_a_case_role(
     assert answer.status_code == 409
     assert answer.json()["type"].endswith("consent-required")
     someone = await person(matching, ngo)
+    # A stranger that has people of its own still sees nobody else's (the check once asked
+    # whether the organisation owned anyone at all).
+    await person(matching, stranger)
     assert (await matches(matching, stranger, someone)).status_code == 404
     as_provider = await matching.get(
         f"/api/v1/beneficiaries/{someone}/matches", headers=provider.provider

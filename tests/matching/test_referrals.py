@@ -82,6 +82,7 @@ async def test_nobody_sees_people_they_may_not_and_a_failed_card_changes_nothing
     ngo, provider, stranger = orgs
     course = await offer(matching, provider)
     someone = await person(matching, ngo)
+    await person(matching, stranger)  # owning people of its own opens nobody else's
     body = {"beneficiary_id": str(someone), "offer_id": course["id"]}
     hidden = await matching.post("/api/v1/referrals", json=body, headers=stranger.operator)
     assert hidden.status_code == 404

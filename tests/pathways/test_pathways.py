@@ -25,6 +25,7 @@ async def test_open_and_visibility(pathways: httpx.AsyncClient, orgs: tuple[Org,
     url = f"/api/v1/pathways/{created['id']}"
     assert (await pathways.get(url, headers=b.operator)).status_code == 200
     assert (await pathways.get(url, headers=c.operator)).status_code == 404  # no pathway section
+    await person(pathways, c)  # owning people of its own opens nobody else's
     assert (
         await pathways.post(
             "/api/v1/pathways", json={"beneficiary_id": str(someone)}, headers=c.operator
@@ -453,3 +454,40 @@ async def test_indicators_count_and_hide_small_cells(
     assert report["first_formal_contract"]["median_days"] == 0.0
     provider = await pathways.get("/api/v1/reports/indicators", headers=a.headers("provider"))
     assert provider.status_code == 403
+
+
+async def test_an_organisation_with_two_grants_for_one_person_keeps_both(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    """A sharing consent and an emergency access for the same organisation are two grants, each
+    with its sections and expiry (the mirror once refused the second, stalling every event)."""
+    a, b, _ = orgs
+    someone = await person(pathways, a)
+    created = await open_pathway(pathways, a, someone)
+    url = f"/api/v1/pathways/{created['id']}"
+
+    async def grants(*given: tuple[list[str], str | None], version: int) -> None:
+        await deliver(
+            pathways,
+            envelope(
+                "beneficiary.access_changed",
+                {
+                    "beneficiary_id": str(someone),
+                    "owner_organization_id": str(a.id),
+                    "grants": [
+                        {"organization_id": str(b.id), "sections": sections, "expires_at": until}
+                        for sections, until in given
+                    ],
+                    "matching_consent": False,
+                    "version": version,
+                },
+            ),
+        )
+
+    past = "2020-01-01T00:00:00+00:00"
+    await grants((["identity"], None), (["identity", "pathway"], past), version=2)
+    assert (await pathways.get(url, headers=b.operator)).status_code == 404  # expired
+    await grants(
+        (["identity"], None), (["identity", "pathway"], "2999-01-01T00:00:00+00:00"), version=3
+    )
+    assert (await pathways.get(url, headers=b.operator)).status_code == 200
