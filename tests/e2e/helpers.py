@@ -47,21 +47,29 @@ def organisation(client: httpx.Client, label: str, kind: str = "ngo") -> Organis
     organization_id = created.json()["id"]
     headers = {}
     for role in ("org_admin", "operator"):
-        email = f"{role}-{suffix}@e2e.example"
-        answer = client.post(
-            "/api/v1/users",
-            json={
-                "email": email,
-                "full_name": f"{role} {label}",
-                "password": PASSWORD,
-                "roles": [role],
-                "organization_id": organization_id,
-            },
-            headers=admin,
-        )
-        assert answer.status_code == 201, answer.text
+        _, email = new_user(client, admin, organization_id, role, label)
         headers[role] = bearer(token(client, email))
     return Organisation(organization_id, headers["org_admin"], headers["operator"])
+
+
+def new_user(
+    client: httpx.Client, admin: dict[str, str], organization_id: str, role: str, label: str
+) -> tuple[str, str]:
+    """A user with one role in the organisation, password ``PASSWORD``: (id, e-mail)."""
+    email = f"{role}-{uuid.uuid4().hex[:8]}@e2e.example"
+    answer = client.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "full_name": f"{role} {label}",
+            "password": PASSWORD,
+            "roles": [role],
+            "organization_id": organization_id,
+        },
+        headers=admin,
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"]), email
 
 
 def eventually(check: Callable[[], Any], timeout: float = 15.0) -> Any:

@@ -23,6 +23,7 @@ import pytest
 
 from tests.e2e.beneficiary_world import World, build_world
 from tests.e2e.conftest import Stack
+from tests.e2e.openapi_walk import example_body, operations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -52,30 +53,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/taxonomy/occupations"): REFERENCE,
     ("GET", "/api/v1/webhooks/event-types"): REFERENCE,
 }
-METHODS = ("get", "post", "put", "patch", "delete")
 ALLOWED_DENIALS = {403, 404, 405}
-
-
-def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in document["paths"].items():
-        for method in METHODS:
-            if method in item:
-                yield method.upper(), path, item[method]
-
-
-def example_body(document: dict[str, Any], operation: dict[str, Any]) -> Any:
-    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
-    if content is None:
-        return None
-    if "example" in content:
-        return content["example"]
-    if content.get("examples"):
-        return next(iter(content["examples"].values())).get("value")
-    schema = content.get("schema", {})
-    if "$ref" in schema:
-        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    examples = schema.get("examples") or [{}]
-    return examples[0]
 
 
 def with_ids(value: Any, ids: dict[str, str]) -> Any:
