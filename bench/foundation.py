@@ -8,16 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import wrk
-from bench.stack import admin_token, database_server, hello_world, running_stack
+from bench.stack import admin_token, stack_and_ceiling
 
 
 def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
     """Authenticated /auth/me and one proxied service call against the hello-world ceiling."""
-    with (
-        database_server() as server,
-        running_stack(server, logs) as stack,
-        hello_world(logs) as hello,
-    ):
+    with stack_and_ceiling(logs) as (stack, hello):
         gateway = stack["gateway"].url
         auth = {"Authorization": f"Bearer {admin_token(gateway)}"}
         targets = {

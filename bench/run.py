@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import foundation, intake, matching, pathways, wrk
+from bench import foundation, intake, load, matching, pathways, wrk
 from bench.stack import ROOT
 
 RESULTS = ROOT / "bench" / "results"
@@ -30,6 +30,7 @@ SUITES: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "intake": intake.run,
     "pathways": pathways.run,
     "matching": matching.run,
+    "load": load.run,
 }
 
 
@@ -74,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=300, help="requests per latency figure")
     parser.add_argument("--pathways", type=int, default=20_000, help="pathways: pathways seeded")
     parser.add_argument("--offers", type=int, default=50_000, help="matching: offers seeded")
+    parser.add_argument("--users", type=int, default=50, help="load: concurrent Locust users")
+    parser.add_argument("--spawn-rate", type=float, default=25, help="load: users started a second")
+    parser.add_argument("--load-seconds", type=int, default=60, help="load: seconds of each run")
+    parser.add_argument("--load-people", type=int, default=3000, help="load: people seeded")
     args = parser.parse_args(argv)
     unknown = set(args.suites) - set(SUITES)
     if unknown:
@@ -91,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
             "suite": suite,
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-            "config": {
+            "config": load.config(args)
+            if suite == "load"
+            else {
                 "seconds": args.seconds,
                 "rounds": args.rounds,
                 "connections": args.connections,

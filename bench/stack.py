@@ -130,3 +130,14 @@ def organisation_with_operator(
         data={"grant_type": "password", "username": email, "password": password},
     ).json()["access_token"]
     return organization, {"Authorization": f"Bearer {token}"}
+
+
+@contextlib.contextmanager
+def stack_and_ceiling(logs: Path) -> Iterator[tuple[dict[str, ServiceProcess], ServiceProcess]]:
+    """The whole stack on fresh databases and, beside it, the hello-world it is compared with."""
+    with (
+        database_server() as server,
+        running_stack(server, logs) as stack,
+        hello_world(logs) as hello,
+    ):
+        yield stack, hello

@@ -1,0 +1,354 @@
+"""Suite ``load``: a mixed operator workload on the whole stack (PostgreSQL), with Locust headless.
+
+Seeds, through the public API: five organisations with an operator each, a provider with 150 open
+offers on the committed ESCO subset, and ``--load-people`` people (3,000 by default) registered in
+batches, each with ESCO skills and consent to matching; waits until intake's events have reached
+matching and pathways. Then Locust runs ``--users`` users (50) for ``--load-seconds`` (60) each:
+
+1. the ceiling: the bare hello-world, a trivial task (``HelloUser``);
+2. the gateway's floor: a trivial authenticated call proxied to intake (``ProxiedUser``);
+3. the mixed workload: each user an operator of one organisation (``OperatorUser``; the mix and
+   its weights are in ``bench/locustfile.py``).
+
+Same tool, user count and duration for the three, so the ratios are fair even though Locust (one
+process, gevent) competes with the stack for the machine's CPUs. Rate limits are raised far above
+the load by ``bench.stack.running_stack`` (``PONTE_GATEWAY_RATE_LIMIT_*``): they are measured, not
+hit. Figures are Locust's, after the users have spawned (``--reset-stats``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.stack import ROOT, admin_token, stack_and_ceiling
+from services import demo_matching
+from services.pathways.domain.rights import RIGHTS_ITEMS
+from services.synthetic_people import people
+from tests.matching.esco import import_subset
+from tests.support import sql
+
+ORGANISATIONS = 5
+OFFERS = 150
+BATCH = 100  # a batch answers within the gateway's 15 s upstream timeout on a busy machine
+SEED = 2026
+PASSWORD = "bench-operator-password"
+LOCUSTFILE = ROOT / "bench" / "locustfile.py"
+
+
+def config(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "users": args.users,
+        "spawn_rate": args.spawn_rate,
+        "seconds": args.load_seconds,
+        "people": args.load_people,
+        "locust": "1 process (no --processes), FastHttpUser, no think time",
+    }
+
+
+def _member(
+    client: httpx.Client, admin: dict[str, str], label: str, kind: str, role: str
+) -> tuple[str, str]:
+    """A new organisation and the e-mail of a user with ``role`` in it."""
+    answer = client.post(
+        "/api/v1/organizations",
+        json={"name": f"{label} {uuid.uuid4().hex[:6]}", "type": kind},
+        headers=admin,
+    )
+    answer.raise_for_status()
+    organization: str = answer.json()["id"]
+    email = f"{role}-{uuid.uuid4().hex[:8]}@bench.example"
+    client.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "full_name": f"{label} {role}",
+            "password": PASSWORD,
+            "roles": [role],
+            "organization_id": organization,
+        },
+        headers=admin,
+    ).raise_for_status()
+    return organization, email
+
+
+def _sign_in(client: httpx.Client, email: str) -> str:
+    answer = client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": email, "password": PASSWORD},
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["access_token"]
+    return token
+
+
+def _offers(rng: random.Random, today: date) -> list[dict[str, Any]]:
+    """Open offers on the subset's occupations: most on the six the seeded people want (so their
+    matches are meaningful), the rest on other occupations; no hard rules that exclude anyone."""
+    taxonomy = demo_matching.taxonomy()
+    wanted = [uri for uri in map(demo_matching._occupation, demo_matching.OCCUPATIONS) if uri]
+    others = sorted(set(taxonomy.occupations) - set(wanted))
+    start = today + timedelta(days=30)
+    items = []
+    for number in range(OFFERS):
+        occupation = wanted[number % len(wanted)] if number % 3 else rng.choice(others)
+        essential = sorted(taxonomy.essential.get(occupation, ()))
+        rng.shuffle(essential)
+        items.append(
+            {
+                "type": ("internship", "training", "job")[number % 3],
+                "title": f"Bench offer {number}: {taxonomy.label(occupation)}",
+                "municipality": rng.choice(["Roma", "Milano", "Latina", "Napoli"]),
+                "starts_on": start.isoformat(),
+                "seats": 1000,
+                "skills_required": essential[:3],
+                "skills_preferred": essential[3:5],
+                "occupation_uri": occupation,
+                "status": "open",
+            }
+        )
+    return items
+
+
+def _register(
+    client: httpx.Client, token: str, bodies: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Register ``bodies`` in batches; the created people (id and names)."""
+    created = []
+    for start in range(0, len(bodies), BATCH):
+        batch = bodies[start : start + BATCH]
+        answer = client.post(
+            "/api/v1/beneficiaries/batch",
+            json={"items": batch},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        answer.raise_for_status()
+        for result in answer.json()["results"]:
+            if result.get("id"):
+                created.append({**batch[result["index"]], "id": result["id"]})
+    return created
+
+
+async def _count(database: str, query: str) -> int:
+    rows = await sql(database, query)
+    return int(rows[0]["n"])
+
+
+def _wait_for_events(stack_env: dict[str, str], people_count: int) -> float:
+    """Seconds until matching holds every person with consent and pathways every person."""
+    started = time.perf_counter()
+    checks = [
+        (
+            stack_env["matching"],
+            "SELECT count(*) AS n FROM beneficiary_access WHERE matching_consent",
+        ),
+        (stack_env["matching"], "SELECT count(*) AS n FROM candidate_profile"),
+        (stack_env["pathways"], "SELECT count(*) AS n FROM person"),
+    ]
+    while any(asyncio.run(_count(url, query)) < people_count for url, query in checks):
+        if time.perf_counter() - started > 600:
+            raise TimeoutError("intake's events did not reach matching and pathways in 10 min")
+        time.sleep(1)
+    return time.perf_counter() - started
+
+
+def _seed(
+    client: httpx.Client, gateway: str, stack_env: dict[str, str], args: argparse.Namespace
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Organisations, offers and people; the operators (e-mail, people) and the seed's figures."""
+    rng = random.Random(SEED)
+    started = time.perf_counter()
+    admin = {"Authorization": f"Bearer {admin_token(gateway)}"}
+    asyncio.run(import_subset(stack_env["matching"]))
+    _provider, provider_email = _member(
+        client, admin, "Bench training centre", "vet_provider", "org_admin"
+    )
+    provider = {"Authorization": f"Bearer {_sign_in(client, provider_email)}"}
+    for body in _offers(rng, date.today()):
+        client.post("/api/v1/offers", json=body, headers=provider).raise_for_status()
+    bodies = []
+    for index, person in enumerate(people(args.load_people, seed=SEED)):
+        person["birth_date"] = person["birth_date"].isoformat()
+        person["arrival_date"] = person["arrival_date"].isoformat()
+        person["external_id"] = f"seed-{index}"
+        bodies.append(demo_matching.with_skills(person, rng))
+    operators: list[dict[str, Any]] = []
+    for number in range(ORGANISATIONS):
+        _org, email = _member(client, admin, f"Bench NGO {number}", "ngo", "operator")
+        token = _sign_in(client, email)
+        operators.append(
+            {"email": email, "people": _register(client, token, bodies[number::ORGANISATIONS])}
+        )
+    registered = time.perf_counter() - started
+
+    def consent(item: tuple[str, str]) -> None:
+        token, person = item
+        client.post(
+            f"/api/v1/beneficiaries/{person}/consents",
+            json={
+                "purpose": "matching",
+                "text_version": "bench-matching-2026",
+                "collection_method": "paper_signed",
+            },
+            headers={"Authorization": f"Bearer {token}"},
+        ).raise_for_status()
+
+    tokens = [_sign_in(client, operator["email"]) for operator in operators]
+    work = [(tokens[n], p["id"]) for n, op in enumerate(operators) for p in op["people"]]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(consent, work))
+    consented = time.perf_counter() - started
+    total = sum(len(operator["people"]) for operator in operators)
+    delivered = _wait_for_events(stack_env, total)
+    figures = {
+        "organisations": ORGANISATIONS,
+        "offers": OFFERS,
+        "people": total,
+        "registered_seconds": round(registered, 1),
+        "consents_seconds": round(consented - registered, 1),
+        "events_wait_seconds": round(delivered, 1),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    return operators, figures
+
+
+def _seed_file(client: httpx.Client, operators: list[dict[str, Any]], path: Path) -> None:
+    """What the Locust users need, with tokens signed in now (they live 15 minutes)."""
+    organisations = []
+    for operator in operators:
+        ids = [person["id"] for person in operator["people"]]
+        names = sorted(
+            {
+                word[: 3 + index % 4]
+                for index, person in enumerate(operator["people"])
+                for word in (person["given_name"], person["family_name"])
+                if len(word) >= 3
+            }
+        )
+        organisations.append(
+            {
+                "token": _sign_in(client, operator["email"]),
+                "people": ids,
+                "names": names,
+                # the second half for pathways, so reads and matches also see people with none
+                "pathway_people": ids[len(ids) // 2 :],
+            }
+        )
+    path.write_text(
+        json.dumps(
+            {
+                "organisations": organisations,
+                "rights_answers": {item.code: "yes" for item in RIGHTS_ITEMS},
+                "registration_seed": SEED + 1,
+            }
+        )
+    )
+
+
+def _locust(
+    user: str, host: str, args: argparse.Namespace, seed: Path, logs: Path
+) -> dict[str, dict[str, Any]]:
+    """Run Locust headless as a subprocess; the rows of its stats CSV, by request name."""
+    prefix = logs / f"locust-{user}"
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--only-summary",
+        "--reset-stats",
+        "-u",
+        str(args.users),
+        "-r",
+        str(args.spawn_rate),
+        "-t",
+        f"{args.load_seconds}s",
+        "--stop-timeout",
+        "10",
+        "--csv",
+        str(prefix),
+        "--host",
+        host,
+        "--loglevel",
+        "WARNING",
+        user,
+    ]
+    with (logs / f"locust-{user}.log").open("w") as log:
+        completed = subprocess.run(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "PONTE_LOAD_SEED": str(seed)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if completed.returncode not in (0, 1):  # 1: some requests failed, which the rows report
+        raise RuntimeError(f"locust {user} exited with {completed.returncode}; see {log.name}")
+    with Path(f"{prefix}_stats.csv").open(newline="") as handle:
+        return {row["Name"]: _row(row) for row in csv.DictReader(handle)}
+
+
+def _row(row: dict[str, str]) -> dict[str, Any]:
+    requests = int(row["Request Count"])
+    failures = int(row["Failure Count"])
+    return {
+        "requests": requests,
+        "requests_per_second": round(float(row["Requests/s"]), 1),
+        "p50_ms": _ms(row["50%"]),
+        "p95_ms": _ms(row["95%"]),
+        "p99_ms": _ms(row["99%"]),
+        "errors": failures,
+        "error_rate": round(failures / requests, 4) if requests else 0.0,
+    }
+
+
+def _ms(value: str) -> float | None:
+    return None if value in ("", "N/A") else float(value)
+
+
+def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
+    with stack_and_ceiling(logs) as (stack, hello):
+        gateway = stack["gateway"].url
+        databases = {
+            name: str(stack[name].env[f"PONTE_{name.upper()}_DATABASE_URL"])
+            for name in ("matching", "pathways")
+        }
+        with httpx.Client(base_url=gateway, timeout=120.0) as client:
+            operators, figures = _seed(client, gateway, databases, args)
+            seed = logs / "load-seed.json"
+            _seed_file(client, operators, seed)
+        ceiling = _locust("HelloUser", hello.url, args, seed, logs)["GET /hello"]
+        proxied = _locust("ProxiedUser", gateway, args, seed, logs)["GET /api/v1/code-lists"]
+        mixed = _locust("OperatorUser", gateway, args, seed, logs)
+    total = mixed.pop("Aggregated")
+    rps = ceiling["requests_per_second"]
+    rows: dict[str, Any] = {
+        "seed (through the API: offers, batches, consents; then events delivered)": figures,
+        "ceiling: hello-world, trivial task": {**ceiling, "ratio_to_ceiling": 1.0},
+        "floor: GET /api/v1/code-lists (proxied to intake)": {
+            **proxied,
+            "ratio_to_ceiling": round(proxied["requests_per_second"] / rps, 3),
+        },
+        "mixed workload, all routes": {
+            **total,
+            "ratio_to_ceiling": round(total["requests_per_second"] / rps, 3),
+        },
+    }
+    for name, row in sorted(mixed.items(), key=lambda item: -item[1]["requests"]):
+        rows[name] = {**row, "share": round(row["requests"] / total["requests"], 3)}
+    return rows
