@@ -62,6 +62,11 @@ async def test_registration_writes_events_to_the_outbox(
         ({"legal_status": {"permit_type": "IT-made-up"}}, "body.legal_status.permit_type"),
         ({"education_level": "9"}, "body.education_level"),
         ({"contact": {"email": "not-an-email"}}, "body.contact.email"),
+        # pydantic alone reads numbers as Unix timestamps: 1970-01-01, stored as if given.
+        ({"birth_date": 0}, "body.birth_date"),
+        ({"birth_date": "1700000000"}, "body.birth_date"),
+        ({"arrival_date": "2024-05-01T10:00:00"}, "body.arrival_date"),
+        ({"legal_status": {"permit_expires_on": 12}}, "body.legal_status.permit_expires_on"),
     ],
 )
 async def test_invalid_fields_are_named_and_change_nothing(

@@ -136,3 +136,19 @@ async def test_sync_returns_changes_and_tombstones(
     assert [(item["id"], item["status"]) for item in theirs["items"]] == [
         (shared["id"], "withdrawn")
     ]
+
+
+async def test_updated_since_takes_an_iso_date_time_only(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    for wrong in ("12345", "0", "yesterday"):
+        answer = await intake.get(
+            "/api/v1/beneficiaries", params={"updated_since": wrong}, headers=orgs[0].operator
+        )
+        assert answer.status_code == 422, (wrong, answer.text)
+        assert answer.json()["errors"][0]["field"] == "query.updated_since"
+    for right in ("2026-01-02", "2026-01-02T08:00:00Z", "2026-01-02T08:00:00.5+01:00"):
+        answer = await intake.get(
+            "/api/v1/beneficiaries", params={"updated_since": right}, headers=orgs[0].operator
+        )
+        assert answer.status_code == 200, (right, answer.text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -22,6 +21,7 @@ from services.intake.schemas.beneficiary import (
 from services.intake.schemas.codes import Country, NeedDomain
 from services.intake.schemas.pages import BeneficiaryPage
 from shared.auth import CurrentPrincipal
+from shared.dates import IsoDateTime
 from shared.db import DbSession
 from shared.etags import check_if_match
 from shared.idempotency_routes import idempotent_routes
@@ -76,7 +76,7 @@ async def list_beneficiaries(
     age_max: Annotated[int | None, Query(ge=0, le=120)] = None,
     permit_expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     organization_id: uuid.UUID | None = None,
-    updated_since: datetime | None = None,
+    updated_since: IsoDateTime | None = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:

@@ -21,6 +21,7 @@ from services.intake.schemas.profile import (
     Vulnerability,
     WorkExperience,
 )
+from shared.dates import IsoDate
 
 Name = Annotated[
     str,
@@ -84,7 +85,7 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    arrival_date: date | None = Field(default=None, description="arrival in the host country")
+    arrival_date: IsoDate | None = Field(default=None, description="arrival in the host country")
     municipality: Municipality | None = None
     contact: Contact | None = None
     legal_status: LegalStatus | None = None
@@ -105,7 +106,7 @@ class BeneficiaryCreate(Profile):
 
     given_name: Name
     family_name: Name
-    birth_date: date
+    birth_date: IsoDate
     sex: Sex | None = None
     nationality: Country | None = Field(default=None, description="ISO 3166-1 alpha-2")
     stateless: bool = False
@@ -129,13 +130,13 @@ class BeneficiaryUpdate(BaseModel):
 
     given_name: Name | None = None
     family_name: Name | None = None
-    birth_date: date | None = None
+    birth_date: IsoDate | None = None
     sex: Sex | None = None
     nationality: Country | None = None
     stateless: bool | None = None
     country_of_birth: Country | None = None
     external_id: ExternalId | None = None
-    arrival_date: date | None = None
+    arrival_date: IsoDate | None = None
     municipality: Municipality | None = None
     contact: Contact | None = None
     legal_status: LegalStatus | None = None

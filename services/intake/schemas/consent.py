@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.intake.schemas.beneficiary import Section
+from shared.dates import IsoDateTime
 
 
 class Purpose(StrEnum):
@@ -69,7 +70,7 @@ class ConsentCreate(ConsentTerms):
     )
 
     collection_method: CollectionMethod
-    granted_at: datetime | None = Field(
+    granted_at: IsoDateTime | None = Field(
         default=None, description="when the person agreed (defaults to now; not in the future)"
     )
 

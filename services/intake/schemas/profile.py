@@ -3,7 +3,6 @@ unknown fields are refused, codes are checked against the code lists, free text 
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from services.intake.schemas.codes import (
     PermitType,
     RecognitionStatus,
 )
+from shared.dates import IsoDate
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -60,7 +60,7 @@ class Document(StrEnum):
 
 class LegalStatus(Part):
     permit_type: PermitType | None = None
-    permit_expires_on: date | None = None
+    permit_expires_on: IsoDate | None = None
     permit_allows_work: bool | None = Field(
         default=None,
         description="Defaults to what the permit type allows; set it when the document says "

@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from shared.dates import IsoDate
+
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -95,8 +97,8 @@ class OfferFields(BaseModel):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     schedule: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
     skills_required: list[SkillUri] = Field(default_factory=list, max_length=50)
     skills_preferred: list[SkillUri] = Field(default_factory=list, max_length=50)
     occupation_uri: OccupationUri | None = None
@@ -154,8 +156,8 @@ class OfferUpdate(BaseModel):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     schedule: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
     skills_required: list[SkillUri] | None = Field(default=None, max_length=50)
     skills_preferred: list[SkillUri] | None = Field(default=None, max_length=50)
     occupation_uri: OccupationUri | None = None

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.pathways.domain.actions import ActionStatus, ActionType, RecognitionDecision
 from services.pathways.domain.employment import EmploymentStatus
 from services.pathways.domain.needs import PRIORITY_ORDER
+from shared.dates import IsoDate
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -79,10 +80,10 @@ class AssessmentCreate(Strict):
 class Recognition(Strict):
     """The steps of recognising a foreign qualification, dated as they happen."""
 
-    documents_gathered: dt.date | None = None
-    translated: dt.date | None = None
-    submitted: dt.date | None = None
-    decision_on: dt.date | None = None
+    documents_gathered: IsoDate | None = None
+    translated: IsoDate | None = None
+    submitted: IsoDate | None = None
+    decision_on: IsoDate | None = None
     decision: RecognitionDecision | None = None
     authority: Title | None = None
 
@@ -93,7 +94,7 @@ class ActionCreate(Strict):
     need: NeedDomain | None = None
     provider_organization_id: uuid.UUID | None = None
     offer_id: uuid.UUID | None = Field(default=None, description="an offer of the matching service")
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     status: Literal["planned", "in_progress"] = "planned"
     recognition: Recognition | None = Field(
         default=None, description="for qualification_recognition actions"
@@ -133,7 +134,7 @@ class ActionUpdate(Strict):
     )
 
     status: ActionStatus | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     progress: Note | None = None
     provider_organization_id: uuid.UUID | None = None
     recognition: Recognition | None = None
@@ -186,17 +187,17 @@ class MonitoringCreate(Strict):
         },
     )
 
-    date: dt.date | None = Field(default=None, description="of the follow-up (defaults to today)")
+    date: IsoDate | None = Field(default=None, description="of the follow-up (defaults to today)")
     progress: list[ActionProgress] = Field(default_factory=list, max_length=30)
     employment_status: EmploymentStatus | None = None
     language_level: LanguageProgress | None = None
     notes: Note | None = None
-    next_follow_up: dt.date | None = Field(default=None, description="defaults to 30 days after")
+    next_follow_up: IsoDate | None = Field(default=None, description="defaults to 30 days after")
 
 
 class Reschedule(Strict):
     action_id: uuid.UUID
-    due_date: dt.date
+    due_date: IsoDate
 
 
 class AdjustmentCreate(Strict):
