@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
@@ -46,5 +47,42 @@ class HttpMetrics:
         children[0].inc()
         children[1].observe(seconds)
 
-    async def endpoint(self, _request: Request) -> Response:
-        return Response(_generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+    async def endpoint(self, request: Request) -> Response:
+        text = _generate_latest(self.registry) + await self._outbox(request)
+        return Response(text, media_type=CONTENT_TYPE_LATEST)
+
+    async def _outbox(self, request: Request) -> bytes:
+        """The relay's view of each subscriber, read at scrape time: a stream stuck behind an
+        event its consumer refuses keeps every later event waiting, so alert on these."""
+        relay = getattr(request.app.state, "relay", None)
+        if relay is None:
+            return b""
+        try:
+            statuses = await relay.status()
+        except Exception as error:  # the database is away: the request metrics still answer
+            from shared.logging import get_logger
+
+            get_logger("ponte.http").warning(
+                "outbox_status_unavailable", error=type(error).__name__
+            )
+            return b""
+        now = datetime.now(UTC)
+        gauges = {
+            "ponte_outbox_pending": "Events not yet delivered to the subscriber (capped count)",
+            "ponte_outbox_lag_seconds": "Age of the oldest event not yet delivered (0: none)",
+            "ponte_outbox_failures": "Failed delivery attempts in a row",
+        }
+        lines: list[str] = []
+        for name, help_text in gauges.items():
+            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+            for status in statuses:
+                value = {
+                    "ponte_outbox_pending": status.pending,
+                    "ponte_outbox_lag_seconds": (now - status.oldest_pending_at).total_seconds()
+                    if status.oldest_pending_at is not None
+                    else 0.0,
+                    "ponte_outbox_failures": status.failures,
+                }[name]
+                labels = f'service="{self.service}",subscriber="{status.subscriber}"'
+                lines.append(f"{name}{{{labels}}} {value}")
+        return ("\n".join(lines) + "\n").encode()

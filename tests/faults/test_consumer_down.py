@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
@@ -55,6 +57,13 @@ async def test_events_wait_in_the_outbox_while_their_consumer_is_down(stack: Sta
             intake_db,
             "SELECT failures, last_error FROM outbox_cursor WHERE subscriber = 'matching'",
         )
+        # What an operator's alert sees: intake's metrics show the backlog and the failures.
+        stuck = await eventually_async(
+            lambda: _outbox_gauges(stack, "matching", lambda g: g["ponte_outbox_failures"] >= 1),
+            within=20,
+        )
+        assert stuck["ponte_outbox_pending"] >= PEOPLE
+        assert stuck["ponte_outbox_lag_seconds"] > 0
 
         restarting = time.monotonic()
         matching.restart()
@@ -63,6 +72,14 @@ async def test_events_wait_in_the_outbox_while_their_consumer_is_down(stack: Sta
             lambda: _known(matching_db, "candidate_profile", registered), within=45
         )
         delivered_at = time.monotonic()
+        await eventually_async(
+            lambda: _outbox_gauges(
+                stack,
+                "matching",
+                lambda g: g["ponte_outbox_failures"] == 0 and g["ponte_outbox_pending"] == 0,
+            ),
+            within=20,
+        )
 
         # Applied once: one inbox entry per event id, one read-model row per person.
         event_ids = [uuid.UUID(str(held[person_id])) for person_id in registered]
@@ -99,3 +116,18 @@ async def _known(database: str, table: str, people: list[str]) -> bool:
         [uuid.UUID(person_id) for person_id in people],
     )
     return int(rows[0]["n"]) == len(people)
+
+
+async def _outbox_gauges(
+    stack: Stack, subscriber: str, holds: Callable[[dict[str, float]], bool]
+) -> dict[str, float] | None:
+    """intake's ``ponte_outbox_*`` gauges for ``subscriber``, when ``holds`` of them."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = (await client.get(f"{stack.processes['intake'].url}/metrics")).text
+    label = f'subscriber="{subscriber}"'
+    gauges = {
+        line.split("{", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("ponte_outbox_") and label in line
+    }
+    return gauges if gauges and holds(gauges) else None
