@@ -47,6 +47,7 @@ from shared.logging import bind_request_id, get_logger
 _log = get_logger("ponte.events")
 _LOCK_CLASS = 0x6F627478  # first key of the relay's advisory locks ("obtx"); the second: subscriber
 _REBASE_LOCK = _LOCK_CLASS + 1
+_CHASE_FIRST_SECONDS = 0.01
 
 
 class OutboxRelay:
@@ -145,6 +146,7 @@ class OutboxRelay:
     async def _run(self, name: str) -> None:
         wake = self._wakes[name]
         errors = 0
+        chase = 0.0  # after a wake: how soon to look again while nothing could be delivered
         while True:
             wake.clear()
             delay = self._poll
@@ -152,9 +154,17 @@ class OutboxRelay:
             # it receives, so a delivery can be followed across both services.
             bind_request_id(None)
             try:
-                if await self.deliver_once(name) == self._batch_size:
+                moved = await self.deliver_once(name)
+                if moved == self._batch_size:
                     continue  # a full batch: more may be waiting
                 errors = 0
+                if moved == 0 and 0 < chase < self._poll:
+                    # The commit that woke us may wait behind a transaction still running (the
+                    # horizon is the whole server's, other databases' included): look again
+                    # soon, backing off, rather than a whole poll later.
+                    delay, chase = chase, chase * 2
+                else:
+                    chase = 0.0
             except Exception as error:  # the database is down or the like: retry, never die
                 errors += 1
                 delay = min(self._backoff[1], self._poll * 2 ** min(errors, 10))
@@ -162,6 +172,7 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
                     await wake.wait()
+                    chase = _CHASE_FIRST_SECONDS
 
     async def deliver_once(self, name: str) -> int:
         """One step for one subscriber; returns how many outbox rows its cursor moved past (0

@@ -276,6 +276,27 @@ async def test_a_commit_wakes_the_relay_without_waiting_for_the_poll(world: Worl
         await applied_are(world, [1])
 
 
+async def test_a_commit_held_back_by_a_running_transaction_is_chased_not_left_to_the_poll(
+    world: World,
+) -> None:
+    """The horizon is the server's: a transaction open anywhere (another service's, another
+    test worker's) holds a new commit's events back; the relay looks again soon after the wake,
+    not a whole poll (a minute here) later."""
+    async with world.relay(poll_seconds=60):
+
+        async def idle() -> bool:
+            return await cursor(world) is not None
+
+        await eventually(idle)
+        async with world.db.producer() as blocker:
+            await blocker.begin()
+            await blocker.execute(text("SELECT pg_current_xact_id()"))  # takes a transaction id
+            await emit_numbers(world.db.producer, [1])  # commits and wakes the relay: held back
+            await asyncio.sleep(0.3)
+            await blocker.rollback()
+        await applied_are(world, [1])
+
+
 async def test_an_event_committed_after_a_later_numbered_one_is_not_lost(world: World) -> None:
     relay = world.relay()
     producer = world.db.producer
