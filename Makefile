@@ -7,7 +7,7 @@ SERVICE ?= intake
 MESSAGE ?= change
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt migrate revision bench audit openapi lock clean
+.PHONY: help install run test fuzz lint fmt migrate revision bench audit openapi lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ run: $(STAMP)  ## the whole stack on embedded PostgreSQL (or PONTE_*_DATABASE_UR
 
 test: $(STAMP) lint  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+fuzz: $(STAMP)  ## longer contract fuzzing with new examples (EXAMPLES=40 per operation and mode)
+	PONTE_FUZZ_EXAMPLES=$(or $(EXAMPLES),40) PONTE_FUZZ_RANDOM=1 \
+		$(BIN)/python -m pytest tests/e2e/test_contract_fuzz.py -p no:cacheprovider -s -q
 
 lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check .

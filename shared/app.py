@@ -26,6 +26,7 @@ from shared.middleware import RequestContextMiddleware
 from shared.migrations import upgrade
 from shared.openapi import (
     document_idempotency,
+    document_preconditions,
     document_problems,
     document_security,
     secured_operations,
@@ -156,7 +157,8 @@ def _document(app: FastAPI) -> None:
                 openapi_version=app.openapi_version,
             )
             document_security(schema, secured_operations(app.routes, authenticate))
-            app.openapi_schema = document_problems(document_idempotency(schema))
+            schema = document_preconditions(document_idempotency(schema))
+            app.openapi_schema = document_problems(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -98,6 +98,36 @@ def document_idempotency(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+_IF_MATCH_DESCRIPTION = (
+    "The ETag of your last read of this resource (or `*`): the change applies only if nobody "
+    "changed it since (412 otherwise)."
+)
+
+
+def document_preconditions(schema: dict[str, Any]) -> dict[str, Any]:
+    """The ``If-Match`` header of every update that checks it: required where a missing one is a
+    428, optional where only a stale one is refused (412). Endpoints read it from the request
+    (:func:`shared.etags.check_if_match`), so FastAPI alone would not declare it."""
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            responses = operation.get("responses", {}) if method in _METHODS else {}
+            if "412" not in responses and "428" not in responses:
+                continue
+            name = "IfMatch" if "428" in responses else "IfMatchOptional"
+            parameters = operation.setdefault("parameters", [])
+            if {"$ref": f"#/components/parameters/{name}"} not in parameters:
+                parameters.append({"$ref": f"#/components/parameters/{name}"})
+            schema.setdefault("components", {}).setdefault("parameters", {})[name] = {
+                "name": "If-Match",
+                "in": "header",
+                "required": name == "IfMatch",
+                "description": _IF_MATCH_DESCRIPTION,
+                "schema": {"type": "string", "minLength": 1},
+                "example": '"3"',
+            }
+    return schema
+
+
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["ProblemDetail"] = ProblemDetail.model_json_schema(

@@ -30,6 +30,19 @@ class Person:
     action_id: str = ""
     referral_ids: list[str] = field(default_factory=list)
 
+    def ids(self, offer_id: str, organization_id: str, user_id: str) -> dict[str, str]:
+        """The path and body ids of this person's objects, for calls that walk every route."""
+        return {
+            "beneficiary_id": self.id,
+            "consent_id": self.consent_id,
+            "pathway_id": self.pathway_id,
+            "action_id": self.action_id,
+            "referral_id": self.referral_ids[0],
+            "offer_id": offer_id,
+            "organization_id": organization_id,
+            "user_id": user_id,
+        }
+
 
 @dataclass
 class World:

@@ -36,11 +36,16 @@ class Stack:
         return (self.logs / f"{service}.log").read_text()
 
 
+async def fresh_databases(database_factory: DatabaseFactory) -> dict[str, str]:
+    """A migrated database per service, with the ESCO subset in matching's (as `make run`)."""
+    urls = {name: await migrated_database(database_factory, name) for name in SERVICES}
+    await import_subset(urls["matching"])
+    return urls
+
+
 @pytest.fixture(scope="session")
 async def stack_databases(database_factory: DatabaseFactory) -> dict[str, str]:
-    urls = {name: await migrated_database(database_factory, name) for name in SERVICES}
-    await import_subset(urls["matching"])  # the ESCO subset, as `make run` imports it
-    return urls
+    return await fresh_databases(database_factory)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.beneficiary_world import World, build_world
+from tests.e2e.beneficiary_world import Person, World, build_world
 from tests.e2e.conftest import Stack
 from tests.e2e.openapi_walk import example_body, operations
 
@@ -69,17 +69,8 @@ def with_ids(value: Any, ids: dict[str, str]) -> Any:
 
 
 def situations(w: World, own_user: str) -> dict[str, dict[str, str]]:
-    def of(person: Any, user: str, organization: str) -> dict[str, str]:
-        return {
-            "beneficiary_id": person.id,
-            "consent_id": person.consent_id,
-            "pathway_id": person.pathway_id,
-            "action_id": person.action_id,
-            "referral_id": person.referral_ids[0],
-            "offer_id": w.offers[0],
-            "organization_id": organization,
-            "user_id": user,
-        }
+    def of(person: Person, user: str, organization: str) -> dict[str, str]:
+        return person.ids(w.offers[0], organization, user)
 
     def random_ids() -> dict[str, str]:
         return {key: str(uuid.uuid4()) for key in of(w.kwame, own_user, w.ngo.id)}

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from services.pathways import reports
 from services.pathways.domain.indicators import to_csv_rows
 from shared.auth import CurrentPrincipal, Role
+from shared.dates import IsoDate
 from shared.db import ReadSession
 from shared.errors import FieldError, Forbidden, UnprocessableContent
 from shared.openapi import problems
@@ -36,8 +37,10 @@ async def indicators(
     request: Request,
     principal: CurrentPrincipal,
     session: ReadSession,
-    date_from: Annotated[date | None, Query(description="default: a year before date_to")] = None,
-    date_to: Annotated[date | None, Query(description="default: today")] = None,
+    date_from: Annotated[
+        IsoDate | None, Query(description="default: a year before date_to")
+    ] = None,
+    date_to: Annotated[IsoDate | None, Query(description="default: today")] = None,
     municipality: Annotated[str | None, Query(max_length=120, description="the territory")] = None,
 ) -> Response:
     if principal.organization_id is None or not principal.has(
