@@ -17,6 +17,10 @@ from tests.support import migrated_database
 
 ADMIN_EMAIL = "root@ponte.e2e"
 ADMIN_PASSWORD = "e2e-bootstrap-password"
+# Several stacks share the machine's PostgreSQL (max_connections 100) in one run: the e2e stack,
+# the fuzzing stack, the edge tests' replicas, beside the in-process tests. Six connections a
+# service is plenty for a test's load (calls beyond wait for one), and keeps them all under it.
+SMALL_POOLS = {f"PONTE_{name.upper()}_DATABASE_POOL_SIZE": "6" for name in SERVICES}
 
 
 @dataclass
@@ -63,6 +67,7 @@ def stack(
         "PONTE_GATEWAY_WEBHOOK_RETRY_CAP_SECONDS": "1",
         "PONTE_GATEWAY_WEBHOOK_POLL_SECONDS": "0.2",
         "PONTE_LOG_FORMAT": "json",
+        **SMALL_POOLS,
     }
     with running_services(stack_databases, logs, extra) as processes:
         yield Stack(processes=processes, databases=stack_databases, logs=logs)

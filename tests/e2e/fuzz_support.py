@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.beneficiary_world import Person, World, build_world, ok
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, SMALL_POOLS
 from tests.e2e.helpers import Organisation, bearer, eventually, new_user, token
 
 ROLES = ("platform_admin", "org_admin", "operator", "partner_system", "provider", "beneficiary")
@@ -39,6 +39,7 @@ FUZZ_ENVIRONMENT = {
     "PONTE_GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE": "0",
     # Signed in once; `make fuzz` may run longer than the default quarter of an hour.
     "PONTE_GATEWAY_ACCESS_TOKEN_TTL_SECONDS": "3600",
+    **SMALL_POOLS,
 }
 
 # Body fields that name an object of another field's pool.
