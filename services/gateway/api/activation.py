@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.gateway import activation
-from services.gateway.api.deps import ClientAddress, Issuer
-from services.gateway.domain.passwords import MAX_LENGTH, password_problems
+from services.gateway.api.deps import ClientAddress, Issuer, require_strong_password
+from services.gateway.domain.passwords import MAX_LENGTH
 from services.gateway.errors import OAuthProblem
 from services.gateway.schemas import TokenResponse
 from shared.db import DbSession
-from shared.errors import FieldError, TooManyRequests, UnprocessableContent
+from shared.errors import TooManyRequests
 from shared.openapi import problems
 
 router = APIRouter(tags=["auth"])
@@ -61,15 +61,7 @@ async def activate(
 ) -> Activated:
     response.headers["Cache-Control"] = "no-store"
     if body.password is not None:
-        reasons = password_problems(body.password, email="")
-        if reasons:
-            raise UnprocessableContent(
-                "The password is too weak.",
-                errors=[
-                    FieldError(field="body.password", message=reason, code="weak_password")
-                    for reason in reasons
-                ],
-            )
+        require_strong_password(body.password, email="")
     try:
         user, tokens = await activation.activate(
             session,

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.gateway import ratelimit
+from services.gateway.domain.passwords import password_problems
 from services.gateway.identity import TokenIssuer
 from services.gateway.settings import GatewaySettings
 from shared.auth import CurrentPrincipal, Role
-from shared.errors import NotFound
+from shared.errors import FieldError, NotFound, UnprocessableContent
 
 
 def _settings(request: Request) -> GatewaySettings:
@@ -39,3 +40,17 @@ async def not_a_person(principal: CurrentPrincipal) -> None:
     """For operator routes: a person's own token (role beneficiary) finds nothing here."""
     if principal.roles == {Role.BENEFICIARY}:
         raise NotFound("No such thing.")
+
+
+def require_strong_password(password: str, email: str) -> None:
+    """422 naming every reason a chosen password is too weak (new accounts, changes, the app's
+    activation alike)."""
+    reasons = password_problems(password, email=email)
+    if reasons:
+        raise UnprocessableContent(
+            "The password is too weak.",
+            errors=[
+                FieldError(field="body.password", message=reason, code="weak_password")
+                for reason in reasons
+            ],
+        )

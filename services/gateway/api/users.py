@@ -11,10 +11,11 @@ from anyio import to_thread
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 
+from services.gateway.api.deps import require_strong_password
 from services.gateway.db import credentials, repository
 from services.gateway.db.models import User, idempotency
 from services.gateway.domain import access
-from services.gateway.domain.passwords import hash_password, password_problems
+from services.gateway.domain.passwords import hash_password
 from services.gateway.schemas import UserCreate, UserRead, UserUpdate
 from shared.auth import CurrentPrincipal, Principal, Role
 from shared.db import DbSession
@@ -29,18 +30,6 @@ router = APIRouter(
     tags=["users"],
     route_class=idempotent_routes(idempotency),
 )
-
-
-def _check_password(password: str, email: str) -> None:
-    reasons = password_problems(password, email=email)
-    if reasons:
-        raise UnprocessableContent(
-            "The password is too weak.",
-            errors=[
-                FieldError(field="body.password", message=reason, code="weak_password")
-                for reason in reasons
-            ],
-        )
 
 
 def _check_roles(principal: Principal, roles: list[Role]) -> None:
@@ -78,7 +67,7 @@ async def create_user(
         )
     _check_roles(principal, body.roles)
     email = str(body.email).lower()
-    _check_password(body.password, email)
+    require_strong_password(body.password, email)
     if await repository.user_by_email(session, email):
         raise Conflict("A user with this e-mail address exists.")
     user = User(
@@ -158,7 +147,7 @@ async def update_user(
     if body.full_name is not None:
         user.full_name = body.full_name
     if body.password is not None:
-        _check_password(body.password, user.email)
+        require_strong_password(body.password, user.email)
         user.password_hash = await to_thread.run_sync(hash_password, body.password)
     if body.password is not None or body.is_active is False or body.roles is not None:
         # Sessions started under the old password, status or roles must not live on.
