@@ -10,6 +10,11 @@ from prometheus_client import generate_latest as _generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
+_OUTBOX_GAUGES = {
+    "ponte_outbox_pending": "Events not yet delivered to the subscriber (capped count)",
+    "ponte_outbox_lag_seconds": "Age of the oldest event not yet delivered (0: none)",
+    "ponte_outbox_failures": "Failed delivery attempts in a row",
+}
 _BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -67,22 +72,21 @@ class HttpMetrics:
             )
             return b""
         now = datetime.now(UTC)
-        gauges = {
-            "ponte_outbox_pending": "Events not yet delivered to the subscriber (capped count)",
-            "ponte_outbox_lag_seconds": "Age of the oldest event not yet delivered (0: none)",
-            "ponte_outbox_failures": "Failed delivery attempts in a row",
+        values = {
+            status.subscriber: {
+                "ponte_outbox_pending": float(status.pending),
+                "ponte_outbox_lag_seconds": (now - status.oldest_pending_at).total_seconds()
+                if status.oldest_pending_at is not None
+                else 0.0,
+                "ponte_outbox_failures": float(status.failures),
+            }
+            for status in statuses
         }
         lines: list[str] = []
-        for name, help_text in gauges.items():
+        for name, help_text in _OUTBOX_GAUGES.items():
             lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
-            for status in statuses:
-                value = {
-                    "ponte_outbox_pending": status.pending,
-                    "ponte_outbox_lag_seconds": (now - status.oldest_pending_at).total_seconds()
-                    if status.oldest_pending_at is not None
-                    else 0.0,
-                    "ponte_outbox_failures": status.failures,
-                }[name]
-                labels = f'service="{self.service}",subscriber="{status.subscriber}"'
-                lines.append(f"{name}{{{labels}}} {value}")
+            lines += [
+                f'{name}{{service="{self.service}",subscriber="{subscriber}"}} {gauges[name]}'
+                for subscriber, gauges in values.items()
+            ]
         return ("\n".join(lines) + "\n").encode()
