@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from services.intake.schemas.beneficiary import EXAMPLE
 from services.intake.settings import IntakeSettings
 from shared.testing.plugin import DatabaseFactory
 from shared.testing.tokens import TestIssuer
+from tests.dates import as_of_today
 from tests.support import migrated_database, serve, truncate
 
 
@@ -70,7 +70,7 @@ def orgs(issuer: TestIssuer) -> tuple[Org, Org, Org]:
 def person(**overrides: Any) -> dict[str, Any]:
     """A valid registration body: the young Egyptian bricklayer of the intake issue (the example
     the OpenAPI document shows)."""
-    return {**copy.deepcopy(EXAMPLE), **overrides}
+    return {**as_of_today(EXAMPLE), **overrides}
 
 
 async def register(client: httpx.AsyncClient, org: Org, **overrides: Any) -> dict[str, Any]:

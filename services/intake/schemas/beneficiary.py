@@ -46,7 +46,7 @@ EXAMPLE: dict[str, Any] = {
     "contact": {"phone": "+39 333 123 4567", "preferred_language": "ar"},
     "legal_status": {
         "permit_type": "IT-richiesta-asilo",
-        "permit_expires_on": "2026-12-31",
+        "permit_expires_on": "2031-03-09",  # years ahead: the example stays a valid permit
         "asylum_stage": "applied",
         "documents_held": ["passport"],
     },

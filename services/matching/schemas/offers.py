@@ -73,8 +73,8 @@ EXAMPLE: dict[str, Any] = {
     "latitude": 41.4675,
     "longitude": 12.9036,
     "schedule": "Mon-Fri 7:30-15:30",
-    "starts_on": "2027-01-11",
-    "ends_on": "2027-07-09",
+    "starts_on": "2031-01-13",  # years ahead: the example stays an offer one can join
+    "ends_on": "2031-07-11",
     "seats": 4,
     "skills_required": ["http://data.europa.eu/esco/skill/13e1c0a2-b90d-46f4-be51-11730360b38d"],
     "skills_preferred": [],
