@@ -108,6 +108,10 @@ async def queue(session: AsyncSession, event: EventEnvelope, access_wait: timede
                     "status": DeliveryStatus.PENDING.value,
                     "attempts": 0,
                     "next_attempt_at": now if status == SubscriptionStatus.ACTIVE else None,
+                    # The retries, the disabling and the log's retention compare these with
+                    # this process's clock: they come from it too, not from the database's.
+                    "queued_at": now,
+                    "created_at": now,
                 }
                 for subscription_id, organization_id, status in subscriptions
             ]
