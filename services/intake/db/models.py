@@ -163,6 +163,12 @@ class AccessGrant(Base):
     __table_args__ = (
         Index("ix_access_grant_org", "organization_id", "beneficiary_id"),
         Index("ix_access_grant_person", "beneficiary_id"),
+        # A sync's tombstones: the grants of an organisation that ended in a range of time.
+        Index(
+            "ix_access_grant_org_ended",
+            "organization_id",
+            func.least(text("revoked_at"), text("expires_at")),
+        ),
     )
 
     source_id: Mapped[uuid.UUID] = mapped_column(
