@@ -62,6 +62,12 @@ class Beneficiary(Base):
         Index("ix_beneficiary_blocking", "blocking_keys", postgresql_using="gin"),
         Index("ix_beneficiary_needs", "needs", postgresql_using="gin"),
         Index("ix_beneficiary_org_permit", "organization_id", "permit_expires_on"),
+        # Erasure and export find the records merged into a person.
+        Index(
+            "ix_beneficiary_merged_into",
+            "merged_into",
+            postgresql_where=text("merged_into IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -1,4 +1,5 @@
-"""the moment an organisation's access ended, indexed for a sync's tombstones
+"""the moment an organisation's access ended, for a sync's tombstones; the records merged into a
+person, for erasure and export
 
 Revision ID: 0005
 Revises: 0004
@@ -23,7 +24,19 @@ def upgrade() -> None:
         ["organization_id", sa.text("LEAST(revoked_at, expires_at)")],
         unique=False,
     )
+    op.create_index(
+        "ix_beneficiary_merged_into",
+        "beneficiary",
+        ["merged_into"],
+        unique=False,
+        postgresql_where=sa.text("merged_into IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(
+        "ix_beneficiary_merged_into",
+        table_name="beneficiary",
+        postgresql_where=sa.text("merged_into IS NOT NULL"),
+    )
     op.drop_index("ix_access_grant_org_ended", table_name="access_grant")
