@@ -150,6 +150,7 @@ async def test_export_gathers_everything_with_a_manifest(
     services = {item["service"]: item["status"] for item in document["manifest"]}
     assert services["intake"] == "included"
     assert services["pathways"].startswith("unavailable")  # nothing listens in this test
+    assert services["gateway"].startswith("unavailable")
     assert document["complete"] is False
 
 
