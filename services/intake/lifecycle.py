@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import events
 from services.intake.db import repository
+from services.intake.db.invitations import Invitation
 from services.intake.db.models import (
     AccessGrant,
     AccessLogEntry,
@@ -190,9 +191,23 @@ async def _erase_record(
         .where(EmergencyAccess.beneficiary_id == row.id)
         .values(reason="[erased]")
     )
+    # A consent's text version is free text: an operator may have written a name into it. The
+    # consents stay (what was agreed to when, and withdrawn), as the accountability record.
+    await session.execute(
+        update(Consent).where(Consent.beneficiary_id == row.id).values(text_version="[erased]")
+    )
     await session.execute(
         update(AccessGrant)
         .where(AccessGrant.beneficiary_id == row.id, AccessGrant.revoked_at.is_(None))
+        .values(revoked_at=moment)
+    )
+    await session.execute(
+        update(Invitation)
+        .where(
+            Invitation.beneficiary_id == row.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
         .values(revoked_at=moment)
     )
     await repository.record_change(session, principal, row.id, "erased", {})
@@ -321,6 +336,10 @@ async def _held(session: AsyncSession, row: Beneficiary, view: access.View) -> d
         "history": await rows(Change, Change.id),
         "access_log": await rows(AccessLogEntry, AccessLogEntry.id),
         "emergency_accesses": await rows(EmergencyAccess, EmergencyAccess.opened_at),
+        "invitations": [
+            {key: value for key, value in item.items() if key != "code_hash"}
+            for item in await rows(Invitation, Invitation.created_at)
+        ],
     }
 
 

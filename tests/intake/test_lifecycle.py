@@ -311,3 +311,38 @@ async def test_the_export_includes_the_records_merged_into_the_person(
         item for item in log["data"]["intake"]["merged_records"] if item["record"]["id"] == older
     )["access_log"]
     assert [entry["action"] for entry in older_log] == ["export", "export"]
+
+
+async def test_erasure_clears_consent_texts_and_ends_open_invitations(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org], intake_database: str
+) -> None:
+    a, b, _ = orgs
+    created = await register(intake, a)
+    url = f"/api/v1/beneficiaries/{created['id']}"
+    consent = await intake.post(
+        f"{url}/consents",
+        json={
+            "purpose": "sharing",
+            "organization_id": str(b.id),
+            "sections": ["identity"],
+            "text_version": "v3 read aloud by her brother Karim",
+            "collection_method": "verbal_witnessed",
+        },
+        headers=a.operator,
+    )
+    assert consent.status_code == 201, consent.text
+    invited = await intake.post(f"{url}/invitations", headers=a.operator)
+    assert invited.status_code == 201, invited.text
+
+    exported = (await intake.get(f"{url}/export", headers=a.admin)).json()["data"]["intake"]
+    (invitation,) = exported["invitations"]
+    assert invitation["id"] == invited.json()["id"]
+    assert invitation["used_at"] is None
+    assert "code_hash" not in invitation
+    assert invited.json()["code"].replace("-", "") not in str(exported)
+
+    assert (await intake.delete(url, headers=a.admin)).status_code == 204
+    consents = await sql(intake_database, "SELECT c::text AS row FROM consent c")
+    assert consents
+    assert "Karim" not in " ".join(row["row"] for row in consents)
+    assert await sql(intake_database, "SELECT 1 FROM invitation WHERE revoked_at IS NULL") == []
