@@ -122,8 +122,9 @@ def _sync(
     """A sync page as ``(at, id)``: what changed that the caller may see, by its ``updated_at``,
     and a tombstone for what the caller must drop. The owner's erased and merged people come at
     their ``updated_at``; another organisation's tombstone comes once, at the moment its access
-    ended (whatever happens to the record afterwards, the organisation learns nothing more).
-    Three index-friendly branches, each keyset-limited, like ``_visible_page``."""
+    ended (whatever happens to the record afterwards, the organisation learns nothing more), and
+    a record merged into one it held comes when it was merged or erased. Four index-friendly
+    branches, each keyset-limited, like ``_visible_page``."""
     org = principal.organization_id
     since = filters.updated_since
     assert org is not None
@@ -154,10 +155,28 @@ def _sync(
             or_(Beneficiary.status != "active", ~repository.granted(org, moment)),
         )
     )
+    # A record merged into one the caller held (its grants moved to the survivor): a tombstone
+    # when it was merged or erased, if the caller's access to the survivor was open then.
+    grant_end = func.least(AccessGrant.revoked_at, AccessGrant.expires_at)
+    merged_away = (
+        select(*changed)
+        .select_from(AccessGrant)
+        .join(Beneficiary, Beneficiary.merged_into == AccessGrant.beneficiary_id)
+        .where(
+            AccessGrant.organization_id == org,
+            Beneficiary.merged_into.is_not(None),
+            Beneficiary.organization_id != org,
+            Beneficiary.status != "active",
+            Beneficiary.updated_at > since,
+            or_(grant_end.is_(None), grant_end >= Beneficiary.updated_at),
+        )
+        .distinct()
+    )
     branches = [
         _after(mine, (Beneficiary.updated_at, Beneficiary.id), cursor, limit),
         _after(shared, (Beneficiary.updated_at, Beneficiary.id), cursor, limit),
         _after(gone, (ended.c.at, Beneficiary.id), cursor, limit),
+        _after(merged_away, (Beneficiary.updated_at, Beneficiary.id), cursor, limit),
     ]
     both = union_all(*branches).subquery()
     return select(both.c.at, both.c.id).order_by(both.c.at, both.c.id).limit(limit + 1)

@@ -268,3 +268,43 @@ async def test_an_expired_grant_is_one_tombstone_at_its_expiry(
     assert await _sync(intake, b, expired.isoformat()) == []
     await _change(intake, a, person["id"], 1)
     assert await _sync(intake, b, expired.isoformat()) == []
+
+
+async def test_a_partner_drops_a_record_merged_into_one_shared_with_it(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, c = orgs
+    survivor = await register(intake, a, given_name="Survivor")
+    merged = await register(intake, a, given_name="Duplicate")
+    await _share(intake, a, merged["id"], b)  # b holds the duplicate
+    c_consent = await _share(intake, a, survivor["id"], c)  # c holds the survivor, for a while
+    assert [item["id"] for item in await _sync(intake, b, "2000-01-01T00:00:00Z")] == [merged["id"]]
+    before_merge = datetime.now(UTC).isoformat()
+    answer = await intake.post(
+        f"/api/v1/beneficiaries/{survivor['id']}/merge",
+        json={"merged_id": merged["id"]},
+        headers=a.operator,
+    )
+    assert answer.status_code == 200, answer.text
+    after_merge = {item["id"]: item for item in await _sync(intake, b, before_merge)}
+    assert after_merge[merged["id"]]["status"] == "merged"
+    assert after_merge[merged["id"]]["merged_into"] == survivor["id"]
+    assert after_merge[survivor["id"]]["given_name"] == "Survivor"
+
+    withdrawn = await intake.delete(
+        f"/api/v1/beneficiaries/{survivor['id']}/consents/{c_consent}", headers=a.operator
+    )
+    assert withdrawn.status_code == 204
+    (c_tombstone,) = [
+        item for item in await _sync(intake, c, before_merge) if item["id"] == survivor["id"]
+    ]
+    before_erasure = datetime.now(UTC).isoformat()
+    assert (
+        await intake.delete(f"/api/v1/beneficiaries/{survivor['id']}", headers=a.admin)
+    ).status_code == 204
+    erased = await _sync(intake, b, before_erasure)
+    assert sorted((item["id"], item["status"]) for item in erased) == sorted(
+        [(survivor["id"], "erased"), (merged["id"], "erased")]
+    )
+    # c's access ended before the erasure: it hears nothing of it, nor of the merged record.
+    assert await _sync(intake, c, str(c_tombstone["updated_at"])) == []
