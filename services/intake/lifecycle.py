@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import events
+from services.intake import events, invitations
 from services.intake.db import repository
 from services.intake.db.invitations import Invitation
 from services.intake.db.models import (
@@ -201,15 +201,7 @@ async def _erase_record(
         .where(AccessGrant.beneficiary_id == row.id, AccessGrant.revoked_at.is_(None))
         .values(revoked_at=moment)
     )
-    await session.execute(
-        update(Invitation)
-        .where(
-            Invitation.beneficiary_id == row.id,
-            Invitation.used_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .values(revoked_at=moment)
-    )
+    await invitations.revoke_open(session, row.id, moment)
     await repository.record_change(session, principal, row.id, "erased", {})
     event_id = await events.publish_returning(
         session,

@@ -91,19 +91,7 @@ async def test_sync_returns_changes_and_tombstones(
     kept = await register(intake, a, given_name="Kept")
     erased = await register(intake, a, given_name="Erased")
     shared = await register(intake, a, given_name="Shared")
-    consent = (
-        await intake.post(
-            f"/api/v1/beneficiaries/{shared['id']}/consents",
-            json={
-                "purpose": "sharing",
-                "organization_id": str(b.id),
-                "sections": ["identity"],
-                "text_version": "v1",
-                "collection_method": "paper_signed",
-            },
-            headers=a.operator,
-        )
-    ).json()
+    consent_id = await _share(intake, a, shared["id"], b)
     mark = datetime.now(UTC).isoformat()
     b_before = await intake.get(
         "/api/v1/beneficiaries",
@@ -114,7 +102,7 @@ async def test_sync_returns_changes_and_tombstones(
 
     await intake.delete(f"/api/v1/beneficiaries/{erased['id']}", headers=a.admin)
     await intake.delete(
-        f"/api/v1/beneficiaries/{shared['id']}/consents/{consent['id']}", headers=a.operator
+        f"/api/v1/beneficiaries/{shared['id']}/consents/{consent_id}", headers=a.operator
     )
     mine = (
         await intake.get(
