@@ -14,7 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from services.gateway.api import activation, auth, clients, organizations, status, users
+from services.gateway.api import activation, auth, clients, export, organizations, status, users
 from services.gateway.bootstrap import bootstrap_admin
 from services.gateway.http_edge import edge
 from services.gateway.identity import TokenIssuer
@@ -90,6 +90,7 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
             status.router,
             webhooks_api.router,
             webhooks.events(settings),
+            export.router,
         ],
         startup=[start, webhooks.start],
         shutdown=[webhooks.stop, stop],

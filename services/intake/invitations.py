@@ -62,15 +62,7 @@ async def invite(
         raise NotFound("No such person.")
     assert principal.organization_id is not None
     moment = now()
-    await session.execute(
-        update(Invitation)
-        .where(
-            Invitation.beneficiary_id == row.id,
-            Invitation.used_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .values(revoked_at=moment)
-    )
+    await revoke_open(session, row.id, moment)
     code = new_code()
     invitation = Invitation(
         id=uuid.uuid4(),
@@ -91,6 +83,19 @@ async def invite(
         {"invitation_id": str(invitation.id), "expires_at": invitation.expires_at.isoformat()},
     )
     return invitation, code
+
+
+async def revoke_open(session: AsyncSession, beneficiary_id: uuid.UUID, moment: datetime) -> None:
+    """End the person's unused invitations (a new one replaces them; an erasure ends them)."""
+    await session.execute(
+        update(Invitation)
+        .where(
+            Invitation.beneficiary_id == beneficiary_id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=moment)
+    )
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import events
+from services.intake import events, invitations
 from services.intake.db import repository
+from services.intake.db.invitations import Invitation
 from services.intake.db.models import (
     AccessGrant,
     AccessLogEntry,
@@ -92,23 +94,87 @@ async def merge(
     return survivor
 
 
+# Merges chain (a survivor may be merged in turn); a longer chain than this is a corrupt table.
+MAX_MERGE_DEPTH = 64
+
+
+async def _survivor(session: AsyncSession, beneficiary_id: uuid.UUID) -> Beneficiary | None:
+    """The record a person is now: a merged id leads to the record it was merged into (following
+    a chain of merges); any other record is itself."""
+    row = await repository.any_status(session, beneficiary_id)
+    for _hop in range(MAX_MERGE_DEPTH):
+        if row is None or row.status != "merged" or row.merged_into is None:
+            return row
+        row = await repository.any_status(session, row.merged_into)
+    raise Conflict("The record's merges form too long a chain.")
+
+
+async def merged_records(
+    session: AsyncSession, survivor_id: uuid.UUID, *, lock: bool = False
+) -> list[Beneficiary]:
+    """Every record merged into ``survivor_id``, directly or through another merged record."""
+    found: list[Beneficiary] = []
+    seen, frontier = {survivor_id}, [survivor_id]
+    for _level in range(MAX_MERGE_DEPTH):
+        if not frontier:
+            break
+        statement = (
+            select(Beneficiary)
+            .where(Beneficiary.merged_into.in_(frontier))
+            .order_by(Beneficiary.id)
+            .execution_options(populate_existing=True)
+        )
+        if lock:
+            statement = statement.with_for_update()
+        rows = [row for row in (await session.scalars(statement)).all() if row.id not in seen]
+        found += rows
+        frontier = [row.id for row in rows]
+        seen.update(frontier)
+    return found
+
+
 async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID) -> bool:
-    """Remove the person's data here and tell the other services to do the same. Idempotent:
-    False when it was already erased. The statistical remainder stays
+    """Remove the person's data here and tell the other services to do the same: the record and
+    every record merged into it (a merged record's id erases the person it was merged into).
+    Idempotent: False when nothing was left to erase. The statistical remainder stays
     (``record.STATISTICAL_COLUMNS``)."""
-    row = await repository.any_status(session, beneficiary_id, lock=True)
-    if row is None or not access.works_on_cases(principal):
+    found = await _survivor(session, beneficiary_id) if access.works_on_cases(principal) else None
+    if found is None:
         raise NotFound("No such person.")
+    # The survivor first, then its merged records: the order every erasure locks in.
+    row = await session.scalar(
+        select(Beneficiary)
+        .where(Beneficiary.id == found.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if row is None or row.status == "merged":
+        raise Conflict("The record was merged meanwhile; try again.")
     if row.status == "erased":
         if row.organization_id != principal.organization_id:
             raise NotFound("No such person.")
+    else:
+        grants = (await repository.grants_of(session, [row.id])).get(row.id, [])
+        if access.view_of(principal, row.organization_id, grants, now()) is None:
+            raise NotFound("No such person.")
+    merged = [m for m in await merged_records(session, row.id, lock=True) if m.status != "erased"]
+    people = ([row] if row.status != "erased" else []) + merged
+    if not people:
         return False
-    grants = (await repository.grants_of(session, [row.id])).get(row.id, [])
-    if access.view_of(principal, row.organization_id, grants, now()) is None:
-        raise NotFound("No such person.")
     if not access.may_erase_or_export(principal, row.organization_id):
         raise Forbidden("Erasure is requested by the registering organisation's org admin.")
     moment = now()
+    for person in people:
+        await _erase_record(session, principal, person, moment)
+    await idempotency_records.forget(session, idempotency, [person.id for person in people])
+    await session.flush()
+    return True
+
+
+async def _erase_record(
+    session: AsyncSession, principal: Principal, row: Beneficiary, moment: datetime
+) -> None:
+    """One record's share of an erasure, with its own event (the other services erase by id)."""
     for name, value in erased_columns().items():
         setattr(row, name, value)
     row.status = "erased"
@@ -125,12 +191,17 @@ async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uui
         .where(EmergencyAccess.beneficiary_id == row.id)
         .values(reason="[erased]")
     )
+    # A consent's text version is free text: an operator may have written a name into it. The
+    # consents stay (what was agreed to when, and withdrawn), as the accountability record.
+    await session.execute(
+        update(Consent).where(Consent.beneficiary_id == row.id).values(text_version="[erased]")
+    )
     await session.execute(
         update(AccessGrant)
         .where(AccessGrant.beneficiary_id == row.id, AccessGrant.revoked_at.is_(None))
         .values(revoked_at=moment)
     )
-    await idempotency_records.forget(session, idempotency, [row.id])
+    await invitations.revoke_open(session, row.id, moment)
     await repository.record_change(session, principal, row.id, "erased", {})
     event_id = await events.publish_returning(
         session,
@@ -146,8 +217,6 @@ async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uui
         )
     )
     await events.scrub(session, row.id)
-    await session.flush()
-    return True
 
 
 async def export(
@@ -158,8 +227,10 @@ async def export(
     others: dict[str, str],
     internal_token: str,
 ) -> dict[str, Any]:
-    """Everything held about the person, here and in the other services, with a manifest."""
-    row = await repository.any_status(session, beneficiary_id)
+    """Everything held about the person, here and in the other services, with a manifest: the
+    record and every record merged into it (a merged record's id exports the person it was
+    merged into)."""
+    row = await _survivor(session, beneficiary_id)
     if row is None or row.status != "active":
         raise NotFound("No such person.")
     if not access.may_erase_or_export(principal, row.organization_id):
@@ -170,32 +241,10 @@ async def export(
         )
     view = access.view_of(principal, row.organization_id, [], now())
     assert view is not None
-    consents = (
-        await session.scalars(select(Consent).where(Consent.beneficiary_id == row.id))
-    ).all()
-    history = (
-        await session.scalars(
-            select(Change).where(Change.beneficiary_id == row.id).order_by(Change.id)
-        )
-    ).all()
-    reads = (
-        await session.scalars(
-            select(AccessLogEntry)
-            .where(AccessLogEntry.beneficiary_id == row.id)
-            .order_by(AccessLogEntry.id)
-        )
-    ).all()
-    emergencies = (
-        await session.scalars(
-            select(EmergencyAccess).where(EmergencyAccess.beneficiary_id == row.id)
-        )
-    ).all()
+    merged = await merged_records(session, row.id)
     intake_part = {
-        "record": as_shown(row, view, now().date()),
-        "consents": [_plain(consent, Consent) for consent in consents],
-        "history": [_plain(change, Change) for change in history],
-        "access_log": [_plain(entry, AccessLogEntry) for entry in reads],
-        "emergency_accesses": [_plain(item, EmergencyAccess) for item in emergencies],
+        **await _held(session, row, view),
+        "merged_records": [await _held(session, other, view) for other in merged],
     }
     parts: dict[str, Any] = {"intake": intake_part}
     manifest: list[dict[str, Any]] = [
@@ -205,16 +254,31 @@ async def export(
             "items": {k: (len(v) if isinstance(v, list) else 1) for k, v in intake_part.items()},
         }
     ]
+    ids = [row.id, *(other.id for other in merged)]
 
-    async def fetch(service: str, base_url: str) -> tuple[str, dict[str, Any] | None, str]:
+    async def fetch(service: str, base_url: str) -> tuple[str, dict[str, list[Any]] | None, str]:
+        """The service's part for every id of the person, list by list."""
         try:
-            answer = await http.get(
-                f"{base_url}/internal/beneficiaries/{row.id}/export",
-                headers={"Authorization": f"Bearer {internal_token}"},
-                timeout=10.0,
+            answers = await asyncio.gather(
+                *(
+                    http.get(
+                        f"{base_url}/internal/beneficiaries/{id_}/export",
+                        headers={"Authorization": f"Bearer {internal_token}"},
+                        timeout=10.0,
+                    )
+                    for id_ in ids
+                )
             )
-            answer.raise_for_status()
-            document: dict[str, Any] = answer.json()
+            document: dict[str, list[Any]] = {}
+            for answer in answers:
+                answer.raise_for_status()
+                body = answer.json()
+                if not isinstance(body, dict):
+                    raise ValueError("not an export document")
+                for key, value in body.items():
+                    document.setdefault(key, []).extend(
+                        value if isinstance(value, list) else [value]
+                    )
             return service, document, "included"
         except (httpx.HTTPError, ValueError) as error:
             return service, None, f"unavailable ({type(error).__name__})"
@@ -233,7 +297,7 @@ async def export(
     await repository.log_access(
         session,
         principal,
-        [row.id],
+        ids,
         action="export",
         purpose="GET /api/v1/beneficiaries/{beneficiary_id}/export",
     )
@@ -243,6 +307,31 @@ async def export(
         "complete": all(item["status"] == "included" for item in manifest),
         "manifest": manifest,
         "data": parts,
+    }
+
+
+async def _held(session: AsyncSession, row: Beneficiary, view: access.View) -> dict[str, Any]:
+    """What intake holds under one record's id, as the owner sees it."""
+
+    async def rows(model: Any, *order: Any) -> list[dict[str, Any]]:
+        found = await session.scalars(
+            select(model).where(model.beneficiary_id == row.id).order_by(*order)
+        )
+        return [_plain(item, model) for item in found.all()]
+
+    record = as_shown(row, view, now().date())
+    if row.merged_into is not None:
+        record["merged_into"] = str(row.merged_into)
+    return {
+        "record": record,
+        "consents": await rows(Consent, Consent.granted_at, Consent.id),
+        "history": await rows(Change, Change.id),
+        "access_log": await rows(AccessLogEntry, AccessLogEntry.id),
+        "emergency_accesses": await rows(EmergencyAccess, EmergencyAccess.opened_at),
+        "invitations": [
+            {key: value for key, value in item.items() if key != "code_hash"}
+            for item in await rows(Invitation, Invitation.created_at)
+        ],
     }
 
 

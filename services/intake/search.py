@@ -4,13 +4,25 @@ range, and a sync (``updated_since``) also returns tombstones for what the calle
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from services.intake.db import repository
 from services.intake.db.models import AccessGrant, Beneficiary
@@ -19,7 +31,7 @@ from services.intake.domain.names import query_prefixes
 from services.intake.domain.profile import RECENT_ARRIVAL_YEARS
 from services.intake.registry import as_shown, now
 from shared.auth import Principal
-from shared.pagination import encode_cursor, keyset
+from shared.pagination import decode_cursor, encode_cursor, keyset
 
 
 @dataclass(frozen=True)
@@ -76,27 +88,98 @@ def _conditions(filters: Filters, today: date) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _statement(principal: Principal, filters: Filters, moment: datetime) -> Select[Beneficiary]:
-    """A sync: everything visible that changed, and tombstones for what the caller held."""
-    conditions = _conditions(filters, moment.date())
+SyncKey = ColumnElement[Any] | InstrumentedAttribute[Any]
+
+
+def _after(
+    statement: Select[datetime, uuid.UUID],
+    key: tuple[SyncKey, SyncKey],
+    cursor: str | None,
+    limit: int,
+) -> Select[datetime, uuid.UUID]:
+    """``keyset`` for a sort key that is not a mapped column (a tombstone's moment)."""
+    if cursor:
+        statement = statement.where(tuple_(*key) > tuple(decode_cursor(cursor, 2)))
+    return statement.order_by(*key).limit(limit + 1)
+
+
+def _ended_access(org: uuid.UUID, since: datetime, moment: datetime) -> Subquery:
+    """The people whose access by ``org`` ended after ``since`` (by ``moment``), with the moment
+    it ended: the latest end (revocation or expiry) of the organisation's grants on them. A range
+    of ``ix_access_grant_org_ended``."""
+    ended = func.least(AccessGrant.revoked_at, AccessGrant.expires_at)
+    return (
+        select(AccessGrant.beneficiary_id.label("id"), func.max(ended).label("at"))
+        .where(AccessGrant.organization_id == org, ended > since, ended <= moment)
+        .group_by(AccessGrant.beneficiary_id)
+        .subquery()
+    )
+
+
+def _sync(
+    principal: Principal, filters: Filters, moment: datetime, cursor: str | None, limit: int
+) -> Select[datetime, uuid.UUID]:
+    """A sync page as ``(at, id)``: what changed that the caller may see, by its ``updated_at``,
+    and a tombstone for what the caller must drop. The owner's erased and merged people come at
+    their ``updated_at``; another organisation's tombstone comes once, at the moment its access
+    ended (whatever happens to the record afterwards, the organisation learns nothing more), and
+    a record merged into one it held comes when it was merged or erased. Four index-friendly
+    branches, each keyset-limited, like ``_visible_page``."""
     org = principal.organization_id
-    if not access.works_on_cases(principal) or org is None:
-        return select(Beneficiary).where(false())
-    ever_granted = exists().where(
-        AccessGrant.beneficiary_id == Beneficiary.id, AccessGrant.organization_id == org
+    since = filters.updated_since
+    assert org is not None
+    assert since is not None
+    conditions = _conditions(filters, moment.date())
+    changed = (Beneficiary.updated_at.label("at"), Beneficiary.id)
+    mine = select(*changed).where(
+        Beneficiary.organization_id == org,
+        Beneficiary.updated_at > since,
+        or_(Beneficiary.status != "active", and_(true(), *conditions)),
     )
-    visible_now = or_(Beneficiary.organization_id == org, repository.granted(org, moment))
-    return select(Beneficiary).where(
-        Beneficiary.updated_at > filters.updated_since,
-        or_(
-            and_(Beneficiary.status == "active", visible_now, *conditions),
-            and_(
-                Beneficiary.status != "active",
-                or_(Beneficiary.organization_id == org, ever_granted),
-            ),
-            and_(Beneficiary.status == "active", ~visible_now, ever_granted),
-        ),
+    shared_ids = select(AccessGrant.beneficiary_id).where(
+        AccessGrant.organization_id == org, repository.active_grant(moment)
     )
+    shared = select(*changed).where(
+        Beneficiary.id.in_(shared_ids),
+        Beneficiary.organization_id != org,
+        Beneficiary.status == "active",
+        Beneficiary.updated_at > since,
+        *conditions,
+    )
+    ended = _ended_access(org, since, moment)
+    gone = (
+        select(ended.c.at, Beneficiary.id)
+        .join(Beneficiary, Beneficiary.id == ended.c.id)
+        .where(
+            Beneficiary.organization_id != org,
+            or_(Beneficiary.status != "active", ~repository.granted(org, moment)),
+        )
+    )
+    # A record merged into one the caller held (its grants moved to the survivor): a tombstone
+    # when it was merged or erased, if the caller's access to the survivor was open then.
+    grant_end = func.least(AccessGrant.revoked_at, AccessGrant.expires_at)
+    merged_away = (
+        select(*changed)
+        .select_from(AccessGrant)
+        .join(Beneficiary, Beneficiary.merged_into == AccessGrant.beneficiary_id)
+        .where(
+            AccessGrant.organization_id == org,
+            Beneficiary.merged_into.is_not(None),
+            Beneficiary.organization_id != org,
+            Beneficiary.status != "active",
+            Beneficiary.updated_at > since,
+            or_(grant_end.is_(None), grant_end >= Beneficiary.updated_at),
+        )
+        .distinct()
+    )
+    branches = [
+        _after(mine, (Beneficiary.updated_at, Beneficiary.id), cursor, limit),
+        _after(shared, (Beneficiary.updated_at, Beneficiary.id), cursor, limit),
+        _after(gone, (ended.c.at, Beneficiary.id), cursor, limit),
+        _after(merged_away, (Beneficiary.updated_at, Beneficiary.id), cursor, limit),
+    ]
+    both = union_all(*branches).subquery()
+    return select(both.c.at, both.c.id).order_by(both.c.at, both.c.id).limit(limit + 1)
 
 
 ORDER = (Beneficiary.updated_at, Beneficiary.id)
@@ -147,23 +230,29 @@ async def page(
     session: AsyncSession, principal: Principal, filters: Filters, *, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     moment = now()
+    keyed: list[tuple[datetime, Beneficiary]]
     if filters.updated_since is None:
-        rows: Sequence[Beneficiary] = await _visible_page(
-            session, principal, filters, moment, cursor, limit
-        )
+        visible = await _visible_page(session, principal, filters, moment, cursor, limit)
+        keyed = [(row.updated_at, row) for row in visible]
+    elif not access.works_on_cases(principal) or principal.organization_id is None:
+        keyed = []
     else:
-        rows = (
-            await session.scalars(
-                keyset(_statement(principal, filters, moment), ORDER, cursor, limit)
-            )
-        ).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    grants = await repository.grants_of(session, [row.id for row in rows])
+        found = [
+            (at, id_)
+            for at, id_ in await session.execute(_sync(principal, filters, moment, cursor, limit))
+        ]
+        loaded = await session.scalars(
+            select(Beneficiary).where(Beneficiary.id.in_([id_ for _at, id_ in found]))
+        )
+        by_id = {row.id: row for row in loaded}
+        keyed = [(at, by_id[id_]) for at, id_ in found if id_ in by_id]
+    has_more = len(keyed) > limit
+    keyed = keyed[:limit]
+    grants = await repository.grants_of(session, [row.id for _at, row in keyed])
     items: list[dict[str, Any]] = []
     read_ids: list[uuid.UUID] = []
     today = moment.date()
-    for row in rows:
+    for at, row in keyed:
         view = access.view_of(principal, row.organization_id, grants.get(row.id, []), moment)
         if row.status != "active" or view is None:
             status = row.status if row.status != "active" else "withdrawn"
@@ -171,7 +260,7 @@ async def page(
                 {
                     "id": str(row.id),
                     "status": status,
-                    "updated_at": row.updated_at.isoformat(),
+                    "updated_at": at.isoformat(),
                     "merged_into": str(row.merged_into) if row.merged_into else None,
                 }
             )
@@ -181,5 +270,5 @@ async def page(
     await repository.log_access(
         session, principal, read_ids, action="list", purpose="GET /api/v1/beneficiaries"
     )
-    next_cursor = encode_cursor((rows[-1].updated_at, rows[-1].id)) if has_more and rows else None
-    return items, next_cursor
+    last = keyed[-1] if has_more and keyed else None
+    return items, encode_cursor((last[0], last[1].id)) if last else None

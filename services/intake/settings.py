@@ -14,7 +14,8 @@ class IntakeSettings(ServiceSettings):
         default="http://127.0.0.1:8003", description="for exports and event deliveries"
     )
     gateway_url: str = Field(
-        default="http://127.0.0.1:8000", description="where events go to become webhooks"
+        default="http://127.0.0.1:8000",
+        description="where events go to become webhooks; what the gateway holds, for exports",
     )
     relay_events: bool = Field(
         default=True, description="deliver the outbox to the other services from this process"
@@ -27,4 +28,5 @@ class IntakeSettings(ServiceSettings):
         return {
             "pathways": self.pathways_url.rstrip("/"),
             "matching": self.matching_url.rstrip("/"),
+            "gateway": self.gateway_url.rstrip("/"),
         }

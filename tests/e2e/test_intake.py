@@ -126,6 +126,7 @@ async def test_sharing_events_export_and_erasure_across_services(stack: Stack) -
             "intake",
             "pathways",
             "matching",
+            "gateway",
         }
         assert (
             document["data"]["matching"]["profiles"][0]["profile"]["skills"][0]["label"]

@@ -62,7 +62,9 @@ async def register(
     summary="List, search and sync the people you may see",
     description="`q` matches the start of any word of the name, ignoring case and accents "
     '("jose garc" finds "José García"). With `updated_since`, erased, merged and no longer '
-    "shared records come back as tombstones (`status` erased, merged or withdrawn): drop them.",
+    "shared records come back as tombstones (`status` erased, merged or withdrawn): drop them. "
+    "A record no longer shared with you comes back once, with `updated_at` the moment your "
+    "access ended; nothing about it after that.",
 )
 async def list_beneficiaries(
     principal: CurrentPrincipal,
@@ -157,7 +159,8 @@ async def update_beneficiary(
     summary="Erase a person everywhere (GDPR art. 17); idempotent",
     description="Personal data is removed here at once and in the other services through an "
     "event; sex, nationality, birth and arrival years and municipality stay for statistics. "
-    "Afterwards the record answers 404.",
+    "Afterwards the record answers 404. The person is the record and every record merged into "
+    "it: the id of either erases them all.",
 )
 async def erase_beneficiary(
     beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession

@@ -126,6 +126,10 @@ async def merge(
     "/export",
     responses=problems(403, 404),
     summary="Everything held about the person in every service, with a manifest (GDPR art. 15)",
+    description="From intake, pathways, matching and the gateway (the person's app account and "
+    "sign-ins, the webhook deliveries about them); with the records merged into the person "
+    "(`data.intake.merged_records`). A merged record's id exports the person it was merged "
+    "into. The manifest says what each service contributed and which were unavailable.",
 )
 async def export(
     beneficiary_id: uuid.UUID, request: Request, principal: CurrentPrincipal, session: DbSession

@@ -62,6 +62,12 @@ class Beneficiary(Base):
         Index("ix_beneficiary_blocking", "blocking_keys", postgresql_using="gin"),
         Index("ix_beneficiary_needs", "needs", postgresql_using="gin"),
         Index("ix_beneficiary_org_permit", "organization_id", "permit_expires_on"),
+        # Erasure and export find the records merged into a person.
+        Index(
+            "ix_beneficiary_merged_into",
+            "merged_into",
+            postgresql_where=text("merged_into IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -163,6 +169,12 @@ class AccessGrant(Base):
     __table_args__ = (
         Index("ix_access_grant_org", "organization_id", "beneficiary_id"),
         Index("ix_access_grant_person", "beneficiary_id"),
+        # A sync's tombstones: the grants of an organisation that ended in a range of time.
+        Index(
+            "ix_access_grant_org_ended",
+            "organization_id",
+            func.least(text("revoked_at"), text("expires_at")),
+        ),
     )
 
     source_id: Mapped[uuid.UUID] = mapped_column(
