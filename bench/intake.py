@@ -32,7 +32,7 @@ BATCH = 500
 
 def _client_token(client: httpx.Client, admin: dict[str, str], index: int) -> tuple[str, str, str]:
     """An organisation, its partner system's token and an operator's token."""
-    organization, org_admin = new_organisation(client, admin, f"Bench organisation {index}")
+    organization, _, org_admin = new_organisation(client, admin, f"Bench organisation {index}")
     secret = client.post("/api/v1/clients", json={"name": "bench"}, headers=org_admin).json()
     partner = client.post(
         "/api/v1/auth/token",

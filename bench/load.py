@@ -26,7 +26,6 @@ import random
 import subprocess
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,7 +33,14 @@ from typing import Any
 
 import httpx
 
-from bench.stack import ROOT, STAFF_PASSWORD, add_user, admin_token, stack_and_ceiling
+from bench.stack import (
+    ROOT,
+    STAFF_PASSWORD,
+    add_user,
+    admin_token,
+    new_organisation,
+    stack_and_ceiling,
+)
 from services import demo_matching
 from services.pathways.domain.rights import RIGHTS_ITEMS
 from services.synthetic_people import people
@@ -64,14 +70,7 @@ def _member(
 ) -> tuple[str, str]:
     """A new organisation and the e-mail of a user with ``role`` in it (its first org admin, or
     one that org admin adds)."""
-    answer = client.post(
-        "/api/v1/organizations",
-        json={"name": f"{label} {uuid.uuid4().hex[:6]}", "type": kind},
-        headers=admin,
-    )
-    answer.raise_for_status()
-    organization: str = answer.json()["id"]
-    email, org_admin = add_user(client, admin, organization, "org_admin", label)
+    organization, email, org_admin = new_organisation(client, admin, label, kind)
     if role != "org_admin":
         email, _ = add_user(client, org_admin, organization, role, label)
     return organization, email

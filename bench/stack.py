@@ -138,8 +138,8 @@ def add_user(
 
 def new_organisation(
     client: httpx.Client, root: dict[str, str], label: str, kind: str = "ngo"
-) -> tuple[str, dict[str, str]]:
-    """A new organisation and the headers of its first org admin, signed in."""
+) -> tuple[str, str, dict[str, str]]:
+    """A new organisation, and the e-mail and headers of its first org admin, signed in."""
     answer = client.post(
         "/api/v1/organizations",
         json={"name": f"{label} {uuid.uuid4().hex[:6]}", "type": kind},
@@ -147,14 +147,14 @@ def new_organisation(
     )
     answer.raise_for_status()
     organization: str = answer.json()["id"]
-    return organization, add_user(client, root, organization, "org_admin", label)[1]
+    return organization, *add_user(client, root, organization, "org_admin", label)
 
 
 def organisation_with_operator(
     client: httpx.Client, root: dict[str, str], label: str
 ) -> tuple[str, dict[str, str]]:
     """A new organisation and the headers of an operator of it, signed in."""
-    organization, admin = new_organisation(client, root, label)
+    organization, _, admin = new_organisation(client, root, label)
     return organization, add_user(client, admin, organization, "operator", label)[1]
 
 
