@@ -9,14 +9,20 @@ import argparse
 import asyncio
 import random
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.stack import admin_token, database_server, latencies, running_stack
+from bench.stack import (
+    add_user,
+    admin_token,
+    database_server,
+    latencies,
+    new_organisation,
+    running_stack,
+)
 from services.synthetic_people import people
 from tests.support import sql
 
@@ -26,14 +32,8 @@ BATCH = 500
 
 def _client_token(client: httpx.Client, admin: dict[str, str], index: int) -> tuple[str, str, str]:
     """An organisation, its partner system's token and an operator's token."""
-    organization = client.post(
-        "/api/v1/organizations",
-        json={"name": f"Bench organisation {index}-{uuid.uuid4().hex[:6]}", "type": "ngo"},
-        headers=admin,
-    ).json()["id"]
-    secret = client.post(
-        "/api/v1/clients", json={"name": "bench", "organization_id": organization}, headers=admin
-    ).json()
+    organization, _, org_admin = new_organisation(client, admin, f"Bench organisation {index}")
+    secret = client.post("/api/v1/clients", json={"name": "bench"}, headers=org_admin).json()
     partner = client.post(
         "/api/v1/auth/token",
         data={
@@ -42,23 +42,8 @@ def _client_token(client: httpx.Client, admin: dict[str, str], index: int) -> tu
             "client_secret": secret["client_secret"],
         },
     ).json()["access_token"]
-    email = f"operator-{uuid.uuid4().hex[:8]}@bench.example"
-    client.post(
-        "/api/v1/users",
-        json={
-            "email": email,
-            "full_name": "Bench operator",
-            "password": "bench-operator-password",
-            "roles": ["operator"],
-            "organization_id": organization,
-        },
-        headers=admin,
-    ).raise_for_status()
-    operator = client.post(
-        "/api/v1/auth/token",
-        data={"grant_type": "password", "username": email, "password": "bench-operator-password"},
-    ).json()["access_token"]
-    return organization, partner, operator
+    _, operator = add_user(client, org_admin, organization, "operator", "Bench")
+    return organization, partner, operator["Authorization"].removeprefix("Bearer ")
 
 
 def _batches(count: int) -> list[list[dict[str, Any]]]:

@@ -26,7 +26,6 @@ import random
 import subprocess
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,7 +33,14 @@ from typing import Any
 
 import httpx
 
-from bench.stack import ROOT, admin_token, stack_and_ceiling
+from bench.stack import (
+    ROOT,
+    STAFF_PASSWORD,
+    add_user,
+    admin_token,
+    new_organisation,
+    stack_and_ceiling,
+)
 from services import demo_matching
 from services.pathways.domain.rights import RIGHTS_ITEMS
 from services.synthetic_people import people
@@ -45,7 +51,7 @@ ORGANISATIONS = 5
 OFFERS = 150
 BATCH = 100  # a batch answers within the gateway's 15 s upstream timeout on a busy machine
 SEED = 2026
-PASSWORD = "bench-operator-password"
+PASSWORD = STAFF_PASSWORD
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 
 
@@ -62,26 +68,11 @@ def config(args: argparse.Namespace) -> dict[str, Any]:
 def _member(
     client: httpx.Client, admin: dict[str, str], label: str, kind: str, role: str
 ) -> tuple[str, str]:
-    """A new organisation and the e-mail of a user with ``role`` in it."""
-    answer = client.post(
-        "/api/v1/organizations",
-        json={"name": f"{label} {uuid.uuid4().hex[:6]}", "type": kind},
-        headers=admin,
-    )
-    answer.raise_for_status()
-    organization: str = answer.json()["id"]
-    email = f"{role}-{uuid.uuid4().hex[:8]}@bench.example"
-    client.post(
-        "/api/v1/users",
-        json={
-            "email": email,
-            "full_name": f"{label} {role}",
-            "password": PASSWORD,
-            "roles": [role],
-            "organization_id": organization,
-        },
-        headers=admin,
-    ).raise_for_status()
+    """A new organisation and the e-mail of a user with ``role`` in it (its first org admin, or
+    one that org admin adds)."""
+    organization, email, org_admin = new_organisation(client, admin, label, kind)
+    if role != "org_admin":
+        email, _ = add_user(client, org_admin, organization, role, label)
     return organization, email
 
 

@@ -21,7 +21,10 @@ from shared.migrations import upgrade_url
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_EMAIL = "bench@ponte.example"
-ADMIN_PASSWORD = "bench-admin-password"
+ADMIN_PASSWORD = "load-suite-root-passphrase"
+STAFF_PASSWORD = "bench-operator-password"
+# What an admin gives a new user; the user replaces it with STAFF_PASSWORD at the first sign-in.
+FIRST_PASSWORD = "bench-first-password-42"
 
 
 @contextlib.contextmanager
@@ -103,33 +106,56 @@ def latencies(call: Callable[[int], object], samples: int) -> dict[str, Any]:
     }
 
 
-def organisation_with_operator(
-    client: httpx.Client, admin: dict[str, str], label: str
+def add_user(
+    client: httpx.Client, admin: dict[str, str], organization: str, role: str, label: str
 ) -> tuple[str, dict[str, str]]:
-    """A new organisation and the headers of an operator of it, signed in."""
-    organization: str = client.post(
-        "/api/v1/organizations",
-        json={"name": f"{label} {uuid.uuid4().hex[:6]}", "type": "ngo"},
-        headers=admin,
-    ).json()["id"]
-    email = f"operator-{uuid.uuid4().hex[:8]}@bench.example"
-    password = "bench-operator-password"
+    """A user made by ``admin`` who chose STAFF_PASSWORD at the first sign-in: (e-mail,
+    headers). The platform admin adds only first org admins; those add the rest."""
+    email = f"{role}-{uuid.uuid4().hex[:8]}@bench.example"
     client.post(
         "/api/v1/users",
         json={
             "email": email,
-            "full_name": f"{label} operator",
-            "password": password,
-            "roles": ["operator"],
+            "full_name": f"{label} {role}",
+            "password": FIRST_PASSWORD,
+            "roles": [role],
             "organization_id": organization,
         },
         headers=admin,
     ).raise_for_status()
-    token = client.post(
+    answer = client.post(
         "/api/v1/auth/token",
-        data={"grant_type": "password", "username": email, "password": password},
-    ).json()["access_token"]
-    return organization, {"Authorization": f"Bearer {token}"}
+        data={
+            "grant_type": "password",
+            "username": email,
+            "password": FIRST_PASSWORD,
+            "new_password": STAFF_PASSWORD,
+        },
+    )
+    answer.raise_for_status()
+    return email, {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def new_organisation(
+    client: httpx.Client, root: dict[str, str], label: str, kind: str = "ngo"
+) -> tuple[str, str, dict[str, str]]:
+    """A new organisation, and the e-mail and headers of its first org admin, signed in."""
+    answer = client.post(
+        "/api/v1/organizations",
+        json={"name": f"{label} {uuid.uuid4().hex[:6]}", "type": kind},
+        headers=root,
+    )
+    answer.raise_for_status()
+    organization: str = answer.json()["id"]
+    return organization, *add_user(client, root, organization, "org_admin", label)
+
+
+def organisation_with_operator(
+    client: httpx.Client, root: dict[str, str], label: str
+) -> tuple[str, dict[str, str]]:
+    """A new organisation and the headers of an operator of it, signed in."""
+    organization, _, admin = new_organisation(client, root, label)
+    return organization, add_user(client, admin, organization, "operator", label)[1]
 
 
 @contextlib.contextmanager

@@ -11,7 +11,9 @@ import httpx
 from services import demo_matching
 from services.intake.schemas.beneficiary import EXAMPLE
 
-DEMO_PASSWORD = "ponte-demo-2026"  # noqa: S105 - printed for the local demo on purpose
+DEMO_PASSWORD = "demo-staff-roma-2026"  # noqa: S105 - printed for the local demo on purpose
+# What an admin gives a new user; the demo users replace it with DEMO_PASSWORD at once.
+_FIRST_PASSWORD = "handed-over-at-the-desk-2026"  # noqa: S105 - spent at the first sign-in
 
 ORGANIZATIONS = [
     {
@@ -36,6 +38,7 @@ USERS = [
     ("Centro per l'impiego Roma Est", "operator", "operatore@cpi-roma-est.example", "Luca Ferri"),
     ("Casa dei Diritti ODV", "org_admin", "admin@casadeidiritti.example", "Samira Haddad"),
     ("Casa dei Diritti ODV", "operator", "operatrice@casadeidiritti.example", "Elena Russo"),
+    ("Scuola Edile Lazio", "org_admin", "admin@scuolaedile.example", "Giorgio Marini"),
     ("Scuola Edile Lazio", "provider", "corsi@scuolaedile.example", "Paolo Conti"),
 ]
 
@@ -50,12 +53,14 @@ def _token(client: httpx.Client, email: str, password: str) -> str:
     return token
 
 
-def _organization_ids(client: httpx.Client) -> dict[str, str]:
+def _organization_ids(client: httpx.Client, token: str) -> dict[str, str]:
     ids: dict[str, str] = {}
     cursor: str | None = None
     while True:
         page = client.get(
-            "/api/v1/organizations", params={"limit": 200, **({"cursor": cursor} if cursor else {})}
+            "/api/v1/organizations",
+            params={"limit": 200, **({"cursor": cursor} if cursor else {})},
+            headers={"Authorization": f"Bearer {token}"},
         ).json()
         ids.update({item["name"]: item["id"] for item in page["items"]})
         cursor = page["next_cursor"]
@@ -136,30 +141,61 @@ def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
     _register(client, ngo, _demo_people(12, seed=11, prefix="demo-ngo"))
 
 
+def _add_user(
+    client: httpx.Client, token: str, organization_id: str, role: str, email: str, name: str
+) -> None:
+    """Made by ``token``'s admin, the user chooses DEMO_PASSWORD at a first sign-in (a second
+    load finds them there: 409)."""
+    answer = client.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "full_name": name,
+            "password": _FIRST_PASSWORD,
+            "roles": [role],
+            "organization_id": organization_id,
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    if answer.status_code == 409:
+        return
+    answer.raise_for_status()
+    client.post(
+        "/api/v1/auth/token",
+        data={
+            "grant_type": "password",
+            "username": email,
+            "password": _FIRST_PASSWORD,
+            "new_password": DEMO_PASSWORD,
+        },
+    ).raise_for_status()
+
+
 def load_demo(
     gateway_url: str, admin_email: str, admin_password: str
 ) -> list[tuple[str, str, str]]:
-    """Create the demo organisations and users; returns (role, e-mail, password) to print."""
+    """Create the demo organisations and users; returns (role, e-mail, password) to print. The
+    platform admin adds the organisations and their first org admins; those add their staff,
+    and the staff register the people (the platform admin works on no one's data)."""
     with httpx.Client(base_url=gateway_url, timeout=30.0) as client:
-        client.headers["Authorization"] = f"Bearer {_token(client, admin_email, admin_password)}"
+        root = _token(client, admin_email, admin_password)
         for organization in ORGANIZATIONS:
-            answer = client.post("/api/v1/organizations", json=organization)
-            if answer.status_code not in (201, 409):
-                answer.raise_for_status()
-        ids = _organization_ids(client)
-        for organization_name, role, email, name in USERS:
             answer = client.post(
-                "/api/v1/users",
-                json={
-                    "email": email,
-                    "full_name": name,
-                    "password": DEMO_PASSWORD,
-                    "roles": [role],
-                    "organization_id": ids[organization_name],
-                },
+                "/api/v1/organizations",
+                json=organization,
+                headers={"Authorization": f"Bearer {root}"},
             )
             if answer.status_code not in (201, 409):
                 answer.raise_for_status()
-        del client.headers["Authorization"]
+        ids = _organization_ids(client, root)
+        admins = {}
+        for organization_name, role, email, name in USERS:
+            if role == "org_admin":
+                _add_user(client, root, ids[organization_name], role, email, name)
+                admins[organization_name] = _token(client, email, DEMO_PASSWORD)
+        for organization_name, role, email, name in USERS:
+            if role != "org_admin":
+                admin = admins[organization_name]
+                _add_user(client, admin, ids[organization_name], role, email, name)
         load_people(client, ids)
     return [(role, email, DEMO_PASSWORD) for _org, role, email, _name in USERS]

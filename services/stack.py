@@ -27,7 +27,7 @@ from shared.migrations import upgrade_url
 VAR = ROOT / "var"
 ESCO_SUBSET = ROOT / "services" / "matching" / "taxonomy" / "subset"
 DEMO_ADMIN_EMAIL = "admin@ponte.example"
-DEMO_ADMIN_PASSWORD = "ponte-demo-admin"  # noqa: S105 - printed for the local demo on purpose
+DEMO_ADMIN_PASSWORD = "demo-platform-root-2026"  # noqa: S105 - printed for the local demo on purpose
 
 
 def migrations_dir(service: str) -> Path:

@@ -37,10 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.contracts import intake as contract
-
-CASE_ROLES = frozenset({Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM})
 
 
 def grant_table(metadata: MetaData) -> Table:
@@ -85,7 +83,7 @@ class Access:
 
     def sections_for(self, principal: Principal, now: datetime) -> frozenset[str]:
         """What the caller's organisation may see of the person (empty: nothing)."""
-        if self.erased or principal.organization_id is None or not principal.has(*CASE_ROLES):
+        if self.erased or principal.organization_id is None or not principal.works_on_cases:
             return frozenset()
         if principal.organization_id == self.owner:
             return frozenset({"identity", "contact", "profile", "pathway"})
@@ -131,7 +129,7 @@ def visible_condition(
     """SQL for "the caller's organisation may see ``section`` of the person ``beneficiary_id``":
     it registered the person, or holds an unexpired grant naming the section."""
     org = principal.organization_id
-    if org is None or not principal.has(*CASE_ROLES):
+    if org is None or not principal.works_on_cases:
         return false()
     if beneficiary_id is access.c.beneficiary_id:
         # The query reads ``access`` itself: its own row decides. An EXISTS over the same table

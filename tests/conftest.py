@@ -16,7 +16,7 @@ from shared.testing.tokens import TestIssuer
 from tests.support import migrated_database, serve, truncate
 
 ADMIN_EMAIL = "admin@ponte.test"
-ADMIN_PASSWORD = "bootstrap-admin-password"
+ADMIN_PASSWORD = "bootstrap-root-passphrase"
 
 
 @pytest.fixture(scope="session")

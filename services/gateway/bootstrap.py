@@ -1,7 +1,9 @@
 """The first platform admin, from ``PONTE_BOOTSTRAP_ADMIN_EMAIL`` / ``_PASSWORD``.
 
 Created once, on first start, with a platform organisation to belong to; an existing account is
-left alone (an old environment variable must not reset a password someone has since changed).
+left alone (an old environment variable must not reset a password someone has since changed). It
+holds platform_admin alone: it adds organisations and their first org admins, and works on no
+one's data (the demo's people are registered by the demo organisations' own staff).
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ async def bootstrap_admin(
     if not email or not password:
         return
     email = email.strip().lower()
-    if problems := password_problems(password, email=email):
-        raise ValueError(f"PONTE_BOOTSTRAP_ADMIN_PASSWORD {problems[0]}")
     async with sessions() as session, session.begin():
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BOOTSTRAP_LOCK})
         if await repository.user_by_email(session, email):
             return
+        if problems := password_problems(password, email=email):
+            raise ValueError(f"PONTE_BOOTSTRAP_ADMIN_PASSWORD {problems[0]}")
         organization = await repository.organization_by_name(
             session, settings.bootstrap_organization_name
         )
@@ -50,7 +52,7 @@ async def bootstrap_admin(
                 email=email,
                 full_name="Platform administrator",
                 password_hash=await to_thread.run_sync(hash_password, password),
-                roles=[Role.ORG_ADMIN.value, Role.PLATFORM_ADMIN.value],
+                roles=[Role.PLATFORM_ADMIN.value],
             ),
         )
     _log.info("bootstrap_admin_created")

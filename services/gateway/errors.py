@@ -30,6 +30,12 @@ class InvalidGrant(OAuthProblem):
     error_code = "invalid_grant"
 
 
+class PasswordChangeRequired(InvalidGrant):
+    """The password was right, but an admin chose it: the holder must choose their own."""
+
+    slug, title = "password-change-required", "Choose your own password"
+
+
 class UnsupportedGrantType(OAuthProblem):
     error_code = "unsupported_grant_type"
 

@@ -16,7 +16,7 @@ from services.gateway.db import credentials, repository
 from services.gateway.db.models import ApiClient, User
 from services.gateway.domain.passwords import hash_password, needs_rehash, verify_password
 from services.gateway.domain.throttling import ThrottlePolicy, retry_after_seconds
-from services.gateway.errors import InvalidClient, InvalidGrant
+from services.gateway.errors import InvalidClient, InvalidGrant, PasswordChangeRequired
 from services.gateway.keys import SigningKeys
 from services.gateway.schemas import TokenResponse
 from services.gateway.settings import GatewaySettings
@@ -25,6 +25,16 @@ from shared.errors import TooManyRequests
 from shared.logging import get_logger
 
 _log = get_logger("ponte.gateway.identity")
+
+
+async def set_own_password(session: AsyncSession, user: User, password: str, now: datetime) -> None:
+    """The holder chose ``password`` (checked by the caller): the one an admin set, if any, is
+    spent, and sessions started under the old one end."""
+    user.password_hash = await to_thread.run_sync(hash_password, password)
+    user.must_change_password = False
+    user.version += 1
+    user.updated_at = now
+    await credentials.revoke_user_tokens(session, user.id, now)
 
 
 @dataclass(frozen=True)
@@ -115,13 +125,15 @@ class TokenIssuer:
                 "Too many failed sign-in attempts; wait before trying again.", retry_after=wait
             )
 
-    async def password_grant(
-        self, session: AsyncSession, *, email: str, password: str, address: str
-    ) -> TokenResponse:
+    async def confirm_password(
+        self, session: AsyncSession, user: User | None, email: str, password: str, address: str
+    ) -> bool:
+        """Whether ``password`` is the active account ``user``'s. A wrong one counts against the
+        account and the caller's address as a failed sign-in; ``TooManyRequests`` while either
+        is blocked. The caller commits the count before answering with an error."""
         now = datetime.now(UTC)
         account_key, address_key = f"account:{email.strip().lower()}", f"address:{address}"
         await self.refuse_if_blocked(session, [account_key, address_key], now)
-        user = await repository.user_by_email(session, email.strip())
         valid = await to_thread.run_sync(
             verify_password, user.password_hash if user else None, password
         )
@@ -129,9 +141,35 @@ class TokenIssuer:
             await credentials.record_failure(session, account_key, self.account_policy, now)
             await credentials.record_failure(session, address_key, self.address_policy, now)
             _log.info("login_failed", user_id=str(user.id) if user else None)
-            raise InvalidGrant("The e-mail address or the password is wrong.")
+            return False
         await credentials.clear_failures(session, account_key)
-        if needs_rehash(user.password_hash):
+        return True
+
+    async def password_grant(
+        self,
+        session: AsyncSession,
+        *,
+        email: str,
+        password: str,
+        address: str,
+        new_password: str | None = None,
+    ) -> TokenResponse:
+        """``new_password`` (already checked by the caller): the holder replaces ``password`` with
+        their own; required while the password is one an admin chose (must_change_password)."""
+        user = await repository.user_by_email(session, email.strip())
+        confirmed = await self.confirm_password(session, user, email, password, address)
+        if not confirmed or user is None:
+            raise InvalidGrant("The e-mail address or the password is wrong.")
+        now = datetime.now(UTC)
+        if new_password is not None:
+            await set_own_password(session, user, new_password, now)
+        elif user.must_change_password:
+            raise PasswordChangeRequired(
+                "Your password was set by an administrator: choose your own, sent as new_password "
+                "with this sign-in.",
+                password_change_required=True,
+            )
+        elif needs_rehash(user.password_hash):
             user.password_hash = await to_thread.run_sync(hash_password, password)
         user.last_login_at = now
         return await self._for_user(session, user, uuid.uuid4(), now)

@@ -16,7 +16,12 @@ from services.intake.db.models import AccessGrant, Beneficiary, Consent, Emergen
 from services.intake.domain import access
 from services.intake.domain.access import ALL_SECTIONS
 from services.intake.registry import now
-from services.intake.schemas.consent import ConsentCreate, EmergencyAccessCreate, Purpose
+from services.intake.schemas.consent import (
+    CollectionMethod,
+    ConsentCreate,
+    EmergencyAccessCreate,
+    Purpose,
+)
 from shared.auth import Principal, Role
 from shared.contracts import intake as contract
 from shared.errors import FieldError, Forbidden, NotFound, UnprocessableContent
@@ -69,6 +74,18 @@ async def grant(
 ) -> Consent:
     """``by_the_person``: the person gives it in the self-service app (beneficiary role)."""
     row = await _owned(session, principal, beneficiary_id, or_self=by_the_person)
+    if (body.collection_method == CollectionMethod.MOBILE_APP) != by_the_person:
+        # "Given in the app" is true only when the person gave it there, themselves.
+        raise UnprocessableContent(
+            "A consent collected by mobile_app is given by the person in the self-service app.",
+            errors=[
+                FieldError(
+                    field="body.collection_method",
+                    message="mobile_app is the person's own, through /me/consents",
+                    code="person_only",
+                )
+            ],
+        )
     moment = now()
     if body.granted_at is not None and body.granted_at > moment + timedelta(minutes=5):
         raise UnprocessableContent(
@@ -184,7 +201,7 @@ async def break_glass(
     """An org admin of another organisation opens the record for 24 hours, with a reason that the
     owner sees; every read under it is logged as an emergency read."""
     # The role first: a 403 after the lookup would tell other roles which ids are people.
-    if principal.organization_id is None or Role.ORG_ADMIN not in principal.roles:
+    if not principal.acts_as(Role.ORG_ADMIN):
         raise Forbidden("Emergency access is for org admins of another organisation.")
     row = await repository.any_status(session, beneficiary_id, lock=True)
     if row is None or row.status != "active":

@@ -46,7 +46,7 @@ async def get_readable(session: AsyncSession, principal: Principal, offer_id: uu
 
 async def get_managed(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
     offer = await get_readable(session, principal, offer_id)
-    if offer.organization_id != principal.organization_id or not principal.has(*MANAGERS):
+    if offer.organization_id != principal.organization_id or not principal.acts_as(*MANAGERS):
         raise Forbidden("Providers manage their own organisation's offers only.")
     locked = await session.get(Offer, offer.id, with_for_update=True, populate_existing=True)
     assert locked is not None
@@ -96,7 +96,7 @@ def _columns(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create(session: AsyncSession, principal: Principal, body: OfferCreate) -> Offer:
-    if principal.organization_id is None or not principal.has(*MANAGERS):
+    if not principal.acts_as(*MANAGERS):
         raise Forbidden("Offers are published by providers (or their org admins).")
     fields = body.model_dump()
     await check_taxonomy(session, fields)

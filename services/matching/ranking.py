@@ -24,10 +24,9 @@ from services.matching.domain.ranker import OfferIndex, top
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.indexes import OFFER_COLUMNS, Indexes, summary
 from services.matching.referrals import ConsentRequired, now, person_visible
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.errors import FieldError, Forbidden, NotFound, UnprocessableContent
 
-CASE_ROLES = (Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM)
 MARGIN = 10  # extra offers ranked in case some turn out full when checked live
 
 
@@ -43,7 +42,7 @@ def _pair_score(weights: s.Weights, found: dict[str, tuple[float, str]]) -> floa
 
 
 def _require_case_role(principal: Principal) -> None:
-    if principal.organization_id is None or not principal.has(*CASE_ROLES):
+    if not principal.works_on_cases:
         raise Forbidden("Matching people is for case workers of an organisation.")
 
 

@@ -31,7 +31,7 @@ from services.matching.db.models import (
 )
 from services.matching.schemas.referrals import ReferralCreate, ReferralStatus, ReferralUpdate
 from shared.access_mirror import visible_condition
-from shared.auth import Principal, Role
+from shared.auth import PROVIDER_ROLES, Principal
 from shared.contracts import matching as contract
 from shared.errors import (
     Conflict,
@@ -44,8 +44,6 @@ from shared.errors import (
 )
 from shared.events import emit
 
-CASE_ROLES = (Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM)
-PROVIDER_ROLES = (Role.PROVIDER, Role.ORG_ADMIN)
 ACTIVE = ("proposed", "accepted", "enrolled")
 S = ReferralStatus
 # (from, to) -> who may make the move: "provider", "referrer" or both
@@ -85,9 +83,9 @@ def readable(principal: Principal) -> Select[Referral]:
     if principal.organization_id is None:
         return select(Referral).where(False)  # type: ignore[arg-type]
     conditions = []
-    if principal.has(*CASE_ROLES):
+    if principal.works_on_cases:
         conditions.append(as_referrer)
-    if principal.has(*PROVIDER_ROLES):
+    if principal.acts_as(*PROVIDER_ROLES):
         conditions.append(as_provider)
     return select(Referral).where(or_(*conditions)) if conditions else select(Referral).where(False)  # type: ignore[arg-type]
 
@@ -156,7 +154,7 @@ async def propose(
     intake_url: str,
     token: str,
 ) -> Referral:
-    if principal.organization_id is None or not principal.has(*CASE_ROLES):
+    if not principal.works_on_cases:
         raise Forbidden("Your role does not refer people.")
     visible = await session.scalar(
         select(beneficiary_access.c.matching_consent).where(
@@ -221,11 +219,11 @@ async def move(
         nexts = sorted(to.value for (frm, to) in MOVES if frm == old)
         raise Conflict(f"A referral {old.value} cannot become {new.value}.", allowed_statuses=nexts)
     roles = set()
-    if referral.provider_organization_id == principal.organization_id and principal.has(
+    if referral.provider_organization_id == principal.organization_id and principal.acts_as(
         *PROVIDER_ROLES
     ):
         roles.add("provider")
-    if referral.organization_id == principal.organization_id and principal.has(*CASE_ROLES):
+    if referral.organization_id == principal.organization_id and principal.works_on_cases:
         roles.add("referrer")
     if not roles & allowed:
         raise Forbidden(f"Only the {' or '.join(sorted(allowed))} makes this move.")

@@ -23,7 +23,6 @@ from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import emit
 
 PERMIT_WARNING_DAYS = 60
-CASE_ROLES = (Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM)
 # Closing with these outcomes is itself a move on the employment ladder.
 OUTCOME_STATUS = {
     Outcome.FORMAL_EMPLOYMENT: EmploymentStatus.FORMAL_EMPLOYMENT,
@@ -110,7 +109,7 @@ def identity(pathway: Pathway) -> dict[str, uuid.UUID]:
 
 
 async def open_pathway(session: AsyncSession, principal: Principal, body: PathwayCreate) -> Pathway:
-    if principal.organization_id is None or not principal.has(*CASE_ROLES):
+    if not principal.works_on_cases:
         raise Forbidden("Your role does not open pathways.")
     moment = now()
     if not await repository.may_see_person(session, principal, body.beneficiary_id, moment):
@@ -205,7 +204,7 @@ async def close(
     if pathway.status != "open":
         raise Conflict("The pathway is already closed.")
     if pathway.open_rights_violations:
-        if body.override_reason is None or Role.ORG_ADMIN not in principal.roles:
+        if body.override_reason is None or not principal.acts_as(Role.ORG_ADMIN):
             raise Conflict(
                 f"{pathway.open_rights_violations} rights violation(s) are still open: resolve "
                 "them in a rights check, or an org admin closes with override_reason.",

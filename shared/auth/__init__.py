@@ -1,9 +1,11 @@
 """Token verification shared by every service (python-jose stays inside ``tokens``)."""
 
 from shared.auth.dependencies import CurrentPrincipal, authenticate, build_verifier, require_roles
-from shared.auth.principal import Principal, PrincipalKind, Role
+from shared.auth.principal import CASE_ROLES, PROVIDER_ROLES, Principal, PrincipalKind, Role
 
 __all__ = [
+    "CASE_ROLES",
+    "PROVIDER_ROLES",
     "CurrentPrincipal",
     "Principal",
     "PrincipalKind",

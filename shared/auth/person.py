@@ -14,7 +14,8 @@ from shared.errors import Forbidden
 
 
 async def the_person(principal: CurrentPrincipal) -> uuid.UUID:
-    if Role.BENEFICIARY not in principal.roles or principal.beneficiary_id is None:
+    # Exactly the role beneficiary: a person's account is never staff, and no token is both.
+    if principal.roles != {Role.BENEFICIARY} or principal.beneficiary_id is None:
         raise Forbidden("These routes are for a person signed in to the self-service app.")
     return principal.beneficiary_id
 

@@ -16,6 +16,15 @@ class Role(StrEnum):
     BENEFICIARY = "beneficiary"
 
 
+# Roles that hold no other: a platform admin administers the platform, never people's data, and a
+# person's own account (beneficiary) is never staff. Accounts cannot combine them (the gateway's
+# users API and a database constraint refuse it); a token that does is refused people's data.
+EXCLUSIVE_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.BENEFICIARY})
+# Who works on people's cases for their organisation, and who serves the people referred to it.
+CASE_ROLES = frozenset({Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM})
+PROVIDER_ROLES = frozenset({Role.PROVIDER, Role.ORG_ADMIN})
+
+
 class PrincipalKind(StrEnum):
     USER = "user"
     CLIENT = "client"
@@ -39,6 +48,21 @@ class Principal:
     @property
     def is_platform_admin(self) -> bool:
         return Role.PLATFORM_ADMIN in self.roles
+
+    def acts_as(self, *roles: Role) -> bool:
+        """Holds one of ``roles`` in an organisation, and neither platform admin nor beneficiary:
+        the test of every rule over people's data (separation of duties), whatever else the
+        token carries."""
+        return (
+            self.organization_id is not None
+            and self.roles.isdisjoint(EXCLUSIVE_ROLES)
+            and not self.roles.isdisjoint(roles)
+        )
+
+    @property
+    def works_on_cases(self) -> bool:
+        """Registers and follows people for its organisation (never a platform admin)."""
+        return self.acts_as(*CASE_ROLES)
 
     def in_organization(self, organization_id: uuid.UUID | None) -> bool:
         return organization_id is not None and self.organization_id == organization_id

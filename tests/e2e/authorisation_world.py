@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.e2e.helpers import bearer, eventually, new_user, token
+from tests.e2e.helpers import bearer, eventually, new_user, signed_in_user, token
 
 Headers = dict[str, str]
 APP_PASSWORD = "a-person-chooses-a-long-phrase"
@@ -97,8 +97,8 @@ class World:
 def _sign_in(
     client: httpx.Client, root: Headers, org_id: str, role: str, label: str
 ) -> tuple[str, Headers]:
-    user_id, email = new_user(client, root, org_id, role, label)
-    return user_id, bearer(token(client, email))
+    user_id, _, access = signed_in_user(client, root, org_id, role, label)
+    return user_id, bearer(access)
 
 
 def fresh_client(client: httpx.Client, org: Org) -> str:
@@ -117,11 +117,12 @@ def fresh_offer(client: httpx.Client, org: Org) -> str:
 
 
 def _org(client: httpx.Client, root: Headers, label: str, kind: str) -> Org:
+    """The platform admin adds the organisation and its first org admin, who adds the rest."""
     body = {"name": f"Matrix {label} {uuid.uuid4().hex[:6]}", "type": kind}
     org_id = ok(client.post("/api/v1/organizations", json=body, headers=root))["id"]
     _, admin = _sign_in(client, root, org_id, "org_admin", label)
-    operator_id, operator = _sign_in(client, root, org_id, "operator", label)
-    spare, _ = new_user(client, root, org_id, "operator", label)
+    operator_id, operator = _sign_in(client, admin, org_id, "operator", label)
+    spare, _ = new_user(client, admin, org_id, "operator", label)
     created = ok(client.post("/api/v1/clients", json={"name": f"{label}"}, headers=admin))
     partner: Headers = {}
     if label == "A":  # the only organisation whose partner system calls (the others' is a target)
@@ -221,8 +222,8 @@ def build_world(client: httpx.Client) -> World:
     """Independent parts are built in parallel threads (httpx clients are thread-safe): most of
     the time goes into password hashing and waiting for events between the services."""
     root = bearer(token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
-    # The bootstrap admin is also org admin of the platform's own organisation: the caller for
-    # the role is a user with platform_admin alone.
+    # The caller for the role is a user with platform_admin alone (as the bootstrap admin is),
+    # made by the bootstrap admin in the platform's own organisation.
     platform_org = ok(client.get("/api/v1/auth/me", headers=root))["organization"]["id"]
     with ThreadPoolExecutor(max_workers=6) as pool:
         platform = pool.submit(_sign_in, client, root, platform_org, "platform_admin", "platform")
@@ -231,7 +232,7 @@ def build_world(client: httpx.Client) -> World:
             for label in "ABCP"
         ]
         a, b, c, p = (future.result() for future in orgs)
-        provider = pool.submit(_sign_in, client, root, p.id, "provider", "P")
+        provider = pool.submit(_sign_in, client, p.admin, p.id, "provider", "P")
         # Referrals go to offers of their own, so that a referral proposed in a row (to the
         # situation's offer) is new, not a conflict with the world's.
         placements = {org.label: pool.submit(fresh_offer, client, org) for org in (b, c, p)}

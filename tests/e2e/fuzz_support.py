@@ -149,7 +149,7 @@ def _disposable(client: httpx.Client, w: World, admin: dict[str, str]) -> dict[s
             headers=w.employer.admin,
         )
     )["id"]
-    user, _ = new_user(client, admin, ngo.id, "operator", "Fuzz")
+    user, _ = new_user(client, ngo.admin, ngo.id, "operator", "Fuzz")
     client_uuid = ok(client.post("/api/v1/clients", json={"name": "Disposable"}, headers=ngo.admin))
     webhook, delivery = _webhook(client, ngo)
     return {
@@ -167,7 +167,7 @@ def _disposable(client: httpx.Client, w: World, admin: dict[str, str]) -> dict[s
 def build_fuzz_world(client: httpx.Client, disposable: int = 3) -> FuzzWorld:
     w = build_world(client)
     admin = bearer(token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
-    _, provider_email = new_user(client, admin, w.employer.id, "provider", "Fuzz")
+    _, provider_email = new_user(client, w.employer.admin, w.employer.id, "provider", "Fuzz")
     partner_client, partner = _partner(client, w.ngo)
     headers = {
         "platform_admin": admin,

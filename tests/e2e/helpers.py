@@ -13,6 +13,8 @@ import httpx
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 PASSWORD = "an-e2e-password-123"
+# What an admin gives a new user; the user's first sign-in replaces it with their own (PASSWORD).
+FIRST_PASSWORD = "an-e2e-first-password-42"
 
 
 def token(client: httpx.Client, email: str, password: str = PASSWORD) -> str:
@@ -37,39 +39,57 @@ class Organisation:
 
 
 def organisation(client: httpx.Client, label: str, kind: str = "ngo") -> Organisation:
-    """A new organisation with an org admin and an operator, signed in."""
-    admin = bearer(token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
+    """A new organisation with an org admin and an operator, signed in: the platform admin adds
+    the organisation and its first org admin, who adds the operator."""
+    root = bearer(token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
     suffix = uuid.uuid4().hex[:6]
     created = client.post(
-        "/api/v1/organizations", json={"name": f"{label} {suffix}", "type": kind}, headers=admin
+        "/api/v1/organizations", json={"name": f"{label} {suffix}", "type": kind}, headers=root
     )
     assert created.status_code == 201, created.text
     organization_id = created.json()["id"]
-    headers = {}
-    for role in ("org_admin", "operator"):
-        _, email = new_user(client, admin, organization_id, role, label)
-        headers[role] = bearer(token(client, email))
-    return Organisation(organization_id, headers["org_admin"], headers["operator"])
+    admin = bearer(signed_in_user(client, root, organization_id, "org_admin", label)[2])
+    operator = bearer(signed_in_user(client, admin, organization_id, "operator", label)[2])
+    return Organisation(organization_id, admin, operator)
 
 
 def new_user(
     client: httpx.Client, admin: dict[str, str], organization_id: str, role: str, label: str
 ) -> tuple[str, str]:
-    """A user with one role in the organisation, password ``PASSWORD``: (id, e-mail)."""
+    """A user with one role in the organisation, made by ``admin``, who has chosen their own
+    password ``PASSWORD`` at a first sign-in: (id, e-mail)."""
+    user_id, email, _ = signed_in_user(client, admin, organization_id, role, label)
+    return user_id, email
+
+
+def signed_in_user(
+    client: httpx.Client, admin: dict[str, str], organization_id: str, role: str, label: str
+) -> tuple[str, str, str]:
+    """``new_user``, and the access token of its first sign-in: (id, e-mail, token)."""
     email = f"{role}-{uuid.uuid4().hex[:8]}@e2e.example"
     answer = client.post(
         "/api/v1/users",
         json={
             "email": email,
             "full_name": f"{role} {label}",
-            "password": PASSWORD,
+            "password": FIRST_PASSWORD,
             "roles": [role],
             "organization_id": organization_id,
         },
         headers=admin,
     )
     assert answer.status_code == 201, answer.text
-    return str(answer.json()["id"]), email
+    return str(answer.json()["id"]), email, first_sign_in(client, email)
+
+
+def first_sign_in(client: httpx.Client, email: str) -> str:
+    """The holder of an account an admin made replaces the admin's ``FIRST_PASSWORD`` with their
+    own ``PASSWORD``: the sign-in's access token."""
+    form = {"grant_type": "password", "username": email, "password": FIRST_PASSWORD}
+    chosen = client.post("/api/v1/auth/token", data={**form, "new_password": PASSWORD})
+    assert chosen.status_code == 200, chosen.text
+    value: str = chosen.json()["access_token"]
+    return value
 
 
 def eventually(check: Callable[[], Any], timeout: float = 15.0) -> Any:

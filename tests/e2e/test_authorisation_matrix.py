@@ -3,7 +3,7 @@ in every situation, compared with the expected table in ``authorisation_matrix.c
 method, path, role, situation, expected).
 
 Roles (the callers, from ``authorisation_world``): ``platform_admin`` (a user with that role
-alone: the bootstrap admin is also org admin of the platform's organisation), ``org_admin``,
+alone, as every platform admin is), ``org_admin``,
 ``operator`` and ``partner_system`` (a client_credentials token) of organisation A, ``provider``
 (a provider user of organisation P, whose offer Kwame and Amina are referred to) and
 ``beneficiary`` (Kwame's app token; Kwame is registered by A).

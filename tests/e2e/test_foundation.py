@@ -16,7 +16,7 @@ import pytest
 from shared.auth.tokens import sign
 from shared.testing.tokens import TestIssuer
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
-from tests.e2e.helpers import PASSWORD, bearer, token
+from tests.e2e.helpers import FIRST_PASSWORD, bearer, first_sign_in, token
 from tests.support import sql
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -49,20 +49,20 @@ def test_two_organisations_their_people_and_a_service_call(stack: Stack) -> None
                 json={
                     "email": f"admin-{label}@e2e.example",
                     "full_name": f"Admin {label}",
-                    "password": PASSWORD,
+                    "password": FIRST_PASSWORD,
                     "roles": ["org_admin"],
                     "organization_id": organization,
                 },
                 headers=admin,
             )
             assert org_admin.status_code == 201
-            org_admin_headers = bearer(token(client, f"admin-{label}@e2e.example", PASSWORD))
+            org_admin_headers = bearer(first_sign_in(client, f"admin-{label}@e2e.example"))
             operator = client.post(
                 "/api/v1/users",
                 json={
                     "email": f"operator-{label}@e2e.example",
                     "full_name": f"Operator {label}",
-                    "password": PASSWORD,
+                    "password": FIRST_PASSWORD,
                     "roles": ["operator"],
                 },
                 headers=org_admin_headers,
@@ -71,7 +71,7 @@ def test_two_organisations_their_people_and_a_service_call(stack: Stack) -> None
             assert operator.json()["organization_id"] == organization
             people[label] = {
                 "operator_id": operator.json()["id"],
-                "headers": bearer(token(client, f"operator-{label}@e2e.example", PASSWORD)),
+                "headers": bearer(first_sign_in(client, f"operator-{label}@e2e.example")),
             }
 
         me = client.get("/api/v1/auth/me", headers=people["a"]["headers"]).json()

@@ -10,6 +10,8 @@ import httpx
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 PASSWORD = "a-long-enough-password"
+# What an admin gives a new user; the user's first sign-in replaces it with their own (PASSWORD).
+FIRST_PASSWORD = "a-first-password-from-an-admin"
 
 
 async def token(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> str:
@@ -43,6 +45,16 @@ async def create_organization(
     return organization_id
 
 
+async def first_sign_in(
+    client: httpx.AsyncClient, email: str, first: str = FIRST_PASSWORD, own: str = PASSWORD
+) -> httpx.Response:
+    """The holder of an account an admin made replaces the admin's password with their own."""
+    return await client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": email, "password": first, "new_password": own},
+    )
+
+
 async def create_user(
     client: httpx.AsyncClient,
     headers: dict[str, str],
@@ -50,10 +62,12 @@ async def create_user(
     roles: list[str],
     email: str | None = None,
 ) -> dict[str, object]:
+    """A user made by the admin of ``headers``, who has already chosen their own password
+    (``PASSWORD``) at a first sign-in; the answer's ``access_token`` is that sign-in's."""
     body: dict[str, object] = {
         "email": email or f"user-{uuid.uuid4().hex[:8]}@example.org",
         "full_name": "Test User",
-        "password": PASSWORD,
+        "password": FIRST_PASSWORD,
         "roles": roles,
     }
     if organization_id:
@@ -61,7 +75,9 @@ async def create_user(
     answer = await client.post("/api/v1/users", json=body, headers=headers)
     assert answer.status_code == 201, answer.text
     user: dict[str, object] = answer.json()
-    return user
+    chosen = await first_sign_in(client, str(user["email"]))
+    assert chosen.status_code == 200, chosen.text
+    return {**user, "access_token": chosen.json()["access_token"]}
 
 
 @dataclass
@@ -89,25 +105,28 @@ async def member(
     client: httpx.AsyncClient, headers: dict[str, str], organization_id: str, roles: list[str]
 ) -> Member:
     user = await create_user(client, headers, organization_id, roles)
-    email = str(user["email"])
     return Member(
         id=str(user["id"]),
-        email=email,
+        email=str(user["email"]),
         organization_id=organization_id,
-        headers=bearer(await token(client, email)),
+        headers=bearer(str(user["access_token"])),
     )
 
 
 async def two_organizations(client: httpx.AsyncClient) -> TwoOrganizations:
+    """The platform admin adds the organisations and their first org admins; those add their
+    operators."""
     admin = await admin_headers(client)
     a = await create_organization(client, admin, "Organisation A")
     b = await create_organization(client, admin, "Organisation B", kind="employment_service")
+    admin_a = await member(client, admin, a, ["org_admin"])
+    admin_b = await member(client, admin, b, ["org_admin"])
     return TwoOrganizations(
         admin=admin,
         a=a,
         b=b,
-        admin_a=await member(client, admin, a, ["org_admin"]),
-        operator_a=await member(client, admin, a, ["operator"]),
-        admin_b=await member(client, admin, b, ["org_admin"]),
-        operator_b=await member(client, admin, b, ["operator"]),
+        admin_a=admin_a,
+        operator_a=await member(client, admin_a.headers, a, ["operator"]),
+        admin_b=admin_b,
+        operator_b=await member(client, admin_b.headers, b, ["operator"]),
     )

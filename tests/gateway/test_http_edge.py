@@ -20,7 +20,7 @@ from services.gateway.db.models import metadata
 from services.gateway.http_edge import accepts_gzip
 from services.processes import free_port
 from tests.conftest import gateway_settings
-from tests.gateway.helpers import admin_headers, create_organization, create_user
+from tests.gateway.helpers import admin_headers, bearer, create_organization, create_user
 from tests.support import serve, truncate
 
 ORIGIN = "https://app.ponte.example"
@@ -180,12 +180,15 @@ async def test_a_changed_or_untagged_read_is_sent_in_full(edge_gateway: httpx.As
 async def test_the_gateways_own_resources_carry_etags_and_revalidate(
     edge_gateway: httpx.AsyncClient,
 ) -> None:
-    headers = await admin_headers(edge_gateway)
-    organization = await create_organization(edge_gateway, headers)
-    user = await create_user(edge_gateway, headers, organization, ["operator"])
+    root = await admin_headers(edge_gateway)
+    organization = await create_organization(edge_gateway, root)
+    org_admin = await create_user(edge_gateway, root, organization, ["org_admin"])
+    headers = bearer(str(org_admin["access_token"]))
+    user = await create_user(edge_gateway, headers, None, ["operator"])
+    tags = {}
     for path in (f"/api/v1/users/{user['id']}", f"/api/v1/organizations/{organization}"):
         first = await edge_gateway.get(path, headers=headers)
-        tag = first.headers["etag"]
+        tag = tags[path] = first.headers["etag"]
         again = await edge_gateway.get(path, headers=headers)
         assert again.headers["etag"] == tag  # the same state, the same tag
         revalidated = await edge_gateway.get(path, headers={**headers, "If-None-Match": tag})
@@ -194,11 +197,12 @@ async def test_the_gateways_own_resources_carry_etags_and_revalidate(
     changed = await edge_gateway.patch(
         f"/api/v1/users/{user['id']}",
         json={"full_name": "Renamed"},
-        headers={**headers, "If-Match": '"1"'},
+        headers={**headers, "If-Match": tags[f"/api/v1/users/{user['id']}"]},
     )
     assert changed.status_code == 200
     stale = await edge_gateway.get(
-        f"/api/v1/users/{user['id']}", headers={**headers, "If-None-Match": '"1"'}
+        f"/api/v1/users/{user['id']}",
+        headers={**headers, "If-None-Match": tags[f"/api/v1/users/{user['id']}"]},
     )
     assert stale.status_code == 200
     assert stale.json()["full_name"] == "Renamed"

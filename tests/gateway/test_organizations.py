@@ -22,7 +22,8 @@ async def test_platform_admin_creates_and_everyone_reads(gateway: httpx.AsyncCli
     assert answer.status_code == 201
     created = answer.json()
     assert answer.headers["location"] == f"/api/v1/organizations/{created['id']}"
-    operator = await member(gateway, admin, created["id"], ["operator"])
+    org_admin = await member(gateway, admin, created["id"], ["org_admin"])
+    operator = await member(gateway, org_admin.headers, created["id"], ["operator"])
     read = await gateway.get(f"/api/v1/organizations/{created['id']}", headers=operator.headers)
     assert read.status_code == 200
     assert read.json()["type"] == "vet_provider"

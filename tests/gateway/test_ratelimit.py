@@ -241,8 +241,9 @@ async def test_addresses_are_told_apart_by_x_forwarded_for_only_behind_a_trusted
 async def test_each_client_has_its_own_budget(gateway_database: str) -> None:
     async with limited_gateways(gateway_database, rate_limit_per_minute=3) as [gateway]:
         admin = bearer(await token(gateway, ADMIN_EMAIL, ADMIN_PASSWORD))  # anonymous: 1
-        user = await create_user(gateway, admin, None, ["operator"])  # admin: 1
-        colleague = bearer(await token(gateway, str(user["email"])))  # anonymous: 2
+        # A platform admin of its own organisation, who signs in once (anonymous: 2).
+        user = await create_user(gateway, admin, None, ["platform_admin"])  # admin: 1
+        colleague = bearer(str(user["access_token"]))
         for _ in range(2):  # admin: 2, 3
             assert (await gateway.get("/api/v1/auth/me", headers=admin)).status_code == 200
         assert_rate_limited(await gateway.get("/api/v1/auth/me", headers=admin), 20)

@@ -106,9 +106,12 @@ async def test_unknown_refresh_token_is_refused(gateway: httpx.AsyncClient) -> N
 
 
 async def test_deactivated_user_cannot_refresh(gateway: httpx.AsyncClient) -> None:
-    admin = await admin_headers(gateway)
+    admin = await admin_headers(gateway)  # a platform admin deactivates any staff account
     organization = await create_organization(gateway, admin)
-    user = await create_user(gateway, admin, organization, ["operator"])
+    org_admin = await create_user(gateway, admin, organization, ["org_admin"])
+    user = await create_user(
+        gateway, bearer(str(org_admin["access_token"])), organization, ["operator"]
+    )
     tokens = (
         await _grant(gateway, grant_type="password", username=str(user["email"]), password=PASSWORD)
     ).json()
@@ -132,10 +135,11 @@ async def test_deactivated_user_cannot_refresh(gateway: httpx.AsyncClient) -> No
 async def test_client_credentials_with_form_and_basic_auth(gateway: httpx.AsyncClient) -> None:
     admin = await admin_headers(gateway)
     organization = await create_organization(gateway, admin)
+    org_admin = await create_user(gateway, admin, organization, ["org_admin"])
     created = await gateway.post(
         "/api/v1/clients",
-        json={"name": "NGO case system", "organization_id": organization},
-        headers=admin,
+        json={"name": "NGO case system"},
+        headers=bearer(str(org_admin["access_token"])),
     )
     assert created.status_code == 201
     client_id, secret = created.json()["client_id"], created.json()["client_secret"]
@@ -162,8 +166,12 @@ async def test_client_credentials_with_form_and_basic_auth(gateway: httpx.AsyncC
 
 async def test_wrong_or_revoked_client_secret_is_invalid_client(gateway: httpx.AsyncClient) -> None:
     admin = await admin_headers(gateway)
+    organization = await create_organization(gateway, admin)
+    org_admin = bearer(
+        str((await create_user(gateway, admin, organization, ["org_admin"]))["access_token"])
+    )
     created = (
-        await gateway.post("/api/v1/clients", json={"name": "Partner"}, headers=admin)
+        await gateway.post("/api/v1/clients", json={"name": "Partner"}, headers=org_admin)
     ).json()
     wrong = await _grant(
         gateway,

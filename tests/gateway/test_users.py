@@ -5,10 +5,12 @@ from __future__ import annotations
 import httpx
 
 from tests.gateway.helpers import (
+    FIRST_PASSWORD,
     PASSWORD,
     TwoOrganizations,
     bearer,
     create_user,
+    first_sign_in,
     token,
     two_organizations,
 )
@@ -27,7 +29,7 @@ async def test_org_admin_adds_an_operator_to_their_own_organisation(
         json={
             "email": "New.Operator@Example.org",
             "full_name": "Nadia Karimi",
-            "password": PASSWORD,
+            "password": FIRST_PASSWORD,
             "roles": ["operator"],
         },
         headers=orgs.admin_a.headers,
@@ -38,8 +40,10 @@ async def test_org_admin_adds_an_operator_to_their_own_organisation(
     assert answer.headers["etag"] == '"1"'
     assert user["organization_id"] == orgs.a
     assert user["email"] == "new.operator@example.org"
-    assert "password" not in answer.text
+    assert user["must_change_password"] is True
+    assert FIRST_PASSWORD not in answer.text
     assert "hash" not in answer.text
+    assert (await first_sign_in(gateway, "new.operator@example.org")).status_code == 200
     assert (await token(gateway, "new.operator@example.org")).count(".") == 2
 
 
@@ -136,11 +140,17 @@ async def test_users_edit_their_own_name_and_password_but_not_their_roles(
 ) -> None:
     orgs = await _two(gateway)
     url = f"/api/v1/users/{orgs.operator_a.id}"
-    own = {**orgs.operator_a.headers, "If-Match": '"1"'}
+    own = {**orgs.operator_a.headers, "If-Match": "*"}
     roles = await gateway.patch(url, json={"roles": ["org_admin"]}, headers=own)
     assert roles.status_code == 403
     renamed = await gateway.patch(
-        url, json={"full_name": "My Name", "password": "another-long-password"}, headers=own
+        url,
+        json={
+            "full_name": "My Name",
+            "password": "another-long-password",
+            "current_password": PASSWORD,
+        },
+        headers=own,
     )
     assert renamed.status_code == 200
     assert (await token(gateway, orgs.operator_a.email, "another-long-password")).count(".") == 2
@@ -176,7 +186,7 @@ async def test_weak_passwords_and_duplicate_emails_are_refused(gateway: httpx.As
 
 async def test_password_change_ends_existing_sessions(gateway: httpx.AsyncClient) -> None:
     orgs = await _two(gateway)
-    user = await create_user(gateway, orgs.admin, orgs.a, ["operator"])
+    user = await create_user(gateway, orgs.admin_a.headers, orgs.a, ["operator"])
     session = (
         await gateway.post(
             "/api/v1/auth/token",
@@ -186,7 +196,7 @@ async def test_password_change_ends_existing_sessions(gateway: httpx.AsyncClient
     change = await gateway.patch(
         f"/api/v1/users/{user['id']}",
         json={"password": "a-brand-new-password"},
-        headers={**orgs.admin_a.headers, "If-Match": '"1"'},
+        headers={**orgs.admin_a.headers, "If-Match": "*"},
     )
     assert change.status_code == 200
     refresh = await gateway.post(
@@ -201,7 +211,7 @@ async def test_admins_cannot_deactivate_themselves(gateway: httpx.AsyncClient) -
     answer = await gateway.patch(
         f"/api/v1/users/{orgs.admin_a.id}",
         json={"is_active": False},
-        headers={**orgs.admin_a.headers, "If-Match": '"1"'},
+        headers={**orgs.admin_a.headers, "If-Match": "*"},
     )
     assert answer.status_code == 422
     me = await gateway.get(

@@ -22,7 +22,7 @@ from services.gateway.webhooks.queue import DeliveryPolicy
 from services.gateway.webhooks.runtime import delivery_policy
 from shared.app import ServiceApp
 from tests.conftest import gateway_settings
-from tests.gateway.helpers import admin_headers, bearer, create_organization
+from tests.gateway.helpers import admin_headers, bearer, create_organization, create_user
 from tests.support import serve, truncate
 
 INTERNAL_TOKEN = "webhook-tests-internal-token"
@@ -168,16 +168,18 @@ class Partner:
 
 
 async def partners(client: httpx.AsyncClient, count: int) -> list[Partner]:
-    """``count`` organisations with a partner-system client each: one password sign-in in all
-    (argon2 is slow on purpose), client credentials for the rest."""
+    """``count`` organisations with a partner-system client each, made by its first org admin
+    (argon2 is slow on purpose: one account an organisation), client credentials for the rest."""
     admin = await admin_headers(client)
     made = []
     for _ in range(count):
         organization_id = await create_organization(client, admin)
+        # An organisation's clients are its org admin's to create, not the platform admin's.
+        org_admin = await create_user(client, admin, organization_id, ["org_admin"])
         credentials = await client.post(
             "/api/v1/clients",
-            json={"name": "partner system", "organization_id": organization_id},
-            headers=admin,
+            json={"name": "partner system"},
+            headers=bearer(str(org_admin["access_token"])),
         )
         assert credentials.status_code == 201, credentials.text
         token = await client.post(

@@ -125,7 +125,19 @@ async def test_keys_are_per_caller(intake: httpx.AsyncClient, orgs: tuple[Org, O
     assert first.json()["id"] != second.json()["id"]
 
 
-@pytest.mark.parametrize("roles", [("provider",), ("beneficiary",), ("platform_admin",)])
+@pytest.mark.parametrize(
+    "roles",
+    [
+        ("provider",),
+        ("beneficiary",),
+        ("platform_admin",),
+        # Separation of duties: platform_admin and beneficiary never work on cases, whatever
+        # other roles a token carries.
+        ("platform_admin", "org_admin"),
+        ("platform_admin", "operator"),
+        ("beneficiary", "operator"),
+    ],
+)
 async def test_roles_without_casework_cannot_register(
     intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org], roles: tuple[str, ...]
 ) -> None:
@@ -150,3 +162,19 @@ async def test_partner_systems_register(
         headers=orgs[0].headers("partner_system"),
     )
     assert repeat.status_code == 409
+
+
+async def test_a_platform_admin_of_the_owning_organisation_reads_no_one(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    """A token that is platform_admin beside org_admin of the owning organisation (as the
+    bootstrap admin used to be) is refused the person, their list and their access log."""
+    a = orgs[0]
+    registered = await register(intake, a)
+    url = f"/api/v1/beneficiaries/{registered['id']}"
+    headers = a.headers("platform_admin", "org_admin")
+    assert (await intake.get(url, headers=headers)).status_code == 404
+    assert (await intake.get(f"{url}/access-log", headers=headers)).status_code == 404
+    listed = await intake.get("/api/v1/beneficiaries", headers=headers)
+    assert registered["id"] not in listed.text
+    assert (await intake.get(url, headers=a.admin)).status_code == 200

@@ -116,8 +116,16 @@ async def test_invalid_consents(intake: httpx.AsyncClient, orgs: tuple[Org, Org,
     assert (await intake.post(url, json=to_owner, headers=a.operator)).status_code == 422
     by_other = await intake.post(url, json=_sharing(b, ["identity"]), headers=b.operator)
     assert by_other.status_code == 404
+    # "Given in the app" is the person's own act (POST /me/consents), never an operator's.
     matching = {"purpose": "matching", "text_version": "v1", "collection_method": "mobile_app"}
-    assert (await intake.post(url, json=matching, headers=a.operator)).status_code == 201
+    in_the_app = await intake.post(url, json=matching, headers=a.operator)
+    assert in_the_app.status_code == 422
+    assert in_the_app.json()["errors"][0]["field"] == "body.collection_method"
+    by_partner = await intake.post(url, json=matching, headers=a.headers("partner_system"))
+    assert by_partner.status_code == 422
+    assert (await intake.get(url, headers=a.operator)).json() == []
+    on_paper = {**matching, "collection_method": "paper_signed"}
+    assert (await intake.post(url, json=on_paper, headers=a.operator)).status_code == 201
 
 
 async def test_emergency_access_is_limited_logged_and_shown_to_the_owner(

@@ -491,3 +491,24 @@ async def test_an_organisation_with_two_grants_for_one_person_keeps_both(
         (["identity"], None), (["identity", "pathway"], "2999-01-01T00:00:00+00:00"), version=3
     )
     assert (await pathways.get(url, headers=b.operator)).status_code == 200
+
+
+async def test_a_platform_admin_never_works_on_cases_whatever_else_it_holds(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    """Separation of duties: a token that is platform_admin and also a case role of the owning
+    organisation (an old bootstrap admin, an external issuer's) sees and opens nothing."""
+    a, _, _ = orgs
+    someone = await person(pathways, a)
+    created = await open_pathway(pathways, a, someone)
+    for roles in (("platform_admin", "org_admin"), ("platform_admin", "operator")):
+        headers = a.headers(*roles)
+        url = f"/api/v1/pathways/{created['id']}"
+        assert (await pathways.get(url, headers=headers)).status_code == 404
+        listed = await pathways.get("/api/v1/pathways", headers=headers)
+        assert listed.status_code == 200
+        assert str(someone) not in listed.text
+        opened = await pathways.post(
+            "/api/v1/pathways", json={"beneficiary_id": str(someone)}, headers=headers
+        )
+        assert opened.status_code == 403

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy import Uuid, and_, bindparam, select
 from sqlalchemy import null as sql_null
 
-from services.gateway.api.deps import ClientAddress, Issuer
+from services.gateway.api.deps import ClientAddress, Issuer, require_strong_password
 from services.gateway.db.models import ApiClient, Organization, User
 from services.gateway.domain.organizations import OrganizationType
+from services.gateway.domain.passwords import MAX_LENGTH
 from services.gateway.errors import InvalidClient, InvalidRequest, OAuthProblem
 from services.gateway.schemas import Me, OrganizationSummary, TokenResponse
 from shared.auth import CurrentPrincipal, PrincipalKind
@@ -67,6 +68,15 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
                                 "password": "<password>",
                             },
                         },
+                        "first_sign_in": {
+                            "summary": "A first sign-in: replace the password an admin set",
+                            "value": {
+                                "grant_type": "password",
+                                "username": "operatore@cpi-roma-est.example",
+                                "password": "<the password your admin gave you>",
+                                "new_password": "<a long phrase of your own>",
+                            },
+                        },
                         "refresh_token": {
                             "summary": "Renew (each refresh token works once)",
                             "value": {"grant_type": "refresh_token", "refresh_token": "<token>"},
@@ -86,6 +96,15 @@ async def token(
     grant_type: Annotated[GrantType, Form()],
     username: FormText = None,
     password: FormText = None,
+    new_password: Annotated[
+        str | None,
+        Form(
+            max_length=MAX_LENGTH,
+            description="grant_type=password only: replaces the password with one of your own "
+            "(required while the password is one an admin set: the answer says "
+            "password_change_required)",
+        ),
+    ] = None,
     client_id: FormText = None,
     client_secret: FormText = None,
     refresh_token: FormText = None,
@@ -97,8 +116,16 @@ async def token(
         if grant_type == "password":
             if not username or not password:
                 raise InvalidRequest("username and password are required.")
+            if new_password is not None:
+                require_strong_password(
+                    new_password, username, current=password, field="body.new_password"
+                )
             return await issuer.password_grant(
-                session, email=username, password=password, address=address
+                session,
+                email=username,
+                password=password,
+                address=address,
+                new_password=new_password,
             )
         if grant_type == "refresh_token":
             if not refresh_token:

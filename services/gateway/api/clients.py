@@ -1,5 +1,6 @@
 """API clients: credentials for partner systems (OAuth 2 client credentials). The secret is
-shown once, stored only as a hash; revoking a client stops new tokens at once."""
+shown once, stored only as a hash; revoking a client stops new tokens at once. An organisation's
+org admins create its clients; platform admins list and revoke any, but create none."""
 
 from __future__ import annotations
 
@@ -34,14 +35,14 @@ router = APIRouter(
     status_code=status.HTTP_201_CREATED,
     response_model=ClientCreated,
     responses=problems(403),
-    summary="Create credentials for a partner system (org admins)",
+    summary="Create credentials for a partner system (your organisation's org admins only)",
 )
 async def create_client(
     body: ClientCreate, principal: CurrentPrincipal, session: DbSession, response: Response
 ) -> ClientCreated:
     organization_id = body.organization_id or principal.organization_id
-    if organization_id is None or not access.may_manage_clients(principal, organization_id):
-        raise Forbidden("You may create clients for your own organisation only.")
+    if organization_id is None or not access.may_create_clients(principal, organization_id):
+        raise Forbidden("Only an organisation's org admins create its clients.")
     if await repository.get_organization(session, organization_id) is None:
         raise NotFound("No such organisation.")
     secret = secrets.token_urlsafe(32)

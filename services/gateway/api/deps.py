@@ -42,15 +42,16 @@ async def not_a_person(principal: CurrentPrincipal) -> None:
         raise NotFound("No such thing.")
 
 
-def require_strong_password(password: str, email: str) -> None:
-    """422 naming every reason a chosen password is too weak (new accounts, changes, the app's
-    activation alike)."""
-    reasons = password_problems(password, email=email)
+def require_strong_password(
+    password: str, email: str, *, current: str | None = None, field: str = "body.password"
+) -> None:
+    """422 naming every reason a chosen password is refused (new accounts, changes, first sign-ins
+    and the app's activation alike)."""
+    reasons = password_problems(password, email=email, current=current)
     if reasons:
         raise UnprocessableContent(
-            "The password is too weak.",
+            "The password is refused.",
             errors=[
-                FieldError(field="body.password", message=reason, code="weak_password")
-                for reason in reasons
+                FieldError(field=field, message=reason, code="weak_password") for reason in reasons
             ],
         )

@@ -1,6 +1,7 @@
-"""Users of the organisations: org admins manage their own organisation's users, platform admins
-everyone's; operators may look up colleagues; everyone may read and edit their own name and
-password."""
+"""Users of the organisations: org admins manage their own organisation's staff; platform admins
+add organisations' first org admins and their own colleagues, and deactivate accounts; a person's
+app account is the person's (see ``domain.access``). Operators may look up colleagues; everyone
+may read their own account and change their name, and their password with the current one."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from datetime import UTC, datetime
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.api.deps import require_strong_password
+from services.gateway.api.deps import ClientAddress, Issuer, require_strong_password
 from services.gateway.db import credentials, repository
 from services.gateway.db.models import User, idempotency
 from services.gateway.domain import access
 from services.gateway.domain.passwords import hash_password
+from services.gateway.identity import TokenIssuer
 from services.gateway.schemas import UserCreate, UserRead, UserUpdate
 from shared.auth import CurrentPrincipal, Principal, Role
 from shared.db import DbSession
@@ -32,10 +35,19 @@ router = APIRouter(
 )
 
 
-def _check_roles(principal: Principal, roles: list[Role]) -> None:
-    refused = set(roles) - access.assignable_roles(principal)
+def _check_roles(principal: Principal, organization_id: uuid.UUID, roles: frozenset[Role]) -> None:
+    refused = roles - access.assignable_roles(principal, organization_id)
     if refused:
         raise Forbidden(f"You may not assign the roles: {', '.join(sorted(refused))}.")
+    _check_combination(roles)
+
+
+def _check_combination(roles: frozenset[Role]) -> None:
+    if problem := access.roles_problem(roles):
+        raise UnprocessableContent(
+            "These roles cannot be one account's.",
+            errors=[FieldError(field="body.roles", message=problem, code="combination")],
+        )
 
 
 def _read(user: User, response: Response) -> UserRead:
@@ -48,7 +60,8 @@ def _read(user: User, response: Response) -> UserRead:
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     responses=problems(403, 409),
-    summary="Add a user to an organisation (org admins: their own; platform admins: any)",
+    summary="Add a user to an organisation (org admins: their own; platform admins: a first org "
+    "admin, or a platform admin in their own)",
 )
 async def create_user(
     body: UserCreate, principal: CurrentPrincipal, session: DbSession, response: Response
@@ -65,7 +78,16 @@ async def create_user(
                 )
             ],
         )
-    _check_roles(principal, body.roles)
+    roles = frozenset(body.roles)
+    _check_roles(principal, organization_id, roles)
+    if (
+        Role.ORG_ADMIN in roles
+        and access.adds_first_org_admin_only(principal, organization_id)
+        and await repository.has_active_org_admin(session, organization_id)
+    ):
+        raise Conflict(
+            "The organisation has an org admin: further org admins are added by its org admins."
+        )
     email = str(body.email).lower()
     require_strong_password(body.password, email)
     if await repository.user_by_email(session, email):
@@ -75,7 +97,8 @@ async def create_user(
         email=email,
         full_name=body.full_name,
         password_hash=await to_thread.run_sync(hash_password, body.password),
-        roles=sorted(set(body.roles)),
+        must_change_password=True,  # the creator chose it: the user chooses their own
+        roles=sorted(roles),
     )
     try:
         await repository.add(session, user)
@@ -124,19 +147,34 @@ async def update_user(
     principal: CurrentPrincipal,
     session: DbSession,
     response: Response,
+    issuer: Issuer,
+    address: ClientAddress,
 ) -> UserRead:
     user = await repository.get_user_for_update(session, principal, user_id)
     if user is None:
         raise NotFound("No such user.")
     is_self = principal.subject == str(user.id)
-    manages = access.may_manage_users(principal, user.organization_id)
-    if not manages and not (is_self and body.roles is None and body.is_active is None):
-        raise Forbidden("You may change only your own name and password.")
+    change = access.Change(
+        full_name=body.full_name is not None,
+        password=body.password is not None,
+        roles=frozenset(body.roles) if body.roles is not None else None,
+        is_active=body.is_active,
+    )
+    account = access.Account(
+        id=user.id,
+        organization_id=user.organization_id,
+        roles=frozenset(Role(role) for role in user.roles),
+        is_person=user.beneficiary_id is not None,
+    )
+    if refused := access.change_refused(principal, account, change):
+        raise Forbidden(refused)
     check_if_match(request, user.version)
     now = datetime.now(UTC)
-    if body.roles is not None:
-        _check_roles(principal, body.roles)
-        user.roles = sorted(set(body.roles))
+    if body.password is not None and is_self:
+        await _confirm_current_password(session, issuer, user, body.current_password, address)
+    if change.roles is not None:
+        _check_combination(change.roles)
+        user.roles = sorted(change.roles)
     if body.is_active is not None:
         if is_self and not body.is_active:
             raise UnprocessableContent(
@@ -147,8 +185,12 @@ async def update_user(
     if body.full_name is not None:
         user.full_name = body.full_name
     if body.password is not None:
-        require_strong_password(body.password, user.email)
+        require_strong_password(
+            body.password, user.email, current=body.current_password if is_self else None
+        )
         user.password_hash = await to_thread.run_sync(hash_password, body.password)
+        # Set by an admin, it only lets the holder choose their own at the next sign-in.
+        user.must_change_password = not is_self
     if body.password is not None or body.is_active is False or body.roles is not None:
         # Sessions started under the old password, status or roles must not live on.
         await credentials.revoke_user_tokens(session, user.id, now)
@@ -156,3 +198,22 @@ async def update_user(
     user.updated_at = now
     await session.flush()
     return _read(user, response)
+
+
+async def _confirm_current_password(
+    session: AsyncSession, issuer: TokenIssuer, user: User, current: str | None, address: str
+) -> None:
+    """Your own password changes only with the current one; a wrong one counts as a failed
+    sign-in (and is committed, though the answer is an error)."""
+    field = "body.current_password"
+    if current is None:
+        raise UnprocessableContent(
+            "Send your current password to change it.",
+            errors=[FieldError(field=field, message="is required", code="required")],
+        )
+    if not await issuer.confirm_password(session, user, user.email, current, address):
+        await session.commit()
+        raise UnprocessableContent(
+            "The current password is wrong.",
+            errors=[FieldError(field=field, message="is wrong", code="wrong_password")],
+        )

@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -55,6 +56,19 @@ class Organization(Base):
 
 class User(Base):
     __tablename__ = "user_account"
+    __table_args__ = (
+        # platform_admin and beneficiary are held alone (separation of duties: the platform's
+        # admin never works on people's data; a person's own account is never staff) ...
+        CheckConstraint(
+            "cardinality(roles) = 1 OR NOT (roles && ARRAY['platform_admin', 'beneficiary']"
+            "::varchar(32)[])",
+            name="exclusive_roles",
+        ),
+        # ... and the role beneficiary is exactly a person's own account.
+        CheckConstraint(
+            "(beneficiary_id IS NOT NULL) = ('beneficiary' = ANY (roles))", name="person_account"
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -64,6 +78,9 @@ class User(Base):
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     beneficiary_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The password was chosen by someone else (an admin creating or resetting the account): it
+    # only lets the holder choose their own (grant_type=password with new_password).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = _now_column()
     updated_at: Mapped[datetime] = _now_column()

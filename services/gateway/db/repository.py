@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, any_, false, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.db.models import ApiClient, Organization, User
@@ -19,7 +19,8 @@ from shared.auth import Principal, Role
 def readable_users(principal: Principal) -> Select[User]:
     statement = select(User)
     if principal.is_platform_admin:
-        return statement
+        # Staff accounts: a person's own app account is not the platform's business.
+        return statement.where(User.beneficiary_id.is_(None))
     if principal.has(Role.ORG_ADMIN, Role.OPERATOR) and principal.organization_id is not None:
         return statement.where(User.organization_id == principal.organization_id)
     try:
@@ -55,6 +56,19 @@ async def get_user_for_update(
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     user: User | None = await session.scalar(select(User).where(User.email == email.lower()))
     return user
+
+
+async def has_active_org_admin(session: AsyncSession, organization_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(User.id)
+        .where(
+            User.organization_id == organization_id,
+            User.is_active.is_(True),
+            literal(Role.ORG_ADMIN.value) == any_(User.roles),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def get_organization(

@@ -18,7 +18,7 @@ MANAGERS = (Role.ORG_ADMIN, Role.PARTNER_SYSTEM)
 
 
 def _manager(principal: CurrentPrincipal) -> Principal:
-    if principal.organization_id is None or not principal.has(*MANAGERS):
+    if not principal.acts_as(*MANAGERS):
         raise Forbidden("Org admins and partner systems manage their organisation's webhooks.")
     return principal
 
@@ -28,7 +28,7 @@ Manager = Annotated[Principal, Depends(_manager)]
 
 def readable(principal: Principal) -> Select[WebhookSubscription]:
     statement = select(WebhookSubscription)
-    if principal.organization_id is None or not principal.has(*MANAGERS):
+    if not principal.acts_as(*MANAGERS):
         return statement.where(false())
     return statement.where(WebhookSubscription.organization_id == principal.organization_id)
 

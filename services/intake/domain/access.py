@@ -2,8 +2,9 @@
 
 A record is visible to the organisation that registered it and to the organisations the person
 consented to share with (only the sections consented to), or that opened it in an emergency; to no
-one else. Platform admins manage organisations, not people: they see only what their own
-organisation may. Pure rules over the principal; the repository turns them into queries.
+one else. Platform admins manage organisations, not people: they see none, whatever other roles
+they hold (``Principal.acts_as``). Pure rules over the principal; the repository turns them into
+queries.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from datetime import datetime
 from services.intake.schemas.beneficiary import Section
 from shared.auth import Principal, Role
 
-CASE_ROLES = frozenset({Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM})
 ALL_SECTIONS = frozenset(Section)
 # The intake record's fields by section; "pathway" is enforced by the pathways service.
 FIELDS_BY_SECTION: dict[Section, frozenset[str]] = {
@@ -76,7 +76,8 @@ class View:
 
 
 def works_on_cases(principal: Principal) -> bool:
-    return principal.organization_id is not None and principal.has(*CASE_ROLES)
+    """Never a platform admin, whatever other roles it holds (``Principal.acts_as``)."""
+    return principal.works_on_cases
 
 
 def view_of(
@@ -111,16 +112,18 @@ def may_change(principal: Principal, owner: uuid.UUID) -> bool:
 
 def may_erase_or_export(principal: Principal, owner: uuid.UUID) -> bool:
     """GDPR requests are the controller's: the owner's org admins, or its partner system."""
-    return principal.organization_id == owner and principal.has(Role.ORG_ADMIN, Role.PARTNER_SYSTEM)
+    return principal.organization_id == owner and principal.acts_as(
+        Role.ORG_ADMIN, Role.PARTNER_SYSTEM
+    )
 
 
 def may_read_access_log(principal: Principal, owner: uuid.UUID) -> bool:
-    return principal.organization_id == owner and Role.ORG_ADMIN in principal.roles
+    return principal.organization_id == owner and principal.acts_as(Role.ORG_ADMIN)
 
 
 def may_break_glass(principal: Principal, owner: uuid.UUID) -> bool:
     return (
         principal.organization_id is not None
         and principal.organization_id != owner
-        and Role.ORG_ADMIN in principal.roles
+        and principal.acts_as(Role.ORG_ADMIN)
     )

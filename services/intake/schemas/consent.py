@@ -69,7 +69,10 @@ class ConsentCreate(ConsentTerms):
         },
     )
 
-    collection_method: CollectionMethod
+    collection_method: CollectionMethod = Field(
+        description="how the person gave it; mobile_app only by the person themselves, through "
+        "POST /api/v1/me/consents (refused here)"
+    )
     granted_at: IsoDateTime | None = Field(
         default=None, description="when the person agreed (defaults to now; not in the future)"
     )
@@ -82,7 +85,10 @@ class ConsentRead(BaseModel):
     organization_id: uuid.UUID | None
     sections: list[Section]
     text_version: str
-    collection_method: CollectionMethod
+    collection_method: CollectionMethod = Field(
+        description="how the person gave it; mobile_app only by the person themselves, through "
+        "POST /api/v1/me/consents (refused here)"
+    )
     granted_at: datetime
     granted_by: str
     withdrawn_at: datetime | None
