@@ -58,9 +58,9 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
 
 
 async def get_organization(
-    session: AsyncSession, organization_id: uuid.UUID
+    session: AsyncSession, organization_id: uuid.UUID, *, lock: bool = False
 ) -> Organization | None:
-    return await session.get(Organization, organization_id)
+    return await session.get(Organization, organization_id, with_for_update=lock)
 
 
 async def organization_by_name(session: AsyncSession, name: str) -> Organization | None:
