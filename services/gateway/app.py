@@ -85,6 +85,7 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
             auth.router,
             activation.router,
             organizations.router,
+            organizations.internal_router,
             users.router,
             clients.router,
             status.router,

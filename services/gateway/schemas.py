@@ -6,16 +6,29 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 from services.gateway.domain.organizations import OrganizationType
 from shared.auth import PrincipalKind, Role
+from shared.contracts.intake import EmergencyReason
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Municipality = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+EmergencyReasons = Annotated[
+    list[EmergencyReason],
+    Field(
+        max_length=len(EmergencyReason),
+        description="The emergency-access (break the glass) reasons the organisation's org admins "
+        "may invoke, each a legal basis; empty: not entitled. Set by platform admins only.",
+    ),
+]
 
 
 class OrganizationCreate(StrictModel):
@@ -35,11 +48,40 @@ class OrganizationCreate(StrictModel):
 
     name: Name
     type: OrganizationType
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    municipality: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None
-    ) = None
+    country: Country | None = None
+    municipality: Municipality | None = None
     contact_email: EmailStr | None = None
+    emergency_reasons: EmergencyReasons = []
+
+
+class OrganizationUpdate(StrictModel):
+    """Only the fields sent change; ``name``, ``type`` and ``emergency_reasons`` cannot be null
+    (send ``[]`` to withdraw every emergency reason)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"emergency_reasons": ["medical_emergency", "trafficking_protection"]}]
+        },
+    )
+
+    name: Name | None = None
+    type: OrganizationType | None = None
+    country: Country | None = None
+    municipality: Municipality | None = None
+    contact_email: EmailStr | None = None
+    emergency_reasons: EmergencyReasons | None = None
+
+    @model_validator(mode="after")
+    def _required_stay(self) -> OrganizationUpdate:
+        cleared = [
+            name
+            for name in ("name", "type", "emergency_reasons")
+            if name in self.model_fields_set and getattr(self, name) is None
+        ]
+        if cleared:
+            raise ValueError(f"cannot be null: {', '.join(cleared)}")
+        return self
 
 
 class OrganizationRead(BaseModel):
@@ -51,6 +93,9 @@ class OrganizationRead(BaseModel):
     country: str | None
     municipality: str | None
     contact_email: str | None
+    emergency_reasons: list[EmergencyReason] = Field(
+        description="the emergency-access reasons its org admins may invoke (empty: none)"
+    )
     created_at: datetime
 
 

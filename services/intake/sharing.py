@@ -1,6 +1,6 @@
-"""Consents and emergency access, and the access grants they produce. Every change of who may see
-a person bumps the person's access version and tells the other services (the whole grant list, so
-that consumers can simply replace theirs)."""
+"""Consents and the access grants they produce (emergency access: ``emergency.py``). Every change
+of who may see a person bumps the person's access version and tells the other services (the whole
+grant list, so that consumers can simply replace theirs)."""
 
 from __future__ import annotations
 
@@ -12,21 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import events
 from services.intake.db import repository
-from services.intake.db.models import AccessGrant, Beneficiary, Consent, EmergencyAccess
+from services.intake.db.models import AccessGrant, Beneficiary, Consent
 from services.intake.domain import access
-from services.intake.domain.access import ALL_SECTIONS
 from services.intake.registry import now
-from services.intake.schemas.consent import (
-    CollectionMethod,
-    ConsentCreate,
-    EmergencyAccessCreate,
-    Purpose,
-)
-from shared.auth import Principal, Role
+from services.intake.schemas.consent import CollectionMethod, ConsentCreate, Purpose
+from shared.auth import Principal
 from shared.contracts import intake as contract
-from shared.errors import FieldError, Forbidden, NotFound, UnprocessableContent
-
-EMERGENCY_HOURS = 24
+from shared.errors import FieldError, NotFound, UnprocessableContent
 
 
 async def _owned(
@@ -190,57 +182,3 @@ async def consents(
             )
         ).all()
     )
-
-
-async def break_glass(
-    session: AsyncSession,
-    principal: Principal,
-    beneficiary_id: uuid.UUID,
-    body: EmergencyAccessCreate,
-) -> EmergencyAccess:
-    """An org admin of another organisation opens the record for 24 hours, with a reason that the
-    owner sees; every read under it is logged as an emergency read."""
-    # The role first: a 403 after the lookup would tell other roles which ids are people.
-    if not principal.acts_as(Role.ORG_ADMIN):
-        raise Forbidden("Emergency access is for org admins of another organisation.")
-    row = await repository.any_status(session, beneficiary_id, lock=True)
-    if row is None or row.status != "active":
-        raise NotFound("No such person.")
-    if not access.may_break_glass(principal, row.organization_id):
-        raise Forbidden("Emergency access is for org admins of another organisation.")
-    assert principal.organization_id is not None
-    moment = now()
-    opened = EmergencyAccess(
-        id=uuid.uuid4(),
-        beneficiary_id=row.id,
-        organization_id=principal.organization_id,
-        opened_by=principal.subject,
-        reason=body.reason,
-        opened_at=moment,
-        expires_at=moment + timedelta(hours=EMERGENCY_HOURS),
-    )
-    session.add(opened)
-    session.add(
-        AccessGrant(
-            source_id=opened.id,
-            source="emergency",
-            beneficiary_id=row.id,
-            organization_id=principal.organization_id,
-            sections=sorted(ALL_SECTIONS),
-            expires_at=opened.expires_at,
-        )
-    )
-    await session.flush()
-    await repository.log_access(
-        session,
-        principal,
-        [row.id],
-        action="emergency",
-        purpose="POST /api/v1/beneficiaries/{beneficiary_id}/emergency-access",
-        emergency=True,
-    )
-    await repository.record_change(
-        session, principal, row.id, "emergency_access", {"emergency_access_id": str(opened.id)}
-    )
-    await announce(session, row)
-    return opened

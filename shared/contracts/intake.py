@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
@@ -14,6 +15,20 @@ ERASED = "beneficiary.erased"
 ACCESS_CHANGED = "beneficiary.access_changed"
 CONSENT_GRANTED = "consent.granted"
 CONSENT_WITHDRAWN = "consent.withdrawn"
+EMERGENCY_ACCESS_OPENED = "emergency_access.opened"
+EMERGENCY_ACCESS_CLOSED = "emergency_access.closed"
+
+
+class EmergencyReason(StrEnum):
+    """The legal bases on which an entitled organisation may open a record without consent
+    ("break the glass"). Intake decides the sections each one opens
+    (``services/intake/domain/emergency.py``); the gateway keeps which organisations may invoke
+    which (``Organization.emergency_reasons``)."""
+
+    MEDICAL_EMERGENCY = "medical_emergency"
+    MISSING_PERSON = "missing_person"
+    TRAFFICKING_PROTECTION = "trafficking_protection"
+    CHILD_PROTECTION = "child_protection"
 
 
 class Contract(BaseModel):
@@ -98,3 +113,19 @@ class ConsentChanged(Contract):
     purpose: str
     organization_id: uuid.UUID | None = None
     sections: list[str] = []
+
+
+class EmergencyAccessChanged(Contract):
+    """``emergency_access.opened`` and ``.closed``: who opened a person's record without consent,
+    on which legal basis, which sections, when. Never the free-text reason (it stays in intake,
+    shown to the registering organisation through the API)."""
+
+    emergency_access_id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    owner_organization_id: uuid.UUID
+    organization_id: uuid.UUID
+    reason_code: str
+    sections: list[str]
+    opened_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None = None

@@ -11,7 +11,8 @@ pathway (assessed, an action, a placement recorded, so retention follow-ups exis
 
 The callers are A's platform-side roles (org admin, operator, partner system), the platform admin,
 P's provider user and Kwame. ``fresh_*`` make throw-away objects for the rows that destroy what
-they touch (erasure, merge, withdrawal, revocation, deletion, break-the-glass).
+they touch (erasure, merge, withdrawal, revocation, deletion, break-the-glass and its closing).
+The platform admin entitled A to break the glass on every legal basis, B on one.
 """
 
 from __future__ import annotations
@@ -116,9 +117,25 @@ def fresh_offer(client: httpx.Client, org: Org) -> str:
     return str(ok(client.post("/api/v1/offers", json=body, headers=org.admin))["id"])
 
 
+# A may break the glass on every legal basis (its org admin's rows on others' people stay
+# allowed); B on one, so that someone can open an emergency access to A's people. C and P may not.
+EMERGENCY_REASONS = {
+    "A": ["child_protection", "medical_emergency", "missing_person", "trafficking_protection"],
+    "B": ["medical_emergency"],
+}
+EMERGENCY_BODY = {
+    "reason_code": "medical_emergency",
+    "reason": "Matrix: admitted to hospital, the ward needs the emergency contact.",
+}
+
+
 def _org(client: httpx.Client, root: Headers, label: str, kind: str) -> Org:
     """The platform admin adds the organisation and its first org admin, who adds the rest."""
-    body = {"name": f"Matrix {label} {uuid.uuid4().hex[:6]}", "type": kind}
+    body = {
+        "name": f"Matrix {label} {uuid.uuid4().hex[:6]}",
+        "type": kind,
+        "emergency_reasons": EMERGENCY_REASONS.get(label, []),
+    }
     org_id = ok(client.post("/api/v1/organizations", json=body, headers=root))["id"]
     _, admin = _sign_in(client, root, org_id, "org_admin", label)
     operator_id, operator = _sign_in(client, admin, org_id, "operator", label)
@@ -162,6 +179,11 @@ def fresh_person(
     for other in shares_with:
         fresh_consent(client, person, shares_with=other)
     return person
+
+
+def fresh_emergency_access(client: httpx.Client, person: Person, by: Org) -> str:
+    url = f"/api/v1/beneficiaries/{person.id}/emergency-access"
+    return str(ok(client.post(url, json=EMERGENCY_BODY, headers=by.admin))["id"])
 
 
 def fresh_consent(client: httpx.Client, person: Person, shares_with: Org | None = None) -> str:

@@ -91,6 +91,7 @@ from tests.e2e.authorisation_world import (
     build_world,
     fresh_client,
     fresh_consent,
+    fresh_emergency_access,
     fresh_offer,
     fresh_person,
     fresh_webhook,
@@ -133,6 +134,7 @@ ID_KEYS = frozenset(
         "beneficiary_ids",
         "offer_ids",
         "cancel",
+        "emergency_access_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -298,6 +300,7 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "offer_id": org.offer_id,
         "assigned_to": org.operator_user_id,
         "name": "countries",
+        "emergency_access_id": str(uuid.uuid4()),  # closing one is destructive: see FRESH
     }
 
 
@@ -329,6 +332,20 @@ def _fresh_consent(
     ids["consent_id"] = fresh_consent(client, people_of(w, role, situation)[0])
 
 
+def _fresh_emergency(
+    client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
+) -> None:
+    """A throw-away person registered and shared like the situation's, with an emergency access
+    open: A's when the person is another organisation's, B's when A registered them. Named
+    otherwise: the rows that may not close it leave it open, and A then sees them (rightly)."""
+    like, _ = people_of(w, role, situation)
+    shares = [w.a, w.p] if like is w.lena else []
+    person = fresh_person(client, like.org, "Glassbroken", shares, matching=False)
+    ids["beneficiary_id"] = person.id
+    opener = w.b if person.org is w.a else w.a
+    ids["emergency_access_id"] = fresh_emergency_access(client, person, opener)
+
+
 def _fresh_org_object(make: Callable[[httpx.Client, Org], str], key: str) -> Fresh:
     def fresh(
         client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
@@ -342,6 +359,10 @@ FRESH: dict[tuple[str, str], Fresh] = {
     ("DELETE", "/api/v1/beneficiaries/{beneficiary_id}"): _fresh_beneficiary,
     ("POST", "/api/v1/beneficiaries/{beneficiary_id}/emergency-access"): _fresh_beneficiary,
     ("POST", "/api/v1/beneficiaries/{beneficiary_id}/merge"): _fresh_merged,
+    (
+        "DELETE",
+        "/api/v1/beneficiaries/{beneficiary_id}/emergency-access/{emergency_access_id}",
+    ): _fresh_emergency,
     ("DELETE", "/api/v1/beneficiaries/{beneficiary_id}/consents/{consent_id}"): _fresh_consent,
     ("DELETE", "/api/v1/me/consents/{consent_id}"): _fresh_consent,
     ("DELETE", "/api/v1/clients/{client_uuid}"): _fresh_org_object(fresh_client, "client_uuid"),

@@ -38,6 +38,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/me/consents"): SELF,
     ("POST", "/api/v1/me/consents"): SELF,
     ("DELETE", "/api/v1/me/consents/{consent_id}"): SELF,
+    ("GET", "/api/v1/me/emergency-accesses"): SELF,
     ("GET", "/api/v1/me/pathways"): SELF,
     ("GET", "/api/v1/me/referrals"): SELF,
     ("POST", "/api/v1/me/referrals/{referral_id}/accept"): SELF,
@@ -84,7 +85,7 @@ def situations(w: World, own_user: str) -> dict[str, dict[str, str]]:
 
 
 def url_of(path: str, ids: dict[str, str]) -> str:
-    for name in ("client_uuid", "webhook_id", "delivery_id", "follow_up_id"):
+    for name in ("client_uuid", "webhook_id", "delivery_id", "follow_up_id", "emergency_access_id"):
         ids = {name: str(uuid.uuid4()), **ids}
     ids = {"name": "countries", **ids}
     return path.format(**ids)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 
+from services.gateway.app import create_app
+from services.gateway.db.models import metadata
+from tests.conftest import gateway_settings
 from tests.gateway.helpers import admin_headers, create_organization, member
+from tests.support import serve, truncate
 
 
 async def test_platform_admin_creates_and_everyone_reads(gateway: httpx.AsyncClient) -> None:
@@ -93,3 +99,96 @@ async def test_unknown_organisation_is_404(gateway: httpx.AsyncClient) -> None:
     assert answer.status_code == 404
     malformed = await gateway.get("/api/v1/organizations/not-a-uuid", headers=admin)
     assert malformed.status_code == 422
+
+
+async def test_only_platform_admins_entitle_organisations_to_break_the_glass(
+    gateway: httpx.AsyncClient,
+) -> None:
+    admin = await admin_headers(gateway)
+    created = await gateway.post(
+        "/api/v1/organizations",
+        json={
+            "name": "Anti-trafficking helpline",
+            "type": "ngo",
+            "emergency_reasons": ["trafficking_protection", "missing_person", "missing_person"],
+        },
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["emergency_reasons"] == ["missing_person", "trafficking_protection"]
+    url = f"/api/v1/organizations/{created.json()['id']}"
+    org_admin = await member(gateway, admin, created.json()["id"], ["org_admin"])
+    read = await gateway.get(url, headers=org_admin.headers)
+    assert read.json()["emergency_reasons"] == ["missing_person", "trafficking_protection"]
+    etag = read.headers["etag"]
+
+    body = {"emergency_reasons": ["medical_emergency"]}
+    random_url = "/api/v1/organizations/00000000-0000-4000-8000-000000000000"
+    for target in (url, random_url):  # refused before the lookup: the same answer for both
+        refused = await gateway.patch(
+            target, json=body, headers={**org_admin.headers, "If-Match": etag}
+        )
+        assert refused.status_code == 403
+    assert (await gateway.patch(url, json=body, headers=admin)).status_code == 428
+    changed = await gateway.patch(url, json=body, headers={**admin, "If-Match": etag})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["emergency_reasons"] == ["medical_emergency"]
+    assert changed.headers["etag"] != etag
+    stale = await gateway.patch(
+        url, json={"emergency_reasons": []}, headers={**admin, "If-Match": etag}
+    )
+    assert stale.status_code == 412
+    withdrawn = await gateway.patch(
+        url, json={"emergency_reasons": []}, headers={**admin, "If-Match": changed.headers["etag"]}
+    )
+    assert withdrawn.json()["emergency_reasons"] == []
+    assert (
+        await gateway.patch(random_url, json=body, headers={**admin, "If-Match": "*"})
+    ).status_code == 404
+
+
+async def test_invalid_organisation_changes_are_refused(gateway: httpx.AsyncClient) -> None:
+    admin = await admin_headers(gateway)
+    url = f"/api/v1/organizations/{await create_organization(gateway, admin, 'Changing')}"
+    await create_organization(gateway, admin, "Taken")
+    headers = {**admin, "If-Match": "*"}
+    for body in (
+        {"emergency_reasons": ["legacy_unspecified"]},
+        {"emergency_reasons": ["because"]},
+        {"emergency_reasons": None},
+        {"name": None},
+        {"type": "church"},
+        {"unknown": 1},
+    ):
+        assert (await gateway.patch(url, json=body, headers=headers)).status_code == 422, body
+    assert (await gateway.patch(url, json={"name": "Taken"}, headers=headers)).status_code == 409
+    renamed = await gateway.patch(
+        url, json={"name": "Changed", "municipality": "Bari"}, headers=headers
+    )
+    assert (renamed.json()["name"], renamed.json()["municipality"]) == ("Changed", "Bari")
+    assert renamed.json()["emergency_reasons"] == []
+
+
+async def test_intake_learns_the_entitlement_over_the_internal_api(gateway_database: str) -> None:
+    await truncate(gateway_database, metadata)
+    settings = gateway_settings(gateway_database, internal_token="internal-secret")
+    async with serve(create_app(settings)) as gateway:
+        admin = await admin_headers(gateway)
+        created = await gateway.post(
+            "/api/v1/organizations",
+            json={"name": "Hospital", "type": "other", "emergency_reasons": ["medical_emergency"]},
+            headers=admin,
+        )
+        organization_id = created.json()["id"]
+        url = f"/internal/organizations/{organization_id}/emergency-entitlement"
+        internal = {"Authorization": "Bearer internal-secret"}
+        answer = await gateway.get(url, headers=internal)
+        assert answer.status_code == 200
+        assert answer.json() == {
+            "organization_id": organization_id,
+            "reason_codes": ["medical_emergency"],
+        }
+        for headers in ({}, admin, {"Authorization": "Bearer not-the-secret"}):
+            assert (await gateway.get(url, headers=headers)).status_code == 401
+        unknown = f"/internal/organizations/{uuid.uuid4()}/emergency-entitlement"
+        assert (await gateway.get(unknown, headers=internal)).status_code == 404

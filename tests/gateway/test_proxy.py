@@ -32,6 +32,8 @@ from tests.support import serve, truncate
         ("/api/v1/referrals", "matching"),
         ("/api/v1/allocations", "matching"),
         ("/api/v1/taxonomy/skills", "matching"),
+        ("/api/v1/me/emergency-accesses", "intake"),
+        ("/api/v1/me/consents/1", "intake"),
         ("/api/v1/auth/token", None),
         ("/api/v1/users/1", None),
         ("/api/v1/organizations", None),

@@ -287,6 +287,31 @@ def test_consents_go_to_the_owner_and_the_organisation_named() -> None:
     assert set(_receivers("consent.withdrawn", matching, _access())) == {OWNER}
 
 
+def test_emergency_accesses_go_to_the_owner_alone_without_the_written_reason() -> None:
+    payload = {
+        "emergency_access_id": str(uuid.uuid4()),
+        "beneficiary_id": str(PERSON),
+        "owner_organization_id": str(OWNER),
+        "organization_id": str(PARTNER),
+        "reason_code": "trafficking_protection",
+        "sections": ["contact", "identity", "pathway"],
+        "opened_at": NOW.isoformat(),
+        "expires_at": (NOW + timedelta(hours=24)).isoformat(),
+        "closed_at": None,
+        "reason": "a free text that must never leave",  # a producer's mistake: dropped
+    }
+    seeing = _access(
+        (PARTNER, ["contact", "identity", "pathway"], None), (STRANGER, ["profile"], None)
+    )
+    for kind in ("emergency_access.opened", "emergency_access.closed"):
+        got = _receivers(kind, payload, seeing)
+        assert set(got) == {OWNER}
+        assert set(got[OWNER]) == set(payload) - {"reason"}
+        assert got[OWNER]["sections"] == ["contact", "identity", "pathway"]
+        assert set(_receivers(kind, payload, None)) == {OWNER}
+        assert _receivers(kind, payload, _access(erased=True)) == {}
+
+
 def test_access_changes_are_not_webhook_events() -> None:
     assert audience.decide("beneficiary.access_changed", {}, None, NOW) is None
 

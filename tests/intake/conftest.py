@@ -35,7 +35,7 @@ async def intake(intake_database: str, issuer: TestIssuer) -> AsyncIterator[http
         internal_token="test-internal-token",
         pathways_url="http://127.0.0.1:9",  # nothing listens: exports say so in their manifest
         matching_url="http://127.0.0.1:9",
-        gateway_url="http://127.0.0.1:9",
+        gateway_url="http://127.0.0.1:9",  # emergency entitlements: tests/intake/test_emergency
     )
     async with serve(create_app(settings, verifier=issuer.verifier_factory())) as client:
         yield client

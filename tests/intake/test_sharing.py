@@ -1,4 +1,4 @@
-"""Consent-based sharing, withdrawal, emergency access and the access log."""
+"""Consent-based sharing, withdrawal and the access log (emergency access: test_emergency)."""
 
 from __future__ import annotations
 
@@ -126,34 +126,6 @@ async def test_invalid_consents(intake: httpx.AsyncClient, orgs: tuple[Org, Org,
     assert (await intake.get(url, headers=a.operator)).json() == []
     on_paper = {**matching, "collection_method": "paper_signed"}
     assert (await intake.post(url, json=on_paper, headers=a.operator)).status_code == 201
-
-
-async def test_emergency_access_is_limited_logged_and_shown_to_the_owner(
-    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
-) -> None:
-    a, _, c = orgs
-    created = await register(intake, a)
-    url = f"/api/v1/beneficiaries/{created['id']}"
-    reason = "Admitted to the emergency room, needs the recorded contacts and documents."
-    by_operator = await intake.post(
-        f"{url}/emergency-access", json={"reason": reason}, headers=c.operator
-    )
-    assert by_operator.status_code == 403
-    too_short = await intake.post(
-        f"{url}/emergency-access", json={"reason": "urgent"}, headers=c.admin
-    )
-    assert too_short.status_code == 422
-    opened = await intake.post(f"{url}/emergency-access", json={"reason": reason}, headers=c.admin)
-    assert opened.status_code == 201
-    assert opened.json()["expires_at"] > opened.json()["opened_at"]
-    seen = await intake.get(url, headers=c.admin)
-    assert seen.status_code == 200
-    assert seen.json()["municipality"] == "Roma"
-
-    shown = (await intake.get(f"{url}/emergency-access", headers=a.operator)).json()
-    assert [item["reason"] for item in shown] == [reason]
-    log = (await intake.get(f"{url}/access-log", headers=a.admin)).json()["items"]
-    assert any(entry["emergency"] and entry["actor_organization_id"] == str(c.id) for entry in log)
 
 
 async def test_reads_are_logged_and_only_the_owners_admins_read_the_log(

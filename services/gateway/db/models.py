@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     false,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -51,6 +52,13 @@ class Organization(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     municipality: Mapped[str | None] = mapped_column(String(120))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    emergency_reasons: Mapped[list[str]] = mapped_column(
+        ARRAY(String(32)),
+        default=list,
+        server_default=text("'{}'"),
+        comment="the emergency-access reasons it may invoke (empty: not entitled)",
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = _now_column()
 
 

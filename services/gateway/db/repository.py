@@ -72,9 +72,9 @@ async def has_active_org_admin(session: AsyncSession, organization_id: uuid.UUID
 
 
 async def get_organization(
-    session: AsyncSession, organization_id: uuid.UUID
+    session: AsyncSession, organization_id: uuid.UUID, *, lock: bool = False
 ) -> Organization | None:
-    return await session.get(Organization, organization_id)
+    return await session.get(Organization, organization_id, with_for_update=lock)
 
 
 async def organization_by_name(session: AsyncSession, name: str) -> Organization | None:

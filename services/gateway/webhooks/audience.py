@@ -8,7 +8,9 @@ organisation read through the API.
 - pathways and rights violations: the registering organisation and those granted the ``pathway``
   section (pathways' rule);
 - referrals: the provider of the offer, and the referring organisation while it may see the
-  person's ``profile`` (matching's rule); the provider without the referrer's pathway and action.
+  person's ``profile`` (matching's rule); the provider without the referrer's pathway and action;
+- emergency accesses (break the glass): the registering organisation alone (the opening one knows;
+  the others have no business knowing who is a presumed victim or in hospital).
 
 ``data`` holds ids and states only, never a profile: the rest is read through the API, where the
 usual rules apply. Decided when the event arrives, from the access known at that moment.
@@ -134,6 +136,12 @@ def _pathway(_event: Any, access: Access | None, now: datetime) -> Audience:
     return _all(seeing(access, "pathway", now))
 
 
+def _owner(event: intake.EmergencyAccessChanged, access: Access | None, _now: datetime) -> Audience:
+    if access is not None and access.erased:
+        return {}
+    return _all({event.owner_organization_id})
+
+
 _PROVIDER_FIELDS = frozenset(
     {
         "referral_id",
@@ -203,6 +211,13 @@ _RULES: dict[str, _Rule] = {
     ),
 }
 _RULES[T.CONSENT_WITHDRAWN] = _RULES[T.CONSENT_GRANTED]
+_RULES[T.EMERGENCY_ACCESS_OPENED] = _Rule(
+    intake.EmergencyAccessChanged,
+    tuple(intake.EmergencyAccessChanged.model_fields),  # ids, code, sections, times: no text
+    _owner,
+    False,
+)
+_RULES[T.EMERGENCY_ACCESS_CLOSED] = _RULES[T.EMERGENCY_ACCESS_OPENED]
 
 
 def _dump(event: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:

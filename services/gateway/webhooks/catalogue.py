@@ -21,6 +21,8 @@ class WebhookEventType(StrEnum):
     PATHWAY_CLOSED = "pathway.closed"
     RIGHTS_VIOLATION_DETECTED = "rights.violation_detected"
     REFERRAL_STATUS_CHANGED = "referral.status_changed"
+    EMERGENCY_ACCESS_OPENED = "emergency_access.opened"
+    EMERGENCY_ACCESS_CLOSED = "emergency_access.closed"
 
 
 PING = "webhook.ping"  # sent on request to one subscription, whatever its types
@@ -29,6 +31,17 @@ _PERSON = "5d7c0d5e-8c1a-4c3e-9f0b-2b1f3f7a9c11"
 _OWNER = "0b8f3c52-51a4-4d57-8c0e-6f1e2d3c4b5a"
 _PARTNER = "9a1e7f30-2c4d-4e8b-b6a5-3d2c1b0a9f8e"
 _PATHWAY = "c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f"
+_EMERGENCY_AUDIENCE = "the organisation that registered the person, alone"
+_EMERGENCY_ACCESS = {
+    "emergency_access_id": "6e7f8091-a2b3-4c4d-96e7-f8091a2b3c4d",
+    "beneficiary_id": _PERSON,
+    "owner_organization_id": _OWNER,
+    "organization_id": _PARTNER,
+    "reason_code": "medical_emergency",
+    "sections": ["contact", "identity"],
+    "opened_at": "2026-03-02T09:15:00+00:00",
+    "expires_at": "2026-03-03T09:15:00+00:00",
+}
 
 
 @dataclass(frozen=True)
@@ -155,6 +168,24 @@ CATALOGUE: dict[str, EventSpec] = {
             pathway_id=_PATHWAY,
             action_id="5d6e7f80-91a2-4b3c-85d6-e7f8091a2b3c",
             status="accepted",
+        ),
+        _spec(
+            T.EMERGENCY_ACCESS_OPENED,
+            "Another organisation broke the glass: it opened the person's record without consent, "
+            "on the legal basis `reason_code`, for the `sections` named, until `expires_at`. The "
+            "written reason is in `GET /api/v1/beneficiaries/{id}/emergency-access`.",
+            _EMERGENCY_AUDIENCE,
+            **_EMERGENCY_ACCESS,
+            closed_at=None,
+        ),
+        _spec(
+            T.EMERGENCY_ACCESS_CLOSED,
+            "The organisation that broke the glass closed its emergency access before it expired: "
+            "the sections closed at `closed_at`. (An access that simply expires sends nothing: "
+            "`expires_at` was in `emergency_access.opened`.)",
+            _EMERGENCY_AUDIENCE,
+            **_EMERGENCY_ACCESS,
+            closed_at="2026-03-02T11:40:00+00:00",
         ),
     )
 }

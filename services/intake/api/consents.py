@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
-from sqlalchemy import select
+from fastapi import APIRouter, Request, Response, status
 
-from services.intake import registry, sharing
-from services.intake.db.models import Consent, EmergencyAccess, idempotency
+from services.intake import emergency, registry, sharing
+from services.intake.db.models import Consent, idempotency
 from services.intake.schemas.consent import (
     ConsentCreate,
     ConsentRead,
     EmergencyAccessCreate,
     EmergencyAccessRead,
 )
+from services.intake.settings import IntakeSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.errors import NotFound
@@ -121,19 +121,48 @@ async def withdraw_consent(
     "/emergency-access",
     status_code=status.HTTP_201_CREATED,
     response_model=EmergencyAccessRead,
-    responses=problems(403, 404, 422),
-    summary="Break the glass: open a record without consent for 24 hours (vital interests)",
-    description="For org admins of an organisation the person did not share with, with a written "
-    "reason. Logged, and shown to the registering organisation.",
+    responses=problems(403, 404, 409, 422, 503),
+    summary="Break the glass: open a record without consent for 24 hours, on a legal basis",
+    description="For org admins of an organisation the platform admin entitled to the reason "
+    "code (never partner systems, operators or platform admins). Opens only the sections the "
+    "reason allows (by default the ones it needs), one access at a time per organisation and "
+    "person, not renewable. Logged; the registering organisation is told at once "
+    "(`emergency_access.opened`) and the person sees it in the app.",
 )
 async def break_glass(
     beneficiary_id: uuid.UUID,
     body: EmergencyAccessCreate,
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
+    response: Response,
 ) -> EmergencyAccessRead:
-    opened = await sharing.break_glass(session, principal, beneficiary_id, body)
-    return EmergencyAccessRead.model_validate(opened, from_attributes=True)
+    settings: IntakeSettings = request.app.state.settings
+    entitled = emergency.gateway_entitlements(
+        request.app.state.http, settings.gateway_url, settings.internal_token
+    )
+    opened = await emergency.open_access(session, principal, beneficiary_id, body, entitled)
+    response.headers["Location"] = (
+        f"/api/v1/beneficiaries/{beneficiary_id}/emergency-access/{opened.id}"
+    )
+    return emergency.read(opened)
+
+
+@router.delete(
+    "/emergency-access/{emergency_access_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(403, 404),
+    summary="Close an emergency access early: its sections close at once (idempotent)",
+    description="For org admins of the organisation that opened it.",
+)
+async def close_emergency_access(
+    beneficiary_id: uuid.UUID,
+    emergency_access_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+) -> Response:
+    await emergency.close_access(session, principal, beneficiary_id, emergency_access_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(
@@ -148,9 +177,4 @@ async def list_emergency_access(
     row, view = await registry.visible_row(session, principal, beneficiary_id)
     if not view.owner:
         raise NotFound("No such person.")
-    rows = await session.scalars(
-        select(EmergencyAccess)
-        .where(EmergencyAccess.beneficiary_id == row.id)
-        .order_by(EmergencyAccess.opened_at)
-    )
-    return [EmergencyAccessRead.model_validate(item, from_attributes=True) for item in rows]
+    return [emergency.read(item) for item in await emergency.of_person(session, row.id)]

@@ -1,5 +1,6 @@
-"""The person's own record in the self-service app (role ``beneficiary``): a reduced profile and
-their consents (see, give, withdraw). The person's id comes from the token, never from the path."""
+"""The person's own record in the self-service app (role ``beneficiary``): a reduced profile,
+their consents (see, give, withdraw) and the emergency accesses to their record. The person's id
+comes from the token, never from the path."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from services.intake import sharing
+from services.intake import emergency, sharing
 from services.intake.api.consents import _read as consent_read
 from services.intake.db import repository
 from services.intake.db.models import idempotency
-from services.intake.schemas.consent import CollectionMethod, ConsentCreate, ConsentRead
+from services.intake.schemas.consent import (
+    CollectionMethod,
+    ConsentCreate,
+    ConsentRead,
+    OwnEmergencyAccess,
+)
 from services.intake.schemas.self_service import OwnConsentCreate, OwnProfile
 from shared.auth import CurrentPrincipal
 from shared.auth.person import CurrentPerson
@@ -111,3 +117,18 @@ async def withdraw_own_consent(
 ) -> Response:
     await sharing.withdraw(session, principal, person, consent_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/emergency-accesses",
+    response_model=list[OwnEmergencyAccess],
+    responses=problems(403, 404),
+    summary="Who opened the person's record without their consent, why, what and when",
+    description="Every emergency access to the person's record (break the glass): the "
+    "organisation, the legal basis (reason code), the sections it opened, when it was opened, "
+    "when it expires or was closed.",
+)
+async def own_emergency_accesses(
+    person: CurrentPerson, session: DbSession
+) -> list[OwnEmergencyAccess]:
+    return await emergency.of_the_person(session, person)

@@ -145,8 +145,10 @@ class Consent(Base):
 
 
 class EmergencyAccess(Base):
-    """Break the glass (GDPR vital interests): an org admin opens a record without consent, with a
-    written reason, for 24 hours; the owning organisation sees that it happened."""
+    """Break the glass: an org admin of an entitled organisation opens a record without consent,
+    on a coded legal basis with a written reason, for 24 hours, the sections the basis needs
+    (``domain/emergency.py``); one open at a time per organisation and person, closable early. The
+    registering organisation and the person are told."""
 
     __tablename__ = "emergency_access"
     __table_args__ = (Index("ix_emergency_access_person", "beneficiary_id", "opened_at"),)
@@ -155,9 +157,15 @@ class EmergencyAccess(Base):
     beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"))
     organization_id: Mapped[uuid.UUID]
     opened_by: Mapped[str] = mapped_column(String(100))
-    reason: Mapped[str] = mapped_column(String(2000))
+    reason_code: Mapped[str] = mapped_column(
+        String(32), comment="the legal basis (legacy_unspecified: opened before codes)"
+    )
+    reason: Mapped[str] = mapped_column(String(2000), comment="free text; never in events")
+    sections: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class AccessGrant(Base):

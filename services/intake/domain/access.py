@@ -1,10 +1,10 @@
 """Who may see and change a person's record: the object-level rule of architecture.md.
 
 A record is visible to the organisation that registered it and to the organisations the person
-consented to share with (only the sections consented to), or that opened it in an emergency; to no
-one else. Platform admins manage organisations, not people: they see none, whatever other roles
-they hold (``Principal.acts_as``). Pure rules over the principal; the repository turns them into
-queries.
+consented to share with (only the sections consented to), or that opened it in an emergency (only
+the sections its legal basis opened); to no one else. Platform admins manage organisations, not
+people: they see none, whatever other roles they hold (``Principal.acts_as``). Pure rules over the
+principal; the repository turns them into queries.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.intake.schemas.beneficiary import Section
-from shared.auth import Principal, Role
+from shared.auth import Principal, PrincipalKind, Role
 
 ALL_SECTIONS = frozenset(Section)
 # The intake record's fields by section; "pathway" is enforced by the pathways service.
@@ -91,13 +91,10 @@ def view_of(
     mine = [g for g in grants if g.organization_id == principal.organization_id and g.active(now)]
     if not mine:
         return None
-    emergency = any(grant.emergency for grant in mine)
-    sections = (
-        ALL_SECTIONS
-        if emergency
-        else frozenset(Section(section) for grant in mine for section in grant.sections)
-    )
-    return View(sections, owner=False, emergency=emergency)
+    # Each grant opens its own sections, an emergency one included (the sections its reason
+    # opened, not the whole record); together, their union.
+    sections = frozenset(Section(section) for grant in mine for section in grant.sections)
+    return View(sections, owner=False, emergency=any(grant.emergency for grant in mine))
 
 
 def is_the_person(principal: Principal, beneficiary_id: uuid.UUID) -> bool:
@@ -121,9 +118,13 @@ def may_read_access_log(principal: Principal, owner: uuid.UUID) -> bool:
     return principal.organization_id == owner and principal.acts_as(Role.ORG_ADMIN)
 
 
-def may_break_glass(principal: Principal, owner: uuid.UUID) -> bool:
+def may_break_glass(principal: Principal) -> bool:
+    """Who may open (and close) an emergency access, whatever the person: an org admin, signed in
+    as a user of an organisation. Never a client (partner system), an operator, a person, nor
+    anyone holding platform_admin (who administers the platform, not people's data). Whether the
+    organisation is entitled, and to which reasons, the gateway answers at the request."""
     return (
-        principal.organization_id is not None
-        and principal.organization_id != owner
+        principal.kind == PrincipalKind.USER
         and principal.acts_as(Role.ORG_ADMIN)
+        and not principal.has(Role.PARTNER_SYSTEM)
     )

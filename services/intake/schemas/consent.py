@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from services.intake.domain.emergency import Status as EmergencyStatus
 from services.intake.schemas.beneficiary import Section
+from shared.contracts.intake import EmergencyReason
 from shared.dates import IsoDateTime
 
 
@@ -102,26 +104,67 @@ class EmergencyAccessCreate(BaseModel):
         json_schema_extra={
             "examples": [
                 {
+                    "reason_code": "medical_emergency",
                     "reason": "Person admitted to hospital unconscious; the ward needs the "
-                    "emergency contact and the medication recorded by the registering NGO."
+                    "emergency contact recorded by the registering NGO.",
                 }
             ]
         },
     )
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=2000)]
+    reason_code: EmergencyReason = Field(
+        description="the legal basis; your organisation must be entitled to it by the platform "
+        "admin (`emergency_reasons` of the organisation)"
+    )
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=20, max_length=2000)
+    ] = Field(
+        description="the circumstances, in words: shown to the registering organisation, never "
+        "sent in events or webhooks, nor shown to the person"
+    )
+    sections: list[Section] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=4,
+        description="what to open, within what the reason allows; by default what it needs",
+    )
+
+
+ReasonCode = EmergencyReason | Literal["legacy_unspecified"]
 
 
 class EmergencyAccessRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """An emergency access, as the opening and the registering organisations see it."""
 
     id: uuid.UUID
     beneficiary_id: uuid.UUID
-    organization_id: uuid.UUID
+    organization_id: uuid.UUID = Field(description="the organisation that opened it")
     opened_by: str
+    reason_code: ReasonCode = Field(
+        description="the legal basis (`legacy_unspecified`: opened before reasons were coded)"
+    )
     reason: str
+    sections: list[Section]
+    status: EmergencyStatus
     opened_at: datetime
     expires_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+
+
+class OwnEmergencyAccess(BaseModel):
+    """An emergency access to the person's record, as the person sees it in the app: which
+    organisation, on which legal basis, which sections, when. Not the words of the reason nor
+    who typed them (they may name third parties)."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    reason_code: ReasonCode
+    sections: list[Section]
+    status: EmergencyStatus
+    opened_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None
 
 
 class AccessLogRead(BaseModel):

@@ -1,0 +1,18 @@
+"""What the gateway answers the services over its internal API (version 1)."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, ConfigDict
+
+
+class EmergencyEntitlement(BaseModel):
+    """``GET /internal/organizations/{id}/emergency-entitlement``: the emergency reasons the
+    platform admin entitled the organisation to invoke (empty: none). Intake asks at every
+    break-the-glass request, so a withdrawn entitlement takes effect at once."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    organization_id: uuid.UUID
+    reason_codes: list[str]
