@@ -1,5 +1,6 @@
 """What matching does with intake's events: its copy of who may see whom, and its read model of
-each person's matching-relevant profile (removed on erasure, repointed on merge)."""
+each person's matching-relevant profile (removed on erasure, repointed on merge); with pathways':
+the priority need, and whose each pathway is (a referral may name only the referrer's own)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db.models import (
     CandidateProfile,
+    PathwayOwner,
     Referral,
     beneficiary_access,
     beneficiary_grant,
@@ -55,9 +57,27 @@ async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None
     )
 
 
+async def on_pathway(session: AsyncSession, event: EventEnvelope) -> None:
+    """Whose the pathway is, from any of its events (so a pathway opened before matching kept
+    this read model becomes known at its next step). A pathway changes person only by a merge,
+    which ``on_merged`` repoints: a late event does not undo that."""
+    pathway = pathways_contract.PathwayEvent.model_validate(event.payload)
+    await session.execute(
+        insert(PathwayOwner)
+        .values(
+            pathway_id=pathway.pathway_id,
+            beneficiary_id=pathway.beneficiary_id,
+            organization_id=pathway.organization_id,
+            updated_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing(index_elements=[PathwayOwner.pathway_id])
+    )
+
+
 async def on_step_recorded(session: AsyncSession, event: EventEnvelope) -> None:
     """An assessment sets the person's priority need, which weighs offers (a language need lifts
     language courses). A step without one leaves it."""
+    await on_pathway(session, event)
     step = pathways_contract.StepRecorded.model_validate(event.payload)
     if step.priority_need is None:
         return
@@ -92,6 +112,11 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
     await session.execute(
         delete(CandidateProfile).where(CandidateProfile.beneficiary_id == merged.merged_id)
     )
+    await session.execute(
+        update(PathwayOwner)
+        .where(PathwayOwner.beneficiary_id == merged.merged_id)
+        .values(beneficiary_id=merged.survivor_id, updated_at=datetime.now(UTC))
+    )
 
 
 def _moves_people(handler: EventHandler) -> EventHandler:
@@ -105,13 +130,18 @@ def _moves_people(handler: EventHandler) -> EventHandler:
 
 
 HANDLERS: dict[str, EventHandler] = {
-    event_type: _moves_people(handler)
-    for event_type, handler in {
-        pathways_contract.STEP_RECORDED: on_step_recorded,
-        contract.REGISTERED: on_profile,
-        contract.UPDATED: on_profile,
-        contract.ACCESS_CHANGED: on_access_changed,
-        contract.ERASED: on_erased,
-        contract.MERGED: on_merged,
-    }.items()
+    **{
+        event_type: _moves_people(handler)
+        for event_type, handler in {
+            pathways_contract.STEP_RECORDED: on_step_recorded,
+            contract.REGISTERED: on_profile,
+            contract.UPDATED: on_profile,
+            contract.ACCESS_CHANGED: on_access_changed,
+            contract.ERASED: on_erased,
+            contract.MERGED: on_merged,
+        }.items()
+    },
+    # Whose a pathway is: nothing the candidates' index reads.
+    pathways_contract.OPENED: on_pathway,
+    pathways_contract.CLOSED: on_pathway,
 }

@@ -24,6 +24,7 @@ from services.matching import adapters
 from services.matching.db.models import (
     CandidateProfile,
     Offer,
+    PathwayOwner,
     Referral,
     beneficiary_access,
     beneficiary_grant,
@@ -148,6 +149,52 @@ async def _card(
     }
 
 
+async def _check_pathway(session: AsyncSession, principal: Principal, body: ReferralCreate) -> None:
+    """A referral names a pathway (and an action in it) of the referrer's organisation for the
+    same person, or none: pathways applies the referral's status to the action it names. Known
+    from pathways' events (``PathwayOwner``); an unknown pathway is refused like another's, so
+    the answer tells nothing about other organisations' pathways. Pathways checks the action
+    itself when it applies the event (matching does not hear of actions)."""
+    if body.pathway_id is None:
+        if body.action_id is not None:
+            raise UnprocessableContent(
+                "Name the pathway of the action.",
+                errors=[
+                    FieldError(
+                        field="body.pathway_id",
+                        message="is required with action_id",
+                        code="required",
+                    )
+                ],
+            )
+        return
+    merged_here = select(beneficiary_access.c.beneficiary_id).where(
+        beneficiary_access.c.merged_into == body.beneficiary_id
+    )
+    owned = await session.scalar(
+        select(PathwayOwner.pathway_id).where(
+            PathwayOwner.pathway_id == body.pathway_id,
+            PathwayOwner.organization_id == principal.organization_id,
+            or_(
+                PathwayOwner.beneficiary_id == body.beneficiary_id,
+                PathwayOwner.beneficiary_id.in_(merged_here),
+            ),
+        )
+    )
+    if owned is None:
+        raise UnprocessableContent(
+            "The pathway is not one your organisation runs for this person (a pathway opened a "
+            "moment ago may take a second to be known here: try again).",
+            errors=[
+                FieldError(
+                    field="body.pathway_id",
+                    message="is not a pathway of your organisation for this person",
+                    code="not_your_pathway",
+                )
+            ],
+        )
+
+
 async def propose(
     session: AsyncSession,
     principal: Principal,
@@ -171,6 +218,7 @@ async def propose(
         raise ConsentRequired(
             "The person has not consented to matching: record that consent first."
         )
+    await _check_pathway(session, principal, body)
     offer = await session.get(Offer, body.offer_id)
     if offer is None or (
         offer.status == "draft" and offer.organization_id != principal.organization_id
@@ -267,15 +315,18 @@ async def move(
     await _publish(session, referral)
 
 
-def as_read(referral: Referral) -> dict[str, Any]:
+def as_read(referral: Referral, principal: Principal) -> dict[str, Any]:
+    """The referral as ``principal`` may read it: the referrer's pathway and action are the
+    referrer's (a provider that read them could name them in a referral of its own)."""
+    referrer = referral.organization_id == principal.organization_id
     return {
         "id": str(referral.id),
         "beneficiary_id": str(referral.beneficiary_id),
         "offer_id": str(referral.offer_id),
         "organization_id": str(referral.organization_id),
         "provider_organization_id": str(referral.provider_organization_id),
-        "pathway_id": str(referral.pathway_id) if referral.pathway_id else None,
-        "action_id": str(referral.action_id) if referral.action_id else None,
+        "pathway_id": str(referral.pathway_id) if referral.pathway_id and referrer else None,
+        "action_id": str(referral.action_id) if referral.action_id and referrer else None,
         "status": referral.status,
         "reason": referral.reason,
         "note": referral.note,

@@ -223,3 +223,77 @@ async def test_the_lists_are_oldest_first_and_page_through_every_referral_once(
             if cursor is None:
                 break
         assert seen == oldest_first
+
+
+def pathway_opened(pathway_id: uuid.UUID, beneficiary_id: uuid.UUID, org: Org) -> dict[str, Any]:
+    return envelope(
+        "pathway.opened",
+        {
+            "pathway_id": str(pathway_id),
+            "beneficiary_id": str(beneficiary_id),
+            "organization_id": str(org.id),
+        },
+        source="pathways",
+    )
+
+
+async def test_a_proposal_names_only_a_pathway_the_referrer_runs_for_that_person(
+    matching: httpx.AsyncClient, matching_database: str, orgs: tuple[Org, Org, Org]
+) -> None:
+    """Issue 12, item 2: a forged pathway (another organisation's, another person's, unknown)
+    is refused with a field error and nothing is stored."""
+    ngo, provider, stranger = orgs
+    course = await offer(matching, provider)
+    someone = await person(matching, ngo, shared_with=(stranger,))
+    strangers_own = await person(matching, stranger)
+    mine, theirs, other_person = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await deliver(
+        matching,
+        pathway_opened(mine, someone, ngo),
+        pathway_opened(theirs, someone, stranger),
+        pathway_opened(other_person, strangers_own, stranger),
+    )
+    base = {"beneficiary_id": str(someone), "offer_id": course["id"]}
+    for caller, pathway_id in (
+        (ngo, theirs),  # another organisation's pathway for the same person
+        (stranger, mine),  # the same, the other way round
+        (stranger, other_person),  # the caller's own pathway, for another person
+        (ngo, uuid.uuid4()),  # a pathway matching never heard of
+    ):
+        answer = await matching.post(
+            "/api/v1/referrals",
+            json={**base, "pathway_id": str(pathway_id), "action_id": str(uuid.uuid4())},
+            headers=caller.operator,
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["code"] == "not_your_pathway"
+    no_pathway = await matching.post(
+        "/api/v1/referrals", json={**base, "action_id": str(uuid.uuid4())}, headers=ngo.operator
+    )
+    assert no_pathway.status_code == 422
+    assert no_pathway.json()["errors"][0]["field"] == "body.pathway_id"
+    assert await sql(matching_database, "SELECT id FROM referral") == []
+    # The referrer's own pathway passes (and then needs intake for the card: down in these tests)
+    own = await matching.post(
+        "/api/v1/referrals", json={**base, "pathway_id": str(mine)}, headers=ngo.operator
+    )
+    assert own.status_code == 503
+    # After a merge, the survivor's proposal may name the merged record's pathway.
+    survivor = await person(matching, ngo)
+    await deliver(
+        matching,
+        envelope(
+            "beneficiary.merged",
+            {
+                "merged_id": str(someone),
+                "survivor_id": str(survivor),
+                "organization_id": str(ngo.id),
+            },
+        ),
+    )
+    merged = await matching.post(
+        "/api/v1/referrals",
+        json={**base, "beneficiary_id": str(survivor), "pathway_id": str(mine)},
+        headers=ngo.operator,
+    )
+    assert merged.status_code == 503, merged.text

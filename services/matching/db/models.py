@@ -62,6 +62,20 @@ class CandidateProfile(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class PathwayOwner(Base):
+    """Matching's read model of pathways, from pathways' events (``pathway.opened``, every
+    ``pathway.step_recorded``, ``pathway.closed``): whose pathway it is and which organisation
+    runs it, so that a referral names only a pathway of the referrer's for that person. Ids
+    only; repointed on merge."""
+
+    __tablename__ = "pathway_owner"
+
+    pathway_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    organization_id: Mapped[uuid.UUID]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Offer(Base):
     """A training, language course, internship, job or entrepreneurship offer of a cluster member
     (modelled on Open Referral HSDS services)."""

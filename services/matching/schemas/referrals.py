@@ -39,9 +39,15 @@ class ReferralCreate(BaseModel):
 
     beneficiary_id: uuid.UUID
     offer_id: uuid.UUID
-    pathway_id: uuid.UUID | None = Field(default=None, description="the pathway it serves")
+    pathway_id: uuid.UUID | None = Field(
+        default=None,
+        description="the pathway it serves: one your organisation runs for this person (422 "
+        "`not_your_pathway` otherwise)",
+    )
     action_id: uuid.UUID | None = Field(
-        default=None, description="the pathway's action it carries out (kept in step)"
+        default=None,
+        description="the action of that pathway it carries out, kept in step with the referral "
+        "(needs `pathway_id`; an action of another pathway is never moved)",
     )
     note: Note | None = None
 
@@ -75,8 +81,8 @@ class ReferralRead(BaseModel):
     offer_id: uuid.UUID
     organization_id: uuid.UUID
     provider_organization_id: uuid.UUID
-    pathway_id: uuid.UUID | None
-    action_id: uuid.UUID | None
+    pathway_id: uuid.UUID | None = Field(description="the referrer's pathway (null for others)")
+    action_id: uuid.UUID | None = Field(description="the referrer's action (null for others)")
     status: ReferralStatus
     reason: str | None
     note: str | None
