@@ -20,11 +20,10 @@ from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching import adapters
+from services.matching import adapters, pathway_links
 from services.matching.db.models import (
     CandidateProfile,
     Offer,
-    PathwayOwner,
     Referral,
     beneficiary_access,
     beneficiary_grant,
@@ -149,52 +148,6 @@ async def _card(
     }
 
 
-async def _check_pathway(session: AsyncSession, principal: Principal, body: ReferralCreate) -> None:
-    """A referral names a pathway (and an action in it) of the referrer's organisation for the
-    same person, or none: pathways applies the referral's status to the action it names. Known
-    from pathways' events (``PathwayOwner``); an unknown pathway is refused like another's, so
-    the answer tells nothing about other organisations' pathways. Pathways checks the action
-    itself when it applies the event (matching does not hear of actions)."""
-    if body.pathway_id is None:
-        if body.action_id is not None:
-            raise UnprocessableContent(
-                "Name the pathway of the action.",
-                errors=[
-                    FieldError(
-                        field="body.pathway_id",
-                        message="is required with action_id",
-                        code="required",
-                    )
-                ],
-            )
-        return
-    merged_here = select(beneficiary_access.c.beneficiary_id).where(
-        beneficiary_access.c.merged_into == body.beneficiary_id
-    )
-    owned = await session.scalar(
-        select(PathwayOwner.pathway_id).where(
-            PathwayOwner.pathway_id == body.pathway_id,
-            PathwayOwner.organization_id == principal.organization_id,
-            or_(
-                PathwayOwner.beneficiary_id == body.beneficiary_id,
-                PathwayOwner.beneficiary_id.in_(merged_here),
-            ),
-        )
-    )
-    if owned is None:
-        raise UnprocessableContent(
-            "The pathway is not one your organisation runs for this person (a pathway opened a "
-            "moment ago may take a second to be known here: try again).",
-            errors=[
-                FieldError(
-                    field="body.pathway_id",
-                    message="is not a pathway of your organisation for this person",
-                    code="not_your_pathway",
-                )
-            ],
-        )
-
-
 async def propose(
     session: AsyncSession,
     principal: Principal,
@@ -202,6 +155,7 @@ async def propose(
     http: httpx.AsyncClient,
     intake_url: str,
     token: str,
+    pathways_url: str,
 ) -> Referral:
     if principal.organization_id is None or not principal.has(*CASE_ROLES):
         raise Forbidden("Your role does not refer people.")
@@ -218,7 +172,7 @@ async def propose(
         raise ConsentRequired(
             "The person has not consented to matching: record that consent first."
         )
-    await _check_pathway(session, principal, body)
+    await pathway_links.check(session, principal, body, http, pathways_url, token)
     offer = await session.get(Offer, body.offer_id)
     if offer is None or (
         offer.status == "draft" and offer.organization_id != principal.organization_id

@@ -10,8 +10,13 @@ from typing import Any
 
 import httpx
 
-from tests.matching.conftest import deliver, offer, person
-from tests.support import Org, envelope, sql
+from services.matching.app import create_app
+from services.pathways.app import create_app as create_pathways
+from services.pathways.settings import PathwaysSettings
+from shared.testing.plugin import DatabaseFactory
+from shared.testing.tokens import TestIssuer
+from tests.matching.conftest import INTERNAL, deliver, matching_settings, offer, person
+from tests.support import Org, deliver_events, envelope, migrated_database, serve, sql
 
 
 async def referral_row(
@@ -258,7 +263,6 @@ async def test_a_proposal_names_only_a_pathway_the_referrer_runs_for_that_person
         (ngo, theirs),  # another organisation's pathway for the same person
         (stranger, mine),  # the same, the other way round
         (stranger, other_person),  # the caller's own pathway, for another person
-        (ngo, uuid.uuid4()),  # a pathway matching never heard of
     ):
         answer = await matching.post(
             "/api/v1/referrals",
@@ -267,6 +271,13 @@ async def test_a_proposal_names_only_a_pathway_the_referrer_runs_for_that_person
         )
         assert answer.status_code == 422, answer.text
         assert answer.json()["errors"][0]["code"] == "not_your_pathway"
+    # A pathway matching never heard of is asked of pathways, which does not answer here.
+    unknown = await matching.post(
+        "/api/v1/referrals",
+        json={**base, "pathway_id": str(uuid.uuid4())},
+        headers=ngo.operator,
+    )
+    assert unknown.status_code == 503
     no_pathway = await matching.post(
         "/api/v1/referrals", json={**base, "action_id": str(uuid.uuid4())}, headers=ngo.operator
     )
@@ -297,3 +308,64 @@ async def test_a_proposal_names_only_a_pathway_the_referrer_runs_for_that_person
         headers=ngo.operator,
     )
     assert merged.status_code == 503, merged.text
+
+
+async def test_a_pathway_not_yet_heard_of_is_asked_of_pathways_once(
+    matching_database: str,
+    database_factory: DatabaseFactory,
+    issuer: TestIssuer,
+    orgs: tuple[Org, Org, Org],
+) -> None:
+    """A pathway opened a moment ago (its event still on the way) or before matching kept its
+    read model: matching asks the real pathways service and keeps the answer."""
+    ngo, provider, stranger = orgs
+    pathways_settings = PathwaysSettings(
+        database_url=await migrated_database(database_factory, "pathways"),
+        migrate_on_start=False,
+        internal_token=INTERNAL,
+    )
+    matching_app = create_app(
+        matching_settings(matching_database, pathways_url="http://pathways"),
+        verifier=issuer.verifier_factory(),
+    )
+    pathways_app = create_pathways(pathways_settings, verifier=issuer.verifier_factory())
+    async with serve(pathways_app) as pathways, serve(matching_app) as matching:
+        matching_app.state.http = pathways  # the real pathways app (intake still absent)
+        someone = await person(matching, ngo, shared_with=(stranger,))
+        await deliver_events(
+            pathways,
+            INTERNAL,
+            envelope(
+                "beneficiary.registered",
+                {"beneficiary_id": str(someone), "organization_id": str(ngo.id), "profile": {}},
+            ),
+            envelope(
+                "beneficiary.access_changed",
+                {
+                    "beneficiary_id": str(someone),
+                    "owner_organization_id": str(ngo.id),
+                    "grants": [{"organization_id": str(stranger.id), "sections": ["pathway"]}],
+                    "matching_consent": True,
+                    "version": 1,
+                },
+            ),
+        )
+        opened = await pathways.post(
+            "/api/v1/pathways", json={"beneficiary_id": str(someone)}, headers=ngo.operator
+        )
+        assert opened.status_code == 201, opened.text
+        pathway_id = opened.json()["id"]
+        course = await offer(matching, provider)
+        body = {"beneficiary_id": str(someone), "offer_id": course["id"], "pathway_id": pathway_id}
+        # Another organisation naming it: refused; the referrer: passes (then intake is absent).
+        theirs = await matching.post("/api/v1/referrals", json=body, headers=stranger.operator)
+        assert theirs.status_code == 422, theirs.text
+        own = await matching.post("/api/v1/referrals", json=body, headers=ngo.operator)
+        assert own.status_code == 503, own.text
+        assert "contact details" in own.json()["detail"]  # the card, after the pathway check
+        unknown = await matching.post(
+            "/api/v1/referrals",
+            json={**body, "pathway_id": str(uuid.uuid4())},
+            headers=ngo.operator,
+        )
+        assert unknown.status_code == 422

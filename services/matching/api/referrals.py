@@ -52,6 +52,7 @@ async def create_referral(
         request.app.state.http,
         settings.intake_url,
         settings.internal_token,
+        settings.pathways_url,
     )
     return json_response(
         referrals.as_read(referral, principal), status.HTTP_201_CREATED, version=referral.version
