@@ -10,6 +10,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.matching import withdrawals
 from services.matching.db.models import (
     CandidateProfile,
     PathwayOwner,
@@ -19,6 +20,7 @@ from services.matching.db.models import (
     idempotency,
 )
 from services.matching.indexes import PEOPLE, bump_revision
+from services.matching.schemas.referrals import ReferralReasonCode
 from shared import access_mirror
 from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
@@ -52,9 +54,13 @@ async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
 
 
 async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None:
+    """The copy of who may see the person; then the person's referrals that may no longer show
+    them end (their consent to matching ended, or the referrer no longer sees them)."""
     await access_mirror.apply_access_changed(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
+    changed = contract.AccessChanged.model_validate(event.payload)
+    await withdrawals.end_unseen(session, [changed.beneficiary_id])
 
 
 async def on_pathway(session: AsyncSession, event: EventEnvelope) -> None:
@@ -95,6 +101,7 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     await session.execute(
         delete(CandidateProfile).where(CandidateProfile.beneficiary_id == beneficiary_id)
     )
+    await withdrawals.end_unseen(session, [beneficiary_id], code=ReferralReasonCode.PERSON_ERASED)
     # Stored answers to idempotent POSTs naming the person (referrals carry their card) go too.
     await idempotency_records.forget(session, idempotency, [beneficiary_id])
     # Providers keep the referral (seats, outcomes) but no longer the person's details.
@@ -117,6 +124,7 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
         .where(PathwayOwner.beneficiary_id == merged.merged_id)
         .values(beneficiary_id=merged.survivor_id, updated_at=datetime.now(UTC))
     )
+    await withdrawals.repoint_merged(session, merged.merged_id, merged.survivor_id)
 
 
 def _moves_people(handler: EventHandler) -> EventHandler:

@@ -142,6 +142,7 @@ _PROVIDER_FIELDS = frozenset(
         "organization_id",
         "provider_organization_id",
         "status",
+        "reason_code",
     }
 )
 
@@ -197,6 +198,7 @@ _RULES: dict[str, _Rule] = {
             "pathway_id",
             "action_id",
             "status",
+            "reason_code",
         ),
         _referral,
         True,

@@ -23,6 +23,25 @@ class ReferralStatus(StrEnum):
     DROPPED = "dropped"
 
 
+class ReferralReasonCode(StrEnum):
+    """Why a referral ended when no party's own words say it (``reason`` is their free text)."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # the person's consent to matching ended
+    ACCESS_ENDED = "access_ended"  # the referring organisation no longer sees the person
+    PERSON_ERASED = "person_erased"  # the person's data was erased
+    PERSON_DECLINED = "person_declined"  # the person declined it in the app
+    MERGED = "merged"  # a duplicate record's referral, the survivor having one to the same offer
+
+
+REASON_CODE_DESCRIPTION = (
+    "why the referral ended, when the system ended it or the person declined it: "
+    "`consent_withdrawn` (the person's consent to matching ended), `access_ended` (the referring "
+    "organisation no longer sees the person: sharing withdrawn, access expired), "
+    "`person_erased`, `person_declined`, `merged` (a duplicate record's referral); null when "
+    "a party moved it (see `reason`)"
+)
+
+
 class ReferralCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -85,9 +104,16 @@ class ReferralRead(BaseModel):
     action_id: uuid.UUID | None = Field(description="the referrer's action (null for others)")
     status: ReferralStatus
     reason: str | None
-    note: str | None
+    reason_code: ReferralReasonCode | None = Field(description=REASON_CODE_DESCRIPTION)
+    note: str | None = Field(
+        description="the referrer's note: null once the person's consent or the referrer's "
+        "view of them ended, or they were erased"
+    )
     score: float | None
-    person: PersonCard | None
+    person: PersonCard | None = Field(
+        description="the card: null once the person's consent to matching or the referrer's "
+        "view of them ended, or they were erased"
+    )
     history: list[dict[str, Any]]
     created_at: datetime
     updated_at: datetime
