@@ -14,13 +14,11 @@ from services.matching import withdrawals
 from services.matching.db.models import (
     CandidateProfile,
     PathwayOwner,
-    Referral,
     beneficiary_access,
     beneficiary_grant,
     idempotency,
 )
 from services.matching.indexes import PEOPLE, bump_revision
-from services.matching.schemas.referrals import ReferralReasonCode
 from shared import access_mirror
 from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
@@ -95,21 +93,17 @@ async def on_step_recorded(session: AsyncSession, event: EventEnvelope) -> None:
 
 
 async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
+    """The read model goes; the referrals stay for seats and outcomes, ended and without any
+    text (``withdrawals.erase``); stored answers to idempotent POSTs naming the person or their
+    referrals (a referral carries the card) go too."""
     beneficiary_id = await access_mirror.apply_erased(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
     await session.execute(
         delete(CandidateProfile).where(CandidateProfile.beneficiary_id == beneficiary_id)
     )
-    await withdrawals.end_unseen(session, [beneficiary_id], code=ReferralReasonCode.PERSON_ERASED)
-    # Stored answers to idempotent POSTs naming the person (referrals carry their card) go too.
-    await idempotency_records.forget(session, idempotency, [beneficiary_id])
-    # Providers keep the referral (seats, outcomes) but no longer the person's details.
-    await session.execute(
-        update(Referral)
-        .where(Referral.beneficiary_id == beneficiary_id)
-        .values(person_card=None, note=None)
-    )
+    referral_ids = await withdrawals.erase(session, beneficiary_id)
+    await idempotency_records.forget(session, idempotency, [beneficiary_id, *referral_ids])
 
 
 async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:

@@ -89,6 +89,39 @@ async def end_unseen(
     return len(rows)
 
 
+ERASED = "[erased]"  # in place of a text that was written, and no longer is
+# What stays of a referral's history line after an erasure: who (an account id), when, the
+# status and the codes; the words (a rejection's or a decline's reason) go.
+HISTORY_KEYS = ("status", "at", "by", "person", "reason_code")
+
+
+async def erase(session: AsyncSession, beneficiary_id: uuid.UUID) -> list[uuid.UUID]:
+    """An erased person's referrals: ended first (``end_unseen``, ``person_erased``), then every
+    text in them goes, whoever wrote it (an operator or a provider may type the person's name
+    into a reason): the card, the note, the reason and the history's reasons. Ids, offer,
+    statuses, codes and dates stay (seats and outcomes). Answers the referrals' ids."""
+    await end_unseen(session, [beneficiary_id], code=Code.PERSON_ERASED)
+    rows = await session.scalars(
+        select(Referral).where(Referral.beneficiary_id == beneficiary_id).with_for_update()
+    )
+    ids = []
+    for referral in rows.all():
+        ids.append(referral.id)
+        referral.person_card = None
+        referral.note = None
+        referral.reason = ERASED if referral.reason is not None else None
+        referral.history = [
+            {
+                **{key: line[key] for key in HISTORY_KEYS if key in line},
+                **({"reason": ERASED} if line.get("reason") else {}),
+            }
+            for line in referral.history
+        ]
+        referral.version += 1
+    await session.flush()
+    return ids
+
+
 async def repoint_merged(
     session: AsyncSession, merged_id: uuid.UUID, survivor_id: uuid.UUID
 ) -> None:

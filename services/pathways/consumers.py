@@ -17,6 +17,7 @@ from services.pathways.db.models import (
     FollowUp,
     Pathway,
     Person,
+    PlanVersion,
     RightsViolation,
     Step,
     TimelineEntry,
@@ -68,16 +69,33 @@ async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None
     )
 
 
+ERASED = "[erased]"  # in a column that must hold text: it said something, and no longer does
+# What stays of each action in a plan version: ids, codes, states and dates (no title).
+PLAN_ACTION_KEYS = ("id", "type", "status", "due_date")
+
+
 async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
-    """Pseudonymise: the pathways stay (ids, stages, outcomes, the employment ladder: what the
-    indicators count), everything written in words about the person goes."""
+    """Pseudonymise: the pathways stay (ids, stages, cycles, codes, statuses, dates, counts, the
+    employment ladder: what the indicators count), every text an operator wrote goes, since an
+    operator may type the person's name into any of them: assessments and every step's body,
+    action titles and progress notes, recognition details, plan versions' reasons and action
+    titles, rights evidence, priority, closing and override reasons, follow-up notes, timeline
+    details, stored idempotent answers; and the permit's expiry. The staff's user ids stay
+    (``assigned_to``, ``created_by``...): they are about the staff, not the person."""
     beneficiary_id = await access_mirror.apply_erased(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
     pathway_ids = select(Pathway.id).where(Pathway.beneficiary_id == beneficiary_id)
+    action_ids = select(Action.id).where(Action.pathway_id.in_(pathway_ids))
     # Stored answers to idempotent POSTs about the person (step bodies, notes) go too.
     await idempotency_records.forget(
-        session, idempotency, [beneficiary_id, *(await session.scalars(pathway_ids))]
+        session,
+        idempotency,
+        [
+            beneficiary_id,
+            *(await session.scalars(pathway_ids)),
+            *(await session.scalars(action_ids)),
+        ],
     )
     await session.execute(
         update(Pathway)
@@ -88,8 +106,16 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     await session.execute(
         update(Action)
         .where(Action.pathway_id.in_(pathway_ids))
-        .values(progress=None, recognition=None)
+        .values(title=ERASED, progress=None, recognition=None)
     )
+    plans = await session.scalars(
+        select(PlanVersion).where(PlanVersion.pathway_id.in_(pathway_ids)).with_for_update()
+    )
+    for plan in plans.all():
+        plan.reason = ERASED if plan.reason is not None else None
+        plan.actions = [
+            {key: action.get(key) for key in PLAN_ACTION_KEYS} for action in plan.actions
+        ]
     await session.execute(
         update(RightsViolation)
         .where(RightsViolation.pathway_id.in_(pathway_ids))

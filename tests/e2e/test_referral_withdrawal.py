@@ -231,3 +231,52 @@ def test_the_person_withdraws_in_the_app(stack: Stack) -> None:
         assert "Amina" not in json.dumps(
             _ok(client.get("/api/v1/referrals", headers=employer.admin))
         )
+
+
+def test_after_erasure_the_provider_no_longer_reads_the_reasons(stack: Stack) -> None:
+    with stack.client() as client:
+        ngo = organisation(client, "Caritas")
+        employer = organisation(client, "Trattoria", kind="employer")
+        offers = _offers(client, employer, 3)
+        lena, _ = _person(client, ngo, "Lena", "Haddad")
+        rejected, dropped, declined = [
+            _refer(client, ngo, {"beneficiary_id": lena, "offer_id": offer}) for offer in offers
+        ]
+        _ok(_move(client, employer.admin, rejected, "rejected", "Lena Haddad's Italian is weak"))
+        _ok(_move(client, employer.admin, dropped, "accepted"))
+        _ok(_move(client, ngo.operator, dropped, "dropped", "Lena Haddad moved to Milan"))
+        invitation = _ok(
+            client.post(f"/api/v1/beneficiaries/{lena}/invitations", headers=ngo.operator)
+        )
+        tokens = _ok(
+            client.post(
+                "/api/v1/auth/activate",
+                json={"code": invitation["code"], "password": "lena-names-a-harbour-and-a-kite"},
+            )
+        )
+        me = bearer(tokens["access_token"])
+        _ok(
+            client.post(
+                f"/api/v1/me/referrals/{declined}/decline",
+                json={"reason": "Lena Haddad found a job"},
+                headers=me,
+            )
+        )
+        assert "Lena Haddad" in client.get("/api/v1/referrals", headers=employer.admin).text
+
+        erased = client.delete(f"/api/v1/beneficiaries/{lena}", headers=ngo.admin)
+        assert erased.status_code == 204, erased.text
+
+        def scrubbed() -> Any:
+            answer = client.get(f"/api/v1/referrals?offer_id={offers[0]}", headers=employer.admin)
+            items = _ok(answer)["items"]
+            return items and items[0]["reason"] == "[erased]" and answer
+
+        scrubbed_list = eventually(scrubbed)
+        assert "Lena" not in scrubbed_list.text
+        for referral_id in (rejected, dropped, declined):
+            read = client.get(f"/api/v1/referrals/{referral_id}", headers=employer.admin)
+            assert read.status_code == 200
+            for personal in ("Lena", "Haddad", "Milan", PHONE):
+                assert personal not in read.text, (referral_id, personal)
+            assert read.json()["status"] in ("rejected", "dropped")

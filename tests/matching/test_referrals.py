@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from services.matching.app import create_app
+from services.matching.db.models import metadata
 from services.pathways.app import create_app as create_pathways
 from services.pathways.settings import PathwaysSettings
 from shared.testing.plugin import DatabaseFactory
@@ -169,19 +170,52 @@ async def test_the_provider_moves_a_referral_on_with_reasons_and_the_pathway_hea
     assert all("Amal" not in row["payload"] for row in events)  # ids and states only
 
 
-async def test_the_provider_sees_the_card_and_erasure_removes_it(
-    matching: httpx.AsyncClient, matching_database: str, orgs: tuple[Org, Org, Org]
+NAME = "Amal Haddad"  # an operator, a provider or the person types the name into any text
+
+
+async def test_the_provider_sees_the_card_and_erasure_removes_every_text(
+    matching: httpx.AsyncClient,
+    matching_database: str,
+    orgs: tuple[Org, Org, Org],
+    issuer: TestIssuer,
 ) -> None:
+    """Issue 12, item 3: after the erasure the name, typed into every free text matching keeps
+    (the card, the referrer's note, a rejection's and a drop's reason, the person's decline, the
+    read model's free-text skills, stored idempotent answers), is in no row of any table; the
+    referrals' ids, statuses, codes and dates stay."""
     ngo, provider, stranger = orgs
-    course = await offer(matching, provider)
-    someone = await person(matching, ngo)
-    referral = await referral_row(matching_database, someone, course, ngo, status="proposed")
-    path = f"/api/v1/referrals/{referral}"
+    courses = [await offer(matching, provider) for _ in range(3)]
+    someone = await person(matching, ngo, skills=[{"label": f"cooking, taught by {NAME}"}])
+    rejected, dropped, declined = [
+        await referral_row(matching_database, someone, course, ngo, status=status)
+        for course, status in zip(courses, ("proposed", "accepted", "proposed"), strict=True)
+    ]
+    await sql(matching_database, "UPDATE referral SET note = $1", f"{NAME} is a careful cook")
+    path = f"/api/v1/referrals/{rejected}"
     seen = await matching.get(path, headers=provider.provider)
     assert seen.status_code == 200
     assert seen.json()["person"]["given_name"] == "Amal"
     assert (await matching.get(path, headers=stranger.operator)).status_code == 404
     assert (await matching.get(path, headers=stranger.provider)).status_code == 404
+    for referral_id, who, reason in (
+        (rejected, provider.provider, f"{NAME} speaks too little Italian"),
+        (dropped, ngo.operator, f"{NAME} moved to Milan"),
+    ):
+        moved = await matching.patch(
+            f"/api/v1/referrals/{referral_id}",
+            json={"status": "rejected" if referral_id == rejected else "dropped", "reason": reason},
+            headers=who,
+        )
+        assert moved.status_code == 200, moved.text
+    me = issuer.headers(roles=("beneficiary",), organization_id=ngo.id, beneficiary_id=someone)
+    answered = await matching.post(
+        f"/api/v1/me/referrals/{declined}/decline",
+        json={"reason": f"{NAME} found a job"},
+        headers={**me, "Idempotency-Key": "decline-1"},
+    )
+    assert answered.status_code == 200, answered.text
+    assert NAME in await _every_row(matching_database)
+
     await deliver(
         matching,
         envelope(
@@ -189,9 +223,36 @@ async def test_the_provider_sees_the_card_and_erasure_removes_it(
             {"beneficiary_id": str(someone), "organization_id": str(ngo.id)},
         ),
     )
-    after = await matching.get(path, headers=provider.provider)
-    assert after.status_code == 200
-    assert after.json()["person"] is None
+    after = await _every_row(matching_database)
+    for personal in ("Amal", "Haddad", "+39 333 1"):
+        assert personal not in after, personal
+    assert await sql(matching_database, "SELECT key FROM idempotency_record") == []
+    read = (await matching.get(path, headers=provider.provider)).json()
+    assert (read["status"], read["reason"], read["person"], read["note"]) == (
+        "rejected",
+        "[erased]",
+        None,
+        None,
+    )
+    assert [line["status"] for line in read["history"]] == ["rejected"]
+    kept = await sql(
+        matching_database,
+        "SELECT status, reason_code FROM referral ORDER BY status, reason_code NULLS FIRST",
+    )
+    assert [tuple(row.values()) for row in kept] == [
+        ("dropped", None),
+        ("dropped", "person_declined"),
+        ("rejected", None),
+    ]
+
+
+async def _every_row(url: str) -> str:
+    """Every row of every table of matching but the taxonomy's, as text."""
+    rows = []
+    for table in metadata.sorted_tables:
+        if not table.name.startswith("esco_"):
+            rows += await sql(url, f'SELECT x::text AS t FROM "{table.name}" x')  # noqa: S608
+    return " ".join(row["t"] for row in rows)
 
 
 async def test_the_lists_are_oldest_first_and_page_through_every_referral_once(
