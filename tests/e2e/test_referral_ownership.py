@@ -41,7 +41,7 @@ def _person(client: httpx.Client, headers: dict[str, str], given: str) -> str:
     return person
 
 
-def _pathway_with_action(
+def pathway_with_action(
     client: httpx.Client, headers: dict[str, str], person: str
 ) -> tuple[str, str]:
     pathway = eventually(
@@ -95,7 +95,7 @@ def test_a_referral_naming_another_organisations_action_never_moves_it(stack: St
         offer = _ok(client.post("/api/v1/offers", json=course, headers=employer.admin))["id"]
 
         kwame = _person(client, ngo.operator, "Kwame")
-        ngo_pathway, ngo_action = _pathway_with_action(client, ngo.operator, kwame)
+        ngo_pathway, ngo_action = pathway_with_action(client, ngo.operator, kwame)
         real = _refer(
             client,
             ngo.operator,
@@ -138,7 +138,7 @@ def test_a_referral_naming_another_organisations_action_never_moves_it(stack: St
 
         # With a pathway of its own for Omar (which matching accepts) and the NGO's action id,
         # the referral is stored, but pathways does not apply its status to the NGO's action.
-        own_pathway, own_action = _pathway_with_action(client, employer.admin, omar)
+        own_pathway, own_action = pathway_with_action(client, employer.admin, omar)
         stored = _refer(
             client,
             employer.admin,

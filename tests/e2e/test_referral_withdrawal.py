@@ -21,6 +21,7 @@ import pytest
 
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import Organisation, bearer, eventually, organisation
+from tests.e2e.test_referral_ownership import pathway_with_action
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -59,29 +60,17 @@ def _offers(client: httpx.Client, provider: Organisation, count: int) -> list[st
     ]
 
 
-def _pathway_action(client: httpx.Client, org: Organisation, person: str) -> tuple[str, str]:
-    pathway = eventually(
-        lambda: (
-            (
-                a := client.post(
-                    "/api/v1/pathways", json={"beneficiary_id": person}, headers=org.operator
-                )
-            ).status_code
-            == 201
-            and a.json()
+def _app(client: httpx.Client, org: Organisation, person: str, password: str) -> dict[str, str]:
+    """The person's app, activated with an invitation of their organisation: its headers."""
+    invitation = _ok(
+        client.post(f"/api/v1/beneficiaries/{person}/invitations", headers=org.operator)
+    )
+    tokens = _ok(
+        client.post(
+            "/api/v1/auth/activate", json={"code": invitation["code"], "password": password}
         )
     )
-    url = f"/api/v1/pathways/{pathway['id']}"
-    assessment = {
-        "territorial_context": {"municipality": "Latina"},
-        "labour_market_position": "unemployed_seeking",
-        "needs": [{"domain": "employment", "severity": "high"}],
-    }
-    _ok(client.post(f"{url}/assessments", json=assessment, headers=org.operator))
-    actions = {"actions": [{"type": "vocational_training", "title": "Kitchen course"}]}
-    _ok(client.post(f"{url}/actions", json=actions, headers=org.operator))
-    action: str = _ok(client.get(f"{url}/actions", headers=org.operator))[0]["id"]
-    return pathway["id"], action
+    return bearer(tokens["access_token"])
 
 
 def _refer(client: httpx.Client, org: Organisation, body: dict[str, str]) -> str:
@@ -121,7 +110,7 @@ def test_the_operator_withdraws_the_consent_to_matching(stack: Stack) -> None:
         employer = organisation(client, "Trattoria", kind="employer")
         enrolled_offer, proposed_offer = _offers(client, employer, 2)
         kwame, consent = _person(client, ngo, "Kwame", "Mensah")
-        pathway, action = _pathway_action(client, ngo, kwame)
+        pathway, action = pathway_with_action(client, ngo.operator, kwame)
         note = "Kwame Mensah cooked for six years in Accra"
         enrolled = _refer(
             client,
@@ -177,16 +166,7 @@ def test_the_person_withdraws_in_the_app(stack: Stack) -> None:
         employer = organisation(client, "Trattoria", kind="employer")
         first, second = _offers(client, employer, 2)
         amina, matching_consent = _person(client, ngo, "Amina", "Diallo")
-        invitation = _ok(
-            client.post(f"/api/v1/beneficiaries/{amina}/invitations", headers=ngo.operator)
-        )
-        tokens = _ok(
-            client.post(
-                "/api/v1/auth/activate",
-                json={"code": invitation["code"], "password": "amina-picks-a-river-and-a-lamp"},
-            )
-        )
-        me = bearer(tokens["access_token"])
+        me = _app(client, ngo, amina, "amina-picks-a-river-and-a-lamp")
         sharing = _ok(
             client.post(
                 "/api/v1/me/consents",
@@ -245,16 +225,7 @@ def test_after_erasure_the_provider_no_longer_reads_the_reasons(stack: Stack) ->
         _ok(_move(client, employer.admin, rejected, "rejected", "Lena Haddad's Italian is weak"))
         _ok(_move(client, employer.admin, dropped, "accepted"))
         _ok(_move(client, ngo.operator, dropped, "dropped", "Lena Haddad moved to Milan"))
-        invitation = _ok(
-            client.post(f"/api/v1/beneficiaries/{lena}/invitations", headers=ngo.operator)
-        )
-        tokens = _ok(
-            client.post(
-                "/api/v1/auth/activate",
-                json={"code": invitation["code"], "password": "lena-names-a-harbour-and-a-kite"},
-            )
-        )
-        me = bearer(tokens["access_token"])
+        me = _app(client, ngo, lena, "lena-names-a-harbour-and-a-kite")
         _ok(
             client.post(
                 f"/api/v1/me/referrals/{declined}/decline",

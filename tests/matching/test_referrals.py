@@ -19,6 +19,8 @@ from shared.testing.tokens import TestIssuer
 from tests.matching.conftest import INTERNAL, deliver, matching_settings, offer, person
 from tests.support import Org, deliver_events, envelope, migrated_database, serve, sql
 
+CARD = {"given_name": "Amal", "family_name": "Haddad", "contact": {"phone": "+39 333 1"}}
+
 
 async def referral_row(
     url: str,
@@ -26,23 +28,24 @@ async def referral_row(
     offer_row: dict[str, Any],
     referrer: Org,
     status: str = "accepted",
+    note: str | None = None,
 ) -> uuid.UUID:
     """A referral already moved on (its proposal needs intake for the card: see the end-to-end
-    tests)."""
+    tests), with the card and, if given, the referrer's note."""
     referral_id = uuid.uuid4()
-    card = {"given_name": "Amal", "family_name": "Haddad", "contact": {"phone": "+39 333 1"}}
     await sql(
         url,
         "INSERT INTO referral (id, beneficiary_id, offer_id, organization_id, "
-        "provider_organization_id, status, person_card, history, version, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, '[]'::jsonb, 1, 'test')",
+        "provider_organization_id, status, note, person_card, history, version, created_by) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, '[]'::jsonb, 1, 'test')",
         referral_id,
         beneficiary_id,
         uuid.UUID(offer_row["id"]),
         referrer.id,
         uuid.UUID(offer_row["organization_id"]),
         status,
-        json.dumps(card),
+        note,
+        json.dumps(CARD),
     )
     return referral_id
 

@@ -17,33 +17,17 @@ from services.matching.app import create_app
 from shared.testing.tokens import TestIssuer
 from tests.e2e.helpers import eventually_async
 from tests.matching.conftest import deliver, matching_settings, offer, person
+from tests.matching.test_referrals import CARD, referral_row
 from tests.support import Org, envelope, serve, sql
 
-CARD = {"given_name": "Amal", "family_name": "Haddad", "contact": {"phone": "+39 333 1"}}
 NOTE = "Amal Haddad worked three years as a cook"
 
 
 async def referral(
     url: str, beneficiary_id: uuid.UUID, course: dict[str, Any], referrer: Org, status: str
 ) -> str:
-    """A referral already made (its proposal needs intake for the card: see the e2e tests), with
-    its card and the referrer's note."""
-    referral_id = uuid.uuid4()
-    await sql(
-        url,
-        "INSERT INTO referral (id, beneficiary_id, offer_id, organization_id, "
-        "provider_organization_id, status, note, person_card, history, version, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, '[]'::jsonb, 1, 'test')",
-        referral_id,
-        beneficiary_id,
-        uuid.UUID(course["id"]),
-        referrer.id,
-        uuid.UUID(course["organization_id"]),
-        status,
-        NOTE,
-        json.dumps(CARD),
-    )
-    return str(referral_id)
+    """A referral already made, with its card and the referrer's note."""
+    return str(await referral_row(url, beneficiary_id, course, referrer, status, note=NOTE))
 
 
 def access(
