@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.matching import withdrawals
 from services.matching.api import internal, matching, me, offers, referrals, taxonomy
 from services.matching.consumers import HANDLERS
 from services.matching.db.models import inbox, outbox
@@ -35,6 +36,10 @@ def create_app(
         indexes = Indexes(app.state.sessions)
         indexes.warm()
         app.state.indexes = indexes
+        # An expired access sends no event: its referrals are ended by a sweep.
+        app.state.expiry_sweep = withdrawals.start_sweep(
+            app.state.sessions, settings.referral_expiry_sweep_seconds
+        )
 
     # Pathways moves the action a referral carries out.
     pathways = Subscriber(
@@ -47,6 +52,7 @@ def create_app(
     start_relay, stop_relay = relay_hooks(outbox, [pathways, gateway], settings.internal_token)
 
     async def stop(app: FastAPI) -> None:
+        await withdrawals.stop_sweep(getattr(app.state, "expiry_sweep", None))
         await app.state.indexes.stop()
 
     return create_service_app(

@@ -1,5 +1,6 @@
 """What matching does with intake's events: its copy of who may see whom, and its read model of
-each person's matching-relevant profile (removed on erasure, repointed on merge)."""
+each person's matching-relevant profile (removed on erasure, repointed on merge); with pathways':
+the priority need, and whose each pathway is (a referral may name only the referrer's own)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.matching import withdrawals
 from services.matching.db.models import (
     CandidateProfile,
-    Referral,
+    PathwayOwner,
     beneficiary_access,
     beneficiary_grant,
     idempotency,
@@ -50,14 +52,36 @@ async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
 
 
 async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None:
+    """The copy of who may see the person; then the person's referrals that may no longer show
+    them end (their consent to matching ended, or the referrer no longer sees them)."""
     await access_mirror.apply_access_changed(
         session, beneficiary_access, event.payload, beneficiary_grant
+    )
+    changed = contract.AccessChanged.model_validate(event.payload)
+    await withdrawals.end_unseen(session, [changed.beneficiary_id])
+
+
+async def on_pathway(session: AsyncSession, event: EventEnvelope) -> None:
+    """Whose the pathway is, from any of its events (so a pathway opened before matching kept
+    this read model becomes known at its next step). A pathway changes person only by a merge,
+    which ``on_merged`` repoints: a late event does not undo that."""
+    pathway = pathways_contract.PathwayEvent.model_validate(event.payload)
+    await session.execute(
+        insert(PathwayOwner)
+        .values(
+            pathway_id=pathway.pathway_id,
+            beneficiary_id=pathway.beneficiary_id,
+            organization_id=pathway.organization_id,
+            updated_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing(index_elements=[PathwayOwner.pathway_id])
     )
 
 
 async def on_step_recorded(session: AsyncSession, event: EventEnvelope) -> None:
     """An assessment sets the person's priority need, which weighs offers (a language need lifts
     language courses). A step without one leaves it."""
+    await on_pathway(session, event)
     step = pathways_contract.StepRecorded.model_validate(event.payload)
     if step.priority_need is None:
         return
@@ -69,20 +93,17 @@ async def on_step_recorded(session: AsyncSession, event: EventEnvelope) -> None:
 
 
 async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
+    """The read model goes; the referrals stay for seats and outcomes, ended and without any
+    text (``withdrawals.erase``); stored answers to idempotent POSTs naming the person or their
+    referrals (a referral carries the card) go too."""
     beneficiary_id = await access_mirror.apply_erased(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
     await session.execute(
         delete(CandidateProfile).where(CandidateProfile.beneficiary_id == beneficiary_id)
     )
-    # Stored answers to idempotent POSTs naming the person (referrals carry their card) go too.
-    await idempotency_records.forget(session, idempotency, [beneficiary_id])
-    # Providers keep the referral (seats, outcomes) but no longer the person's details.
-    await session.execute(
-        update(Referral)
-        .where(Referral.beneficiary_id == beneficiary_id)
-        .values(person_card=None, note=None)
-    )
+    referral_ids = await withdrawals.erase(session, beneficiary_id)
+    await idempotency_records.forget(session, idempotency, [beneficiary_id, *referral_ids])
 
 
 async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
@@ -92,6 +113,12 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
     await session.execute(
         delete(CandidateProfile).where(CandidateProfile.beneficiary_id == merged.merged_id)
     )
+    await session.execute(
+        update(PathwayOwner)
+        .where(PathwayOwner.beneficiary_id == merged.merged_id)
+        .values(beneficiary_id=merged.survivor_id, updated_at=datetime.now(UTC))
+    )
+    await withdrawals.repoint_merged(session, merged.merged_id, merged.survivor_id)
 
 
 def _moves_people(handler: EventHandler) -> EventHandler:
@@ -105,13 +132,18 @@ def _moves_people(handler: EventHandler) -> EventHandler:
 
 
 HANDLERS: dict[str, EventHandler] = {
-    event_type: _moves_people(handler)
-    for event_type, handler in {
-        pathways_contract.STEP_RECORDED: on_step_recorded,
-        contract.REGISTERED: on_profile,
-        contract.UPDATED: on_profile,
-        contract.ACCESS_CHANGED: on_access_changed,
-        contract.ERASED: on_erased,
-        contract.MERGED: on_merged,
-    }.items()
+    **{
+        event_type: _moves_people(handler)
+        for event_type, handler in {
+            pathways_contract.STEP_RECORDED: on_step_recorded,
+            contract.REGISTERED: on_profile,
+            contract.UPDATED: on_profile,
+            contract.ACCESS_CHANGED: on_access_changed,
+            contract.ERASED: on_erased,
+            contract.MERGED: on_merged,
+        }.items()
+    },
+    # Whose a pathway is: nothing the candidates' index reads.
+    pathways_contract.OPENED: on_pathway,
+    pathways_contract.CLOSED: on_pathway,
 }

@@ -7,7 +7,10 @@ enrolled -> completed | dropped (frees the seat)
 A proposal needs the person's consent to matching and an eligible person; seats are taken with
 one conditional UPDATE, so concurrent enrolments never oversell. The provider sees only what
 the referral needs (name, contact, language levels, the relevant skills), snapshotted from
-intake when the referral is made and removed if the person is erased."""
+intake when the referral is made. The card and the referrer's note show, and the provider moves
+the referral on, only while the person's consent to matching and the referrer's view of them
+hold (checked in the query that reads the referral: ``db.referral_access``); when either ends,
+``withdrawals`` ends the referral and removes them."""
 
 from __future__ import annotations
 
@@ -19,8 +22,9 @@ import httpx
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import with_expression
 
-from services.matching import adapters
+from services.matching import adapters, pathway_links
 from services.matching.db.models import (
     CandidateProfile,
     Offer,
@@ -29,7 +33,13 @@ from services.matching.db.models import (
     beneficiary_grant,
     outbox,
 )
-from services.matching.schemas.referrals import ReferralCreate, ReferralStatus, ReferralUpdate
+from services.matching.db.referral_access import card_allowed
+from services.matching.schemas.referrals import (
+    ReferralCreate,
+    ReferralReasonCode,
+    ReferralStatus,
+    ReferralUpdate,
+)
 from shared.access_mirror import visible_condition
 from shared.auth import PROVIDER_ROLES, Principal
 from shared.contracts import matching as contract
@@ -57,10 +67,16 @@ MOVES: dict[tuple[S, S], frozenset[str]] = {
     (S.ENROLLED, S.DROPPED): frozenset({"provider", "referrer"}),
 }
 NEEDS_REASON = frozenset({S.REJECTED, S.DROPPED})
+# The provider's moves forward, which need the person's consent and the referrer's view to hold.
+FORWARD = frozenset({S.ACCEPTED, S.ENROLLED, S.COMPLETED})
 
 
 class ConsentRequired(Problem):
     status, slug, title = 409, "consent-required", "The person has not consented to this"
+
+
+class ConsentEnded(Problem):
+    status, slug, title = 409, "consent-ended", "The consent this referral relied on has ended"
 
 
 def now() -> datetime:
@@ -74,20 +90,24 @@ def person_visible(principal: Principal, column: Any) -> Any:
 
 
 def readable(principal: Principal) -> Select[Referral]:
-    """The referrer's organisation (while it may see the person) and the provider's."""
+    """The referrer's organisation (while it may see the person) and the provider's; each row
+    with ``card_visible``."""
     as_referrer = and_(
         Referral.organization_id == principal.organization_id,
         person_visible(principal, Referral.beneficiary_id),
     )
     as_provider = and_(Referral.provider_organization_id == principal.organization_id)
+    statement = select(Referral).options(
+        with_expression(Referral.card_visible, card_allowed(now()))
+    )
     if principal.organization_id is None:
-        return select(Referral).where(False)  # type: ignore[arg-type]
+        return statement.where(False)  # type: ignore[arg-type]
     conditions = []
     if principal.works_on_cases:
         conditions.append(as_referrer)
     if principal.acts_as(*PROVIDER_ROLES):
         conditions.append(as_provider)
-    return select(Referral).where(or_(*conditions)) if conditions else select(Referral).where(False)  # type: ignore[arg-type]
+    return statement.where(or_(*conditions)) if conditions else statement.where(False)  # type: ignore[arg-type]
 
 
 async def get_readable(
@@ -116,6 +136,7 @@ async def _publish(session: AsyncSession, referral: Referral) -> None:
             pathway_id=referral.pathway_id,
             action_id=referral.action_id,
             status=referral.status,
+            reason_code=referral.reason_code,
         ),
         source="matching",
     )
@@ -153,6 +174,7 @@ async def propose(
     http: httpx.AsyncClient,
     intake_url: str,
     token: str,
+    pathways_url: str,
 ) -> Referral:
     if not principal.works_on_cases:
         raise Forbidden("Your role does not refer people.")
@@ -169,6 +191,7 @@ async def propose(
         raise ConsentRequired(
             "The person has not consented to matching: record that consent first."
         )
+    await pathway_links.check(session, principal, body, http, pathways_url, token)
     offer = await session.get(Offer, body.offer_id)
     if offer is None or (
         offer.status == "draft" and offer.organization_id != principal.organization_id
@@ -206,6 +229,7 @@ async def propose(
         await session.flush()
     except IntegrityError as error:
         raise Conflict("The person already has an active referral to this offer.") from error
+    referral.card_visible = True  # consent and view were checked in this transaction
     await _publish(session, referral)
     return referral
 
@@ -232,6 +256,30 @@ async def move(
             "Say why.",
             errors=[FieldError(field="body.reason", message="is required", code="required")],
         )
+    if new in FORWARD and not referral.card_visible:
+        raise ConsentEnded(
+            "The person's consent to matching, or the referring organisation's view of them, "
+            "has ended: the referral can only be ended.",
+            allowed_statuses=sorted(
+                to.value for (frm, to) in MOVES if frm == old and to not in FORWARD
+            ),
+        )
+    await transition(session, referral, new, by=principal.subject, reason=body.reason)
+
+
+async def transition(
+    session: AsyncSession,
+    referral: Referral,
+    new: S,
+    *,
+    by: str,
+    reason: str | None = None,
+    reason_code: ReferralReasonCode | None = None,
+    entry: dict[str, Any] | None = None,
+) -> None:
+    """Every move's bookkeeping, whoever makes it: the seat (taken at enrolment, freed when an
+    enrolled referral drops), the history (``entry`` adds to its line), the version, the event."""
+    old = S(referral.status)
     if new == S.ENROLLED:
         taken = await session.execute(
             update(Offer)
@@ -248,16 +296,14 @@ async def move(
             .values(seats_taken=Offer.seats_taken - 1)
         )
     moment = now()
+    code = reason_code.value if reason_code is not None else None
     referral.status = new.value
-    referral.reason = body.reason
+    referral.reason = reason
+    referral.reason_code = code
+    line = {"status": new.value, "at": moment.isoformat(), "by": by, "reason": reason}
     referral.history = [
         *referral.history,
-        {
-            "status": new.value,
-            "at": moment.isoformat(),
-            "by": principal.subject,
-            "reason": body.reason,
-        },
+        {**line, **({"reason_code": code} if code else {}), **(entry or {})},
     ]
     referral.version += 1
     referral.updated_at = moment
@@ -265,20 +311,25 @@ async def move(
     await _publish(session, referral)
 
 
-def as_read(referral: Referral) -> dict[str, Any]:
+def as_read(referral: Referral, principal: Principal) -> dict[str, Any]:
+    """The referral as ``principal`` may read it: the referrer's pathway and action are the
+    referrer's (a provider that read them could name them in a referral of its own)."""
+    referrer = referral.organization_id == principal.organization_id
+    card = referral.card_visible is True  # not loaded: not shown
     return {
         "id": str(referral.id),
         "beneficiary_id": str(referral.beneficiary_id),
         "offer_id": str(referral.offer_id),
         "organization_id": str(referral.organization_id),
         "provider_organization_id": str(referral.provider_organization_id),
-        "pathway_id": str(referral.pathway_id) if referral.pathway_id else None,
-        "action_id": str(referral.action_id) if referral.action_id else None,
+        "pathway_id": str(referral.pathway_id) if referral.pathway_id and referrer else None,
+        "action_id": str(referral.action_id) if referral.action_id and referrer else None,
         "status": referral.status,
         "reason": referral.reason,
-        "note": referral.note,
+        "reason_code": referral.reason_code,
+        "note": referral.note if card else None,
         "score": referral.score,
-        "person": referral.person_card,
+        "person": referral.person_card if card else None,
         "history": referral.history,
         "created_at": referral.created_at.isoformat(),
         "updated_at": referral.updated_at.isoformat(),

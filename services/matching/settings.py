@@ -10,6 +10,11 @@ class MatchingSettings(ServiceSettings):
     intake_url: str = "http://127.0.0.1:8001"  # the person's card for a referral
     pathways_url: str = "http://127.0.0.1:8002"  # where referral events go
     gateway_url: str = "http://127.0.0.1:8000"  # where events go to become webhooks
+    referral_expiry_sweep_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="how often referrals whose referrer's access expired are ended",
+    )
     weights: dict[str, float] = Field(
         default_factory=dict,
         description="the cluster's ranking weights by criterion (missing ones keep the defaults)",

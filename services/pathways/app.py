@@ -28,9 +28,12 @@ def create_app(
     """``verifier`` replaces the JWKS-backed token verifier (tests, embedding)."""
     settings = settings or PathwaysSettings()
 
-    # Matching weighs offers by the priority need an assessment sets.
+    # Matching weighs offers by the priority need an assessment sets, and keeps whose each
+    # pathway is (a referral names only a pathway of the referrer's for that person).
     matching = Subscriber(
-        "matching", f"{settings.matching_url}/internal/events", frozenset({contract.STEP_RECORDED})
+        "matching",
+        f"{settings.matching_url}/internal/events",
+        frozenset({contract.OPENED, contract.STEP_RECORDED, contract.CLOSED}),
     )
     # The gateway turns every event into webhooks for the organisations that may see it.
     gateway = Subscriber("gateway", f"{settings.gateway_url.rstrip('/')}/internal/events")

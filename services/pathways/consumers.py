@@ -1,12 +1,14 @@
 """What pathways does with intake's events: keep its copy of who may see whom and of the little
 it needs to know about each person (for caseloads and indicators); on erasure, remove the free
-text written about the person and keep the statistics; on merge, repoint the pathways."""
+text written about the person and keep the statistics; on merge, repoint the pathways. And with
+matching's: a referral moves the action it carries out, when that action is the referrer's own
+for the same person (an event's ids came from a request body: they are checked here)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,7 @@ from services.pathways.db.models import (
     FollowUp,
     Pathway,
     Person,
+    PlanVersion,
     RightsViolation,
     Step,
     TimelineEntry,
@@ -28,6 +31,9 @@ from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
 from shared.contracts import matching as matching_contract
 from shared.events import EventEnvelope, EventHandler
+from shared.logging import get_logger
+
+_log = get_logger("ponte.pathways.events")
 
 
 async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
@@ -63,16 +69,33 @@ async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None
     )
 
 
+ERASED = "[erased]"  # in a column that must hold text: it said something, and no longer does
+# What stays of each action in a plan version: ids, codes, states and dates (no title).
+PLAN_ACTION_KEYS = ("id", "type", "status", "due_date")
+
+
 async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
-    """Pseudonymise: the pathways stay (ids, stages, outcomes, the employment ladder: what the
-    indicators count), everything written in words about the person goes."""
+    """Pseudonymise: the pathways stay (ids, stages, cycles, codes, statuses, dates, counts, the
+    employment ladder: what the indicators count), every text an operator wrote goes, since an
+    operator may type the person's name into any of them: assessments and every step's body,
+    action titles and progress notes, recognition details, plan versions' reasons and action
+    titles, rights evidence, priority, closing and override reasons, follow-up notes, timeline
+    details, stored idempotent answers; and the permit's expiry. The staff's user ids stay
+    (``assigned_to``, ``created_by``...): they are about the staff, not the person."""
     beneficiary_id = await access_mirror.apply_erased(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
     pathway_ids = select(Pathway.id).where(Pathway.beneficiary_id == beneficiary_id)
+    action_ids = select(Action.id).where(Action.pathway_id.in_(pathway_ids))
     # Stored answers to idempotent POSTs about the person (step bodies, notes) go too.
     await idempotency_records.forget(
-        session, idempotency, [beneficiary_id, *(await session.scalars(pathway_ids))]
+        session,
+        idempotency,
+        [
+            beneficiary_id,
+            *(await session.scalars(pathway_ids)),
+            *(await session.scalars(action_ids)),
+        ],
     )
     await session.execute(
         update(Pathway)
@@ -83,8 +106,16 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     await session.execute(
         update(Action)
         .where(Action.pathway_id.in_(pathway_ids))
-        .values(progress=None, recognition=None)
+        .values(title=ERASED, progress=None, recognition=None)
     )
+    plans = await session.scalars(
+        select(PlanVersion).where(PlanVersion.pathway_id.in_(pathway_ids)).with_for_update()
+    )
+    for plan in plans.all():
+        plan.reason = ERASED if plan.reason is not None else None
+        plan.actions = [
+            {key: action.get(key) for key in PLAN_ACTION_KEYS} for action in plan.actions
+        ]
     await session.execute(
         update(RightsViolation)
         .where(RightsViolation.pathway_id.in_(pathway_ids))
@@ -144,14 +175,41 @@ REFERRAL_TO_ACTION = {
 
 
 async def on_referral_changed(session: AsyncSession, event: EventEnvelope) -> None:
+    """Moves the action only if it belongs to a pathway of the referral's person run by the
+    referring organisation (and, when the referral names one, to that pathway). The ids came from
+    the referrer's request: another organisation's action is refused, logged and not applied (a
+    refused event must not stall the stream)."""
     changed = matching_contract.ReferralChanged.model_validate(event.payload)
     target = REFERRAL_TO_ACTION.get(changed.status)
     if changed.action_id is None or target is None:
         return
-    action = await session.get(Action, changed.action_id, with_for_update=True)
-    if action is None or (
-        changed.pathway_id is not None and action.pathway_id != changed.pathway_id
-    ):
+    # The person may since have been merged into the record the pathway now belongs to.
+    survivor = select(beneficiary_access.c.merged_into).where(
+        beneficiary_access.c.beneficiary_id == changed.beneficiary_id
+    )
+    statement = (
+        select(Action)
+        .join(Pathway, Pathway.id == Action.pathway_id)
+        .where(
+            Action.id == changed.action_id,
+            Pathway.organization_id == changed.organization_id,
+            or_(
+                Pathway.beneficiary_id == changed.beneficiary_id,
+                Pathway.beneficiary_id.in_(survivor),
+            ),
+        )
+        .with_for_update(of=Action)
+    )
+    if changed.pathway_id is not None:
+        statement = statement.where(Action.pathway_id == changed.pathway_id)
+    action = await session.scalar(statement)
+    if action is None:
+        _log.warning(
+            "referral_action_refused",
+            event_id=str(event.id),
+            referral_id=str(changed.referral_id),
+            action_id=str(changed.action_id),
+        )
         return
     if check_transition(ActionStatus(action.status), ActionStatus(target)) is not None:
         return  # already further along (or final): the referral does not move it back

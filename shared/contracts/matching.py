@@ -18,3 +18,6 @@ class ReferralChanged(Contract):
     pathway_id: uuid.UUID | None = None
     action_id: uuid.UUID | None = None
     status: str
+    # Why the system ended it (consent_withdrawn, access_ended, person_erased, person_declined,
+    # merged); None when a party moved it.
+    reason_code: str | None = None

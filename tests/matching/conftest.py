@@ -45,6 +45,7 @@ def matching_settings(database_url: str, **overrides: Any) -> MatchingSettings:
         "internal_token": INTERNAL,
         "intake_url": "http://127.0.0.1:9",  # nothing listens: cards cannot be fetched here
         "pathways_url": "http://127.0.0.1:9",
+        "referral_expiry_sweep_seconds": 3600,  # a test that needs the sweep sets its own
         **overrides,
     }
     return MatchingSettings(**values)

@@ -150,6 +150,7 @@ _PROVIDER_FIELDS = frozenset(
         "organization_id",
         "provider_organization_id",
         "status",
+        "reason_code",
     }
 )
 
@@ -205,6 +206,7 @@ _RULES: dict[str, _Rule] = {
             "pathway_id",
             "action_id",
             "status",
+            "reason_code",
         ),
         _referral,
         True,

@@ -157,7 +157,9 @@ CATALOGUE: dict[str, EventSpec] = {
         ),
         _spec(
             T.REFERRAL_STATUS_CHANGED,
-            "A referral was proposed or moved (accepted, rejected, enrolled, completed, dropped).",
+            "A referral was proposed or moved (accepted, rejected, enrolled, completed, dropped). "
+            "`reason_code` says why Ponte ended it (`consent_withdrawn`, `access_ended`, "
+            "`person_erased`, `person_declined`, `merged`); null when a party moved it.",
             "the referring organisation (while it may see the person's profile) and the provider "
             "of the offer (without `pathway_id` and `action_id`)",
             referral_id="3b4c5d6e-7f80-4912-a3b4-c5d6e7f8091a",
@@ -167,7 +169,8 @@ CATALOGUE: dict[str, EventSpec] = {
             provider_organization_id=_PARTNER,
             pathway_id=_PATHWAY,
             action_id="5d6e7f80-91a2-4b3c-85d6-e7f8091a2b3c",
-            status="accepted",
+            status="dropped",
+            reason_code="consent_withdrawn",
         ),
         _spec(
             T.EMERGENCY_ACCESS_OPENED,

@@ -3,9 +3,11 @@ to them and how each referral goes; they accept or decline a proposed one.
 
 Accepting is the person's word, kept in the referral's history (``person_response``) for the
 referrer and the provider to see; the provider still accepts or rejects, so the status stays
-``proposed``. Declining ends the referral: ``proposed -> dropped`` with the person's reason, as a
-referrer's drop would, with the same ``referral.status_changed`` event. The person's id comes from
-the token, never from the path: another person's referral is a 404."""
+``proposed``. Declining ends the referral: ``proposed -> dropped`` with the person's reason (code
+``person_declined``), as a referrer's drop would, with the same ``referral.status_changed`` event.
+Once the person's consent to matching has ended, their referrals have ended too (code
+``consent_withdrawn``) and accepting one is refused (409) even before that is known here. The
+person's id comes from the token, never from the path: another person's referral is a 404."""
 
 from __future__ import annotations
 
@@ -19,7 +21,12 @@ from sqlalchemy import exists, select
 
 from services.matching import referrals
 from services.matching.db.models import Offer, Referral, beneficiary_access, idempotency
-from services.matching.schemas.referrals import ReferralStatus
+from services.matching.db.referral_access import consent_active
+from services.matching.schemas.referrals import (
+    REASON_CODE_DESCRIPTION,
+    ReferralReasonCode,
+    ReferralStatus,
+)
 from shared.auth import CurrentPrincipal
 from shared.auth.person import CurrentPerson
 from shared.db import DbSession, ReadSession
@@ -51,6 +58,7 @@ class OwnReferral(BaseModel):
     person_response: Literal["accepted", "declined"] | None = Field(
         description="what the person answered in the app, if anything"
     )
+    reason_code: ReferralReasonCode | None = Field(description=REASON_CODE_DESCRIPTION)
     offer: OfferSummary
     created_at: datetime
     updated_at: datetime
@@ -83,6 +91,7 @@ def _read(referral: Referral, offer: Offer) -> OwnReferral:
         id=referral.id,
         status=ReferralStatus(referral.status),
         person_response=_person_response(referral.history),
+        reason_code=ReferralReasonCode(referral.reason_code) if referral.reason_code else None,
         offer=OfferSummary(
             id=offer.id,
             type=offer.type,
@@ -171,6 +180,11 @@ async def accept(
     referral_id: uuid.UUID, person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
 ) -> OwnReferral:
     referral, offer = await _proposed(session, person, referral_id)
+    if not await session.scalar(select(consent_active(person))):
+        raise Conflict(
+            "Your consent to matching has ended: give it again before answering offers.",
+            allowed_statuses=[],
+        )
     if _person_response(referral.history) != "accepted":
         _answer(referral, principal.subject, "accepted", None)
         await session.flush()
@@ -192,9 +206,13 @@ async def decline(
 ) -> OwnReferral:
     referral, offer = await _proposed(session, person, referral_id)
     reason = f"declined by the person: {body.reason}" if body.reason else "declined by the person"
-    referral.status = ReferralStatus.DROPPED.value
-    referral.reason = reason[:500]
-    _answer(referral, principal.subject, "declined", body.reason)
-    await session.flush()
-    await referrals._publish(session, referral)  # the one event of every move
+    await referrals.transition(  # the bookkeeping and the one event of every move
+        session,
+        referral,
+        ReferralStatus.DROPPED,
+        by=principal.subject,
+        reason=reason[:500],
+        reason_code=ReferralReasonCode.PERSON_DECLINED,
+        entry={"person": "declined", "reason": body.reason},
+    )
     return _read(referral, offer)

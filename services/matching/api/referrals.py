@@ -52,9 +52,10 @@ async def create_referral(
         request.app.state.http,
         settings.intake_url,
         settings.internal_token,
+        settings.pathways_url,
     )
     return json_response(
-        referrals.as_read(referral), status.HTTP_201_CREATED, version=referral.version
+        referrals.as_read(referral, principal), status.HTTP_201_CREATED, version=referral.version
     )
 
 
@@ -84,7 +85,7 @@ async def list_referrals(
     last = shown[-1] if shown else None
     return json_response(
         {
-            "items": [referrals.as_read(row) for row in shown],
+            "items": [referrals.as_read(row, principal) for row in shown],
             "next_cursor": encode_cursor([last.created_at, last.id])
             if last is not None and len(rows) > limit
             else None,
@@ -99,7 +100,7 @@ async def read_referral(
     referral_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
 ) -> Response:
     referral = await referrals.get_readable(session, principal, referral_id)
-    return json_response(referrals.as_read(referral), version=referral.version)
+    return json_response(referrals.as_read(referral, principal), version=referral.version)
 
 
 @router.patch(
@@ -122,4 +123,4 @@ async def update_referral(
     if "if-match" in request.headers:
         check_if_match(request, referral.version)
     await referrals.move(session, principal, referral, body)
-    return json_response(referrals.as_read(referral), version=referral.version)
+    return json_response(referrals.as_read(referral, principal), version=referral.version)

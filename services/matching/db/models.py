@@ -25,7 +25,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression
 
 from shared.access_mirror import access_table, grant_table
 from shared.db import make_metadata
@@ -59,6 +59,20 @@ class CandidateProfile(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(index=True)
     profile: Mapped[dict[str, Any]] = mapped_column(JSONB)
     priority_need: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PathwayOwner(Base):
+    """Matching's read model of pathways, from pathways' events (``pathway.opened``, every
+    ``pathway.step_recorded``, ``pathway.closed``): whose pathway it is and which organisation
+    runs it, so that a referral names only a pathway of the referrer's for that person. Ids
+    only; repointed on merge."""
+
+    __tablename__ = "pathway_owner"
+
+    pathway_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    organization_id: Mapped[uuid.UUID]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -148,6 +162,9 @@ class Referral(Base):
     action_id: Mapped[uuid.UUID | None]
     status: Mapped[str] = mapped_column(String(12), default="proposed")
     reason: Mapped[str | None] = mapped_column(String(500))
+    reason_code: Mapped[str | None] = mapped_column(
+        String(32), comment="why it ended when the system ended it (consent_withdrawn, ...)"
+    )
     note: Mapped[str | None] = mapped_column(String(2000))
     score: Mapped[float | None] = mapped_column(Float)
     person_card: Mapped[dict[str, Any] | None] = mapped_column(
@@ -158,6 +175,9 @@ class Referral(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = _timestamp()
     updated_at: Mapped[datetime] = _timestamp()
+    # Loaded with the row by ``referrals.readable``: the person's consent to matching and the
+    # referrer's view of them both still hold (``consent_ends.card_allowed``).
+    card_visible: Mapped[bool | None] = query_expression()
 
 
 # The taxonomy's tables share this metadata (migrations and tests see one schema).

@@ -23,6 +23,25 @@ class ReferralStatus(StrEnum):
     DROPPED = "dropped"
 
 
+class ReferralReasonCode(StrEnum):
+    """Why a referral ended when no party's own words say it (``reason`` is their free text)."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # the person's consent to matching ended
+    ACCESS_ENDED = "access_ended"  # the referring organisation no longer sees the person
+    PERSON_ERASED = "person_erased"  # the person's data was erased
+    PERSON_DECLINED = "person_declined"  # the person declined it in the app
+    MERGED = "merged"  # a duplicate record's referral, the survivor having one to the same offer
+
+
+REASON_CODE_DESCRIPTION = (
+    "why the referral ended, when the system ended it or the person declined it: "
+    "`consent_withdrawn` (the person's consent to matching ended), `access_ended` (the referring "
+    "organisation no longer sees the person: sharing withdrawn, access expired), "
+    "`person_erased`, `person_declined`, `merged` (a duplicate record's referral); null when "
+    "a party moved it (see `reason`)"
+)
+
+
 class ReferralCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -39,9 +58,15 @@ class ReferralCreate(BaseModel):
 
     beneficiary_id: uuid.UUID
     offer_id: uuid.UUID
-    pathway_id: uuid.UUID | None = Field(default=None, description="the pathway it serves")
+    pathway_id: uuid.UUID | None = Field(
+        default=None,
+        description="the pathway it serves: one your organisation runs for this person (422 "
+        "`not_your_pathway` otherwise)",
+    )
     action_id: uuid.UUID | None = Field(
-        default=None, description="the pathway's action it carries out (kept in step)"
+        default=None,
+        description="the action of that pathway it carries out, kept in step with the referral "
+        "(needs `pathway_id`; an action of another pathway is never moved)",
     )
     note: Note | None = None
 
@@ -75,13 +100,20 @@ class ReferralRead(BaseModel):
     offer_id: uuid.UUID
     organization_id: uuid.UUID
     provider_organization_id: uuid.UUID
-    pathway_id: uuid.UUID | None
-    action_id: uuid.UUID | None
+    pathway_id: uuid.UUID | None = Field(description="the referrer's pathway (null for others)")
+    action_id: uuid.UUID | None = Field(description="the referrer's action (null for others)")
     status: ReferralStatus
     reason: str | None
-    note: str | None
+    reason_code: ReferralReasonCode | None = Field(description=REASON_CODE_DESCRIPTION)
+    note: str | None = Field(
+        description="the referrer's note: null once the person's consent or the referrer's "
+        "view of them ended, or they were erased"
+    )
     score: float | None
-    person: PersonCard | None
+    person: PersonCard | None = Field(
+        description="the card: null once the person's consent to matching or the referrer's "
+        "view of them ended, or they were erased"
+    )
     history: list[dict[str, Any]]
     created_at: datetime
     updated_at: datetime

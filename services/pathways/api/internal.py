@@ -1,5 +1,6 @@
 """Internal endpoints (never routed by the gateway; the services' shared token): what pathways
-holds about a person, for intake's GDPR export."""
+holds about a person, for intake's GDPR export; whose a pathway is, for matching's check of a
+referral's pathway when its events have not reached matching yet."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from services.pathways.db.models import (
     beneficiary_access,
 )
 from shared.db import ReadSession
+from shared.errors import NotFound
 from shared.events import internal_auth
 
 router = APIRouter(
@@ -30,6 +32,23 @@ router = APIRouter(
 
 def _plain(row: Any) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+@router.get("/pathways/{pathway_id}/owner")
+async def owner(pathway_id: uuid.UUID, session: ReadSession) -> dict[str, str]:
+    """Ids only: the pathway's person and the organisation that runs it."""
+    row = (
+        await session.execute(
+            select(Pathway.beneficiary_id, Pathway.organization_id).where(Pathway.id == pathway_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("No such pathway.")
+    return {
+        "pathway_id": str(pathway_id),
+        "beneficiary_id": str(row.beneficiary_id),
+        "organization_id": str(row.organization_id),
+    }
 
 
 @router.get("/beneficiaries/{beneficiary_id}/export")
