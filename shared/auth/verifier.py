@@ -123,6 +123,7 @@ def _principal(claims: Mapping[str, Any], policy: IssuerPolicy) -> Principal:
         beneficiary_id=_uuid_or_none(_claim(claims, mapping.get("beneficiary_id", "bid"))),
         issuer=policy.issuer,
         expires_at=int(claims["exp"]),
+        issued_at=float(claims["iat"]),
         token_id=claims.get("jti") if isinstance(claims.get("jti"), str) else None,
         scopes=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
     )

@@ -96,6 +96,7 @@ async def test_external_issuer_claims_are_mapped_by_configuration() -> None:
             "iss": keycloak.issuer,
             "aud": "ponte",
             "sub": "abc",
+            "iat": int(time.time()),
             "exp": int(time.time()) + 60,
             "preferred_username": "mrossi",
             "realm_access": {"roles": ["operator", "offline"]},
