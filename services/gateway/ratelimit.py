@@ -41,6 +41,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.settings import GatewaySettings
+from shared.auth.headers import bearer
 from shared.auth.tokens import TokenError
 from shared.auth.verifier import TokenVerifier
 from shared.errors import TooManyRequests
@@ -303,10 +304,11 @@ class RateLimiter:
     async def _subject(self, authorization: bytes | None) -> str | None:
         """The subject of a valid bearer token (verifications are cached), else None: an invalid
         token is counted by address, and the proxy or the route answers 401."""
-        if authorization is None or authorization[:7].lower() != b"bearer ":
+        token = bearer(authorization)
+        if token is None:
             return None
         try:
-            principal = await self.verifier().verify(authorization[7:].strip().decode("latin-1"))
+            principal = await self.verifier().verify(token)
         except TokenError:
             return None
         return principal.subject
