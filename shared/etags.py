@@ -26,10 +26,10 @@ def content_etag(content: bytes) -> str:
 
 def check_if_match(request: Request, current_version: int) -> None:
     """428 without ``If-Match``; 412 when it names another version than the current one."""
-    header = request.headers.get("if-match")
-    if header is None:
+    lines = request.headers.getlist("if-match")  # a list header: several lines are one list
+    if not lines:
         raise PreconditionRequired("Send If-Match with the ETag from your last read.")
-    candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
+    candidates = {value.strip().removeprefix("W/") for value in ",".join(lines).split(",")}
     if "*" not in candidates and etag(current_version) not in candidates:
         raise PreconditionFailed(
             "Someone changed this since you read it; read it again and reapply your change."

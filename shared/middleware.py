@@ -1,6 +1,8 @@
 """The pure-ASGI middleware every service and the gateway run: request id, access log, metrics,
-body-size limit, 304 Not Modified for a GET whose ``If-None-Match`` names the answer's ``ETag``, and
-the last line of defence that turns a crash into a bare problem+json 500.
+body-size limit, 304 Not Modified for a GET whose ``If-None-Match`` names the answer's ``ETag``, a
+400 for a request that repeats a single-valued header (``Authorization``, ``Idempotency-Key``: the
+gateway and a service must never read different ones), and the last line of defence that turns a
+crash into a bare problem+json 500.
 
 Pure ASGI rather than ``BaseHTTPMiddleware`` because it sits on every request and must not add a
 task or buffer a streamed body.
@@ -15,7 +17,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import PROBLEM_CONTENT_TYPE, problem_body
+from shared.auth.headers import AUTHORIZATION
+from shared.errors import PROBLEM_CONTENT_TYPE, BadRequest, problem_body
 from shared.etags import matches_if_none_match
 from shared.logging import access_log, bind_request_id, get_logger
 from shared.metrics import HttpMetrics
@@ -28,6 +31,11 @@ _NOT_MODIFIED_DROPPED = frozenset(
     {b"content-length", b"content-type", b"content-encoding", b"content-language", b"content-range"}
 )
 _log = get_logger("ponte.http")
+# Headers that carry one value (a credential, a key, the target host; RFC 9110 gives them no list
+# syntax): two on one request are ambiguous, each reader may take another one, so the request is
+# refused. Two Host headers are a 400 by RFC 9112 3.2; uvicorn's parser refuses two
+# Content-Length or Transfer-Encoding headers itself.
+SINGLE_VALUED = frozenset({AUTHORIZATION, b"idempotency-key", b"host"})
 
 
 class BodyTooLarge(HTTPException):
@@ -52,13 +60,19 @@ class RequestContextMiddleware:
         incoming_id: str | None = None
         declared_length: int | None = None
         if_none_match: bytes | None = None
+        seen: tuple[bytes, ...] = ()
+        repeated: bytes | None = None
         for name, value in scope["headers"]:
             if name == REQUEST_ID_HEADER:
                 incoming_id = value.decode("latin-1")
             elif name == b"content-length" and value.isdigit():
                 declared_length = int(value)
-            elif name == b"if-none-match":
-                if_none_match = value
+            elif name == b"if-none-match":  # a list header: several lines are one list
+                if_none_match = value if if_none_match is None else if_none_match + b", " + value
+            elif name in SINGLE_VALUED:
+                if name in seen:
+                    repeated = name
+                seen = (*seen, name)
         request_id = bind_request_id(incoming_id)
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
@@ -90,6 +104,10 @@ class RequestContextMiddleware:
             return message
 
         try:
+            if repeated is not None:
+                status = 400
+                await _refuse_repeated(send_with_id, request_id, repeated)
+                return
             if declared_length is not None and declared_length > self.max_body_bytes:
                 raise BodyTooLarge(self.max_body_bytes)
             await self.app(scope, limited_receive, app_send)
@@ -107,6 +125,18 @@ class RequestContextMiddleware:
             route = _route(scope)
             self.metrics.observe(scope["method"], route, status, elapsed)
             access_log(scope["method"], route, status, round(elapsed * 1000, 2))
+
+
+async def _refuse_repeated(send: Send, request_id: str, header: bytes) -> None:
+    name = "-".join(part.capitalize() for part in header.decode("latin-1").split("-"))
+    await send_problem(
+        send,
+        400,
+        request_id,
+        slug=BadRequest.slug,
+        title=BadRequest.title,
+        detail=f"Send one {name} header, not several.",
+    )
 
 
 def _not_modified_when_matching(if_none_match: bytes, send: Send) -> Send:

@@ -22,6 +22,7 @@ from services.gateway.keys import SigningKeys
 from services.gateway.openapi_merge import merge
 from services.gateway.proxy import TokenVerifierRef, UpstreamProxy, Upstreams
 from services.gateway.ratelimit import rate_store
+from services.gateway.revocation import RevocationList
 from services.gateway.settings import GatewaySettings
 from services.gateway.transport import GatewayClient, upstream_timeout, upstream_transport
 from services.gateway.webhooks import api as webhooks_api
@@ -39,6 +40,10 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
     verifier_ref = TokenVerifierRef()
     upstreams = Upstreams(settings.upstreams(), upstream_timeout(settings))
     rates = rate_store(settings)
+    revoked = RevocationList(
+        token_ttl_seconds=settings.access_token_ttl_seconds,
+        poll_seconds=settings.revocation_poll_seconds,
+    )
 
     def own_verifier(app: FastAPI) -> TokenVerifier:
         keys = SigningKeys(
@@ -58,13 +63,16 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
                     keys=keys,
                     claims=OWN_CLAIMS,
                 )
-            ]
+            ],
+            revoked=revoked.revoked,
         )
         verifier_ref.set(verifier)
         return verifier
 
     async def start(app: FastAPI) -> None:
         await app.state.keys.ensure_signing_key()
+        app.state.revoked = revoked
+        await revoked.start(app.state.engine, app.state.sessions)
         await bootstrap_admin(app.state.sessions, settings)
         transport = upstream_transport(settings)
         upstreams.open(
@@ -72,6 +80,7 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
         )
 
     async def stop(_app: FastAPI) -> None:
+        await revoked.stop()
         await upstreams.close()
         await rates.close()
 

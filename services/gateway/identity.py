@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.db import credentials, repository
+from services.gateway.db import credentials, repository, revocations
 from services.gateway.db.models import ApiClient, User
 from services.gateway.domain.passwords import hash_password, needs_rehash, verify_password
 from services.gateway.domain.throttling import ThrottlePolicy, retry_after_seconds
@@ -75,7 +75,9 @@ class TokenIssuer:
             "kind": kind.value,
             "org": str(organization_id),
             "roles": sorted(roles),
-            "iat": issued,
+            # With milliseconds (a NumericDate may have them, RFC 7519 2): compared with the
+            # time the subject's tokens were revoked (revocation.py), which may be this second.
+            "iat": revocations.now_in_milliseconds(),
             "nbf": issued,
             "exp": issued + self.settings.access_token_ttl_seconds,
             "jti": uuid.uuid4().hex,

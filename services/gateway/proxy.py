@@ -27,6 +27,7 @@ from services.gateway.forwarding import (
 from services.gateway.routing import beneficiary_may, service_for
 from services.gateway.transport import AiohttpTransport, GatewayClient, client_timeout, iter_body
 from shared.auth import Role
+from shared.auth.headers import bearer
 from shared.auth.tokens import TokenError
 from shared.auth.verifier import TokenVerifier
 from shared.logging import get_logger
@@ -163,11 +164,11 @@ class UpstreamProxy:
     async def _token_acceptable(
         self, authorization: bytes, send: Send, request_id: str, scope: Scope
     ) -> bool:
-        scheme, _, token = authorization.decode("latin-1").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer(authorization)
+        if token is None:
             return True  # not a bearer token: the service answers with its own problem
         try:
-            principal = await self.verifier.get().verify(token.strip())
+            principal = await self.verifier.get().verify(token)
         except TokenError:
             await send_problem(
                 send,

@@ -41,6 +41,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.settings import GatewaySettings
+from shared.auth.headers import bearer
 from shared.auth.tokens import TokenError
 from shared.auth.verifier import TokenVerifier
 from shared.errors import TooManyRequests
@@ -188,12 +189,15 @@ def rate_store(settings: GatewaySettings) -> RateStore:
 
 
 def client_address(client: Sequence[Any] | None, forwarded_for: str | None) -> str:
-    """The caller's address: the first ``X-Forwarded-For`` hop when given (pass it only when the
-    gateway trusts its proxy, ``PONTE_GATEWAY_TRUST_FORWARDED_FOR``), else the peer's."""
+    """The caller's address: the last ``X-Forwarded-For`` hop when given (pass it, its lines joined
+    by commas, only when the gateway trusts its proxy, ``PONTE_GATEWAY_TRUST_FORWARDED_FOR``),
+    else the peer's. The last hop is the one the trusted proxy appended, the address it saw; the
+    hops before it are whatever the caller sent, so counting by them would let a caller choose a
+    fresh budget (and a fresh failed sign-in throttle) for every request."""
     if forwarded_for:
-        first = forwarded_for.split(",")[0].strip()
-        if first:
-            return first[:64]
+        last = forwarded_for.rsplit(",", 1)[-1].strip()
+        if last:
+            return last[:64]
     if client:
         host: str = client[0]
         return host
@@ -275,8 +279,8 @@ class RateLimiter:
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value
-            elif name == b"x-forwarded-for" and forwarded_for is None:
-                forwarded_for = value
+            elif name == b"x-forwarded-for":  # several lines are one list
+                forwarded_for = value if forwarded_for is None else forwarded_for + b", " + value
         address = client_address(
             scope.get("client"),
             forwarded_for.decode("latin-1")
@@ -303,10 +307,11 @@ class RateLimiter:
     async def _subject(self, authorization: bytes | None) -> str | None:
         """The subject of a valid bearer token (verifications are cached), else None: an invalid
         token is counted by address, and the proxy or the route answers 401."""
-        if authorization is None or authorization[:7].lower() != b"bearer ":
+        token = bearer(authorization)
+        if token is None:
             return None
         try:
-            principal = await self.verifier().verify(authorization[7:].strip().decode("latin-1"))
+            principal = await self.verifier().verify(token)
         except TokenError:
             return None
         return principal.subject

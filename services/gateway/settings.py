@@ -18,6 +18,9 @@ class GatewaySettings(ServiceSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=3600)
     key_reload_seconds: float = Field(default=60.0, gt=0)
+    # How often a replica checks its revocation listener, and polls the table while it is down:
+    # a revocation reaches every replica at once, within about twice this at worst (revocation.py).
+    revocation_poll_seconds: float = Field(default=1.0, gt=0, le=5)
 
     login_free_attempts_per_account: int = Field(default=5, ge=1)
     login_free_attempts_per_address: int = Field(default=20, ge=1)

@@ -8,6 +8,7 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Request
 
+from shared.auth.headers import bearer
 from shared.auth.keys import JwksKeySource, JwksUnavailable
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import TokenError
@@ -44,13 +45,15 @@ def build_verifier(settings: ServiceSettings, http: httpx.AsyncClient) -> TokenV
 
 
 def bearer_token(request: Request) -> str:
+    """The request's one ``Authorization`` header (``shared.middleware`` refuses two), read as the
+    gateway's proxy reads it (``shared.auth.headers``)."""
     header = request.headers.get("authorization")
     if not header:
         raise Unauthorized("A bearer token is required.")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer(header)
+    if token is None:
         raise Unauthorized("Use the Bearer scheme.")
-    return token.strip()
+    return token
 
 
 async def authenticate(request: Request) -> Principal:

@@ -41,6 +41,7 @@ class Principal:
     beneficiary_id: uuid.UUID | None = None
     token_id: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    issued_at: float = 0.0  # the token's iat (seconds since the epoch; ours carry milliseconds)
 
     def has(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)

@@ -2,8 +2,10 @@
 
 Our own issuer's tokens carry Ponte's claims; an external OpenID Connect issuer's claims are mapped
 by configuration (``PONTE_AUTH_TRUSTED_ISSUERS``). Verified tokens are cached until they expire:
-the signature check is the most expensive step of an authenticated request, and a token's validity
-cannot change before its expiry except through key removal, which short lifetimes bound.
+the signature check is the most expensive step of an authenticated request. What can end a token
+before its expiry is asked on every call, cache hit or not: the ``revoked`` predicate (the gateway's
+revocation list, ``services.gateway.revocation``: an account deactivated, erased or changed, a
+client revoked), and key removal, which short lifetimes bound.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,21 +40,30 @@ class IssuerPolicy:
 
 
 class TokenVerifier:
-    def __init__(self, policies: list[IssuerPolicy], *, cache_size: int = 10_000) -> None:
+    def __init__(
+        self,
+        policies: list[IssuerPolicy],
+        *,
+        cache_size: int = 10_000,
+        revoked: Callable[[Principal], bool] | None = None,
+    ) -> None:
         if not policies:
             raise ValueError("at least one issuer must be trusted")
         self._policies = {policy.issuer: policy for policy in policies}
         self._cache: OrderedDict[str, Principal] = OrderedDict()
         self._cache_size = cache_size
+        self._revoked = revoked
 
     async def verify(self, token: str) -> Principal:
-        now = time.time()
-        cached = self._cache.get(token)
-        if cached is not None:
-            if cached.expires_at > now:
-                return cached
-            del self._cache[token]
+        principal = self._cache.get(token)
+        if principal is None or principal.expires_at <= time.time():
+            self._cache.pop(token, None)
+            principal = await self._verify(token)
+        if self._revoked is not None and self._revoked(principal):
+            raise TokenError("token revoked")
+        return principal
 
+    async def _verify(self, token: str) -> Principal:
         header = unverified_header(token)
         kid, algorithm = header.get("kid"), header.get("alg")
         if not isinstance(kid, str) or not isinstance(algorithm, str):
@@ -123,6 +134,7 @@ def _principal(claims: Mapping[str, Any], policy: IssuerPolicy) -> Principal:
         beneficiary_id=_uuid_or_none(_claim(claims, mapping.get("beneficiary_id", "bid"))),
         issuer=policy.issuer,
         expires_at=int(claims["exp"]),
+        issued_at=float(claims["iat"]),
         token_id=claims.get("jti") if isinstance(claims.get("jti"), str) else None,
         scopes=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
     )

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.auth.headers import bearer
 from shared.errors import (
     Problem,
     ServiceUnavailable,
@@ -67,10 +68,8 @@ async def internal_auth(request: Request) -> None:
     expected: str = getattr(settings, "internal_token", "") or ""
     if not expected:
         raise ServiceUnavailable("Internal endpoints are disabled: no internal token is set.")
-    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        presented.strip().encode(), expected.encode()
-    ):
+    presented = bearer(request.headers.get("authorization"))
+    if presented is None or not hmac.compare_digest(presented.encode(), expected.encode()):
         raise Unauthorized("A valid internal token is required.")
 
 

@@ -108,6 +108,21 @@ async def test_invalid_tokens_stop_at_the_gateway(faulty_gateway: httpx.AsyncCli
     assert answer.status_code == 401
 
 
+async def test_two_authorization_headers_are_refused_at_every_route(
+    faulty_gateway: httpx.AsyncClient,
+) -> None:
+    """The proxy used to check the last header (here not a bearer token: let through), a service
+    the first; the gateway's own routes the first. Now neither is read: 400."""
+    headers = await admin_headers(faulty_gateway)
+    twice = [("Authorization", headers["Authorization"]), ("Authorization", "Basic eDp5")]
+    for path in ("/api/v1/code-lists/countries", "/api/v1/auth/me", "/api/v1/organizations"):
+        answer = await faulty_gateway.get(path, headers=twice)
+        assert answer.status_code == 400, (path, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["detail"] == "Send one Authorization header, not several."
+    assert (await faulty_gateway.get("/api/v1/auth/me", headers=headers)).status_code == 200
+
+
 async def test_status_reports_each_service(faulty_gateway: httpx.AsyncClient) -> None:
     status = (await faulty_gateway.get("/api/v1/status")).json()
     assert status["status"] == "degraded"

@@ -95,10 +95,12 @@ def test_ipv6_callers_are_counted_per_64_block(address: str, bucket: str) -> Non
     assert address_bucket(address) == bucket
 
 
-def test_the_address_is_the_first_forwarded_hop_only_when_given() -> None:
+def test_the_address_is_the_last_forwarded_hop_only_when_given() -> None:
+    """The last hop is the one the trusted proxy appended; the ones before, the caller wrote."""
     assert client_address(("10.0.0.1", 5000), None) == "10.0.0.1"
-    assert client_address(("10.0.0.1", 5000), "203.0.113.9, 10.0.0.2") == "203.0.113.9"
-    assert client_address(("10.0.0.1", 5000), " , 10.0.0.2") == "10.0.0.1"
+    assert client_address(("10.0.0.1", 5000), "203.0.113.9, 10.0.0.2") == "10.0.0.2"
+    assert client_address(("10.0.0.1", 5000), " , 10.0.0.2") == "10.0.0.2"
+    assert client_address(("10.0.0.1", 5000), "203.0.113.9, ") == "10.0.0.1"
     assert client_address(None, None) == "unknown"
     assert client_address(None, "x" * 100) == "x" * 64
 
@@ -234,8 +236,16 @@ async def test_addresses_are_told_apart_by_x_forwarded_for_only_behind_a_trusted
 
         assert (await sign_in("203.0.113.1")).status_code == 200
         assert_rate_limited(await sign_in("203.0.113.1"), 60)
-        other_address = await sign_in("203.0.113.2, 10.0.0.1")
+        other_address = await sign_in("203.0.113.2")
         assert other_address.status_code == (200 if trusted else 429)
+        # What the caller wrote before the proxy's hop buys no fresh budget, on one line or two.
+        assert_rate_limited(await sign_in("198.51.100.7, 203.0.113.2"), 60)
+        two_lines = await gateway.post(
+            "/api/v1/auth/token",
+            data=SIGN_IN,
+            headers=[("X-Forwarded-For", "198.51.100.8"), ("X-Forwarded-For", "203.0.113.1")],
+        )
+        assert_rate_limited(two_lines, 60)
 
 
 async def test_each_client_has_its_own_budget(gateway_database: str) -> None:

@@ -1,5 +1,6 @@
-"""Request middleware: a crash is a bare problem+json 500, oversized bodies are 413, every request
-is logged as one JSON line with its request id and without its query string."""
+"""Request middleware: a crash is a bare problem+json 500, oversized bodies are 413, a repeated
+single-valued header is 400, every request is logged as one JSON line with its request id and
+without its query string."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 
-from shared.errors import install_handlers
+from shared.errors import PreconditionFailed, install_handlers
+from shared.etags import check_if_match
 from shared.logging import configure_logging
 from shared.metrics import HttpMetrics
 from shared.middleware import RequestContextMiddleware
@@ -28,6 +30,10 @@ def _app() -> RequestContextMiddleware:
     @app.post("/echo")
     async def echo(request: Request) -> dict[str, int]:
         return {"size": len(await request.body())}
+
+    @app.get("/authorization")
+    async def authorization(request: Request) -> dict[str, str | None]:
+        return {"authorization": request.headers.get("authorization")}
 
     return RequestContextMiddleware(app, metrics=HttpMetrics("test"), max_body_bytes=1024)
 
@@ -93,3 +99,46 @@ async def test_malformed_request_ids_are_replaced(client: httpx.AsyncClient) -> 
     )
     assert answer.headers["x-request-id"] != "bad id\twith spaces"
     assert len(answer.headers["x-request-id"]) == 32
+
+
+@pytest.mark.parametrize("name", ["Authorization", "authorization", "Idempotency-Key", "Host"])
+async def test_a_repeated_single_valued_header_is_400_before_the_app(
+    client: httpx.AsyncClient, name: str
+) -> None:
+    answer = await client.get(
+        "/authorization", headers=[(name, "Bearer first"), (name.upper(), "Basic second")]
+    )
+    assert answer.status_code == 400
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["type"] == "urn:ponte:problem:bad-request"
+    assert problem["request_id"] == answer.headers["x-request-id"]
+    assert "second" not in answer.text
+    assert "several" in problem["detail"]
+
+
+async def test_one_of_each_passes(client: httpx.AsyncClient) -> None:
+    answer = await client.get(
+        "/authorization",
+        headers=[("Authorization", "Bearer one"), ("Idempotency-Key", "k1"), ("Accept", "a")],
+    )
+    assert answer.json() == {"authorization": "Bearer one"}
+
+
+@pytest.mark.parametrize(
+    ("lines", "version", "matches"),
+    [
+        (['"1"', '"2"'], 2, True),  # two lines are one list (RFC 9110 5.3)
+        (['"1", "3"'], 3, True),
+        (['"1"', '"2"'], 3, False),
+    ],
+)
+def test_if_match_on_several_lines_is_one_list(
+    lines: list[str], version: int, matches: bool
+) -> None:
+    request = Request({"type": "http", "headers": [(b"if-match", line.encode()) for line in lines]})
+    if matches:
+        check_if_match(request, version)
+    else:
+        with pytest.raises(PreconditionFailed):
+            check_if_match(request, version)

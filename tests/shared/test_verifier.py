@@ -96,6 +96,7 @@ async def test_external_issuer_claims_are_mapped_by_configuration() -> None:
             "iss": keycloak.issuer,
             "aud": "ponte",
             "sub": "abc",
+            "iat": int(time.time()),
             "exp": int(time.time()) + 60,
             "preferred_username": "mrossi",
             "realm_access": {"roles": ["operator", "offline"]},
@@ -162,3 +163,21 @@ async def test_concurrent_first_requests_wait_for_the_one_fetch() -> None:
         keys = await asyncio.gather(*(source.key_for(issuer.kid, "ES256") for _ in range(5)))
     assert all(key is not None for key in keys)
     assert len(fetches) == 1
+
+
+async def test_the_revocation_check_runs_on_cache_hits_too() -> None:
+    issuer = TestIssuer()
+    revoked: set[str] = set()
+    verifier = TokenVerifier(
+        [
+            IssuerPolicy(
+                issuer.issuer, issuer.audience, ("ES256",), StaticKeySource(issuer.jwks), OWN_CLAIMS
+            )
+        ],
+        revoked=lambda principal: principal.subject in revoked,
+    )
+    token = issuer.token(subject="user-1")
+    assert (await verifier.verify(token)).subject == "user-1"  # now cached
+    revoked.add("user-1")
+    with pytest.raises(TokenError, match="revoked"):
+        await verifier.verify(token)

@@ -19,6 +19,7 @@ from services.gateway.domain.passwords import MAX_LENGTH
 from services.gateway.errors import InvalidClient, InvalidRequest, OAuthProblem
 from services.gateway.schemas import Me, OrganizationSummary, TokenResponse
 from shared.auth import CurrentPrincipal, PrincipalKind
+from shared.auth.headers import credentials
 from shared.db import DbSession
 from shared.errors import TooManyRequests
 from shared.fastread import CompiledQuery, fetch_row
@@ -31,9 +32,8 @@ FormText = Annotated[str | None, Form(max_length=4096)]
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
+    encoded = credentials(request.headers.get("authorization"), "basic")
+    if encoded is None:
         return None
     try:
         client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")

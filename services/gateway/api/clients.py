@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Response, status
 
 from services.gateway.api.deps import not_a_person
-from services.gateway.db import credentials, repository
+from services.gateway.db import credentials, repository, revocations
 from services.gateway.db.models import ApiClient, idempotency
 from services.gateway.domain import access
 from services.gateway.schemas import ClientCreate, ClientCreated, ClientRead
@@ -99,5 +99,6 @@ async def revoke_client(
         raise NotFound("No such client.")
     if client.revoked_at is None:
         client.revoked_at = datetime.now(UTC)
+        await revocations.revoke(session, str(client.id))  # and its access tokens, at once
         await session.flush()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

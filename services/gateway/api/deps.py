@@ -25,10 +25,11 @@ def _issuer(request: Request) -> TokenIssuer:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address; the first ``X-Forwarded-For`` hop only behind a trusted proxy."""
+    """The caller's address; the last ``X-Forwarded-For`` hop only behind a trusted proxy (the
+    same as the rate limits count: ``ratelimit.client_address``)."""
     settings: GatewaySettings = request.app.state.settings
-    forwarded = request.headers.get("x-forwarded-for") if settings.trust_forwarded_for else None
-    return ratelimit.client_address(request.client, forwarded)
+    lines = request.headers.getlist("x-forwarded-for") if settings.trust_forwarded_for else []
+    return ratelimit.client_address(request.client, ", ".join(lines) or None)
 
 
 Settings = Annotated[GatewaySettings, Depends(_settings)]

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.gateway.db import revocations
 from services.gateway.db.models import LoginThrottle, RefreshToken
 from services.gateway.domain.throttling import ThrottlePolicy
 
@@ -57,11 +58,15 @@ async def revoke_family(session: AsyncSession, family_id: uuid.UUID, now: dateti
 
 
 async def revoke_user_tokens(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    """Sign the user out everywhere: refresh tokens revoked, and access tokens refused from the
+    next request on (``revocations``; after the refresh tokens' rows are locked, so that a token
+    a concurrent refresh minted is older than the revocation)."""
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    await revocations.revoke(session, str(user_id))
 
 
 async def blocked_until(session: AsyncSession, keys: list[str]) -> datetime | None:

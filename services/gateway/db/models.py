@@ -151,4 +151,5 @@ class LoginThrottle(Base):
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+from services.gateway.db import revocations as revocations  # noqa: E402 - its table, on this metadata
 from services.gateway.db import webhooks as webhooks  # noqa: E402 - its tables, on this metadata

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.gateway.db import revocations
 from services.gateway.db.models import User
 from services.gateway.db.webhooks import (
     DeliveryStatus,
@@ -130,7 +131,11 @@ async def _apply_access(session: AsyncSession, event_type: str, payload: Mapping
     elif event_type == intake.ERASED:
         erased_id = await access_mirror.apply_erased(session, beneficiary_access, payload)
         # The person's app account goes with them: its password hash and sign-ins are theirs,
-        # and its refresh tokens (deleted with it) must not outlive the record.
-        await session.execute(delete(User).where(User.beneficiary_id == erased_id))
+        # and its refresh tokens (deleted with it) and access tokens must not outlive the record.
+        accounts = await session.scalars(
+            delete(User).where(User.beneficiary_id == erased_id).returning(User.id)
+        )
+        for account_id in accounts.all():
+            await revocations.revoke(session, str(account_id))
     elif event_type == intake.MERGED:
         await access_mirror.apply_merged(session, beneficiary_access, payload)
