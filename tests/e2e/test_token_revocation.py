@@ -17,7 +17,7 @@ import pytest
 
 from services.processes import ServiceProcess, free_port
 from tests.e2e.beneficiary_world import ok
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
+from tests.e2e.conftest import Stack
 from tests.e2e.helpers import PASSWORD, bearer, new_user, organisation, token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -115,14 +115,13 @@ def test_a_deactivated_users_token_is_refused_at_once_and_by_a_replica(
     stack: Stack, replica: ServiceProcess
 ) -> None:
     with stack.client() as client, httpx.Client(base_url=replica.url, timeout=30) as other:
-        admin = bearer(token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
         ngo = organisation(client, "Deactivation")
-        user_id, email = new_user(client, admin, ngo.id, "operator", "Deactivation")
+        user_id, email = new_user(client, ngo.admin, ngo.id, "operator", "Deactivation")
         headers = bearer(token(client, email, PASSWORD))
         assert not refused(client, headers)
         assert not refused(other, headers)
 
-        deactivate(client, admin, user_id)
+        deactivate(client, ngo.admin, user_id)
         assert refused(client, headers)  # the next request
         refused_within_the_poll_bound(other, headers)
 

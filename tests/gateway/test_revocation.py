@@ -109,10 +109,16 @@ async def patch_user(
     assert answer.status_code == 200, answer.text
 
 
+async def org_admin(client: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
+    """A new organisation and its first org admin's headers (the platform admin makes both)."""
+    organization = await create_organization(client, await admin_headers(client))
+    admin = await create_user(client, await admin_headers(client), organization, ["org_admin"])
+    return organization, bearer(str(admin["access_token"]))
+
+
 async def operator(client: httpx.AsyncClient) -> tuple[dict[str, str], str, dict[str, str]]:
-    """The platform admin's headers, and an operator's id and headers."""
-    admin = await admin_headers(client)
-    organization = await create_organization(client, admin)
+    """An org admin's headers, and the id and headers of an operator the org admin added."""
+    organization, admin = await org_admin(client)
     user = await create_user(client, admin, organization, ["operator"])
     return admin, str(user["id"]), bearer(await token(client, str(user["email"])))
 
@@ -146,7 +152,7 @@ async def test_a_role_change_ends_the_old_tokens_and_a_new_sign_in_works_at_once
 
 async def test_a_revoked_clients_token_is_refused_at_once(gateway_database: str) -> None:
     async with replicas(gateway_database) as [gateway]:
-        admin = await admin_headers(gateway)
+        _, admin = await org_admin(gateway)
         created = (
             await gateway.post("/api/v1/clients", json={"name": "Partner"}, headers=admin)
         ).json()
