@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import events
@@ -30,7 +30,7 @@ from services.intake.schemas.consent import (
     EmergencyAccessRead,
     OwnEmergencyAccess,
 )
-from services.intake.sharing import announce
+from services.intake.sharing import announce, end_grant
 from shared.auth import Principal
 from shared.contracts import intake as contract
 from shared.contracts.gateway import EmergencyEntitlement
@@ -194,19 +194,15 @@ async def close_access(
         return
     opened.closed_at = moment
     opened.closed_by = principal.subject
-    await session.execute(
-        update(AccessGrant).where(AccessGrant.source_id == opened.id).values(revoked_at=moment)
-    )
-    await session.flush()
-    await repository.record_change(
+    await end_grant(
         session,
         principal,
-        row.id,
-        "emergency_access_closed",
-        {"emergency_access_id": str(opened.id)},
+        row,
+        opened.id,
+        moment,
+        change=("emergency_access_closed", {"emergency_access_id": str(opened.id)}),
+        event=(contract.EMERGENCY_ACCESS_CLOSED, _event(row, opened)),
     )
-    await events.publish(session, contract.EMERGENCY_ACCESS_CLOSED, _event(row, opened))
-    await announce(session, row)
 
 
 async def of_person(session: AsyncSession, beneficiary_id: uuid.UUID) -> list[EmergencyAccess]:

@@ -5,7 +5,8 @@ grant list, so that consumers can simply replace theirs)."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -143,18 +144,36 @@ async def withdraw(
     moment = now()
     consent.withdrawn_at = moment
     consent.withdrawn_by = principal.subject
-    await session.execute(
-        update(AccessGrant).where(AccessGrant.source_id == consent.id).values(revoked_at=moment)
-    )
-    await session.flush()
-    await repository.record_change(
+    await end_grant(
         session,
         principal,
-        row.id,
-        "consent_withdrawn",
-        {"consent_id": str(consent.id), "purpose": consent.purpose},
+        row,
+        consent.id,
+        moment,
+        change=("consent_withdrawn", {"consent_id": str(consent.id), "purpose": consent.purpose}),
+        event=(contract.CONSENT_WITHDRAWN, _consent_event(row, consent)),
     )
-    await events.publish(session, contract.CONSENT_WITHDRAWN, _consent_event(row, consent))
+
+
+async def end_grant(
+    session: AsyncSession,
+    principal: Principal,
+    row: Beneficiary,
+    source_id: uuid.UUID,
+    moment: datetime,
+    *,
+    change: tuple[str, dict[str, Any]],
+    event: tuple[str, contract.Contract],
+) -> None:
+    """The grant a consent or an emergency access opened ends now: revoked (kept, so syncs send a
+    tombstone), recorded in the person's history, told as ``event`` and announced to every
+    service."""
+    await session.execute(
+        update(AccessGrant).where(AccessGrant.source_id == source_id).values(revoked_at=moment)
+    )
+    await session.flush()
+    await repository.record_change(session, principal, row.id, *change)
+    await events.publish(session, *event)
     await announce(session, row)
 
 
