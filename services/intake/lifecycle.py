@@ -66,16 +66,15 @@ async def merge(
     merged.updated_at = moment
     merged.search_prefixes = []
     merged.blocking_keys = []
-    await session.execute(
-        update(Consent)
-        .where(Consent.beneficiary_id == merged.id)
-        .values(beneficiary_id=survivor.id)
-    )
-    await session.execute(
-        update(AccessGrant)
-        .where(AccessGrant.beneficiary_id == merged.id)
-        .values(beneficiary_id=survivor.id)
-    )
+    # Who may see the person moves with them: consents, the grants they and emergency accesses
+    # opened, and the emergency accesses themselves (so they stay listed, closable and counted
+    # as the one open access of their organisation).
+    for model in (Consent, AccessGrant, EmergencyAccess):
+        await session.execute(
+            update(model)
+            .where(model.beneficiary_id == merged.id)
+            .values(beneficiary_id=survivor.id)
+        )
     await session.flush()
     await repository.record_change(
         session, principal, merged.id, "merged_into", {"survivor_id": str(survivor.id)}

@@ -321,3 +321,24 @@ async def test_without_the_gateway_nothing_opens(
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert (await intake.get(url, headers=owner.operator)).json() == []
     assert await _events(intake_database, "emergency_access.opened") == []
+
+
+async def test_an_access_to_a_merged_record_moves_to_the_survivor(glass: Glass) -> None:
+    owner = await glass.organisation()
+    hospital = await glass.organisation("medical_emergency")
+    survivor = (await register(glass.intake, owner, given_name="Kept"))["id"]
+    duplicate = (await register(glass.intake, owner, given_name="Copy"))["id"]
+    opened = (await glass.open(duplicate, hospital)).json()
+    merged = await glass.intake.post(
+        f"/api/v1/beneficiaries/{survivor}/merge",
+        json={"merged_id": duplicate},
+        headers=owner.admin,
+    )
+    assert merged.status_code == 200, merged.text
+    url = f"/api/v1/beneficiaries/{survivor}"
+    listed = (await glass.intake.get(f"{url}/emergency-access", headers=owner.operator)).json()
+    assert [(item["id"], item["status"]) for item in listed] == [(opened["id"], "open")]
+    assert (await glass.open(survivor, hospital)).status_code == 409  # still the one open
+    close = f"{url}/emergency-access/{opened['id']}"
+    assert (await glass.intake.delete(close, headers=hospital.admin)).status_code == 204
+    assert (await glass.intake.get(url, headers=hospital.admin)).status_code == 404
