@@ -197,6 +197,59 @@ async def test_an_erased_persons_token_is_refused_once_the_gateway_hears_of_it(
         assert not await accepted(gateway, headers, "/api/v1/me/profile")
 
 
+async def test_a_merged_records_app_account_follows_the_person(gateway_database: str) -> None:
+    async with replicas(gateway_database) as [gateway]:
+        app: ServiceApp = gateway.app  # type: ignore[attr-defined]
+        organization = uuid.UUID(await create_organization(gateway, await admin_headers(gateway)))
+        duplicate, survivor, other_duplicate = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        async with app.state.sessions() as session, session.begin():
+            sessions = []
+            for person in (duplicate, survivor, other_duplicate):
+                account = await account_for(session, Invitation(person, organization), None)
+                sessions.append(await app.state.issuer.new_session(session, account))
+
+        async def merge(merged: uuid.UUID) -> None:
+            event = envelope(
+                intake.MERGED,
+                {
+                    "merged_id": str(merged),
+                    "survivor_id": str(survivor),
+                    "organization_id": str(organization),
+                },
+            )
+            answer = await gateway.post(
+                "/internal/events", json={"events": [event]}, headers=bearer(INTERNAL_TOKEN)
+            )
+            assert answer.status_code == 200, answer.text
+
+        async def me(access_token: str) -> httpx.Response:
+            return await gateway.get(OWN, headers=bearer(access_token))
+
+        # The survivor had no account of its own... then it has: the second duplicate's goes.
+        held = await sql(
+            gateway_database, "SELECT id FROM user_account WHERE beneficiary_id = $1", survivor
+        )
+        await sql(gateway_database, "DELETE FROM user_account WHERE id = $1", held[0]["id"])
+        await merge(duplicate)
+        assert (await me(sessions[0].access_token)).status_code == 401  # its bid is gone
+        renewed = await gateway.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "refresh_token", "refresh_token": sessions[0].refresh_token},
+        )
+        assert renewed.status_code == 200, renewed.text
+        now_me = await me(renewed.json()["access_token"])
+        assert now_me.json()["beneficiary_id"] == str(survivor)
+
+        await merge(other_duplicate)
+        assert (await me(sessions[2].access_token)).status_code == 401
+        left = await sql(
+            gateway_database,
+            "SELECT count(*) AS n FROM user_account WHERE beneficiary_id = ANY($1::uuid[])",
+            [other_duplicate, survivor],
+        )
+        assert left[0]["n"] == 1  # one account a person: the one that followed them
+
+
 async def test_another_replica_learns_a_revocation_within_the_poll_bound(
     gateway_database: str,
 ) -> None:

@@ -138,4 +138,27 @@ async def _apply_access(session: AsyncSession, event_type: str, payload: Mapping
         for account_id in accounts.all():
             await revocations.revoke(session, str(account_id))
     elif event_type == intake.MERGED:
-        await access_mirror.apply_merged(session, beneficiary_access, payload)
+        merged = await access_mirror.apply_merged(session, beneficiary_access, payload)
+        await _follow_merge(session, merged)
+
+
+async def _follow_merge(session: AsyncSession, merged: intake.BeneficiaryMerged) -> None:
+    """A merged record's app account is the survivor's person's: it follows them when they have
+    none (its access tokens, whose ``bid`` names the merged record, end; a refresh gives the
+    new one), and goes when they have their own (one account a person)."""
+    account = await session.scalar(
+        select(User).where(User.beneficiary_id == merged.merged_id).with_for_update()
+    )
+    if account is None:
+        return
+    taken = await session.scalar(
+        select(User.id).where(User.beneficiary_id == merged.survivor_id).limit(1)
+    )
+    if taken is None:
+        account.beneficiary_id = merged.survivor_id
+        account.version += 1
+        account.updated_at = datetime.now(UTC)
+    else:
+        await session.delete(account)
+    await session.flush()
+    await revocations.revoke(session, str(account.id))
