@@ -242,12 +242,17 @@ async def test_a_merged_records_app_account_follows_the_person(gateway_database:
 
         await merge(other_duplicate)
         assert (await me(sessions[2].access_token)).status_code == 401
-        left = await sql(
+        active = await sql(
             gateway_database,
-            "SELECT count(*) AS n FROM user_account WHERE beneficiary_id = ANY($1::uuid[])",
+            "SELECT beneficiary_id FROM user_account WHERE is_active AND beneficiary_id = ANY($1)",
             [other_duplicate, survivor],
         )
-        assert left[0]["n"] == 1  # one account a person: the one that followed them
+        assert [row["beneficiary_id"] for row in active] == [survivor]  # one account a person
+        refused = await gateway.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "refresh_token", "refresh_token": sessions[2].refresh_token},
+        )
+        assert refused.status_code == 400
 
 
 async def test_another_replica_learns_a_revocation_within_the_poll_bound(

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.db import revocations
+from services.gateway.db import credentials, revocations
 from services.gateway.db.models import User
 from services.gateway.db.webhooks import (
     DeliveryStatus,
@@ -145,7 +145,8 @@ async def _apply_access(session: AsyncSession, event_type: str, payload: Mapping
 async def _follow_merge(session: AsyncSession, merged: intake.BeneficiaryMerged) -> None:
     """A merged record's app account is the survivor's person's: it follows them when they have
     none (its access tokens, whose ``bid`` names the merged record, end; a refresh gives the
-    new one), and goes when they have their own (one account a person)."""
+    new one), and is closed when they have their own (one account a person; it stays, signed
+    out and inactive, in the person's export until they are erased)."""
     account = await session.scalar(
         select(User).where(User.beneficiary_id == merged.merged_id).with_for_update()
     )
@@ -158,7 +159,10 @@ async def _follow_merge(session: AsyncSession, merged: intake.BeneficiaryMerged)
         account.beneficiary_id = merged.survivor_id
         account.version += 1
         account.updated_at = datetime.now(UTC)
-    else:
-        await session.delete(account)
-    await session.flush()
-    await revocations.revoke(session, str(account.id))
+        await session.flush()
+        await revocations.revoke(session, str(account.id))
+        return
+    account.is_active = False
+    account.version += 1
+    account.updated_at = datetime.now(UTC)
+    await credentials.revoke_user_tokens(session, account.id, account.updated_at)
