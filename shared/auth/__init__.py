@@ -1,4 +1,4 @@
-"""Token verification shared by every service (python-jose stays inside ``tokens``)."""
+"""Token verification shared by every service (the JWT library stays inside ``tokens``)."""
 
 from shared.auth.dependencies import CurrentPrincipal, authenticate, build_verifier, require_roles
 from shared.auth.principal import CASE_ROLES, PROVIDER_ROLES, Principal, PrincipalKind, Role

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from shared.auth.tokens import sign
-from shared.testing.tokens import TestIssuer
+from shared.testing.tokens import TestIssuer, public_pem
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import FIRST_PASSWORD, bearer, first_sign_in, token
 from tests.support import sql
@@ -134,11 +134,9 @@ async def forged_tokens(stack: Stack) -> dict[str, str]:
     def ours(**changes: Any) -> str:
         return sign({**claims, **changes}, private_key_pem=private_pem, algorithm="ES256", kid=kid)
 
-    from jose import jwk
-
-    public_pem = jwk.construct(public_jwk, "ES256").to_pem()
+    public_key_pem = public_pem(public_jwk)
     hs_input = f"{_b64({'alg': 'HS256', 'typ': 'JWT', 'kid': kid})}.{_b64(claims)}"
-    hs_mac = hmac.new(public_pem, hs_input.encode(), hashlib.sha256).digest()
+    hs_mac = hmac.new(public_key_pem, hs_input.encode(), hashlib.sha256).digest()
     hs_signature = base64.urlsafe_b64encode(hs_mac).decode().rstrip("=")
     genuine = ours()
     head, _payload, signature = genuine.split(".")

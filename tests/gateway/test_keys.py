@@ -12,12 +12,10 @@ import time
 
 import httpx
 import pytest
-from jose import jwk as jose_jwk
-from jose import jwt as jose_jwt
 
 from services.gateway.app import create_app
-from shared.auth.tokens import sign
-from shared.testing.tokens import TestIssuer
+from shared.auth.tokens import construct_key, sign, verify
+from shared.testing.tokens import TestIssuer, public_pem
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, gateway_settings
 from tests.gateway.helpers import admin_headers, bearer, token
 from tests.support import serve
@@ -54,7 +52,13 @@ async def test_jwks_publishes_the_signing_key(gateway: httpx.AsyncClient) -> Non
     assert key["kty"] == "EC"
     assert key["crv"] == "P-256"
     assert "d" not in key
-    verified = jose_jwt.decode(access, key, algorithms=["ES256"], audience="ponte-api")
+    verified = verify(
+        access,
+        construct_key(key, "ES256"),
+        algorithms=("ES256",),
+        issuer="http://gateway.test",
+        audience="ponte-api",
+    )
     assert verified["iss"] == "http://gateway.test"
     assert set(claims) >= {"iss", "aud", "sub", "exp", "nbf", "iat", "jti", "org", "roles"}
 
@@ -102,7 +106,7 @@ async def forged(gateway: httpx.AsyncClient) -> dict[str, str]:
         "HS256 with the public key": _hs256(
             {"alg": "HS256", "typ": "JWT", "kid": header["kid"]},
             claims,
-            jose_jwk.construct(public, "ES256").to_pem(),
+            public_pem(public),
         ),
         "expired": stranger_sign(stranger, claims, header, exp=int(time.time()) - 60),
         "tampered payload": ".".join(

@@ -41,11 +41,14 @@ def test_services_do_not_import_each_other() -> None:
     assert crossings == []
 
 
-def test_python_jose_stays_inside_one_module() -> None:
+JWT_LIBRARIES = ("jwt", "jose", "joserfc", "authlib")
+
+
+def test_the_jwt_library_stays_inside_one_module() -> None:
     users = [
         str(path.relative_to(ROOT))
         for folder in ("shared", "services")
         for path in (ROOT / folder).rglob("*.py")
-        if any(name == "jose" or name.startswith("jose.") for name in _imports(path))
+        if any(name.split(".")[0] in JWT_LIBRARIES for name in _imports(path))
     ]
     assert users == ["shared/auth/tokens.py"]

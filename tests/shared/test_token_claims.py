@@ -74,26 +74,23 @@ async def test_a_token_without_a_required_claim_is_refused(which: str, claim: st
     token = _signed(issuer, claims)
     with pytest.raises(TokenError):
         await _verifier(issuers).verify(token)
-    # python-jose itself refuses a token without iss when given an issuer; the rest were ours
-    with pytest.raises(
-        TokenError, match="Invalid issuer" if claim == "iss" else f"no {claim} claim"
-    ):
+    with pytest.raises(TokenError, match=f"no {claim} claim"):
         _verify_directly(issuer, token)
 
 
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"aud": "another-api"}, "JWTClaimsError"),
-        ({"aud": []}, "JWTClaimsError"),
-        ({"iss": "https://elsewhere.example"}, "JWTClaimsError"),
-        ({"exp": int(time.time()) - 60}, "ExpiredSignatureError"),
+        ({"aud": "another-api"}, "wrong audience"),
+        ({"aud": []}, "no aud claim"),
+        ({"iss": "https://elsewhere.example"}, "wrong issuer"),
+        ({"exp": int(time.time()) - 60}, "token expired"),
         ({"exp": "99999999999"}, "exp claim is not a number"),
-        ({"exp": True}, "ExpiredSignatureError"),  # python-jose's int(True)
-        ({"exp": [1]}, "malformed time claim"),
+        ({"exp": True}, "token expired|exp claim is not a number"),  # the library's int(True)
+        ({"exp": [1]}, "malformed token|exp claim is not a number"),
         ({"iat": "0"}, "iat claim is not a number"),
         ({"iat": int(time.time()) + 3600}, "issued in the future"),
-        ({"nbf": int(time.time()) + 3600}, "JWTClaimsError"),
+        ({"nbf": int(time.time()) + 3600}, "not yet valid"),
         ({"nbf": "0"}, "nbf claim is not a number"),
     ],
 )
