@@ -18,6 +18,8 @@ import httpx
 
 SERVICES = ("gateway", "intake", "pathways", "matching")
 DEFAULT_PORTS = {"gateway": 8000, "intake": 8001, "pathways": 8002, "matching": 8003}
+# The gateway's internal door (/internal/*, /metrics: services/gateway/surfaces.py).
+DEFAULT_GATEWAY_INTERNAL_PORT = 8100
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,15 +75,36 @@ class ServiceProcess:
     env: Mapping[str, str]
     log_path: Path | None = None
     app: str | None = None  # "module:attribute" of a plain ASGI app instead of the service factory
+    # The gateway's internal door; a free one unless given (a replica gets its own).
+    internal_port: int | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if self.is_gateway and self.internal_port is None:
+            self.internal_port = free_port()
+
+    @property
+    def is_gateway(self) -> bool:
+        return self.name == "gateway" and self.app is None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    @property
+    def internal_url(self) -> str:
+        """The gateway's internal door (/internal/*, /metrics); the public one elsewhere."""
+        return f"http://127.0.0.1:{self.internal_port}" if self.is_gateway else self.url
+
+    def command(self) -> list[str]:
+        if self.is_gateway:  # two ports in one process: services/gateway/__main__.py
+            return [
+                *(sys.executable, "-m", "services.gateway", "serve"),
+                *("--host", "127.0.0.1", "--port", str(self.port)),
+                *("--timeout-graceful-shutdown", "10"),
+            ]
         target = ["--factory", f"services.{self.name}.app:create_app"]
-        command = [
+        return [
             sys.executable,
             "-m",
             "uvicorn",
@@ -96,30 +119,40 @@ class ServiceProcess:
             "--timeout-graceful-shutdown",
             "10",
         ]
+
+    def start(self) -> None:
+        own = {"PONTE_GATEWAY_INTERNAL_PORT": str(self.internal_port)} if self.is_gateway else {}
         output = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            command,
+            self.command(),
             cwd=ROOT,
             # Unbuffered as in deploy/Dockerfile: a log line is on disk when it is written.
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env, **own},
             stdout=output,
             stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, timeout: float = 60.0, path: str = "/readyz") -> None:
+        """Ready on its port, and the gateway on its internal one too."""
         deadline = time.monotonic() + timeout
+        doors = [(self.url, self.port)]
+        if self.is_gateway and self.internal_port is not None:
+            doors.append((self.internal_url, self.internal_port))
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}{path}", timeout=1.0).status_code == 200 and (
-                    self.process is None or _listens(self.process.pid, self.port) is not False
-                ):
-                    return
-            except httpx.HTTPError:
-                pass
+            if all(self._answers(url, port, path) for url, port in doors):
+                return
             time.sleep(0.1)
         raise TimeoutError(f"{self.name} was not ready within {timeout:.0f} s")
+
+    def _answers(self, url: str, port: int, path: str) -> bool:
+        try:
+            return httpx.get(f"{url}{path}", timeout=1.0).status_code == 200 and (
+                self.process is None or _listens(self.process.pid, port) is not False
+            )
+        except httpx.HTTPError:
+            return False
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -155,10 +188,17 @@ class ServiceProcess:
 
 
 def service_environment(
-    database_urls: Mapping[str, str], ports: Mapping[str, int], extra: Mapping[str, str]
+    database_urls: Mapping[str, str],
+    ports: Mapping[str, int],
+    extra: Mapping[str, str],
+    *,
+    gateway_internal_port: int,
 ) -> dict[str, dict[str, str]]:
-    """Each service's PONTE_* environment: its database, where the others are, whom to trust."""
+    """Each service's PONTE_* environment: its database, where the others are, whom to trust.
+    The services reach the gateway at its internal door (their calls are all to /internal/*);
+    the JWKS stays on its public port, where external verifiers find it too."""
     gateway = f"http://127.0.0.1:{ports['gateway']}"
+    addresses = {**ports, "gateway": gateway_internal_port}
     common = {
         "PONTE_AUTH_ISSUER": extra.get("PONTE_AUTH_ISSUER", gateway),
         "PONTE_AUTH_JWKS_URL": f"{gateway}/.well-known/jwks.json",
@@ -176,12 +216,12 @@ def service_environment(
         env = {**common, f"PONTE_{name.upper()}_DATABASE_URL": database_urls[name]}
         if name == "gateway":
             env.update(upstreams)
-        # Each service's address of the others (events, exports, cards; the gateway's for the
-        # events that become webhooks).
+        # Each service's address of the others (events, exports, cards; the gateway's internal
+        # door for the events that become webhooks, entitlements and exports).
         for other in SERVICES:
             if other != name and name != "gateway":
                 env[f"PONTE_{name.upper()}_{other.upper()}_URL"] = (
-                    f"http://127.0.0.1:{ports[other]}"
+                    f"http://127.0.0.1:{addresses[other]}"
                 )
         environments[name] = env
     return environments
@@ -192,10 +232,19 @@ def running_services(
     database_urls: Mapping[str, str], logs: Path, extra_env: Mapping[str, str]
 ) -> Iterator[dict[str, ServiceProcess]]:
     """The four services on free ports, ready; stopped on exit whatever happens."""
-    ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
-    environments = service_environment(database_urls, ports, extra_env)
+    *numbers, internal = free_ports(len(SERVICES) + 1)
+    ports = dict(zip(SERVICES, numbers, strict=True))
+    environments = service_environment(
+        database_urls, ports, extra_env, gateway_internal_port=internal
+    )
     processes = {
-        name: ServiceProcess(name, ports[name], environments[name], log_path=logs / f"{name}.log")
+        name: ServiceProcess(
+            name,
+            ports[name],
+            environments[name],
+            log_path=logs / f"{name}.log",
+            internal_port=internal if name == "gateway" else None,
+        )
         for name in SERVICES
     }
     try:

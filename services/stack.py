@@ -19,7 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from services.processes import DEFAULT_PORTS, ROOT, SERVICES, ServiceProcess, port_is_free
+from services.processes import (
+    DEFAULT_GATEWAY_INTERNAL_PORT,
+    DEFAULT_PORTS,
+    ROOT,
+    SERVICES,
+    ServiceProcess,
+    port_is_free,
+)
 from services.processes import service_environment as environments
 from shared.embedded import ensure_database, start_embedded
 from shared.migrations import upgrade_url
@@ -88,7 +95,8 @@ def ensure_taxonomy(matching_url: str) -> None:
 
 
 def run() -> int:
-    busy = [str(port) for port in DEFAULT_PORTS.values() if not port_is_free(port)]
+    ports = [*DEFAULT_PORTS.values(), DEFAULT_GATEWAY_INTERNAL_PORT]
+    busy = [str(port) for port in ports if not port_is_free(port)]
     if busy:
         print(f"Ports in use: {', '.join(busy)}. Stop what uses them and retry.", file=sys.stderr)
         return 1
@@ -116,11 +124,16 @@ def run() -> int:
                     "PONTE_LOG_FORMAT": os.environ.get("PONTE_LOG_FORMAT", "console"),
                     "PONTE_MIGRATE_ON_START": "false",
                 },
+                gateway_internal_port=DEFAULT_GATEWAY_INTERNAL_PORT,
             )
             (VAR / "logs").mkdir(parents=True, exist_ok=True)
             for name in SERVICES:
                 process = ServiceProcess(
-                    name, DEFAULT_PORTS[name], env[name], log_path=VAR / "logs" / f"{name}.log"
+                    name,
+                    DEFAULT_PORTS[name],
+                    env[name],
+                    log_path=VAR / "logs" / f"{name}.log",
+                    internal_port=DEFAULT_GATEWAY_INTERNAL_PORT if name == "gateway" else None,
                 )
                 process.start()
                 processes.append(process)
@@ -154,6 +167,7 @@ def _announce(
         f"  API (gateway):   {gateway}/api/v1",
         f"  API docs:        {gateway}/docs",
         f"  Status:          {gateway}/api/v1/status",
+        f"  Metrics:         http://127.0.0.1:{DEFAULT_GATEWAY_INTERNAL_PORT}/metrics (internal)",
         "  Logs:            var/logs/",
         "",
         "Demo credentials (POST /api/v1/auth/token, grant_type=password):",

@@ -1,13 +1,19 @@
-"""``python -m services.gateway rotate-keys``: start signing with a new key.
+"""``python -m services.gateway``: run the gateway, or start signing with a new key.
 
-Tokens signed by the old key keep verifying until they expire; every gateway replica picks up the
-new key within ``PONTE_GATEWAY_KEY_RELOAD_SECONDS``.
+``serve`` runs the gateway on two ports in one process (``surfaces``): ``--port`` for the public
+API, ``PONTE_GATEWAY_INTERNAL_PORT`` for the services' internal endpoints and the metrics, which
+only the cluster reaches. One uvicorn server listens on both, so there is one lifespan, one
+application state and one shutdown.
+
+``rotate-keys``: tokens signed by the old key keep verifying until they expire; every gateway
+replica picks up the new key within ``PONTE_GATEWAY_KEY_RELOAD_SECONDS``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import sys
 from datetime import timedelta
 
@@ -30,15 +36,54 @@ async def rotate(settings: GatewaySettings) -> str:
         await engine.dispose()
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bound and listening before the start-up, as uvicorn's own ``--port`` would be after it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: GatewaySettings, host: str, port: int, graceful_seconds: int) -> None:
+    import uvicorn
+
+    from services.gateway.app import create_app
+
+    if port == settings.internal_port:
+        raise SystemExit("The public and the internal port must differ.")
+    app = create_app(settings, internal_port=settings.internal_port)
+    sockets = [
+        listening_socket(host, port),
+        listening_socket(settings.internal_host or host, settings.internal_port),
+    ]
+    config = uvicorn.Config(
+        app,
+        access_log=False,  # ours, per route template (shared/middleware.py)
+        proxy_headers=False,  # X-Forwarded-For is the gateway's to interpret
+        timeout_graceful_shutdown=graceful_seconds,
+    )
+    uvicorn.Server(config).run(sockets=sockets)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.gateway")
     commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the gateway (public and internal port)")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000, help="the public port")
+    serve_parser.add_argument("--timeout-graceful-shutdown", type=int, default=10)
     commands.add_parser("rotate-keys", help="retire the signing key and start a new one")
-    parser.parse_args(argv)
+    args = parser.parse_args(argv)
     settings = GatewaySettings()
     if not settings.database_url:
         print("Set PONTE_GATEWAY_DATABASE_URL.", file=sys.stderr)
         return 2
+    if args.command == "serve":
+        serve(settings, args.host, args.port, args.timeout_graceful_shutdown)
+        return 0
     print(f"Signing with new key {asyncio.run(rotate(settings))}.")
     return 0
 

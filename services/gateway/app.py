@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
+from starlette.types import ASGIApp
 
 from services.gateway.api import activation, auth, clients, export, organizations, status, users
 from services.gateway.bootstrap import bootstrap_admin
@@ -24,6 +25,7 @@ from services.gateway.proxy import TokenVerifierRef, UpstreamProxy, Upstreams
 from services.gateway.ratelimit import rate_store
 from services.gateway.revocation import RevocationList
 from services.gateway.settings import GatewaySettings
+from services.gateway.surfaces import Surfaces
 from services.gateway.transport import GatewayClient, upstream_timeout, upstream_transport
 from services.gateway.webhooks import api as webhooks_api
 from services.gateway.webhooks import runtime as webhooks
@@ -35,7 +37,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _log = get_logger("ponte.gateway")
 
 
-def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
+def create_app(
+    settings: GatewaySettings | None = None, *, internal_port: int | None = None
+) -> ServiceApp:
+    """``internal_port``: the port of the internal door (``surfaces``), which ``python -m
+    services.gateway serve`` listens on beside the public one. Without it (in-process tests, the
+    OpenAPI document) one app answers every path."""
     settings = settings or GatewaySettings()
     verifier_ref = TokenVerifierRef()
     upstreams = Upstreams(settings.upstreams(), upstream_timeout(settings))
@@ -106,15 +113,22 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
         shutdown=[webhooks.stop, stop],
         verifier=own_verifier,
         # Inside request ids, logs and metrics; before FastAPI and its middleware stack.
-        inner=lambda api: edge(
-            UpstreamProxy(api, upstreams=upstreams, verifier=verifier_ref),
-            settings=settings,
-            store=rates,
-            verifier=verifier_ref.get,
+        inner=lambda api: _doors(
+            edge(
+                UpstreamProxy(api, upstreams=upstreams, verifier=verifier_ref),
+                settings=settings,
+                store=rates,
+                verifier=verifier_ref.get,
+            ),
+            internal_port,
         ),
     )
     _serve_merged_openapi(app.api, upstreams)
     return app
+
+
+def _doors(app: ASGIApp, internal_port: int | None) -> ASGIApp:
+    return app if internal_port is None else Surfaces(app, internal_port=internal_port)
 
 
 def _serve_merged_openapi(app: FastAPI, upstreams: Upstreams) -> None:

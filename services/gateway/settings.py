@@ -13,6 +13,11 @@ class GatewaySettings(ServiceSettings):
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     upstream_timeout_seconds: float = Field(default=15.0, gt=0)
     upstream_max_connections: int = Field(default=200, ge=1)
+    # The internal door (surfaces.py): /internal/* and /metrics, for the cluster only; the public
+    # port (``serve --port``) answers 404 to them. The services' PONTE_<SERVICE>_GATEWAY_URL
+    # points here.
+    internal_port: int = Field(default=8100, ge=1, le=65535)
+    internal_host: str | None = Field(default=None, description="default: the public host")
 
     signing_algorithm: str = Field(default="ES256", pattern="^(ES256|RS256)$")
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)

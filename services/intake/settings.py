@@ -14,8 +14,9 @@ class IntakeSettings(ServiceSettings):
         default="http://127.0.0.1:8003", description="for exports and event deliveries"
     )
     gateway_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="where events go to become webhooks; what the gateway holds, for exports",
+        default="http://127.0.0.1:8100",
+        description="the gateway's internal port (PONTE_GATEWAY_INTERNAL_PORT): where events go "
+        "to become webhooks, organisations' emergency entitlements, what it holds for exports",
     )
     relay_events: bool = Field(
         default=True, description="deliver the outbox to the other services from this process"

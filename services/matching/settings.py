@@ -9,7 +9,8 @@ class MatchingSettings(ServiceSettings):
 
     intake_url: str = "http://127.0.0.1:8001"  # the person's card for a referral
     pathways_url: str = "http://127.0.0.1:8002"  # where referral events go
-    gateway_url: str = "http://127.0.0.1:8000"  # where events go to become webhooks
+    # The gateway's internal port (PONTE_GATEWAY_INTERNAL_PORT): where events become webhooks.
+    gateway_url: str = "http://127.0.0.1:8100"
     referral_expiry_sweep_seconds: float = Field(
         default=60.0,
         gt=0,

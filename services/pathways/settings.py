@@ -7,4 +7,5 @@ class PathwaysSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PONTE_PATHWAYS_")
 
     matching_url: str = "http://127.0.0.1:8003"  # where pathway events (priority needs) go
-    gateway_url: str = "http://127.0.0.1:8000"  # where events go to become webhooks
+    # The gateway's internal port (PONTE_GATEWAY_INTERNAL_PORT): where events become webhooks.
+    gateway_url: str = "http://127.0.0.1:8100"

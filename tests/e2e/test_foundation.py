@@ -243,7 +243,7 @@ def test_merged_openapi_and_docs(stack: Stack) -> None:
 def test_metrics_count_requests_by_route(stack: Stack) -> None:
     with stack.client() as client:
         client.get("/api/v1/status")
-        text = client.get("/metrics").text
+    text = httpx.get(f"{stack.processes['gateway'].internal_url}/metrics", timeout=30.0).text
     assert (
         'ponte_http_requests_total{method="GET",route="/api/v1/status",service="gateway",status="200"}'
         in text

@@ -216,6 +216,11 @@ def test_the_export_holds_the_merged_records_and_the_gateway_part(stack: Stack) 
         assert all(session["issued_at"] for session in gateway["sessions"])
         assert "token_hash" not in answer.text
         assert "argon2" not in answer.text
-        # The gateway's export is internal: not reachable from outside without the internal token.
-        internal = client.get(f"/internal/beneficiaries/{survivor['id']}/export", headers=ngo.admin)
+        # The gateway's export is internal: not on the public port at all, and on the internal
+        # one not without the internal token.
+        path = f"/internal/beneficiaries/{survivor['id']}/export"
+        assert client.get(path, headers=ngo.admin).status_code == 404
+        internal = httpx.get(
+            stack.processes["gateway"].internal_url + path, headers=ngo.admin, timeout=30.0
+        )
         assert internal.status_code == 401
