@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.db import credentials
 from services.gateway.db.models import Organization, User
+from services.gateway.domain.passwords import hash_password
 from services.gateway.errors import InvalidGrant
 from services.gateway.hashing import PasswordHashing
 from services.gateway.identity import TokenIssuer
@@ -27,6 +28,7 @@ from services.gateway.schemas import TokenResponse
 from shared.auth import Role
 from shared.errors import Conflict, ServiceUnavailable
 from shared.logging import get_logger
+from shared.offload import run_in_thread
 
 _log = get_logger("ponte.gateway.activation")
 # Never a valid argon2 hash: an account without a password cannot use the password grant.
@@ -66,12 +68,22 @@ async def redeem(http: httpx.AsyncClient, intake_url: str, token: str, code: str
 
 
 async def account_for(
-    session: AsyncSession, hashing: PasswordHashing, invitation: Invitation, password: str | None
+    session: AsyncSession,
+    invitation: Invitation,
+    password: str | None,
+    *,
+    hashing: PasswordHashing | None = None,
 ) -> User:
-    """The person's account, created on the first activation and renewed on the next ones."""
+    """The person's account, created on the first activation and renewed on the next ones.
+    ``hashing``: the process's bounded hashing pool (requests always pass it)."""
     if await session.get(Organization, invitation.organization_id) is None:
         raise Conflict("The organisation that invited you no longer exists.")
-    password_hash = await hashing.hash(password) if password else NO_PASSWORD
+    if not password:
+        password_hash = NO_PASSWORD
+    elif hashing is not None:
+        password_hash = await hashing.hash(password)
+    else:
+        password_hash = await run_in_thread(hash_password, password)
     user: User | None = await session.scalar(
         select(User).where(User.beneficiary_id == invitation.beneficiary_id).with_for_update()
     )
@@ -122,6 +134,6 @@ async def activate(
     except InvalidGrant:
         await credentials.record_failure(session, key, issuer.address_policy, now)
         raise
-    user = await account_for(session, issuer.hashing, invitation, password)
+    user = await account_for(session, invitation, password, hashing=issuer.hashing)
     _log.info("beneficiary_activated", user_id=str(user.id))
     return user, await issuer.new_session(session, user)
