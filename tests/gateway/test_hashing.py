@@ -132,8 +132,12 @@ async def test_callers_past_the_queue_are_refused_at_once_and_waiters_are_served
     release = threading.Event()
     results: list[str] = []
 
+    def first() -> str:
+        release.wait(30)
+        return "first"
+
     async def held() -> None:
-        results.append(await hashing.run(lambda: release.wait(30) and "first"))
+        results.append(await hashing.run(first))
 
     async def queued() -> None:
         results.append(await hashing.run(lambda: "second"))
