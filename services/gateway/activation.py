@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
-from anyio import to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,11 +22,13 @@ from services.gateway.db import credentials
 from services.gateway.db.models import Organization, User
 from services.gateway.domain.passwords import hash_password
 from services.gateway.errors import InvalidGrant
+from services.gateway.hashing import PasswordHashing
 from services.gateway.identity import TokenIssuer
 from services.gateway.schemas import TokenResponse
 from shared.auth import Role
 from shared.errors import Conflict, ServiceUnavailable
 from shared.logging import get_logger
+from shared.offload import run_in_thread
 
 _log = get_logger("ponte.gateway.activation")
 # Never a valid argon2 hash: an account without a password cannot use the password grant.
@@ -66,11 +67,23 @@ async def redeem(http: httpx.AsyncClient, intake_url: str, token: str, code: str
     return Invitation(uuid.UUID(body["beneficiary_id"]), uuid.UUID(body["organization_id"]))
 
 
-async def account_for(session: AsyncSession, invitation: Invitation, password: str | None) -> User:
-    """The person's account, created on the first activation and renewed on the next ones."""
+async def account_for(
+    session: AsyncSession,
+    invitation: Invitation,
+    password: str | None,
+    *,
+    hashing: PasswordHashing | None = None,
+) -> User:
+    """The person's account, created on the first activation and renewed on the next ones.
+    ``hashing``: the process's bounded hashing pool (requests always pass it)."""
     if await session.get(Organization, invitation.organization_id) is None:
         raise Conflict("The organisation that invited you no longer exists.")
-    password_hash = await to_thread.run_sync(hash_password, password) if password else NO_PASSWORD
+    if not password:
+        password_hash = NO_PASSWORD
+    elif hashing is not None:
+        password_hash = await hashing.hash(password)
+    else:
+        password_hash = await run_in_thread(hash_password, password)
     user: User | None = await session.scalar(
         select(User).where(User.beneficiary_id == invitation.beneficiary_id).with_for_update()
     )
@@ -121,6 +134,6 @@ async def activate(
     except InvalidGrant:
         await credentials.record_failure(session, key, issuer.address_policy, now)
         raise
-    user = await account_for(session, invitation, password)
+    user = await account_for(session, invitation, password, hashing=issuer.hashing)
     _log.info("beneficiary_activated", user_id=str(user.id))
     return user, await issuer.new_session(session, user)

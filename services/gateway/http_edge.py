@@ -26,7 +26,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.ratelimit import RateLimiter, RatePolicy, RateStore
+from services.gateway.ratelimit import RateLimiter, RatePolicy, RateStore, proxy_trust
 from services.gateway.settings import GatewaySettings
 from shared.auth.verifier import TokenVerifier
 
@@ -121,6 +121,6 @@ def edge(
         store=store,
         policy=RatePolicy.from_settings(settings),
         verifier=verifier,
-        trust_forwarded_for=settings.trust_forwarded_for,
+        proxies=proxy_trust(settings),
     )
     return cors(limited, settings.cors_origins) if settings.cors_origins else limited

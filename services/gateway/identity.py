@@ -3,20 +3,21 @@ rotation with reuse detection. HTTP-free: the token endpoint parses the form and
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.db import credentials, repository, revocations
 from services.gateway.db.models import ApiClient, User
-from services.gateway.domain.passwords import hash_password, needs_rehash, verify_password
+from services.gateway.domain.passwords import needs_rehash
 from services.gateway.domain.throttling import ThrottlePolicy, retry_after_seconds
 from services.gateway.errors import InvalidClient, InvalidGrant, PasswordChangeRequired
+from services.gateway.hashing import PasswordHashing
 from services.gateway.keys import SigningKeys
 from services.gateway.schemas import TokenResponse
 from services.gateway.settings import GatewaySettings
@@ -27,35 +28,60 @@ from shared.logging import get_logger
 _log = get_logger("ponte.gateway.identity")
 
 
-async def set_own_password(session: AsyncSession, user: User, password: str, now: datetime) -> None:
+async def set_own_password(
+    session: AsyncSession, hashing: PasswordHashing, user: User, password: str, now: datetime
+) -> None:
     """The holder chose ``password`` (checked by the caller): the one an admin set, if any, is
     spent, and sessions started under the old one end."""
-    user.password_hash = await to_thread.run_sync(hash_password, password)
+    user.password_hash = await hashing.hash(password)
     user.must_change_password = False
     user.version += 1
     user.updated_at = now
     await credentials.revoke_user_tokens(session, user.id, now)
 
 
+def throttle_keys(email: str, address: str) -> tuple[str, str, str]:
+    """The failed sign-in counters a password attempt touches: the account at this address (a
+    digest, so that a long e-mail address and address fit the key), the address across accounts,
+    and the account from everywhere."""
+    account = email.strip().lower()
+    pair = hashlib.sha256(f"{account}\n{address}".encode()).hexdigest()
+    return f"login:{pair}", f"address:{address}", f"account:{account}"
+
+
 @dataclass(frozen=True)
 class TokenIssuer:
     keys: SigningKeys
     settings: GatewaySettings
+    hashing: PasswordHashing = field(init=False)
 
-    def _policy(self, free_attempts: int) -> ThrottlePolicy:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hashing", PasswordHashing.from_settings(self.settings))
+
+    def _policy(self, free_attempts: int, max_block_seconds: int | None = None) -> ThrottlePolicy:
         return ThrottlePolicy(
             free_attempts=free_attempts,
             window=timedelta(seconds=self.settings.login_failure_window_seconds),
-            max_block=timedelta(seconds=self.settings.login_max_block_seconds),
+            max_block=timedelta(seconds=max_block_seconds or self.settings.login_max_block_seconds),
         )
 
     @property
-    def account_policy(self) -> ThrottlePolicy:
-        return self._policy(self.settings.login_free_attempts_per_account)
+    def pair_policy(self) -> ThrottlePolicy:
+        """One account from one address: the owner mistyping, or a guesser that slows itself."""
+        return self._policy(self.settings.login_free_attempts_per_account_address)
 
     @property
     def address_policy(self) -> ThrottlePolicy:
         return self._policy(self.settings.login_free_attempts_per_address)
+
+    @property
+    def account_policy(self) -> ThrottlePolicy:
+        """The account-wide brake on guesses spread over many addresses: a higher threshold and
+        short blocks, so that strangers' failures can slow the owner but never lock them out."""
+        return self._policy(
+            self.settings.login_free_attempts_per_account,
+            self.settings.login_account_max_block_seconds,
+        )
 
     async def access_token(
         self,
@@ -130,20 +156,24 @@ class TokenIssuer:
     async def confirm_password(
         self, session: AsyncSession, user: User | None, email: str, password: str, address: str
     ) -> bool:
-        """Whether ``password`` is the active account ``user``'s. A wrong one counts against the
-        account and the caller's address as a failed sign-in; ``TooManyRequests`` while either
-        is blocked. The caller commits the count before answering with an error."""
+        """Whether ``password`` is the active account ``user``'s. A wrong one counts as a failed
+        sign-in against the account at this address, the address and the account; while any of
+        them is blocked, ``TooManyRequests``. Another address's failures block this one only
+        through the account-wide brake (``account_policy``). The caller commits the counts
+        before answering with an error."""
         now = datetime.now(UTC)
-        account_key, address_key = f"account:{email.strip().lower()}", f"address:{address}"
-        await self.refuse_if_blocked(session, [account_key, address_key], now)
-        valid = await to_thread.run_sync(
-            verify_password, user.password_hash if user else None, password
-        )
+        pair_key, address_key, account_key = throttle_keys(email, address)
+        await self.refuse_if_blocked(session, [pair_key, address_key, account_key], now)
+        valid = await self.hashing.verify(user.password_hash if user else None, password)
         if user is None or not valid or not user.is_active:
-            await credentials.record_failure(session, account_key, self.account_policy, now)
+            await credentials.record_failure(session, pair_key, self.pair_policy, now)
             await credentials.record_failure(session, address_key, self.address_policy, now)
+            await credentials.record_failure(session, account_key, self.account_policy, now)
             _log.info("login_failed", user_id=str(user.id) if user else None)
             return False
+        # The owner proved themselves: their counters start again. The address's does not (an
+        # attacker signing in to an account of their own between guesses must not reset it).
+        await credentials.clear_failures(session, pair_key)
         await credentials.clear_failures(session, account_key)
         return True
 
@@ -164,7 +194,7 @@ class TokenIssuer:
             raise InvalidGrant("The e-mail address or the password is wrong.")
         now = datetime.now(UTC)
         if new_password is not None:
-            await set_own_password(session, user, new_password, now)
+            await set_own_password(session, self.hashing, user, new_password, now)
         elif user.must_change_password:
             raise PasswordChangeRequired(
                 "Your password was set by an administrator: choose your own, sent as new_password "
@@ -172,7 +202,9 @@ class TokenIssuer:
                 password_change_required=True,
             )
         elif needs_rehash(user.password_hash):
-            user.password_hash = await to_thread.run_sync(hash_password, password)
+            # Made with older parameters (argon2-cffi's defaults: 64 MiB a check): now that the
+            # password is known, store it under the current ones.
+            user.password_hash = await self.hashing.hash(password)
         user.last_login_at = now
         return await self._for_user(session, user, uuid.uuid4(), now)
 

@@ -5,7 +5,8 @@ Each limit is a rate per minute that also allows a burst of as many requests at 
 GCRA (the generic cell rate algorithm, a token bucket kept as one number per key: the theoretical
 arrival time of the next request). A request names up to three keys:
 
-* the client: the token's subject when the bearer token is valid, else the caller's address;
+* the client: the token's subject when the bearer token is valid, else the caller's address
+  (behind trusted proxies, the ``X-Forwarded-For`` entry they added: ``domain.forwarded``);
 * the address, for every request (several clients may share one, behind a NAT);
 * on ``/api/v1/auth/token`` and ``/auth/activate``, the address again under a lower rate.
 
@@ -34,12 +35,13 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.gateway.domain.forwarded import ProxyTrust
 from services.gateway.settings import GatewaySettings
 from shared.auth.headers import bearer
 from shared.auth.tokens import TokenError
@@ -188,20 +190,13 @@ def rate_store(settings: GatewaySettings) -> RateStore:
     return RedisStore(aioredis.Redis(connection_pool=pool), prefix=settings.rate_limit_key_prefix)
 
 
-def client_address(client: Sequence[Any] | None, forwarded_for: str | None) -> str:
-    """The caller's address: the last ``X-Forwarded-For`` hop when given (pass it, its lines joined
-    by commas, only when the gateway trusts its proxy, ``PONTE_GATEWAY_TRUST_FORWARDED_FOR``),
-    else the peer's. The last hop is the one the trusted proxy appended, the address it saw; the
-    hops before it are whatever the caller sent, so counting by them would let a caller choose a
-    fresh budget (and a fresh failed sign-in throttle) for every request."""
-    if forwarded_for:
-        last = forwarded_for.rsplit(",", 1)[-1].strip()
-        if last:
-            return last[:64]
-    if client:
-        host: str = client[0]
-        return host
-    return "unknown"
+def proxy_trust(settings: GatewaySettings) -> ProxyTrust:
+    """Which ``X-Forwarded-For`` entry is the caller's (``domain.forwarded``)."""
+    return ProxyTrust(
+        trust_forwarded_for=settings.trust_forwarded_for,
+        hops=settings.trusted_proxy_hops,
+        networks=tuple(settings.trusted_proxies),
+    )
 
 
 def address_bucket(address: str) -> str:
@@ -262,13 +257,13 @@ class RateLimiter:
         store: RateStore,
         policy: RatePolicy,
         verifier: Callable[[], TokenVerifier],
-        trust_forwarded_for: bool,
+        proxies: ProxyTrust,
     ) -> None:
         self.app = app
         self.store = store
         self.policy = policy
         self.verifier = verifier
-        self.trust_forwarded_for = trust_forwarded_for
+        self.proxies = proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _exempt(scope["path"]):
@@ -281,11 +276,9 @@ class RateLimiter:
                 authorization = value
             elif name == b"x-forwarded-for":  # several lines are one list
                 forwarded_for = value if forwarded_for is None else forwarded_for + b", " + value
-        address = client_address(
+        address = self.proxies.client_address(
             scope.get("client"),
-            forwarded_for.decode("latin-1")
-            if forwarded_for is not None and self.trust_forwarded_for
-            else None,
+            forwarded_for.decode("latin-1") if forwarded_for is not None else None,
         )
         quotas = self.policy.quotas(scope["path"], address, await self._subject(authorization))
         wait = await self.store.acquire(quotas) if quotas else 0.0

@@ -1,3 +1,5 @@
+from ipaddress import IPv4Network, IPv6Network
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -27,11 +29,30 @@ class GatewaySettings(ServiceSettings):
     # a revocation reaches every replica at once, within about twice this at worst (revocation.py).
     revocation_poll_seconds: float = Field(default=1.0, gt=0, le=5)
 
-    login_free_attempts_per_account: int = Field(default=5, ge=1)
+    # Failed sign-ins (identity.py): free failures in a window, then blocks doubling up to a cap.
+    # Per account and address together (an attacker elsewhere slows only themselves), per
+    # address across accounts, and an account-wide brake at a higher threshold and a lower cap
+    # (a spread-out attack slows the account, never locks its owner out for long).
+    login_free_attempts_per_account_address: int = Field(default=5, ge=1)
     login_free_attempts_per_address: int = Field(default=20, ge=1)
+    login_free_attempts_per_account: int = Field(default=100, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
     login_max_block_seconds: int = Field(default=900, ge=1)
+    login_account_max_block_seconds: int = Field(default=60, ge=1)
+
+    # Password hashing (hashing.py): argon2 checks at once per process (19 MiB each), callers
+    # that may queue for one, and how long they may wait; beyond either, 503 with Retry-After.
+    password_hash_concurrency: int = Field(default=4, ge=1, le=64)
+    password_hash_max_waiting: int = Field(default=64, ge=0)
+    password_hash_max_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    # The client's address (ratelimit.client_address): from X-Forwarded-For only when trusted,
+    # the entry the trusted proxies added: with trusted_proxies (CIDRs, JSON list), the right-most
+    # entry outside them (and only when the peer is one of them); else the trusted_proxy_hops-th
+    # from the right (how many proxies in front of the gateway append to the header).
     trust_forwarded_for: bool = False
+    trusted_proxy_hops: int = Field(default=1, ge=1, le=16)
+    trusted_proxies: list[IPv4Network | IPv6Network] = Field(default_factory=list)
 
     # Request-rate limits (ratelimit.py): requests per minute, also the largest burst; 0 = none.
     rate_limit_per_minute: int = Field(default=1200, ge=0)  # per client (else per address)

@@ -22,7 +22,6 @@ from services.gateway.ratelimit import (
     RatePolicy,
     RedisStore,
     address_bucket,
-    client_address,
 )
 from services.processes import free_port
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, gateway_settings
@@ -93,16 +92,6 @@ async def test_idle_keys_are_forgotten_as_the_store_grows() -> None:
 )
 def test_ipv6_callers_are_counted_per_64_block(address: str, bucket: str) -> None:
     assert address_bucket(address) == bucket
-
-
-def test_the_address_is_the_last_forwarded_hop_only_when_given() -> None:
-    """The last hop is the one the trusted proxy appended; the ones before, the caller wrote."""
-    assert client_address(("10.0.0.1", 5000), None) == "10.0.0.1"
-    assert client_address(("10.0.0.1", 5000), "203.0.113.9, 10.0.0.2") == "10.0.0.2"
-    assert client_address(("10.0.0.1", 5000), " , 10.0.0.2") == "10.0.0.2"
-    assert client_address(("10.0.0.1", 5000), "203.0.113.9, ") == "10.0.0.1"
-    assert client_address(None, None) == "unknown"
-    assert client_address(None, "x" * 100) == "x" * 64
 
 
 def test_the_token_endpoint_adds_its_own_quota_and_zero_switches_a_limit_off() -> None:
@@ -246,6 +235,56 @@ async def test_addresses_are_told_apart_by_x_forwarded_for_only_behind_a_trusted
             headers=[("X-Forwarded-For", "198.51.100.8"), ("X-Forwarded-For", "203.0.113.1")],
         )
         assert_rate_limited(two_lines, 60)
+
+
+async def test_behind_two_proxies_the_client_is_the_second_entry_from_the_right(
+    gateway_database: str,
+) -> None:
+    """A load balancer and an Ingress: each appends one entry; the caller's own come first."""
+    async with limited_gateways(
+        gateway_database,
+        rate_limit_token_per_minute=1,
+        trust_forwarded_for=True,
+        trusted_proxy_hops=2,
+    ) as [gateway]:
+
+        def sign_in(forwarded_for: str) -> Any:
+            return gateway.post(
+                "/api/v1/auth/token", data=SIGN_IN, headers={"X-Forwarded-For": forwarded_for}
+            )
+
+        assert (await sign_in("203.0.113.1, 10.0.0.5")).status_code == 200
+        # The load balancer's own address (the last entry) differs; the client is the same.
+        assert_rate_limited(await sign_in("203.0.113.1, 10.0.0.6"), 60)
+        for forged in ("198.51.100.1", "198.51.100.2, 198.51.100.3"):
+            assert_rate_limited(await sign_in(f"{forged}, 203.0.113.1, 10.0.0.5"), 60)
+        assert (await sign_in("203.0.113.2, 10.0.0.5")).status_code == 200
+
+
+async def test_behind_trusted_networks_forged_entries_never_change_the_bucket(
+    gateway_database: str,
+) -> None:
+    """The tests' peer is 127.0.0.1: a trusted proxy here, with the cluster's 10.0.0.0/8."""
+    async with limited_gateways(
+        gateway_database,
+        rate_limit_token_per_minute=1,
+        trust_forwarded_for=True,
+        trusted_proxies=["127.0.0.0/8", "10.0.0.0/8"],
+    ) as [gateway]:
+
+        def sign_in(forwarded_for: str) -> Any:
+            return gateway.post(
+                "/api/v1/auth/token", data=SIGN_IN, headers={"X-Forwarded-For": forwarded_for}
+            )
+
+        assert (await sign_in("203.0.113.1")).status_code == 200
+        for forwarded_for in (
+            "203.0.113.1, 10.1.2.3",  # one more proxy of the cluster's: skipped
+            "198.51.100.9, 203.0.113.1",  # the caller's own entry: never reached
+            "10.0.0.1, 203.0.113.1, 10.1.2.3",  # a forged "proxy" left of the client
+        ):
+            assert_rate_limited(await sign_in(forwarded_for), 60)
+        assert (await sign_in("203.0.113.2, 10.1.2.3")).status_code == 200
 
 
 async def test_each_client_has_its_own_budget(gateway_database: str) -> None:

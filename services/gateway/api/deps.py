@@ -25,11 +25,11 @@ def _issuer(request: Request) -> TokenIssuer:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address; the last ``X-Forwarded-For`` hop only behind a trusted proxy (the
-    same as the rate limits count: ``ratelimit.client_address``)."""
+    """The caller's address: behind trusted proxies, the ``X-Forwarded-For`` entry they added
+    (the same as the rate limits count: ``domain.forwarded``)."""
     settings: GatewaySettings = request.app.state.settings
-    lines = request.headers.getlist("x-forwarded-for") if settings.trust_forwarded_for else []
-    return ratelimit.client_address(request.client, ", ".join(lines) or None)
+    lines = request.headers.getlist("x-forwarded-for")
+    return ratelimit.proxy_trust(settings).client_address(request.client, ", ".join(lines) or None)
 
 
 Settings = Annotated[GatewaySettings, Depends(_settings)]

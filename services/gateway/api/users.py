@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from anyio import to_thread
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +16,6 @@ from services.gateway.api.deps import ClientAddress, Issuer, require_strong_pass
 from services.gateway.db import credentials, repository
 from services.gateway.db.models import User, idempotency
 from services.gateway.domain import access
-from services.gateway.domain.passwords import hash_password
 from services.gateway.identity import TokenIssuer
 from services.gateway.schemas import UserCreate, UserRead, UserUpdate
 from shared.auth import CurrentPrincipal, Principal, Role
@@ -64,7 +62,11 @@ def _read(user: User, response: Response) -> UserRead:
     "admin, or a platform admin in their own)",
 )
 async def create_user(
-    body: UserCreate, principal: CurrentPrincipal, session: DbSession, response: Response
+    body: UserCreate,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    issuer: Issuer,
+    response: Response,
 ) -> UserRead:
     organization_id = body.organization_id or principal.organization_id
     if organization_id is None or not access.may_manage_users(principal, organization_id):
@@ -96,7 +98,7 @@ async def create_user(
         organization_id=organization_id,
         email=email,
         full_name=body.full_name,
-        password_hash=await to_thread.run_sync(hash_password, body.password),
+        password_hash=await issuer.hashing.hash(body.password),
         must_change_password=True,  # the creator chose it: the user chooses their own
         roles=sorted(roles),
     )
@@ -188,7 +190,7 @@ async def update_user(
         require_strong_password(
             body.password, user.email, current=body.current_password if is_self else None
         )
-        user.password_hash = await to_thread.run_sync(hash_password, body.password)
+        user.password_hash = await issuer.hashing.hash(body.password)
         # Set by an admin, it only lets the holder choose their own at the next sign-in.
         user.must_change_password = not is_self
     if body.password is not None or body.is_active is False or body.roles is not None:
