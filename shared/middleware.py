@@ -1,8 +1,9 @@
 """The pure-ASGI middleware every service and the gateway run: request id, access log, metrics,
-body-size limit, 304 Not Modified for a GET whose ``If-None-Match`` names the answer's ``ETag``, a
-400 for a request that repeats a single-valued header (``Authorization``, ``Idempotency-Key``: the
-gateway and a service must never read different ones), and the last line of defence that turns a
-crash into a bare problem+json 500.
+``X-Content-Type-Options: nosniff`` on every answer and ``Cache-Control: no-store`` on every answer
+that does not choose its own caching, body-size limit, 304 Not Modified for a GET whose
+``If-None-Match`` names the answer's ``ETag``, a 400 for a request that repeats a single-valued
+header (``Authorization``, ``Idempotency-Key``: the gateway and a service must never read
+different ones), and the last line of defence that turns a crash into a bare problem+json 500.
 
 Pure ASGI rather than ``BaseHTTPMiddleware`` because it sits on every request and must not add a
 task or buffer a streamed body.
@@ -36,6 +37,12 @@ _log = get_logger("ponte.http")
 # refused. Two Host headers are a 400 by RFC 9112 3.2; uvicorn's parser refuses two
 # Content-Length or Transfer-Encoding headers itself.
 SINGLE_VALUED = frozenset({AUTHORIZATION, b"idempotency-key", b"host"})
+# Answers that hold no personal data and may be cached when their handler does not say otherwise;
+# every other answer without its own Cache-Control gets ``no-store`` (it may name a person, and a
+# shared or browser cache must not keep it).
+CACHEABLE_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
+_CACHE_CONTROL = b"cache-control"
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 class BodyTooLarge(HTTPException):
@@ -79,13 +86,16 @@ class RequestContextMiddleware:
         status = 500
         response_started = False
         encoded_id = request_id.encode("ascii")
+        cacheable = scope["path"] in CACHEABLE_PATHS
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, encoded_id)]
+                message["headers"] = _with_default_headers(
+                    message.get("headers", ()), encoded_id, cacheable=cacheable
+                )
             await send(message)
 
         app_send: Send = send_with_id
@@ -125,6 +135,21 @@ class RequestContextMiddleware:
             route = _route(scope)
             self.metrics.observe(scope["method"], route, status, elapsed)
             access_log(scope["method"], route, status, round(elapsed * 1000, 2))
+
+
+def _with_default_headers(
+    headers: Any, request_id: bytes, *, cacheable: bool
+) -> list[tuple[bytes, bytes]]:
+    """The answer's headers plus the request id, ``nosniff`` and, unless the handler chose a
+    caching policy or the path is public documentation, ``Cache-Control: no-store``. Header names
+    from the proxy's upstream answers are lower case too (h11/httpx), so presence checks hold."""
+    present = {name.lower() for name, _ in headers}
+    extra = [(REQUEST_ID_HEADER, request_id)]
+    if _NOSNIFF[0] not in present:
+        extra.append(_NOSNIFF)
+    if _CACHE_CONTROL not in present and not cacheable:
+        extra.append((_CACHE_CONTROL, b"no-store"))
+    return [*headers, *extra]
 
 
 async def _refuse_repeated(send: Send, request_id: str, header: bytes) -> None:
