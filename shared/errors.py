@@ -120,6 +120,20 @@ class GatewayTimeout(Problem):
     status, slug, title = 504, "gateway-timeout", "A service did not answer in time"
 
 
+class InputRefused(StarletteHTTPException):
+    """A problem raised where only an ``HTTPException`` passes: from the request middleware's
+    ``receive``, through FastAPI's body reading (which turns anything else into a bare 400).
+    Rendered like :class:`UnprocessableContent` (type ``validation``) with its field errors."""
+
+    slug, title = UnprocessableContent.slug, UnprocessableContent.title
+
+    def __init__(
+        self, status_code: int, detail: str, *, errors: Sequence[FieldError] | None = None
+    ) -> None:
+        super().__init__(status_code, detail)
+        self.errors = list(errors) if errors else None
+
+
 def problem_type(slug: str) -> str:
     return PROBLEM_TYPE_BASE + slug
 
@@ -221,6 +235,16 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     if detail == _phrase(exc.status_code):
         detail = None
+    if isinstance(exc, InputRefused):
+        return problem_response(
+            exc.status_code,
+            headers=headers,
+            slug=exc.slug,
+            title=exc.title,
+            detail=detail,
+            errors=exc.errors,
+            instance=request.url.path,
+        )
     return problem_response(
         exc.status_code, headers=headers, detail=detail, instance=request.url.path
     )

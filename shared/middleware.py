@@ -19,10 +19,11 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth.headers import AUTHORIZATION
-from shared.errors import PROBLEM_CONTENT_TYPE, BadRequest, problem_body
+from shared.errors import PROBLEM_CONTENT_TYPE, BadRequest, InputRefused, problem_body
 from shared.etags import matches_if_none_match
 from shared.logging import access_log, bind_request_id, get_logger
 from shared.metrics import HttpMetrics
+from shared.text_guard import body_guard, check_target, refused
 
 REQUEST_ID_HEADER = b"x-request-id"
 _CONDITIONAL_METHODS = frozenset({"GET", "HEAD"})
@@ -69,11 +70,17 @@ class RequestContextMiddleware:
         if_none_match: bytes | None = None
         seen: tuple[bytes, ...] = ()
         repeated: bytes | None = None
+        content_type: bytes | None = None
+        nul_in_header = False
         for name, value in scope["headers"]:
+            if b"\x00" in value:  # a header value can reach SQL (Idempotency-Key)
+                nul_in_header = True
             if name == REQUEST_ID_HEADER:
                 incoming_id = value.decode("latin-1")
             elif name == b"content-length" and value.isdigit():
                 declared_length = int(value)
+            elif name == b"content-type":
+                content_type = value
             elif name == b"if-none-match":  # a list header: several lines are one list
                 if_none_match = value if if_none_match is None else if_none_match + b", " + value
             elif name in SINGLE_VALUED:
@@ -103,14 +110,18 @@ class RequestContextMiddleware:
             app_send = _not_modified_when_matching(if_none_match, send_with_id)
 
         received = 0
+        guard = body_guard(content_type)
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > self.max_body_bytes:
                     raise BodyTooLarge(self.max_body_bytes)
+                if guard is not None:
+                    guard.feed(chunk)
             return message
 
         try:
@@ -120,11 +131,26 @@ class RequestContextMiddleware:
                 return
             if declared_length is not None and declared_length > self.max_body_bytes:
                 raise BodyTooLarge(self.max_body_bytes)
+            if nul_in_header:
+                raise refused("header")
+            check_target(scope["path"], scope.get("query_string", b""))
             await self.app(scope, limited_receive, app_send)
         except BodyTooLarge as error:
             if not response_started:
                 status = 413
                 await send_problem(send_with_id, 413, request_id, detail=str(error.detail))
+        except InputRefused as error:  # outside FastAPI: the gateway's proxy, or before the app
+            if not response_started:
+                status = error.status_code
+                await send_problem(
+                    send_with_id,
+                    error.status_code,
+                    request_id,
+                    slug=error.slug,
+                    title=error.title,
+                    detail=str(error.detail),
+                    errors=error.errors,
+                )
         except Exception:
             _log.exception("unhandled_error", method=scope["method"], route=_route(scope))
             if not response_started:
