@@ -91,6 +91,7 @@ def create_app(settings: GatewaySettings | None = None) -> ServiceApp:
         settings=settings,
         migrations_dir=MIGRATIONS,
         routers=[
+            auth.token_router,
             auth.router,
             activation.router,
             organizations.router,
