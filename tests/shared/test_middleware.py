@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 
 from shared.errors import PreconditionFailed, install_handlers
 from shared.etags import check_if_match
@@ -42,6 +42,18 @@ def _app() -> RequestContextMiddleware:
     @app.delete("/things/{thing_id}", status_code=204)
     async def delete_thing(thing_id: int) -> None:
         return None
+
+    things = APIRouter(prefix="/routed")
+
+    @things.get("/{thing_id}")
+    async def read_routed(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    @things.patch("/{thing_id}")
+    async def patch_routed(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    app.include_router(things)
 
     @app.get("/cached")
     async def cached() -> Response:
@@ -202,3 +214,6 @@ async def test_a_405_lists_the_methods_of_every_route_on_the_path(
     assert answer.headers["allow"] == "GET, DELETE"
     post = await client.post("/things/1")
     assert post.headers["allow"] == "GET, DELETE"
+    routed = await client.delete("/routed/1")  # routes of an included router
+    assert routed.status_code == 405
+    assert routed.headers["allow"] == "GET, PATCH"
