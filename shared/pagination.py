@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -32,13 +32,40 @@ SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 _BIGINT = 2**63
+_MAX_WIDTH = 8
 # What a cursor value must be: a Python type, or the key column / SQL expression it is compared to.
 KeyPart = type | ColumnElement[Any] | InstrumentedAttribute[Any]
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 200).")]
+
+
+def _plain_cursor(cursor: str | None) -> str | None:
+    """A cursor any list could have written (base64 JSON of a few plain values, datetimes with
+    their offset), checked before the route runs: even a list that reads no cursor (empty for
+    the caller's role) refuses a forged one. Each list then checks it against its own key."""
+    if cursor:
+        try:
+            values = _decode_values(cursor)
+            if not 1 <= len(values) <= _MAX_WIDTH:
+                raise _Tampered("wrong width")
+            for value in values:
+                _checked(
+                    _decode_value(value),
+                    datetime if isinstance(value, dict) and "t" in value else object,
+                )
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+            raise ValueError("malformed cursor; start again without it") from None
+    return cursor
+
+
 CursorParam = Annotated[
     str | None,
-    Query(max_length=512, description="Opaque cursor from the previous page's `next_cursor`."),
+    Query(
+        max_length=512,
+        description="Opaque cursor from the previous page's `next_cursor`; a cursor that is not "
+        "one answers 422.",
+    ),
+    AfterValidator(_plain_cursor),
 ]
 
 
@@ -107,14 +134,21 @@ def _checked(value: Any, part: KeyPart) -> Any:
     return value
 
 
+def _decode_values(cursor: str) -> list[Any]:
+    padded = cursor + "=" * (-len(cursor) % 4)
+    values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    if not isinstance(values, list):
+        raise _Tampered("not a list")
+    return values
+
+
 def decode_cursor(cursor: str, key: int | Sequence[KeyPart]) -> list[Any]:
     """The key values ``cursor`` holds, checked against ``key`` (the key columns or expressions,
     or their Python types); a bare width checks only that the values are plain and in range."""
     parts: Sequence[KeyPart | None] = [None] * key if isinstance(key, int) else key
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, list) or len(values) != len(parts):
+        values = _decode_values(cursor)
+        if len(values) != len(parts):
             raise _Tampered("wrong width")
         return [
             _checked(_decode_value(value), part if part is not None else object)

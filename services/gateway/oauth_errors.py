@@ -21,6 +21,7 @@ from typing import Any, Literal
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -98,6 +99,8 @@ def _as_oauth(error: Exception) -> OAuthProblem | TooManyRequests | None:
         return InvalidRequest(str(error.detail), errors=error.errors)
     if isinstance(error, Problem) and error.status in (400, 422):
         return InvalidRequest(error.detail or error.title, errors=error.errors)
+    if isinstance(error, StarletteHTTPException) and error.status_code == 400:
+        return InvalidRequest(str(error.detail))  # the form parser's (a field over 1 MiB)
     return None
 
 
