@@ -71,10 +71,13 @@ class BodyGuard:
 
 
 def body_guard(content_type: bytes | None) -> BodyGuard | None:
-    """A guard for a body of this type, or None for a type Ponte never reads as text (FastAPI
-    reads a body without a type as JSON; multipart would carry files, and no route takes it)."""
-    media = (content_type or b"").split(b";", 1)[0].strip().lower()
-    if media in (b"", b"application/json") or media.endswith(b"+json"):
+    """A guard for a body of this type, or None for a type Ponte never reads as text (a body
+    without a type is not parsed: FastAPI's strict content type; multipart would carry files,
+    and no route takes it)."""
+    if content_type is None:
+        return None
+    media = content_type.split(b";", 1)[0].strip().lower()
+    if media == b"application/json" or media.endswith(b"+json"):
         return BodyGuard(_JSON)
     if media == b"application/x-www-form-urlencoded":
         return BodyGuard(_ENCODED)
