@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.datastructures import State
 from starlette.requests import Request
@@ -32,6 +32,7 @@ from shared.openapi import (
     secured_operations,
 )
 from shared.outbound import service_client
+from shared.query_params import refuse_unknown_query_params
 from shared.settings import ServiceSettings
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -116,6 +117,8 @@ def create_service_app(
         # Metrics are ours (Prometheus, per route template); FastAPI's built-in OpenTelemetry
         # hooks cost ~5% of a request even with no provider configured.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        # On every route, its own included: a query parameter no route declares is a 422.
+        dependencies=[Depends(refuse_unknown_query_params)],
     )
     app.state.settings = settings
     app.state.service_name = name

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -119,6 +120,20 @@ class GatewayTimeout(Problem):
     status, slug, title = 504, "gateway-timeout", "A service did not answer in time"
 
 
+class InputRefused(StarletteHTTPException):
+    """A problem raised where only an ``HTTPException`` passes: from the request middleware's
+    ``receive``, through FastAPI's body reading (which turns anything else into a bare 400).
+    Rendered like :class:`UnprocessableContent` (type ``validation``) with its field errors."""
+
+    slug, title = UnprocessableContent.slug, UnprocessableContent.title
+
+    def __init__(
+        self, status_code: int, detail: str, *, errors: Sequence[FieldError] | None = None
+    ) -> None:
+        super().__init__(status_code, detail)
+        self.errors = list(errors) if errors else None
+
+
 def problem_type(slug: str) -> str:
     return PROBLEM_TYPE_BASE + slug
 
@@ -215,11 +230,53 @@ async def _on_validation(request: Request, exc: Exception) -> Response:
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (methods := allowed_methods(request)):
+        headers["Allow"] = ", ".join(methods)
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     if detail == _phrase(exc.status_code):
         detail = None
+    if isinstance(exc, InputRefused):
+        return problem_response(
+            exc.status_code,
+            headers=headers,
+            slug=exc.slug,
+            title=exc.title,
+            detail=detail,
+            errors=exc.errors,
+            instance=request.url.path,
+        )
     return problem_response(
         exc.status_code, headers=headers, detail=detail, instance=request.url.path
+    )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path. Starlette's router stops at the first route
+    whose path matches and answers 405 with that route's methods alone, though another route (a
+    ``GET`` and a ``DELETE`` declared apart) may serve the same path (RFC 9110 15.5.6). Walks
+    FastAPI's route contexts: since 0.165 an included router is one route holding its own."""
+    path = request.scope["path"]
+    # By template: the most literal templates that match (``/beneficiaries/batch`` is not also
+    # ``/beneficiaries/{beneficiary_id}``'s, whose id could never be "batch").
+    by_template: dict[str, set[str]] = {}
+    for context in iter_route_contexts(request.app.router.routes):
+        regex = getattr(context, "path_regex", None)
+        served = getattr(context, "methods", None)
+        if regex is not None and served and regex.match(path):
+            template = str(getattr(context, "path_format", "") or getattr(context, "path", ""))
+            by_template.setdefault(template, set()).update(served)
+    if not by_template:
+        return []
+    fewest = min(template.count("{") for template in by_template)
+    methods = {
+        method
+        for template, served in by_template.items()
+        if template.count("{") == fewest
+        for method in served
+    }
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return sorted(
+        methods, key=lambda method: (order.index(method) if method in order else 99, method)
     )
 
 

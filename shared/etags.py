@@ -25,11 +25,14 @@ def content_etag(content: bytes) -> str:
 
 
 def check_if_match(request: Request, current_version: int) -> None:
-    """428 without ``If-Match``; 412 when it names another version than the current one."""
+    """428 without ``If-Match``; 412 when it names another version than the current one, or only
+    weak tags (``W/"7"``)."""
     lines = request.headers.getlist("if-match")  # a list header: several lines are one list
     if not lines:
         raise PreconditionRequired("Send If-Match with the ETag from your last read.")
-    candidates = {value.strip().removeprefix("W/") for value in ",".join(lines).split(",")}
+    # Strong comparison (RFC 9110 13.1.1): a weak tag never matches, since it only promises an
+    # equivalent representation, not the very version the change was made against.
+    candidates = {value.strip() for value in ",".join(lines).split(",")}
     if "*" not in candidates and etag(current_version) not in candidates:
         raise PreconditionFailed(
             "Someone changed this since you read it; read it again and reapply your change."

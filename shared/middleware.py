@@ -1,8 +1,9 @@
 """The pure-ASGI middleware every service and the gateway run: request id, access log, metrics,
-body-size limit, 304 Not Modified for a GET whose ``If-None-Match`` names the answer's ``ETag``, a
-400 for a request that repeats a single-valued header (``Authorization``, ``Idempotency-Key``: the
-gateway and a service must never read different ones), and the last line of defence that turns a
-crash into a bare problem+json 500.
+``X-Content-Type-Options: nosniff`` on every answer and ``Cache-Control: no-store`` on every answer
+that does not choose its own caching, body-size limit, 304 Not Modified for a GET whose
+``If-None-Match`` names the answer's ``ETag``, a 400 for a request that repeats a single-valued
+header (``Authorization``, ``Idempotency-Key``: the gateway and a service must never read
+different ones), and the last line of defence that turns a crash into a bare problem+json 500.
 
 Pure ASGI rather than ``BaseHTTPMiddleware`` because it sits on every request and must not add a
 task or buffer a streamed body.
@@ -18,10 +19,11 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth.headers import AUTHORIZATION
-from shared.errors import PROBLEM_CONTENT_TYPE, BadRequest, problem_body
+from shared.errors import PROBLEM_CONTENT_TYPE, BadRequest, InputRefused, problem_body
 from shared.etags import matches_if_none_match
 from shared.logging import access_log, bind_request_id, get_logger
 from shared.metrics import HttpMetrics
+from shared.text_guard import body_guard, check_target, refused
 
 REQUEST_ID_HEADER = b"x-request-id"
 _CONDITIONAL_METHODS = frozenset({"GET", "HEAD"})
@@ -36,6 +38,12 @@ _log = get_logger("ponte.http")
 # refused. Two Host headers are a 400 by RFC 9112 3.2; uvicorn's parser refuses two
 # Content-Length or Transfer-Encoding headers itself.
 SINGLE_VALUED = frozenset({AUTHORIZATION, b"idempotency-key", b"host"})
+# Answers that hold no personal data and may be cached when their handler does not say otherwise;
+# every other answer without its own Cache-Control gets ``no-store`` (it may name a person, and a
+# shared or browser cache must not keep it).
+CACHEABLE_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
+_CACHE_CONTROL = b"cache-control"
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 class BodyTooLarge(HTTPException):
@@ -62,11 +70,17 @@ class RequestContextMiddleware:
         if_none_match: bytes | None = None
         seen: tuple[bytes, ...] = ()
         repeated: bytes | None = None
+        content_type: bytes | None = None
+        nul_in_header = False
         for name, value in scope["headers"]:
+            if b"\x00" in value:  # a header value can reach SQL (Idempotency-Key)
+                nul_in_header = True
             if name == REQUEST_ID_HEADER:
                 incoming_id = value.decode("latin-1")
             elif name == b"content-length" and value.isdigit():
                 declared_length = int(value)
+            elif name == b"content-type":
+                content_type = value
             elif name == b"if-none-match":  # a list header: several lines are one list
                 if_none_match = value if if_none_match is None else if_none_match + b", " + value
             elif name in SINGLE_VALUED:
@@ -79,13 +93,16 @@ class RequestContextMiddleware:
         status = 500
         response_started = False
         encoded_id = request_id.encode("ascii")
+        cacheable = scope["path"] in CACHEABLE_PATHS
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, encoded_id)]
+                message["headers"] = _with_default_headers(
+                    message.get("headers", ()), encoded_id, cacheable=cacheable
+                )
             await send(message)
 
         app_send: Send = send_with_id
@@ -93,14 +110,18 @@ class RequestContextMiddleware:
             app_send = _not_modified_when_matching(if_none_match, send_with_id)
 
         received = 0
+        guard = body_guard(content_type)
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > self.max_body_bytes:
                     raise BodyTooLarge(self.max_body_bytes)
+                if guard is not None:
+                    guard.feed(chunk)
             return message
 
         try:
@@ -110,11 +131,26 @@ class RequestContextMiddleware:
                 return
             if declared_length is not None and declared_length > self.max_body_bytes:
                 raise BodyTooLarge(self.max_body_bytes)
+            if nul_in_header:
+                raise refused("header")
+            check_target(scope["path"], scope.get("query_string", b""))
             await self.app(scope, limited_receive, app_send)
         except BodyTooLarge as error:
             if not response_started:
                 status = 413
                 await send_problem(send_with_id, 413, request_id, detail=str(error.detail))
+        except InputRefused as error:  # outside FastAPI: the gateway's proxy, or before the app
+            if not response_started:
+                status = error.status_code
+                await send_problem(
+                    send_with_id,
+                    error.status_code,
+                    request_id,
+                    slug=error.slug,
+                    title=error.title,
+                    detail=str(error.detail),
+                    errors=error.errors,
+                )
         except Exception:
             _log.exception("unhandled_error", method=scope["method"], route=_route(scope))
             if not response_started:
@@ -125,6 +161,21 @@ class RequestContextMiddleware:
             route = _route(scope)
             self.metrics.observe(scope["method"], route, status, elapsed)
             access_log(scope["method"], route, status, round(elapsed * 1000, 2))
+
+
+def _with_default_headers(
+    headers: Any, request_id: bytes, *, cacheable: bool
+) -> list[tuple[bytes, bytes]]:
+    """The answer's headers plus the request id, ``nosniff`` and, unless the handler chose a
+    caching policy or the path is public documentation, ``Cache-Control: no-store``. Header names
+    from the proxy's upstream answers are lower case too (h11/httpx), so presence checks hold."""
+    present = {name.lower() for name, _ in headers}
+    extra = [(REQUEST_ID_HEADER, request_id)]
+    if _NOSNIFF[0] not in present:
+        extra.append(_NOSNIFF)
+    if _CACHE_CONTROL not in present and not cacheable:
+        extra.append((_CACHE_CONTROL, b"no-store"))
+    return [*headers, *extra]
 
 
 async def _refuse_repeated(send: Send, request_id: str, header: bytes) -> None:

@@ -15,6 +15,8 @@ from shared.errors import FieldError, ProblemDetail
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
 _PROBLEM_CONTENT = {"application/problem+json": {"schema": PROBLEM_REF}}
 _METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+# A response marked so documents its own content (not problem+json): the token endpoint's.
+OWN_FORMAT = "x-error-format"
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -145,13 +147,20 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if operation.get("security"):
                 responses.setdefault("401", {"description": _DESCRIPTIONS[401]})
+            if any(OWN_FORMAT in response for response in responses.values()):
+                # An operation with its own error format (OAuth's token endpoint) documents its
+                # errors itself; FastAPI's automatic 422 is not one of them.
+                responses.pop("422", None)
             for status, response in responses.items():
+                if OWN_FORMAT in response:
+                    continue
                 if status == "default" or int(status) >= 400:
                     response["content"] = _PROBLEM_CONTENT
                     if status == "422":
                         response["description"] = _DESCRIPTIONS[422]
-            responses["default"] = {
-                "description": "Any other error (rate limit, unavailable service, ...)",
-                "content": _PROBLEM_CONTENT,
-            }
+            if OWN_FORMAT not in responses.get("default", {}):
+                responses["default"] = {
+                    "description": "Any other error (rate limit, unavailable service, ...)",
+                    "content": _PROBLEM_CONTENT,
+                }
     return schema

@@ -98,6 +98,7 @@ def create_app(
         settings=settings,
         migrations_dir=MIGRATIONS,
         routers=[
+            auth.token_router,
             auth.router,
             activation.router,
             organizations.router,

@@ -133,23 +133,34 @@ def request_target(scope: Scope) -> str:
 
 
 class StreamingRequestBody(httpx.AsyncByteStream):
-    """The rest of an ASGI request body; ``complete`` flips once it was fully read."""
+    """The rest of an ASGI request body; ``complete`` flips once it was fully read.
 
-    __slots__ = ("_first", "_receive", "complete")
+    ``failure`` keeps what stopped the read (the client went away, or the body limit of the
+    request middleware raised from ``receive``): the HTTP client that sends the stream upstream
+    wraps it in a transport error, which must not read as the service being unavailable.
+    """
+
+    __slots__ = ("_first", "_receive", "complete", "failure")
 
     def __init__(self, first: bytes, receive: Receive) -> None:
         self._first = first
         self._receive = receive
         self.complete = False
+        self.failure: Exception | None = None
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._first:
             yield self._first
         receive = self._receive
         while True:
-            message = await receive()
+            try:
+                message = await receive()
+            except Exception as error:  # kept for the proxy, which re-raises it
+                self.failure = error
+                raise
             if message["type"] == "http.disconnect":
-                raise ClientDisconnected
+                self.failure = ClientDisconnected()
+                raise self.failure
             chunk: bytes = message.get("body", b"")
             more = message.get("more_body", False)
             if not more:

@@ -137,6 +137,13 @@ class UpstreamProxy:
         except ClientDisconnected:
             return
         except httpx.TransportError as error:
+            failure = body.failure if isinstance(body, StreamingRequestBody) else None
+            if isinstance(failure, ClientDisconnected):
+                return
+            if failure is not None:
+                # The client's body broke the read (over the size limit: a 413 from the request
+                # middleware), not the service.
+                raise failure from error
             status = _status_for(error)
             _log.warning("upstream_failed", upstream=service, error=type(error).__name__)
             await send_problem(send, status, request_id, **_unreachable(service, status))

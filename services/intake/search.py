@@ -99,7 +99,7 @@ def _after(
 ) -> Select[datetime, uuid.UUID]:
     """``keyset`` for a sort key that is not a mapped column (a tombstone's moment)."""
     if cursor:
-        statement = statement.where(tuple_(*key) > tuple(decode_cursor(cursor, 2)))
+        statement = statement.where(tuple_(*key) > tuple(decode_cursor(cursor, key)))
     return statement.order_by(*key).limit(limit + 1)
 
 

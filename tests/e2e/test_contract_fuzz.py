@@ -40,6 +40,12 @@ from schemathesis.specs.openapi.checks import (
 from services.processes import running_services
 from shared.testing.plugin import DatabaseFactory
 from tests.e2e.conftest import Stack, fresh_databases
+from tests.e2e.fuzz_bad_input import (
+    forbidden_text_failures,
+    oversized_body_failures,
+    tampered_cursor_failures,
+    unknown_parameter_failures,
+)
 from tests.e2e.fuzz_support import (
     ANONYMOUS,
     FUZZ_ENVIRONMENT,
@@ -66,6 +72,7 @@ CHECKS: list[CheckFunction] = [
 PROBLEM = "application/problem+json"
 CALLERS = (*ROLES, ANONYMOUS)
 BATCH = "POST /api/v1/beneficiaries/batch"
+TOKEN = "POST /api/v1/auth/token"
 
 
 @dataclass
@@ -103,11 +110,29 @@ def fuzz_world(fuzz_stack: Stack) -> Iterator[FuzzWorld]:
         yield build_fuzz_world(client)
 
 
-def problem_failure(response: schemathesis.Response) -> str | None:
-    """Why an error answer is not an RFC 9457 problem, or None when it is one (or no error)."""
+def oauth_failure(response: schemathesis.Response) -> str | None:
+    """Why a token-endpoint error is not RFC 6749 §5.2's JSON, or None when it is one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "the body is not JSON"
+    if not isinstance(body, dict) or not isinstance(body.get("error"), str):
+        return "no `error` member"
+    if not isinstance(body.get("error_description"), str):
+        return "no `error_description` member"
+    if "no-store" not in response.headers.get("cache-control", [""])[0]:
+        return "not Cache-Control: no-store"
+    return None
+
+
+def problem_failure(response: schemathesis.Response, label: str = "") -> str | None:
+    """Why an error answer is not an RFC 9457 problem, or None when it is one (or no error).
+    The token endpoint answers its own errors in OAuth's form (``application/json``)."""
     if response.status_code < 400:
         return None
     content_type = response.headers.get("content-type", [""])[0]
+    if label == TOKEN and content_type.startswith("application/json"):
+        return oauth_failure(response)
     if not content_type.startswith(PROBLEM):
         return f"content type {content_type!r}, not {PROBLEM}"
     try:
@@ -224,7 +249,7 @@ def fuzz_operation(
                 ):
                     continue
                 tally.fail(label, failure.title, response.status_code, f"{role}: {group.message}")
-        not_problem = problem_failure(response)
+        not_problem = problem_failure(response, label)
         if not_problem is not None:
             curl = case.as_curl_command(headers=dict(response.request.headers))
             detail = f"{role}: {not_problem}\n{response.content[:300]!r}\n{curl}"
@@ -279,3 +304,58 @@ def test_every_operation_keeps_its_contract_for_every_role(
         1 for item in document["paths"].values() for method in item if method != "parameters"
     ), "some operations could not be loaded"
     assert not tally.failures, summary
+
+
+# --- bad input beside schemathesis's cases (tests/e2e/fuzz_bad_input.py) -----------------------
+
+
+@pytest.fixture(scope="module")
+def fuzz_document(fuzz_stack: Stack) -> dict[str, Any]:
+    with fuzz_stack.client() as client:
+        document: dict[str, Any] = client.get("/openapi.json").json()
+    return document
+
+
+def test_tampered_cursors_are_422_on_every_list_for_every_role(
+    fuzz_stack: Stack, fuzz_world: FuzzWorld, fuzz_document: dict[str, Any]
+) -> None:
+    callers = [fuzz_world.headers.get(role, {}) for role in CALLERS]
+    with fuzz_stack.client() as client:
+        failures, readable = tampered_cursor_failures(
+            client, fuzz_document, callers, fuzz_world.situations[0]
+        )
+    assert not failures, "\n".join(failures[:30])
+    assert readable >= 6  # the lists that gave 500 did so for callers who may read them
+
+
+def test_nul_and_bidi_characters_in_every_body_are_refused(
+    fuzz_stack: Stack, fuzz_world: FuzzWorld, fuzz_document: dict[str, Any]
+) -> None:
+    with fuzz_stack.client() as client:
+        for role in ("org_admin", "operator", "platform_admin"):
+            failures, bodies = forbidden_text_failures(
+                client, fuzz_document, fuzz_world.headers[role], fuzz_world.disposable[0]
+            )
+            assert not failures, "\n".join(failures[:30])
+    assert bodies > 10
+
+
+def test_oversized_chunked_bodies_are_413_everywhere(
+    fuzz_stack: Stack, fuzz_world: FuzzWorld, fuzz_document: dict[str, Any]
+) -> None:
+    with fuzz_stack.client(timeout=60) as client:
+        failures = oversized_body_failures(
+            client, fuzz_document, fuzz_world.headers["org_admin"], fuzz_world.disposable[0]
+        )
+    assert not failures, "\n".join(failures[:30])
+
+
+def test_unknown_query_parameters_are_refused_everywhere(
+    fuzz_stack: Stack, fuzz_world: FuzzWorld, fuzz_document: dict[str, Any]
+) -> None:
+    with fuzz_stack.client() as client:
+        for role in CALLERS:
+            failures = unknown_parameter_failures(
+                client, fuzz_document, fuzz_world.headers.get(role, {}), fuzz_world.situations[0]
+            )
+            assert not failures, "\n".join(failures[:30])

@@ -296,10 +296,12 @@ async def test_a_password_an_admin_sets_only_lets_its_holder_choose_their_own(
     assert held.json()["password_change_required"] is True
     assert "access_token" not in held.json()
     same = await gateway.post("/api/v1/auth/token", data={**form, "new_password": FIRST_PASSWORD})
-    assert same.status_code == 422
+    assert same.status_code == 400  # the token endpoint answers in OAuth's form (RFC 6749 §5.2)
+    assert same.json()["error"] == "invalid_request"
     assert same.json()["errors"][0]["field"] == "body.new_password"
     weak = await gateway.post("/api/v1/auth/token", data={**form, "new_password": "Password1234"})
-    assert weak.status_code == 422
+    assert weak.status_code == 400
+    assert weak.json()["error"] == "invalid_request"
     chosen = await gateway.post("/api/v1/auth/token", data={**form, "new_password": PASSWORD})
     assert chosen.status_code == 200
     assert (await gateway.post("/api/v1/auth/token", data=form)).status_code == 400

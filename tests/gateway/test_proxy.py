@@ -139,3 +139,43 @@ async def test_merged_openapi_names_missing_services(faulty_gateway: httpx.Async
         "matching",
     }
     assert "/api/v1/auth/token" in document["paths"]
+
+
+async def test_an_oversized_chunked_body_is_413_not_an_unavailable_service(
+    gateway_database: str,
+) -> None:
+    """The body limit trips while the proxy streams the body upstream: the HTTP client wraps it
+    in a transport error, which used to read as "intake unavailable" (503)."""
+    await truncate(gateway_database, metadata)
+    server, port = await _hung_server()  # reads whatever comes, answers nothing
+    settings = gateway_settings(
+        gateway_database,
+        intake_url=f"http://127.0.0.1:{port}",
+        max_body_bytes=4096,
+        upstream_timeout_seconds=5,
+    )
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it streams
+        for _ in range(16):
+            yield b"x" * 1024
+            await asyncio.sleep(0.01)  # separate ASGI messages: the streaming path
+
+    try:
+        async with serve(create_app(settings)) as client:
+            answer = await client.post(
+                "/api/v1/beneficiaries",
+                content=chunks(),
+                headers={"Content-Type": "application/json"},
+            )
+            assert answer.status_code == 413
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["status"] == 413
+            assert "4096" in answer.json()["detail"]
+            small = await client.post(
+                "/api/v1/beneficiaries",
+                content=b"x" * 8192,
+                headers={"Content-Type": "application/json"},
+            )
+            assert small.status_code == 413  # declared length: refused before any byte is read
+    finally:
+        server.close()

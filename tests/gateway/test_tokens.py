@@ -50,17 +50,86 @@ async def test_wrong_credentials_get_the_same_oauth_problem(
 ) -> None:
     answer = await _grant(gateway, grant_type="password", username=username, password=password)
     assert answer.status_code == 400
-    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["content-type"] == "application/json"  # RFC 6749 §5.2
+    assert answer.headers["cache-control"] == "no-store"
     body = answer.json()
     assert body["error"] == "invalid_grant"
+    assert body["error_description"] == body["detail"]
     assert body["detail"] == "The e-mail address or the password is wrong."
     assert password not in answer.text
 
 
-async def test_unsupported_grant_type_is_a_validation_problem(gateway: httpx.AsyncClient) -> None:
+def _assert_oauth_error(answer: httpx.Response, status: int, error: str) -> dict[str, object]:
+    """RFC 6749 §5.2: JSON with `error` and `error_description`, never stored."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers["pragma"] == "no-cache"
+    body: dict[str, object] = answer.json()
+    assert body["error"] == error
+    assert isinstance(body["error_description"], str)
+    assert body["error_description"]
+    assert "access_token" not in body
+    return body
+
+
+async def test_an_unknown_grant_type_is_unsupported_grant_type(gateway: httpx.AsyncClient) -> None:
     answer = await _grant(gateway, grant_type="implicit")
-    assert answer.status_code == 422
-    assert answer.json()["errors"][0]["field"] == "body.grant_type"
+    body = _assert_oauth_error(answer, 400, "unsupported_grant_type")
+    assert body["errors"][0]["field"] == "body.grant_type"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {},
+        {"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD},  # no grant_type
+        {"grant_type": "password", "username": "x" * 5000, "password": "p"},  # too long
+        {"grant_type": "password", "username": "a\x00b", "password": "p"},  # NUL
+    ],
+)
+async def test_a_malformed_token_request_is_invalid_request(
+    gateway: httpx.AsyncClient, form: dict[str, str]
+) -> None:
+    _assert_oauth_error(await _grant(gateway, **form), 400, "invalid_request")
+
+
+async def test_a_repeated_parameter_is_invalid_request(gateway: httpx.AsyncClient) -> None:
+    answer = await gateway.post(
+        "/api/v1/auth/token",
+        content=f"grant_type=password&username={ADMIN_EMAIL}&password=a&password=b",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    body = _assert_oauth_error(answer, 400, "invalid_request")
+    assert "password" in str(body["error_description"])
+
+
+async def test_an_unknown_query_parameter_is_invalid_request(gateway: httpx.AsyncClient) -> None:
+    answer = await gateway.post(
+        "/api/v1/auth/token?debug=1",
+        data={"grant_type": "password", "username": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+    )
+    _assert_oauth_error(answer, 400, "invalid_request")
+
+
+async def test_wrong_basic_credentials_are_401_with_a_basic_challenge(
+    gateway: httpx.AsyncClient,
+) -> None:
+    wrong = base64.b64encode(b"pc_nobody:nope").decode()
+    answer = await gateway.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {wrong}"},
+    )
+    _assert_oauth_error(answer, 401, "invalid_client")
+    assert answer.headers["www-authenticate"].startswith("Basic ")
+    malformed = await gateway.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": "Basic %%%"},
+    )
+    _assert_oauth_error(malformed, 401, "invalid_client")
+    assert malformed.headers["www-authenticate"].startswith("Basic ")
 
 
 async def test_missing_password_is_invalid_request(gateway: httpx.AsyncClient) -> None:
@@ -179,8 +248,8 @@ async def test_wrong_or_revoked_client_secret_is_invalid_client(gateway: httpx.A
         client_id=created["client_id"],
         client_secret="nope",
     )
-    assert wrong.status_code == 401
-    assert wrong.json()["error"] == "invalid_client"
+    _assert_oauth_error(wrong, 401, "invalid_client")
+    assert wrong.headers["www-authenticate"].startswith("Basic ")
 
     assert (
         await gateway.delete(f"/api/v1/clients/{created['id']}", headers=admin)

@@ -86,10 +86,13 @@ async def test_org_admins_and_partner_systems_manage_their_own_organisations_web
 
 REFUSED = {
     "http://127.0.0.1:8080/hook": "loopback",
-    "http://localhost/hook": "loopback",
+    "http://localhost/hook": "does not resolve to a public address",
     "https://169.254.169.254/latest/meta-data": "link-local",
     "https://10.0.0.5/hook": "private",
-    "https://hooks.internal.example/x": "private",  # resolves to 10.1.2.3
+    # resolves to 10.1.2.3, but answers as a name that does not resolve (no existence oracle)
+    "https://hooks.internal.example/x": "does not resolve to a public address",
+    "https://nowhere.internal.example/x": "does not resolve to a public address",
+    "https://[64:ff9b::a9fe:a9fe]/x": "link-local",  # NAT64 of the cloud metadata address
     "http://hooks.partner.example/hook": "https",
     "https://user:secret@hooks.partner.example/": "credentials",
     "file:///etc/passwd": "http and https",

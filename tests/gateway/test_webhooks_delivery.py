@@ -347,7 +347,8 @@ async def test_delivery_checks_the_address_again_and_treats_errors_as_failures(
         await rebinding.stop()
     assert len(hooks.receivers.received) == 1  # nothing was sent
     latest = (await _deliveries(hooks, owner, hook))[0]
-    assert "private address" in latest["last_error"]
+    # The same words as for a name that does not resolve: no oracle of internal names.
+    assert "does not resolve to a public address" in latest["last_error"]
 
     def failing(request: httpx.Request) -> httpx.Response:
         if request.headers["webhook-id"] == first_id:

@@ -111,6 +111,31 @@ CLOSED, LOOPBACK, PRIVATE = (
         ("0.0.0.0", False, False, False),  # noqa: S104 - the address under test
         ("::", False, False, False),
         ("240.0.0.1", False, False, False),
+        # IPv6 forms that carry an IPv4 address are judged by that address.
+        ("::7f00:1", False, True, False),  # IPv4-compatible 127.0.0.1
+        ("::a00:1", False, False, True),  # IPv4-compatible 10.0.0.1
+        ("::a9fe:a9fe", False, False, False),  # IPv4-compatible 169.254.169.254
+        ("::808:808", True, True, True),  # IPv4-compatible 8.8.8.8
+        ("::ffff:a9fe:a9fe", False, False, False),  # IPv4-mapped 169.254.169.254
+        ("::ffff:a00:1", False, False, True),  # IPv4-mapped 10.0.0.1
+        ("64:ff9b::7f00:1", False, True, False),  # NAT64 127.0.0.1
+        ("64:ff9b::a00:1", False, False, True),  # NAT64 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", False, False, False),  # NAT64 169.254.169.254
+        ("64:ff9b::808:808", True, True, True),  # NAT64 8.8.8.8
+        ("64:ff9b:1::a00:1", False, False, False),  # local-use NAT64: never
+        ("64:ff9b:1:7f00:1::", False, False, False),
+        ("2002:7f00:1::1", False, True, False),  # 6to4 127.0.0.1
+        ("2002:a00:1::1", False, False, True),  # 6to4 10.0.0.1
+        ("2002:a9fe:a9fe::1", False, False, False),  # 6to4 169.254.169.254
+        ("2002:808:808::1", True, True, True),  # 6to4 8.8.8.8
+        # Teredo: server 65.54.227.120, client 127.0.0.1 (stored inverted)
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False, True, False),
+        # Teredo: server 65.54.227.120, client 10.0.0.1
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", False, False, True),
+        # Teredo: server 65.54.227.120, client 8.8.8.8
+        ("2001:0:4136:e378:8000:63bf:f7f7:f7f7", True, True, True),
+        ("fec0::1", False, False, True),  # deprecated site-local
+        ("feff::1", False, False, True),
     ],
 )
 def test_address_policy(address: str, closed: bool, loopback: bool, private: bool) -> None:
@@ -146,11 +171,15 @@ async def test_targets_are_resolved_checked_and_pinned() -> None:
         "https://user:pw@hooks.example.org/": "credentials",
         "https:///nohost": "no host",
         "http://hooks.example.org/": "Use https",
-        "https://sneaky.example.org/": "private address",
-        "https://metadata.example.org/": "link-local",
-        "https://nowhere.example.org/": "does not resolve",
+        "https://sneaky.example.org/": "does not resolve to a public address",
+        "https://metadata.example.org/": "does not resolve to a public address",
+        "https://nowhere.example.org/": "does not resolve to a public address",
         "http://127.0.0.1:9/": "loopback",
         "http://[fe80::1%25eth0]/": "link-local",
+        "https://[64:ff9b::a9fe:a9fe]/": "link-local",
+        "https://[2002:a00:1::1]/": "private",
+        "https://[::7f00:1]/": "loopback",
+        "https://[fec0::1]/": "private",
     }
     for url, reason in refused.items():
         with pytest.raises(ssrf.TargetRefused, match=reason):
@@ -158,6 +187,28 @@ async def test_targets_are_resolved_checked_and_pinned() -> None:
     local = await ssrf.check("http://127.0.0.1:9/hook", LOOPBACK, resolver)
     assert local.sni_hostname is None
     assert local.address == "127.0.0.1"
+    translated = await ssrf.check("https://[64:ff9b::5db8:d70e]/in", CLOSED, resolver)
+    assert translated.address == "64:ff9b::5db8:d70e"
+
+
+async def test_a_refused_name_reads_like_a_name_that_does_not_resolve() -> None:
+    """The refusal must not tell a subscriber which internal names exist."""
+    inside = {
+        "internal.example.org": ["10.0.0.7"],
+        "metadata.example.org": ["169.254.169.254"],
+        "loop.example.org": ["::1"],
+        "nat64.example.org": ["64:ff9b::a9fe:a9fe"],
+        "tunnel.example.org": ["2002:a00:1::1"],
+        "site.example.org": ["fec0::1"],
+        "empty.example.org": [],
+    }
+    resolver = _resolver(inside)
+    messages = set()
+    for host in [*inside, "nowhere.example.org"]:
+        with pytest.raises(ssrf.TargetRefused) as refused:
+            await ssrf.check(f"https://{host}/hook", CLOSED, resolver)
+        messages.add(str(refused.value))
+    assert messages == {ssrf.UNREACHABLE_NAME}
 
 
 @pytest.mark.parametrize(
@@ -165,7 +216,7 @@ async def test_targets_are_resolved_checked_and_pinned() -> None:
     ["http://localhost:9/", "http://2130706433/", "http://0x7f.1/", "http://[::ffff:7f00:1]/"],
 )
 async def test_other_spellings_of_loopback_are_resolved_and_refused(url: str) -> None:
-    with pytest.raises(ssrf.TargetRefused, match="loopback"):
+    with pytest.raises(ssrf.TargetRefused, match=r"loopback|does not resolve to a public"):
         await ssrf.check(url, CLOSED)  # the system's resolver: these need no network
 
 

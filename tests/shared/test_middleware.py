@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 
 from shared.errors import PreconditionFailed, install_handlers
 from shared.etags import check_if_match
@@ -34,6 +34,30 @@ def _app() -> RequestContextMiddleware:
     @app.get("/authorization")
     async def authorization(request: Request) -> dict[str, str | None]:
         return {"authorization": request.headers.get("authorization")}
+
+    @app.get("/things/{thing_id}")
+    async def read_thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    @app.delete("/things/{thing_id}", status_code=204)
+    async def delete_thing(thing_id: int) -> None:
+        return None
+
+    things = APIRouter(prefix="/routed")
+
+    @things.get("/{thing_id}")
+    async def read_routed(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    @things.patch("/{thing_id}")
+    async def patch_routed(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    app.include_router(things)
+
+    @app.get("/cached")
+    async def cached() -> Response:
+        return Response(b"{}", headers={"Cache-Control": "public, max-age=60"})
 
     return RequestContextMiddleware(app, metrics=HttpMetrics("test"), max_body_bytes=1024)
 
@@ -131,6 +155,10 @@ async def test_one_of_each_passes(client: httpx.AsyncClient) -> None:
         (['"1"', '"2"'], 2, True),  # two lines are one list (RFC 9110 5.3)
         (['"1", "3"'], 3, True),
         (['"1"', '"2"'], 3, False),
+        (['W/"3"'], 3, False),  # strong comparison: a weak tag never matches (RFC 9110 13.1.1)
+        (['W/"3", "4"'], 3, False),
+        (['W/"3", "3"'], 3, True),
+        (["*"], 3, True),
     ],
 )
 def test_if_match_on_several_lines_is_one_list(
@@ -142,3 +170,50 @@ def test_if_match_on_several_lines_is_one_list(
     else:
         with pytest.raises(PreconditionFailed):
             check_if_match(request, version)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/things/1", 200),
+        ("DELETE", "/things/1", 204),
+        ("POST", "/echo", 200),
+        ("GET", "/boom", 500),
+        ("GET", "/nowhere", 404),
+        ("PUT", "/things/1", 405),
+    ],
+)
+async def test_every_answer_is_nosniff_and_not_stored(
+    client: httpx.AsyncClient, method: str, path: str, status: int
+) -> None:
+    answer = await client.request(method, path)
+    assert answer.status_code == status
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"
+
+
+async def test_a_handlers_own_caching_and_the_public_documents_stay_cacheable(
+    client: httpx.AsyncClient,
+) -> None:
+    cached = await client.get("/cached")
+    assert cached.headers.get_list("cache-control") == ["public, max-age=60"]
+    assert cached.headers["x-content-type-options"] == "nosniff"
+    schema = await client.get("/openapi.json")
+    assert schema.status_code == 200
+    assert "cache-control" not in schema.headers
+    assert schema.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_405_lists_the_methods_of_every_route_on_the_path(
+    client: httpx.AsyncClient,
+) -> None:
+    """GET and DELETE are two routes: Starlette's router alone would say only the first."""
+    answer = await client.put("/things/1")
+    assert answer.status_code == 405
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["allow"] == "GET, DELETE"
+    post = await client.post("/things/1")
+    assert post.headers["allow"] == "GET, DELETE"
+    routed = await client.delete("/routed/1")  # routes of an included router
+    assert routed.status_code == 405
+    assert routed.headers["allow"] == "GET, PATCH"

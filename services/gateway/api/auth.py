@@ -17,15 +17,17 @@ from services.gateway.db.models import ApiClient, Organization, User
 from services.gateway.domain.organizations import OrganizationType
 from services.gateway.domain.passwords import MAX_LENGTH
 from services.gateway.errors import InvalidClient, InvalidRequest, OAuthProblem
+from services.gateway.oauth_errors import TokenEndpointRoute, documented_responses
 from services.gateway.schemas import Me, OrganizationSummary, TokenResponse
 from shared.auth import CurrentPrincipal, PrincipalKind
 from shared.auth.headers import credentials
 from shared.db import DbSession
 from shared.errors import TooManyRequests
 from shared.fastread import CompiledQuery, fetch_row
-from shared.openapi import problems
 
 router = APIRouter(tags=["auth"])
+# Its own router for its own route class: every error in RFC 6749 §5.2's form.
+token_router = APIRouter(tags=["auth"], route_class=TokenEndpointRoute)
 
 GrantType = Literal["password", "client_credentials", "refresh_token"]
 FormText = Annotated[str | None, Form(max_length=4096)]
@@ -42,10 +44,10 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return client_id, secret
 
 
-@router.post(
+@token_router.post(
     "/api/v1/auth/token",
     response_model=TokenResponse,
-    responses=problems(400, 401, 422, 429),
+    responses=documented_responses(),
     summary="Get an access token (OAuth 2: password, client_credentials, refresh_token)",
     openapi_extra={
         "requestBody": {

@@ -87,7 +87,9 @@ async def list_deliveries(
         statement = statement.where(WebhookDelivery.status == delivery_status)
     key = tuple_(WebhookDelivery.created_at, WebhookDelivery.id)
     if cursor:  # newest first: keyset pagination downwards
-        statement = statement.where(key < tuple(decode_cursor(cursor, 2)))
+        statement = statement.where(
+            key < tuple(decode_cursor(cursor, (WebhookDelivery.created_at, WebhookDelivery.id)))
+        )
     statement = statement.order_by(
         WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()
     ).limit(limit + 1)

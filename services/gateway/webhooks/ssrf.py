@@ -6,6 +6,15 @@ is allowed only by ``PONTE_GATEWAY_WEBHOOK_ALLOW_LOOPBACK`` (tests, a laptop) an
 inside the same network); link-local (cloud metadata at 169.254.169.254), multicast, reserved and
 unspecified addresses never. Plain http is accepted only towards such an allowed local address.
 
+An IPv6 address that carries an IPv4 one (IPv4-mapped ``::ffff:a.b.c.d``, IPv4-compatible
+``::a.b.c.d``, NAT64 ``64:ff9b::/96``, 6to4 ``2002::/16``, Teredo ``2001::/32``) is judged by the
+IPv4 address it reaches, since a translator or relay would deliver it there; the local-use NAT64
+prefix ``64:ff9b:1::/48`` (RFC 8215, where the IPv4 address may sit anywhere) is never a target,
+and deprecated site-local ``fec0::/10`` counts as private.
+
+A host *name* that is refused for where it points gets the same answer as one that does not
+resolve: otherwise the refusal would tell a subscriber which internal names exist.
+
 The host is resolved when a subscription is made and again at every delivery, and the delivery
 connects to the address that was checked (the host name still goes in ``Host`` and TLS's SNI),
 so a DNS answer that changes between the check and the connection cannot redirect it.
@@ -25,6 +34,12 @@ import httpx
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 RESOLVE_TIMEOUT_SECONDS = 3.0
+# One answer for a name that does not resolve and a name that resolves inside the network.
+UNREACHABLE_NAME = "The host name does not resolve to a public address that can receive webhooks."
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")
 
 
 class TargetRefused(Exception):
@@ -54,10 +69,39 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(answer[4][0]) for answer in answers))
 
 
+def embedded_ipv4(address: IPAddress) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries (a relay or translator would reach them), or
+    none. Teredo carries two (the server and the client): both must be acceptable."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return ()
+    if address.ipv4_mapped is not None:
+        return (address.ipv4_mapped,)
+    if address.sixtofour is not None:
+        return (address.sixtofour,)
+    if address.teredo is not None:
+        return address.teredo
+    low = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _NAT64:
+        return (low,)
+    if address in _IPV4_COMPATIBLE and int(address) > 1:  # :: and ::1 are IPv6's own
+        return (low,)
+    return ()
+
+
 def refusal(address: IPAddress, policy: AddressPolicy) -> str | None:
     """Why ``address`` may not be a target, or None when it may."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    embedded = embedded_ipv4(address)
+    if embedded:
+        return next((r for r in (_refusal(ip, policy) for ip in embedded) if r is not None), None)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in _NAT64_LOCAL:
+            return "a local-use NAT64 address"
+        if address in _SITE_LOCAL:
+            return None if policy.allow_private else "a private address"
+    return _refusal(address, policy)
+
+
+def _refusal(address: IPAddress, policy: AddressPolicy) -> str | None:
     if address.is_loopback:
         return None if policy.allow_loopback else "a loopback address"
     if address.is_link_local:
@@ -103,14 +147,16 @@ async def check(url: str, policy: AddressPolicy, resolver: Resolver = system_res
         try:
             answers = await resolver(parsed.host, port)
         except (OSError, TimeoutError, UnicodeError):
-            raise TargetRefused("The host name does not resolve.") from None
+            raise TargetRefused(UNREACHABLE_NAME) from None
         addresses = [ip for ip in (_literal(answer) for answer in answers) if ip is not None]
         if not addresses:
-            raise TargetRefused("The host name does not resolve.")
+            raise TargetRefused(UNREACHABLE_NAME)
     for address in addresses:
         reason = refusal(address, policy)
-        if reason is not None:
-            raise TargetRefused(f"The host resolves to {reason}, which cannot receive webhooks.")
+        if reason is not None and literal is None:
+            raise TargetRefused(UNREACHABLE_NAME)
+        if reason is not None:  # the subscriber wrote the address: saying why tells them nothing
+            raise TargetRefused(f"The URL names {reason}, which cannot receive webhooks.")
     if parsed.scheme == "http" and any(_public(address) for address in addresses):
         raise TargetRefused("Use https: plain http is accepted for local test receivers only.")
     chosen = addresses[0]
@@ -130,6 +176,4 @@ def _literal(host: str) -> IPAddress | None:
 
 
 def _public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global
+    return refusal(address, AddressPolicy()) is None

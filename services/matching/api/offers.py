@@ -83,7 +83,7 @@ async def list_offers(
     if organization_id is not None:
         statement = statement.where(Offer.organization_id == organization_id)
     if cursor:
-        (after,) = decode_cursor(cursor, 1)
+        (after,) = decode_cursor(cursor, (Offer.id,))
         statement = statement.where(Offer.id > after)
     rows = list((await session.scalars(statement.order_by(Offer.id).limit(limit + 1))).all())
     shown = rows[:limit]

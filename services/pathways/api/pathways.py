@@ -145,7 +145,9 @@ async def list_pathways(
         statement = statement.where(needs_attention if overdue else ~needs_attention)
     key = (urgency, -late, Pathway.id)
     if cursor:
-        statement = statement.where(tuple_(*key) > tuple(decode_cursor(cursor, 3)))
+        statement = statement.where(
+            tuple_(*key) > tuple(decode_cursor(cursor, (int, int, uuid.UUID)))
+        )
     rows = (await session.execute(statement.order_by(*key).limit(limit + 1))).all()
     shown = rows[:limit]
     items = [casework.as_read(row[0], row[1], today) for row in shown]

@@ -1,0 +1,187 @@
+"""Bad input the contract fuzzing sends to every operation besides schemathesis's cases: tampered
+pagination cursors, NUL and bidirectional controls in every text field of a body, oversized
+chunked bodies and unknown query parameters. Each is refused with a 4xx problem, never a 5xx and
+never accepted."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from tests.e2e.openapi_walk import example_body, operations
+
+MAX_BODY_BYTES = 5 * 1024 * 1024  # PONTE_MAX_BODY_BYTES's default, which the stacks keep
+FORBIDDEN_TEXT = ["\x00", "\u202e", "\u2066", "\u202a"]
+
+
+def _forged(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+_NAIVE = {"t": "2026-01-02T03:04:05"}
+_WHO = {"u": str(uuid.UUID(int=7))}
+# Wrong for every key Ponte sorts by (UUIDs, aware datetimes, integers), at every width, and
+# refused by the cursor parameter itself, so even a caller whose list is empty by role gets 422.
+TAMPERED_CURSORS = [
+    cursor
+    for width in (1, 2, 3)
+    for cursor in (
+        _forged([{"t": "nope"}] * width),
+        _forged([2**70] * width),
+        _forged(["a\x00b"] * width),
+        _forged([[1]] * width),
+        _forged([True] * width),
+        _forged([_NAIVE] + [_WHO] * (width - 1)),
+    )
+] + ["%%%", "bm90IGpzb24"]
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    """The path with its parameters set from ``ids`` (a random UUID where none is known)."""
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", value)
+    while "{" in path:
+        start, end = path.index("{"), path.index("}")
+        path = path[:start] + str(uuid.uuid4()) + path[end + 1 :]
+    return path
+
+
+def poisoned(value: Any, character: str) -> tuple[Any, int]:
+    """``value`` with ``character`` inside every string, and how many strings it changed."""
+    if isinstance(value, str):
+        middle = len(value) // 2
+        return value[:middle] + character + value[middle:], 1
+    if isinstance(value, dict):
+        pairs = {key: poisoned(item, character) for key, item in value.items()}
+        return {key: item for key, (item, _) in pairs.items()}, sum(n for _, n in pairs.values())
+    if isinstance(value, list):
+        items = [poisoned(item, character) for item in value]
+        return [item for item, _ in items], sum(n for _, n in items)
+    return value, 0
+
+
+def _problem(answer: httpx.Response) -> str | None:
+    if answer.url.path == "/api/v1/auth/token" and answer.headers.get("content-type") == (
+        "application/json"
+    ):
+        return None if "error" in answer.json() else "an OAuth error without `error`"
+    if not answer.headers.get("content-type", "").startswith("application/problem+json"):
+        return f"content type {answer.headers.get('content-type')!r}"
+    return None
+
+
+def _judge(label: str, answer: httpx.Response, expected: set[int]) -> str | None:
+    if answer.status_code >= 500 or answer.status_code < 400:
+        return f"{label}: {answer.status_code} {answer.text[:200]}"
+    if answer.status_code not in expected:
+        return f"{label}: {answer.status_code}, expected one of {sorted(expected)}"
+    why = _problem(answer)
+    return f"{label}: {why}" if why else None
+
+
+def tampered_cursor_failures(
+    client: httpx.Client,
+    document: dict[str, Any],
+    callers: list[dict[str, str]],
+    ids: dict[str, str],
+) -> tuple[list[str], int]:
+    """Every list with a cursor, as every caller: a caller who may list gets 422; the others
+    their 401/403/404. Returns the failures and the number of lists some caller could read."""
+    failures: list[str] = []
+    readable = 0
+    for method, template, operation in operations(document):
+        names = {p.get("name") for p in operation.get("parameters", []) if isinstance(p, dict)}
+        if method != "GET" or "cursor" not in names:
+            continue
+        path = fill(template, ids)
+        allowed = [h for h in callers if client.get(path, headers=h).status_code == 200]
+        readable += bool(allowed)
+        for headers in callers:
+            expected = {422} if headers in allowed else {401, 403, 404, 422}
+            for cursor in TAMPERED_CURSORS:
+                answer = client.get(path, params={"cursor": cursor}, headers=headers)
+                failure = _judge(f"GET {template} cursor={cursor}", answer, expected)
+                if failure:
+                    failures.append(failure)
+    return failures, readable
+
+
+def forbidden_text_failures(
+    client: httpx.Client, document: dict[str, Any], headers: dict[str, str], ids: dict[str, str]
+) -> tuple[list[str], int]:
+    """Every operation with a JSON body, its example with a forbidden character in every
+    string: refused (422 once past the token check), never stored."""
+    failures: list[str] = []
+    bodies = 0
+    for method, template, operation in operations(document):
+        body = example_body(document, operation)
+        if body is None:
+            continue
+        for character in FORBIDDEN_TEXT:
+            changed, count = poisoned(body, character)
+            if count == 0:
+                changed = (
+                    {**changed, "note": f"x{character}"} if isinstance(changed, dict) else changed
+                )
+            answer = client.request(
+                method,
+                fill(template, ids),
+                content=json.dumps(changed).encode(),
+                headers={**headers, "Content-Type": "application/json", "If-Match": "*"},
+            )
+            failure = _judge(
+                f"{method} {template} U+{ord(character):04X}", answer, {401, 403, 404, 422}
+            )
+            if failure:
+                failures.append(failure)
+        bodies += 1
+    return failures, bodies
+
+
+def oversized_body_failures(
+    client: httpx.Client, document: dict[str, Any], headers: dict[str, str], ids: dict[str, str]
+) -> list[str]:
+    """Every operation that takes a body, sent one a byte past the limit, chunked: 413."""
+
+    def chunks() -> Iterator[bytes]:
+        piece = b" " * 262144
+        for _ in range(MAX_BODY_BYTES // len(piece) + 1):
+            yield piece
+
+    failures: list[str] = []
+    for method, template, operation in operations(document):
+        if "requestBody" not in operation:
+            continue
+        content_type = next(iter(operation["requestBody"].get("content", {"application/json": {}})))
+        answer = client.request(
+            method,
+            fill(template, ids),
+            content=chunks(),
+            headers={**headers, "Content-Type": content_type},
+        )
+        # A form field over 1 MiB is refused (400 invalid_request) before the body's limit.
+        expected = {413} if content_type == "application/json" else {400, 413}
+        failure = _judge(f"{method} {template} oversized", answer, expected)
+        if failure:
+            failures.append(failure)
+    return failures
+
+
+def unknown_parameter_failures(
+    client: httpx.Client, document: dict[str, Any], headers: dict[str, str], ids: dict[str, str]
+) -> list[str]:
+    """Every read, with a query parameter it does not declare: 422 (or the 401/404 before)."""
+    failures: list[str] = []
+    for method, template, _operation in operations(document):
+        if method != "GET":
+            continue
+        answer = client.get(fill(template, ids), params={"external_id": "x"}, headers=headers)
+        failure = _judge(f"GET {template}?external_id", answer, {401, 403, 404, 422})
+        if failure:
+            failures.append(failure)
+    return failures
