@@ -24,6 +24,8 @@ from shared.logging import configure_logging
 from shared.metrics import HttpMetrics
 from shared.middleware import RequestContextMiddleware
 from shared.migrations import upgrade
+from shared.offload import close_process_pool
+from shared.offload import configure as configure_offload
 from shared.openapi import (
     document_idempotency,
     document_preconditions,
@@ -82,6 +84,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(name, level=settings.log_level, fmt=settings.log_format)
+        configure_offload(processes=settings.offload_processes)
         engine = create_engine(
             settings.database_url,
             pool_size=settings.database_pool_size,
@@ -105,6 +108,7 @@ def create_service_app(
                     for hook in shutdown:
                         await hook(app)
         finally:
+            await close_process_pool()  # its workers end with the service
             await engine.dispose()
 
     app = FastAPI(

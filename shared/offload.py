@@ -17,11 +17,17 @@ batch, a number of offers, people x offers) is checked before it gets here.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
+import sys
+import threading
+import types
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
+from multiprocessing import popen_spawn_posix
+from multiprocessing.context import SpawnContext, SpawnProcess
+from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import anyio
@@ -31,38 +37,119 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def machine_workers() -> int:
-    """CPUs this process may use (cgroup and affinity aware where the platform says)."""
+# A pool's worker is a spawned interpreter holding the modules of the functions it ran (measured:
+# ~35 MiB for intake's duplicate scoring, docs/limits.md); the services run under a 512 MiB limit
+# on nodes with many more CPUs than they are given, so by default a pool has at most this many.
+DEFAULT_MAX_PROCESSES = 2
+# A worker is replaced after this many tasks, so that what its caches keep (the name-likeness
+# cache of duplicate scoring) never grows for the life of the service.
+TASKS_PER_WORKER = 200
+
+
+def _cgroup_cpus() -> int | None:
+    """The CPU quota of the container (cgroup v2 ``cpu.max``), rounded up; None when unlimited."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        return None
+    if quota == "max":
+        return None
+    return max(1, -(-int(quota) // int(period)))
+
+
+def machine_workers() -> int:
+    """CPUs this process may use (affinity, and the container's CPU quota when it has one)."""
+    try:
+        cpus = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+        cpus = max(1, os.cpu_count() or 1)
+    quota = _cgroup_cpus()
+    return cpus if quota is None else min(cpus, quota)
 
 
+class _LeanPopen(popen_spawn_posix.Popen):
+    """Starts a worker without the service's ``__main__``.
+
+    A spawned child re-imports the parent's main module (as ``__mp_main__``) when it is a script:
+    under the ``uvicorn`` console script, or a script that starts a service, that would load the
+    server (or run the script again) in every worker. Workers run only module-level functions
+    of ``domain/`` modules, so they are started as if the parent had no main module: they import
+    the function's module and what it imports, nothing else."""
+
+    _lock = threading.Lock()  # the pool may start workers from its own thread too
+    _bare_main = types.ModuleType("__main__")
+
+    def _launch(self, process_obj: BaseProcess) -> None:
+        with self._lock:
+            main = sys.modules["__main__"]
+            sys.modules["__main__"] = self._bare_main
+            try:
+                super()._launch(process_obj)  # type: ignore[misc]
+            finally:
+                sys.modules["__main__"] = main
+
+
+class _LeanProcess(SpawnProcess):
+    @staticmethod
+    def _Popen(process_obj: BaseProcess) -> _LeanPopen:
+        return _LeanPopen(process_obj)
+
+
+class _LeanContext(SpawnContext):
+    Process = _LeanProcess
+
+
+_configured_processes = 0
 _process_pool: ProcessPoolExecutor | None = None
 _process_pool_pid: int | None = None
 
 
+def configure(*, processes: int = 0) -> None:
+    """Set the pool's size (a service's ``offload_processes`` setting; 0: the machine's CPUs, at
+    most ``DEFAULT_MAX_PROCESSES``). Takes effect for the next pool made."""
+    global _configured_processes
+    if processes < 0:
+        raise ValueError("processes cannot be negative")
+    _configured_processes = processes
+
+
+def process_count() -> int:
+    return _configured_processes or min(machine_workers(), DEFAULT_MAX_PROCESSES)
+
+
 def process_pool() -> ProcessPoolExecutor:
     """The process's pool, made on first use ("spawn": forking a process with an event loop and
-    threads running is unsafe), remade in a forked child."""
+    threads running is unsafe), remade in a forked child. Workers start on demand, so a service
+    that never offloads never pays for them."""
     global _process_pool, _process_pool_pid
     if _process_pool is None or _process_pool_pid != os.getpid():
-        context = multiprocessing.get_context("spawn")
-        _process_pool = ProcessPoolExecutor(max_workers=machine_workers(), mp_context=context)
+        context = _LeanContext()
+        _process_pool = ProcessPoolExecutor(
+            max_workers=process_count(),
+            mp_context=context,
+            max_tasks_per_child=TASKS_PER_WORKER,
+        )
         _process_pool_pid = os.getpid()
     return _process_pool
 
 
-def shutdown_process_pool() -> None:
-    """Called at application shutdown: the workers go with their service."""
+def shutdown_process_pool(*, wait: bool = False) -> None:
+    """Called at application shutdown: the workers go with their service, and work still queued
+    is cancelled (its requests are ending too)."""
     global _process_pool
-    if _process_pool is not None and _process_pool_pid == os.getpid():
-        _process_pool.shutdown(wait=False, cancel_futures=True)
-    _process_pool = None
+    pool, _process_pool = _process_pool, None
+    if pool is not None and _process_pool_pid == os.getpid():
+        pool.shutdown(wait=wait, cancel_futures=True)
+
+
+async def close_process_pool() -> None:
+    """``shutdown_process_pool`` waiting for the workers to exit, without blocking the loop."""
+    await anyio.to_thread.run_sync(partial(shutdown_process_pool, wait=True))
 
 
 async def run_in_process(fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    """``fn(*args, **kwargs)`` in the pool; ``fn`` must be a module-level function whose module
+    imports only what the work needs (a worker imports it, not the service)."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(process_pool(), partial(fn, *args, **kwargs))
 

@@ -76,6 +76,13 @@ class ServiceSettings(BaseSettings):
         description="Shared secret of the services' internal endpoints (/internal/*), which the "
         "gateway never routes; internal calls and event deliveries are refused while it is unset",
     )
+    offload_processes: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="size of the process pool for CPU-heavy work (duplicate scoring, indicators);"
+        " 0: the machine's CPUs, at most 2 (each worker costs ~35 MiB, docs/limits.md)",
+    )
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1024, validation_alias="PONTE_MAX_BODY_BYTES"
     )

@@ -1,11 +1,14 @@
 """Bulk registration for partner systems: up to 500 people in one request, validated one by one,
 written with bulk statements (one INSERT for the people, one for their history, one for their
-events), each answered with its own result. ``all_or_nothing`` writes nothing if any item fails."""
+events), each answered with its own result. ``all_or_nothing`` writes nothing if any item fails.
+
+The duplicate scoring of a batch is bounded (``Limits``, from the service's settings) and runs in
+the service's process pool, never on the event loop: 250 look-alike people used to hold the loop
+for seconds, stalling every other organisation's requests."""
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -17,7 +20,8 @@ from services.intake import events
 from services.intake.db import repository
 from services.intake.db.models import Beneficiary, Change
 from services.intake.domain import access
-from services.intake.domain.duplicates import score
+from services.intake.domain.duplicates import PersonKey
+from services.intake.domain.linkage import Record, batch_duplicates
 from services.intake.domain.profile import check_dates
 from services.intake.domain.record import person_key
 from services.intake.registry import document_of, new_row, now
@@ -31,9 +35,22 @@ from shared.errors import (
     UnprocessableContent,
     validation_errors,
 )
+from shared.offload import run_in_process
 
 MAX_ITEMS = 500
+# Below this many comparisons (a few milliseconds) the scoring runs inline: the hop to the pool
+# would cost more than it saves.
+INLINE_COMPARISONS = 100
 _ITEM = TypeAdapter(BeneficiaryCreate)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The work one batch may ask for; the defaults are ``IntakeSettings``'."""
+
+    max_items: int = MAX_ITEMS
+    per_person: int = 50  # others each newcomer is scored against
+    candidate_rows: int = 20_000  # registered people the batch's blocking keys may reach
 
 
 def _errors(index: int, problems: list[FieldError]) -> list[dict[str, Any]]:
@@ -88,10 +105,26 @@ def _validate(
 
 
 async def register_many(
-    session: AsyncSession, principal: Principal, items: list[Any], *, all_or_nothing: bool
+    session: AsyncSession,
+    principal: Principal,
+    items: list[Any],
+    *,
+    all_or_nothing: bool,
+    limits: Limits = Limits(),
 ) -> list[dict[str, Any]]:
     if not access.works_on_cases(principal) or principal.organization_id is None:
         raise Forbidden("Your role does not register people.")
+    if len(items) > limits.max_items:
+        raise UnprocessableContent(
+            f"A batch carries at most {limits.max_items} people; split this one.",
+            errors=[
+                FieldError(
+                    field="body.items",
+                    message=f"has {len(items)} items, more than {limits.max_items}",
+                    code="too_long",
+                )
+            ],
+        )
     documents, invalid = _validate(items)
     externals = {
         doc["external_id"]: index for index, doc in documents.items() if doc.get("external_id")
@@ -126,7 +159,7 @@ async def register_many(
             ],
         )
     rows = {index: new_row(principal, document) for index, document in documents.items()}
-    duplicates = await _duplicates(session, principal, rows)
+    duplicates = await _duplicates(session, principal, rows, limits)
     if rows:
         try:
             await session.execute(insert(Beneficiary), [_values(row) for row in rows.values()])
@@ -204,42 +237,77 @@ def _values(row: Beneficiary) -> dict[str, Any]:
 
 
 async def _duplicates(
-    session: AsyncSession, principal: Principal, rows: dict[int, Beneficiary]
+    session: AsyncSession, principal: Principal, rows: dict[int, Beneficiary], limits: Limits
 ) -> dict[int, list[dict[str, Any]]]:
-    """Against the people the caller may see, and within the batch: one candidate query."""
-    keys = sorted({key for row in rows.values() for key in row.blocking_keys})
-    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if not keys:
-        return found
-    existing = (
-        await session.scalars(
-            repository.visible(principal, now()).where(Beneficiary.blocking_keys.overlap(keys))
+    """Against the people the caller may see, and within the batch: one candidate query, then
+    the scoring off the loop. Raises 422 (before anything is written) when the batch's keys
+    reach more registered people than ``limits.candidate_rows``."""
+    newcomers = [
+        Record(
+            id=str(row.id),
+            organization_id=str(row.organization_id),
+            key=person_key(row.profile),
+            blocking_keys=tuple(row.blocking_keys),
+            index=index,
         )
-    ).all()
-    by_key: dict[str, list[tuple[uuid.UUID, uuid.UUID, Any, int | None]]] = defaultdict(list)
-    for other in existing:
-        for key in other.blocking_keys:
-            by_key[key].append((other.id, other.organization_id, person_key(other.profile), None))
-    for index, row in rows.items():
-        for key in row.blocking_keys:
-            by_key[key].append((row.id, row.organization_id, person_key(row.profile), index))
-    for index, row in rows.items():
-        mine = person_key(row.profile)
-        compared: set[uuid.UUID] = set()
-        for key in row.blocking_keys:
-            for other_id, organization_id, other_key, _other_index in by_key[key]:
-                if other_id == row.id or other_id in compared:
-                    continue
-                compared.add(other_id)
-                match = score(mine, other_key)
-                if match.likely:
-                    found[index].append(
-                        {
-                            "id": str(other_id),
-                            "score": round(match.score, 3),
-                            "reasons": match.reasons,
-                            "organization_id": str(organization_id),
-                        }
-                    )
-        found[index].sort(key=lambda item: -item["score"])
-    return found
+        for index, row in rows.items()
+    ]
+    keys = sorted({key for row in rows.values() for key in row.blocking_keys})
+    if not keys:
+        return {}
+    statement = (
+        repository.visible(principal, now())
+        .where(Beneficiary.blocking_keys.overlap(keys))
+        .with_only_columns(*_KEY_COLUMNS)
+        .limit(limits.candidate_rows + 1)
+    )
+    found = (await session.execute(statement)).all()
+    if len(found) > limits.candidate_rows:
+        raise UnprocessableContent(
+            f"This batch resembles more than {limits.candidate_rows} registered people, more "
+            "than one batch may be checked against for duplicates; nothing was registered. "
+            "Send it in smaller batches.",
+            errors=[
+                FieldError(
+                    field="body.items",
+                    message=f"reaches more than {limits.candidate_rows} possible duplicates",
+                    code="too_many_candidates",
+                )
+            ],
+        )
+    existing = [_record(row) for row in found]
+    pairs = len(newcomers) * min(limits.per_person, len(existing) + len(newcomers) - 1)
+    if pairs <= INLINE_COMPARISONS:
+        return batch_duplicates(newcomers, existing, per_person=limits.per_person)
+    return await run_in_process(batch_duplicates, newcomers, existing, per_person=limits.per_person)
+
+
+# What scoring reads of a registered person: the columns ``record.columns`` derives from the
+# same fields ``person_key`` reads, so the profile (up to 100 skills...) is not loaded.
+_KEY_COLUMNS = (
+    Beneficiary.id,
+    Beneficiary.organization_id,
+    Beneficiary.given_name,
+    Beneficiary.family_name,
+    Beneficiary.birth_date,
+    Beneficiary.sex,
+    Beneficiary.nationality,
+    Beneficiary.country_of_birth,
+    Beneficiary.blocking_keys,
+)
+
+
+def _record(row: Any) -> Record:
+    return Record(
+        id=str(row.id),
+        organization_id=str(row.organization_id),
+        key=PersonKey(
+            given_name=row.given_name or "",
+            family_name=row.family_name or "",
+            birth_date=row.birth_date,
+            sex=row.sex,
+            nationality=row.nationality,
+            country_of_birth=row.country_of_birth,
+        ),
+        blocking_keys=tuple(row.blocking_keys),
+    )

@@ -24,6 +24,25 @@ class IntakeSettings(ServiceSettings):
     invitation_ttl_hours: int = Field(
         default=72, ge=1, le=30 * 24, description="how long a self-service invitation code is valid"
     )
+    # Bounds on the work one batch registration may ask for (docs/limits.md): a batch of n costs
+    # at most n x duplicate_candidates_per_person comparisons, scored off the event loop.
+    batch_max_items: int = Field(
+        default=500, ge=1, le=500, description="most people one batch registration may carry"
+    )
+    duplicate_candidates_per_person: int = Field(
+        default=50,
+        ge=10,
+        le=1000,
+        description="most others one newcomer of a batch is scored against (those sharing the "
+        "most blocking keys first)",
+    )
+    batch_candidate_rows_max: int = Field(
+        default=20_000,
+        ge=100,
+        le=200_000,
+        description="most registered people a batch's blocking keys may reach; a batch reaching "
+        "more is refused with 422 (split it)",
+    )
 
     def other_services(self) -> dict[str, str]:
         return {

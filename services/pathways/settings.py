@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -9,3 +10,10 @@ class PathwaysSettings(ServiceSettings):
     matching_url: str = "http://127.0.0.1:8003"  # where pathway events (priority needs) go
     # The gateway's internal port (PONTE_GATEWAY_INTERNAL_PORT): where events become webhooks.
     gateway_url: str = "http://127.0.0.1:8100"
+    indicators_max_days: int = Field(
+        default=1830,
+        ge=31,
+        le=36600,
+        description="longest period one indicators report may cover (date_from to date_to); "
+        "a longer one is refused with 422",
+    )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from services.intake import batch
 from services.intake.db.models import idempotency
 from services.intake.schemas.pages import BatchRequest, BatchResult
+from services.intake.settings import IntakeSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.idempotency_routes import idempotent_routes
@@ -27,13 +28,24 @@ router = APIRouter(
     summary="Register up to 500 people; a result per item (created, possible duplicate, invalid)",
     description="Items are validated one by one: an invalid item does not stop the others unless "
     "`all_or_nothing` is set, in which case nothing is registered and the 422 problem carries "
-    "`results` as well as the field `errors` (`body.items.<index>.<field>`).",
+    "`results` as well as the field `errors` (`body.items.<index>.<field>`).\n\n"
+    "Bounds (docs/limits.md): at most `PONTE_INTAKE_BATCH_MAX_ITEMS` items (500); each new person "
+    "is compared for duplicates with at most `PONTE_INTAKE_DUPLICATE_CANDIDATES_PER_PERSON` (50) "
+    "others, those sharing the most blocking keys first; a batch whose people resemble more than "
+    "`PONTE_INTAKE_BATCH_CANDIDATE_ROWS_MAX` (20,000) registered people is refused with 422 "
+    "(`code` `too_many_candidates`) and registers nothing: send smaller batches.",
 )
 async def register_batch(
-    body: BatchRequest, principal: CurrentPrincipal, session: DbSession
+    body: BatchRequest, principal: CurrentPrincipal, session: DbSession, request: Request
 ) -> Response:
+    settings: IntakeSettings = request.app.state.settings
+    limits = batch.Limits(
+        max_items=settings.batch_max_items,
+        per_person=settings.duplicate_candidates_per_person,
+        candidate_rows=settings.batch_candidate_rows_max,
+    )
     results = await batch.register_many(
-        session, principal, body.items, all_or_nothing=body.all_or_nothing
+        session, principal, body.items, all_or_nothing=body.all_or_nothing, limits=limits
     )
     created = sum(1 for result in results if result["status"] in ("created", "possible_duplicate"))
     return json_response({"created": created, "results": results})

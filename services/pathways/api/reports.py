@@ -31,7 +31,8 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
     description="People reached and pathways by sex, age band, nationality and municipality; "
     "actions by type and status; the matrix of employment transitions; median days to the first "
     "formal contract; retention at 3, 6 and 12 months; open rights violations. Counts of 1 to 4 "
-    'show as "<5". `Accept: text/csv` gives `section,dimension,value,count` rows.',
+    'show as "<5". `Accept: text/csv` gives `section,dimension,value,count` rows. A period '
+    "longer than `PONTE_PATHWAYS_INDICATORS_MAX_DAYS` (1830) is refused with 422.",
 )
 async def indicators(
     request: Request,
@@ -53,6 +54,19 @@ async def indicators(
         raise UnprocessableContent(
             "date_from is after date_to.",
             errors=[FieldError(field="query.date_from", message="after date_to", code="range")],
+        )
+    longest: int = request.app.state.settings.indicators_max_days
+    if (until - since).days > longest:
+        # Bounds the rows one report counts; a funder's series is asked period by period.
+        raise UnprocessableContent(
+            f"A report covers at most {longest} days; ask for shorter periods.",
+            errors=[
+                FieldError(
+                    field="query.date_from",
+                    message=f"more than {longest} days before date_to",
+                    code="range",
+                )
+            ],
         )
     scope = reports.Scope(
         date_from=since,

@@ -1,0 +1,60 @@
+"""shared.offload: work runs in a spawned worker that imports only the function's module, the
+pool is sized by configuration, errors come back to the caller, and shutdown ends the workers."""
+
+from __future__ import annotations
+
+import operator
+import os
+from collections.abc import Iterator
+
+import psutil
+import pytest
+
+from shared import offload
+
+
+@pytest.fixture(autouse=True)
+def fresh_pool() -> Iterator[None]:
+    offload.shutdown_process_pool(wait=True)
+    yield
+    offload.shutdown_process_pool(wait=True)
+    offload.configure(processes=0)
+
+
+async def test_work_runs_in_another_process() -> None:
+    assert await offload.run_in_process(operator.add, 2, 3) == 5
+    worker = await offload.run_in_process(os.getpid)
+    assert worker != os.getpid()
+    assert worker in {child.pid for child in psutil.Process().children()}
+
+
+async def test_a_worker_imports_the_work_not_the_service() -> None:
+    modules = await offload.run_in_process(eval, "sorted(__import__('sys').modules)")
+    assert "fastapi" not in modules
+    assert "sqlalchemy" not in modules
+    assert "pytest" not in modules
+
+
+async def test_errors_reach_the_caller() -> None:
+    with pytest.raises(ZeroDivisionError):
+        await offload.run_in_process(operator.truediv, 1, 0)
+
+
+def test_the_pool_is_sized_by_configuration_and_bounded_by_default() -> None:
+    offload.configure(processes=3)
+    assert offload.process_count() == 3
+    offload.configure(processes=0)
+    assert 1 <= offload.process_count() <= offload.DEFAULT_MAX_PROCESSES
+    assert offload.process_count() <= offload.machine_workers()
+    with pytest.raises(ValueError, match="negative"):
+        offload.configure(processes=-1)
+
+
+async def test_shutdown_ends_the_workers() -> None:
+    worker = await offload.run_in_process(os.getpid)
+    await offload.close_process_pool()
+    assert not psutil.pid_exists(worker) or psutil.Process(worker).status() == psutil.STATUS_ZOMBIE
+
+
+async def test_run_in_thread_returns_the_result() -> None:
+    assert await offload.run_in_thread(operator.mul, 6, 7) == 42
