@@ -44,6 +44,7 @@ Score = Callable[[Person, Offer], float] | NDArray[np.float64]
 SOLVER = transport.SOLVER
 TOLERANCE = 1e-9  # scores a rounding error outside [0, 1] are clipped, not refused
 GREEDY_CHUNK = 4096
+CHECK_EVERY = 64  # people scored between two checks of the budget
 
 
 @dataclass
@@ -71,14 +72,22 @@ class Edges:
 
 
 def score_matrix(
-    index: OfferIndex, people: Sequence[Person], today: date, weights: Weights | None = None
+    index: OfferIndex,
+    people: Sequence[Person],
+    today: date,
+    weights: Weights | None = None,
+    budget: Budget = UNLIMITED,
 ) -> NDArray[np.float64]:
     """Scores of every person for every offer of ``index`` (rows: people; columns: the offers in
-    the order the index was built from), one vectorised pass per person."""
+    the order the index was built from), one vectorised pass per person; ``budget`` is checked
+    every ``CHECK_EVERY`` people."""
     weights = weights or Weights()
-    if not people:
-        return np.zeros((0, len(index.offers)))
-    return np.vstack([index.scores(person, today, weights) for person in people])
+    matrix = np.zeros((len(people), len(index.offers)))
+    for row, person in enumerate(people):
+        if row % CHECK_EVERY == 0:
+            budget.check()
+        matrix[row] = index.scores(person, today, weights)
+    return matrix
 
 
 def eligibility_matrix(

@@ -27,9 +27,12 @@ from scipy.optimize import linprog  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import maximum_flow  # type: ignore[import-untyped]
 
 SOLVER = "HiGHS dual simplex on the eligible pairs (transportation LP), SciPy"
-# HiGHS's tightest tolerances: the scores are in [0, 1] and the weights in [0, 6], so a dual
-# infeasibility of 1e-10 cannot leave a better assignment by more than a rounding error.
+# HiGHS's tolerances are absolute: the weights are scaled so that the largest is ``SCALE``, and
+# the tightest dual tolerance, 1e-10, then tells apart totals 1e-14 of the largest weight apart
+# (weights in [0, 1] closer than that differ in their last digits only), while the rounding
+# errors of the scaled costs (~1e-12) stay far below it.
 TOLERANCE = 1e-10
+SCALE = 1e4
 INTEGRAL = 1e-6  # an LP value this close to 0 or 1 is that integer (a vertex is exactly 0 or 1)
 
 
@@ -152,8 +155,10 @@ def best(
     }
     if left is not None:
         options["time_limit"] = max(left, 0.01)
+    # (weights all below 1e-12 are scaled by at most 1e16: a subnormal one must not make inf)
+    cost = -weight * (SCALE / max(float(weight.max(initial=0.0)), 1e-12))
     solution = linprog(
-        -weight,
+        cost,
         A_ub=rows,
         b_ub=limits,
         bounds=(0, 1),
@@ -169,7 +174,7 @@ def best(
     rounded = np.round(solution.x)
     if np.abs(solution.x - rounded).max() > INTEGRAL:
         raise ArithmeticError("the assignment LP ended off a vertex")
-    chosen: NDArray[np.bool_] = rounded == 1
+    chosen = np.asarray(rounded == 1, dtype=bool)
     _check(person[chosen], offer[chosen], seats, people, exactly)
     return chosen
 
