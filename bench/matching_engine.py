@@ -161,26 +161,38 @@ def allocation(
     return rows
 
 
-SCALING = ((600, 300, None), (1500, 150, 10_000), (2000, 300, 10_000))
+# (people, offers, seats). Open offers with many seats and few hard rules, so that most pairs
+# are eligible: the shape of the cohorts whose allocations once took seconds and gigabytes.
+SCALING = ((600, 300, 30_000), (1500, 150, 10_000), (2000, 120, 10_000))
 
 
-def _catalogue(source: Any, offers: int, seats: int | None, seed: int) -> list[Any]:
-    """``offers`` open offers; with ``seats``, that many seats spread over them (at least one
-    each), else each its random seats."""
+def _catalogue(source: Any, offers: int, seats: int, seed: int) -> list[Any]:
+    """``offers`` open offers (no dates, permit, language, education or age rule), with
+    ``seats`` seats spread over them (at least one each)."""
     catalogue = random_offers(source, offers, seed=seed)
-    if seats is None:
-        return catalogue
     rng = random.Random(seed + 1)
     counts = [1] * offers
     for _ in range(seats - offers):
         counts[rng.randrange(offers)] += 1
     return [
-        replace(offer, status="open", seats=count, seats_taken=0)
+        replace(
+            offer,
+            status="open",
+            seats=count,
+            seats_taken=0,
+            starts_on=None,
+            ends_on=None,
+            min_language=None,
+            min_education=None,
+            age_min=None,
+            age_max=None,
+            permit_must_allow_work=False,
+        )
         for offer, count in zip(catalogue, counts, strict=True)
     ]
 
 
-def _scaling_case(people: int, offers: int, seats: int | None, maximin: bool) -> dict[str, Any]:
+def _scaling_case(people: int, offers: int, seats: int, maximin: bool) -> dict[str, Any]:
     """One case in this (fresh) process: score, then solve while a thread samples the RSS."""
     import threading
 
@@ -235,8 +247,7 @@ def allocation_scaling(taxonomy: Taxonomy) -> Rows:
             with context.Pool(1) as worker:
                 row = worker.apply(_scaling_case, (people, offers, seats, maximin))
             name = "maximin" if maximin else "plain"
-            spread = f", {seats:,} seats" if seats else ""
-            rows[f"allocate ({name}), {people:,} people x {offers:,} offers{spread}"] = row
+            rows[f"allocate ({name}), {people:,} people x {offers:,} offers, {seats:,} seats"] = row
     return rows
 
 
