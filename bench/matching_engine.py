@@ -7,7 +7,7 @@
 - candidates: ``PersonIndex.candidates(limit=20)`` for one offer among 100,000 people; the same
   kind of ceiling (who holds the offer's skills, top 20);
 - allocation: 5,000 people, 1,000 offers, 3,000 seats: scoring, exact solving, greedy;
-- allocation-scaling: the sizes that once broke the seat-column solver (600 x 300; 1,500 x 150 with
+- allocation-scaling: the sizes reported slow through the service (600 x 300; 1,500 x 150 with
   10,000 seats; 2,000 people), each in a fresh process: CPU seconds (every thread) and the peak
   resident memory above the process's before the solve;
 - evaluation: the ranker against plain Jaccard on the labelled set (nDCG@10, P@5, MRR).
@@ -162,7 +162,7 @@ def allocation(
 
 
 # (people, offers, seats). Open offers with many seats and few hard rules, so that most pairs
-# are eligible: the shape of the cohorts whose allocations once took seconds and gigabytes.
+# are eligible: the shape of the cohorts reported to take seconds and gigabytes through matching.
 SCALING = ((600, 300, 30_000), (1500, 150, 10_000), (2000, 120, 10_000))
 
 
