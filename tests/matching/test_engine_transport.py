@@ -152,3 +152,23 @@ def test_the_tiniest_weights_still_choose_the_larger() -> None:
     result = allocate(persons, catalogue, raw, today=TODAY)
     assert result.assignment == {"a": None, "b": "X"}
     assert allocate(persons, catalogue, raw, today=TODAY, maximin=True).minimum == 1e-300
+
+
+def test_an_answer_off_a_vertex_is_solved_again_by_the_dual_simplex(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    persons, catalogue, raw = a_cohort()
+    real = transport.linprog  # type: ignore[attr-defined]
+    methods: list[str] = []
+
+    def halfway(*args: Any, method: str, **kwargs: Any) -> Any:
+        methods.append(method)
+        solution = real(*args, method=method, **kwargs)
+        if method == "highs-ipm":  # as an interior point left without its crossover would
+            return SimpleNamespace(status=0, x=np.full_like(solution.x, 0.5), message="")
+        return solution
+
+    monkeypatch.setattr(transport, "linprog", halfway)
+    result = allocate(persons, catalogue, raw, today=TODAY)
+    assert methods == ["highs-ipm", "highs-ds"]
+    assert sum(1 for o in result.assignment.values() if o is not None) == 4
