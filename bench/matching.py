@@ -4,8 +4,8 @@ the gateway, on the WHOLE official ESCO v1.1.1 imported by the import command.
 Through the gateway, on PostgreSQL: 50,000 offers and 100,000 people with consent to matching
 (``--offers``, ``--people``), seeded with bulk inserts into matching's database (their profiles
 as intake's events would leave them), then one operator's seat: a person's matches, one offer's
-candidates, an allocation of 5,000 people to 1,000 offers with 3,000 seats, and the ceiling of a
-primary-key read of one offer through the same gateway."""
+candidates, the largest allocation the service allows by default (2,000 people, 500 offers), and
+the ceiling of a primary-key read of one offer through the same gateway."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from bench.stack import (
 from services.matching.db.models import CandidateProfile, Offer, beneficiary_access
 from services.matching.domain import eligibility as engine
 from services.matching.indexes import OFFERS, PEOPLE, bump_revision
+from services.matching.settings import ALLOCATION_MAX_OFFERS, ALLOCATION_MAX_PEOPLE
 from services.matching.taxonomy.importer import import_taxonomy
 from shared.db import create_engine, session_factory
 from tests.matching.engine_data import (
@@ -197,9 +198,10 @@ def through_gateway(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
                     f"/api/v1/offers/{offers[index % len(offers)]}", headers=operator
                 ).raise_for_status()
 
-            cohort_offers = rng.sample(offer_ids, 1000)
+            # the largest cohort the service takes by default (more is a 422)
+            cohort_offers = rng.sample(offer_ids, ALLOCATION_MAX_OFFERS)
             cohort = {
-                "beneficiary_ids": [str(i) for i in rng.sample(person_ids, 5000)],
+                "beneficiary_ids": [str(i) for i in rng.sample(person_ids, ALLOCATION_MAX_PEOPLE)],
                 "offer_ids": [str(i) for i in cohort_offers],
             }
 
@@ -240,7 +242,8 @@ def through_gateway(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
                 f"GET /offers/{{id}}/candidates among {args.people} people": latencies(
                     candidates, max(20, args.samples // 3)
                 ),
-                "POST /allocations 5,000 people x 1,000 offers": {
+                f"POST /allocations {ALLOCATION_MAX_PEOPLE:,} people x "
+                f"{ALLOCATION_MAX_OFFERS:,} offers": {
                     "seats_left": sum(seats_left[i] for i in cohort_offers),
                     "median_seconds": allocation_seconds[1],
                     "max_seconds": allocation_seconds[2],

@@ -7,6 +7,9 @@
 - candidates: ``PersonIndex.candidates(limit=20)`` for one offer among 100,000 people; the same
   kind of ceiling (who holds the offer's skills, top 20);
 - allocation: 5,000 people, 1,000 offers, 3,000 seats: scoring, exact solving, greedy;
+- allocation-scaling: the sizes reported slow through the service (600 x 300; 1,500 x 150 with
+  10,000 seats; 2,000 people), each in a fresh process: CPU seconds (every thread) and the peak
+  resident memory above the process's before the solve;
 - evaluation: the ranker against plain Jaccard on the labelled set (nDCG@10, P@5, MRR).
 
 Aims on the 2-core machine: ranking p95 <= 30 ms, allocation <= 10 s.
@@ -27,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bench.stack import latencies
-from services.matching.domain.allocation import allocate, score_matrix
+from services.matching.domain.allocation import allocate, eligibility_matrix, score_matrix
 from services.matching.domain.candidates import PersonIndex
 from services.matching.domain.evaluation import evaluate
 from services.matching.domain.ranker import OfferIndex
@@ -140,9 +143,9 @@ def allocation(
     index = OfferIndex(catalogue, taxonomy)
     scores = score_matrix(index, persons, TODAY)
     scored = _seconds(started)
-    for name, options in (("plain", {}), ("maximin", {"maximin": True})):
+    for name, maximin in (("plain", False), ("maximin", True)):
         started = time.perf_counter()
-        result = allocate(persons, catalogue, scores, today=TODAY, **options)
+        result = allocate(persons, catalogue, scores, today=TODAY, maximin=maximin)
         solved = _seconds(started)
         placed = sum(1 for offer in result.assignment.values() if offer is not None)
         rows[f"allocate ({name}), {people:,} people x {offers:,} offers, {seats:,} seats"] = {
@@ -155,6 +158,96 @@ def allocation(
             "placed": placed,
             "minimum": None if result.minimum is None else round(result.minimum, 3),
         }
+    return rows
+
+
+# (people, offers, seats). Open offers with many seats and few hard rules, so that most pairs
+# are eligible: the shape of the cohorts reported to take seconds and gigabytes through matching.
+SCALING = ((600, 300, 30_000), (1500, 150, 10_000), (2000, 120, 10_000))
+
+
+def _catalogue(source: Any, offers: int, seats: int, seed: int) -> list[Any]:
+    """``offers`` open offers (no dates, permit, language, education or age rule), with
+    ``seats`` seats spread over them (at least one each)."""
+    catalogue = random_offers(source, offers, seed=seed)
+    rng = random.Random(seed + 1)
+    counts = [1] * offers
+    for _ in range(seats - offers):
+        counts[rng.randrange(offers)] += 1
+    return [
+        replace(
+            offer,
+            status="open",
+            seats=count,
+            seats_taken=0,
+            starts_on=None,
+            ends_on=None,
+            min_language=None,
+            min_education=None,
+            age_min=None,
+            age_max=None,
+            permit_must_allow_work=False,
+        )
+        for offer, count in zip(catalogue, counts, strict=True)
+    ]
+
+
+def _scaling_case(people: int, offers: int, seats: int, maximin: bool) -> dict[str, Any]:
+    """One case in this (fresh) process: score, then solve while a thread samples the RSS."""
+    import threading
+
+    import psutil
+
+    taxonomy = whole_taxonomy()
+    source = pool(taxonomy)
+    SkillSpace.of(taxonomy)
+    persons = random_people(source, people, seed=50)
+    catalogue = _catalogue(source, offers, seats, seed=51)
+    scores = score_matrix(OfferIndex(catalogue, taxonomy), persons, TODAY)
+    process = psutil.Process()
+    before = peak = process.memory_info().rss
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.005):
+            peak = max(peak, process.memory_info().rss)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = allocate(persons, catalogue, scores, today=TODAY, maximin=maximin)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    done.set()
+    sampler.join()
+    peak = max(peak, process.memory_info().rss)
+    eligible = eligibility_matrix(persons, catalogue, TODAY) & ~np.isnan(scores)
+    return {
+        "eligible_pairs": int(eligible.sum()),
+        "seats": sum(max(o.seats_left, 0) for o in catalogue),
+        "cpu_s": round(cpu, 2),
+        "wall_s": round(wall, 2),
+        "rss_before_mib": round(before / 2**20),
+        "peak_rss_above_mib": round((peak - before) / 2**20),
+        "objective": round(result.objective, 4),
+        "placed": sum(1 for offer in result.assignment.values() if offer is not None),
+    }
+
+
+def allocation_scaling(taxonomy: Taxonomy) -> Rows:
+    """Each case of ``SCALING``, plain and maximin, in its own process (so one case's peak
+    memory is not another's)."""
+    del taxonomy  # each process loads its own
+    import multiprocessing
+
+    rows: Rows = {}
+    context = multiprocessing.get_context("spawn")
+    for people, offers, seats in SCALING:
+        for maximin in (False, True):
+            with context.Pool(1) as worker:
+                row = worker.apply(_scaling_case, (people, offers, seats, maximin))
+            name = "maximin" if maximin else "plain"
+            rows[f"allocate ({name}), {people:,} people x {offers:,} offers, {seats:,} seats"] = row
     return rows
 
 
@@ -179,6 +272,7 @@ SUITE: dict[str, Callable[[Taxonomy], Rows]] = {
     "ranking": rank_offers,
     "candidates": candidates,
     "allocation": allocation,
+    "allocation-scaling": allocation_scaling,
     "evaluation": evaluation,
 }
 

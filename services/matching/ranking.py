@@ -1,10 +1,9 @@
-"""Matches for a person, candidates for an offer and allocations of a cohort: the engine run on
-the indexes, with everything it returns re-checked against the live rows (seats, visibility,
-consent), so a lagging index never shows an ineligible or invisible pair."""
+"""Matches for a person and candidates for an offer (allocations: ``allocations.py``): the engine
+run on the indexes, with everything it returns re-checked against the live rows (seats,
+visibility, consent), so a lagging index never shows an ineligible or invisible pair."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import asdict
@@ -19,13 +18,12 @@ from services.matching.db.models import CandidateProfile, Offer, beneficiary_acc
 from services.matching.domain import eligibility as engine
 from services.matching.domain import explain
 from services.matching.domain import scoring as s
-from services.matching.domain.allocation import allocate, score_matrix
-from services.matching.domain.ranker import OfferIndex, top
+from services.matching.domain.ranker import top
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.indexes import OFFER_COLUMNS, Indexes, summary
 from services.matching.referrals import ConsentRequired, now, person_visible
 from shared.auth import Principal
-from shared.errors import FieldError, Forbidden, NotFound, UnprocessableContent
+from shared.errors import Forbidden, NotFound
 
 MARGIN = 10  # extra offers ranked in case some turn out full when checked live
 
@@ -190,80 +188,3 @@ async def _visible_consented(
         )
     )
     return {str(row.beneficiary_id): row for row in rows}
-
-
-async def allocation(
-    session: AsyncSession,
-    indexes: Indexes,
-    principal: Principal,
-    beneficiary_ids: Sequence[uuid.UUID],
-    offer_ids: Sequence[uuid.UUID],
-    *,
-    weights: s.Weights,
-    favour_vulnerable: float,
-    maximin: bool,
-) -> dict[str, Any]:
-    _require_case_role(principal)
-    wanted_people = list(dict.fromkeys(str(i) for i in beneficiary_ids))
-    wanted_offers = list(dict.fromkeys(str(i) for i in offer_ids))
-    profiles = await _visible_consented(session, principal, wanted_people)
-    excluded = [
-        {"beneficiary_id": i, "reason": "not found, not visible, or no consent to matching"}
-        for i in wanted_people
-        if i not in profiles
-    ]
-    rows = await _live_offers(session, wanted_offers)
-    missing = [
-        i
-        for i in wanted_offers
-        if i not in rows
-        or (rows[i].status == "draft" and rows[i].organization_id != principal.organization_id)
-    ]
-    if missing:
-        raise UnprocessableContent(
-            "Some offers do not exist.",
-            errors=[
-                FieldError(field="body.offer_ids", message=f"no such offer {i}", code="unknown")
-                for i in missing
-            ],
-        )
-    people = [adapters.profile_person(profiles[i]) for i in wanted_people if i in profiles]
-    offers = [adapters.offer(rows[i]) for i in wanted_offers]
-    taxonomy = await indexes.taxonomy(session)
-    today = now().date()
-
-    def solve() -> Any:
-        matrix = score_matrix(OfferIndex(offers, taxonomy), people, today, weights)
-        return allocate(
-            people,
-            offers,
-            matrix,
-            today=today,
-            favour_vulnerable=favour_vulnerable,
-            maximin=maximin,
-        ), matrix
-
-    result, matrix = await asyncio.to_thread(solve)
-    column = {offer.id: number for number, offer in enumerate(offers)}
-    assignments = []
-    for number, person in enumerate(people):
-        given = result.assignment[person.beneficiary_id]
-        assignments.append(
-            {
-                "beneficiary_id": person.beneficiary_id,
-                "offer_id": given,
-                "score": None if given is None else round(float(matrix[number, column[given]]), 4),
-                "reason": result.reasons[person.beneficiary_id],
-            }
-        )
-    assigned = sum(1 for item in assignments if item["offer_id"] is not None)
-    return {
-        "assignments": assignments,
-        "objective": round(result.objective, 6),
-        "greedy_objective": round(result.greedy_objective, 6),
-        "assigned": assigned,
-        "unassigned": len(assignments) - assigned,
-        "minimum_score": None if result.minimum is None else round(result.minimum, 4),
-        "solver": result.solver,
-        "excluded_people": excluded,
-    }

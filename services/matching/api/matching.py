@@ -7,9 +7,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Query, Request
 
-from services.matching import ranking
+from services.matching import allocations, ranking
 from services.matching.db.models import idempotency
 from services.matching.domain.scoring import Weights
 from services.matching.indexes import Indexes
@@ -19,6 +20,13 @@ from services.matching.schemas.referrals import (
     AllocationResult,
     CandidateList,
     MatchList,
+)
+from services.matching.settings import (
+    ALLOCATION_MAX_OFFERS,
+    ALLOCATION_MAX_PAIRS,
+    ALLOCATION_MAX_PEOPLE,
+    ALLOCATION_TIME_LIMIT_SECONDS,
+    MatchingSettings,
 )
 from shared.auth import CurrentPrincipal
 from shared.db import ReadSession
@@ -99,28 +107,48 @@ async def offer_candidates(
     return CandidateList.model_validate({"items": items})
 
 
+def _allocation_limiter(request: Request, settings: MatchingSettings) -> anyio.CapacityLimiter:
+    """The process's limiter of solves at once, made on first use (inside the event loop)."""
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "allocation_limiter", None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(settings.allocation_concurrency)
+        request.app.state.allocation_limiter = limiter
+    return limiter
+
+
 @router.post(
     "/allocations",
     response_model=AllocationResult,
-    responses=problems(403, 422),
+    responses=problems(403, 422, 503),
     summary="Assign scarce seats to a cohort: the exact optimum, never an ineligible pair",
     description="Maximises the total match score subject to seats left, eligibility and at most "
     "one offer per person (an assignment solver, not greedy; the greedy total is returned for "
     "comparison). `favour_vulnerable` weighs each score by 1 + favour x the person's "
     "vulnerability (intake's level: medium 0.5, high 0.8, critical 1); `maximin` first "
-    "maximises the lowest score among the people assigned. Nothing is booked: propose "
-    "referrals for the assignment you keep.",
+    "places as many people as possible, then maximises the lowest score among them, then "
+    "the total. Nothing is booked: propose referrals for the assignment you keep.\n\n"
+    f"**Limits** (the service's defaults; its operator may set others): at most "
+    f"{ALLOCATION_MAX_PEOPLE:,} people, {ALLOCATION_MAX_OFFERS:,} offers and "
+    f"{ALLOCATION_MAX_PAIRS:,} eligible (person, offer) pairs per request, else 422 "
+    "`allocation-too-large` (field errors say which); the number of seats does not count. "
+    f"A solve still running after {ALLOCATION_TIME_LIMIT_SECONDS:g} s stops with 503 "
+    "`allocation-timed-out`, and a solve whose client disconnects stops too; neither keeps "
+    "anything (an `Idempotency-Key` is free for a retry). Split a larger cohort.",
 )
 async def allocate(
     body: AllocationRequest, request: Request, principal: CurrentPrincipal, session: ReadSession
 ) -> AllocationResult:
     indexes, weights = _state(request)
-    result = await ranking.allocation(
+    settings: MatchingSettings = request.app.state.settings
+    result = await allocations.allocation(
         session,
         indexes,
         principal,
+        request,
         body.beneficiary_ids,
         body.offer_ids,
+        settings=settings,
+        limiter=_allocation_limiter(request, settings),
         weights=weights,
         favour_vulnerable=body.favour_vulnerable,
         maximin=body.maximin,

@@ -5,22 +5,23 @@ vulnerability(p)) over assignments where every person gets at most one offer, no
 people than its seats left, and only eligible pairs (``exclusions`` empty) are ever used. A pair
 scoring 0 adds nothing and is left out of the plain optimum.
 
-The solver: each offer becomes one column per seat left (capped at the number of people eligible
-for it: a seat nobody can take is never a column), and ``scipy.optimize.linear_sum_assignment``
-solves the dense rectangular problem with cost -w on eligible edges and 0 elsewhere. A 0-cost
-edge is the same as "no offer", so dropping the forced ineligible pairs afterwards loses nothing
-and the result is the exact optimum of the partial problem.
+The solver works on the eligible pairs only (``transport``): a transportation LP, one variable a
+pair and one constraint a person or an offer, solved by HiGHS; its matrix is totally unimodular,
+so the optimum is an assignment, checked in integers. Memory and time grow with the eligible
+pairs, not with the seats (an earlier solver expanded every seat into a dense column).
 
 ``maximin=True`` is lexicographic, over the raw scores (how well the worst-off placed person is
 matched; the totals use the vulnerability weights):
 
 1. place as many people as any eligible assignment can (k, a maximum bipartite matching);
 2. among the assignments that place k, make the lowest score as high as possible: the threshold
-   t is the highest score such that the eligible edges scoring >= t still place k (a binary
-   search over the scores; each step a maximum flow, ``scipy.sparse.csgraph.maximum_flow``,
-   source -> people (1) -> offers (1 per eligible pair) -> sink (seats left));
-3. among those, the largest total: the solver again on the edges >= t, each worth a bonus that
-   makes one more placed person worth more than any change in the total.
+   t is the highest score such that the eligible pairs scoring >= t still place k (a binary
+   search over the scores; each step a maximum flow, ``scipy.sparse.csgraph.maximum_flow``);
+3. among those, the largest total: the LP on the pairs scoring >= t with the number placed held
+   at exactly k (a constraint, not a bonus added to the weights: a bonus large enough to count
+   people swamps the small differences between totals in floating point).
+
+Each level is solved exactly on its own, so no level's rounding reaches the next.
 """
 
 from __future__ import annotations
@@ -31,20 +32,19 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-import scipy.sparse as sp  # type: ignore[import-untyped]
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
-from scipy.sparse.csgraph import maximum_flow  # type: ignore[import-untyped]
 
+from services.matching.domain import transport
 from services.matching.domain.eligibility import Offer, OfferRules, Person
 from services.matching.domain.ranker import OfferIndex, id_ranks
 from services.matching.domain.scoring import Weights
+from services.matching.domain.transport import UNLIMITED, Budget
 
 Score = Callable[[Person, Offer], float] | NDArray[np.float64]
-Pairs = list[tuple[int, int]]
-SOLVER = "scipy.optimize.linear_sum_assignment on seat columns (dense)"
+SOLVER = transport.SOLVER
 TOLERANCE = 1e-9  # scores a rounding error outside [0, 1] are clipped, not refused
 GREEDY_CHUNK = 4096
+CHECK_EVERY = 64  # people scored between two checks of the budget
 
 
 @dataclass
@@ -59,15 +59,35 @@ class Allocation:
     solver: str = SOLVER
 
 
+@dataclass(frozen=True)
+class Edges:
+    """The usable pairs (eligible, with a score), aligned: ``person[i]`` may take
+    ``offer[i]``, with raw score ``raw[i]`` and weight ``weight[i]``; ordered by person, then
+    offer."""
+
+    person: NDArray[np.intp]
+    offer: NDArray[np.intp]
+    raw: NDArray[np.float64]
+    weight: NDArray[np.float64]
+
+
 def score_matrix(
-    index: OfferIndex, people: Sequence[Person], today: date, weights: Weights | None = None
+    index: OfferIndex,
+    people: Sequence[Person],
+    today: date,
+    weights: Weights | None = None,
+    budget: Budget = UNLIMITED,
 ) -> NDArray[np.float64]:
     """Scores of every person for every offer of ``index`` (rows: people; columns: the offers in
-    the order the index was built from), one vectorised pass per person."""
+    the order the index was built from), one vectorised pass per person; ``budget`` is checked
+    every ``CHECK_EVERY`` people."""
     weights = weights or Weights()
-    if not people:
-        return np.zeros((0, len(index.offers)))
-    return np.vstack([index.scores(person, today, weights) for person in people])
+    matrix = np.zeros((len(people), len(index.offers)))
+    for row, person in enumerate(people):
+        if row % CHECK_EVERY == 0:
+            budget.check()
+        matrix[row] = index.scores(person, today, weights)
+    return matrix
 
 
 def eligibility_matrix(
@@ -87,154 +107,143 @@ def allocate(
     today: date,
     favour_vulnerable: float = 0.0,
     maximin: bool = False,
+    eligible: NDArray[np.bool_] | None = None,
+    budget: Budget = UNLIMITED,
 ) -> Allocation:
     """The exact best assignment (see the module's docstring), the greedy one for comparison,
     and why each person got their offer or none. ``score``: a people x offers matrix in [0, 1]
-    (NaN: no score, the pair is not used) or a function called on the eligible pairs."""
+    (NaN: no score, the pair is not used) or a function called on the eligible pairs.
+    ``eligible``: the caller's ``eligibility_matrix``, if it already has it. ``budget``: raises
+    ``transport.Stopped`` when it runs out or is cancelled."""
     if not (math.isfinite(favour_vulnerable) and favour_vulnerable >= 0):
         raise ValueError("favour_vulnerable must be finite and >= 0")
-    eligible = eligibility_matrix(people, offers, today)
-    raw = _scores(people, offers, score, eligible)
-    eligible &= ~np.isnan(raw)
-    raw = np.where(eligible, np.clip(np.nan_to_num(raw), 0.0, 1.0), 0.0)
-    vulnerability = np.clip(
-        np.nan_to_num(np.array([p.vulnerability for p in people], dtype=np.float64)), 0.0, 1.0
-    )
-    weight = raw * (1.0 + favour_vulnerable * vulnerability[:, np.newaxis])
+    if eligible is None:
+        eligible = eligibility_matrix(people, offers, today)
+    edges = _edges(people, offers, score, eligible, favour_vulnerable)
     # A seat only matters if someone eligible could take it.
-    seats = np.array([offer.seats_left for offer in offers], dtype=np.int64)
-    seats = np.minimum(seats, eligible.sum(axis=0))
-    slots = np.repeat(np.arange(len(offers)), seats)
+    seats = np.array([offer.seats_left for offer in offers], dtype=np.int64).reshape(-1)
+    seats = np.clip(np.minimum(seats, np.bincount(edges.offer, minlength=len(offers))), 0, None)
+    budget.check()
     threshold = None
     if maximin:
-        person, offer = np.nonzero(eligible)
-        placed = _placed(person, offer, seats)
-        if placed:
-            threshold = _threshold(raw[person, offer], person, offer, seats, placed)
-        strong = eligible & (raw >= threshold) if threshold is not None else eligible
-        # one more placed person is worth more than any total of the others' weights
-        bonus = 1.0 + float(weight.max(initial=0.0)) * placed
-        pairs = _solve(weight, strong, slots, bonus=bonus)
+        chosen, threshold = _maximin(edges, seats, len(people), budget)
     else:
-        pairs = _solve(weight, eligible & (weight > 0), slots, bonus=0.0)
-    greedy = _greedy(weight, eligible, seats, id_ranks([p.beneficiary_id for p in people]))
+        positive = edges.weight > 0
+        chosen = np.zeros(edges.person.size, dtype=bool)
+        chosen[positive] = transport.best(
+            edges.person[positive],
+            edges.offer[positive],
+            edges.weight[positive],
+            seats,
+            len(people),
+            budget=budget,
+        )
+    budget.check()
+    greedy = _greedy(edges, seats, id_ranks([p.beneficiary_id for p in people]))
     return Allocation(
-        assignment=_named(people, offers, pairs),
-        objective=float(sum(weight[p, o] for p, o in pairs)),
-        greedy_objective=float(sum(weight[p, o] for p, o in greedy)),
-        reasons=_reasons(people, offers, pairs, raw, weight, eligible, threshold),
-        minimum=min((float(raw[p, o]) for p, o in pairs), default=None),
+        assignment=_named(people, offers, edges, chosen),
+        # summed in the order of the pairs (by person, then offer), as Python's sum
+        objective=float(sum(edges.weight[chosen].tolist())),
+        greedy_objective=float(sum(edges.weight[greedy].tolist())),
+        reasons=_reasons(people, offers, edges, chosen, threshold),
+        minimum=float(edges.raw[chosen].min()) if chosen.any() else None,
         threshold=threshold,
-        greedy_assignment=_named(people, offers, greedy),
+        greedy_assignment=_named(people, offers, edges, greedy),
     )
 
 
-def _scores(
-    people: Sequence[Person], offers: Sequence[Offer], score: Score, eligible: NDArray[np.bool_]
-) -> NDArray[np.float64]:
+def _edges(
+    people: Sequence[Person],
+    offers: Sequence[Offer],
+    score: Score,
+    eligible: NDArray[np.bool_],
+    favour_vulnerable: float,
+) -> Edges:
+    """The eligible pairs with a score, as aligned arrays (the dense matrices end here)."""
+    if eligible.shape != (len(people), len(offers)):
+        raise ValueError(f"eligibility is {eligible.shape}, expected {(len(people), len(offers))}")
     if callable(score):
-        matrix = np.full(eligible.shape, np.nan)
-        for p, o in zip(*np.nonzero(eligible), strict=True):
-            matrix[p, o] = score(people[p], offers[o])
+        person, offer = np.nonzero(eligible)
+        raw = np.array(
+            [
+                score(people[p], offers[o])
+                for p, o in zip(person.tolist(), offer.tolist(), strict=True)
+            ],
+            dtype=np.float64,
+        )
     else:
         matrix = np.asarray(score, dtype=np.float64)
         if matrix.shape != eligible.shape:
             raise ValueError(f"score matrix is {matrix.shape}, expected {eligible.shape}")
-    used = matrix[eligible & ~np.isnan(matrix)]
-    if used.size and not (used.min() >= -TOLERANCE and used.max() <= 1 + TOLERANCE):
+        person, offer = np.nonzero(eligible)
+        raw = matrix[person, offer]
+    scored = ~np.isnan(raw)
+    person, offer, raw = person[scored], offer[scored], raw[scored]
+    if raw.size and not (raw.min() >= -TOLERANCE and raw.max() <= 1 + TOLERANCE):
         raise ValueError("scores must be in [0, 1]")
-    return matrix
-
-
-def _placed(person: NDArray[np.intp], offer: NDArray[np.intp], seats: NDArray[np.int64]) -> int:
-    """The most people an assignment on these (person, offer) edges places within the seats:
-    a maximum flow source -> person (1) -> offer (1) -> sink (seats)."""
-    if person.size == 0:
-        return 0
-    people = int(person.max()) + 1
-    offers = seats.size
-    source, sink = people + offers, people + offers + 1
-    edges = np.unique(person)
-    rows = np.concatenate([np.full(edges.size, source), person, people + np.arange(offers)])
-    cols = np.concatenate([edges, people + offer, np.full(offers, sink)])
-    capacity = np.concatenate(
-        [np.ones(edges.size + person.size, dtype=np.int32), seats.astype(np.int32)]
+    raw = np.clip(raw, 0.0, 1.0)
+    vulnerability = np.clip(
+        np.nan_to_num(np.array([p.vulnerability for p in people], dtype=np.float64)), 0.0, 1.0
     )
-    graph = sp.csr_matrix((capacity, (rows, cols)), shape=(sink + 1, sink + 1))
-    return int(maximum_flow(graph, source, sink, method="dinic").flow_value)
+    weight = raw * (1.0 + favour_vulnerable * vulnerability[person])
+    return Edges(person.astype(np.intp), offer.astype(np.intp), raw, weight)
 
 
-def _solve(
-    weight: NDArray[np.float64], allowed: NDArray[np.bool_], slots: NDArray[np.int64], bonus: float
-) -> Pairs:
-    """(person, offer) pairs of a maximum-weight assignment on the allowed edges, each edge
-    worth its weight plus ``bonus``."""
-    rows = np.flatnonzero(allowed[:, slots].any(axis=1)) if slots.size else np.zeros(0, int)
-    if rows.size == 0:
-        return []
-    usable = allowed[np.ix_(rows, slots)]
-    cost = weight[np.ix_(rows, slots)]
-    cost += bonus
-    cost[~usable] = 0.0
-    np.negative(cost, out=cost)  # -(weight + bonus) on the allowed edges, 0 elsewhere
-    chosen_rows, chosen_cols = linear_sum_assignment(cost)
-    keep = usable[chosen_rows, chosen_cols]
-    return sorted(
-        zip(rows[chosen_rows[keep]].tolist(), slots[chosen_cols[keep]].tolist(), strict=True)
+def _maximin(
+    edges: Edges, seats: NDArray[np.int64], people: int, budget: Budget
+) -> tuple[NDArray[np.bool_], float | None]:
+    """The pairs of the lexicographic maximin (the module's docstring), one exact level at a
+    time, and its threshold (None when nobody can be placed)."""
+    chosen = np.zeros(edges.person.size, dtype=bool)
+    most = transport.placed(edges.person, edges.offer, seats, people)
+    if most == 0:
+        return chosen, None
+    budget.check()
+    floor = transport.threshold(edges.raw, edges.person, edges.offer, seats, people, most, budget)
+    strong = edges.raw >= floor
+    chosen[strong] = transport.best(
+        edges.person[strong],
+        edges.offer[strong],
+        edges.weight[strong],
+        seats,
+        people,
+        exactly=most,
+        budget=budget,
     )
+    return chosen, floor
 
 
-def _threshold(
-    values: NDArray[np.float64],
-    person: NDArray[np.intp],
-    offer: NDArray[np.intp],
-    seats: NDArray[np.int64],
-    needed: int,
-) -> float:
-    """The highest t such that the edges with raw score ``values`` >= t still place ``needed``."""
-    candidates = np.unique(values)  # candidates[0] is feasible: every edge is kept
-    lo, hi = 0, candidates.size - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        keep = values >= candidates[mid]
-        if _placed(person[keep], offer[keep], seats) >= needed:
-            lo = mid
-        else:
-            hi = mid - 1
-    return float(candidates[lo])
-
-
-def _greedy(
-    weight: NDArray[np.float64],
-    eligible: NDArray[np.bool_],
-    seats: NDArray[np.int64],
-    tie: NDArray[np.int64],
-) -> Pairs:
-    """Best pair first (ties: person id, then offer order), for comparison. The pairs are
-    walked in chunks; after each, the pairs of people placed and offers filled are dropped."""
-    person, offer = np.nonzero(eligible & (weight > 0))
-    order = np.lexsort((offer, tie[person], -weight[person, offer]))
-    person, offer = person[order], offer[order]
+def _greedy(edges: Edges, seats: NDArray[np.int64], tie: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Best pair first (ties: person id, then offer order), for comparison; which pairs it
+    takes. The pairs are walked in chunks; after each, the pairs of people placed and offers
+    filled are dropped."""
+    pair = np.flatnonzero(edges.weight > 0)
+    pair = pair[np.lexsort((edges.offer[pair], tie[edges.person[pair]], -edges.weight[pair]))]
     left = seats.copy()
-    taken = np.zeros(weight.shape[0], dtype=bool)
-    pairs = []
-    while person.size:
-        chunk = min(person.size, GREEDY_CHUNK)
-        for p, o in zip(person[:chunk].tolist(), offer[:chunk].tolist(), strict=True):
+    taken = np.zeros(tie.size, dtype=bool)
+    chosen = np.zeros(edges.person.size, dtype=bool)
+    while pair.size:
+        chunk = pair[: min(pair.size, GREEDY_CHUNK)]
+        for e, p, o in zip(
+            chunk.tolist(),
+            edges.person[chunk].tolist(),
+            edges.offer[chunk].tolist(),
+            strict=True,
+        ):
             if not taken[p] and left[o] > 0:
                 taken[p] = True
                 left[o] -= 1
-                pairs.append((p, o))
-        keep = ~taken[person[chunk:]] & (left[offer[chunk:]] > 0)
-        person, offer = person[chunk:][keep], offer[chunk:][keep]
-    return sorted(pairs)
+                chosen[e] = True
+        pair = pair[chunk.size :]
+        pair = pair[~taken[edges.person[pair]] & (left[edges.offer[pair]] > 0)]
+    return chosen
 
 
 def _named(
-    people: Sequence[Person], offers: Sequence[Offer], pairs: Pairs
+    people: Sequence[Person], offers: Sequence[Offer], edges: Edges, chosen: NDArray[np.bool_]
 ) -> dict[str, str | None]:
     assignment: dict[str, str | None] = {person.beneficiary_id: None for person in people}
-    for p, o in pairs:
+    for p, o in zip(edges.person[chosen].tolist(), edges.offer[chosen].tolist(), strict=True):
         assignment[people[p].beneficiary_id] = offers[o].id
     return assignment
 
@@ -242,34 +251,41 @@ def _named(
 def _reasons(
     people: Sequence[Person],
     offers: Sequence[Offer],
-    pairs: Pairs,
-    raw: NDArray[np.float64],
-    weight: NDArray[np.float64],
-    eligible: NDArray[np.bool_],
+    edges: Edges,
+    chosen: NDArray[np.bool_],
     threshold: float | None,
 ) -> dict[str, str]:
-    given = dict(pairs)
-    # each person's best eligible offer by weight (ties: the first offer)
-    best = np.argmax(np.where(eligible, weight, -1.0), axis=1) if offers else []
+    count = len(people)
+    # each person's best eligible pair by weight (ties: the first offer)
+    order = np.lexsort((edges.offer, -edges.weight, edges.person))
+    sorted_people = edges.person[order]
+    first = order[np.diff(sorted_people, prepend=-1) != 0]
+    best = np.full(count, -1, dtype=np.intp)
+    best[edges.person[first]] = first
+    top = np.full(count, -np.inf)
+    np.maximum.at(top, edges.person, edges.raw)
+    positive = np.bincount(edges.person, weights=edges.weight > 0, minlength=count) > 0
+    given = np.full(count, -1, dtype=np.intp)
+    given[edges.person[chosen]] = np.flatnonzero(chosen)
     why = "to place more people or lift the lowest score" if threshold is not None else (
         "for a higher total"
     )  # fmt: skip
     reasons = {}
     for p, person in enumerate(people):
-        if p in given:
-            o, b = given[p], int(best[p])
-            if weight[p, o] >= weight[p, b] - 1e-12:
-                text = f"best eligible score {raw[p, o]:.2f}"
+        if given[p] >= 0:
+            e, b = int(given[p]), int(best[p])
+            if edges.weight[e] >= edges.weight[b] - 1e-12:
+                text = f"best eligible score {edges.raw[e]:.2f}"
             else:
                 text = (
-                    f"score {raw[p, o]:.2f}; their best ({raw[p, b]:.2f}, {offers[b].id}) "
-                    f"went to others {why}"
+                    f"score {edges.raw[e]:.2f}; their best ({edges.raw[b]:.2f}, "
+                    f"{offers[edges.offer[b]].id}) went to others {why}"
                 )
-        elif not eligible[p].any():
+        elif best[p] < 0:
             text = "no eligible offer"
-        elif threshold is not None and raw[p, eligible[p]].max() < threshold:
+        elif threshold is not None and top[p] < threshold:
             text = f"every eligible offer scores below the maximin threshold {threshold:.2f}"
-        elif threshold is None and not weight[p, eligible[p]].any():
+        elif threshold is None and not positive[p]:
             text = "every eligible offer scores 0"
         else:
             text = "the seats of every eligible offer went to others"
