@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import foundation, intake, load, matching, pathways, wrk
+from bench import foundation, intake, isolation, load, matching, pathways, wrk
 from bench.stack import ROOT
 
 RESULTS = ROOT / "bench" / "results"
@@ -31,6 +31,12 @@ SUITES: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "pathways": pathways.run,
     "matching": matching.run,
     "load": load.run,
+    "isolation": isolation.run,
+}
+# Suites whose settings are not wrk's (seconds, rounds, connections).
+CONFIGS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "load": load.config,
+    "isolation": isolation.config,
 }
 
 
@@ -79,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=25, help="load: users started a second")
     parser.add_argument("--load-seconds", type=int, default=60, help="load: seconds of each run")
     parser.add_argument("--load-people", type=int, default=3000, help="load: people seeded")
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=None,
+        help="isolation: concurrent wrong-password sign-ins (default: the per-address sign-in "
+        "rate limit, within 50-100)",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.suites) - set(SUITES)
     if unknown:
@@ -96,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             "suite": suite,
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-            "config": load.config(args)
-            if suite == "load"
+            "config": CONFIGS[suite](args)
+            if suite in CONFIGS
             else {
                 "seconds": args.seconds,
                 "rounds": args.rounds,

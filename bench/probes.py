@@ -1,0 +1,154 @@
+"""What the ``isolation`` suite watches while one caller runs something heavy: another caller's
+reads, one at a time, and the memory and CPU of the services' process trees."""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import httpx
+import psutil
+
+MIB = 1024 * 1024
+
+
+class Reads(threading.Thread):
+    """One kind of read, sent again and again, one at a time (a person at a desk, not a load
+    test), until stopped or until ``limit`` reads are done."""
+
+    def __init__(
+        self, base_url: str, headers: Mapping[str, str], paths: Sequence[str], limit: int | None
+    ) -> None:
+        super().__init__(daemon=True)
+        self.base_url, self.headers, self.paths, self.limit = base_url, dict(headers), paths, limit
+        self.timings: list[float] = []
+        self.statuses: Counter[str] = Counter()
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.base_url, headers=self.headers, timeout=60.0) as client:
+            while not self.halt.is_set() and (self.limit is None or len(self.timings) < self.limit):
+                path = self.paths[len(self.timings) % len(self.paths)]
+                started = time.perf_counter()
+                try:
+                    status = str(client.get(path).status_code)
+                except httpx.HTTPError as error:
+                    status = type(error).__name__
+                self.timings.append((time.perf_counter() - started) * 1000)
+                self.statuses[status] += 1
+
+    def figures(self) -> dict[str, Any]:
+        return summary(self.timings, self.statuses)
+
+
+def summary(timings: Sequence[float], statuses: Mapping[str, int]) -> dict[str, Any]:
+    """p50, p95 and max in milliseconds, and the answers that were not a 200."""
+    if not timings:
+        return {"requests": 0}
+    cuts = statistics.quantiles(timings, n=20, method="inclusive") if len(timings) > 1 else []
+    return {
+        "requests": len(timings),
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(cuts[18] if cuts else timings[0], 2),
+        "max_ms": round(max(timings), 2),
+        "not_200": sum(count for status, count in statuses.items() if status != "200"),
+    }
+
+
+@contextlib.contextmanager
+def reading(
+    base_url: str,
+    headers: Mapping[str, str],
+    probes: Mapping[str, Sequence[str]],
+    limit: int | None = None,
+) -> Iterator[dict[str, Reads]]:
+    """One thread per probe, all reading at once, each until ``limit`` reads (then the block
+    waits for them) or until the block ends."""
+    readers = {name: Reads(base_url, headers, paths, limit) for name, paths in probes.items()}
+    for reader in readers.values():
+        reader.start()
+    try:
+        if limit is not None:
+            for reader in readers.values():
+                reader.join()
+        yield readers
+    finally:
+        for reader in readers.values():
+            reader.halt.set()
+        for reader in readers.values():
+            reader.join()
+
+
+def _tree(root: psutil.Process) -> list[psutil.Process]:
+    try:
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def tree_rss(root: psutil.Process) -> int:
+    """Resident bytes of a process and all its descendants (worker pools included). Pages the
+    processes share are counted once per process: a little above what a cgroup would charge."""
+    total = 0
+    for process in _tree(root):
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += process.memory_info().rss
+    return total
+
+
+def tree_cpu_seconds(root: psutil.Process) -> float:
+    total = 0.0
+    for process in _tree(root):
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+class MemoryWatch(threading.Thread):
+    """The resident memory of each named process tree, sampled every ``interval`` seconds; the
+    first sample and the peak."""
+
+    def __init__(self, pids: Mapping[str, int], interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.roots = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.interval = interval
+        self.before = {name: tree_rss(root) for name, root in self.roots.items()}
+        self.peak = dict(self.before)
+        self.samples = 0
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.wait(self.interval):
+            for name, root in self.roots.items():
+                self.peak[name] = max(self.peak[name], tree_rss(root))
+            self.samples += 1
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.join()
+
+
+def wait_idle(
+    pids: Mapping[str, int], *, cores: float = 0.2, window: float = 0.5, timeout: float = 60.0
+) -> float:
+    """Seconds until none of the process trees uses more than ``cores`` CPUs over ``window``
+    seconds (work whose caller has gone, e.g. after a 504, still counts as running)."""
+    roots = [psutil.Process(pid) for pid in pids.values()]
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        before = [tree_cpu_seconds(root) for root in roots]
+        time.sleep(window)
+        after = [tree_cpu_seconds(root) for root in roots]
+        if all((b - a) / window <= cores for a, b in zip(before, after, strict=True)):
+            break
+    return round(time.perf_counter() - started, 2)
+
+
+def mib(size: int) -> float:
+    return round(size / MIB, 1)
