@@ -36,6 +36,7 @@ TAMPERED_CURSORS = [
         _forged(["a\x00b"] * width),
         _forged([[1]] * width),
         _forged([True] * width),
+        _forged([5.5] * width),
         _forged([_NAIVE] + [_WHO] * (width - 1)),
     )
 ] + ["%%%", "bm90IGpzb24"]

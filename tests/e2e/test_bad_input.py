@@ -6,7 +6,6 @@ carries (nosniff; no-store unless public)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ import pytest
 
 from tests.e2e.beneficiary_world import World, build_world, ok
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
+from tests.e2e.fuzz_bad_input import TAMPERED_CURSORS as TAMPERED
 from tests.e2e.openapi_walk import METHODS, operations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -41,28 +41,6 @@ def document(stack: Stack) -> dict[str, Any]:
     with stack.client() as client:
         served: dict[str, Any] = client.get("/openapi.json").json()
     return served
-
-
-def _forged(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-# Wrong for every key Ponte sorts by (UUIDs, aware datetimes, integers), at every width.
-_NAIVE = {"t": "2026-01-02T03:04:05"}
-_WHO = {"u": str(uuid.UUID(int=7))}
-TAMPERED = [
-    cursor
-    for width in (1, 2, 3)
-    for cursor in (
-        _forged([{"t": "nope"}] * width),
-        _forged([2**70] * width),
-        _forged(["a\x00b"] * width),
-        _forged([[1]] * width),
-        _forged([True] * width),
-        _forged([5.5] * width),
-        _forged([_NAIVE] + [_WHO] * (width - 1)),
-    )
-] + ["%%%", "bm90IGpzb24"]
 
 
 def _fill(path: str, ids: dict[str, str]) -> str:
