@@ -3,7 +3,9 @@ emptied before each test that uses it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import faulthandler
+import sys
+from collections.abc import AsyncIterator, Generator
 
 import httpx
 import pytest
@@ -14,6 +16,10 @@ from services.gateway.settings import GatewaySettings
 from shared.testing.plugin import DatabaseFactory
 from shared.testing.tokens import TestIssuer
 from tests.support import migrated_database, serve, truncate
+
+# A test that hangs (waiting on a lock or a peer that never answers) must not eat CI's budget in
+# silence: past this, every thread's stack is written to stderr and the worker ends (a failure).
+TEST_WATCHDOG_SECONDS = 900
 
 ADMIN_EMAIL = "admin@ponte.test"
 ADMIN_PASSWORD = "bootstrap-root-passphrase"
@@ -48,3 +54,12 @@ async def gateway(gateway_database: str) -> AsyncIterator[httpx.AsyncClient]:
     await truncate(gateway_database, gateway_metadata)
     async with serve(create_gateway(gateway_settings(gateway_database))) as client:
         yield client
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
+    faulthandler.dump_traceback_later(TEST_WATCHDOG_SECONDS, exit=True, file=sys.stderr)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()

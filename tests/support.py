@@ -43,7 +43,17 @@ async def truncate(url: str, metadata: MetaData) -> None:
         return
     connection = await asyncpg.connect(_dsn(url))
     try:
-        await connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        # A connection an earlier test's app left in a transaction (its shutdown cancelled under
+        # load) would make TRUNCATE wait forever: wait a while, then end the leftovers and retry.
+        await connection.execute("SET lock_timeout = '20s'")
+        try:
+            await connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        except asyncpg.LockNotAvailableError:
+            await connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            await connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     finally:
         await connection.close()
 
