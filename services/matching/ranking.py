@@ -24,6 +24,7 @@ from services.matching.indexes import OFFER_COLUMNS, Indexes, summary
 from services.matching.referrals import ConsentRequired, now, person_visible
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
+from shared.offload import run_in_thread
 
 MARGIN = 10  # extra offers ranked in case some turn out full when checked live
 
@@ -88,7 +89,9 @@ async def matches(
     person = adapters.profile_person(profile)
     offer_index = await indexes.offers(session)
     today = now().date()
-    ranked = offer_index.rank(
+    # Vectorised scoring over every offer: in a thread (numpy leaves the GIL), off the loop.
+    ranked = await run_in_thread(
+        offer_index.rank,
         person,
         today,
         weights=weights,
@@ -133,7 +136,7 @@ async def candidates(
     people = await indexes.people(session)
     taxonomy = await indexes.taxonomy(session)
     today = now().date()
-    score = people.scores(offer, today, weights)
+    score = await run_in_thread(people.scores, offer, today, weights)
     keep = np.ones(len(people.people), dtype=bool)
     if not include_ineligible:
         keep &= people.rules.mask(offer, today)
