@@ -26,6 +26,7 @@ class GenerousIntake(IntakeSettings):
 class BoundedMatching(MatchingSettings):
     allocation_max_people: int = 1000
     allocation_max_offers: int = 400
+    allocation_max_pairs: int = 1_000_000
 
 
 class PairsOnly(MatchingSettings):
@@ -41,14 +42,15 @@ def test_the_batch_follows_a_bound_in_intakes_settings(monkeypatch: pytest.Monke
 
 
 def test_the_allocation_follows_matchings_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert data.allocation_size()[:2] == (600, 300)
+    # matching's defaults: 2,000 people and 500 offers, within 250,000 eligible pairs
+    assert data.allocation_size()[:2] == (2000, 125)
     monkeypatch.setattr(data, "MatchingSettings", BoundedMatching)
     assert data.allocation_size()[:2] == (1000, 400)
     monkeypatch.setattr(data, "MatchingSettings", PairsOnly)
     people, offers, source = data.allocation_size()
-    assert (people, offers) == (200, 100)
+    assert (people, offers) == (2000, 10)  # the people bound holds; the pairs bound cuts offers
     assert people * offers <= 20_000
-    assert source == "PairsOnly.allocation_max_pairs"
+    assert source.endswith("PairsOnly.allocation_max_pairs")
 
 
 def test_memory_limits_come_from_the_manifest(
