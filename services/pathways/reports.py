@@ -52,14 +52,35 @@ def _counts(counter: Counter[str]) -> dict[str, int | str]:
     return {key: suppress(value) for key, value in sorted(counter.items())}
 
 
-def _breakdown(rows: list[Any], on: date) -> dict[str, Any]:
-    return {
-        "total": suppress(len(rows)),
-        "by_sex": _counts(Counter(row.sex or "unknown" for row in rows)),
-        "by_age_band": _counts(Counter(age_band(row.birth_year, on) for row in rows)),
-        "by_nationality": _counts(Counter(row.nationality or "unknown" for row in rows)),
-        "by_municipality": _counts(Counter(row.municipality or "unknown" for row in rows)),
+def _breakdown(groups: list[Any], on: date) -> dict[str, Any]:
+    """Totals by sex, age band, nationality and municipality from rows already grouped in SQL
+    (one row per combination, with its ``people``): the work is the number of combinations, not
+    of pathways, so a large territory's report costs the event loop little."""
+    by: dict[str, Counter[str]] = {
+        "sex": Counter(),
+        "age": Counter(),
+        "nationality": Counter(),
+        "municipality": Counter(),
     }
+    for row in groups:
+        by["sex"][row.sex or "unknown"] += row.people
+        by["age"][age_band(row.birth_year, on)] += row.people
+        by["nationality"][row.nationality or "unknown"] += row.people
+        by["municipality"][row.municipality or "unknown"] += row.people
+    return {
+        "total": suppress(sum(row.people for row in groups)),
+        "by_sex": _counts(by["sex"]),
+        "by_age_band": _counts(by["age"]),
+        "by_nationality": _counts(by["nationality"]),
+        "by_municipality": _counts(by["municipality"]),
+    }
+
+
+async def _grouped(session: AsyncSession, rows: Any, counted: Any) -> list[Any]:
+    """``rows`` (a subquery with the person's columns) counted per combination of them."""
+    columns = (rows.c.sex, rows.c.nationality, rows.c.birth_year, rows.c.municipality)
+    query = select(*columns, counted.label("people")).group_by(*columns)
+    return list((await session.execute(query)).all())
 
 
 async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
@@ -82,8 +103,11 @@ async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
         .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
         .where(_in_scope(scope), _period(Pathway.opened_at, scope))
     )
-    pathway_rows = (await session.execute(opened)).all()
-    people = {row.beneficiary_id: row for row in pathway_rows}
+    opened_rows = opened.subquery()
+    pathways_opened = await _grouped(session, opened_rows, func.count())
+    people_reached = await _grouped(
+        session, opened_rows, func.count(distinct(opened_rows.c.beneficiary_id))
+    )
     closed = (
         await session.execute(
             select(Pathway.outcome, func.count())
@@ -181,8 +205,8 @@ async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
         if scope.organization_id is None
         else str(scope.organization_id),
         "territory": scope.municipality,
-        "people_reached": _breakdown(list(people.values()), on),
-        "pathways_opened": _breakdown(list(pathway_rows), on),
+        "people_reached": _breakdown(people_reached, on),
+        "pathways_opened": _breakdown(pathways_opened, on),
         "pathways_closed": {
             "by_outcome": {outcome or "unknown": suppress(count) for outcome, count in closed}
         },
