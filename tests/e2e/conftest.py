@@ -62,8 +62,10 @@ def stack(
         "PONTE_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PONTE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "5",
         # Every module signs in from 127.0.0.1, and several fail sign-ins on purpose: the
-        # per-address brake (tests/gateway/test_throttling.py) would make them block each other.
+        # per-address brakes (tests/gateway/test_throttling.py, test_ratelimit.py, and end to end
+        # test_http_edge.py on its own stack) would make unrelated modules block each other.
         "PONTE_GATEWAY_LOGIN_FREE_ATTEMPTS_PER_ADDRESS": "100000",
+        "PONTE_GATEWAY_RATE_LIMIT_TOKEN_PER_MINUTE": "0",
         # Webhook receivers run in the tests, on 127.0.0.1; retries come quickly.
         "PONTE_GATEWAY_WEBHOOK_ALLOW_LOOPBACK": "true",
         "PONTE_GATEWAY_WEBHOOK_RETRY_BASE_SECONDS": "0.2",

@@ -19,7 +19,7 @@ MAX_BODY_BYTES = 5 * 1024 * 1024  # PONTE_MAX_BODY_BYTES's default, which the st
 FORBIDDEN_TEXT = ["\x00", "\u202e", "\u2066", "\u202a"]
 
 
-def _forged(values: list[Any]) -> str:
+def forged(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
@@ -31,13 +31,12 @@ TAMPERED_CURSORS = [
     cursor
     for width in (1, 2, 3)
     for cursor in (
-        _forged([{"t": "nope"}] * width),
-        _forged([2**70] * width),
-        _forged(["a\x00b"] * width),
-        _forged([[1]] * width),
-        _forged([True] * width),
-        _forged([5.5] * width),
-        _forged([_NAIVE] + [_WHO] * (width - 1)),
+        forged([{"t": "nope"}] * width),
+        forged([2**70] * width),
+        forged(["a\x00b"] * width),
+        forged([[1]] * width),
+        forged([True] * width),
+        forged([_NAIVE] + [_WHO] * (width - 1)),
     )
 ] + ["%%%", "bm90IGpzb24"]
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.beneficiary_world import World, build_world, ok
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
-from tests.e2e.fuzz_bad_input import TAMPERED_CURSORS as TAMPERED
+from tests.e2e.fuzz_bad_input import TAMPERED_CURSORS, forged
 from tests.e2e.openapi_walk import METHODS, operations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -41,6 +41,10 @@ def document(stack: Stack) -> dict[str, Any]:
     with stack.client() as client:
         served: dict[str, Any] = client.get("/openapi.json").json()
     return served
+
+
+# The fuzzing module's cursors, and numbers where a key holds no number (a list reads them).
+TAMPERED = TAMPERED_CURSORS + [forged([5.5] * width) for width in (1, 2, 3)]
 
 
 def _fill(path: str, ids: dict[str, str]) -> str:
