@@ -58,3 +58,44 @@ async def test_shutdown_ends_the_workers() -> None:
 
 async def test_run_in_thread_returns_the_result() -> None:
     assert await offload.run_in_thread(operator.mul, 6, 7) == 42
+
+
+def _own_niceness() -> int:
+    import threading
+
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+async def test_offloaded_work_runs_at_a_lower_priority_than_the_event_loop() -> None:
+    loop_niceness = _own_niceness()
+    in_thread = await offload.run_in_thread(_own_niceness)
+    in_process = await offload.run_in_process(_own_niceness)
+    # A nice value is absolute; one already lower in priority than 10 is kept (raising it back
+    # would need a privilege).
+    assert in_thread == max(loop_niceness, offload.BACKGROUND_NICENESS)
+    assert in_process == in_thread
+    assert _own_niceness() == loop_niceness  # the loop's own thread is untouched
+
+
+async def test_a_cancelled_caller_still_waits_for_its_thread_and_keeps_its_token() -> None:
+    import threading
+
+    import anyio
+
+    limiter = anyio.CapacityLimiter(1)
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def work() -> None:
+        started.set()
+        release.wait(5)
+        finished.set()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(lambda: offload.run_in_thread(work, limiter=limiter))
+        await anyio.to_thread.run_sync(started.wait, 5)
+        group.cancel_scope.cancel()
+        await anyio.sleep(0.05)
+        assert limiter.borrowed_tokens == 1  # the cancelled caller has not let go yet
+        release.set()
+    assert finished.is_set()  # the task group ended only after the thread did
+    assert limiter.borrowed_tokens == 0
