@@ -40,9 +40,10 @@ class GatewaySettings(ServiceSettings):
     login_max_block_seconds: int = Field(default=900, ge=1)
     login_account_max_block_seconds: int = Field(default=60, ge=1)
 
-    # Password hashing (hashing.py): argon2 checks at once per process (19 MiB each), callers
-    # that may queue for one, and how long they may wait; beyond either, 503 with Retry-After.
-    password_hash_concurrency: int = Field(default=4, ge=1, le=64)
+    # Password hashing (hashing.py): argon2 checks at once per process (19 MiB each; 0: the
+    # process's CPUs less one, between 1 and 4), callers that may queue for one, and how long
+    # they may wait; beyond either, 503 with Retry-After.
+    password_hash_concurrency: int = Field(default=0, ge=0, le=64)
     password_hash_max_waiting: int = Field(default=64, ge=0)
     password_hash_max_wait_seconds: float = Field(default=5.0, gt=0, le=60)
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
+from services.gateway import hashing as hashing_module
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
 from services.gateway.domain.passwords import hash_password, needs_rehash, verify_password
@@ -168,3 +169,15 @@ async def test_a_wait_that_runs_out_is_refused() -> None:
             await hashing.run(lambda: "late")
         release.set()
     assert (hashing.running, hashing.waiting) == (0, 0)
+
+
+@pytest.mark.parametrize(("cpus", "expected"), [(1, 1), (2, 1), (3, 2), (5, 4), (64, 4)])
+def test_by_default_a_burst_of_sign_ins_leaves_a_core_to_the_event_loops(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, expected: int
+) -> None:
+    monkeypatch.setattr(hashing_module, "machine_workers", lambda: cpus)
+    settings = gateway_settings("postgresql://unused/none")
+    assert settings.password_hash_concurrency == 0
+    assert PasswordHashing.from_settings(settings).concurrency == expected
+    explicit = settings.model_copy(update={"password_hash_concurrency": 3})
+    assert PasswordHashing.from_settings(explicit).concurrency == 3
