@@ -4,11 +4,14 @@ reads, one at a time, and the memory and CPU of the services' process trees."""
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import statistics
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from multiprocessing.queues import SimpleQueue
+from multiprocessing.synchronize import Event
 from typing import Any
 
 import httpx
@@ -17,30 +20,77 @@ import psutil
 MIB = 1024 * 1024
 
 
-class Reads(threading.Thread):
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+def _read_until_halted(
+    base_url: str,
+    headers: dict[str, str],
+    paths: Sequence[str],
+    limit: int | None,
+    ready: Event,
+    halt: Event,
+    results: SimpleQueue[tuple[list[float], dict[str, int]]],
+) -> None:
+    timings: list[float] = []
+    statuses: Counter[str] = Counter()
+    with httpx.Client(base_url=base_url, headers=headers, timeout=60.0) as client:
+        ready.set()
+        while not halt.is_set() and (limit is None or len(timings) < limit):
+            path = paths[len(timings) % len(paths)]
+            started = time.perf_counter()
+            try:
+                status = str(client.get(path).status_code)
+            except httpx.HTTPError as error:
+                status = type(error).__name__
+            timings.append((time.perf_counter() - started) * 1000)
+            statuses[status] += 1
+    results.put((timings, dict(statuses)))
+
+
+class Reads:
     """One kind of read, sent again and again, one at a time (a person at a desk, not a load
-    test), until stopped or until ``limit`` reads are done."""
+    test), until stopped or until ``limit`` reads are done. Each reader is a process of its own:
+    B is another client, and threads of the bench would share its GIL with the loop that sends
+    A's heavy request (a burst of 60 sign-ins), counting the bench's own contention in B's
+    latency."""
 
     def __init__(
         self, base_url: str, headers: Mapping[str, str], paths: Sequence[str], limit: int | None
     ) -> None:
-        super().__init__(daemon=True)
-        self.base_url, self.headers, self.paths, self.limit = base_url, dict(headers), paths, limit
         self.timings: list[float] = []
         self.statuses: Counter[str] = Counter()
-        self.halt = threading.Event()
+        self.ready = _SPAWN.Event()
+        self.halt = _SPAWN.Event()
+        self._results: SimpleQueue[tuple[list[float], dict[str, int]]] = _SPAWN.SimpleQueue()
+        self._process = _SPAWN.Process(
+            target=_read_until_halted,
+            args=(
+                base_url,
+                dict(headers),
+                list(paths),
+                limit,
+                self.ready,
+                self.halt,
+                self._results,
+            ),
+            daemon=True,
+        )
+        self._collected = False
 
-    def run(self) -> None:
-        with httpx.Client(base_url=self.base_url, headers=self.headers, timeout=60.0) as client:
-            while not self.halt.is_set() and (self.limit is None or len(self.timings) < self.limit):
-                path = self.paths[len(self.timings) % len(self.paths)]
-                started = time.perf_counter()
-                try:
-                    status = str(client.get(path).status_code)
-                except httpx.HTTPError as error:
-                    status = type(error).__name__
-                self.timings.append((time.perf_counter() - started) * 1000)
-                self.statuses[status] += 1
+    def start(self) -> None:
+        self._process.start()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        if not self.ready.wait(timeout):
+            raise TimeoutError("a reader did not start")
+
+    def join(self) -> None:
+        if self._collected:
+            return
+        timings, statuses = self._results.get()
+        self._process.join()
+        self.timings, self.statuses, self._collected = timings, Counter(statuses), True
 
     def figures(self) -> dict[str, Any]:
         return summary(self.timings, self.statuses)
@@ -67,11 +117,14 @@ def reading(
     probes: Mapping[str, Sequence[str]],
     limit: int | None = None,
 ) -> Iterator[dict[str, Reads]]:
-    """One thread per probe, all reading at once, each until ``limit`` reads (then the block
-    waits for them) or until the block ends."""
+    """One process per probe, all reading at once (the block starts once each has its
+    connection), each until ``limit`` reads (then the block waits for them) or until the block
+    ends."""
     readers = {name: Reads(base_url, headers, paths, limit) for name, paths in probes.items()}
     for reader in readers.values():
         reader.start()
+    for reader in readers.values():
+        reader.wait_ready()
     try:
         if limit is not None:
             for reader in readers.values():
