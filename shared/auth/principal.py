@@ -23,6 +23,16 @@ EXCLUSIVE_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.BENEFICIARY})
 # Who works on people's cases for their organisation, and who serves the people referred to it.
 CASE_ROLES = frozenset({Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM})
 PROVIDER_ROLES = frozenset({Role.PROVIDER, Role.ORG_ADMIN})
+# An organisation's own people: who administer its accounts and read its indicators.
+STAFF_ROLES = frozenset({Role.ORG_ADMIN, Role.OPERATOR})
+# Who read indicators: an organisation's staff, and the platform admin across organisations.
+REPORT_ROLES = frozenset({Role.ORG_ADMIN, Role.OPERATOR, Role.PLATFORM_ADMIN})
+# Who connect systems to an organisation: its admin and its partner systems (webhooks, batches).
+INTEGRATION_ROLES = frozenset({Role.ORG_ADMIN, Role.PARTNER_SYSTEM})
+# Every role that acts inside an organisation (the platform admin reads the catalogue too).
+ORGANIZATION_SIDE_ROLES = frozenset(
+    {Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM, Role.PROVIDER}
+)
 
 
 class PrincipalKind(StrEnum):
