@@ -22,7 +22,7 @@ $(STAMP): requirements.lock
 install: $(STAMP)  ## create .venv from the lock file
 
 run: $(STAMP)  ## the whole stack on embedded PostgreSQL (or PONTE_*_DATABASE_URL), with demo data
-	$(BIN)/python -m services.stack run
+	$(BIN)/python -m tools.stack run
 
 test: $(STAMP) lint  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -41,10 +41,10 @@ fmt: $(STAMP)  ## format and autofix
 	$(BIN)/ruff check --fix .
 
 migrate: $(STAMP)  ## apply every service's migrations (embedded PostgreSQL unless URLs are set)
-	$(BIN)/python -m services.stack migrate
+	$(BIN)/python -m tools.stack migrate
 
 revision: $(STAMP)  ## new migration: make revision SERVICE=intake MESSAGE="add x"
-	$(BIN)/python -m services.stack revision $(SERVICE) "$(MESSAGE)"
+	$(BIN)/python -m tools.stack revision $(SERVICE) "$(MESSAGE)"
 
 bench: $(STAMP)  ## benchmarks against a hello-world ceiling (SUITES="matching ..." for some); results in bench/results/
 	$(BIN)/python -m bench.run $(SUITES)
@@ -54,7 +54,7 @@ audit: $(STAMP)  ## known vulnerabilities in the locked pins (pip-audit; needs P
 	$(BIN)/pip list --outdated --disable-pip-version-check
 
 openapi: $(STAMP)  ## write the gateway's merged OpenAPI to docs/openapi.json
-	$(BIN)/python -m services.stack openapi docs/openapi.json
+	$(BIN)/python -m tools.stack openapi docs/openapi.json
 
 lock: $(STAMP)  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras -o requirements.lock pyproject.toml

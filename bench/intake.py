@@ -23,8 +23,8 @@ from bench.stack import (
     new_organisation,
     running_stack,
 )
-from services.synthetic_people import people
 from tests.support import sql
+from tools.synthetic_people import people
 
 ORGANISATIONS = 5
 BATCH = 500

@@ -38,8 +38,8 @@ import httpx
 from bench import isolation_data as data
 from bench.probes import MemoryWatch, mib, reading, wait_idle
 from bench.stack import add_user, admin_token, database_server, new_organisation, running_stack
-from services.synthetic_people import people
 from tests.support import sql
+from tools.synthetic_people import people
 
 WATCHED = ("gateway", "intake", "matching")
 B_PEOPLE = 100

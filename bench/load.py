@@ -41,11 +41,11 @@ from bench.stack import (
     new_organisation,
     stack_and_ceiling,
 )
-from services import demo_matching
 from services.pathways.domain.rights import RIGHTS_ITEMS
-from services.synthetic_people import people
 from tests.matching.esco import import_subset
 from tests.support import sql
+from tools import demo_matching
+from tools.synthetic_people import people
 
 ORGANISATIONS = 5
 OFFERS = 150

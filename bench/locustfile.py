@@ -33,7 +33,7 @@ from typing import Any
 
 from locust import FastHttpUser, constant, task
 
-from services.synthetic_people import people
+from tools.synthetic_people import people
 
 SEED: dict[str, Any] = (
     json.loads(Path(os.environ["PONTE_LOAD_SEED"]).read_text())

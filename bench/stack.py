@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from services.processes import SERVICES, ServiceProcess, free_port, running_services
 from shared.embedded import drop_database, ensure_database, start_embedded
 from shared.migrations import upgrade_url
+from tools.processes import SERVICES, ServiceProcess, free_port, running_services
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_EMAIL = "bench@ponte.example"

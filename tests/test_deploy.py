@@ -14,7 +14,7 @@ from services.gateway.settings import GatewaySettings
 from services.intake.settings import IntakeSettings
 from services.matching.settings import MatchingSettings
 from services.pathways.settings import PathwaysSettings
-from services.processes import DEFAULT_GATEWAY_INTERNAL_PORT, DEFAULT_PORTS
+from tools.processes import DEFAULT_GATEWAY_INTERNAL_PORT, DEFAULT_PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS: dict[str, type[BaseSettings]] = {

@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.processes import SERVICES, ServiceProcess, running_services
 from shared.testing.plugin import DatabaseFactory
 from tests.matching.esco import import_subset
 from tests.support import migrated_database
+from tools.processes import SERVICES, ServiceProcess, running_services
 
 ADMIN_EMAIL = "root@ponte.e2e"
 ADMIN_PASSWORD = "e2e-bootstrap-password"

@@ -37,7 +37,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from services.processes import running_services
 from shared.testing.plugin import DatabaseFactory
 from tests.e2e.conftest import Stack, fresh_databases
 from tests.e2e.fuzz_bad_input import (
@@ -54,6 +53,7 @@ from tests.e2e.fuzz_support import (
     build_fuzz_world,
     with_ids,
 )
+from tools.processes import running_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fuzz")]
 

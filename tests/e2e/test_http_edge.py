@@ -16,13 +16,13 @@ import httpx
 import pytest
 import redis
 
-from services.processes import ServiceProcess, free_port
 from shared.testing.plugin import DatabaseFactory
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import organisation
 from tests.gateway.redis_keys import REDIS_URL
 from tests.matching.esco import import_subset
 from tests.support import migrated_database
+from tools.processes import ServiceProcess, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

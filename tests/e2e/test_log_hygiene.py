@@ -17,10 +17,10 @@ from urllib.parse import quote, quote_plus
 import httpx
 import pytest
 
-from services.processes import SERVICES
 from tests.e2e.beneficiary_world import ok
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import bearer, eventually, organisation, token
+from tools.processes import SERVICES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from services.processes import ServiceProcess, free_port
 from tests.e2e.beneficiary_world import ok
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import PASSWORD, bearer, new_user, organisation, token
+from tools.processes import ServiceProcess, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

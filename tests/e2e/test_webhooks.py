@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
-from services.processes import free_port
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import eventually, organisation
+from tools.processes import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from services.processes import SERVICES, free_port, running_services
 from shared.embedded import ensure_database
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
+from tools.processes import SERVICES, free_port, running_services
 
 BASE_ENV = {
     # tests.e2e.helpers.organisation() signs in as this admin.

@@ -15,11 +15,11 @@ import httpx
 import psutil
 import pytest
 
-from services.processes import ServiceProcess, free_port
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import eventually, organisation
 from tests.faults.conftest import person, unique_label
 from tests.support import sql
+from tools.processes import ServiceProcess, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("faults")]
 

@@ -12,10 +12,10 @@ import pytest
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
 from services.gateway.routing import service_for
-from services.processes import free_port
 from tests.conftest import gateway_settings
 from tests.gateway.helpers import admin_headers
 from tests.support import serve, truncate
+from tools.processes import free_port
 
 
 @pytest.mark.parametrize(

@@ -23,11 +23,11 @@ from services.gateway.ratelimit import (
     RedisStore,
     address_bucket,
 )
-from services.processes import free_port
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, gateway_settings
 from tests.gateway.helpers import bearer, create_user, token
 from tests.gateway.redis_keys import RedisKeys
 from tests.support import serve, truncate
+from tools.processes import free_port
 
 SIGN_IN = {"grant_type": "password", "username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
 

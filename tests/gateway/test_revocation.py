@@ -20,7 +20,6 @@ from services.gateway.activation import Invitation, account_for
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
 from services.gateway.revocation import RevocationList
-from services.processes import free_port
 from shared.app import ServiceApp
 from shared.contracts import intake
 from tests.conftest import gateway_settings
@@ -32,6 +31,7 @@ from tests.gateway.helpers import (
     token,
 )
 from tests.support import envelope, serve, sql, truncate
+from tools.processes import free_port
 
 INTERNAL_TOKEN = "revocation-tests-internal-token"
 POLL_SECONDS = 0.2

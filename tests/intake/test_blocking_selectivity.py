@@ -7,7 +7,7 @@ from collections import defaultdict
 from statistics import mean, quantiles
 
 from services.intake.domain.duplicates import PersonKey, blocking_keys
-from services.synthetic_people import NEEDS, people
+from tools.synthetic_people import NEEDS, people
 
 POPULATION = 20_000
 

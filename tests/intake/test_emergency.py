@@ -21,11 +21,11 @@ from services.gateway.db.models import metadata as gateway_metadata
 from services.intake.app import create_app
 from services.intake.db.models import metadata
 from services.intake.settings import IntakeSettings
-from services.processes import free_port
 from shared.testing.tokens import TestIssuer
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, gateway_settings
 from tests.intake.conftest import Org, register
 from tests.support import serve, sql, truncate
+from tools.processes import free_port
 
 INTERNAL_TOKEN = "test-internal-token"
 REASON = "Admitted to the emergency room unconscious; the ward needs the emergency contact."

@@ -10,11 +10,11 @@ import pytest
 from services.intake.app import create_app as intake_app
 from services.intake.db.models import idempotency as intake_records
 from services.intake.settings import IntakeSettings
-from services.stack import openapi_document
 from shared.auth import Principal, PrincipalKind, Role
 from shared.errors import UnprocessableContent
 from shared.idempotency import caller_of, fingerprint, valid_key
 from shared.idempotency_routes import idempotency_tables
+from tools.stack import openapi_document
 
 # POSTs that take no key: the OAuth token endpoint (a retry just gets another token) and the
 # one-time activation of a beneficiary's account (its code can be used once by nature).

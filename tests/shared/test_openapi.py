@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from services.stack import openapi_document
 from tests.support import ROOT
+from tools.stack import openapi_document
 
 PUBLIC = {
     ("/api/v1/auth/token", "post"),

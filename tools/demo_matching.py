@@ -14,7 +14,7 @@ import httpx
 
 from services.matching.domain.taxonomy import Taxonomy, load_csv
 
-SUBSET = Path(__file__).resolve().parent / "matching" / "taxonomy" / "subset"
+SUBSET = Path(__file__).resolve().parent.parent / "services" / "matching" / "taxonomy" / "subset"
 
 # Occupations many newcomers start in, by ESCO preferred label (the subset holds them).
 OCCUPATIONS = (

@@ -436,6 +436,6 @@ def people(count: int, seed: int = 0) -> Iterator[dict[str, Any]]:
         yield _person(rng, origin, host, places[host])
 
 
-if __name__ == "__main__":  # a glance: python -m services.synthetic_people
+if __name__ == "__main__":  # a glance: python -m tools.synthetic_people
     for person in people(10):
         print(person)

@@ -1,4 +1,4 @@
-"""``python -m services.stack``: run, migrate, make migrations, write the OpenAPI document.
+"""``python -m tools.stack``: run, migrate, make migrations, write the OpenAPI document.
 
 ``run`` starts one embedded PostgreSQL (pgserver, data under ``var/``) unless every
 ``PONTE_<SERVICE>_DATABASE_URL`` is set, migrates, starts the four services as separate uvicorn
@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from services.processes import (
+from shared.embedded import ensure_database, start_embedded
+from shared.migrations import upgrade_url
+from tools.processes import (
     DEFAULT_GATEWAY_INTERNAL_PORT,
     DEFAULT_PORTS,
     ROOT,
@@ -27,9 +29,7 @@ from services.processes import (
     ServiceProcess,
     port_is_free,
 )
-from services.processes import service_environment as environments
-from shared.embedded import ensure_database, start_embedded
-from shared.migrations import upgrade_url
+from tools.processes import service_environment as environments
 
 VAR = ROOT / "var"
 ESCO_SUBSET = ROOT / "services" / "matching" / "taxonomy" / "subset"
@@ -139,7 +139,7 @@ def run() -> int:
                 processes.append(process)
             for process in processes:
                 process.wait_ready()
-            from services.demo import load_demo
+            from tools.demo import load_demo
 
             credentials = load_demo(processes[0].url, admin_email, admin_password)
             _announce(processes[0].url, admin_email, admin_password, credentials)
@@ -230,7 +230,7 @@ def openapi_document() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.stack")
+    parser = argparse.ArgumentParser(prog="python -m tools.stack")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the whole stack with demo data")
     commands.add_parser("migrate", help="apply every service's migrations")

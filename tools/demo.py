@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from services import demo_matching
 from services.intake.schemas.beneficiary import EXAMPLE
+from tools import demo_matching
 
 DEMO_PASSWORD = "demo-staff-roma-2026"  # noqa: S105 - printed for the local demo on purpose
 # What an admin gives a new user; the demo users replace it with DEMO_PASSWORD at once.
@@ -74,7 +74,7 @@ DEMO_MUNICIPALITIES = ("Roma", "Latina", "Napoli", "Caserta", "Milano", "Torino"
 
 
 def _demo_people(count: int, seed: int, prefix: str) -> list[dict[str, Any]]:
-    from services.synthetic_people import people
+    from tools.synthetic_people import people
 
     found = []
     for index, person in enumerate(people(count * 6, seed=seed)):
