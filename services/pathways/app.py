@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.pathways.api import internal, me, pathways, reports, steps
-from services.pathways.consumers import HANDLERS
 from services.pathways.db.models import inbox, outbox
+from services.pathways.service.consumers import HANDLERS
 from services.pathways.settings import PathwaysSettings
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier

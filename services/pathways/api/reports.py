@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.pathways import reports
 from services.pathways.domain.indicators import to_csv_rows
+from services.pathways.service import reports
 from shared.auth import CurrentPrincipal, Role
 from shared.dates import IsoDate
 from shared.db import ReadSession

@@ -4,17 +4,13 @@ checks. A step out of order answers 409 with ``allowed_next_steps``."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from services.pathways import casework, recording
-from services.pathways.db import repository
-from services.pathways.db.models import Action, Step, idempotency
-from services.pathways.domain.actions import ActionStatus, check_recognition, check_transition
+from services.pathways.api.deps import VisibleAction, VisiblePathway
+from services.pathways.db.models import Step, idempotency
 from services.pathways.domain.loop import Step as Kind
 from services.pathways.domain.rights import RIGHTS_ITEMS
 from services.pathways.schemas.steps import (
@@ -27,9 +23,11 @@ from services.pathways.schemas.steps import (
     RightsCheckCreate,
     StepRead,
 )
+from services.pathways.service import pathways
+from services.pathways.service.steps import actions as plan
+from services.pathways.service.steps import dispatcher
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
-from shared.errors import Conflict, NotFound
 from shared.etags import check_if_match, etag
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
@@ -63,19 +61,13 @@ async def _post(
     body: BaseModel,
     response: Response,
 ) -> StepRead:
-    step, result = await recording.record(session, principal, pathway_id, kind, body)
+    step, result = await dispatcher.record(session, principal, pathway_id, kind, body)
     response.status_code = status.HTTP_201_CREATED
     return _step(step, result)
 
 
-async def _list(
-    session: DbSession, principal: CurrentPrincipal, pathway_id: uuid.UUID, kind: Kind
-) -> list[StepRead]:
-    await repository.get_visible(session, principal, pathway_id, casework.now())
-    rows = await session.scalars(
-        select(Step).where(Step.pathway_id == pathway_id, Step.kind == kind.value).order_by(Step.id)
-    )
-    return [_step(row) for row in rows]
+async def _list(session: DbSession, pathway: VisiblePathway, kind: Kind) -> list[StepRead]:
+    return [_step(row) for row in await dispatcher.recorded(session, pathway, kind)]
 
 
 @router.post(
@@ -101,10 +93,8 @@ async def assess(
     responses=problems(404),
     summary="The assessments, cycle by cycle",
 )
-async def assessments(
-    pathway_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
-) -> list[StepRead]:
-    return await _list(session, principal, pathway_id, Kind.ASSESS)
+async def assessments(pathway: VisiblePathway, session: DbSession) -> list[StepRead]:
+    return await _list(session, pathway, Kind.ASSESS)
 
 
 @router.post(
@@ -130,30 +120,14 @@ async def respond(
     responses=problems(404),
     summary="The pathway's actions",
 )
-async def actions(
-    pathway_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
-) -> list[ActionRead]:
-    await repository.get_visible(session, principal, pathway_id, casework.now())
-    rows = await session.scalars(
-        select(Action).where(Action.pathway_id == pathway_id).order_by(Action.created_at, Action.id)
-    )
-    return [ActionRead.model_validate(row) for row in rows]
+async def actions(pathway: VisiblePathway, session: DbSession) -> list[ActionRead]:
+    return await plan.listed(session, pathway)
 
 
 @router.get(
     "/actions/{action_id}", response_model=ActionRead, responses=problems(404), summary="One action"
 )
-async def read_action(
-    pathway_id: uuid.UUID,
-    action_id: uuid.UUID,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    response: Response,
-) -> ActionRead:
-    await repository.get_visible(session, principal, pathway_id, casework.now())
-    action = await session.get(Action, action_id)
-    if action is None or action.pathway_id != pathway_id:
-        raise NotFound("No such action.")
+async def read_action(action: VisibleAction, response: Response) -> ActionRead:
     response.headers["ETag"] = etag(action.version)
     return ActionRead.model_validate(action)
 
@@ -173,65 +147,12 @@ async def update_action(
     session: DbSession,
     response: Response,
 ) -> ActionRead:
-    pathway = await repository.get_for_work(session, principal, pathway_id, casework.now())
-    if pathway.status != "open":
-        raise Conflict("The pathway is closed.")
-    action = await session.get(Action, action_id, with_for_update=True)
-    if action is None or action.pathway_id != pathway.id:
-        raise NotFound("No such action.")
+    pathway = await pathways.workable(session, principal, pathway_id)
+    action = await plan.to_update(session, pathway, action_id)
     check_if_match(request, action.version)
-    changes = body.model_dump(exclude_unset=True)
-    if body.status is not None:
-        problem = check_transition(ActionStatus(action.status), body.status)
-        if problem:
-            raise recording.invalid("status", problem)
-        action.status = body.status.value
-    if "due_date" in changes:
-        action.due_date = body.due_date
-    if body.progress is not None:
-        action.progress = body.progress
-    if "provider_organization_id" in changes:
-        action.provider_organization_id = body.provider_organization_id
-    if body.recognition is not None:
-        previous = dict(action.recognition or {})
-        new = body.recognition.model_dump(mode="json", exclude_unset=True)
-        dated = {
-            key: value
-            for key, value in new.items()
-            if key in ("documents_gathered", "translated", "submitted", "decision_on")
-        }
-        problems_found = check_recognition(
-            {
-                k: _as_date(v)
-                for k, v in previous.items()
-                if k in dated
-                or k in ("documents_gathered", "translated", "submitted", "decision_on")
-            },
-            {k: _as_date(v) for k, v in dated.items()},
-            decision=new.get("decision", previous.get("decision")),
-            today=casework.now().date(),
-        )
-        if problems_found:
-            raise recording.invalid("recognition", "; ".join(problems_found))
-        action.recognition = {**previous, **new}
-    action.version += 1
-    action.updated_at = casework.now()
-    repository.note(
-        session,
-        pathway,
-        "action_updated",
-        principal.subject,
-        action_id=str(action.id),
-        fields=sorted(changes),
-    )
-    await casework.refresh_action_due(session, pathway)
-    pathway.version += 1
+    await plan.update(session, principal, pathway, action, body)
     response.headers["ETag"] = etag(action.version)
     return ActionRead.model_validate(action)
-
-
-def _as_date(value: Any) -> Any:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @router.post(
@@ -254,10 +175,8 @@ async def monitor(
 @router.get(
     "/monitoring", response_model=list[StepRead], responses=problems(404), summary="The follow-ups"
 )
-async def monitoring(
-    pathway_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
-) -> list[StepRead]:
-    return await _list(session, principal, pathway_id, Kind.MONITOR)
+async def monitoring(pathway: VisiblePathway, session: DbSession) -> list[StepRead]:
+    return await _list(session, pathway, Kind.MONITOR)
 
 
 @router.post(
@@ -283,10 +202,8 @@ async def adjust(
     responses=problems(404),
     summary="The adjustments",
 )
-async def adjustments(
-    pathway_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
-) -> list[StepRead]:
-    return await _list(session, principal, pathway_id, Kind.ADJUST)
+async def adjustments(pathway: VisiblePathway, session: DbSession) -> list[StepRead]:
+    return await _list(session, pathway, Kind.ADJUST)
 
 
 @router.post(
@@ -311,10 +228,8 @@ async def verify_rights(
     responses=problems(404),
     summary="The rights checks, and the checklist to answer",
 )
-async def rights_checks(
-    pathway_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
-) -> dict[str, Any]:
-    checks = await _list(session, principal, pathway_id, Kind.VERIFY_RIGHTS)
+async def rights_checks(pathway: VisiblePathway, session: DbSession) -> dict[str, Any]:
+    checks = await _list(session, pathway, Kind.VERIFY_RIGHTS)
     return {
         "checklist": [
             {

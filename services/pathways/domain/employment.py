@@ -135,3 +135,23 @@ def days_to_first_formal(
         if entered and change.on >= opened_on:
             return (change.on - opened_on).days
     return None
+
+
+class Outcome(StrEnum):
+    FORMAL_EMPLOYMENT = "formal_employment"
+    SELF_EMPLOYMENT = "self_employment"
+    TRAINING_COMPLETED = "training_completed"
+    MOVED_AWAY = "moved_away"
+    LOST_CONTACT = "lost_contact"
+    WITHDREW = "withdrew"
+    OTHER = "other"
+
+
+class ContractType(StrEnum):
+    PERMANENT = "permanent"
+    FIXED_TERM = "fixed_term"
+    APPRENTICESHIP = "apprenticeship"
+    SEASONAL = "seasonal"
+    AGENCY = "agency"
+    SELF_EMPLOYED = "self_employed"
+    NONE = "none"

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
+
+# The next monitoring meeting falls this long after the last one, unless the operator sets it.
+MONITORING_INTERVAL = timedelta(days=30)
 
 
 class Step(StrEnum):

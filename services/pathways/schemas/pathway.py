@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.pathways.domain.employment import EmploymentStatus
+from services.pathways.domain.attention import Attention
+from services.pathways.domain.employment import ContractType, EmploymentStatus, Outcome
 from services.pathways.domain.loop import Step
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -43,14 +43,6 @@ class PathwayUpdate(Strict):
     assigned_to: str = Field(min_length=1, max_length=100)
 
 
-class Attention(StrEnum):
-    URGENT = "urgent"
-    RIGHTS_VIOLATIONS_OPEN = "rights_violations_open"
-    FOLLOW_UP_OVERDUE = "follow_up_overdue"
-    ACTIONS_OVERDUE = "actions_overdue"
-    PERMIT_EXPIRING = "permit_expiring"
-
-
 class PathwayRead(BaseModel):
     id: uuid.UUID
     beneficiary_id: uuid.UUID
@@ -80,16 +72,6 @@ class PathwayPage(BaseModel):
     next_cursor: str | None
 
 
-class Outcome(StrEnum):
-    FORMAL_EMPLOYMENT = "formal_employment"
-    SELF_EMPLOYMENT = "self_employment"
-    TRAINING_COMPLETED = "training_completed"
-    MOVED_AWAY = "moved_away"
-    LOST_CONTACT = "lost_contact"
-    WITHDREW = "withdrew"
-    OTHER = "other"
-
-
 class CloseRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
@@ -104,16 +86,6 @@ class CloseRequest(Strict):
         default=None,
         description="org admins only: close although rights violations are still open, and why",
     )
-
-
-class ContractType(StrEnum):
-    PERMANENT = "permanent"
-    FIXED_TERM = "fixed_term"
-    APPRENTICESHIP = "apprenticeship"
-    SEASONAL = "seasonal"
-    AGENCY = "agency"
-    SELF_EMPLOYED = "self_employed"
-    NONE = "none"
 
 
 class FollowUpRecord(Strict):

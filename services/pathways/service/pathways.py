@@ -1,28 +1,48 @@
-"""Opening, reading, reassigning and closing pathways; the employment ladder and the placement
-follow-ups that a move into work starts. The steps of the loop are in ``recording``."""
+"""Opening, listing, reading, reassigning and closing pathways; the timeline, the employment
+ladder and the placement follow-ups that a move into work starts. The steps of the loop are in
+``service.steps``."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.db import repository
-from services.pathways.db.models import Action, EmploymentChange, FollowUp, Pathway, Person, outbox
-from services.pathways.domain.actions import OPEN_STATUSES
-from services.pathways.domain.employment import EmploymentStatus, follow_up_dates, is_placement
+from services.pathways.db import actions as action_rows
+from services.pathways.db import pathways as repository
+from services.pathways.db.models import Pathway, outbox
+from services.pathways.domain.attention import attention
+from services.pathways.domain.employment import (
+    EmploymentStatus,
+    Outcome,
+    follow_up_dates,
+    is_placement,
+    transitions,
+)
 from services.pathways.domain.loop import LoopState, allowed_next
-from services.pathways.schemas.pathway import Attention, CloseRequest, Outcome, PathwayCreate
+from services.pathways.errors import (
+    MayNotOpenPathways,
+    PathwayAlreadyClosed,
+    PersonNotFound,
+    RightsViolationsOpen,
+)
+from services.pathways.schemas.pathway import (
+    CloseRequest,
+    FollowUpRead,
+    FollowUpRecord,
+    LadderRead,
+    PathwayCreate,
+    TimelineRead,
+)
+from shared import clock
 from shared.auth import Principal, Role
 from shared.contracts import pathways as contract
-from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import emit
+from shared.pagination import Page, page_of
 
-PERMIT_WARNING_DAYS = 60
 # Closing with these outcomes is itself a move on the employment ladder.
 OUTCOME_STATUS = {
     Outcome.FORMAL_EMPLOYMENT: EmploymentStatus.FORMAL_EMPLOYMENT,
@@ -30,37 +50,8 @@ OUTCOME_STATUS = {
 }
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def state_of(pathway: Pathway) -> LoopState:
     return LoopState(stage=pathway.stage, cycle=pathway.cycle)  # type: ignore[arg-type]
-
-
-def attention(
-    pathway: Pathway, permit_expires_on: date | None, today: date
-) -> tuple[list[Attention], int]:
-    """Why an open pathway needs someone today, and by how many days it is late."""
-    if pathway.status != "open":
-        return [], 0
-    reasons: list[Attention] = []
-    late = 0
-    if pathway.urgent:
-        reasons.append(Attention.URGENT)
-    if pathway.open_rights_violations:
-        reasons.append(Attention.RIGHTS_VIOLATIONS_OPEN)
-    if pathway.next_monitoring_due is not None and pathway.next_monitoring_due < today:
-        reasons.append(Attention.FOLLOW_UP_OVERDUE)
-        late = max(late, (today - pathway.next_monitoring_due).days)
-    if pathway.next_action_due is not None and pathway.next_action_due < today:
-        reasons.append(Attention.ACTIONS_OVERDUE)
-        late = max(late, (today - pathway.next_action_due).days)
-    if permit_expires_on is not None and permit_expires_on <= today + timedelta(
-        days=PERMIT_WARNING_DAYS
-    ):
-        reasons.append(Attention.PERMIT_EXPIRING)
-    return reasons, late
 
 
 def as_read(pathway: Pathway, permit_expires_on: date | None, today: date) -> dict[str, Any]:
@@ -96,6 +87,13 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+async def read(session: AsyncSession, pathway: Pathway) -> dict[str, Any]:
+    """The pathway as the API shows it, with what needs attention today."""
+    person = await repository.person(session, pathway.beneficiary_id)
+    permit = person.permit_expires_on if person else None
+    return as_read(pathway, permit, clock.now().date())
+
+
 async def publish(session: AsyncSession, event_type: str, payload: contract.PathwayEvent) -> None:
     await emit(session, outbox, event_type, payload, source="pathways")
 
@@ -110,10 +108,10 @@ def identity(pathway: Pathway) -> dict[str, uuid.UUID]:
 
 async def open_pathway(session: AsyncSession, principal: Principal, body: PathwayCreate) -> Pathway:
     if not principal.works_on_cases:
-        raise Forbidden("Your role does not open pathways.")
-    moment = now()
+        raise MayNotOpenPathways()
+    moment = clock.now()
     if not await repository.may_see_person(session, principal, body.beneficiary_id, moment):
-        raise NotFound("No such person.")
+        raise PersonNotFound()
     pathway = Pathway(
         id=uuid.uuid4(),
         beneficiary_id=body.beneficiary_id,
@@ -125,19 +123,29 @@ async def open_pathway(session: AsyncSession, principal: Principal, body: Pathwa
         opened_at=moment,
         updated_at=moment,
     )
-    session.add(pathway)
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        raise Conflict("Your organisation already has an open pathway for this person.") from error
+    await repository.add(session, pathway)
     repository.note(session, pathway, "opened", principal.subject, assigned_to=pathway.assigned_to)
     await publish(session, contract.OPENED, contract.PathwayEvent(**identity(pathway)))
     return pathway
 
 
-async def permit_expiry(session: AsyncSession, beneficiary_id: uuid.UUID) -> date | None:
-    person = await session.get(Person, beneficiary_id)
-    return person.permit_expires_on if person else None
+async def list_pathways(
+    session: AsyncSession,
+    principal: Principal,
+    only: repository.CaseloadFilter,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """A page of the pathways the caller may see, most urgent first (``assigned_to="me"`` is the
+    caller)."""
+    if only.assigned_to == "me":
+        only = replace(only, assigned_to=principal.subject)
+    moment = clock.now()
+    rows, next_cursor = await repository.caseload_page(
+        session, principal, moment, only, limit, cursor
+    )
+    today = moment.date()
+    return {"items": [as_read(row[0], row[1], today) for row in rows], "next_cursor": next_cursor}
 
 
 async def reassign(
@@ -155,7 +163,7 @@ async def reassign(
     )
     pathway.assigned_to = assigned_to
     pathway.version += 1
-    pathway.updated_at = now()
+    pathway.updated_at = clock.now()
 
 
 async def record_employment(
@@ -166,7 +174,7 @@ async def record_employment(
     old = EmploymentStatus(pathway.employment_status) if pathway.employment_status else None
     if old == status:
         return False
-    session.add(EmploymentChange(pathway_id=pathway.id, status=status.value, effective_on=on))
+    repository.add_employment_change(session, pathway, status.value, on)
     pathway.employment_status = status.value
     repository.note(
         session,
@@ -180,38 +188,24 @@ async def record_employment(
     placed = is_placement(old, status)
     if placed:
         for months, due in follow_up_dates(on):
-            session.add(FollowUp(pathway_id=pathway.id, months=months, placed_on=on, due_on=due))
+            repository.add_follow_up(session, pathway, months, on, due)
     return placed
 
 
 async def refresh_action_due(session: AsyncSession, pathway: Pathway) -> None:
-    await session.flush()
-    pathway.next_action_due = await session.scalar(
-        select(Action.due_date)
-        .where(
-            Action.pathway_id == pathway.id,
-            Action.status.in_([s.value for s in OPEN_STATUSES]),
-            Action.due_date.is_not(None),
-        )
-        .order_by(Action.due_date)
-        .limit(1)
-    )
+    pathway.next_action_due = await action_rows.next_due(session, pathway.id)
 
 
 async def close(
     session: AsyncSession, principal: Principal, pathway: Pathway, body: CloseRequest
 ) -> None:
     if pathway.status != "open":
-        raise Conflict("The pathway is already closed.")
+        raise PathwayAlreadyClosed()
     if pathway.open_rights_violations:
         if body.override_reason is None or not principal.acts_as(Role.ORG_ADMIN):
-            raise Conflict(
-                f"{pathway.open_rights_violations} rights violation(s) are still open: resolve "
-                "them in a rights check, or an org admin closes with override_reason.",
-                open_rights_violations=pathway.open_rights_violations,
-            )
+            raise RightsViolationsOpen(pathway.open_rights_violations)
         pathway.override_reason = body.override_reason
-    moment = now()
+    moment = clock.now()
     status = OUTCOME_STATUS.get(body.outcome)
     if status is not None:
         await record_employment(session, pathway, status, moment.date(), principal.subject)
@@ -235,3 +229,67 @@ async def close(
         contract.CLOSED,
         contract.PathwayClosed(**identity(pathway), outcome=body.outcome.value),
     )
+
+
+async def timeline(
+    session: AsyncSession, pathway: Pathway, limit: int, cursor: str | None
+) -> Page[TimelineRead]:
+    rows = await repository.timeline(session, pathway.id, limit, cursor)
+    return page_of(rows, limit, lambda row: (row.id,), TimelineRead.model_validate)
+
+
+async def employment(session: AsyncSession, pathway: Pathway) -> LadderRead:
+    rows = await repository.employment_changes(session, pathway.id)
+    history = [(row.effective_on, EmploymentStatus(row.status)) for row in rows]
+    moves = transitions(history)
+    return LadderRead(
+        statuses=[{"status": row.status, "on": row.effective_on.isoformat()} for row in rows],
+        transitions=[
+            {
+                "from_status": move.from_status,
+                "to_status": move.to_status,
+                "on": move.on,
+                "upward": move.upward,
+            }  # type: ignore[misc]
+            for move in moves
+        ],
+    )
+
+
+async def follow_ups(session: AsyncSession, pathway: Pathway) -> list[FollowUpRead]:
+    rows = await repository.follow_ups(session, pathway.id)
+    return [FollowUpRead.model_validate(row) for row in rows]
+
+
+async def record_follow_up(
+    session: AsyncSession,
+    principal: Principal,
+    pathway: Pathway,
+    follow_up_id: uuid.UUID,
+    body: FollowUpRecord,
+) -> FollowUpRead:
+    row = await repository.follow_up_for_update(session, pathway, follow_up_id)
+    for field, value in body.model_dump().items():
+        setattr(row, field, value.value if hasattr(value, "value") else value)
+    row.recorded_at = clock.now()
+    row.recorded_by = principal.subject
+    repository.note(
+        session,
+        pathway,
+        "follow_up",
+        principal.subject,
+        months=row.months,
+        still_in_work=body.still_in_work,
+    )
+    await session.flush()
+    return FollowUpRead.model_validate(row)
+
+
+async def visible(session: AsyncSession, principal: Principal, pathway_id: uuid.UUID) -> Pathway:
+    """The pathway the caller may see, or 404."""
+    return await repository.get_visible(session, principal, pathway_id, clock.now())
+
+
+async def workable(session: AsyncSession, principal: Principal, pathway_id: uuid.UUID) -> Pathway:
+    """The pathway, locked, for its own organisation to work on: 404 if unseen, 403 if another's."""
+    return await repository.get_for_work(session, principal, pathway_id, clock.now())

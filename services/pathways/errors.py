@@ -1,0 +1,107 @@
+"""Pathways' domain errors: one class per error, its message written once. Each is a subclass of
+a ``shared.errors`` problem, which fixes its status and problem type; the handlers that
+``create_service_app`` installs turn them all into problem+json (the one place of the mapping)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
+
+
+class _Fixed:
+    """A problem whose detail is always the same sentence."""
+
+    message: ClassVar[str]
+
+    def __init__(self, **extensions: Any) -> None:
+        super().__init__(self.message, **extensions)  # type: ignore[call-arg]
+
+
+class PathwayNotFound(_Fixed, NotFound):
+    message = "No such pathway."
+
+
+class PersonNotFound(_Fixed, NotFound):
+    message = "No such person."
+
+
+class ActionNotFound(_Fixed, NotFound):
+    message = "No such action."
+
+
+class FollowUpNotFound(_Fixed, NotFound):
+    message = "No such follow-up."
+
+
+class MayNotOpenPathways(_Fixed, Forbidden):
+    message = "Your role does not open pathways."
+
+
+class NotTheRunningOrganisation(_Fixed, Forbidden):
+    message = "Only the organisation running the pathway records its steps."
+
+
+class MayNotReadIndicators(_Fixed, Forbidden):
+    message = "Your role does not read indicators."
+
+
+class PathwayAlreadyOpen(_Fixed, Conflict):
+    message = "Your organisation already has an open pathway for this person."
+
+
+class PathwayClosed(_Fixed, Conflict):
+    """A step or an action change on a closed pathway."""
+
+    message = "The pathway is closed."
+
+
+class PathwayAlreadyClosed(_Fixed, Conflict):
+    message = "The pathway is already closed."
+
+
+class RightsViolationsOpen(Conflict):
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"{count} rights violation(s) are still open: resolve them in a rights check, or an "
+            "org admin closes with override_reason.",
+            open_rights_violations=count,
+        )
+
+
+class StepRefused(Conflict):
+    """A step out of the loop's order, with the steps that may come next."""
+
+    def __init__(self, detail: str, allowed: list[str]) -> None:
+        super().__init__(detail, allowed_next_steps=allowed)
+
+
+class InvalidField(UnprocessableContent):
+    """One field of the body breaks a rule the schema cannot express."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(
+            message, errors=[FieldError(field=f"body.{field}", message=message, code="invalid")]
+        )
+
+
+class InvalidList(UnprocessableContent):
+    """Several problems with one field of the body (the needs, the rights checklist)."""
+
+    def __init__(self, detail: str, field: str, problems: list[str]) -> None:
+        super().__init__(
+            detail,
+            errors=[
+                FieldError(field=f"body.{field}", message=problem, code="invalid")
+                for problem in problems
+            ],
+        )
+
+
+class InvalidPeriod(UnprocessableContent):
+    """The indicators' period: reversed, or longer than the settings allow."""
+
+    def __init__(self, detail: str, message: str) -> None:
+        super().__init__(
+            detail, errors=[FieldError(field="query.date_from", message=message, code="range")]
+        )

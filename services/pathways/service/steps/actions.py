@@ -1,0 +1,178 @@
+"""The plan's actions: adding them (respond, adjust), keeping each version of the plan, reading
+them, and updating one (status, due date, progress, recognition steps) under the domain's rules."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pathways.db import actions as repository
+from services.pathways.db import pathways as pathway_rows
+from services.pathways.db.models import Action, Pathway, PlanVersion
+from services.pathways.domain.actions import (
+    ActionStatus,
+    ActionType,
+    check_recognition,
+    check_transition,
+)
+from services.pathways.errors import InvalidField, PathwayClosed
+from services.pathways.schemas.steps import ActionCreate, ActionRead, ActionUpdate, Recognition
+from services.pathways.service.pathways import refresh_action_due
+from shared import clock
+from shared.auth import Principal
+
+RECOGNITION_STEPS = ("documents_gathered", "translated", "submitted", "decision_on")
+
+
+async def add(
+    session: AsyncSession,
+    principal: Principal,
+    pathway: Pathway,
+    actions: list[ActionCreate],
+    today: date,
+) -> list[Action]:
+    added = []
+    for index, item in enumerate(actions):
+        if item.due_date is not None and item.due_date < today - timedelta(days=1):
+            raise InvalidField(f"actions.{index}.due_date", "is in the past")
+        recognition = item.recognition
+        if item.type == ActionType.QUALIFICATION_RECOGNITION and recognition is None:
+            recognition = Recognition()  # its steps are dated as they happen (PATCH)
+        action = Action(
+            id=uuid.uuid4(),
+            pathway_id=pathway.id,
+            type=item.type.value,
+            title=item.title,
+            need=item.need,
+            provider_organization_id=item.provider_organization_id,
+            offer_id=item.offer_id,
+            due_date=item.due_date,
+            status=item.status,
+            recognition=recognition.model_dump(mode="json") if recognition else None,
+            created_in_cycle=pathway.cycle,
+            created_by=principal.subject,
+        )
+        session.add(action)
+        added.append(action)
+    return added
+
+
+async def snapshot(
+    session: AsyncSession, principal: Principal, pathway: Pathway, reason: str | None
+) -> None:
+    """Keep this version of the plan: every action and its state, with why it changed."""
+    await session.flush()
+    actions = await repository.of_pathway(session, pathway.id)
+    pathway.plan_version += 1
+    repository.add_plan_version(
+        session,
+        PlanVersion(
+            pathway_id=pathway.id,
+            version=pathway.plan_version,
+            reason=reason,
+            created_by=principal.subject,
+            actions=[
+                {
+                    "id": str(a.id),
+                    "type": a.type,
+                    "title": a.title,
+                    "status": a.status,
+                    "due_date": a.due_date.isoformat() if a.due_date else None,
+                }
+                for a in actions
+            ],
+        ),
+    )
+    await refresh_action_due(session, pathway)
+
+
+async def named_in_body(
+    session: AsyncSession, pathway: Pathway, action_id: uuid.UUID, field: str
+) -> Action:
+    """An action a step's body names, locked; 422 on ``field`` when it is not the pathway's."""
+    action = await repository.find(session, pathway.id, action_id, lock=True)
+    if action is None:
+        raise InvalidField(field, "is not an action of this pathway")
+    return action
+
+
+async def listed(session: AsyncSession, pathway: Pathway) -> list[ActionRead]:
+    return [
+        ActionRead.model_validate(row) for row in await repository.of_pathway(session, pathway.id)
+    ]
+
+
+async def one(session: AsyncSession, pathway: Pathway, action_id: uuid.UUID) -> Action:
+    """The pathway's action, or 404."""
+    return await repository.get(session, pathway.id, action_id)
+
+
+async def to_update(session: AsyncSession, pathway: Pathway, action_id: uuid.UUID) -> Action:
+    """The action to change, locked: 409 once the pathway is closed, 404 if not the pathway's."""
+    if pathway.status != "open":
+        raise PathwayClosed()
+    return await repository.get(session, pathway.id, action_id, lock=True)
+
+
+def _as_date(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _recognition(action: Action, update: BaseModel) -> dict[str, Any]:
+    """The action's recognition steps with ``update`` applied, checked in order and dates."""
+    previous = dict(action.recognition or {})
+    new = update.model_dump(mode="json", exclude_unset=True)
+    dated = {key: value for key, value in new.items() if key in RECOGNITION_STEPS}
+    problems_found = check_recognition(
+        {k: _as_date(v) for k, v in previous.items() if k in RECOGNITION_STEPS},
+        {k: _as_date(v) for k, v in dated.items()},
+        decision=new.get("decision", previous.get("decision")),
+        today=clock.now().date(),
+    )
+    if problems_found:
+        raise InvalidField("recognition", "; ".join(problems_found))
+    return {**previous, **new}
+
+
+def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
+    if body.status is not None:
+        problem = check_transition(ActionStatus(action.status), body.status)
+        if problem:
+            raise InvalidField("status", problem)
+        action.status = body.status.value
+    if "due_date" in changes:
+        action.due_date = body.due_date
+    if body.progress is not None:
+        action.progress = body.progress
+    if "provider_organization_id" in changes:
+        action.provider_organization_id = body.provider_organization_id
+    if body.recognition is not None:
+        action.recognition = _recognition(action, body.recognition)
+
+
+async def update(
+    session: AsyncSession,
+    principal: Principal,
+    pathway: Pathway,
+    action: Action,
+    body: ActionUpdate,
+) -> None:
+    """Apply the body to the action (its If-Match was checked), note it, refresh the due date."""
+    changes = body.model_dump(exclude_unset=True)
+    _apply(action, body, changes)
+    action.version += 1
+    action.updated_at = clock.now()
+    pathway_rows.note(
+        session,
+        pathway,
+        "action_updated",
+        principal.subject,
+        action_id=str(action.id),
+        fields=sorted(changes),
+    )
+    await refresh_action_due(session, pathway)
+    pathway.version += 1

@@ -1,0 +1,58 @@
+"""Monitor: a follow-up meeting with progress per action, a change of employment, the next date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pathways.db.models import Pathway
+from services.pathways.domain.actions import ActionStatus, check_transition
+from services.pathways.domain.loop import MONITORING_INTERVAL
+from services.pathways.errors import InvalidField
+from services.pathways.schemas.steps import MonitoringCreate
+from services.pathways.service.pathways import record_employment, refresh_action_due
+from services.pathways.service.steps import actions
+from shared import clock
+from shared.auth import Principal
+
+
+async def _progress(session: AsyncSession, pathway: Pathway, body: MonitoringCreate) -> None:
+    for index, item in enumerate(body.progress):
+        action = await actions.named_in_body(
+            session, pathway, item.action_id, f"progress.{index}.action_id"
+        )
+        if item.status is not None:
+            problem = check_transition(ActionStatus(action.status), item.status)
+            if problem:
+                raise InvalidField(f"progress.{index}.status", problem)
+            action.status = item.status.value
+        if item.note is not None:
+            action.progress = item.note
+        action.version += 1
+        action.updated_at = clock.now()
+
+
+async def monitor(
+    session: AsyncSession,
+    principal: Principal,
+    pathway: Pathway,
+    body: MonitoringCreate,
+    today: date,
+) -> dict[str, Any]:
+    held_on = body.date or today
+    if held_on > today:
+        raise InvalidField("date", "is in the future")
+    await _progress(session, pathway, body)
+    placed = False
+    if body.employment_status is not None:
+        placed = await record_employment(
+            session, pathway, body.employment_status, held_on, principal.subject
+        )
+    next_due = body.next_follow_up or held_on + MONITORING_INTERVAL
+    if next_due <= held_on:
+        raise InvalidField("next_follow_up", "must come after the follow-up")
+    pathway.next_monitoring_due = next_due
+    await refresh_action_due(session, pathway)
+    return {"next_monitoring_due": next_due.isoformat(), "placement_follow_ups_scheduled": placed}
