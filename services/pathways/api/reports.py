@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from services.pathways.domain.indicators import to_csv_rows
 from services.pathways.service import reports
-from shared.auth import CurrentPrincipal, Role
+from shared.auth import CurrentPrincipal
 from shared.dates import IsoDate
 from shared.db import ReadSession
-from shared.errors import FieldError, Forbidden, UnprocessableContent
 from shared.openapi import problems
 from shared.responses import json_response
 
@@ -44,36 +42,8 @@ async def indicators(
     date_to: Annotated[IsoDate | None, Query(description="default: today")] = None,
     municipality: Annotated[str | None, Query(max_length=120, description="the territory")] = None,
 ) -> Response:
-    if principal.organization_id is None or not principal.has(
-        Role.ORG_ADMIN, Role.OPERATOR, Role.PLATFORM_ADMIN
-    ):
-        raise Forbidden("Your role does not read indicators.")
-    until = date_to or date.today()
-    since = date_from or until - timedelta(days=365)
-    if since > until:
-        raise UnprocessableContent(
-            "date_from is after date_to.",
-            errors=[FieldError(field="query.date_from", message="after date_to", code="range")],
-        )
     longest: int = request.app.state.settings.indicators_max_days
-    if (until - since).days > longest:
-        # Bounds the rows one report counts; a funder's series is asked period by period.
-        raise UnprocessableContent(
-            f"A report covers at most {longest} days; ask for shorter periods.",
-            errors=[
-                FieldError(
-                    field="query.date_from",
-                    message=f"more than {longest} days before date_to",
-                    code="range",
-                )
-            ],
-        )
-    scope = reports.Scope(
-        date_from=since,
-        date_to=until,
-        municipality=municipality,
-        organization_id=None if principal.is_platform_admin else principal.organization_id,
-    )
+    scope = reports.scope_for(principal, date_from, date_to, municipality, longest)
     report = await reports.indicators(session, scope)
     if "text/csv" in request.headers.get("accept", ""):
         buffer = io.StringIO()
@@ -81,10 +51,10 @@ async def indicators(
         return Response(
             buffer.getvalue(),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{_filename(since, until)}"'},
+            headers={"Content-Disposition": f'attachment; filename="{_filename(scope)}"'},
         )
     return json_response(report)
 
 
-def _filename(since: date, until: date) -> str:
-    return f"ponte-indicators-{since}-{until}.csv"
+def _filename(scope: reports.Scope) -> str:
+    return f"ponte-indicators-{scope.date_from}-{scope.date_to}.csv"

@@ -148,9 +148,9 @@ async def update_action(
     response: Response,
 ) -> ActionRead:
     pathway = await pathways.workable(session, principal, pathway_id)
-    action = await plan.to_update(session, pathway, action_id)
+    action = await plan.to_change(session, pathway, action_id)
     check_if_match(request, action.version)
-    await plan.update(session, principal, pathway, action, body)
+    await plan.change(session, principal, pathway, action, body)
     response.headers["ETag"] = etag(action.version)
     return ActionRead.model_validate(action)
 

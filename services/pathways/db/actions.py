@@ -8,10 +8,17 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.db.models import Action, Pathway, PlanVersion, RightsViolation, Step
+from services.pathways.db.models import (
+    Action,
+    Pathway,
+    PlanVersion,
+    RightsViolation,
+    Step,
+    beneficiary_access,
+)
 from services.pathways.domain.actions import OPEN_STATUSES
 from services.pathways.errors import ActionNotFound
 
@@ -93,3 +100,32 @@ async def open_violations(session: AsyncSession, pathway: Pathway) -> Sequence[R
         RightsViolation.pathway_id == pathway.id, RightsViolation.resolved_at.is_(None)
     )
     return (await session.scalars(statement)).all()
+
+
+async def carried_out_by_referral(
+    session: AsyncSession,
+    action_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    beneficiary_id: uuid.UUID,
+    pathway_id: uuid.UUID | None,
+) -> Action | None:
+    """The action a referral names, locked, only if it belongs to a pathway of the referral's
+    person (or of the record the person was merged into) run by the referring organisation, and
+    to the pathway the referral names, if it names one."""
+    survivor = select(beneficiary_access.c.merged_into).where(
+        beneficiary_access.c.beneficiary_id == beneficiary_id
+    )
+    statement = (
+        select(Action)
+        .join(Pathway, Pathway.id == Action.pathway_id)
+        .where(
+            Action.id == action_id,
+            Pathway.organization_id == organization_id,
+            or_(Pathway.beneficiary_id == beneficiary_id, Pathway.beneficiary_id.in_(survivor)),
+        )
+        .with_for_update(of=Action)
+    )
+    if pathway_id is not None:
+        statement = statement.where(Action.pathway_id == pathway_id)
+    action: Action | None = await session.scalar(statement)
+    return action

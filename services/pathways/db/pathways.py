@@ -115,7 +115,13 @@ async def add(session: AsyncSession, pathway: Pathway) -> None:
 
 def note(session: AsyncSession, pathway: Pathway, kind: str, actor: str, **summary: Any) -> None:
     """A timeline entry: every step, change and event of a pathway, with who and when."""
-    session.add(TimelineEntry(pathway_id=pathway.id, kind=kind, summary=summary, actor=actor))
+    note_on(session, pathway.id, kind, actor, **summary)
+
+
+def note_on(
+    session: AsyncSession, pathway_id: uuid.UUID, kind: str, actor: str, **summary: Any
+) -> None:
+    session.add(TimelineEntry(pathway_id=pathway_id, kind=kind, summary=summary, actor=actor))
 
 
 @dataclass(frozen=True)
@@ -231,7 +237,7 @@ async def follow_ups(session: AsyncSession, pathway_id: uuid.UUID) -> Sequence[F
     return (await session.scalars(statement)).all()
 
 
-async def follow_up_for_update(
+async def follow_up_locked(
     session: AsyncSession, pathway: Pathway, follow_up_id: uuid.UUID
 ) -> FollowUp:
     """The pathway's follow-up, locked, or 404."""

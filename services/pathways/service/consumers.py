@@ -6,27 +6,14 @@ for the same person (an event's ids came from a request body: they are checked h
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.db.models import (
-    Action,
-    FollowUp,
-    Pathway,
-    Person,
-    PlanVersion,
-    RightsViolation,
-    Step,
-    TimelineEntry,
-    beneficiary_access,
-    beneficiary_grant,
-    idempotency,
-)
+from services.pathways.db import actions as action_rows
+from services.pathways.db import pathways as pathway_rows
+from services.pathways.db import people
+from services.pathways.db.models import beneficiary_access, beneficiary_grant, idempotency
 from services.pathways.domain.actions import ActionStatus, check_transition
-from shared import access_mirror
+from shared import access_mirror, clock
 from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
 from shared.contracts import matching as matching_contract
@@ -44,22 +31,18 @@ async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
     if mirror is not None and (mirror.erased or mirror.merged_into is not None):
         return  # a late copy of a record that is gone must not come back
     profile = changed.profile
-    values = {
-        "beneficiary_id": changed.beneficiary_id,
-        "organization_id": changed.organization_id,
-        "sex": profile.sex,
-        "nationality": profile.nationality,
-        "birth_year": profile.birth_date.year if profile.birth_date else None,
-        "municipality": profile.municipality,
-        "permit_expires_on": profile.permit_expires_on,
-        "updated_at": datetime.now(UTC),
-    }
-    statement = insert(Person).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Person.beneficiary_id],
-            set_={key: statement.excluded[key] for key in values if key != "beneficiary_id"},
-        )
+    await people.upsert(
+        session,
+        {
+            "beneficiary_id": changed.beneficiary_id,
+            "organization_id": changed.organization_id,
+            "sex": profile.sex,
+            "nationality": profile.nationality,
+            "birth_year": profile.birth_date.year if profile.birth_date else None,
+            "municipality": profile.municipality,
+            "permit_expires_on": profile.permit_expires_on,
+            "updated_at": clock.now(),
+        },
     )
 
 
@@ -67,11 +50,6 @@ async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None
     await access_mirror.apply_access_changed(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
-
-
-ERASED = "[erased]"  # in a column that must hold text: it said something, and no longer does
-# What stays of each action in a plan version: ids, codes, states and dates (no title).
-PLAN_ACTION_KEYS = ("id", "type", "status", "due_date")
 
 
 async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
@@ -85,51 +63,11 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     beneficiary_id = await access_mirror.apply_erased(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
-    pathway_ids = select(Pathway.id).where(Pathway.beneficiary_id == beneficiary_id)
-    action_ids = select(Action.id).where(Action.pathway_id.in_(pathway_ids))
     # Stored answers to idempotent POSTs about the person (step bodies, notes) go too.
     await idempotency_records.forget(
-        session,
-        idempotency,
-        [
-            beneficiary_id,
-            *(await session.scalars(pathway_ids)),
-            *(await session.scalars(action_ids)),
-        ],
+        session, idempotency, [beneficiary_id, *(await people.ids_about(session, beneficiary_id))]
     )
-    await session.execute(
-        update(Pathway)
-        .where(Pathway.beneficiary_id == beneficiary_id)
-        .values(priority_reason=None, closing_note=None, override_reason=None)
-    )
-    await session.execute(update(Step).where(Step.pathway_id.in_(pathway_ids)).values(body={}))
-    await session.execute(
-        update(Action)
-        .where(Action.pathway_id.in_(pathway_ids))
-        .values(title=ERASED, progress=None, recognition=None)
-    )
-    plans = await session.scalars(
-        select(PlanVersion).where(PlanVersion.pathway_id.in_(pathway_ids)).with_for_update()
-    )
-    for plan in plans.all():
-        plan.reason = ERASED if plan.reason is not None else None
-        plan.actions = [
-            {key: action.get(key) for key in PLAN_ACTION_KEYS} for action in plan.actions
-        ]
-    await session.execute(
-        update(RightsViolation)
-        .where(RightsViolation.pathway_id.in_(pathway_ids))
-        .values(evidence=None)
-    )
-    await session.execute(
-        update(FollowUp).where(FollowUp.pathway_id.in_(pathway_ids)).values(notes=None)
-    )
-    await session.execute(
-        update(TimelineEntry).where(TimelineEntry.pathway_id.in_(pathway_ids)).values(summary={})
-    )
-    await session.execute(
-        update(Person).where(Person.beneficiary_id == beneficiary_id).values(permit_expires_on=None)
-    )
+    await people.erase_writing(session, beneficiary_id)
 
 
 async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
@@ -138,30 +76,7 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
     merged = await access_mirror.apply_merged(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
-    survivors_open = select(Pathway.organization_id).where(
-        Pathway.beneficiary_id == merged.survivor_id, Pathway.status == "open"
-    )
-    await session.execute(
-        update(Pathway)
-        .where(
-            Pathway.beneficiary_id == merged.merged_id,
-            Pathway.status == "open",
-            Pathway.organization_id.in_(survivors_open),
-        )
-        .values(
-            status="closed",
-            outcome="other",
-            closing_note="merged into another record",
-            closed_at=datetime.now(UTC),
-            closed_by="system",
-        )
-    )
-    await session.execute(
-        update(Pathway)
-        .where(Pathway.beneficiary_id == merged.merged_id)
-        .values(beneficiary_id=merged.survivor_id)
-    )
-    await session.execute(delete(Person).where(Person.beneficiary_id == merged.merged_id))
+    await people.merge(session, merged.merged_id, merged.survivor_id, clock.now())
 
 
 # A referral's progress is the progress of the pathway action it carries out.
@@ -183,26 +98,13 @@ async def on_referral_changed(session: AsyncSession, event: EventEnvelope) -> No
     target = REFERRAL_TO_ACTION.get(changed.status)
     if changed.action_id is None or target is None:
         return
-    # The person may since have been merged into the record the pathway now belongs to.
-    survivor = select(beneficiary_access.c.merged_into).where(
-        beneficiary_access.c.beneficiary_id == changed.beneficiary_id
+    action = await action_rows.carried_out_by_referral(
+        session,
+        changed.action_id,
+        changed.organization_id,
+        changed.beneficiary_id,
+        changed.pathway_id,
     )
-    statement = (
-        select(Action)
-        .join(Pathway, Pathway.id == Action.pathway_id)
-        .where(
-            Action.id == changed.action_id,
-            Pathway.organization_id == changed.organization_id,
-            or_(
-                Pathway.beneficiary_id == changed.beneficiary_id,
-                Pathway.beneficiary_id.in_(survivor),
-            ),
-        )
-        .with_for_update(of=Action)
-    )
-    if changed.pathway_id is not None:
-        statement = statement.where(Action.pathway_id == changed.pathway_id)
-    action = await session.scalar(statement)
     if action is None:
         _log.warning(
             "referral_action_refused",
@@ -216,18 +118,15 @@ async def on_referral_changed(session: AsyncSession, event: EventEnvelope) -> No
     action.status = target
     action.offer_id = changed.offer_id
     action.version += 1
-    action.updated_at = datetime.now(UTC)
-    session.add(
-        TimelineEntry(
-            pathway_id=action.pathway_id,
-            kind="referral",
-            summary={
-                "referral_id": str(changed.referral_id),
-                "status": changed.status,
-                "action_id": str(action.id),
-            },
-            actor="matching",
-        )
+    action.updated_at = clock.now()
+    pathway_rows.note_on(
+        session,
+        action.pathway_id,
+        "referral",
+        "matching",
+        referral_id=str(changed.referral_id),
+        status=changed.status,
+        action_id=str(action.id),
     )
 
 

@@ -268,7 +268,7 @@ async def record_follow_up(
     follow_up_id: uuid.UUID,
     body: FollowUpRecord,
 ) -> FollowUpRead:
-    row = await repository.follow_up_for_update(session, pathway, follow_up_id)
+    row = await repository.follow_up_locked(session, pathway, follow_up_id)
     for field, value in body.model_dump().items():
         setattr(row, field, value.value if hasattr(value, "value") else value)
     row.recorded_at = clock.now()

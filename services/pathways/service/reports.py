@@ -1,51 +1,54 @@
-"""The indicators funders ask for, computed in SQL over the pathways the caller's organisation
-ran (every organisation's for platform admins), with small cells shown as "<5" so that nobody is
-re-identified by small numbers."""
+"""The indicators funders ask for, one function per indicator, computed in SQL (``db.indicators``)
+over the pathways the caller's organisation ran (every organisation's for platform admins), with
+small cells shown as "<5" so that nobody is re-identified by small numbers."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.db.models import (
-    Action,
-    EmploymentChange,
-    FollowUp,
-    Pathway,
-    Person,
-    RightsViolation,
-)
-from services.pathways.domain.employment import FORMAL
+from services.pathways.db import indicators as statements
+from services.pathways.db.indicators import Scope
 from services.pathways.domain.indicators import age_band, retention, suppress
+from services.pathways.errors import InvalidPeriod, MayNotReadIndicators
+from shared import clock
+from shared.auth import REPORT_ROLES, Principal
+
+__all__ = ["Scope", "indicators", "scope_for"]
+DEFAULT_PERIOD = timedelta(days=365)
 
 
-@dataclass(frozen=True)
-class Scope:
-    date_from: date
-    date_to: date
-    municipality: str | None
-    organization_id: Any  # None: every organisation (platform admins)
-
-
-def _in_scope(scope: Scope) -> ColumnElement[bool]:
-    conditions: list[ColumnElement[bool]] = [true()]
-    if scope.organization_id is not None:
-        conditions.append(Pathway.organization_id == scope.organization_id)
-    if scope.municipality is not None:
-        conditions.append(Person.municipality == scope.municipality)
-    return and_(*conditions)
-
-
-def _period(column: Any, scope: Scope) -> ColumnElement[bool]:
-    start = datetime.combine(scope.date_from, time.min, tzinfo=UTC)
-    end = datetime.combine(scope.date_to, time.max, tzinfo=UTC)
-    condition: ColumnElement[bool] = column.between(start, end)
-    return condition
+def scope_for(
+    principal: Principal,
+    date_from: date | None,
+    date_to: date | None,
+    municipality: str | None,
+    longest: int,
+) -> Scope:
+    """What a report covers: the caller's organisation (every one for platform admins), the
+    period (a year up to today by default; at most ``longest`` days), the territory."""
+    if principal.organization_id is None or not principal.has(*REPORT_ROLES):
+        raise MayNotReadIndicators()
+    # Today by the server's local calendar (as ``date.today()`` gave), read from the shared clock.
+    until = date_to or clock.now().astimezone().date()
+    since = date_from or until - DEFAULT_PERIOD
+    if since > until:
+        raise InvalidPeriod("date_from is after date_to.", "after date_to")
+    if (until - since).days > longest:
+        # Bounds the rows one report counts; a funder's series is asked period by period.
+        raise InvalidPeriod(
+            f"A report covers at most {longest} days; ask for shorter periods.",
+            f"more than {longest} days before date_to",
+        )
+    return Scope(
+        date_from=since,
+        date_to=until,
+        municipality=municipality,
+        organization_id=None if principal.is_platform_admin else principal.organization_id,
+    )
 
 
 def _counts(counter: Counter[str]) -> dict[str, int | str]:
@@ -54,8 +57,7 @@ def _counts(counter: Counter[str]) -> dict[str, int | str]:
 
 def _breakdown(groups: list[Any], on: date) -> dict[str, Any]:
     """Totals by sex, age band, nationality and municipality from rows already grouped in SQL
-    (one row per combination, with its ``people``): the work is the number of combinations, not
-    of pathways, so a large territory's report costs the event loop little."""
+    (one row per combination, with its ``people``)."""
     by: dict[str, Counter[str]] = {
         "sex": Counter(),
         "age": Counter(),
@@ -76,162 +78,85 @@ def _breakdown(groups: list[Any], on: date) -> dict[str, Any]:
     }
 
 
-async def _grouped(session: AsyncSession, rows: Any, counted: Any) -> list[Any]:
-    """``rows`` (a subquery with the person's columns) counted per combination of them."""
-    columns = (rows.c.sex, rows.c.nationality, rows.c.birth_year, rows.c.municipality)
-    query = select(*columns, counted.label("people")).group_by(*columns)
-    return list((await session.execute(query)).all())
+async def people_reached(session: AsyncSession, scope: Scope) -> dict[str, Any]:
+    return _breakdown(await statements.people_reached(session, scope), scope.date_to)
+
+
+async def pathways_opened(session: AsyncSession, scope: Scope) -> dict[str, Any]:
+    return _breakdown(await statements.pathways_opened(session, scope), scope.date_to)
+
+
+async def pathways_closed(session: AsyncSession, scope: Scope) -> dict[str, Any]:
+    closed = await statements.pathways_closed(session, scope)
+    return {"by_outcome": {outcome or "unknown": suppress(count) for outcome, count in closed}}
+
+
+async def actions(session: AsyncSession, scope: Scope) -> dict[str, Any]:
+    by_type: dict[str, dict[str, int | str]] = {}
+    for kind, status, count in await statements.actions(session, scope):
+        by_type.setdefault(kind, {})[status] = suppress(count)
+    return {"by_type_and_status": by_type}
+
+
+async def employment_transitions(
+    session: AsyncSession, scope: Scope
+) -> dict[str, dict[str, int | str]]:
+    matrix: dict[str, dict[str, int | str]] = {}
+    for before, after, count in await statements.employment_transitions(session, scope):
+        matrix.setdefault(before, {})[after] = suppress(count)
+    return matrix
+
+
+async def first_formal_contract(session: AsyncSession, scope: Scope) -> dict[str, Any]:
+    median_days, reaching = await statements.first_formal_contract(session, scope)
+    return {
+        "median_days": round(float(median_days), 1)
+        if median_days is not None and reaching >= 5
+        else None,
+        "people": suppress(int(reaching)),
+    }
+
+
+async def retention_rates(session: AsyncSession, scope: Scope) -> dict[str, Any]:
+    follow_ups = await statements.follow_ups(session, scope)
+    kept = retention((row.months, row.still_in_work) for row in follow_ups)
+    return {
+        f"{months}_months": {
+            "due": suppress(cell["due"]),
+            "recorded": suppress(cell["recorded"]),
+            "in_work": suppress(cell["in_work"]),
+            "rate": cell["rate"] if cell["recorded"] >= 5 else None,
+        }
+        for months, cell in sorted(kept.items())
+    }
+
+
+async def open_rights_violations(session: AsyncSession, scope: Scope) -> dict[str, Any]:
+    violations = await statements.open_rights_violations(session, scope)
+    return {
+        "total": suppress(sum(count for _item, count in violations)),
+        "by_item": {item: suppress(count) for item, count in violations},
+    }
 
 
 async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
-    base = (
-        select(Pathway.id)
-        .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
-        .where(_in_scope(scope))
-    )
-    scoped = base.subquery()
-    opened = (
-        select(
-            Pathway.id,
-            Pathway.beneficiary_id,
-            Pathway.outcome,
-            Person.sex,
-            Person.nationality,
-            Person.birth_year,
-            Person.municipality,
-        )
-        .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
-        .where(_in_scope(scope), _period(Pathway.opened_at, scope))
-    )
-    opened_rows = opened.subquery()
-    pathways_opened = await _grouped(session, opened_rows, func.count())
-    people_reached = await _grouped(
-        session, opened_rows, func.count(distinct(opened_rows.c.beneficiary_id))
-    )
-    closed = (
-        await session.execute(
-            select(Pathway.outcome, func.count())
-            .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
-            .where(_in_scope(scope), _period(Pathway.closed_at, scope))
-            .group_by(Pathway.outcome)
-        )
-    ).all()
-    actions = (
-        await session.execute(
-            select(Action.type, Action.status, func.count())
-            .where(Action.pathway_id.in_(select(scoped.c.id)), _period(Action.created_at, scope))
-            .group_by(Action.type, Action.status)
-        )
-    ).all()
-    by_type: dict[str, dict[str, int | str]] = {}
-    for kind, status, count in actions:
-        by_type.setdefault(kind, {})[status] = suppress(count)
-
-    previous = func.lag(EmploymentChange.status).over(
-        partition_by=EmploymentChange.pathway_id,
-        order_by=(EmploymentChange.effective_on, EmploymentChange.id),
-    )
-    ladder = (
-        select(
-            EmploymentChange.pathway_id,
-            EmploymentChange.status,
-            EmploymentChange.effective_on,
-            previous.label("previous"),
-        )
-        .where(EmploymentChange.pathway_id.in_(select(scoped.c.id)))
-        .subquery()
-    )
-    moves = (
-        await session.execute(
-            select(ladder.c.previous, ladder.c.status, func.count())
-            .where(
-                ladder.c.previous.is_not(None),
-                ladder.c.effective_on.between(scope.date_from, scope.date_to),
-            )
-            .group_by(ladder.c.previous, ladder.c.status)
-        )
-    ).all()
-    matrix: dict[str, dict[str, int | str]] = {}
-    for before, after, count in moves:
-        matrix.setdefault(before, {})[after] = suppress(count)
-
-    formal = [status.value for status in FORMAL]
-    first_formal = (
-        select(ladder.c.pathway_id, func.min(ladder.c.effective_on).label("on"))
-        .where(
-            ladder.c.status.in_(formal),
-            ladder.c.previous.is_not(None),
-            ladder.c.previous.not_in(formal),
-        )
-        .group_by(ladder.c.pathway_id)
-        .subquery()
-    )
-    days = func.extract(
-        "day", func.cast(first_formal.c.on, Pathway.opened_at.type) - Pathway.opened_at
-    )
-    median_days, reaching = (
-        await session.execute(
-            select(func.percentile_cont(0.5).within_group(days), func.count(distinct(Pathway.id)))
-            .join(first_formal, first_formal.c.pathway_id == Pathway.id)
-            .where(_period(Pathway.opened_at, scope), Pathway.id.in_(select(scoped.c.id)))
-        )
-    ).one()
-
-    follow_ups = (
-        await session.execute(
-            select(FollowUp.months, FollowUp.still_in_work).where(
-                FollowUp.pathway_id.in_(select(scoped.c.id)),
-                FollowUp.due_on.between(scope.date_from, scope.date_to),
-            )
-        )
-    ).all()
-    kept = retention((row.months, row.still_in_work) for row in follow_ups)
-
-    violations = (
-        await session.execute(
-            select(RightsViolation.item, func.count())
-            .where(
-                RightsViolation.pathway_id.in_(select(scoped.c.id)),
-                RightsViolation.resolved_at.is_(None),
-            )
-            .group_by(RightsViolation.item)
-        )
-    ).all()
-
-    on = scope.date_to
+    opened = await pathways_opened(session, scope)
+    reached = await people_reached(session, scope)
     return {
         "period": {"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat()},
         "scope": "all organisations"
         if scope.organization_id is None
         else str(scope.organization_id),
         "territory": scope.municipality,
-        "people_reached": _breakdown(people_reached, on),
-        "pathways_opened": _breakdown(pathways_opened, on),
-        "pathways_closed": {
-            "by_outcome": {outcome or "unknown": suppress(count) for outcome, count in closed}
-        },
-        "actions": {"by_type_and_status": by_type},
-        "employment_transitions": matrix,
-        "first_formal_contract": {
-            "median_days": round(float(median_days), 1)
-            if median_days is not None and reaching >= 5
-            else None,
-            "people": suppress(int(reaching)),
-        },
-        "retention": {
-            f"{months}_months": {
-                "due": suppress(cell["due"]),
-                "recorded": suppress(cell["recorded"]),
-                "in_work": suppress(cell["in_work"]),
-                "rate": cell["rate"] if cell["recorded"] >= 5 else None,
-            }
-            for months, cell in sorted(kept.items())
-        },
-        "open_rights_violations": {
-            "total": suppress(sum(count for _item, count in violations)),
-            "by_item": {item: suppress(count) for item, count in violations},
-        },
+        "people_reached": reached,
+        "pathways_opened": opened,
+        "pathways_closed": await pathways_closed(session, scope),
+        "actions": await actions(session, scope),
+        "employment_transitions": await employment_transitions(session, scope),
+        "first_formal_contract": await first_formal_contract(session, scope),
+        "retention": await retention_rates(session, scope),
+        "open_rights_violations": await open_rights_violations(session, scope),
         "small_cells": "counts of 1 to 4 show as <5; medians and rates over fewer than 5 "
         "people are withheld",
-        "generated_at": datetime.now(UTC).isoformat(),
+        "generated_at": clock.now().isoformat(),
     }

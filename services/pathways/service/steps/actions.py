@@ -111,7 +111,7 @@ async def one(session: AsyncSession, pathway: Pathway, action_id: uuid.UUID) -> 
     return await repository.get(session, pathway.id, action_id)
 
 
-async def to_update(session: AsyncSession, pathway: Pathway, action_id: uuid.UUID) -> Action:
+async def to_change(session: AsyncSession, pathway: Pathway, action_id: uuid.UUID) -> Action:
     """The action to change, locked: 409 once the pathway is closed, 404 if not the pathway's."""
     if pathway.status != "open":
         raise PathwayClosed()
@@ -154,7 +154,7 @@ def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
         action.recognition = _recognition(action, body.recognition)
 
 
-async def update(
+async def change(
     session: AsyncSession,
     principal: Principal,
     pathway: Pathway,

@@ -1,0 +1,202 @@
+"""The indicators' statements, one per indicator, over the pathways in a report's scope (the
+caller's organisation, or every organisation for platform admins; a territory; a period).
+People are counted per combination of their columns in SQL, so a large territory's report costs
+the event loop the number of combinations, not of pathways."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import ColumnElement, Subquery, and_, distinct, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pathways.db.models import (
+    Action,
+    EmploymentChange,
+    FollowUp,
+    Pathway,
+    Person,
+    RightsViolation,
+)
+from services.pathways.domain.employment import FORMAL
+
+
+@dataclass(frozen=True)
+class Scope:
+    date_from: date
+    date_to: date
+    municipality: str | None
+    organization_id: Any  # None: every organisation (platform admins)
+
+
+def _in_scope(scope: Scope) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = [true()]
+    if scope.organization_id is not None:
+        conditions.append(Pathway.organization_id == scope.organization_id)
+    if scope.municipality is not None:
+        conditions.append(Person.municipality == scope.municipality)
+    return and_(*conditions)
+
+
+def _period(column: Any, scope: Scope) -> ColumnElement[bool]:
+    start = datetime.combine(scope.date_from, time.min, tzinfo=UTC)
+    end = datetime.combine(scope.date_to, time.max, tzinfo=UTC)
+    condition: ColumnElement[bool] = column.between(start, end)
+    return condition
+
+
+def _scoped(scope: Scope) -> Subquery:
+    """The ids of the pathways in scope, whenever they were opened."""
+    return (
+        select(Pathway.id)
+        .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
+        .where(_in_scope(scope))
+        .subquery()
+    )
+
+
+def _opened(scope: Scope) -> Subquery:
+    """The pathways in scope opened in the period, with their person's columns."""
+    return (
+        select(
+            Pathway.id,
+            Pathway.beneficiary_id,
+            Pathway.outcome,
+            Person.sex,
+            Person.nationality,
+            Person.birth_year,
+            Person.municipality,
+        )
+        .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
+        .where(_in_scope(scope), _period(Pathway.opened_at, scope))
+        .subquery()
+    )
+
+
+async def _grouped(session: AsyncSession, rows: Subquery, counted: Any) -> list[Any]:
+    """``rows`` (a subquery with the person's columns) counted per combination of them."""
+    columns = (rows.c.sex, rows.c.nationality, rows.c.birth_year, rows.c.municipality)
+    query = select(*columns, counted.label("people")).group_by(*columns)
+    return list((await session.execute(query)).all())
+
+
+async def pathways_opened(session: AsyncSession, scope: Scope) -> list[Any]:
+    """Pathways opened in the period, per combination of sex, nationality, birth year and
+    municipality (rows with ``people``)."""
+    return await _grouped(session, _opened(scope), func.count())
+
+
+async def people_reached(session: AsyncSession, scope: Scope) -> list[Any]:
+    """People with a pathway opened in the period, per combination (as ``pathways_opened``)."""
+    opened = _opened(scope)
+    return await _grouped(session, opened, func.count(distinct(opened.c.beneficiary_id)))
+
+
+async def pathways_closed(session: AsyncSession, scope: Scope) -> Sequence[Any]:
+    """(outcome, count) of the pathways closed in the period."""
+    statement = (
+        select(Pathway.outcome, func.count())
+        .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
+        .where(_in_scope(scope), _period(Pathway.closed_at, scope))
+        .group_by(Pathway.outcome)
+    )
+    return (await session.execute(statement)).all()
+
+
+async def actions(session: AsyncSession, scope: Scope) -> Sequence[Any]:
+    """(type, status, count) of the actions created in the period."""
+    scoped = _scoped(scope)
+    statement = (
+        select(Action.type, Action.status, func.count())
+        .where(Action.pathway_id.in_(select(scoped.c.id)), _period(Action.created_at, scope))
+        .group_by(Action.type, Action.status)
+    )
+    return (await session.execute(statement)).all()
+
+
+def _ladder(scoped: Subquery) -> Subquery:
+    """Every rung of the pathways' employment ladders, with the status before it."""
+    previous = func.lag(EmploymentChange.status).over(
+        partition_by=EmploymentChange.pathway_id,
+        order_by=(EmploymentChange.effective_on, EmploymentChange.id),
+    )
+    return (
+        select(
+            EmploymentChange.pathway_id,
+            EmploymentChange.status,
+            EmploymentChange.effective_on,
+            previous.label("previous"),
+        )
+        .where(EmploymentChange.pathway_id.in_(select(scoped.c.id)))
+        .subquery()
+    )
+
+
+async def employment_transitions(session: AsyncSession, scope: Scope) -> Sequence[Any]:
+    """(previous status, status, count) of the moves on the ladder dated in the period."""
+    ladder = _ladder(_scoped(scope))
+    statement = (
+        select(ladder.c.previous, ladder.c.status, func.count())
+        .where(
+            ladder.c.previous.is_not(None),
+            ladder.c.effective_on.between(scope.date_from, scope.date_to),
+        )
+        .group_by(ladder.c.previous, ladder.c.status)
+    )
+    return (await session.execute(statement)).all()
+
+
+async def first_formal_contract(session: AsyncSession, scope: Scope) -> tuple[Any, int]:
+    """The median days from opening to the first move into formal work, and how many pathways
+    opened in the period made it."""
+    scoped = _scoped(scope)
+    ladder = _ladder(scoped)
+    formal = [status.value for status in FORMAL]
+    first_formal = (
+        select(ladder.c.pathway_id, func.min(ladder.c.effective_on).label("on"))
+        .where(
+            ladder.c.status.in_(formal),
+            ladder.c.previous.is_not(None),
+            ladder.c.previous.not_in(formal),
+        )
+        .group_by(ladder.c.pathway_id)
+        .subquery()
+    )
+    days = func.extract(
+        "day", func.cast(first_formal.c.on, Pathway.opened_at.type) - Pathway.opened_at
+    )
+    median_days, reaching = (
+        await session.execute(
+            select(func.percentile_cont(0.5).within_group(days), func.count(distinct(Pathway.id)))
+            .join(first_formal, first_formal.c.pathway_id == Pathway.id)
+            .where(_period(Pathway.opened_at, scope), Pathway.id.in_(select(scoped.c.id)))
+        )
+    ).one()
+    return median_days, reaching
+
+
+async def follow_ups(session: AsyncSession, scope: Scope) -> Sequence[Any]:
+    """(months, still_in_work) of the placement follow-ups due in the period."""
+    scoped = _scoped(scope)
+    statement = select(FollowUp.months, FollowUp.still_in_work).where(
+        FollowUp.pathway_id.in_(select(scoped.c.id)),
+        FollowUp.due_on.between(scope.date_from, scope.date_to),
+    )
+    return (await session.execute(statement)).all()
+
+
+async def open_rights_violations(session: AsyncSession, scope: Scope) -> Sequence[Any]:
+    """(item, count) of the rights violations still open."""
+    scoped = _scoped(scope)
+    statement = (
+        select(RightsViolation.item, func.count())
+        .where(
+            RightsViolation.pathway_id.in_(select(scoped.c.id)),
+            RightsViolation.resolved_at.is_(None),
+        )
+        .group_by(RightsViolation.item)
+    )
+    return (await session.execute(statement)).all()
