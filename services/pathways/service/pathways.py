@@ -290,6 +290,12 @@ async def visible(session: AsyncSession, principal: Principal, pathway_id: uuid.
     return await repository.get_visible(session, principal, pathway_id, clock.now())
 
 
-async def workable(session: AsyncSession, principal: Principal, pathway_id: uuid.UUID) -> Pathway:
-    """The pathway, locked, for its own organisation to work on: 404 if unseen, 403 if another's."""
-    return await repository.get_for_work(session, principal, pathway_id, clock.now())
+async def workable(
+    session: AsyncSession,
+    principal: Principal,
+    pathway_id: uuid.UUID,
+    moment: datetime | None = None,
+) -> Pathway:
+    """The pathway, locked, for its own organisation to work on: 404 if unseen, 403 if another's
+    (access as at ``moment``, now by default)."""
+    return await repository.get_for_work(session, principal, pathway_id, moment or clock.now())

@@ -19,7 +19,7 @@ from services.pathways.db.models import Pathway, Step
 from services.pathways.domain.loop import Step as Kind
 from services.pathways.domain.loop import StepOutOfOrder, advance, allowed_next
 from services.pathways.errors import PathwayClosed, StepRefused
-from services.pathways.service.pathways import identity, publish, state_of
+from services.pathways.service.pathways import identity, publish, state_of, workable
 from services.pathways.service.steps.adjust import adjust
 from services.pathways.service.steps.assess import assess
 from services.pathways.service.steps.monitor import monitor
@@ -43,7 +43,7 @@ async def record(
     session: AsyncSession, principal: Principal, pathway_id: uuid.UUID, kind: Kind, body: BaseModel
 ) -> tuple[Step, dict[str, Any]]:
     moment = clock.now()
-    pathway = await repository.get_for_work(session, principal, pathway_id, moment)
+    pathway = await workable(session, principal, pathway_id, moment)
     if pathway.status != "open":
         raise PathwayClosed(allowed_next_steps=[])
     try:
