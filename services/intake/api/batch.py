@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from services.intake import batch
 from services.intake.db.models import idempotency
 from services.intake.schemas.pages import BatchRequest, BatchResult
+from services.intake.service import batch
 from services.intake.settings import IntakeSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from services.intake import lifecycle, registry, search
 from services.intake.db import repository
 from services.intake.db.models import idempotency
 from services.intake.domain.access import ALL_SECTIONS, View
@@ -20,6 +19,9 @@ from services.intake.schemas.beneficiary import (
 )
 from services.intake.schemas.codes import Country, NeedDomain
 from services.intake.schemas.pages import BeneficiaryPage
+from services.intake.service import beneficiaries as registry
+from services.intake.service import gdpr as lifecycle
+from services.intake.service import search
 from shared.auth import CurrentPrincipal
 from shared.dates import IsoDateTime
 from shared.db import DbSession

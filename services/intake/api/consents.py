@@ -6,7 +6,6 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
-from services.intake import emergency, registry, sharing
 from services.intake.db.models import Consent, idempotency
 from services.intake.schemas.consent import (
     ConsentCreate,
@@ -14,6 +13,9 @@ from services.intake.schemas.consent import (
     EmergencyAccessCreate,
     EmergencyAccessRead,
 )
+from services.intake.service import beneficiaries as registry
+from services.intake.service import consents as sharing
+from services.intake.service import emergency
 from services.intake.settings import IntakeSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from services.intake import invitations
 from services.intake.db.models import idempotency
 from services.intake.schemas.self_service import InvitationCreated, Redeem, RedeemedInvitation
+from services.intake.service import invitations
 from services.intake.settings import IntakeSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession

@@ -8,7 +8,6 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from services.intake import emergency, sharing
 from services.intake.api.consents import _read as consent_read
 from services.intake.db import repository
 from services.intake.db.models import idempotency
@@ -19,6 +18,8 @@ from services.intake.schemas.consent import (
     OwnEmergencyAccess,
 )
 from services.intake.schemas.self_service import OwnConsentCreate, OwnProfile
+from services.intake.service import consents as sharing
+from services.intake.service import emergency
 from shared.auth import CurrentPrincipal
 from shared.auth.person import CurrentPerson
 from shared.db import DbSession

@@ -7,13 +7,14 @@ import uuid
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from services.intake import lifecycle, registry
 from services.intake.db import repository
 from services.intake.db.models import AccessLogEntry, Change, idempotency
 from services.intake.domain import access
 from services.intake.schemas.beneficiary import BeneficiaryRead
 from services.intake.schemas.consent import AccessLogRead, ChangeRead
 from services.intake.schemas.pages import DuplicateList, MergeRequest
+from services.intake.service import beneficiaries as registry
+from services.intake.service import gdpr as lifecycle
 from services.intake.settings import IntakeSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession

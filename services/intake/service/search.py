@@ -29,7 +29,7 @@ from services.intake.db.models import AccessGrant, Beneficiary
 from services.intake.domain import access
 from services.intake.domain.names import query_prefixes
 from services.intake.domain.profile import RECENT_ARRIVAL_YEARS
-from services.intake.registry import as_shown, now
+from services.intake.service.beneficiaries import as_shown, now
 from shared.auth import Principal
 from shared.pagination import decode_cursor, encode_cursor, keyset
 

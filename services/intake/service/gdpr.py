@@ -12,7 +12,6 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import events, invitations
 from services.intake.db import repository
 from services.intake.db.invitations import Invitation
 from services.intake.db.models import (
@@ -27,8 +26,9 @@ from services.intake.db.models import (
 )
 from services.intake.domain import access
 from services.intake.domain.record import erased_columns
-from services.intake.registry import as_shown, now
-from services.intake.sharing import announce
+from services.intake.service import events, invitations
+from services.intake.service.beneficiaries import as_shown, now
+from services.intake.service.consents import announce
 from shared import idempotency as idempotency_records
 from shared.auth import Principal
 from shared.contracts import intake as contract

@@ -16,7 +16,6 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import events
 from services.intake.db import repository
 from services.intake.db.models import Beneficiary, Change
 from services.intake.domain import access
@@ -24,8 +23,9 @@ from services.intake.domain.duplicates import PersonKey
 from services.intake.domain.linkage import Record, batch_duplicates
 from services.intake.domain.profile import check_dates
 from services.intake.domain.record import person_key
-from services.intake.registry import document_of, new_row, now
 from services.intake.schemas.beneficiary import BeneficiaryCreate
+from services.intake.service import events
+from services.intake.service.beneficiaries import document_of, new_row, now
 from shared.auth import Principal
 from shared.contracts import intake as contract
 from shared.errors import (

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import events
 from services.intake.db import repository
 from services.intake.db.models import Beneficiary
 from services.intake.domain import access
@@ -22,6 +21,7 @@ from services.intake.domain.duplicates import score
 from services.intake.domain.profile import check_dates
 from services.intake.domain.record import changes, columns, person_key, shown
 from services.intake.schemas.beneficiary import PATCHABLE, BeneficiaryCreate, BeneficiaryUpdate
+from services.intake.service import events
 from shared.auth import Principal
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
 

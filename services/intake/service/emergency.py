@@ -19,18 +19,18 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import events
 from services.intake.db import repository
 from services.intake.db.models import AccessGrant, Beneficiary, EmergencyAccess
 from services.intake.domain import access
 from services.intake.domain import emergency as rules
-from services.intake.registry import now
 from services.intake.schemas.consent import (
     EmergencyAccessCreate,
     EmergencyAccessRead,
     OwnEmergencyAccess,
 )
-from services.intake.sharing import announce, end_grant
+from services.intake.service import events
+from services.intake.service.beneficiaries import now
+from services.intake.service.consents import announce, end_grant
 from shared.auth import Principal
 from shared.contracts import intake as contract
 from shared.contracts.gateway import EmergencyEntitlement

@@ -23,7 +23,7 @@ from services.intake.db import repository
 from services.intake.db.invitations import Invitation
 from services.intake.db.models import Beneficiary, Change
 from services.intake.domain import access
-from services.intake.registry import now
+from services.intake.service.beneficiaries import now
 from shared.auth import Principal
 from shared.errors import NotFound
 

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import events
 from services.intake.db import repository
 from services.intake.db.models import AccessGrant, Beneficiary, Consent
 from services.intake.domain import access
-from services.intake.registry import now
 from services.intake.schemas.consent import CollectionMethod, ConsentCreate, Purpose
+from services.intake.service import events
+from services.intake.service.beneficiaries import now
 from shared.auth import Principal
 from shared.contracts import intake as contract
 from shared.errors import FieldError, NotFound, UnprocessableContent
