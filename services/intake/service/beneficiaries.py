@@ -1,56 +1,52 @@
-"""Registering and changing people: the application layer between the routers and the database.
-Checks the rules (domain), writes the row, its history and its events in the caller's transaction.
-"""
+"""Registering, reading and changing people: the application layer between the routers and the
+database. Checks the rules (domain), writes the row, its history and its events in the caller's
+transaction."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db import repository
+from services.intake.db import beneficiaries, records
 from services.intake.db.models import Beneficiary
 from services.intake.domain import access
-from services.intake.domain.access import View
+from services.intake.domain.access import ALL_SECTIONS, View
 from services.intake.domain.duplicates import score
 from services.intake.domain.profile import check_dates
 from services.intake.domain.record import changes, columns, person_key, shown
+from services.intake.errors import (
+    BeneficiaryNotFound,
+    ChangeForbidden,
+    ExternalIdRegistered,
+    ExternalIdTaken,
+    InvalidFields,
+    RecordNotActive,
+    RegistrationForbidden,
+)
 from services.intake.schemas.beneficiary import PATCHABLE, BeneficiaryCreate, BeneficiaryUpdate
 from services.intake.service import events
+from shared import clock
 from shared.auth import Principal
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
 
 REQUIRED = frozenset({"given_name", "family_name", "birth_date"})
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _invalid(problems: Sequence[tuple[str, str]]) -> UnprocessableContent:
-    return UnprocessableContent(
-        "One or more fields are invalid; see errors.",
-        errors=[
-            FieldError(field=f"body.{field}", message=message, code="invalid")
-            for field, message in problems
-        ],
-    )
+OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)
 
 
 def _check(document: Mapping[str, Any], today: date) -> None:
     problems = check_dates(document, today)
     if problems:
-        raise _invalid([(problem.field, problem.message) for problem in problems])
+        raise InvalidFields([(problem.field, problem.message) for problem in problems])
 
 
 def new_row(principal: Principal, document: dict[str, Any]) -> Beneficiary:
     assert principal.organization_id is not None
-    moment = now()
+    moment = clock.now()
     return Beneficiary(
         created_at=moment,
         updated_at=moment,
@@ -71,6 +67,20 @@ def document_of(body: BeneficiaryCreate) -> dict[str, Any]:
     return body.model_dump(mode="json", exclude_none=True)
 
 
+def as_shown(row: Beneficiary, view: View, today: date | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": str(row.id),
+        "organization_id": str(row.organization_id),
+        "status": row.status,
+        "visible_sections": sorted(view.sections),
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+    today = today or clock.today()
+    body.update(shown(row.profile, view, today, allows_work=row.permit_allows_work))
+    return body
+
+
 async def possible_duplicates(
     session: AsyncSession, principal: Principal, row: Beneficiary, *, threshold_only: bool = True
 ) -> list[dict[str, Any]]:
@@ -80,13 +90,9 @@ async def possible_duplicates(
     registered by an organisation the person did not share with would disclose it."""
     if not row.blocking_keys:
         return []
-    others = (
-        await session.scalars(
-            repository.candidates(principal, list(row.blocking_keys), now()).where(
-                Beneficiary.id != row.id
-            )
-        )
-    ).all()
+    others = await beneficiaries.look_alikes(
+        session, principal, list(row.blocking_keys), other_than=row.id
+    )
     key = person_key(row.profile)
     found = []
     for other in others:
@@ -107,16 +113,15 @@ async def register(
     session: AsyncSession, principal: Principal, body: BeneficiaryCreate
 ) -> tuple[Beneficiary, list[dict[str, Any]]]:
     if not access.works_on_cases(principal):
-        raise Forbidden("Your role does not register people.")
+        raise RegistrationForbidden
     document = document_of(body)
-    _check(document, now().date())
+    _check(document, clock.today())
     row = new_row(principal, document)
-    session.add(row)
     try:
-        await session.flush()
+        await beneficiaries.add(session, row)
     except IntegrityError as error:
-        raise Conflict("A person with this external_id is already registered.") from error
-    await repository.record_change(
+        raise ExternalIdRegistered from error
+    await records.record_change(
         session, principal, row.id, "registered", {"fields": sorted(document)}
     )
     await events.changed(session, row, registered=True)
@@ -124,31 +129,55 @@ async def register(
     return row, await possible_duplicates(session, principal, row)
 
 
-async def visible_row(
+async def visible(
     session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
 ) -> tuple[Beneficiary, View]:
-    """The active row and what the caller may see of it; 404 when nothing (or not there)."""
-    row = await repository.any_status(session, beneficiary_id)
-    if row is None or row.status == "erased":
-        raise NotFound("No such person.")
-    grants = (await repository.grants_of(session, [row.id])).get(row.id, [])
-    view = access.view_of(principal, row.organization_id, grants, now())
-    if view is None:
-        raise NotFound("No such person.")
+    """The record and what the caller may see of it; 404 when nothing (or not there)."""
+    return await beneficiaries.get_visible(session, principal, beneficiary_id)
+
+
+@dataclass(frozen=True)
+class MergedInto:
+    """A merged record read by its old id: where the person is now."""
+
+    merged_id: uuid.UUID
+    survivor_id: uuid.UUID
+
+
+async def read(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
+) -> tuple[Beneficiary, View] | MergedInto:
+    """The record as the caller may see it (the read logged), or where a merged one went. The
+    row is read once."""
+    row = await beneficiaries.any_status(session, beneficiary_id)
+    if row is not None and row.status == "merged" and row.merged_into is not None:
+        survivor, _view = await beneficiaries.get_visible(session, principal, row.merged_into)
+        return MergedInto(merged_id=row.id, survivor_id=survivor.id)
+    if row is None:
+        raise BeneficiaryNotFound
+    view = await beneficiaries.view_or_404(session, principal, row)
+    await records.log_access(
+        session,
+        principal,
+        [row.id],
+        action="read",
+        purpose="GET /api/v1/beneficiaries/{beneficiary_id}",
+        emergency=view.emergency,
+    )
     return row, view
 
 
-def as_shown(row: Beneficiary, view: View, today: date) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": str(row.id),
-        "organization_id": str(row.organization_id),
-        "status": row.status,
-        "visible_sections": sorted(view.sections),
-        "created_at": row.created_at.isoformat(),
-        "updated_at": row.updated_at.isoformat(),
-    }
-    body.update(shown(row.profile, view, today, allows_work=row.permit_allows_work))
-    return body
+def _patched(before: dict[str, Any], body: BeneficiaryUpdate) -> dict[str, Any]:
+    """The profile after the patch: ``null`` removes an optional field, never a required one."""
+    patch = body.model_dump(mode="json", exclude_unset=True)
+    cleared = sorted(field for field, value in patch.items() if value is None and field in REQUIRED)
+    if cleared:
+        raise InvalidFields([(field, "is required and cannot be cleared") for field in cleared])
+    after = {**before, **{k: v for k, v in patch.items() if v is not None and k in PATCHABLE}}
+    for field, value in patch.items():
+        if value is None:
+            after.pop(field, None)
+    return after
 
 
 async def update(
@@ -156,52 +185,31 @@ async def update(
     principal: Principal,
     beneficiary_id: uuid.UUID,
     body: BeneficiaryUpdate,
-    check_version: Any,
+    check_version: Callable[[int], Any],
 ) -> Beneficiary:
-    row, _view = await visible_row(session, principal, beneficiary_id)
+    row, _view = await beneficiaries.get_visible(session, principal, beneficiary_id)
     if row.status != "active":
-        raise Conflict(f"This record is {row.status}.")
+        raise RecordNotActive(row.status)
     if not access.may_change(principal, row.organization_id):
-        raise Forbidden("Only the organisation that registered the person changes the record.")
-    locked = await repository.any_status(session, row.id, lock=True)
+        raise ChangeForbidden
+    locked = await beneficiaries.any_status(session, row.id, lock=True)
     assert locked is not None
     check_version(locked.version)
-    patch = body.model_dump(mode="json", exclude_unset=True)
-    cleared = sorted(field for field, value in patch.items() if value is None and field in REQUIRED)
-    if cleared:
-        raise _invalid([(field, "is required and cannot be cleared") for field in cleared])
     before = dict(locked.profile)
-    after = {**before, **{k: v for k, v in patch.items() if v is not None and k in PATCHABLE}}
-    for field, value in patch.items():
-        if value is None:
-            after.pop(field, None)
-    _check(after, now().date())
+    after = _patched(before, body)
+    _check(after, clock.today())
     diff = changes(before, after)
     if not diff:
         return locked
     for name, value in columns(after).items():
         setattr(locked, name, value)
     locked.version += 1
-    locked.updated_at = now()
+    locked.updated_at = clock.now()
     locked.updated_by = principal.subject
     try:
         await session.flush()
     except IntegrityError as error:
-        raise Conflict("Another person has this external_id.") from error
-    await repository.record_change(session, principal, locked.id, "updated", diff)
+        raise ExternalIdTaken from error
+    await records.record_change(session, principal, locked.id, "updated", diff)
     await events.changed(session, locked, registered=False)
     return locked
-
-
-async def by_external_ids(
-    session: AsyncSession, organization_id: uuid.UUID, external_ids: Sequence[str]
-) -> set[str]:
-    if not external_ids:
-        return set()
-    rows = await session.scalars(
-        select(Beneficiary.external_id).where(
-            Beneficiary.organization_id == organization_id,
-            Beneficiary.external_id.in_(external_ids),
-        )
-    )
-    return {value for value in rows if value is not None}

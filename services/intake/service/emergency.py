@@ -14,64 +14,56 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 
-import httpx
-from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db import repository
-from services.intake.db.models import AccessGrant, Beneficiary, EmergencyAccess
+from services.intake.db import access as grants
+from services.intake.db import beneficiaries, emergency, records
+from services.intake.db.models import Beneficiary, EmergencyAccess
 from services.intake.domain import access
 from services.intake.domain import emergency as rules
+from services.intake.domain.access import View
+from services.intake.domain.enums import Section
+from services.intake.errors import (
+    BeneficiaryNotFound,
+    EmergencyAccessForbidden,
+    EmergencyAccessNotFound,
+    EmergencyAccessOpen,
+    EmergencyAccessToOwnPerson,
+    FieldRefused,
+)
 from services.intake.schemas.consent import (
     EmergencyAccessCreate,
     EmergencyAccessRead,
     OwnEmergencyAccess,
 )
 from services.intake.service import events
-from services.intake.service.beneficiaries import now
 from services.intake.service.consents import announce, end_grant
+from shared import clock
 from shared.auth import Principal
 from shared.contracts import intake as contract
-from shared.contracts.gateway import EmergencyEntitlement
-from shared.errors import (
-    Conflict,
-    FieldError,
-    Forbidden,
-    NotFound,
-    ServiceUnavailable,
-    UnprocessableContent,
-)
 
 # The reasons an organisation is entitled to, asked when a request comes (never a stale claim).
 Entitlements = Callable[[uuid.UUID], Awaitable[frozenset[str]]]
-NOT_ALLOWED = "Emergency access is for org admins of an organisation entitled to the reason."
 
 
-def gateway_entitlements(http: httpx.AsyncClient, gateway_url: str, token: str) -> Entitlements:
-    """Ask the gateway, which owns organisations, over its internal API. An unknown organisation
-    is entitled to nothing; a gateway that does not answer opens nothing (503)."""
-
-    async def entitled(organization_id: uuid.UUID) -> frozenset[str]:
-        url = f"{gateway_url.rstrip('/')}/internal/organizations/{organization_id}"
-        try:
-            answer = await http.get(
-                f"{url}/emergency-entitlement",
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=5.0,
-            )
-        except httpx.HTTPError as error:
-            raise ServiceUnavailable("The gateway did not answer; nothing was opened.") from error
-        if answer.status_code == 404:
-            return frozenset()
-        try:
-            answer.raise_for_status()
-            found = EmergencyEntitlement.model_validate_json(answer.content)
-        except (httpx.HTTPError, ValidationError) as error:
-            raise ServiceUnavailable("The gateway did not answer; nothing was opened.") from error
-        return frozenset(found.reason_codes)
-
-    return entitled
+async def _sections(
+    principal: Principal, body: EmergencyAccessCreate, entitled: Entitlements
+) -> frozenset[Section]:
+    """Who and why, before any lookup (a refusal after it would tell which ids are people)."""
+    if not access.may_break_glass(principal):
+        raise EmergencyAccessForbidden
+    assert principal.organization_id is not None
+    if not rules.may_invoke(body.reason_code, await entitled(principal.organization_id)):
+        raise EmergencyAccessForbidden
+    try:
+        return rules.sections_for(body.reason_code, body.sections)
+    except rules.SectionsBeyondReason as error:
+        raise FieldRefused(
+            "The reason does not open these sections.",
+            "sections",
+            f"beyond the reason: {error}",
+            "beyond",
+        ) from error
 
 
 async def open_access(
@@ -81,46 +73,17 @@ async def open_access(
     body: EmergencyAccessCreate,
     entitled: Entitlements,
 ) -> EmergencyAccess:
-    # Who and why first: a refusal after the lookup would tell which ids are people.
-    if not access.may_break_glass(principal):
-        raise Forbidden(NOT_ALLOWED)
+    sections = await _sections(principal, body, entitled)
     organization_id = principal.organization_id
     assert organization_id is not None
-    if not rules.may_invoke(body.reason_code, await entitled(organization_id)):
-        raise Forbidden(NOT_ALLOWED)
-    try:
-        sections = rules.sections_for(body.reason_code, body.sections)
-    except rules.SectionsBeyondReason as error:
-        raise UnprocessableContent(
-            "The reason does not open these sections.",
-            errors=[
-                FieldError(
-                    field="body.sections", message=f"beyond the reason: {error}", code="beyond"
-                )
-            ],
-        ) from error
-    row = await repository.any_status(session, beneficiary_id, lock=True)
-    if row is None or row.status != "active":
-        raise NotFound("No such person.")
+    row = await beneficiaries.active_or_404(session, beneficiary_id, lock=True)
     if row.organization_id == organization_id:
-        raise Forbidden("Your organisation registered this person: it sees the whole record.")
-    moment = now()
+        raise EmergencyAccessToOwnPerson
+    moment = clock.now()
     # The person's row is locked: two requests at once take turns, the second sees the first.
-    already = await session.scalar(
-        select(EmergencyAccess.id)
-        .where(
-            EmergencyAccess.beneficiary_id == row.id,
-            EmergencyAccess.organization_id == organization_id,
-            EmergencyAccess.closed_at.is_(None),
-            EmergencyAccess.expires_at > moment,
-        )
-        .limit(1)
-    )
+    already = await emergency.open_one(session, row.id, organization_id, moment)
     if already is not None:
-        raise Conflict(
-            f"Your organisation's emergency access {already} to this person is open; it is not "
-            "renewed: close it, or ask again once it has expired."
-        )
+        raise EmergencyAccessOpen(already)
     opened = EmergencyAccess(
         id=uuid.uuid4(),
         beneficiary_id=row.id,
@@ -132,19 +95,27 @@ async def open_access(
         opened_at=moment,
         expires_at=moment + rules.DURATION,
     )
-    session.add(opened)
-    session.add(
-        AccessGrant(
-            source_id=opened.id,
-            source="emergency",
-            beneficiary_id=row.id,
-            organization_id=organization_id,
-            sections=opened.sections,
-            expires_at=opened.expires_at,
-        )
+    emergency.add(session, opened)
+    grants.add_grant(
+        session,
+        source="emergency",
+        source_id=opened.id,
+        beneficiary_id=row.id,
+        organization_id=organization_id,
+        sections=opened.sections,
+        expires_at=opened.expires_at,
     )
     await session.flush()
-    await repository.log_access(
+    await _record_opening(session, principal, row, opened)
+    await events.publish(session, contract.EMERGENCY_ACCESS_OPENED, _event(row, opened))
+    await announce(session, row)
+    return opened
+
+
+async def _record_opening(
+    session: AsyncSession, principal: Principal, row: Beneficiary, opened: EmergencyAccess
+) -> None:
+    await records.log_access(
         session,
         principal,
         [row.id],
@@ -152,7 +123,7 @@ async def open_access(
         purpose="POST /api/v1/beneficiaries/{beneficiary_id}/emergency-access",
         emergency=True,
     )
-    await repository.record_change(
+    await records.record_change(
         session,
         principal,
         row.id,
@@ -163,9 +134,6 @@ async def open_access(
             "sections": opened.sections,
         },
     )
-    await events.publish(session, contract.EMERGENCY_ACCESS_OPENED, _event(row, opened))
-    await announce(session, row)
-    return opened
 
 
 async def close_access(
@@ -174,22 +142,12 @@ async def close_access(
     """The opening organisation's org admin ends it early: the grant goes at once. Idempotent:
     closing a closed or expired one changes nothing."""
     if not access.may_break_glass(principal):
-        raise Forbidden(NOT_ALLOWED)
-    row = await repository.any_status(session, beneficiary_id, lock=True)
-    opened = None
-    if row is not None and row.status == "active":
-        opened = await session.scalar(
-            select(EmergencyAccess)
-            .where(
-                EmergencyAccess.id == access_id,
-                EmergencyAccess.beneficiary_id == row.id,
-                EmergencyAccess.organization_id == principal.organization_id,
-            )
-            .with_for_update()
-        )
-    if row is None or opened is None:
-        raise NotFound("No such emergency access.")
-    moment = now()
+        raise EmergencyAccessForbidden
+    row = await beneficiaries.any_status(session, beneficiary_id, lock=True)
+    if row is None or row.status != "active":
+        raise EmergencyAccessNotFound
+    opened = await emergency.get_for_update(session, principal, row.id, access_id)
+    moment = clock.now()
     if rules.status_of(opened.expires_at, opened.closed_at, moment) != rules.Status.OPEN:
         return
     opened.closed_at = moment
@@ -205,26 +163,19 @@ async def close_access(
     )
 
 
-async def of_person(session: AsyncSession, beneficiary_id: uuid.UUID) -> list[EmergencyAccess]:
-    return list(
-        (
-            await session.scalars(
-                select(EmergencyAccess)
-                .where(EmergencyAccess.beneficiary_id == beneficiary_id)
-                .order_by(EmergencyAccess.opened_at, EmergencyAccess.id)
-            )
-        ).all()
-    )
+async def listed(session: AsyncSession, row: Beneficiary, view: View) -> list[EmergencyAccess]:
+    """Every emergency access to the person: for the registering organisation only."""
+    if not view.owner:
+        raise BeneficiaryNotFound
+    return await emergency.of_person(session, row.id)
 
 
 async def of_the_person(
     session: AsyncSession, beneficiary_id: uuid.UUID
 ) -> list[OwnEmergencyAccess]:
     """What the person sees in the app: every emergency access to their record."""
-    row = await repository.any_status(session, beneficiary_id)
-    if row is None or row.status != "active":
-        raise NotFound("No such person.")
-    moment = now()
+    row = await beneficiaries.active_or_404(session, beneficiary_id)
+    moment = clock.now()
     return [
         OwnEmergencyAccess(
             id=item.id,
@@ -236,11 +187,11 @@ async def of_the_person(
             expires_at=item.expires_at,
             closed_at=item.closed_at,
         )
-        for item in await of_person(session, row.id)
+        for item in await emergency.of_person(session, row.id)
     ]
 
 
-def read(item: EmergencyAccess) -> EmergencyAccessRead:
+def as_read(item: EmergencyAccess) -> EmergencyAccessRead:
     return EmergencyAccessRead(
         id=item.id,
         beneficiary_id=item.beneficiary_id,
@@ -249,7 +200,7 @@ def read(item: EmergencyAccess) -> EmergencyAccessRead:
         reason_code=item.reason_code,  # type: ignore[arg-type]
         reason=item.reason,
         sections=item.sections,  # type: ignore[arg-type]
-        status=rules.status_of(item.expires_at, item.closed_at, now()),
+        status=rules.status_of(item.expires_at, item.closed_at, clock.now()),
         opened_at=item.opened_at,
         expires_at=item.expires_at,
         closed_at=item.closed_at,

@@ -1,21 +1,19 @@
-"""Merging duplicates, and the GDPR rights: export everything held about a person (across the
-services) and erase it everywhere."""
+"""The GDPR rights: export everything held about a person (across the services) and erase it
+everywhere. A person is a record and every record merged into it."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
 
-import httpx
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db import repository
+from services.intake.clients.exports import ExportClient, Part
+from services.intake.db import access as grants
+from services.intake.db import beneficiaries, consents, emergency, invitations, records
 from services.intake.db.invitations import Invitation
 from services.intake.db.models import (
-    AccessGrant,
     AccessLogEntry,
     Beneficiary,
     Change,
@@ -26,110 +24,36 @@ from services.intake.db.models import (
 )
 from services.intake.domain import access
 from services.intake.domain.record import erased_columns
-from services.intake.service import events, invitations
-from services.intake.service.beneficiaries import as_shown, now
-from services.intake.service.consents import announce
+from services.intake.errors import (
+    BeneficiaryNotFound,
+    ErasureForbidden,
+    ExportForbidden,
+    MergedMeanwhile,
+)
+from services.intake.service import events
+from services.intake.service.beneficiaries import as_shown
+from services.intake.service.merge import survivor
+from shared import clock
 from shared import idempotency as idempotency_records
 from shared.auth import Principal
 from shared.contracts import intake as contract
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
 
 
-async def merge(
-    session: AsyncSession, principal: Principal, survivor_id: uuid.UUID, merged_id: uuid.UUID
-) -> Beneficiary:
-    """Fold ``merged_id`` into ``survivor_id``: both must be the caller's organisation's. The
-    merged record keeps its history and answers with a pointer; consents move to the survivor;
-    the other services repoint their references (event)."""
-    if survivor_id == merged_id:
-        raise UnprocessableContent(
-            "A record cannot be merged into itself.",
-            errors=[FieldError(field="body.merged_id", message="is the survivor", code="self")],
-        )
-    first, second = sorted([survivor_id, merged_id])  # lock in one order: no deadlock
-    rows = {}
-    for beneficiary_id in (first, second):
-        row = await repository.any_status(session, beneficiary_id, lock=True)
-        if (
-            row is None
-            or row.status == "erased"
-            or not access.may_change(principal, row.organization_id)
-        ):
-            raise NotFound("No such person.")
-        rows[beneficiary_id] = row
-    survivor, merged = rows[survivor_id], rows[merged_id]
-    if survivor.status != "active" or merged.status != "active":
-        raise Conflict("Only active records merge.")
-    moment = now()
-    merged.status = "merged"
-    merged.merged_into = survivor.id
-    merged.updated_at = moment
-    merged.search_prefixes = []
-    merged.blocking_keys = []
-    # Who may see the person moves with them: consents, the grants they and emergency accesses
-    # opened, and the emergency accesses themselves (so they stay listed, closable and counted
-    # as the one open access of their organisation).
-    for model in (Consent, AccessGrant, EmergencyAccess):
-        await session.execute(
-            update(model)
-            .where(model.beneficiary_id == merged.id)
-            .values(beneficiary_id=survivor.id)
-        )
-    await session.flush()
-    await repository.record_change(
-        session, principal, merged.id, "merged_into", {"survivor_id": str(survivor.id)}
-    )
-    await repository.record_change(
-        session, principal, survivor.id, "merged_from", {"merged_id": str(merged.id)}
-    )
-    await events.publish(
-        session,
-        contract.MERGED,
-        contract.BeneficiaryMerged(
-            merged_id=merged.id, survivor_id=survivor.id, organization_id=survivor.organization_id
-        ),
-    )
-    await announce(session, survivor)  # the survivor now carries the merged record's consents
-    return survivor
-
-
-# Merges chain (a survivor may be merged in turn); a longer chain than this is a corrupt table.
-MAX_MERGE_DEPTH = 64
-
-
-async def _survivor(session: AsyncSession, beneficiary_id: uuid.UUID) -> Beneficiary | None:
-    """The record a person is now: a merged id leads to the record it was merged into (following
-    a chain of merges); any other record is itself."""
-    row = await repository.any_status(session, beneficiary_id)
-    for _hop in range(MAX_MERGE_DEPTH):
-        if row is None or row.status != "merged" or row.merged_into is None:
-            return row
-        row = await repository.any_status(session, row.merged_into)
-    raise Conflict("The record's merges form too long a chain.")
-
-
-async def merged_records(
-    session: AsyncSession, survivor_id: uuid.UUID, *, lock: bool = False
-) -> list[Beneficiary]:
-    """Every record merged into ``survivor_id``, directly or through another merged record."""
-    found: list[Beneficiary] = []
-    seen, frontier = {survivor_id}, [survivor_id]
-    for _level in range(MAX_MERGE_DEPTH):
-        if not frontier:
-            break
-        statement = (
-            select(Beneficiary)
-            .where(Beneficiary.merged_into.in_(frontier))
-            .order_by(Beneficiary.id)
-            .execution_options(populate_existing=True)
-        )
-        if lock:
-            statement = statement.with_for_update()
-        rows = [row for row in (await session.scalars(statement)).all() if row.id not in seen]
-        found += rows
-        frontier = [row.id for row in rows]
-        seen.update(frontier)
-    return found
+async def _erasable(session: AsyncSession, principal: Principal, found: Beneficiary) -> Beneficiary:
+    """The person's record locked, read again; 404 unless the caller may see it (or, erased,
+    registered it)."""
+    # The survivor first, then its merged records: the order every erasure locks in.
+    row = await beneficiaries.fresh_for_update(session, found.id)
+    if row is None or row.status == "merged":
+        raise MergedMeanwhile
+    if row.status == "erased":
+        if row.organization_id != principal.organization_id:
+            raise BeneficiaryNotFound
+    else:
+        seen = await grants.grants_on(session, row.id)
+        if access.view_of(principal, row.organization_id, seen, clock.now()) is None:
+            raise BeneficiaryNotFound
+    return row
 
 
 async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID) -> bool:
@@ -137,32 +61,19 @@ async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uui
     every record merged into it (a merged record's id erases the person it was merged into).
     Idempotent: False when nothing was left to erase. The statistical remainder stays
     (``record.STATISTICAL_COLUMNS``)."""
-    found = await _survivor(session, beneficiary_id) if access.works_on_cases(principal) else None
+    found = await survivor(session, beneficiary_id) if access.works_on_cases(principal) else None
     if found is None:
-        raise NotFound("No such person.")
-    # The survivor first, then its merged records: the order every erasure locks in.
-    row = await session.scalar(
-        select(Beneficiary)
-        .where(Beneficiary.id == found.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if row is None or row.status == "merged":
-        raise Conflict("The record was merged meanwhile; try again.")
-    if row.status == "erased":
-        if row.organization_id != principal.organization_id:
-            raise NotFound("No such person.")
-    else:
-        grants = (await repository.grants_of(session, [row.id])).get(row.id, [])
-        if access.view_of(principal, row.organization_id, grants, now()) is None:
-            raise NotFound("No such person.")
-    merged = [m for m in await merged_records(session, row.id, lock=True) if m.status != "erased"]
-    people = ([row] if row.status != "erased" else []) + merged
+        raise BeneficiaryNotFound
+    row = await _erasable(session, principal, found)
+    merged = await beneficiaries.merged_records(session, row.id, lock=True)
+    people = ([row] if row.status != "erased" else []) + [
+        other for other in merged if other.status != "erased"
+    ]
     if not people:
         return False
     if not access.may_erase_or_export(principal, row.organization_id):
-        raise Forbidden("Erasure is requested by the registering organisation's org admin.")
-    moment = now()
+        raise ErasureForbidden
+    moment = clock.now()
     for person in people:
         await _erase_record(session, principal, person, moment)
     await idempotency_records.forget(session, idempotency, [person.id for person in people])
@@ -181,27 +92,12 @@ async def _erase_record(
     row.updated_at = moment
     row.version += 1
     row.access_version += 1
-    # The audit trail keeps who did what when; the values go.
-    changes = (await session.scalars(select(Change).where(Change.beneficiary_id == row.id))).all()
-    for change in changes:
-        change.changes = {"fields": sorted(change.changes)} if change.action == "updated" else {}
-    await session.execute(
-        update(EmergencyAccess)
-        .where(EmergencyAccess.beneficiary_id == row.id)
-        .values(reason="[erased]")
-    )
-    # A consent's text version is free text: an operator may have written a name into it. The
-    # consents stay (what was agreed to when, and withdrawn), as the accountability record.
-    await session.execute(
-        update(Consent).where(Consent.beneficiary_id == row.id).values(text_version="[erased]")
-    )
-    await session.execute(
-        update(AccessGrant)
-        .where(AccessGrant.beneficiary_id == row.id, AccessGrant.revoked_at.is_(None))
-        .values(revoked_at=moment)
-    )
+    await records.forget_values(session, row.id)
+    await emergency.forget_reasons(session, row.id)
+    await consents.forget_text(session, row.id)
+    await grants.revoke_all(session, row.id, moment)
     await invitations.revoke_open(session, row.id, moment)
-    await repository.record_change(session, principal, row.id, "erased", {})
+    await records.record_change(session, principal, row.id, "erased", {})
     event_id = await events.publish_returning(
         session,
         contract.ERASED,
@@ -218,33 +114,51 @@ async def _erase_record(
     await events.scrub(session, row.id)
 
 
+async def _exportable(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
+) -> Beneficiary:
+    row = await survivor(session, beneficiary_id)
+    if row is None or row.status != "active":
+        raise BeneficiaryNotFound
+    if not access.may_erase_or_export(principal, row.organization_id):
+        if row.organization_id != principal.organization_id:
+            raise BeneficiaryNotFound
+        raise ExportForbidden
+    return row
+
+
 async def export(
     session: AsyncSession,
     principal: Principal,
     beneficiary_id: uuid.UUID,
-    http: httpx.AsyncClient,
+    client: ExportClient,
     others: dict[str, str],
-    internal_token: str,
 ) -> dict[str, Any]:
     """Everything held about the person, here and in the other services, with a manifest: the
     record and every record merged into it (a merged record's id exports the person it was
     merged into)."""
-    row = await _survivor(session, beneficiary_id)
-    if row is None or row.status != "active":
-        raise NotFound("No such person.")
-    if not access.may_erase_or_export(principal, row.organization_id):
-        raise (
-            NotFound("No such person.")
-            if row.organization_id != principal.organization_id
-            else Forbidden("Exports are requested by the registering organisation's org admin.")
-        )
-    view = access.view_of(principal, row.organization_id, [], now())
+    row = await _exportable(session, principal, beneficiary_id)
+    view = access.view_of(principal, row.organization_id, [], clock.now())
     assert view is not None
-    merged = await merged_records(session, row.id)
+    merged = await beneficiaries.merged_records(session, row.id)
     intake_part = {
         **await _held(session, row, view),
         "merged_records": [await _held(session, other, view) for other in merged],
     }
+    ids = [row.id, *(other.id for other in merged)]
+    others_parts = await client.parts(others, ids)
+    await records.log_access(
+        session,
+        principal,
+        ids,
+        action="export",
+        purpose="GET /api/v1/beneficiaries/{beneficiary_id}/export",
+    )
+    return _document(row, intake_part, others_parts)
+
+
+def _document(row: Beneficiary, intake_part: dict[str, Any], others: list[Part]) -> dict[str, Any]:
+    """The export: every service's data and the manifest of what each contributed."""
     parts: dict[str, Any] = {"intake": intake_part}
     manifest: list[dict[str, Any]] = [
         {
@@ -253,56 +167,20 @@ async def export(
             "items": {k: (len(v) if isinstance(v, list) else 1) for k, v in intake_part.items()},
         }
     ]
-    ids = [row.id, *(other.id for other in merged)]
-
-    async def fetch(service: str, base_url: str) -> tuple[str, dict[str, list[Any]] | None, str]:
-        """The service's part for every id of the person, list by list."""
-        try:
-            answers = await asyncio.gather(
-                *(
-                    http.get(
-                        f"{base_url}/internal/beneficiaries/{id_}/export",
-                        headers={"Authorization": f"Bearer {internal_token}"},
-                        timeout=10.0,
-                    )
-                    for id_ in ids
-                )
-            )
-            document: dict[str, list[Any]] = {}
-            for answer in answers:
-                answer.raise_for_status()
-                body = answer.json()
-                if not isinstance(body, dict):
-                    raise ValueError("not an export document")
-                for key, value in body.items():
-                    document.setdefault(key, []).extend(
-                        value if isinstance(value, list) else [value]
-                    )
-            return service, document, "included"
-        except (httpx.HTTPError, ValueError) as error:
-            return service, None, f"unavailable ({type(error).__name__})"
-
-    for service, document, status in await asyncio.gather(
-        *(fetch(name, url) for name, url in others.items())
-    ):
-        parts[service] = document
+    for part in others:
+        parts[part.service] = part.document
         manifest.append(
             {
-                "service": service,
-                "status": status,
-                "items": {k: len(v) for k, v in (document or {}).items() if isinstance(v, list)},
+                "service": part.service,
+                "status": part.status,
+                "items": {
+                    k: len(v) for k, v in (part.document or {}).items() if isinstance(v, list)
+                },
             }
         )
-    await repository.log_access(
-        session,
-        principal,
-        ids,
-        action="export",
-        purpose="GET /api/v1/beneficiaries/{beneficiary_id}/export",
-    )
     return {
         "beneficiary_id": str(row.id),
-        "generated_at": now().isoformat(),
+        "generated_at": clock.now().isoformat(),
         "complete": all(item["status"] == "included" for item in manifest),
         "manifest": manifest,
         "data": parts,
@@ -313,12 +191,10 @@ async def _held(session: AsyncSession, row: Beneficiary, view: access.View) -> d
     """What intake holds under one record's id, as the owner sees it."""
 
     async def rows(model: Any, *order: Any) -> list[dict[str, Any]]:
-        found = await session.scalars(
-            select(model).where(model.beneficiary_id == row.id).order_by(*order)
-        )
-        return [_plain(item, model) for item in found.all()]
+        found = await records.held(session, model, row.id, *order)
+        return [_plain(item, model) for item in found]
 
-    record = as_shown(row, view, now().date())
+    record = as_shown(row, view)
     if row.merged_into is not None:
         record["merged_into"] = str(row.merged_into)
     return {

@@ -1,273 +1,74 @@
 """Lists, search and sync of people: every filter is an indexed condition, every page one keyset
-range, and a sync (``updated_since``) also returns tombstones for what the caller must drop."""
+range, and a sync (``updated_since``) also returns tombstones for what the caller must drop
+(the statements: ``db/search.py``)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    Subquery,
-    and_,
-    false,
-    func,
-    or_,
-    select,
-    true,
-    tuple_,
-    union_all,
-)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from services.intake.db import repository
-from services.intake.db.models import AccessGrant, Beneficiary
+from services.intake.db import access as grants
+from services.intake.db import records
+from services.intake.db import search as statements
+from services.intake.db.models import Beneficiary
+from services.intake.db.search import Filters
 from services.intake.domain import access
-from services.intake.domain.names import query_prefixes
-from services.intake.domain.profile import RECENT_ARRIVAL_YEARS
-from services.intake.service.beneficiaries import as_shown, now
+from services.intake.service.beneficiaries import as_shown
+from shared import clock
 from shared.auth import Principal
-from shared.pagination import decode_cursor, encode_cursor, keyset
+from shared.pagination import encode_cursor
+
+__all__ = ["Filters", "page"]
 
 
-@dataclass(frozen=True)
-class Filters:
-    q: str | None = None
-    nationality: str | None = None
-    municipality: str | None = None
-    need: str | None = None
-    recent_arrival: bool | None = None
-    age_min: int | None = None
-    age_max: int | None = None
-    permit_expiring_within_days: int | None = None
-    organization_id: uuid.UUID | None = None
-    updated_since: datetime | None = None
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _conditions(filters: Filters, today: date) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.q is not None:
-        words = query_prefixes(filters.q)
-        conditions.append(Beneficiary.search_prefixes.contains(words) if words else false())
-    if filters.nationality:
-        conditions.append(Beneficiary.nationality == filters.nationality)
-    if filters.municipality:
-        conditions.append(Beneficiary.municipality == filters.municipality)
-    if filters.need:
-        conditions.append(Beneficiary.needs.contains([filters.need]))
-    if filters.recent_arrival is not None:
-        cut = _years_before(today, RECENT_ARRIVAL_YEARS)
-        conditions.append(
-            Beneficiary.arrival_date > cut
-            if filters.recent_arrival
-            else Beneficiary.arrival_date <= cut
-        )
-    if filters.age_min is not None:
-        conditions.append(Beneficiary.birth_date <= _years_before(today, filters.age_min))
-    if filters.age_max is not None:
-        conditions.append(Beneficiary.birth_date > _years_before(today, filters.age_max + 1))
-    if filters.permit_expiring_within_days is not None:
-        conditions.append(
-            Beneficiary.permit_expires_on.between(
-                today, today + timedelta(days=filters.permit_expiring_within_days)
-            )
-        )
-    if filters.organization_id is not None:
-        conditions.append(Beneficiary.organization_id == filters.organization_id)
-    return conditions
-
-
-SyncKey = ColumnElement[Any] | InstrumentedAttribute[Any]
-
-
-def _after(
-    statement: Select[datetime, uuid.UUID],
-    key: tuple[SyncKey, SyncKey],
-    cursor: str | None,
-    limit: int,
-) -> Select[datetime, uuid.UUID]:
-    """``keyset`` for a sort key that is not a mapped column (a tombstone's moment)."""
-    if cursor:
-        statement = statement.where(tuple_(*key) > tuple(decode_cursor(cursor, key)))
-    return statement.order_by(*key).limit(limit + 1)
-
-
-def _ended_access(org: uuid.UUID, since: datetime, moment: datetime) -> Subquery:
-    """The people whose access by ``org`` ended after ``since`` (by ``moment``), with the moment
-    it ended: the latest end (revocation or expiry) of the organisation's grants on them. A range
-    of ``ix_access_grant_org_ended``."""
-    ended = func.least(AccessGrant.revoked_at, AccessGrant.expires_at)
-    return (
-        select(AccessGrant.beneficiary_id.label("id"), func.max(ended).label("at"))
-        .where(AccessGrant.organization_id == org, ended > since, ended <= moment)
-        .group_by(AccessGrant.beneficiary_id)
-        .subquery()
-    )
-
-
-def _sync(
-    principal: Principal, filters: Filters, moment: datetime, cursor: str | None, limit: int
-) -> Select[datetime, uuid.UUID]:
-    """A sync page as ``(at, id)``: what changed that the caller may see, by its ``updated_at``,
-    and a tombstone for what the caller must drop. The owner's erased and merged people come at
-    their ``updated_at``; another organisation's tombstone comes once, at the moment its access
-    ended (whatever happens to the record afterwards, the organisation learns nothing more), and
-    a record merged into one it held comes when it was merged or erased. Four index-friendly
-    branches, each keyset-limited, like ``_visible_page``."""
-    org = principal.organization_id
-    since = filters.updated_since
-    assert org is not None
-    assert since is not None
-    conditions = _conditions(filters, moment.date())
-    changed = (Beneficiary.updated_at.label("at"), Beneficiary.id)
-    mine = select(*changed).where(
-        Beneficiary.organization_id == org,
-        Beneficiary.updated_at > since,
-        or_(Beneficiary.status != "active", and_(true(), *conditions)),
-    )
-    shared_ids = select(AccessGrant.beneficiary_id).where(
-        AccessGrant.organization_id == org, repository.active_grant(moment)
-    )
-    shared = select(*changed).where(
-        Beneficiary.id.in_(shared_ids),
-        Beneficiary.organization_id != org,
-        Beneficiary.status == "active",
-        Beneficiary.updated_at > since,
-        *conditions,
-    )
-    ended = _ended_access(org, since, moment)
-    gone = (
-        select(ended.c.at, Beneficiary.id)
-        .join(Beneficiary, Beneficiary.id == ended.c.id)
-        .where(
-            Beneficiary.organization_id != org,
-            or_(Beneficiary.status != "active", ~repository.granted(org, moment)),
-        )
-    )
-    # A record merged into one the caller held (its grants moved to the survivor): a tombstone
-    # when it was merged or erased, if the caller's access to the survivor was open then.
-    grant_end = func.least(AccessGrant.revoked_at, AccessGrant.expires_at)
-    merged_away = (
-        select(*changed)
-        .select_from(AccessGrant)
-        .join(Beneficiary, Beneficiary.merged_into == AccessGrant.beneficiary_id)
-        .where(
-            AccessGrant.organization_id == org,
-            Beneficiary.merged_into.is_not(None),
-            Beneficiary.organization_id != org,
-            Beneficiary.status != "active",
-            Beneficiary.updated_at > since,
-            or_(grant_end.is_(None), grant_end >= Beneficiary.updated_at),
-        )
-        .distinct()
-    )
-    branches = [
-        _after(mine, (Beneficiary.updated_at, Beneficiary.id), cursor, limit),
-        _after(shared, (Beneficiary.updated_at, Beneficiary.id), cursor, limit),
-        _after(gone, (ended.c.at, Beneficiary.id), cursor, limit),
-        _after(merged_away, (Beneficiary.updated_at, Beneficiary.id), cursor, limit),
-    ]
-    both = union_all(*branches).subquery()
-    return select(both.c.at, both.c.id).order_by(both.c.at, both.c.id).limit(limit + 1)
-
-
-ORDER = (Beneficiary.updated_at, Beneficiary.id)
-
-
-async def _visible_page(
+async def _keyed(
     session: AsyncSession,
     principal: Principal,
     filters: Filters,
     moment: datetime,
     cursor: str | None,
     limit: int,
-) -> list[Beneficiary]:
-    """One page of what the caller may see, as two index-friendly branches, each keyset-limited:
-    the people the caller's organisation registered (by ``(organization_id, updated_at)``), and
-    those shared with it (from its grants). An ``OR`` of the two would read every organisation's
-    rows in ``updated_at`` order (measured at 100,000 people: p95 of a filtered list ~50 ms)."""
-    org = principal.organization_id
-    if not access.works_on_cases(principal) or org is None:
+) -> list[tuple[datetime, Beneficiary]]:
+    """The page's records, each with the moment it sorts at."""
+    if filters.updated_since is None:
+        visible = await statements.visible_page(session, principal, filters, moment, cursor, limit)
+        return [(row.updated_at, row) for row in visible]
+    if not access.works_on_cases(principal) or principal.organization_id is None:
         return []
-    conditions = [Beneficiary.status == "active", *_conditions(filters, moment.date())]
-    shared_ids = select(AccessGrant.beneficiary_id).where(
-        AccessGrant.organization_id == org, repository.active_grant(moment)
-    )
-    branches = [
-        keyset(
-            select(*ORDER).where(Beneficiary.organization_id == org, *conditions),
-            ORDER,
-            cursor,
-            limit,
-        ),
-        keyset(
-            select(*ORDER).where(
-                Beneficiary.id.in_(shared_ids), Beneficiary.organization_id != org, *conditions
-            ),
-            ORDER,
-            cursor,
-            limit,
-        ),
-    ]
-    both = union_all(*branches).subquery()
-    ids = select(both.c.id).order_by(both.c.updated_at, both.c.id).limit(limit + 1)
-    rows = (await session.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids)))).all()
-    return sorted(rows, key=lambda row: (row.updated_at, row.id))
+    return await statements.sync_page(session, principal, filters, moment, cursor, limit)
+
+
+def _tombstone(row: Beneficiary, at: datetime) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "status": row.status if row.status != "active" else "withdrawn",
+        "updated_at": at.isoformat(),
+        "merged_into": str(row.merged_into) if row.merged_into else None,
+    }
 
 
 async def page(
     session: AsyncSession, principal: Principal, filters: Filters, *, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    moment = now()
-    keyed: list[tuple[datetime, Beneficiary]]
-    if filters.updated_since is None:
-        visible = await _visible_page(session, principal, filters, moment, cursor, limit)
-        keyed = [(row.updated_at, row) for row in visible]
-    elif not access.works_on_cases(principal) or principal.organization_id is None:
-        keyed = []
-    else:
-        found = [
-            (at, id_)
-            for at, id_ in await session.execute(_sync(principal, filters, moment, cursor, limit))
-        ]
-        loaded = await session.scalars(
-            select(Beneficiary).where(Beneficiary.id.in_([id_ for _at, id_ in found]))
-        )
-        by_id = {row.id: row for row in loaded}
-        keyed = [(at, by_id[id_]) for at, id_ in found if id_ in by_id]
+    moment = clock.now()
+    keyed = await _keyed(session, principal, filters, moment, cursor, limit)
     has_more = len(keyed) > limit
     keyed = keyed[:limit]
-    grants = await repository.grants_of(session, [row.id for _at, row in keyed])
+    found = await grants.grants_of(session, [row.id for _at, row in keyed])
     items: list[dict[str, Any]] = []
     read_ids: list[uuid.UUID] = []
     today = moment.date()
     for at, row in keyed:
-        view = access.view_of(principal, row.organization_id, grants.get(row.id, []), moment)
+        view = access.view_of(principal, row.organization_id, found.get(row.id, []), moment)
         if row.status != "active" or view is None:
-            status = row.status if row.status != "active" else "withdrawn"
-            items.append(
-                {
-                    "id": str(row.id),
-                    "status": status,
-                    "updated_at": at.isoformat(),
-                    "merged_into": str(row.merged_into) if row.merged_into else None,
-                }
-            )
+            items.append(_tombstone(row, at))
             continue
         items.append(as_shown(row, view, today))
         read_ids.append(row.id)
-    await repository.log_access(
+    await records.log_access(
         session, principal, read_ids, action="list", purpose="GET /api/v1/beneficiaries"
     )
     last = keyed[-1] if has_more and keyed else None
