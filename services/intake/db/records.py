@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db.models import AccessLogEntry, Change
+from services.intake.db.models import AccessLogEntry, Change, Erasure
 from shared.auth import Principal
 from shared.pagination import keyset
 
@@ -123,3 +124,21 @@ async def held(
         select(model).where(model.beneficiary_id == beneficiary_id).order_by(*order)
     )
     return list(found.all())
+
+
+def record_erasure(
+    session: AsyncSession,
+    beneficiary_id: uuid.UUID,
+    moment: datetime,
+    requested_by: str,
+    event_id: uuid.UUID,
+) -> None:
+    """Who erased the person when, and the event that told the other services."""
+    session.add(
+        Erasure(
+            beneficiary_id=beneficiary_id,
+            requested_at=moment,
+            requested_by=requested_by,
+            event_id=event_id,
+        )
+    )

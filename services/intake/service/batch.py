@@ -22,7 +22,7 @@ from services.intake.domain.duplicates import PersonKey
 from services.intake.domain.linkage import Record, batch_duplicates
 from services.intake.domain.profile import check_dates
 from services.intake.domain.record import person_key
-from services.intake.errors import BatchExternalIdsTaken, RegistrationForbidden
+from services.intake.errors import BatchExternalIdsTaken, FieldRefused, RegistrationForbidden
 from services.intake.schemas.beneficiary import BeneficiaryCreate
 from services.intake.service import events
 from services.intake.service.beneficiaries import document_of, new_row
@@ -136,15 +136,11 @@ async def register_many(
     if not access.works_on_cases(principal) or principal.organization_id is None:
         raise RegistrationForbidden
     if len(items) > limits.max_items:
-        raise UnprocessableContent(
+        raise FieldRefused(
             f"A batch carries at most {limits.max_items} people; split this one.",
-            errors=[
-                FieldError(
-                    field="body.items",
-                    message=f"has {len(items)} items, more than {limits.max_items}",
-                    code="too_long",
-                )
-            ],
+            "items",
+            f"has {len(items)} items, more than {limits.max_items}",
+            "too_long",
         )
     documents, invalid = _validate(items)
     await _taken(session, principal, documents, invalid)
@@ -161,21 +157,21 @@ async def register_many(
     duplicates = await _duplicates(session, principal, rows, limits)
     if rows:
         await _write(session, principal, list(rows.values()))
-    results = []
-    for index in range(len(items)):
-        if index in invalid:
-            results.append(_result(index, invalid=invalid[index], written=False))
-        else:
-            found = duplicates.get(index, [])
-            results.append(
-                {
-                    "index": index,
-                    "status": "possible_duplicate" if found else "created",
-                    "id": str(rows[index].id),
-                    "possible_duplicates": found,
-                }
-            )
-    return results
+    return [
+        _result(index, invalid=invalid[index], written=False)
+        if index in invalid
+        else _created(index, rows[index], duplicates.get(index, []))
+        for index in range(len(items))
+    ]
+
+
+def _created(index: int, row: Beneficiary, duplicates: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "index": index,
+        "status": "possible_duplicate" if duplicates else "created",
+        "id": str(row.id),
+        "possible_duplicates": duplicates,
+    }
 
 
 async def _write(session: AsyncSession, principal: Principal, rows: list[Beneficiary]) -> None:

@@ -19,7 +19,6 @@ from services.intake.db.models import (
     Change,
     Consent,
     EmergencyAccess,
-    Erasure,
     idempotency,
 )
 from services.intake.domain import access
@@ -103,14 +102,7 @@ async def _erase_record(
         contract.ERASED,
         contract.BeneficiaryErased(beneficiary_id=row.id, organization_id=row.organization_id),
     )
-    session.add(
-        Erasure(
-            beneficiary_id=row.id,
-            requested_at=moment,
-            requested_by=principal.subject,
-            event_id=event_id,
-        )
-    )
+    records.record_erasure(session, row.id, moment, principal.subject, event_id)
     await events.scrub(session, row.id)
 
 
