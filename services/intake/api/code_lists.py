@@ -15,8 +15,8 @@ from starlette.responses import Response
 from services.intake.code_lists import Language, UnknownCodeList, list_names, negotiate
 from services.intake.code_lists.render import code_list_etag, code_list_json, index_json
 from services.intake.code_lists.schemas import CodeListIndex, CodeListRead
+from services.intake.errors import CodeListNotFound
 from shared.auth import CurrentPrincipal
-from shared.errors import NotFound
 from shared.openapi import problems
 
 router = APIRouter(prefix="/api/v1/code-lists", tags=["code lists"])
@@ -58,9 +58,7 @@ async def read_code_list(
     try:
         payload = code_list_json(name, language, all_labels)
     except UnknownCodeList:
-        raise NotFound(
-            "There is no code list with this name.", available=list(list_names())
-        ) from None
+        raise CodeListNotFound(list(list_names())) from None
     headers = {"Cache-Control": _CACHE_CONTROL, "ETag": code_list_etag(name, language, all_labels)}
     if not all_labels:
         headers["Content-Language"] = language
