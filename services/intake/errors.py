@@ -150,3 +150,26 @@ class FieldRefused(UnprocessableContent):
             errors=[FieldError(field=f"body.{field}", message=message, code=code)],
             **extra,
         )
+
+
+class BatchNotRegistered(UnprocessableContent):
+    """``all_or_nothing`` and some items invalid: nothing written, a result per item."""
+
+    def __init__(self, errors: Sequence[FieldError], results: list[dict[str, Any]]) -> None:
+        super().__init__(
+            "Nothing was registered: some items are invalid (all_or_nothing).",
+            errors=errors,
+            results=results,
+        )
+
+
+class TooManyCandidates(FieldRefused):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This batch resembles more than {limit} registered people, more "
+            "than one batch may be checked against for duplicates; nothing was registered. "
+            "Send it in smaller batches.",
+            "items",
+            f"reaches more than {limit} possible duplicates",
+            "too_many_candidates",
+        )

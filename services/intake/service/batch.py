@@ -22,14 +22,20 @@ from services.intake.domain.duplicates import PersonKey
 from services.intake.domain.linkage import Record, batch_duplicates
 from services.intake.domain.profile import check_dates
 from services.intake.domain.record import person_key
-from services.intake.errors import BatchExternalIdsTaken, FieldRefused, RegistrationForbidden
+from services.intake.errors import (
+    BatchExternalIdsTaken,
+    BatchNotRegistered,
+    FieldRefused,
+    RegistrationForbidden,
+    TooManyCandidates,
+)
 from services.intake.schemas.beneficiary import BeneficiaryCreate
 from services.intake.service import events
 from services.intake.service.beneficiaries import document_of, new_row
 from shared import clock
 from shared.auth import Principal
 from shared.contracts import intake as contract
-from shared.errors import FieldError, UnprocessableContent, validation_errors
+from shared.errors import FieldError, validation_errors
 from shared.offload import run_in_process
 
 MAX_ITEMS = 500
@@ -145,10 +151,9 @@ async def register_many(
     documents, invalid = _validate(items)
     await _taken(session, principal, documents, invalid)
     if all_or_nothing and invalid:
-        raise UnprocessableContent(
-            "Nothing was registered: some items are invalid (all_or_nothing).",
-            errors=[FieldError(**error) for errors in invalid.values() for error in errors],
-            results=[
+        raise BatchNotRegistered(
+            [FieldError(**error) for errors in invalid.values() for error in errors],
+            [
                 _result(index, invalid=invalid.get(index), written=False)
                 for index in range(len(items))
             ],
@@ -242,18 +247,7 @@ async def _duplicates(
         session, principal, keys, limits.candidate_rows + 1
     )
     if len(found) > limits.candidate_rows:
-        raise UnprocessableContent(
-            f"This batch resembles more than {limits.candidate_rows} registered people, more "
-            "than one batch may be checked against for duplicates; nothing was registered. "
-            "Send it in smaller batches.",
-            errors=[
-                FieldError(
-                    field="body.items",
-                    message=f"reaches more than {limits.candidate_rows} possible duplicates",
-                    code="too_many_candidates",
-                )
-            ],
-        )
+        raise TooManyCandidates(limits.candidate_rows)
     existing = [_record(row) for row in found]
     pairs = len(newcomers) * min(limits.per_person, len(existing) + len(newcomers) - 1)
     if pairs <= INLINE_COMPARISONS:
