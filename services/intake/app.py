@@ -13,9 +13,12 @@ from services.intake.api import (
     beneficiaries,
     code_lists,
     consents,
+    emergency,
+    gdpr,
     internal,
     invitations,
     me,
+    merge,
     records,
 )
 from services.intake.db.models import outbox
@@ -80,7 +83,10 @@ def create_app(
             batch.router,
             beneficiaries.router,
             records.router,
+            merge.router,
+            gdpr.router,
             consents.router,
+            emergency.router,
             invitations.router,
             me.router,
             internal.router,

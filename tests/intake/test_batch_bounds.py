@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from services.intake import batch
 from services.intake.app import create_app
 from services.intake.db.models import metadata
 from services.intake.domain.linkage import Record, batch_duplicates
 from services.intake.domain.record import columns, person_key
+from services.intake.service import batch
 from services.intake.settings import IntakeSettings
 from shared.testing.tokens import TestIssuer
 from tests.intake.conftest import Org, person, register

@@ -11,7 +11,7 @@ import pytest
 
 from services.intake.domain import access
 from services.intake.domain import emergency as rules
-from services.intake.schemas.beneficiary import Section
+from services.intake.domain.enums import Section
 from shared.auth import Principal, PrincipalKind, Role
 from shared.contracts.intake import EmergencyReason
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.intake import invitations
+from services.intake.service import invitations
 from shared.testing.tokens import TestIssuer
 from tests.intake.conftest import Org, register
 from tests.support import sql

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
-from services.intake import batch
+from services.intake.api.deps import Settings
 from services.intake.db.models import idempotency
 from services.intake.schemas.pages import BatchRequest, BatchResult
-from services.intake.settings import IntakeSettings
+from services.intake.service import batch
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.idempotency_routes import idempotent_routes
@@ -36,9 +36,8 @@ router = APIRouter(
     "(`code` `too_many_candidates`) and registers nothing: send smaller batches.",
 )
 async def register_batch(
-    body: BatchRequest, principal: CurrentPrincipal, session: DbSession, request: Request
+    body: BatchRequest, principal: CurrentPrincipal, session: DbSession, settings: Settings
 ) -> Response:
-    settings: IntakeSettings = request.app.state.settings
     limits = batch.Limits(
         max_items=settings.batch_max_items,
         per_person=settings.duplicate_candidates_per_person,

@@ -7,10 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from services.intake import lifecycle, registry, search
-from services.intake.db import repository
 from services.intake.db.models import idempotency
-from services.intake.domain.access import ALL_SECTIONS, View
 from services.intake.schemas.beneficiary import (
     BeneficiaryCreate,
     BeneficiaryRead,
@@ -20,6 +17,8 @@ from services.intake.schemas.beneficiary import (
 )
 from services.intake.schemas.codes import Country, NeedDomain
 from services.intake.schemas.pages import BeneficiaryPage
+from services.intake.service import beneficiaries as service
+from services.intake.service import gdpr, search
 from shared.auth import CurrentPrincipal
 from shared.dates import IsoDateTime
 from shared.db import DbSession
@@ -34,7 +33,6 @@ router = APIRouter(
     tags=["beneficiaries"],
     route_class=idempotent_routes(idempotency),
 )
-OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)
 
 
 @router.post(
@@ -47,9 +45,9 @@ OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)
 async def register(
     body: BeneficiaryCreate, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    row, duplicates = await registry.register(session, principal, body)
+    row, duplicates = await service.register(session, principal, body)
     document = {
-        **registry.as_shown(row, OWNER_VIEW, registry.now().date()),
+        **service.as_shown(row, service.OWNER_VIEW),
         "possible_duplicates": duplicates,
     }
     location = f"/api/v1/beneficiaries/{row.id}"
@@ -110,23 +108,17 @@ async def list_beneficiaries(
 async def read_beneficiary(
     beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    row = await repository.any_status(session, beneficiary_id)
-    if row is not None and row.status == "merged" and row.merged_into is not None:
-        survivor, _view = await registry.visible_row(session, principal, row.merged_into)
-        pointer = {"id": str(row.id), "status": "merged", "merged_into": str(survivor.id)}
-        return json_response(
-            pointer, 301, headers={"Location": f"/api/v1/beneficiaries/{survivor.id}"}
-        )
-    row, view = await registry.visible_row(session, principal, beneficiary_id)
-    await repository.log_access(
-        session,
-        principal,
-        [row.id],
-        action="read",
-        purpose="GET /api/v1/beneficiaries/{beneficiary_id}",
-        emergency=view.emergency,
-    )
-    return json_response(registry.as_shown(row, view, registry.now().date()), version=row.version)
+    found = await service.read(session, principal, beneficiary_id)
+    if isinstance(found, service.MergedInto):
+        pointer = {
+            "id": str(found.merged_id),
+            "status": "merged",
+            "merged_into": str(found.survivor_id),
+        }
+        location = f"/api/v1/beneficiaries/{found.survivor_id}"
+        return json_response(pointer, 301, headers={"Location": location})
+    row, view = found
+    return json_response(service.as_shown(row, view), version=row.version)
 
 
 @router.patch(
@@ -144,12 +136,10 @@ async def update_beneficiary(
 ) -> Response:
     if request.headers.get("if-match") is None:
         check_if_match(request, 0)  # raises 428 before anything is read
-    row = await registry.update(
+    row = await service.update(
         session, principal, beneficiary_id, body, lambda version: check_if_match(request, version)
     )
-    return json_response(
-        registry.as_shown(row, OWNER_VIEW, registry.now().date()), version=row.version
-    )
+    return json_response(service.as_shown(row, service.OWNER_VIEW), version=row.version)
 
 
 @router.delete(
@@ -165,5 +155,5 @@ async def update_beneficiary(
 async def erase_beneficiary(
     beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    await lifecycle.erase(session, principal, beneficiary_id)
+    await gdpr.erase(session, principal, beneficiary_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

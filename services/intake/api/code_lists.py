@@ -1,7 +1,7 @@
 """``/api/v1/code-lists``: the reference lists (countries, permit types, CEFR levels, ...) that
 every client needs to fill in and display an intake, labelled in the operator's language.
 
-The bodies are pre-serialised (:mod:`services.intake.code_lists.render`), so a request costs the
+The bodies are pre-serialised (``service/code_lists.py``), so a request costs the
 token check and a cache lookup; ``response_model`` only documents them.
 """
 
@@ -12,11 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query
 from starlette.responses import Response
 
-from services.intake.code_lists import Language, UnknownCodeList, list_names, negotiate
-from services.intake.code_lists.render import code_list_etag, code_list_json, index_json
+from services.intake.code_lists import Language
 from services.intake.code_lists.schemas import CodeListIndex, CodeListRead
+from services.intake.service import code_lists as service
 from shared.auth import CurrentPrincipal
-from shared.errors import NotFound
 from shared.openapi import problems
 
 router = APIRouter(prefix="/api/v1/code-lists", tags=["code lists"])
@@ -32,7 +31,7 @@ _CACHE_CONTROL = "private, max-age=3600"
     description="Every code list with its source and number of entries.",
 )
 async def list_code_lists(_principal: CurrentPrincipal) -> Response:
-    return _json(index_json(), {"Cache-Control": _CACHE_CONTROL})
+    return _json(service.index_json(), {"Cache-Control": _CACHE_CONTROL})
 
 
 @router.get(
@@ -54,19 +53,13 @@ async def read_code_list(
     ] = False,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    language = lang or negotiate(accept_language)
-    try:
-        payload = code_list_json(name, language, all_labels)
-    except UnknownCodeList:
-        raise NotFound(
-            "There is no code list with this name.", available=list(list_names())
-        ) from None
-    headers = {"Cache-Control": _CACHE_CONTROL, "ETag": code_list_etag(name, language, all_labels)}
+    found = service.rendered(name, lang, accept_language, all_labels)
+    headers = {"Cache-Control": _CACHE_CONTROL, "ETag": found.etag}
     if not all_labels:
-        headers["Content-Language"] = language
+        headers["Content-Language"] = found.language
     if lang is None:  # the body then depends on the header, and shared caches must know it
         headers["Vary"] = "Accept-Language"
-    return _json(payload, headers)
+    return _json(found.payload, headers)
 
 
 def _json(payload: bytes, headers: dict[str, str]) -> Response:

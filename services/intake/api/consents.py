@@ -1,23 +1,16 @@
-"""Consents (``/consents``) and emergency access (``/emergency-access``) of a person."""
+"""Consents of a person (``/consents``; emergency access: ``emergency.py``)."""
 
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 
-from services.intake import emergency, registry, sharing
-from services.intake.db.models import Consent, idempotency
-from services.intake.schemas.consent import (
-    ConsentCreate,
-    ConsentRead,
-    EmergencyAccessCreate,
-    EmergencyAccessRead,
-)
-from services.intake.settings import IntakeSettings
+from services.intake.db.models import idempotency
+from services.intake.schemas.consent import ConsentCreate, ConsentRead
+from services.intake.service import consents as service
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
-from shared.errors import NotFound
 from shared.etags import content_etag
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
@@ -27,23 +20,6 @@ router = APIRouter(
     tags=["consents"],
     route_class=idempotent_routes(idempotency),
 )
-
-
-def _read(consent: Consent) -> ConsentRead:
-    return ConsentRead(
-        id=consent.id,
-        beneficiary_id=consent.beneficiary_id,
-        purpose=consent.purpose,  # type: ignore[arg-type]
-        organization_id=consent.organization_id,
-        sections=consent.sections,  # type: ignore[arg-type]
-        text_version=consent.text_version,
-        collection_method=consent.collection_method,  # type: ignore[arg-type]
-        granted_at=consent.granted_at,
-        granted_by=consent.granted_by,
-        withdrawn_at=consent.withdrawn_at,
-        withdrawn_by=consent.withdrawn_by,
-        active=consent.withdrawn_at is None,
-    )
 
 
 @router.post(
@@ -60,9 +36,9 @@ async def grant_consent(
     session: DbSession,
     response: Response,
 ) -> ConsentRead:
-    consent = await sharing.grant(session, principal, beneficiary_id, body)
+    consent = await service.grant(session, principal, beneficiary_id, body)
     response.headers["Location"] = f"/api/v1/beneficiaries/{beneficiary_id}/consents/{consent.id}"
-    return _read(consent)
+    return service.as_read(consent)
 
 
 @router.get(
@@ -75,7 +51,8 @@ async def list_consents(
     beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
 ) -> list[ConsentRead]:
     return [
-        _read(consent) for consent in await sharing.consents(session, principal, beneficiary_id)
+        service.as_read(consent)
+        for consent in await service.listed(session, principal, beneficiary_id)
     ]
 
 
@@ -92,13 +69,10 @@ async def read_consent(
     session: DbSession,
     response: Response,
 ) -> ConsentRead:
-    for consent in await sharing.consents(session, principal, beneficiary_id):
-        if consent.id == consent_id:
-            read = _read(consent)
-            # A consent has no version column; its state (withdrawn or not) is in the content.
-            response.headers["ETag"] = content_etag(read.model_dump_json().encode())
-            return read
-    raise NotFound("No such consent.")
+    read = service.as_read(await service.one(session, principal, beneficiary_id, consent_id))
+    # A consent has no version column; its state (withdrawn or not) is in the content.
+    response.headers["ETag"] = content_etag(read.model_dump_json().encode())
+    return read
 
 
 @router.delete(
@@ -113,68 +87,5 @@ async def withdraw_consent(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> Response:
-    await sharing.withdraw(session, principal, beneficiary_id, consent_id)
+    await service.withdraw(session, principal, beneficiary_id, consent_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.post(
-    "/emergency-access",
-    status_code=status.HTTP_201_CREATED,
-    response_model=EmergencyAccessRead,
-    responses=problems(403, 404, 409, 422, 503),
-    summary="Break the glass: open a record without consent for 24 hours, on a legal basis",
-    description="For org admins of an organisation the platform admin entitled to the reason "
-    "code (never partner systems, operators or platform admins). Opens only the sections the "
-    "reason allows (by default the ones it needs), one access at a time per organisation and "
-    "person, not renewable. Logged; the registering organisation is told at once "
-    "(`emergency_access.opened`) and the person sees it in the app.",
-)
-async def break_glass(
-    beneficiary_id: uuid.UUID,
-    body: EmergencyAccessCreate,
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    response: Response,
-) -> EmergencyAccessRead:
-    settings: IntakeSettings = request.app.state.settings
-    entitled = emergency.gateway_entitlements(
-        request.app.state.http, settings.gateway_url, settings.internal_token
-    )
-    opened = await emergency.open_access(session, principal, beneficiary_id, body, entitled)
-    response.headers["Location"] = (
-        f"/api/v1/beneficiaries/{beneficiary_id}/emergency-access/{opened.id}"
-    )
-    return emergency.read(opened)
-
-
-@router.delete(
-    "/emergency-access/{emergency_access_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=problems(403, 404),
-    summary="Close an emergency access early: its sections close at once (idempotent)",
-    description="For org admins of the organisation that opened it.",
-)
-async def close_emergency_access(
-    beneficiary_id: uuid.UUID,
-    emergency_access_id: uuid.UUID,
-    principal: CurrentPrincipal,
-    session: DbSession,
-) -> Response:
-    await emergency.close_access(session, principal, beneficiary_id, emergency_access_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.get(
-    "/emergency-access",
-    response_model=list[EmergencyAccessRead],
-    responses=problems(404),
-    summary="Emergency accesses to the person (the registering organisation sees them all)",
-)
-async def list_emergency_access(
-    beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
-) -> list[EmergencyAccessRead]:
-    row, view = await registry.visible_row(session, principal, beneficiary_id)
-    if not view.owner:
-        raise NotFound("No such person.")
-    return [emergency.read(item) for item in await emergency.of_person(session, row.id)]

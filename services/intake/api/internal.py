@@ -7,9 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from services.intake.db import repository
+from services.intake.service import internal as service
 from shared.db import ReadSession
-from shared.errors import NotFound
 from shared.events import internal_auth
 
 router = APIRouter(
@@ -19,16 +18,5 @@ router = APIRouter(
 
 @router.get("/beneficiaries/{beneficiary_id}/card")
 async def card(beneficiary_id: uuid.UUID, session: ReadSession) -> dict[str, Any]:
-    """What a provider needs to contact a person referred to it (matching keeps a copy on the
-    referral, and drops it if the person is erased). Matching has already checked consent."""
-    row = await repository.any_status(session, beneficiary_id)
-    if row is None or row.status != "active":
-        raise NotFound("No such person.")
-    contact = row.profile.get("contact") or {}
-    return {
-        "given_name": row.given_name,
-        "family_name": row.family_name,
-        "contact": {
-            key: contact[key] for key in ("phone", "email", "preferred_language") if key in contact
-        },
-    }
+    """What a provider needs to contact a person referred to it."""
+    return await service.card(session, beneficiary_id)

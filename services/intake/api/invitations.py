@@ -7,12 +7,12 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
-from services.intake import invitations
+from services.intake.api.deps import Settings
 from services.intake.db.models import idempotency
 from services.intake.schemas.self_service import InvitationCreated, Redeem, RedeemedInvitation
-from services.intake.settings import IntakeSettings
+from services.intake.service import invitations
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.events import internal_auth
@@ -40,12 +40,11 @@ internal_router = APIRouter(
 )
 async def invite(
     beneficiary_id: uuid.UUID,
-    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     response: Response,
+    settings: Settings,
 ) -> InvitationCreated:
-    settings: IntakeSettings = request.app.state.settings
     invitation, code = await invitations.invite(
         session, principal, beneficiary_id, timedelta(hours=settings.invitation_ttl_hours)
     )

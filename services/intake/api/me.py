@@ -8,21 +8,15 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from services.intake import emergency, sharing
-from services.intake.api.consents import _read as consent_read
-from services.intake.db import repository
 from services.intake.db.models import idempotency
-from services.intake.schemas.consent import (
-    CollectionMethod,
-    ConsentCreate,
-    ConsentRead,
-    OwnEmergencyAccess,
-)
+from services.intake.domain.enums import CollectionMethod
+from services.intake.schemas.consent import ConsentCreate, ConsentRead, OwnEmergencyAccess
 from services.intake.schemas.self_service import OwnConsentCreate, OwnProfile
+from services.intake.service import consents, emergency
+from services.intake.service import me as service
 from shared.auth import CurrentPrincipal
 from shared.auth.person import CurrentPerson
 from shared.db import DbSession
-from shared.errors import NotFound
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 
@@ -40,12 +34,7 @@ router = APIRouter(
 async def own_profile(
     person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
 ) -> OwnProfile:
-    row = await repository.any_status(session, person)
-    if row is None or row.status != "active":
-        raise NotFound("No such person.")
-    await repository.log_access(
-        session, principal, [row.id], action="read", purpose="GET /api/v1/me/profile"
-    )
+    row = await service.own_profile(session, principal, person)
     document = row.profile
     return OwnProfile.model_validate(
         {
@@ -72,7 +61,9 @@ async def own_profile(
 async def own_consents(
     person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
 ) -> list[ConsentRead]:
-    return [consent_read(consent) for consent in await sharing.consents(session, principal, person)]
+    return [
+        consents.as_read(consent) for consent in await consents.listed(session, principal, person)
+    ]
 
 
 @router.post(
@@ -89,7 +80,7 @@ async def give_consent(
     session: DbSession,
     response: Response,
 ) -> ConsentRead:
-    consent = await sharing.grant(
+    consent = await consents.grant(
         session,
         principal,
         person,
@@ -103,7 +94,7 @@ async def give_consent(
         by_the_person=True,
     )
     response.headers["Location"] = f"/api/v1/me/consents/{consent.id}"
-    return consent_read(consent)
+    return consents.as_read(consent)
 
 
 @router.delete(
@@ -115,7 +106,7 @@ async def give_consent(
 async def withdraw_own_consent(
     consent_id: uuid.UUID, person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    await sharing.withdraw(session, principal, person, consent_id)
+    await consents.withdraw(session, principal, person, consent_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

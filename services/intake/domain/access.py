@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.intake.schemas.beneficiary import Section
-from shared.auth import Principal, PrincipalKind, Role
+from services.intake.domain.enums import Section
+from shared.auth import INTEGRATION_ROLES, Principal, PrincipalKind, Role
 
 ALL_SECTIONS = frozenset(Section)
 # The intake record's fields by section; "pathway" is enforced by the pathways service.
@@ -109,9 +109,7 @@ def may_change(principal: Principal, owner: uuid.UUID) -> bool:
 
 def may_erase_or_export(principal: Principal, owner: uuid.UUID) -> bool:
     """GDPR requests are the controller's: the owner's org admins, or its partner system."""
-    return principal.organization_id == owner and principal.acts_as(
-        Role.ORG_ADMIN, Role.PARTNER_SYSTEM
-    )
+    return principal.organization_id == owner and principal.acts_as(*INTEGRATION_ROLES)
 
 
 def may_read_access_log(principal: Principal, owner: uuid.UUID) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from services.intake.schemas.beneficiary import Section
+from services.intake.domain.enums import Section
 from shared.contracts.intake import EmergencyReason
 
 DURATION = timedelta(hours=24)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.intake.domain.enums import Section, VulnerabilityLevel
 from services.intake.schemas.codes import Country, IscedLevelCode, NeedDomain, Sex
 from services.intake.schemas.profile import (
     Contact,
@@ -152,13 +153,6 @@ class BeneficiaryUpdate(BaseModel):
     vulnerability: Vulnerability | None = None
 
 
-class VulnerabilityLevel(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-
 class Derived(BaseModel):
     """Computed by the server from the record, with the reasons behind the level."""
 
@@ -173,15 +167,6 @@ class Status(StrEnum):
     ACTIVE = "active"
     MERGED = "merged"
     ERASED = "erased"
-
-
-class Section(StrEnum):
-    """What a sharing consent may open to another organisation."""
-
-    IDENTITY = "identity"
-    CONTACT = "contact"
-    PROFILE = "profile"
-    PATHWAY = "pathway"
 
 
 class BeneficiaryRead(BaseModel):

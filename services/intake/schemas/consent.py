@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.intake.domain.emergency import Status as EmergencyStatus
-from services.intake.schemas.beneficiary import Section
+from services.intake.domain.enums import CollectionMethod, Purpose, Section
 from shared.contracts.intake import EmergencyReason
 from shared.dates import IsoDateTime
-
-
-class Purpose(StrEnum):
-    CASE_MANAGEMENT = "case_management"
-    SHARING = "sharing"
-    MATCHING = "matching"
-    PARTNER_CONTACT = "partner_contact"
-
-
-class CollectionMethod(StrEnum):
-    PAPER_SIGNED = "paper_signed"
-    DIGITAL_SIGNATURE = "digital_signature"
-    VERBAL_WITNESSED = "verbal_witnessed"
-    MOBILE_APP = "mobile_app"
 
 
 class ConsentTerms(BaseModel):

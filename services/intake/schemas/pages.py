@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.intake.domain.enums import ItemStatus
 from services.intake.schemas.beneficiary import BeneficiaryRead, DuplicateCandidate, Tombstone
 
 
@@ -26,14 +26,6 @@ class MergeRequest(BaseModel):
     )
 
     merged_id: uuid.UUID = Field(description="the duplicate folded into this record")
-
-
-class ItemStatus(StrEnum):
-    CREATED = "created"
-    POSSIBLE_DUPLICATE = "possible_duplicate"
-    INVALID = "invalid"
-    CONFLICT = "conflict"
-    NOT_CREATED = "not_created"
 
 
 class BatchRequest(BaseModel):

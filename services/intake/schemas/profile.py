@@ -3,11 +3,17 @@ unknown fields are refused, codes are checked against the code lists, free text 
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from services.intake.domain.enums import (
+    AsylumStage,
+    Document,
+    FamilySituation,
+    IntendedStay,
+    Reason,
+)
 from services.intake.schemas.codes import (
     CefrLevel,
     Country,
@@ -38,26 +44,6 @@ class Contact(Part):
     )
 
 
-class AsylumStage(StrEnum):
-    NOT_APPLICABLE = "not_applicable"
-    APPLIED = "applied"
-    INTERVIEWED = "interviewed"
-    APPEAL = "appeal"
-    GRANTED = "granted"
-    REFUSED = "refused"
-
-
-class Document(StrEnum):
-    PASSPORT = "passport"
-    NATIONAL_ID = "national_id"
-    RESIDENCE_PERMIT = "residence_permit"
-    ASYLUM_SEEKER_CARD = "asylum_seeker_card"
-    TAX_CODE = "tax_code"
-    HEALTH_CARD = "health_card"
-    BIRTH_CERTIFICATE = "birth_certificate"
-    DRIVING_LICENCE = "driving_licence"
-
-
 class LegalStatus(Part):
     permit_type: PermitType | None = None
     permit_expires_on: IsoDate | None = None
@@ -68,32 +54,6 @@ class LegalStatus(Part):
     )
     asylum_stage: AsylumStage | None = None
     documents_held: list[Document] = Field(default_factory=list, max_length=len(Document))
-
-
-class Reason(StrEnum):
-    WORK = "work"
-    FAMILY = "family"
-    PROTECTION = "protection"
-    STUDY = "study"
-    ECONOMIC = "economic"
-    ENVIRONMENTAL = "environmental"
-    OTHER = "other"
-
-
-class IntendedStay(StrEnum):
-    SHORT_TERM = "short_term"
-    LONG_TERM = "long_term"
-    PERMANENT = "permanent"
-    UNDECIDED = "undecided"
-
-
-class FamilySituation(StrEnum):
-    SINGLE = "single"
-    PARTNER_HERE = "partner_here"
-    PARTNER_ABROAD = "partner_abroad"
-    SEPARATED = "separated"
-    WIDOWED = "widowed"
-    UNDISCLOSED = "undisclosed"
 
 
 class Occupation(Part):

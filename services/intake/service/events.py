@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +12,7 @@ from services.intake.db.models import Beneficiary, outbox
 from services.intake.domain.access import Grant
 from services.intake.domain.profile import assess_vulnerability
 from services.intake.domain.record import permit_allows_work
+from shared import clock
 from shared.contracts import intake as contract
 from shared.events import emit
 from shared.events import scrub as scrub_events
@@ -53,7 +53,7 @@ def matching_profile(document: Mapping[str, Any]) -> contract.MatchingProfile:
         ],
         needs=list(document.get("needs", [])),
         vulnerability_level=assess_vulnerability(
-            document, datetime.now(UTC).date(), permit_allows_work(document)
+            document, clock.today(), permit_allows_work(document)
         ).level,
     )
 

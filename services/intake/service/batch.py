@@ -12,29 +12,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import events
-from services.intake.db import repository
-from services.intake.db.models import Beneficiary, Change
+from services.intake.db import beneficiaries, records
+from services.intake.db.models import Beneficiary
 from services.intake.domain import access
 from services.intake.domain.duplicates import PersonKey
 from services.intake.domain.linkage import Record, batch_duplicates
 from services.intake.domain.profile import check_dates
 from services.intake.domain.record import person_key
-from services.intake.registry import document_of, new_row, now
+from services.intake.errors import (
+    BatchExternalIdsTaken,
+    BatchNotRegistered,
+    FieldRefused,
+    RegistrationForbidden,
+    TooManyCandidates,
+)
 from services.intake.schemas.beneficiary import BeneficiaryCreate
+from services.intake.service import events
+from services.intake.service.beneficiaries import document_of, new_row
+from shared import clock
 from shared.auth import Principal
 from shared.contracts import intake as contract
-from shared.errors import (
-    Conflict,
-    FieldError,
-    Forbidden,
-    UnprocessableContent,
-    validation_errors,
-)
+from shared.errors import FieldError, validation_errors
 from shared.offload import run_in_process
 
 MAX_ITEMS = 500
@@ -66,7 +67,7 @@ def _validate(
 ) -> tuple[dict[int, dict[str, Any]], dict[int, list[dict[str, Any]]]]:
     documents: dict[int, dict[str, Any]] = {}
     invalid: dict[int, list[dict[str, Any]]] = {}
-    today = now().date()
+    today = clock.today()
     seen_external: dict[str, int] = {}
     for index, item in enumerate(items):
         try:
@@ -104,6 +105,32 @@ def _validate(
     return documents, invalid
 
 
+async def _taken(
+    session: AsyncSession,
+    principal: Principal,
+    documents: dict[int, dict[str, Any]],
+    invalid: dict[int, list[dict[str, Any]]],
+) -> None:
+    """Items whose external_id the organisation already registered become invalid."""
+    assert principal.organization_id is not None
+    externals = {
+        doc["external_id"]: index for index, doc in documents.items() if doc.get("external_id")
+    }
+    for external in await beneficiaries.taken_external_ids(
+        session, principal.organization_id, list(externals)
+    ):
+        index = externals[external]
+        invalid[index] = _errors(
+            index,
+            [
+                FieldError(
+                    field="body.external_id", message="is already registered", code="conflict"
+                )
+            ],
+        )
+        documents.pop(index, None)
+
+
 async def register_many(
     session: AsyncSession,
     principal: Principal,
@@ -113,47 +140,20 @@ async def register_many(
     limits: Limits = Limits(),
 ) -> list[dict[str, Any]]:
     if not access.works_on_cases(principal) or principal.organization_id is None:
-        raise Forbidden("Your role does not register people.")
+        raise RegistrationForbidden
     if len(items) > limits.max_items:
-        raise UnprocessableContent(
+        raise FieldRefused(
             f"A batch carries at most {limits.max_items} people; split this one.",
-            errors=[
-                FieldError(
-                    field="body.items",
-                    message=f"has {len(items)} items, more than {limits.max_items}",
-                    code="too_long",
-                )
-            ],
+            "items",
+            f"has {len(items)} items, more than {limits.max_items}",
+            "too_long",
         )
     documents, invalid = _validate(items)
-    externals = {
-        doc["external_id"]: index for index, doc in documents.items() if doc.get("external_id")
-    }
-    if externals:
-        taken = await session.scalars(
-            select(Beneficiary.external_id).where(
-                Beneficiary.organization_id == principal.organization_id,
-                Beneficiary.external_id.in_(list(externals)),
-            )
-        )
-        for external in taken:
-            if external is None:
-                continue
-            index = externals[external]
-            invalid[index] = _errors(
-                index,
-                [
-                    FieldError(
-                        field="body.external_id", message="is already registered", code="conflict"
-                    )
-                ],
-            )
-            documents.pop(index, None)
+    await _taken(session, principal, documents, invalid)
     if all_or_nothing and invalid:
-        raise UnprocessableContent(
-            "Nothing was registered: some items are invalid (all_or_nothing).",
-            errors=[FieldError(**error) for errors in invalid.values() for error in errors],
-            results=[
+        raise BatchNotRegistered(
+            [FieldError(**error) for errors in invalid.values() for error in errors],
+            [
                 _result(index, invalid=invalid.get(index), written=False)
                 for index in range(len(items))
             ],
@@ -161,68 +161,60 @@ async def register_many(
     rows = {index: new_row(principal, document) for index, document in documents.items()}
     duplicates = await _duplicates(session, principal, rows, limits)
     if rows:
-        try:
-            await session.execute(insert(Beneficiary), [_values(row) for row in rows.values()])
-        except IntegrityError as error:  # a concurrent request took an external_id meanwhile
-            raise Conflict(
-                "Another request registered one of these external_ids meanwhile; send the batch"
-                " again to get a result per item."
-            ) from error
-        await session.execute(
-            insert(Change),
-            [
-                {
-                    "beneficiary_id": row.id,
-                    "action": "registered",
-                    "changes": {"fields": sorted(row.profile)},
-                    "actor": principal.subject,
-                    "actor_organization_id": principal.organization_id,
-                }
-                for row in rows.values()
-            ],
-        )
-        await events.publish_many(
-            session,
-            [
-                (
-                    contract.REGISTERED,
-                    contract.BeneficiaryChanged(
-                        beneficiary_id=row.id,
-                        organization_id=row.organization_id,
-                        profile=events.matching_profile(row.profile),
-                    ),
-                )
-                for row in rows.values()
-            ]
-            + [
-                (
-                    contract.ACCESS_CHANGED,
-                    contract.AccessChanged(
-                        beneficiary_id=row.id,
-                        owner_organization_id=row.organization_id,
-                        grants=[],
-                        matching_consent=False,
-                        version=row.access_version,
-                    ),
-                )
-                for row in rows.values()
-            ],
-        )
-    results = []
-    for index in range(len(items)):
-        if index in invalid:
-            results.append(_result(index, invalid=invalid[index], written=False))
-        else:
-            found = duplicates.get(index, [])
-            results.append(
-                {
-                    "index": index,
-                    "status": "possible_duplicate" if found else "created",
-                    "id": str(rows[index].id),
-                    "possible_duplicates": found,
-                }
+        await _write(session, principal, list(rows.values()))
+    return [
+        _result(index, invalid=invalid[index], written=False)
+        if index in invalid
+        else _created(index, rows[index], duplicates.get(index, []))
+        for index in range(len(items))
+    ]
+
+
+def _created(index: int, row: Beneficiary, duplicates: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "index": index,
+        "status": "possible_duplicate" if duplicates else "created",
+        "id": str(row.id),
+        "possible_duplicates": duplicates,
+    }
+
+
+async def _write(session: AsyncSession, principal: Principal, rows: list[Beneficiary]) -> None:
+    """The people, their history and their events, each in one statement."""
+    try:
+        await beneficiaries.add_many(session, rows)
+    except IntegrityError as error:  # a concurrent request took an external_id meanwhile
+        raise BatchExternalIdsTaken from error
+    await records.record_registrations(
+        session, principal, [(row.id, sorted(row.profile)) for row in rows]
+    )
+    await events.publish_many(
+        session,
+        [
+            (
+                contract.REGISTERED,
+                contract.BeneficiaryChanged(
+                    beneficiary_id=row.id,
+                    organization_id=row.organization_id,
+                    profile=events.matching_profile(row.profile),
+                ),
             )
-    return results
+            for row in rows
+        ]
+        + [
+            (
+                contract.ACCESS_CHANGED,
+                contract.AccessChanged(
+                    beneficiary_id=row.id,
+                    owner_organization_id=row.organization_id,
+                    grants=[],
+                    matching_consent=False,
+                    version=row.access_version,
+                ),
+            )
+            for row in rows
+        ],
+    )
 
 
 def _result(index: int, *, invalid: list[dict[str, Any]] | None, written: bool) -> dict[str, Any]:
@@ -230,10 +222,6 @@ def _result(index: int, *, invalid: list[dict[str, Any]] | None, written: bool) 
         status = "conflict" if all(e["code"] == "conflict" for e in invalid) else "invalid"
         return {"index": index, "status": status, "errors": invalid}
     return {"index": index, "status": "created" if written else "not_created"}
-
-
-def _values(row: Beneficiary) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in Beneficiary.__table__.columns}
 
 
 async def _duplicates(
@@ -255,46 +243,16 @@ async def _duplicates(
     keys = sorted({key for row in rows.values() for key in row.blocking_keys})
     if not keys:
         return {}
-    statement = (
-        repository.visible(principal, now())
-        .where(Beneficiary.blocking_keys.overlap(keys))
-        .with_only_columns(*_KEY_COLUMNS)
-        .limit(limits.candidate_rows + 1)
+    found = await beneficiaries.keys_of_look_alikes(
+        session, principal, keys, limits.candidate_rows + 1
     )
-    found = (await session.execute(statement)).all()
     if len(found) > limits.candidate_rows:
-        raise UnprocessableContent(
-            f"This batch resembles more than {limits.candidate_rows} registered people, more "
-            "than one batch may be checked against for duplicates; nothing was registered. "
-            "Send it in smaller batches.",
-            errors=[
-                FieldError(
-                    field="body.items",
-                    message=f"reaches more than {limits.candidate_rows} possible duplicates",
-                    code="too_many_candidates",
-                )
-            ],
-        )
+        raise TooManyCandidates(limits.candidate_rows)
     existing = [_record(row) for row in found]
     pairs = len(newcomers) * min(limits.per_person, len(existing) + len(newcomers) - 1)
     if pairs <= INLINE_COMPARISONS:
         return batch_duplicates(newcomers, existing, per_person=limits.per_person)
     return await run_in_process(batch_duplicates, newcomers, existing, per_person=limits.per_person)
-
-
-# What scoring reads of a registered person: the columns ``record.columns`` derives from the
-# same fields ``person_key`` reads, so the profile (up to 100 skills...) is not loaded.
-_KEY_COLUMNS = (
-    Beneficiary.id,
-    Beneficiary.organization_id,
-    Beneficiary.given_name,
-    Beneficiary.family_name,
-    Beneficiary.birth_date,
-    Beneficiary.sex,
-    Beneficiary.nationality,
-    Beneficiary.country_of_birth,
-    Beneficiary.blocking_keys,
-)
 
 
 def _record(row: Any) -> Record:

@@ -8,18 +8,19 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import events
-from services.intake.db import repository
-from services.intake.db.models import AccessGrant, Beneficiary, Consent
+from services.intake.db import access as grants
+from services.intake.db import beneficiaries, consents, records
+from services.intake.db.models import Beneficiary, Consent
 from services.intake.domain import access
-from services.intake.registry import now
-from services.intake.schemas.consent import CollectionMethod, ConsentCreate, Purpose
+from services.intake.domain.enums import CollectionMethod, Purpose
+from services.intake.errors import BeneficiaryNotFound, ConsentNotFound, FieldRefused
+from services.intake.schemas.consent import ConsentCreate, ConsentRead
+from services.intake.service import events
+from shared import clock
 from shared.auth import Principal
 from shared.contracts import intake as contract
-from shared.errors import FieldError, NotFound, UnprocessableContent
 
 
 async def _owned(
@@ -27,34 +28,46 @@ async def _owned(
 ) -> Beneficiary:
     """The active row, locked; 404 unless the caller's organisation registered it (or, with
     ``or_self``, the caller is the person, signed in with the beneficiary role)."""
-    row = await repository.any_status(session, beneficiary_id, lock=True)
-    if row is None or row.status != "active":
-        raise NotFound("No such person.")
+    row = await beneficiaries.active_or_404(session, beneficiary_id, lock=True)
     if not (
         access.may_change(principal, row.organization_id)
         or (or_self and access.is_the_person(principal, row.id))
     ):
-        raise NotFound("No such person.")
+        raise BeneficiaryNotFound
     return row
 
 
 async def announce(session: AsyncSession, row: Beneficiary) -> None:
     """Bump the access version (and updated_at, so syncs notice) and publish the current grants."""
     row.access_version += 1
-    row.updated_at = now()
+    row.updated_at = clock.now()
     await session.flush()
-    grants = (await repository.grants_of(session, [row.id])).get(row.id, [])
-    matching = await session.scalar(
-        select(Consent.id)
-        .where(
-            Consent.beneficiary_id == row.id,
-            Consent.purpose == Purpose.MATCHING,
-            Consent.withdrawn_at.is_(None),
+    found = await grants.grants_on(session, row.id)
+    matching = await consents.matching_given(session, row.id)
+    active = [grant for grant in found if grant.active(clock.now())]
+    await events.access_changed(session, row, active, matching_consent=matching)
+
+
+def _check(row: Beneficiary, body: ConsentCreate, moment: datetime, by_the_person: bool) -> None:
+    if (body.collection_method == CollectionMethod.MOBILE_APP) != by_the_person:
+        # "Given in the app" is true only when the person gave it there, themselves.
+        raise FieldRefused(
+            "A consent collected by mobile_app is given by the person in the self-service app.",
+            "collection_method",
+            "mobile_app is the person's own, through /me/consents",
+            "person_only",
         )
-        .limit(1)
-    )
-    active = [grant for grant in grants if grant.active(now())]
-    await events.access_changed(session, row, active, matching_consent=matching is not None)
+    if body.granted_at is not None and body.granted_at > moment + timedelta(minutes=5):
+        raise FieldRefused(
+            "The consent cannot be given in the future.", "granted_at", "is in the future", "future"
+        )
+    if body.organization_id == row.organization_id:
+        raise FieldRefused(
+            "A person does not share with the organisation that registered them.",
+            "organization_id",
+            "is the owner",
+            "owner",
+        )
 
 
 async def grant(
@@ -67,29 +80,8 @@ async def grant(
 ) -> Consent:
     """``by_the_person``: the person gives it in the self-service app (beneficiary role)."""
     row = await _owned(session, principal, beneficiary_id, or_self=by_the_person)
-    if (body.collection_method == CollectionMethod.MOBILE_APP) != by_the_person:
-        # "Given in the app" is true only when the person gave it there, themselves.
-        raise UnprocessableContent(
-            "A consent collected by mobile_app is given by the person in the self-service app.",
-            errors=[
-                FieldError(
-                    field="body.collection_method",
-                    message="mobile_app is the person's own, through /me/consents",
-                    code="person_only",
-                )
-            ],
-        )
-    moment = now()
-    if body.granted_at is not None and body.granted_at > moment + timedelta(minutes=5):
-        raise UnprocessableContent(
-            "The consent cannot be given in the future.",
-            errors=[FieldError(field="body.granted_at", message="is in the future", code="future")],
-        )
-    if body.organization_id == row.organization_id:
-        raise UnprocessableContent(
-            "A person does not share with the organisation that registered them.",
-            errors=[FieldError(field="body.organization_id", message="is the owner", code="owner")],
-        )
+    moment = clock.now()
+    _check(row, body, moment, by_the_person)
     consent = Consent(
         id=uuid.uuid4(),
         beneficiary_id=row.id,
@@ -102,19 +94,18 @@ async def grant(
         granted_by=principal.subject,
         recorded_by_organization_id=principal.organization_id,
     )
-    session.add(consent)
+    consents.add(session, consent)
     if body.purpose == Purpose.SHARING and body.organization_id is not None:
-        session.add(
-            AccessGrant(
-                source_id=consent.id,
-                source="consent",
-                beneficiary_id=row.id,
-                organization_id=body.organization_id,
-                sections=consent.sections,
-            )
+        grants.add_grant(
+            session,
+            source="consent",
+            source_id=consent.id,
+            beneficiary_id=row.id,
+            organization_id=body.organization_id,
+            sections=consent.sections,
         )
     await session.flush()
-    await repository.record_change(
+    await records.record_change(
         session,
         principal,
         row.id,
@@ -132,16 +123,10 @@ async def withdraw(
     """Takes effect at once: the grant is revoked in this transaction. Idempotent. The person may
     withdraw their own consents (beneficiary role)."""
     row = await _owned(session, principal, beneficiary_id, or_self=True)
-    consent = await session.scalar(
-        select(Consent)
-        .where(Consent.id == consent_id, Consent.beneficiary_id == row.id)
-        .with_for_update()
-    )
-    if consent is None:
-        raise NotFound("No such consent.")
+    consent = await consents.get_for_update(session, row.id, consent_id)
     if consent.withdrawn_at is not None:
         return
-    moment = now()
+    moment = clock.now()
     consent.withdrawn_at = moment
     consent.withdrawn_by = principal.subject
     await end_grant(
@@ -168,11 +153,8 @@ async def end_grant(
     """The grant a consent or an emergency access opened ends now: revoked (kept, so syncs send a
     tombstone), recorded in the person's history, told as ``event`` and announced to every
     service."""
-    await session.execute(
-        update(AccessGrant).where(AccessGrant.source_id == source_id).values(revoked_at=moment)
-    )
-    await session.flush()
-    await repository.record_change(session, principal, row.id, *change)
+    await grants.revoke_source(session, source_id, moment)
+    await records.record_change(session, principal, row.id, *change)
     await events.publish(session, *event)
     await announce(session, row)
 
@@ -188,16 +170,36 @@ def _consent_event(row: Beneficiary, consent: Consent) -> contract.ConsentChange
     )
 
 
-async def consents(
+async def listed(
     session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
 ) -> list[Consent]:
+    """The person's consents, withdrawn ones included (the registering organisation, or the
+    person)."""
     row = await _owned(session, principal, beneficiary_id, or_self=True)
-    return list(
-        (
-            await session.scalars(
-                select(Consent)
-                .where(Consent.beneficiary_id == row.id)
-                .order_by(Consent.granted_at, Consent.id)
-            )
-        ).all()
+    return await consents.listed(session, row.id)
+
+
+async def one(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, consent_id: uuid.UUID
+) -> Consent:
+    for consent in await listed(session, principal, beneficiary_id):
+        if consent.id == consent_id:
+            return consent
+    raise ConsentNotFound
+
+
+def as_read(consent: Consent) -> ConsentRead:
+    return ConsentRead(
+        id=consent.id,
+        beneficiary_id=consent.beneficiary_id,
+        purpose=consent.purpose,  # type: ignore[arg-type]
+        organization_id=consent.organization_id,
+        sections=consent.sections,  # type: ignore[arg-type]
+        text_version=consent.text_version,
+        collection_method=consent.collection_method,  # type: ignore[arg-type]
+        granted_at=consent.granted_at,
+        granted_by=consent.granted_by,
+        withdrawn_at=consent.withdrawn_at,
+        withdrawn_by=consent.withdrawn_by,
+        active=consent.withdrawn_at is None,
     )

@@ -1,5 +1,6 @@
-"""Lists, search and sync of people: every filter is an indexed condition, every page one keyset
-range, and a sync (``updated_since``) also returns tombstones for what the caller must drop."""
+"""The statements of lists, search and sync of people: every filter is an indexed condition,
+every page one keyset range, and a sync (``updated_since``) also returns tombstones for what the
+caller must drop."""
 
 from __future__ import annotations
 
@@ -24,14 +25,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from services.intake.db import repository
+from services.intake.db.access import granted, shared_with
 from services.intake.db.models import AccessGrant, Beneficiary
 from services.intake.domain import access
 from services.intake.domain.names import query_prefixes
 from services.intake.domain.profile import RECENT_ARRIVAL_YEARS
-from services.intake.registry import as_shown, now
 from shared.auth import Principal
-from shared.pagination import decode_cursor, encode_cursor, keyset
+from shared.pagination import decode_cursor, keyset
 
 
 @dataclass(frozen=True)
@@ -136,9 +136,7 @@ def _sync(
         Beneficiary.updated_at > since,
         or_(Beneficiary.status != "active", and_(true(), *conditions)),
     )
-    shared_ids = select(AccessGrant.beneficiary_id).where(
-        AccessGrant.organization_id == org, repository.active_grant(moment)
-    )
+    shared_ids = shared_with(org, moment)
     shared = select(*changed).where(
         Beneficiary.id.in_(shared_ids),
         Beneficiary.organization_id != org,
@@ -152,7 +150,7 @@ def _sync(
         .join(Beneficiary, Beneficiary.id == ended.c.id)
         .where(
             Beneficiary.organization_id != org,
-            or_(Beneficiary.status != "active", ~repository.granted(org, moment)),
+            or_(Beneficiary.status != "active", ~granted(org, moment)),
         )
     )
     # A record merged into one the caller held (its grants moved to the survivor): a tombstone
@@ -185,7 +183,7 @@ def _sync(
 ORDER = (Beneficiary.updated_at, Beneficiary.id)
 
 
-async def _visible_page(
+async def visible_page(
     session: AsyncSession,
     principal: Principal,
     filters: Filters,
@@ -201,9 +199,7 @@ async def _visible_page(
     if not access.works_on_cases(principal) or org is None:
         return []
     conditions = [Beneficiary.status == "active", *_conditions(filters, moment.date())]
-    shared_ids = select(AccessGrant.beneficiary_id).where(
-        AccessGrant.organization_id == org, repository.active_grant(moment)
-    )
+    shared_ids = shared_with(org, moment)
     branches = [
         keyset(
             select(*ORDER).where(Beneficiary.organization_id == org, *conditions),
@@ -226,49 +222,19 @@ async def _visible_page(
     return sorted(rows, key=lambda row: (row.updated_at, row.id))
 
 
-async def page(
-    session: AsyncSession, principal: Principal, filters: Filters, *, limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
-    moment = now()
-    keyed: list[tuple[datetime, Beneficiary]]
-    if filters.updated_since is None:
-        visible = await _visible_page(session, principal, filters, moment, cursor, limit)
-        keyed = [(row.updated_at, row) for row in visible]
-    elif not access.works_on_cases(principal) or principal.organization_id is None:
-        keyed = []
-    else:
-        found = [
-            (at, id_)
-            for at, id_ in await session.execute(_sync(principal, filters, moment, cursor, limit))
-        ]
-        loaded = await session.scalars(
-            select(Beneficiary).where(Beneficiary.id.in_([id_ for _at, id_ in found]))
-        )
-        by_id = {row.id: row for row in loaded}
-        keyed = [(at, by_id[id_]) for at, id_ in found if id_ in by_id]
-    has_more = len(keyed) > limit
-    keyed = keyed[:limit]
-    grants = await repository.grants_of(session, [row.id for _at, row in keyed])
-    items: list[dict[str, Any]] = []
-    read_ids: list[uuid.UUID] = []
-    today = moment.date()
-    for at, row in keyed:
-        view = access.view_of(principal, row.organization_id, grants.get(row.id, []), moment)
-        if row.status != "active" or view is None:
-            status = row.status if row.status != "active" else "withdrawn"
-            items.append(
-                {
-                    "id": str(row.id),
-                    "status": status,
-                    "updated_at": at.isoformat(),
-                    "merged_into": str(row.merged_into) if row.merged_into else None,
-                }
-            )
-            continue
-        items.append(as_shown(row, view, today))
-        read_ids.append(row.id)
-    await repository.log_access(
-        session, principal, read_ids, action="list", purpose="GET /api/v1/beneficiaries"
+async def sync_page(
+    session: AsyncSession,
+    principal: Principal,
+    filters: Filters,
+    moment: datetime,
+    cursor: str | None,
+    limit: int,
+) -> list[tuple[datetime, Beneficiary]]:
+    """A sync page: each record with the moment it comes at (its tombstone's, for those gone)."""
+    statement = _sync(principal, filters, moment, cursor, limit)
+    found = [(at, id_) for at, id_ in await session.execute(statement)]
+    loaded = await session.scalars(
+        select(Beneficiary).where(Beneficiary.id.in_([id_ for _at, id_ in found]))
     )
-    last = keyed[-1] if has_more and keyed else None
-    return items, encode_cursor((last[0], last[1].id)) if last else None
+    by_id = {row.id: row for row in loaded}
+    return [(at, by_id[id_]) for at, id_ in found if id_ in by_id]

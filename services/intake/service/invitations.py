@@ -16,16 +16,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db import repository
+from services.intake.db import beneficiaries, records
+from services.intake.db import invitations as repository
 from services.intake.db.invitations import Invitation
-from services.intake.db.models import Beneficiary, Change
 from services.intake.domain import access
-from services.intake.registry import now
+from services.intake.errors import BeneficiaryNotFound, InvitationCodeInvalid
+from shared import clock
 from shared.auth import Principal
-from shared.errors import NotFound
 
 # No 0/O, 1/I/L: read aloud or typed from paper. 31 symbols, 10 of them: 49.5 bits.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -55,14 +54,12 @@ async def invite(
 ) -> tuple[Invitation, str]:
     """A new invitation and its code (returned once, never stored); 404 unless the caller's
     organisation registered the active person."""
-    row = await repository.any_status(session, beneficiary_id, lock=True)
-    if row is None or row.status != "active":
-        raise NotFound("No such person.")
+    row = await beneficiaries.active_or_404(session, beneficiary_id, lock=True)
     if not access.may_change(principal, row.organization_id):
-        raise NotFound("No such person.")
+        raise BeneficiaryNotFound
     assert principal.organization_id is not None
-    moment = now()
-    await revoke_open(session, row.id, moment)
+    moment = clock.now()
+    await repository.revoke_open(session, row.id, moment)
     code = new_code()
     invitation = Invitation(
         id=uuid.uuid4(),
@@ -73,9 +70,8 @@ async def invite(
         created_at=moment,
         expires_at=moment + ttl,
     )
-    session.add(invitation)
-    await session.flush()
-    await repository.record_change(
+    await repository.add(session, invitation)
+    await records.record_change(
         session,
         principal,
         row.id,
@@ -83,19 +79,6 @@ async def invite(
         {"invitation_id": str(invitation.id), "expires_at": invitation.expires_at.isoformat()},
     )
     return invitation, code
-
-
-async def revoke_open(session: AsyncSession, beneficiary_id: uuid.UUID, moment: datetime) -> None:
-    """End the person's unused invitations (a new one replaces them; an erasure ends them)."""
-    await session.execute(
-        update(Invitation)
-        .where(
-            Invitation.beneficiary_id == beneficiary_id,
-            Invitation.used_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .values(revoked_at=moment)
-    )
 
 
 @dataclass(frozen=True)
@@ -106,33 +89,17 @@ class Redeemed:
 
 async def redeem(session: AsyncSession, code: str, moment: datetime | None = None) -> Redeemed:
     """Use the code once: valid, unused, unrevoked, unexpired, for a person still active."""
-    moment = moment or now()
-    active_people = select(Beneficiary.id).where(Beneficiary.status == "active")
-    used = (
-        await session.execute(
-            update(Invitation)
-            .where(
-                Invitation.code_hash == code_hash(code),
-                Invitation.used_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expires_at > moment,
-                Invitation.beneficiary_id.in_(active_people),
-            )
-            .values(used_at=moment)
-            .returning(Invitation.id, Invitation.beneficiary_id, Invitation.organization_id)
-        )
-    ).first()
+    moment = moment or clock.now()
+    used = await repository.use(session, code_hash(code), moment)
     if used is None:
-        raise NotFound("The code is not valid: wrong, used, replaced or expired.")
+        raise InvitationCodeInvalid
     invitation_id, beneficiary_id, organization_id = used
-    session.add(
-        Change(
-            beneficiary_id=beneficiary_id,
-            action="invitation_redeemed",
-            changes={"invitation_id": str(invitation_id)},
-            actor="self-service",
-            actor_organization_id=organization_id,
-        )
+    await records.record_change_by(
+        session,
+        "self-service",
+        organization_id,
+        beneficiary_id,
+        "invitation_redeemed",
+        {"invitation_id": str(invitation_id)},
     )
-    await session.flush()
     return Redeemed(beneficiary_id=beneficiary_id, organization_id=organization_id)

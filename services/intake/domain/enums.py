@@ -1,0 +1,92 @@
+"""The intake service's enumerations, in one place: what the schemas, the rules and the tables
+share. (The record's ``Status`` stays in ``schemas/beneficiary.py`` and the emergency access's in
+``domain/emergency.py``: two enums of that name, whose module-qualified names are in the OpenAPI
+document.)"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ItemStatus(StrEnum):
+    CREATED = "created"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+    INVALID = "invalid"
+    CONFLICT = "conflict"
+    NOT_CREATED = "not_created"
+
+
+class VulnerabilityLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Section(StrEnum):
+    """What a sharing consent may open to another organisation."""
+
+    IDENTITY = "identity"
+    CONTACT = "contact"
+    PROFILE = "profile"
+    PATHWAY = "pathway"
+
+
+class AsylumStage(StrEnum):
+    NOT_APPLICABLE = "not_applicable"
+    APPLIED = "applied"
+    INTERVIEWED = "interviewed"
+    APPEAL = "appeal"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class Document(StrEnum):
+    PASSPORT = "passport"
+    NATIONAL_ID = "national_id"
+    RESIDENCE_PERMIT = "residence_permit"
+    ASYLUM_SEEKER_CARD = "asylum_seeker_card"
+    TAX_CODE = "tax_code"
+    HEALTH_CARD = "health_card"
+    BIRTH_CERTIFICATE = "birth_certificate"
+    DRIVING_LICENCE = "driving_licence"
+
+
+class Reason(StrEnum):
+    WORK = "work"
+    FAMILY = "family"
+    PROTECTION = "protection"
+    STUDY = "study"
+    ECONOMIC = "economic"
+    ENVIRONMENTAL = "environmental"
+    OTHER = "other"
+
+
+class IntendedStay(StrEnum):
+    SHORT_TERM = "short_term"
+    LONG_TERM = "long_term"
+    PERMANENT = "permanent"
+    UNDECIDED = "undecided"
+
+
+class FamilySituation(StrEnum):
+    SINGLE = "single"
+    PARTNER_HERE = "partner_here"
+    PARTNER_ABROAD = "partner_abroad"
+    SEPARATED = "separated"
+    WIDOWED = "widowed"
+    UNDISCLOSED = "undisclosed"
+
+
+class Purpose(StrEnum):
+    CASE_MANAGEMENT = "case_management"
+    SHARING = "sharing"
+    MATCHING = "matching"
+    PARTNER_CONTACT = "partner_contact"
+
+
+class CollectionMethod(StrEnum):
+    PAPER_SIGNED = "paper_signed"
+    DIGITAL_SIGNATURE = "digital_signature"
+    VERBAL_WITNESSED = "verbal_witnessed"
+    MOBILE_APP = "mobile_app"

@@ -1,0 +1,175 @@
+"""Intake's domain errors: one class per error, its message written once. Each maps to its
+problem type by the ``shared.errors`` class it extends (404 ``not-found``, 409 ``conflict``...);
+``shared.errors.install_handlers`` turns them into problem+json. The application layer raises
+them; routers never build a message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from shared.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    UnprocessableContent,
+)
+
+
+class BeneficiaryNotFound(NotFound):
+    """Not there, erased, or not the caller's to see: the same answer for each."""
+
+    def __init__(self) -> None:
+        super().__init__("No such person.")
+
+
+class ConsentNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such consent.")
+
+
+class EmergencyAccessNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such emergency access.")
+
+
+class CodeListNotFound(NotFound):
+    def __init__(self, available: list[str]) -> None:
+        super().__init__("There is no code list with this name.", available=available)
+
+
+class InvitationCodeInvalid(NotFound):
+    def __init__(self) -> None:
+        super().__init__("The code is not valid: wrong, used, replaced or expired.")
+
+
+class RegistrationForbidden(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Your role does not register people.")
+
+
+class ChangeForbidden(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Only the organisation that registered the person changes the record.")
+
+
+class ErasureForbidden(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Erasure is requested by the registering organisation's org admin.")
+
+
+class ExportForbidden(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Exports are requested by the registering organisation's org admin.")
+
+
+class EmergencyAccessForbidden(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "Emergency access is for org admins of an organisation entitled to the reason."
+        )
+
+
+class EmergencyAccessToOwnPerson(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Your organisation registered this person: it sees the whole record.")
+
+
+class EmergencyAccessOpen(Conflict):
+    def __init__(self, emergency_access_id: object) -> None:
+        super().__init__(
+            f"Your organisation's emergency access {emergency_access_id} to this person is open; "
+            "it is not renewed: close it, or ask again once it has expired."
+        )
+
+
+class ExternalIdRegistered(Conflict):
+    def __init__(self) -> None:
+        super().__init__("A person with this external_id is already registered.")
+
+
+class ExternalIdTaken(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Another person has this external_id.")
+
+
+class BatchExternalIdsTaken(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "Another request registered one of these external_ids meanwhile; send the batch"
+            " again to get a result per item."
+        )
+
+
+class RecordNotActive(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"This record is {status}.")
+
+
+class OnlyActiveRecordsMerge(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Only active records merge.")
+
+
+class MergeChainTooLong(Conflict):
+    def __init__(self) -> None:
+        super().__init__("The record's merges form too long a chain.")
+
+
+class MergedMeanwhile(Conflict):
+    def __init__(self) -> None:
+        super().__init__("The record was merged meanwhile; try again.")
+
+
+class GatewayUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__("The gateway did not answer; nothing was opened.")
+
+
+class InvalidFields(UnprocessableContent):
+    """Fields of the body break a rule (``problems``: (field, message) pairs)."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        super().__init__(
+            "One or more fields are invalid; see errors.",
+            errors=[
+                FieldError(field=f"body.{field}", message=message, code="invalid")
+                for field, message in problems
+            ],
+        )
+
+
+class FieldRefused(UnprocessableContent):
+    """One field refused: the problem's message and the field's own."""
+
+    def __init__(self, detail: str, field: str, message: str, code: str, **extra: Any) -> None:
+        super().__init__(
+            detail,
+            errors=[FieldError(field=f"body.{field}", message=message, code=code)],
+            **extra,
+        )
+
+
+class BatchNotRegistered(UnprocessableContent):
+    """``all_or_nothing`` and some items invalid: nothing written, a result per item."""
+
+    def __init__(self, errors: Sequence[FieldError], results: list[dict[str, Any]]) -> None:
+        super().__init__(
+            "Nothing was registered: some items are invalid (all_or_nothing).",
+            errors=errors,
+            results=results,
+        )
+
+
+class TooManyCandidates(FieldRefused):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This batch resembles more than {limit} registered people, more "
+            "than one batch may be checked against for duplicates; nothing was registered. "
+            "Send it in smaller batches.",
+            "items",
+            f"reaches more than {limit} possible duplicates",
+            "too_many_candidates",
+        )
