@@ -10,10 +10,8 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Query, Request
 
-from services.matching import allocations, ranking
 from services.matching.db.models import idempotency
 from services.matching.domain.scoring import Weights
-from services.matching.indexes import Indexes
 from services.matching.schemas.offers import OfferType
 from services.matching.schemas.referrals import (
     AllocationRequest,
@@ -21,6 +19,9 @@ from services.matching.schemas.referrals import (
     CandidateList,
     MatchList,
 )
+from services.matching.service import allocations
+from services.matching.service import matching as ranking
+from services.matching.service.indexes import Indexes
 from services.matching.settings import (
     ALLOCATION_MAX_OFFERS,
     ALLOCATION_MAX_PAIRS,

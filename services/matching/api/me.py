@@ -19,7 +19,6 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import exists, select
 
-from services.matching import referrals
 from services.matching.db.models import Offer, Referral, beneficiary_access, idempotency
 from services.matching.db.referral_access import consent_active
 from services.matching.schemas.referrals import (
@@ -27,6 +26,7 @@ from services.matching.schemas.referrals import (
     ReferralReasonCode,
     ReferralStatus,
 )
+from services.matching.service import referrals
 from shared.auth import CurrentPrincipal
 from shared.auth.person import CurrentPerson
 from shared.db import DbSession, ReadSession

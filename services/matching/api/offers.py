@@ -9,9 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching import catalogue
 from services.matching.db.models import Offer, idempotency
-from services.matching.indexes import OFFERS, bump_revision
 from services.matching.schemas.offers import (
     OfferCreate,
     OfferPage,
@@ -20,6 +18,8 @@ from services.matching.schemas.offers import (
     OfferType,
     OfferUpdate,
 )
+from services.matching.service import offers as catalogue
+from services.matching.service.indexes import OFFERS, bump_revision
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from services.matching import referrals
 from services.matching.db.models import Referral, idempotency
 from services.matching.schemas.referrals import (
     ReferralCreate,
@@ -18,6 +17,7 @@ from services.matching.schemas.referrals import (
     ReferralStatus,
     ReferralUpdate,
 )
+from services.matching.service import referrals
 from services.matching.settings import MatchingSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession

@@ -27,7 +27,6 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.matching import adapters
 from services.matching.db.models import (
     CandidateProfile,
     IndexRevision,
@@ -38,6 +37,7 @@ from services.matching.db.taxonomy_read import load_taxonomy, taxonomy_stamp
 from services.matching.domain.candidates import PersonIndex
 from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.taxonomy import Taxonomy
+from services.matching.service import adapters
 from shared.logging import get_logger
 
 OFFERS = "offers"

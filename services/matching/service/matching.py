@@ -13,15 +13,16 @@ import numpy as np
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching import adapters, catalogue
 from services.matching.db.models import CandidateProfile, Offer, beneficiary_access
 from services.matching.domain import eligibility as engine
 from services.matching.domain import explain
 from services.matching.domain import scoring as s
 from services.matching.domain.ranker import top
 from services.matching.domain.skillspace import SkillSpace
-from services.matching.indexes import OFFER_COLUMNS, Indexes, summary
-from services.matching.referrals import ConsentRequired, now, person_visible
+from services.matching.service import adapters
+from services.matching.service import offers as catalogue
+from services.matching.service.indexes import OFFER_COLUMNS, Indexes, summary
+from services.matching.service.referrals import ConsentRequired, now, person_visible
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
 from shared.offload import run_in_thread

@@ -10,7 +10,6 @@ from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching import withdrawals
 from services.matching.db.models import (
     CandidateProfile,
     PathwayOwner,
@@ -18,7 +17,8 @@ from services.matching.db.models import (
     beneficiary_grant,
     idempotency,
 )
-from services.matching.indexes import PEOPLE, bump_revision
+from services.matching.service import withdrawals
+from services.matching.service.indexes import PEOPLE, bump_revision
 from shared import access_mirror
 from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract

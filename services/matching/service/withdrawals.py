@@ -24,11 +24,11 @@ from collections.abc import Collection
 from sqlalchemy import not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.matching import referrals
 from services.matching.db.models import Referral, beneficiary_grant
 from services.matching.db.referral_access import card_allowed, consent_active
 from services.matching.schemas.referrals import ReferralReasonCode as Code
 from services.matching.schemas.referrals import ReferralStatus
+from services.matching.service import referrals
 from shared.logging import get_logger
 
 _log = get_logger("ponte.matching.withdrawals")

@@ -19,7 +19,6 @@ from typing import Any, Protocol, TypeVar
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching import adapters
 from services.matching.domain.allocation import (
     Allocation,
     allocate,
@@ -29,11 +28,12 @@ from services.matching.domain.allocation import (
 from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.scoring import Weights
 from services.matching.domain.transport import Budget, Stopped
-from services.matching.indexes import Indexes
+from services.matching.service import adapters
+from services.matching.service.indexes import Indexes
 
 # shared with matches and candidates: one definition of who and what a case worker may use
-from services.matching.ranking import _live_offers, _require_case_role, _visible_consented
-from services.matching.referrals import now
+from services.matching.service.matching import _live_offers, _require_case_role, _visible_consented
+from services.matching.service.referrals import now
 from services.matching.settings import MatchingSettings
 from shared.auth import Principal
 from shared.errors import FieldError, Problem, ServiceUnavailable, UnprocessableContent

@@ -24,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import with_expression
 
-from services.matching import adapters, pathway_links
 from services.matching.db.models import (
     CandidateProfile,
     Offer,
@@ -40,6 +39,7 @@ from services.matching.schemas.referrals import (
     ReferralStatus,
     ReferralUpdate,
 )
+from services.matching.service import adapters, pathway_links
 from shared.access_mirror import visible_condition
 from shared.auth import PROVIDER_ROLES, Principal
 from shared.contracts import matching as contract
