@@ -20,10 +20,10 @@ from bench.stack import ROOT
 from services.gateway.settings import GatewaySettings
 from services.intake.schemas.pages import BatchRequest
 from services.intake.settings import IntakeSettings
+from services.matching.db.indexes import OFFERS, PEOPLE, bump_revision
 from services.matching.db.models import CandidateProfile, Offer, beneficiary_access
 from services.matching.schemas.offers import OfferCreate
 from services.matching.schemas.referrals import AllocationRequest
-from services.matching.service.indexes import OFFERS, PEOPLE, bump_revision
 from services.matching.settings import MatchingSettings
 from services.matching.taxonomy.importer import import_taxonomy
 from shared.db import create_engine, session_factory

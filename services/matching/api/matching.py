@@ -10,9 +10,9 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Query, Request
 
+from services.matching.api.deps import MatchingIndexes, Settings
 from services.matching.db.models import idempotency
-from services.matching.domain.scoring import Weights
-from services.matching.schemas.offers import OfferType
+from services.matching.domain.offers import OfferType
 from services.matching.schemas.referrals import (
     AllocationRequest,
     AllocationResult,
@@ -21,7 +21,6 @@ from services.matching.schemas.referrals import (
 )
 from services.matching.service import allocations
 from services.matching.service import matching as ranking
-from services.matching.service.indexes import Indexes
 from services.matching.settings import (
     ALLOCATION_MAX_OFFERS,
     ALLOCATION_MAX_PAIRS,
@@ -43,10 +42,6 @@ IncludeIneligible = Annotated[
 ]
 
 
-def _state(request: Request) -> tuple[Indexes, Weights]:
-    return request.app.state.indexes, request.app.state.weights
-
-
 @router.get(
     "/beneficiaries/{beneficiary_id}/matches",
     response_model=MatchList,
@@ -58,7 +53,7 @@ def _state(request: Request) -> tuple[Indexes, Weights]:
 )
 async def beneficiary_matches(
     beneficiary_id: uuid.UUID,
-    request: Request,
+    engine: MatchingIndexes,
     principal: CurrentPrincipal,
     session: ReadSession,
     offer_type: Annotated[
@@ -67,13 +62,12 @@ async def beneficiary_matches(
     limit: MatchLimit = 20,
     include_ineligible: IncludeIneligible = False,
 ) -> MatchList:
-    indexes, weights = _state(request)
     items = await ranking.matches(
         session,
-        indexes,
+        engine.indexes,
         principal,
         beneficiary_id,
-        weights=weights,
+        weights=engine.weights,
         limit=limit,
         include_ineligible=include_ineligible,
         types=[t.value for t in offer_type] if offer_type else None,
@@ -89,19 +83,18 @@ async def beneficiary_matches(
 )
 async def offer_candidates(
     offer_id: uuid.UUID,
-    request: Request,
+    engine: MatchingIndexes,
     principal: CurrentPrincipal,
     session: ReadSession,
     limit: MatchLimit = 20,
     include_ineligible: IncludeIneligible = False,
 ) -> CandidateList:
-    indexes, weights = _state(request)
     items = await ranking.candidates(
         session,
-        indexes,
+        engine.indexes,
         principal,
         offer_id,
-        weights=weights,
+        weights=engine.weights,
         limit=limit,
         include_ineligible=include_ineligible,
     )
@@ -137,20 +130,23 @@ def _allocation_limiter(request: Request, settings: MatchingSettings) -> anyio.C
     "anything (an `Idempotency-Key` is free for a retry). Split a larger cohort.",
 )
 async def allocate(
-    body: AllocationRequest, request: Request, principal: CurrentPrincipal, session: ReadSession
+    body: AllocationRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    engine: MatchingIndexes,
+    settings: Settings,
 ) -> AllocationResult:
-    indexes, weights = _state(request)
-    settings: MatchingSettings = request.app.state.settings
     result = await allocations.allocation(
         session,
-        indexes,
+        engine.indexes,
         principal,
         request,
         body.beneficiary_ids,
         body.offer_ids,
         settings=settings,
         limiter=_allocation_limiter(request, settings),
-        weights=weights,
+        weights=engine.weights,
         favour_vulnerable=body.favour_vulnerable,
         maximin=body.maximin,
     )

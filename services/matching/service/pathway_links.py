@@ -14,26 +14,18 @@ checks that the action belongs to the pathway, person and organisation when it a
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
-import httpx
-from sqlalchemy import or_, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.db.models import PathwayOwner, beneficiary_access
+from services.matching.clients.pathways import PathwaysClient
+from services.matching.db import pathways
 from services.matching.schemas.referrals import ReferralCreate
 from shared.auth import Principal
-from shared.errors import FieldError, ServiceUnavailable, UnprocessableContent
+from shared.errors import FieldError, UnprocessableContent
 
 
 async def check(
-    session: AsyncSession,
-    principal: Principal,
-    body: ReferralCreate,
-    http: httpx.AsyncClient,
-    pathways_url: str,
-    token: str,
+    session: AsyncSession, principal: Principal, body: ReferralCreate, client: PathwaysClient
 ) -> None:
     if body.pathway_id is None:
         if body.action_id is not None:
@@ -48,22 +40,11 @@ async def check(
                 ],
             )
         return
-    if await session.get(PathwayOwner, body.pathway_id) is None:
-        await _learn(session, http, pathways_url, token, body.pathway_id)
-    merged_here = select(beneficiary_access.c.beneficiary_id).where(
-        beneficiary_access.c.merged_into == body.beneficiary_id
-    )
-    owned = await session.scalar(
-        select(PathwayOwner.pathway_id).where(
-            PathwayOwner.pathway_id == body.pathway_id,
-            PathwayOwner.organization_id == principal.organization_id,
-            or_(
-                PathwayOwner.beneficiary_id == body.beneficiary_id,
-                PathwayOwner.beneficiary_id.in_(merged_here),
-            ),
-        )
-    )
-    if owned is None:
+    if not await pathways.known(session, body.pathway_id):
+        await _learn(session, client, body.pathway_id)
+    if not await pathways.owned(
+        session, principal.organization_id, body.pathway_id, body.beneficiary_id
+    ):
         raise UnprocessableContent(
             "The pathway is not one your organisation runs for this person.",
             errors=[
@@ -76,37 +57,10 @@ async def check(
         )
 
 
-async def _learn(
-    session: AsyncSession,
-    http: httpx.AsyncClient,
-    pathways_url: str,
-    token: str,
-    pathway_id: uuid.UUID,
-) -> None:
-    """Ask pathways whose the pathway is, and keep the answer (as its events would have)."""
-    try:
-        answer = await http.get(
-            f"{pathways_url}/internal/pathways/{pathway_id}/owner",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=5.0,
-        )
-        if answer.status_code == 404:
-            return  # no such pathway: refused like another's
-        answer.raise_for_status()
-        owner = answer.json()
-        values = {
-            "pathway_id": uuid.UUID(str(owner["pathway_id"])),
-            "beneficiary_id": uuid.UUID(str(owner["beneficiary_id"])),
-            "organization_id": uuid.UUID(str(owner["organization_id"])),
-        }
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
-        raise ServiceUnavailable(
-            "The referral's pathway cannot be checked right now; try again."
-        ) from error
-    if values["pathway_id"] != pathway_id:
+async def _learn(session: AsyncSession, client: PathwaysClient, pathway_id: uuid.UUID) -> None:
+    """Ask pathways whose the pathway is, and keep the answer (as its events would have). No
+    such pathway: nothing kept, refused like another's."""
+    owner = await client.owner(pathway_id)
+    if owner is None or owner.pathway_id != pathway_id:
         return
-    await session.execute(
-        insert(PathwayOwner)
-        .values(**values, updated_at=datetime.now(UTC))
-        .on_conflict_do_nothing(index_elements=[PathwayOwner.pathway_id])
-    )
+    await pathways.remember(session, owner.pathway_id, owner.beneficiary_id, owner.organization_id)

@@ -9,117 +9,53 @@ one conditional UPDATE, so concurrent enrolments never oversell. The provider se
 the referral needs (name, contact, language levels, the relevant skills), snapshotted from
 intake when the referral is made. The card and the referrer's note show, and the provider moves
 the referral on, only while the person's consent to matching and the referrer's view of them
-hold (checked in the query that reads the referral: ``db.referral_access``); when either ends,
+hold (checked in the query that reads the referral: ``db.access``); when either ends,
 ``withdrawals`` ends the referral and removes them."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-from sqlalchemy import Select, and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import with_expression
 
-from services.matching.db.models import (
-    CandidateProfile,
-    Offer,
-    Referral,
-    beneficiary_access,
-    beneficiary_grant,
-    outbox,
-)
-from services.matching.db.referral_access import card_allowed
-from services.matching.schemas.referrals import (
-    ReferralCreate,
+from services.matching.clients.intake import IntakeClient
+from services.matching.clients.pathways import PathwaysClient
+from services.matching.db import offers, people, referrals
+from services.matching.db.models import CandidateProfile, Offer, Referral, outbox
+from services.matching.domain.access import parties
+from services.matching.domain.referrals import (
+    FORWARD,
+    MOVES,
+    NEEDS_REASON,
     ReferralReasonCode,
     ReferralStatus,
-    ReferralUpdate,
+    next_statuses,
 )
+from services.matching.errors import ConsentEnded, NoSeatsLeft, NotAReferrer
+from services.matching.schemas.referrals import ReferralCreate, ReferralUpdate
 from services.matching.service import adapters, pathway_links
-from shared.access_mirror import visible_condition
-from shared.auth import PROVIDER_ROLES, Principal
+from shared import clock
+from shared.auth import Principal
 from shared.contracts import matching as contract
-from shared.errors import (
-    Conflict,
-    FieldError,
-    Forbidden,
-    NotFound,
-    Problem,
-    ServiceUnavailable,
-    UnprocessableContent,
-)
+from shared.errors import Conflict, FieldError, Forbidden, UnprocessableContent
 from shared.events import emit
 
-ACTIVE = ("proposed", "accepted", "enrolled")
 S = ReferralStatus
-# (from, to) -> who may make the move: "provider", "referrer" or both
-MOVES: dict[tuple[S, S], frozenset[str]] = {
-    (S.PROPOSED, S.ACCEPTED): frozenset({"provider"}),
-    (S.PROPOSED, S.REJECTED): frozenset({"provider"}),
-    (S.PROPOSED, S.DROPPED): frozenset({"referrer"}),
-    (S.ACCEPTED, S.ENROLLED): frozenset({"provider"}),
-    (S.ACCEPTED, S.DROPPED): frozenset({"provider", "referrer"}),
-    (S.ENROLLED, S.COMPLETED): frozenset({"provider"}),
-    (S.ENROLLED, S.DROPPED): frozenset({"provider", "referrer"}),
-}
-NEEDS_REASON = frozenset({S.REJECTED, S.DROPPED})
-# The provider's moves forward, which need the person's consent and the referrer's view to hold.
-FORWARD = frozenset({S.ACCEPTED, S.ENROLLED, S.COMPLETED})
 
 
-class ConsentRequired(Problem):
-    status, slug, title = 409, "consent-required", "The person has not consented to this"
+async def page(
+    session: AsyncSession, principal: Principal, **filters: Any
+) -> tuple[list[Referral], str | None]:
+    """One page of the referrals the caller may read (``db.referrals.page``'s filters)."""
+    return await referrals.page(session, principal, **filters)
 
 
-class ConsentEnded(Problem):
-    status, slug, title = 409, "consent-ended", "The consent this referral relied on has ended"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def person_visible(principal: Principal, column: Any) -> Any:
-    return visible_condition(
-        beneficiary_access, beneficiary_grant, column, principal, "profile", now()
-    )
-
-
-def readable(principal: Principal) -> Select[Referral]:
-    """The referrer's organisation (while it may see the person) and the provider's; each row
-    with ``card_visible``."""
-    as_referrer = and_(
-        Referral.organization_id == principal.organization_id,
-        person_visible(principal, Referral.beneficiary_id),
-    )
-    as_provider = and_(Referral.provider_organization_id == principal.organization_id)
-    statement = select(Referral).options(
-        with_expression(Referral.card_visible, card_allowed(now()))
-    )
-    if principal.organization_id is None:
-        return statement.where(False)  # type: ignore[arg-type]
-    conditions = []
-    if principal.works_on_cases:
-        conditions.append(as_referrer)
-    if principal.acts_as(*PROVIDER_ROLES):
-        conditions.append(as_provider)
-    return statement.where(or_(*conditions)) if conditions else statement.where(False)  # type: ignore[arg-type]
-
-
-async def get_readable(
-    session: AsyncSession, principal: Principal, referral_id: uuid.UUID, *, lock: bool = False
+async def get_movable(
+    session: AsyncSession, principal: Principal, referral_id: uuid.UUID
 ) -> Referral:
-    statement = readable(principal).where(Referral.id == referral_id)
-    if lock:
-        statement = statement.with_for_update(of=Referral)
-    referral: Referral | None = await session.scalar(statement)
-    if referral is None:
-        raise NotFound("No such referral.")
-    return referral
+    """The referral, locked for a move, if the caller may read it."""
+    return await referrals.get_readable(session, principal, referral_id, lock=True)
 
 
 async def _publish(session: AsyncSession, referral: Referral) -> None:
@@ -142,21 +78,8 @@ async def _publish(session: AsyncSession, referral: Referral) -> None:
     )
 
 
-async def _card(
-    http: httpx.AsyncClient, intake_url: str, token: str, profile: CandidateProfile, offer: Offer
-) -> dict[str, Any]:
-    try:
-        answer = await http.get(
-            f"{intake_url}/internal/beneficiaries/{profile.beneficiary_id}/card",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=5.0,
-        )
-        answer.raise_for_status()
-        identity: dict[str, Any] = answer.json()
-    except (httpx.HTTPError, ValueError) as error:
-        raise ServiceUnavailable(
-            "The person's contact details cannot be fetched right now; try again."
-        ) from error
+async def _card(intake: IntakeClient, profile: CandidateProfile, offer: Offer) -> dict[str, Any]:
+    identity = await intake.card(profile.beneficiary_id)
     wanted = set(offer.required_skills) | set(offer.preferred_skills)
     return {
         **identity,
@@ -167,37 +90,8 @@ async def _card(
     }
 
 
-async def propose(
-    session: AsyncSession,
-    principal: Principal,
-    body: ReferralCreate,
-    http: httpx.AsyncClient,
-    intake_url: str,
-    token: str,
-    pathways_url: str,
-) -> Referral:
-    if not principal.works_on_cases:
-        raise Forbidden("Your role does not refer people.")
-    visible = await session.scalar(
-        select(beneficiary_access.c.matching_consent).where(
-            beneficiary_access.c.beneficiary_id == body.beneficiary_id,
-            person_visible(principal, beneficiary_access.c.beneficiary_id),
-        )
-    )
-    profile = await session.get(CandidateProfile, body.beneficiary_id)
-    if visible is None or profile is None:
-        raise NotFound("No such person.")
-    if not visible:
-        raise ConsentRequired(
-            "The person has not consented to matching: record that consent first."
-        )
-    await pathway_links.check(session, principal, body, http, pathways_url, token)
-    offer = await session.get(Offer, body.offer_id)
-    if offer is None or (
-        offer.status == "draft" and offer.organization_id != principal.organization_id
-    ):
-        raise NotFound("No such offer.")
-    reasons = adapters.exclusions(profile, offer, now().date())
+def _check_eligible(profile: CandidateProfile, offer: Offer) -> None:
+    reasons = adapters.exclusions(profile, offer, clock.today())
     if reasons:
         raise UnprocessableContent(
             "The person is not eligible for this offer.",
@@ -207,7 +101,22 @@ async def propose(
             ],
             excluded_by=reasons,
         )
-    moment = now()
+
+
+async def propose(
+    session: AsyncSession,
+    principal: Principal,
+    body: ReferralCreate,
+    intake: IntakeClient,
+    pathways: PathwaysClient,
+) -> Referral:
+    if not principal.works_on_cases:
+        raise NotAReferrer()
+    profile = await people.get_consented(session, principal, body.beneficiary_id, erased_too=True)
+    await pathway_links.check(session, principal, body, pathways)
+    offer = await offers.get_referable(session, principal, body.offer_id)
+    _check_eligible(profile, offer)
+    moment = clock.now()
     referral = Referral(
         id=uuid.uuid4(),
         beneficiary_id=body.beneficiary_id,
@@ -218,17 +127,13 @@ async def propose(
         action_id=body.action_id,
         status=S.PROPOSED.value,
         note=body.note,
-        person_card=await _card(http, intake_url, token, profile, offer),
+        person_card=await _card(intake, profile, offer),
         history=[{"status": S.PROPOSED.value, "at": moment.isoformat(), "by": principal.subject}],
         created_by=principal.subject,
         created_at=moment,
         updated_at=moment,
     )
-    session.add(referral)
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        raise Conflict("The person already has an active referral to this offer.") from error
+    await referrals.add(session, referral)
     referral.card_visible = True  # consent and view were checked in this transaction
     await _publish(session, referral)
     return referral
@@ -240,16 +145,13 @@ async def move(
     old, new = S(referral.status), body.status
     allowed = MOVES.get((old, new))
     if allowed is None:
-        nexts = sorted(to.value for (frm, to) in MOVES if frm == old)
-        raise Conflict(f"A referral {old.value} cannot become {new.value}.", allowed_statuses=nexts)
-    roles = set()
-    if referral.provider_organization_id == principal.organization_id and principal.acts_as(
-        *PROVIDER_ROLES
+        raise Conflict(
+            f"A referral {old.value} cannot become {new.value}.",
+            allowed_statuses=next_statuses(old),
+        )
+    if not parties(principal, referral.organization_id, referral.provider_organization_id) & (
+        allowed
     ):
-        roles.add("provider")
-    if referral.organization_id == principal.organization_id and principal.works_on_cases:
-        roles.add("referrer")
-    if not roles & allowed:
         raise Forbidden(f"Only the {' or '.join(sorted(allowed))} makes this move.")
     if new in NEEDS_REASON and body.reason is None:
         raise UnprocessableContent(
@@ -257,13 +159,7 @@ async def move(
             errors=[FieldError(field="body.reason", message="is required", code="required")],
         )
     if new in FORWARD and not referral.card_visible:
-        raise ConsentEnded(
-            "The person's consent to matching, or the referring organisation's view of them, "
-            "has ended: the referral can only be ended.",
-            allowed_statuses=sorted(
-                to.value for (frm, to) in MOVES if frm == old and to not in FORWARD
-            ),
-        )
+        raise ConsentEnded(allowed_statuses=next_statuses(old, backward_only=True))
     await transition(session, referral, new, by=principal.subject, reason=body.reason)
 
 
@@ -280,22 +176,11 @@ async def transition(
     """Every move's bookkeeping, whoever makes it: the seat (taken at enrolment, freed when an
     enrolled referral drops), the history (``entry`` adds to its line), the version, the event."""
     old = S(referral.status)
-    if new == S.ENROLLED:
-        taken = await session.execute(
-            update(Offer)
-            .where(Offer.id == referral.offer_id, Offer.seats_taken < Offer.seats)
-            .values(seats_taken=Offer.seats_taken + 1)
-            .returning(Offer.id)
-        )
-        if taken.first() is None:
-            raise Conflict("No seats left on this offer.")
+    if new == S.ENROLLED and not await offers.take_seat(session, referral.offer_id):
+        raise NoSeatsLeft()
     if old == S.ENROLLED and new == S.DROPPED:
-        await session.execute(
-            update(Offer)
-            .where(Offer.id == referral.offer_id)
-            .values(seats_taken=Offer.seats_taken - 1)
-        )
-    moment = now()
+        await offers.free_seat(session, referral.offer_id)
+    moment = clock.now()
     code = reason_code.value if reason_code is not None else None
     referral.status = new.value
     referral.reason = reason
@@ -307,7 +192,7 @@ async def transition(
     ]
     referral.version += 1
     referral.updated_at = moment
-    await session.flush()
+    await referrals.flush(session)
     await _publish(session, referral)
 
 

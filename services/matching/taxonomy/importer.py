@@ -24,7 +24,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.matching.db.taxonomy import (
-    ConceptType,
     EscoImport,
     EscoIscoGroup,
     EscoLabel,
@@ -34,6 +33,7 @@ from services.matching.db.taxonomy import (
     EscoSkill,
     EscoSkillBroader,
 )
+from services.matching.domain.esco import ConceptType
 from services.matching.taxonomy.progress import Progress
 from services.matching.taxonomy.records import Taxonomy, read_taxonomy
 from services.matching.taxonomy.sources import detect_version, find_files

@@ -1,0 +1,64 @@
+"""Typed validating dependencies: the object the path names, or a 404, in one read through the
+repository's readable statement. Used on routes whose only inputs are path parameters; a route
+with a body or validated query parameters looks its object up in its handler instead, so that a
+malformed request to an invisible object stays a 422 (FastAPI runs dependencies before it
+validates the body and the query)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.matching.db import offers, referrals
+from services.matching.db.models import Offer, Referral
+from services.matching.domain.scoring import Weights
+from services.matching.service import offers as offers_service
+from services.matching.service.indexes import Indexes
+from services.matching.settings import MatchingSettings
+from shared.auth import CurrentPrincipal
+from shared.db import DbSession, ReadSession
+
+
+async def _visible_offer(
+    offer_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
+) -> Offer:
+    return await offers.get_readable(session, principal, offer_id)
+
+
+async def _managed_offer(
+    offer_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> Offer:
+    return await offers_service.get_managed(session, principal, offer_id)
+
+
+async def _visible_referral(
+    referral_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
+) -> Referral:
+    return await referrals.get_readable(session, principal, referral_id)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The service's in-memory indexes and the cluster's weights."""
+
+    indexes: Indexes
+    weights: Weights
+
+
+def _engine(request: Request) -> Engine:
+    return Engine(request.app.state.indexes, request.app.state.weights)
+
+
+def _settings(request: Request) -> MatchingSettings:
+    settings: MatchingSettings = request.app.state.settings
+    return settings
+
+
+VisibleOffer = Annotated[Offer, Depends(_visible_offer)]
+ManagedOffer = Annotated[Offer, Depends(_managed_offer)]
+VisibleReferral = Annotated[Referral, Depends(_visible_referral)]
+MatchingIndexes = Annotated[Engine, Depends(_engine)]
+Settings = Annotated[MatchingSettings, Depends(_settings)]
