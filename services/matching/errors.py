@@ -4,9 +4,10 @@ problem+json)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from shared.errors import Conflict, Forbidden, NotFound, Problem, ServiceUnavailable
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, Problem, ServiceUnavailable
 from shared.errors import UnprocessableContent as _Unprocessable
 
 
@@ -99,3 +100,122 @@ class AllocationTooLarge(_Unprocessable):
 
 class AllocationTimedOut(ServiceUnavailable):
     slug, title = "allocation-timed-out", "The allocation did not finish in time"
+
+
+class UnknownConcepts(_Unprocessable):
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__(
+            "Unknown ESCO concepts; search them with GET /api/v1/taxonomy/skills or /occupations.",
+            errors=errors,
+        )
+
+
+class RequiredFieldsCleared(_Unprocessable):
+    def __init__(self, fields: Sequence[str]) -> None:
+        super().__init__(
+            "Required fields cannot be cleared.",
+            errors=[
+                FieldError(field=f"body.{f}", message="cannot be null", code="required")
+                for f in fields
+            ],
+        )
+
+
+class InconsistentOffer(_Unprocessable):
+    def __init__(self, why: str) -> None:
+        super().__init__(why, errors=[FieldError(field="body", message=why, code="invalid")])
+
+
+class NotEligible(_Unprocessable):
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__(
+            "The person is not eligible for this offer.",
+            errors=[
+                FieldError(field="body.offer_id", message=reason, code="ineligible")
+                for reason in reasons
+            ],
+            excluded_by=reasons,
+        )
+
+
+class MoveNotAllowed(Conflict):
+    def __init__(self, old: str, new: str, allowed_statuses: list[str]) -> None:
+        super().__init__(
+            f"A referral {old} cannot become {new}.", allowed_statuses=allowed_statuses
+        )
+
+
+class NotThisParty(Forbidden):
+    def __init__(self, parties: Iterable[str]) -> None:
+        super().__init__(f"Only the {' or '.join(sorted(parties))} makes this move.")
+
+
+class ReasonRequired(_Unprocessable):
+    def __init__(self) -> None:
+        super().__init__(
+            "Say why.",
+            errors=[FieldError(field="body.reason", message="is required", code="required")],
+        )
+
+
+class NotProposed(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(
+            f"The referral is {status}: only a proposed one can be answered.",
+            allowed_statuses=[],
+        )
+
+
+class OwnConsentEnded(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "Your consent to matching has ended: give it again before answering offers.",
+            allowed_statuses=[],
+        )
+
+
+class PathwayRequired(_Unprocessable):
+    def __init__(self) -> None:
+        super().__init__(
+            "Name the pathway of the action.",
+            errors=[
+                FieldError(
+                    field="body.pathway_id", message="is required with action_id", code="required"
+                )
+            ],
+        )
+
+
+class NotYourPathway(_Unprocessable):
+    def __init__(self) -> None:
+        super().__init__(
+            "The pathway is not one your organisation runs for this person.",
+            errors=[
+                FieldError(
+                    field="body.pathway_id",
+                    message="is not a pathway of your organisation for this person",
+                    code="not_your_pathway",
+                )
+            ],
+        )
+
+
+class UnknownOffers(_Unprocessable):
+    def __init__(self, missing: Sequence[str]) -> None:
+        super().__init__(
+            "Some offers do not exist.",
+            errors=[
+                FieldError(field="body.offer_ids", message=f"no such offer {i}", code="unknown")
+                for i in missing
+            ],
+        )
+
+
+class QueryLength(_Unprocessable):
+    def __init__(self) -> None:
+        super().__init__(
+            "q must hold 1 to 100 characters besides spaces.",
+            errors=[
+                FieldError(field="query.q", message="1 to 100 characters", code="string_length")
+            ],
+        )

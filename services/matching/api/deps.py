@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 
 from services.matching.db import offers, referrals
@@ -48,17 +49,29 @@ class Engine:
     weights: Weights
 
 
-def _engine(request: Request) -> Engine:
+async def _engine(request: Request) -> Engine:
     return Engine(request.app.state.indexes, request.app.state.weights)
 
 
-def _settings(request: Request) -> MatchingSettings:
+async def _settings(request: Request) -> MatchingSettings:
     settings: MatchingSettings = request.app.state.settings
     return settings
+
+
+Settings = Annotated[MatchingSettings, Depends(_settings)]
+
+
+async def _allocation_limiter(request: Request, settings: Settings) -> anyio.CapacityLimiter:
+    """The process's limiter of solves at once, made on first use (inside the event loop)."""
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "allocation_limiter", None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(settings.allocation_concurrency)
+        request.app.state.allocation_limiter = limiter
+    return limiter
 
 
 VisibleOffer = Annotated[Offer, Depends(_visible_offer)]
 ManagedOffer = Annotated[Offer, Depends(_managed_offer)]
 VisibleReferral = Annotated[Referral, Depends(_visible_referral)]
 MatchingIndexes = Annotated[Engine, Depends(_engine)]
-Settings = Annotated[MatchingSettings, Depends(_settings)]
+AllocationLimiter = Annotated[anyio.CapacityLimiter, Depends(_allocation_limiter)]

@@ -7,10 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Query, Request
 
-from services.matching.api.deps import MatchingIndexes, Settings
+from services.matching.api.deps import AllocationLimiter, MatchingIndexes, Settings
 from services.matching.db.models import idempotency
 from services.matching.domain.offers import OfferType
 from services.matching.schemas.referrals import (
@@ -26,7 +25,6 @@ from services.matching.settings import (
     ALLOCATION_MAX_PAIRS,
     ALLOCATION_MAX_PEOPLE,
     ALLOCATION_TIME_LIMIT_SECONDS,
-    MatchingSettings,
 )
 from shared.auth import CurrentPrincipal
 from shared.db import ReadSession
@@ -101,15 +99,6 @@ async def offer_candidates(
     return CandidateList.model_validate({"items": items})
 
 
-def _allocation_limiter(request: Request, settings: MatchingSettings) -> anyio.CapacityLimiter:
-    """The process's limiter of solves at once, made on first use (inside the event loop)."""
-    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "allocation_limiter", None)
-    if limiter is None:
-        limiter = anyio.CapacityLimiter(settings.allocation_concurrency)
-        request.app.state.allocation_limiter = limiter
-    return limiter
-
-
 @router.post(
     "/allocations",
     response_model=AllocationResult,
@@ -136,6 +125,7 @@ async def allocate(
     session: ReadSession,
     engine: MatchingIndexes,
     settings: Settings,
+    limiter: AllocationLimiter,
 ) -> AllocationResult:
     result = await allocations.allocation(
         session,
@@ -145,7 +135,7 @@ async def allocate(
         body.beneficiary_ids,
         body.offer_ids,
         settings=settings,
-        limiter=_allocation_limiter(request, settings),
+        limiter=limiter,
         weights=engine.weights,
         favour_vulnerable=body.favour_vulnerable,
         maximin=body.maximin,

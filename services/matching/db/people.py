@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,13 @@ from services.matching.db.models import CandidateProfile, beneficiary_access
 from services.matching.errors import ConsentRequired, PersonNotFound
 from shared import clock
 from shared.auth import Principal
+
+
+def readable(principal: Principal) -> Select[bool]:
+    """The people the caller may see: each one's consent to matching (from the access mirror)."""
+    return select(beneficiary_access.c.matching_consent).where(
+        person_visible(principal, beneficiary_access.c.beneficiary_id)
+    )
 
 
 async def get_consented(
@@ -28,13 +35,10 @@ async def get_consented(
 ) -> CandidateProfile:
     """The person's read model, if the caller may see them (404) and they consented to matching
     (409). ``erased_too``: an erased record's consent is not looked at (a proposal's check)."""
-    conditions = [
-        beneficiary_access.c.beneficiary_id == beneficiary_id,
-        person_visible(principal, beneficiary_access.c.beneficiary_id),
-    ]
+    statement = readable(principal).where(beneficiary_access.c.beneficiary_id == beneficiary_id)
     if not erased_too:
-        conditions.insert(1, beneficiary_access.c.erased.is_(False))
-    consent = await session.scalar(select(beneficiary_access.c.matching_consent).where(*conditions))
+        statement = statement.where(beneficiary_access.c.erased.is_(False))
+    consent = await session.scalar(statement)
     profile = await session.get(CandidateProfile, beneficiary_id)
     if consent is None or profile is None:
         raise PersonNotFound()

@@ -30,14 +30,14 @@ from services.matching.domain.allocation import (
 from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.scoring import Weights
 from services.matching.domain.transport import Budget, Stopped
-from services.matching.errors import AllocationTimedOut, AllocationTooLarge
+from services.matching.errors import AllocationTimedOut, AllocationTooLarge, UnknownOffers
 from services.matching.service import adapters
 from services.matching.service.indexes import Indexes
 from services.matching.service.matching import require_case_role
 from services.matching.settings import MatchingSettings
 from shared import clock
 from shared.auth import Principal
-from shared.errors import FieldError, Problem, UnprocessableContent
+from shared.errors import FieldError, Problem
 from shared.offload import run_in_thread
 
 T = TypeVar("T")
@@ -139,13 +139,7 @@ async def allocation(
         or (rows[i].status == "draft" and rows[i].organization_id != principal.organization_id)
     ]
     if missing:
-        raise UnprocessableContent(
-            "Some offers do not exist.",
-            errors=[
-                FieldError(field="body.offer_ids", message=f"no such offer {i}", code="unknown")
-                for i in missing
-            ],
-        )
+        raise UnknownOffers(missing)
     people = [adapters.profile_person(profiles[i]) for i in wanted_people if i in profiles]
     offers = [adapters.offer(rows[i]) for i in wanted_offers]
     taxonomy = await indexes.taxonomy(session)

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.db import referrals as repository
 from services.matching.db.models import Offer, Referral
 from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
+from services.matching.errors import NotProposed, OwnConsentEnded
 from services.matching.service import referrals
 from shared import clock
-from shared.errors import Conflict
 
 
 def person_response(history: list[dict[str, Any]]) -> Literal["accepted", "declined"] | None:
@@ -35,10 +35,7 @@ async def _proposed(
 ) -> tuple[Referral, Offer]:
     referral, offer = await repository.get_own(session, person, referral_id)
     if referral.status != ReferralStatus.PROPOSED:
-        raise Conflict(
-            f"The referral is {referral.status}: only a proposed one can be answered.",
-            allowed_statuses=[],
-        )
+        raise NotProposed(referral.status)
     return referral, offer
 
 
@@ -63,10 +60,7 @@ async def accept(
 ) -> tuple[Referral, Offer]:
     referral, offer = await _proposed(session, person, referral_id)
     if not await repository.consents(session, person):
-        raise Conflict(
-            "Your consent to matching has ended: give it again before answering offers.",
-            allowed_statuses=[],
-        )
+        raise OwnConsentEnded()
     if person_response(referral.history) != "accepted":
         _answer(referral, subject, "accepted", None)
         await repository.flush(session)

@@ -12,7 +12,15 @@ from services.matching.db import indexes, offers
 from services.matching.db.models import Offer
 from services.matching.db.taxonomy_read import known_uris, skill_labels
 from services.matching.domain.access import manages_offer, manages_offers
-from services.matching.errors import NotAPublisher, NotYourOffer, OfferReferred, SeatsTaken
+from services.matching.errors import (
+    InconsistentOffer,
+    NotAPublisher,
+    NotYourOffer,
+    OfferReferred,
+    RequiredFieldsCleared,
+    SeatsTaken,
+    UnknownConcepts,
+)
 from services.matching.schemas.offers import (
     OfferCreate,
     OfferFields,
@@ -21,7 +29,7 @@ from services.matching.schemas.offers import (
 )
 from shared import clock
 from shared.auth import Principal
-from shared.errors import FieldError, UnprocessableContent
+from shared.errors import FieldError
 
 
 async def page(
@@ -59,10 +67,7 @@ async def check_taxonomy(session: AsyncSession, fields: dict[str, Any]) -> None:
             )
         )
     if errors:
-        raise UnprocessableContent(
-            "Unknown ESCO concepts; search them with GET /api/v1/taxonomy/skills or /occupations.",
-            errors=errors,
-        )
+        raise UnknownConcepts(errors)
 
 
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
@@ -105,13 +110,7 @@ async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None
     required = {"type", "title", "seats", "status", "permit_must_allow_work"}
     cleared = sorted(field for field in required if field in patch and patch[field] is None)
     if cleared:
-        raise UnprocessableContent(
-            "Required fields cannot be cleared.",
-            errors=[
-                FieldError(field=f"body.{f}", message="cannot be null", code="required")
-                for f in cleared
-            ],
-        )
+        raise RequiredFieldsCleared(cleared)
     merged = {**read_fields(offer), **patch}
     try:
         check_consistency(
@@ -120,9 +119,7 @@ async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None
             )
         )
     except ValueError as error:
-        raise UnprocessableContent(
-            str(error), errors=[FieldError(field="body", message=str(error), code="invalid")]
-        ) from error
+        raise InconsistentOffer(str(error)) from error
     await check_taxonomy(session, patch)
     if patch.get("seats") is not None and patch["seats"] < offer.seats_taken:
         raise SeatsTaken(offer.seats_taken)

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.clients.pathways import PathwaysClient
 from services.matching.db import pathways
+from services.matching.errors import NotYourPathway, PathwayRequired
 from services.matching.schemas.referrals import ReferralCreate
 from shared.auth import Principal
-from shared.errors import FieldError, UnprocessableContent
 
 
 async def check(
@@ -29,32 +29,14 @@ async def check(
 ) -> None:
     if body.pathway_id is None:
         if body.action_id is not None:
-            raise UnprocessableContent(
-                "Name the pathway of the action.",
-                errors=[
-                    FieldError(
-                        field="body.pathway_id",
-                        message="is required with action_id",
-                        code="required",
-                    )
-                ],
-            )
+            raise PathwayRequired()
         return
     if not await pathways.known(session, body.pathway_id):
         await _learn(session, client, body.pathway_id)
     if not await pathways.owned(
         session, principal.organization_id, body.pathway_id, body.beneficiary_id
     ):
-        raise UnprocessableContent(
-            "The pathway is not one your organisation runs for this person.",
-            errors=[
-                FieldError(
-                    field="body.pathway_id",
-                    message="is not a pathway of your organisation for this person",
-                    code="not_your_pathway",
-                )
-            ],
-        )
+        raise NotYourPathway()
 
 
 async def _learn(session: AsyncSession, client: PathwaysClient, pathway_id: uuid.UUID) -> None:

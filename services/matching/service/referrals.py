@@ -32,13 +32,20 @@ from services.matching.domain.referrals import (
     ReferralStatus,
     next_statuses,
 )
-from services.matching.errors import ConsentEnded, NoSeatsLeft, NotAReferrer
+from services.matching.errors import (
+    ConsentEnded,
+    MoveNotAllowed,
+    NoSeatsLeft,
+    NotAReferrer,
+    NotEligible,
+    NotThisParty,
+    ReasonRequired,
+)
 from services.matching.schemas.referrals import ReferralCreate, ReferralUpdate
 from services.matching.service import adapters, pathway_links
 from shared import clock
 from shared.auth import Principal
 from shared.contracts import matching as contract
-from shared.errors import Conflict, FieldError, Forbidden, UnprocessableContent
 from shared.events import emit
 
 S = ReferralStatus
@@ -93,14 +100,7 @@ async def _card(intake: IntakeClient, profile: CandidateProfile, offer: Offer) -
 def _check_eligible(profile: CandidateProfile, offer: Offer) -> None:
     reasons = adapters.exclusions(profile, offer, clock.today())
     if reasons:
-        raise UnprocessableContent(
-            "The person is not eligible for this offer.",
-            errors=[
-                FieldError(field="body.offer_id", message=reason, code="ineligible")
-                for reason in reasons
-            ],
-            excluded_by=reasons,
-        )
+        raise NotEligible(reasons)
 
 
 async def propose(
@@ -145,19 +145,13 @@ async def move(
     old, new = S(referral.status), body.status
     allowed = MOVES.get((old, new))
     if allowed is None:
-        raise Conflict(
-            f"A referral {old.value} cannot become {new.value}.",
-            allowed_statuses=next_statuses(old),
-        )
+        raise MoveNotAllowed(old.value, new.value, next_statuses(old))
     if not parties(principal, referral.organization_id, referral.provider_organization_id) & (
         allowed
     ):
-        raise Forbidden(f"Only the {' or '.join(sorted(allowed))} makes this move.")
+        raise NotThisParty(allowed)
     if new in NEEDS_REASON and body.reason is None:
-        raise UnprocessableContent(
-            "Say why.",
-            errors=[FieldError(field="body.reason", message="is required", code="required")],
-        )
+        raise ReasonRequired()
     if new in FORWARD and not referral.card_visible:
         raise ConsentEnded(allowed_statuses=next_statuses(old, backward_only=True))
     await transition(session, referral, new, by=principal.subject, reason=body.reason)

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.db import taxonomy_search
 from services.matching.db.taxonomy_search import Hit
 from services.matching.domain.esco import LabelKind
+from services.matching.errors import QueryLength
 from services.matching.taxonomy.search import DEFAULT_LANGUAGE, negotiate
-from shared.errors import FieldError, UnprocessableContent
 
 MAX_QUERY_LENGTH = 100
 
@@ -17,12 +17,7 @@ MAX_QUERY_LENGTH = 100
 def query(q: str) -> str:
     stripped = q.strip()
     if not 1 <= len(stripped) <= MAX_QUERY_LENGTH:
-        raise UnprocessableContent(
-            "q must hold 1 to 100 characters besides spaces.",
-            errors=[
-                FieldError(field="query.q", message="1 to 100 characters", code="string_length")
-            ],
-        )
+        raise QueryLength()
     return stripped
 
 
