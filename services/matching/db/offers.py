@@ -101,6 +101,10 @@ async def add(session: AsyncSession, offer: Offer) -> None:
     await session.flush()
 
 
+async def flush(session: AsyncSession) -> None:
+    await session.flush()
+
+
 async def referred(session: AsyncSession, offer_id: uuid.UUID) -> bool:
     return bool(await session.scalar(select(exists().where(Referral.offer_id == offer_id))))
 

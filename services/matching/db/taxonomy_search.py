@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.domain.esco import DEFAULT_LANGUAGE, LabelKind
-from services.matching.taxonomy.normalize import prefix_upper_bound, search_key
+from services.matching.domain.labels import prefix_upper_bound, search_key
 
 
 def _ranking(alias: str = "") -> str:

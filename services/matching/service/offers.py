@@ -127,7 +127,7 @@ async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None
         setattr(offer, name, value)
     offer.version += 1
     offer.updated_at = clock.now()
-    await session.flush()
+    await offers.flush(session)
     await indexes.bump_revision(session, indexes.OFFERS)
 
 
