@@ -16,10 +16,12 @@ from fastapi import Depends, Request
 from services.matching.db import offers, referrals
 from services.matching.db.models import Offer, Referral
 from services.matching.domain.scoring import Weights
+from services.matching.service import me
 from services.matching.service import offers as offers_service
 from services.matching.service.indexes import Indexes
 from services.matching.settings import MatchingSettings
 from shared.auth import CurrentPrincipal
+from shared.auth.person import CurrentPerson
 from shared.db import DbSession, ReadSession
 
 
@@ -39,6 +41,12 @@ async def _visible_referral(
     referral_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
 ) -> Referral:
     return await referrals.get_readable(session, principal, referral_id)
+
+
+async def _persons_referral(
+    referral_id: uuid.UUID, person: CurrentPerson, session: DbSession
+) -> tuple[Referral, Offer]:
+    return await me.get_own(session, person, referral_id)
 
 
 @dataclass(frozen=True)
@@ -73,5 +81,7 @@ async def _allocation_limiter(request: Request, settings: Settings) -> anyio.Cap
 VisibleOffer = Annotated[Offer, Depends(_visible_offer)]
 ManagedOffer = Annotated[Offer, Depends(_managed_offer)]
 VisibleReferral = Annotated[Referral, Depends(_visible_referral)]
+# The person's own referral and its offer (self-service), locked for an answer.
+PersonsReferral = Annotated[tuple[Referral, Offer], Depends(_persons_referral)]
 MatchingIndexes = Annotated[Engine, Depends(_engine)]
 AllocationLimiter = Annotated[anyio.CapacityLimiter, Depends(_allocation_limiter)]

@@ -18,8 +18,7 @@ from services.matching.schemas.referrals import (
     CandidateList,
     MatchList,
 )
-from services.matching.service import allocations
-from services.matching.service import matching as ranking
+from services.matching.service import allocations, matching
 from services.matching.settings import (
     ALLOCATION_MAX_OFFERS,
     ALLOCATION_MAX_PAIRS,
@@ -60,7 +59,7 @@ async def beneficiary_matches(
     limit: MatchLimit = 20,
     include_ineligible: IncludeIneligible = False,
 ) -> MatchList:
-    items = await ranking.matches(
+    items = await matching.matches(
         session,
         engine.indexes,
         principal,
@@ -87,7 +86,7 @@ async def offer_candidates(
     limit: MatchLimit = 20,
     include_ineligible: IncludeIneligible = False,
 ) -> CandidateList:
-    items = await ranking.candidates(
+    items = await matching.candidates(
         session,
         engine.indexes,
         principal,

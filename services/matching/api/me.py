@@ -15,6 +15,7 @@ import uuid
 
 from fastapi import APIRouter
 
+from services.matching.api.deps import PersonsReferral
 from services.matching.db.models import Offer, Referral, idempotency
 from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
 from services.matching.schemas.me import Decline, OfferSummary, OwnReferral, OwnReferrals
@@ -75,9 +76,11 @@ async def own_referrals(
     summary="The person accepts a proposed offer (the provider still decides)",
 )
 async def accept(
-    referral_id: uuid.UUID, person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
+    own: PersonsReferral, person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
 ) -> OwnReferral:
-    return _read(*await me.accept(session, person, principal.subject, referral_id))
+    referral, offer = own
+    await me.accept(session, person, principal.subject, referral)
+    return _read(referral, offer)
 
 
 @router.post(

@@ -13,7 +13,7 @@ from services.matching.api.deps import ManagedOffer, VisibleOffer
 from services.matching.db.models import Offer, idempotency
 from services.matching.domain.offers import OfferStatus, OfferType
 from services.matching.schemas.offers import OfferCreate, OfferPage, OfferRead, OfferUpdate
-from services.matching.service import offers as catalogue
+from services.matching.service import offers
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
@@ -30,9 +30,9 @@ router = APIRouter(
 
 
 async def _read(session: AsyncSession, offer: Offer, status_code: int = 200) -> Response:
-    labels = await catalogue.labels(session, [offer])
+    labels = await offers.labels(session, [offer])
     return json_response(
-        catalogue.as_read(offer, labels), status_code=status_code, version=offer.version
+        offers.as_read(offer, labels), status_code=status_code, version=offer.version
     )
 
 
@@ -46,7 +46,7 @@ async def _read(session: AsyncSession, offer: Offer, status_code: int = 200) -> 
 async def create_offer(
     body: OfferCreate, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    offer = await catalogue.create(session, principal, body)
+    offer = await offers.create(session, principal, body)
     return await _read(session, offer, status.HTTP_201_CREATED)
 
 
@@ -68,7 +68,7 @@ async def list_offers(
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
-    shown, next_cursor = await catalogue.page(
+    shown, next_cursor = await offers.page(
         session,
         principal,
         offer_type=offer_type.value if offer_type is not None else None,
@@ -77,10 +77,10 @@ async def list_offers(
         limit=limit,
         cursor=cursor,
     )
-    labels = await catalogue.labels(session, shown)
+    labels = await offers.labels(session, shown)
     return json_response(
         {
-            "items": [catalogue.as_read(offer, labels) for offer in shown],
+            "items": [offers.as_read(offer, labels) for offer in shown],
             "next_cursor": next_cursor,
         }
     )
@@ -104,9 +104,9 @@ async def update_offer(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> Response:
-    offer = await catalogue.get_managed(session, principal, offer_id)
+    offer = await offers.get_managed(session, principal, offer_id)
     check_if_match(request, offer.version)
-    await catalogue.update(session, offer, body)
+    await offers.update(session, offer, body)
     return await _read(session, offer)
 
 
@@ -117,5 +117,5 @@ async def update_offer(
     summary="Delete an offer nobody was referred to (otherwise close it)",
 )
 async def delete_offer(offer: ManagedOffer, session: DbSession) -> Response:
-    await catalogue.delete(session, offer)
+    await offers.delete(session, offer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

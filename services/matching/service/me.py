@@ -30,13 +30,16 @@ async def own(
     return await repository.own(session, person, status.value if status is not None else None)
 
 
-async def _proposed(
+async def get_own(
     session: AsyncSession, person: uuid.UUID, referral_id: uuid.UUID
 ) -> tuple[Referral, Offer]:
-    referral, offer = await repository.get_own(session, person, referral_id)
+    """The person's referral and its offer, locked for an answer, or 404."""
+    return await repository.get_own(session, person, referral_id)
+
+
+def _check_proposed(referral: Referral) -> None:
     if referral.status != ReferralStatus.PROPOSED:
         raise NotProposed(referral.status)
-    return referral, offer
 
 
 def _answer(referral: Referral, principal_subject: str, answer: str, reason: str | None) -> None:
@@ -56,15 +59,14 @@ def _answer(referral: Referral, principal_subject: str, answer: str, reason: str
 
 
 async def accept(
-    session: AsyncSession, person: uuid.UUID, subject: str, referral_id: uuid.UUID
-) -> tuple[Referral, Offer]:
-    referral, offer = await _proposed(session, person, referral_id)
+    session: AsyncSession, person: uuid.UUID, subject: str, referral: Referral
+) -> None:
+    _check_proposed(referral)
     if not await repository.consents(session, person):
         raise OwnConsentEnded()
     if person_response(referral.history) != "accepted":
         _answer(referral, subject, "accepted", None)
         await repository.flush(session)
-    return referral, offer
 
 
 async def decline(
@@ -74,7 +76,8 @@ async def decline(
     referral_id: uuid.UUID,
     reason: str | None,
 ) -> tuple[Referral, Offer]:
-    referral, offer = await _proposed(session, person, referral_id)
+    referral, offer = await get_own(session, person, referral_id)
+    _check_proposed(referral)
     text = f"declined by the person: {reason}" if reason else "declined by the person"
     await referrals.transition(  # the bookkeeping and the one event of every move
         session,
