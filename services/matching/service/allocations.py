@@ -27,6 +27,8 @@ from services.matching.domain.allocation import (
     eligibility_matrix,
     score_matrix,
 )
+from services.matching.domain.eligibility import Offer as EngineOffer
+from services.matching.domain.eligibility import Person
 from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.scoring import Weights
 from services.matching.domain.transport import Budget, Stopped
@@ -174,6 +176,17 @@ async def allocation(
         result, matrix = await until_done(request, budget, solve, limiter)
     except Stopped as stopped:
         raise timed_out(settings, stopped) from None
+    return _answer(result, matrix, people, offers, excluded)
+
+
+def _answer(
+    result: Allocation,
+    matrix: Any,
+    people: Sequence[Person],
+    offers: Sequence[EngineOffer],
+    excluded: list[dict[str, str]],
+) -> dict[str, Any]:
+    """The solve as the API answers it: each person's offer and score, and the totals."""
     column = {offer.id: number for number, offer in enumerate(offers)}
     assignments = []
     for number, person in enumerate(people):
