@@ -20,8 +20,8 @@ from bench.stack import ROOT
 from services.gateway.settings import GatewaySettings
 from services.intake.schemas.pages import BatchRequest
 from services.intake.settings import IntakeSettings
+from services.matching.db.indexes import OFFERS, PEOPLE, bump_revision
 from services.matching.db.models import CandidateProfile, Offer, beneficiary_access
-from services.matching.indexes import OFFERS, PEOPLE, bump_revision
 from services.matching.schemas.offers import OfferCreate
 from services.matching.schemas.referrals import AllocationRequest
 from services.matching.settings import MatchingSettings

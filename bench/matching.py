@@ -30,9 +30,9 @@ from bench.stack import (
     organisation_with_operator,
     running_stack,
 )
+from services.matching.db.indexes import OFFERS, PEOPLE, bump_revision
 from services.matching.db.models import CandidateProfile, Offer, beneficiary_access
 from services.matching.domain import eligibility as engine
-from services.matching.indexes import OFFERS, PEOPLE, bump_revision
 from services.matching.settings import ALLOCATION_MAX_OFFERS, ALLOCATION_MAX_PEOPLE
 from services.matching.taxonomy.importer import import_taxonomy
 from shared.db import create_engine, session_factory

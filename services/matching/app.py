@@ -7,12 +7,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.matching import withdrawals
 from services.matching.api import internal, matching, me, offers, referrals, taxonomy
-from services.matching.consumers import HANDLERS
 from services.matching.db.models import inbox, outbox
-from services.matching.indexes import Indexes
-from services.matching.ranking import weights_of
+from services.matching.service import withdrawals
+from services.matching.service.consumers import HANDLERS
+from services.matching.service.indexes import Indexes
+from services.matching.service.matching import weights_of
 from services.matching.settings import MatchingSettings
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier

@@ -14,9 +14,9 @@ import anyio
 import httpx
 import pytest
 
-from services.matching.allocations import until_done
 from services.matching.app import create_app
 from services.matching.domain.transport import Budget, Stopped
+from services.matching.service.allocations import until_done
 from shared.testing.tokens import TestIssuer
 from tests.matching.conftest import empty_cases, matching_settings, offer, person
 from tests.support import Org, serve, sql

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.matching.taxonomy.normalize import search_key
+from services.matching.domain.labels import search_key
 from shared.testing.tokens import TestIssuer
 from tests.matching.esco import serve_matching, subset_rows
 

@@ -7,26 +7,23 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Query, Request
 
-from services.matching import allocations, ranking
+from services.matching.api.deps import AllocationLimiter, MatchingIndexes, Settings
 from services.matching.db.models import idempotency
-from services.matching.domain.scoring import Weights
-from services.matching.indexes import Indexes
-from services.matching.schemas.offers import OfferType
+from services.matching.domain.offers import OfferType
 from services.matching.schemas.referrals import (
     AllocationRequest,
     AllocationResult,
     CandidateList,
     MatchList,
 )
+from services.matching.service import allocations, matching
 from services.matching.settings import (
     ALLOCATION_MAX_OFFERS,
     ALLOCATION_MAX_PAIRS,
     ALLOCATION_MAX_PEOPLE,
     ALLOCATION_TIME_LIMIT_SECONDS,
-    MatchingSettings,
 )
 from shared.auth import CurrentPrincipal
 from shared.db import ReadSession
@@ -42,10 +39,6 @@ IncludeIneligible = Annotated[
 ]
 
 
-def _state(request: Request) -> tuple[Indexes, Weights]:
-    return request.app.state.indexes, request.app.state.weights
-
-
 @router.get(
     "/beneficiaries/{beneficiary_id}/matches",
     response_model=MatchList,
@@ -57,7 +50,7 @@ def _state(request: Request) -> tuple[Indexes, Weights]:
 )
 async def beneficiary_matches(
     beneficiary_id: uuid.UUID,
-    request: Request,
+    engine: MatchingIndexes,
     principal: CurrentPrincipal,
     session: ReadSession,
     offer_type: Annotated[
@@ -66,13 +59,12 @@ async def beneficiary_matches(
     limit: MatchLimit = 20,
     include_ineligible: IncludeIneligible = False,
 ) -> MatchList:
-    indexes, weights = _state(request)
-    items = await ranking.matches(
+    items = await matching.matches(
         session,
-        indexes,
+        engine.indexes,
         principal,
         beneficiary_id,
-        weights=weights,
+        weights=engine.weights,
         limit=limit,
         include_ineligible=include_ineligible,
         types=[t.value for t in offer_type] if offer_type else None,
@@ -88,32 +80,22 @@ async def beneficiary_matches(
 )
 async def offer_candidates(
     offer_id: uuid.UUID,
-    request: Request,
+    engine: MatchingIndexes,
     principal: CurrentPrincipal,
     session: ReadSession,
     limit: MatchLimit = 20,
     include_ineligible: IncludeIneligible = False,
 ) -> CandidateList:
-    indexes, weights = _state(request)
-    items = await ranking.candidates(
+    items = await matching.candidates(
         session,
-        indexes,
+        engine.indexes,
         principal,
         offer_id,
-        weights=weights,
+        weights=engine.weights,
         limit=limit,
         include_ineligible=include_ineligible,
     )
     return CandidateList.model_validate({"items": items})
-
-
-def _allocation_limiter(request: Request, settings: MatchingSettings) -> anyio.CapacityLimiter:
-    """The process's limiter of solves at once, made on first use (inside the event loop)."""
-    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "allocation_limiter", None)
-    if limiter is None:
-        limiter = anyio.CapacityLimiter(settings.allocation_concurrency)
-        request.app.state.allocation_limiter = limiter
-    return limiter
 
 
 @router.post(
@@ -136,20 +118,24 @@ def _allocation_limiter(request: Request, settings: MatchingSettings) -> anyio.C
     "anything (an `Idempotency-Key` is free for a retry). Split a larger cohort.",
 )
 async def allocate(
-    body: AllocationRequest, request: Request, principal: CurrentPrincipal, session: ReadSession
+    body: AllocationRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    engine: MatchingIndexes,
+    settings: Settings,
+    limiter: AllocationLimiter,
 ) -> AllocationResult:
-    indexes, weights = _state(request)
-    settings: MatchingSettings = request.app.state.settings
     result = await allocations.allocation(
         session,
-        indexes,
+        engine.indexes,
         principal,
         request,
         body.beneficiary_ids,
         body.offer_ids,
         settings=settings,
-        limiter=_allocation_limiter(request, settings),
-        weights=weights,
+        limiter=limiter,
+        weights=engine.weights,
         favour_vulnerable=body.favour_vulnerable,
         maximin=body.maximin,
     )

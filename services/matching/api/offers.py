@@ -9,23 +9,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching import catalogue
+from services.matching.api.deps import ManagedOffer, VisibleOffer
 from services.matching.db.models import Offer, idempotency
-from services.matching.indexes import OFFERS, bump_revision
-from services.matching.schemas.offers import (
-    OfferCreate,
-    OfferPage,
-    OfferRead,
-    OfferStatus,
-    OfferType,
-    OfferUpdate,
-)
+from services.matching.domain.offers import OfferStatus, OfferType
+from services.matching.schemas.offers import OfferCreate, OfferPage, OfferRead, OfferUpdate
+from services.matching.service import offers
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import CursorParam, Limit, decode_cursor, encode_cursor
+from shared.pagination import CursorParam, Limit
 from shared.responses import json_response
 
 router = APIRouter(
@@ -36,9 +30,9 @@ router = APIRouter(
 
 
 async def _read(session: AsyncSession, offer: Offer, status_code: int = 200) -> Response:
-    labels = await catalogue.skill_labels(session, [offer])
+    labels = await offers.labels(session, [offer])
     return json_response(
-        catalogue.as_read(offer, labels), status_code=status_code, version=offer.version
+        offers.as_read(offer, labels), status_code=status_code, version=offer.version
     )
 
 
@@ -52,8 +46,7 @@ async def _read(session: AsyncSession, offer: Offer, status_code: int = 200) -> 
 async def create_offer(
     body: OfferCreate, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    offer = await catalogue.create(session, principal, body)
-    await bump_revision(session, OFFERS)
+    offer = await offers.create(session, principal, body)
     return await _read(session, offer, status.HTTP_201_CREATED)
 
 
@@ -75,33 +68,27 @@ async def list_offers(
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
-    statement = catalogue.readable(principal)
-    if offer_type is not None:
-        statement = statement.where(Offer.type == offer_type.value)
-    if offer_status is not None:
-        statement = statement.where(Offer.status == offer_status.value)
-    if organization_id is not None:
-        statement = statement.where(Offer.organization_id == organization_id)
-    if cursor:
-        (after,) = decode_cursor(cursor, (Offer.id,))
-        statement = statement.where(Offer.id > after)
-    rows = list((await session.scalars(statement.order_by(Offer.id).limit(limit + 1))).all())
-    shown = rows[:limit]
-    labels = await catalogue.skill_labels(session, shown)
-    next_cursor = encode_cursor([shown[-1].id]) if len(rows) > limit else None
+    shown, next_cursor = await offers.page(
+        session,
+        principal,
+        offer_type=offer_type.value if offer_type is not None else None,
+        offer_status=offer_status.value if offer_status is not None else None,
+        organization_id=organization_id,
+        limit=limit,
+        cursor=cursor,
+    )
+    labels = await offers.labels(session, shown)
     return json_response(
         {
-            "items": [catalogue.as_read(offer, labels) for offer in shown],
+            "items": [offers.as_read(offer, labels) for offer in shown],
             "next_cursor": next_cursor,
         }
     )
 
 
 @router.get("/{offer_id}", response_model=OfferRead, responses=problems(404), summary="One offer")
-async def read_offer(
-    offer_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
-) -> Response:
-    return await _read(session, await catalogue.get_readable(session, principal, offer_id))
+async def read_offer(offer: VisibleOffer, session: ReadSession) -> Response:
+    return await _read(session, offer)
 
 
 @router.patch(
@@ -117,10 +104,9 @@ async def update_offer(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> Response:
-    offer = await catalogue.get_managed(session, principal, offer_id)
+    offer = await offers.get_managed(session, principal, offer_id)
     check_if_match(request, offer.version)
-    await catalogue.update(session, offer, body)
-    await bump_revision(session, OFFERS)
+    await offers.update(session, offer, body)
     return await _read(session, offer)
 
 
@@ -130,10 +116,6 @@ async def update_offer(
     responses=problems(403, 404, 409),
     summary="Delete an offer nobody was referred to (otherwise close it)",
 )
-async def delete_offer(
-    offer_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
-) -> Response:
-    offer = await catalogue.get_managed(session, principal, offer_id)
-    await catalogue.delete(session, offer)
-    await bump_revision(session, OFFERS)
+async def delete_offer(offer: ManagedOffer, session: DbSession) -> Response:
+    await offers.delete(session, offer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

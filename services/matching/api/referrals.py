@@ -9,22 +9,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from services.matching import referrals
-from services.matching.db.models import Referral, idempotency
+from services.matching.api.deps import Settings, VisibleReferral
+from services.matching.clients.intake import IntakeClient
+from services.matching.clients.pathways import PathwaysClient
+from services.matching.db.models import idempotency
+from services.matching.domain.referrals import ReferralStatus
 from services.matching.schemas.referrals import (
     ReferralCreate,
     ReferralPage,
     ReferralRead,
-    ReferralStatus,
     ReferralUpdate,
 )
-from services.matching.settings import MatchingSettings
+from services.matching.service import referrals
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import CursorParam, Limit, encode_cursor, keyset
+from shared.pagination import CursorParam, Limit
 from shared.responses import json_response
 
 router = APIRouter(
@@ -42,17 +44,19 @@ router = APIRouter(
     summary="Propose a person for an offer (needs their consent to matching and eligibility)",
 )
 async def create_referral(
-    body: ReferralCreate, request: Request, principal: CurrentPrincipal, session: DbSession
+    body: ReferralCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    settings: Settings,
 ) -> Response:
-    settings: MatchingSettings = request.app.state.settings
+    http = request.app.state.http
     referral = await referrals.propose(
         session,
         principal,
         body,
-        request.app.state.http,
-        settings.intake_url,
-        settings.internal_token,
-        settings.pathways_url,
+        IntakeClient(http, settings.intake_url, settings.internal_token),
+        PathwaysClient(http, settings.pathways_url, settings.internal_token),
     )
     return json_response(
         referrals.as_read(referral, principal), status.HTTP_201_CREATED, version=referral.version
@@ -71,24 +75,19 @@ async def list_referrals(
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
-    statement = referrals.readable(principal)
-    if referral_status is not None:
-        statement = statement.where(Referral.status == referral_status.value)
-    if offer_id is not None:
-        statement = statement.where(Referral.offer_id == offer_id)
-    if beneficiary_id is not None:
-        statement = statement.where(Referral.beneficiary_id == beneficiary_id)
-    # Oldest first, as the summary says (ids are random): (created_at, id) is unique and indexed.
-    order = (Referral.created_at, Referral.id)
-    rows = list((await session.scalars(keyset(statement, order, cursor, limit))).all())
-    shown = rows[:limit]
-    last = shown[-1] if shown else None
+    shown, next_cursor = await referrals.page(
+        session,
+        principal,
+        referral_status=referral_status.value if referral_status is not None else None,
+        offer_id=offer_id,
+        beneficiary_id=beneficiary_id,
+        limit=limit,
+        cursor=cursor,
+    )
     return json_response(
         {
             "items": [referrals.as_read(row, principal) for row in shown],
-            "next_cursor": encode_cursor([last.created_at, last.id])
-            if last is not None and len(rows) > limit
-            else None,
+            "next_cursor": next_cursor,
         }
     )
 
@@ -96,10 +95,7 @@ async def list_referrals(
 @router.get(
     "/{referral_id}", response_model=ReferralRead, responses=problems(404), summary="One referral"
 )
-async def read_referral(
-    referral_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
-) -> Response:
-    referral = await referrals.get_readable(session, principal, referral_id)
+async def read_referral(referral: VisibleReferral, principal: CurrentPrincipal) -> Response:
     return json_response(referrals.as_read(referral, principal), version=referral.version)
 
 
@@ -119,7 +115,7 @@ async def update_referral(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> Response:
-    referral = await referrals.get_readable(session, principal, referral_id, lock=True)
+    referral = await referrals.get_movable(session, principal, referral_id)
     if "if-match" in request.headers:
         check_if_match(request, referral.version)
     await referrals.move(session, principal, referral, body)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.db.taxonomy import LabelKind
-from services.matching.taxonomy import search as taxonomy_search
+from services.matching.domain.esco import LabelKind
+from services.matching.service import taxonomy as taxonomy_service
+from services.matching.service.taxonomy import MAX_QUERY_LENGTH
 from services.matching.taxonomy.schemas import (
     OccupationMatch,
     OccupationSearch,
@@ -21,12 +21,9 @@ from services.matching.taxonomy.schemas import (
 )
 from shared.auth import CurrentPrincipal
 from shared.db import ReadSession
-from shared.errors import FieldError, UnprocessableContent
 from shared.openapi import problems
 
 router = APIRouter(prefix="/api/v1/taxonomy", tags=["taxonomy"])
-
-MAX_QUERY_LENGTH = 100
 
 Q = Annotated[
     str,
@@ -57,33 +54,6 @@ _DESCRIPTION = (
 )
 
 
-def _query(q: str) -> str:
-    stripped = q.strip()
-    if not 1 <= len(stripped) <= MAX_QUERY_LENGTH:
-        raise UnprocessableContent(
-            "q must hold 1 to 100 characters besides spaces.",
-            errors=[
-                FieldError(field="query.q", message="1 to 100 characters", code="string_length")
-            ],
-        )
-    return stripped
-
-
-async def _language(
-    session: AsyncSession, language: str | None, accept_language: str | None, response: Response
-) -> str:
-    if language is not None:
-        chosen = language.lower()
-    else:
-        response.headers["Vary"] = "Accept-Language"
-        chosen = taxonomy_search.DEFAULT_LANGUAGE
-        if accept_language:
-            available = await taxonomy_search.imported_languages(session)
-            chosen = taxonomy_search.negotiate(accept_language, available)
-    response.headers["Content-Language"] = chosen
-    return chosen
-
-
 @router.get(
     "/skills",
     response_model=SkillSearch,
@@ -100,9 +70,9 @@ async def search_skills(
     limit: Limit = 20,
     accept_language: AcceptLanguage = None,
 ) -> SkillSearch:
-    text = _query(q)
-    chosen = await _language(session, language, accept_language, response)
-    hits = await taxonomy_search.search(session, LabelKind.SKILL, text, chosen, limit)
+    text = taxonomy_service.query(q)
+    chosen = await taxonomy_service.language_of(session, language, accept_language, response)
+    hits = await taxonomy_service.search(session, LabelKind.SKILL, text, chosen, limit)
     return SkillSearch(
         language=chosen,
         items=[
@@ -134,9 +104,9 @@ async def search_occupations(
     limit: Limit = 20,
     accept_language: AcceptLanguage = None,
 ) -> OccupationSearch:
-    text = _query(q)
-    chosen = await _language(session, language, accept_language, response)
-    hits = await taxonomy_search.search(session, LabelKind.OCCUPATION, text, chosen, limit)
+    text = taxonomy_service.query(q)
+    chosen = await taxonomy_service.language_of(session, language, accept_language, response)
+    hits = await taxonomy_service.search(session, LabelKind.OCCUPATION, text, chosen, limit)
     return OccupationSearch(
         language=chosen,
         items=[

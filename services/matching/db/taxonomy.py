@@ -14,7 +14,6 @@ profiles keep pointing at the same concepts when a newer version replaces the ol
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, Text, func, text
@@ -22,25 +21,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.matching.db.models import Base
-
-
-class ConceptType(StrEnum):
-    SKILL = "skill"  # a skill/competence or a knowledge concept
-    SKILL_GROUP = "skill_group"  # a node of the skills hierarchy (S1.2, K0411, T2, ...)
-
-
-class LabelKind(StrEnum):
-    """Which kind of concept a label names; the search endpoints look in one kind only."""
-
-    SKILL = "skill"
-    SKILL_GROUP = "skill_group"
-    OCCUPATION = "occupation"
-    ISCO_GROUP = "isco_group"
-
-
-class Relation(StrEnum):
-    ESSENTIAL = "essential"
-    OPTIONAL = "optional"
 
 
 class EscoSkill(Base):

@@ -13,7 +13,8 @@ from typing import Literal
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.db.taxonomy import ConceptType, EscoImport, LabelKind, Relation
+from services.matching.db.taxonomy import EscoImport
+from services.matching.domain.esco import ConceptType, LabelKind, Relation
 from services.matching.domain.taxonomy import Occupation, Skill, Taxonomy
 
 # The engine's labels: English, the language every ESCO concept has.
@@ -128,3 +129,19 @@ async def known_uris(
         statement = text("SELECT uri FROM esco_occupation WHERE uri = ANY(:uris)")
     rows = await session.scalars(statement, {"uris": list(set(uris))})
     return set(rows)
+
+
+async def skill_labels(
+    session: AsyncSession, uris: Collection[str], language: str
+) -> dict[str, str]:
+    """The preferred label in ``language`` of each of these concepts that has one."""
+    if not uris:
+        return {}
+    rows = await session.execute(
+        text(
+            "SELECT concept_uri, label FROM esco_label WHERE concept_uri = ANY(:uris) "
+            "AND preferred AND language = :language"
+        ),
+        {"uris": list(uris), "language": language},
+    )
+    return {row[0]: row[1] for row in rows}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pycountry
@@ -18,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.matching.domain.offers import OfferStatus, OfferType
 from shared.dates import IsoDate
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -40,20 +40,6 @@ def _iso_639_1(code: str) -> str:
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"), AfterValidator(_iso_639_1)]
 Cefr = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 Isced = Literal["0", "1", "2", "3", "4", "5", "6", "7", "8"]
-
-
-class OfferType(StrEnum):
-    TRAINING = "training"
-    LANGUAGE_COURSE = "language_course"
-    INTERNSHIP = "internship"
-    JOB = "job"
-    ENTREPRENEURSHIP = "entrepreneurship"
-
-
-class OfferStatus(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
 
 
 class Pay(BaseModel):

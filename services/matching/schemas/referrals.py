@@ -5,32 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
+
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-
-
-class ReferralStatus(StrEnum):
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    ENROLLED = "enrolled"
-    COMPLETED = "completed"
-    DROPPED = "dropped"
-
-
-class ReferralReasonCode(StrEnum):
-    """Why a referral ended when no party's own words say it (``reason`` is their free text)."""
-
-    CONSENT_WITHDRAWN = "consent_withdrawn"  # the person's consent to matching ended
-    ACCESS_ENDED = "access_ended"  # the referring organisation no longer sees the person
-    PERSON_ERASED = "person_erased"  # the person's data was erased
-    PERSON_DECLINED = "person_declined"  # the person declined it in the app
-    MERGED = "merged"  # a duplicate record's referral, the survivor having one to the same offer
 
 
 REASON_CODE_DESCRIPTION = (

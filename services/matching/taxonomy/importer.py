@@ -10,47 +10,22 @@ complete. What the files hold replaces what the tables hold:
 - the word index of the labels is rebuilt in SQL from the labels just copied.
 
 Bulk ``COPY`` through asyncpg is what makes the full export (~150,000 labels, ~124,000
-occupation-skill links) take seconds rather than minutes.
+occupation-skill links) take seconds rather than minutes. The statements are in
+``db/taxonomy_writer.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.matching.db.taxonomy import (
-    ConceptType,
-    EscoImport,
-    EscoIscoGroup,
-    EscoLabel,
-    EscoLabelWord,
-    EscoOccupation,
-    EscoOccupationSkill,
-    EscoSkill,
-    EscoSkillBroader,
-)
+from services.matching.db import taxonomy_writer
 from services.matching.taxonomy.progress import Progress
 from services.matching.taxonomy.records import Taxonomy, read_taxonomy
 from services.matching.taxonomy.sources import detect_version, find_files
-
-# Two imports at once would interleave their deletes and copies; the second waits.
-_LOCK = 7_331_000_001
-_SKILL = EscoSkill.__tablename__
-_OCCUPATION = EscoOccupation.__tablename__
-_ISCO = EscoIscoGroup.__tablename__
-_LABEL = EscoLabel.__tablename__
-_WORD = EscoLabelWord.__tablename__
-_SKILL_COLUMNS = ("uri", "concept_type", "skill_type", "reuse_level", "code", "status")
-_OCCUPATION_COLUMNS = ("uri", "isco_group", "code", "status")
-_ISCO_COLUMNS = ("code", "uri", "parent_code", "status")
-_LABEL_COLUMNS = ("concept_uri", "kind", "language", "label", "preferred", "hidden", "search_key")
-# The SQL below is assembled from these table and column names, never from the files' content
-# (which travels as COPY data or bound parameters): hence the S608 exemptions.
 
 
 async def import_taxonomy(
@@ -71,12 +46,11 @@ async def import_taxonomy(
     version = version or detect_version(sources) or "unknown"
     progress.start("writing", _rows_to_write(taxonomy))
     async with engine.begin() as connection:
-        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+        await taxonomy_writer.lock(connection)
         # asyncpg's own connection, for COPY; it runs inside the transaction begun above.
-        raw = await connection.get_raw_connection()
-        writer = _Writer(raw.driver_connection, progress)
+        writer = await taxonomy_writer.Writer.on(connection, progress.advance)
         counts = await writer.write(taxonomy)
-        await _record(connection, version, taxonomy.languages, counts)
+        await taxonomy_writer.record(connection, version, taxonomy.languages, counts)
     progress.finish()
     return counts
 
@@ -93,151 +67,3 @@ def _rows_to_write(taxonomy: Taxonomy) -> int:
         *taxonomy.labels.values(),
     ]
     return sum(len(rows) for rows in tables if rows is not None)
-
-
-class _Writer:
-    def __init__(self, db: Any, progress: Progress) -> None:
-        self._db = db  # asyncpg.Connection
-        self._progress = progress
-
-    def _ticking(self, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-        """The rows, moving the progress bar as COPY consumes them."""
-        pending = 0
-        for row in rows:
-            pending += 1
-            if pending == 5000:
-                self._progress.advance(pending)
-                pending = 0
-            yield row
-        self._progress.advance(pending)
-
-    async def _copy(self, table: str, columns: Sequence[str], rows: Sequence[Any]) -> None:
-        await self._db.copy_records_to_table(
-            table, records=self._ticking(rows), columns=list(columns)
-        )
-
-    async def write(self, taxonomy: Taxonomy) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        if taxonomy.skills is not None:
-            await self._upsert_skills(ConceptType.SKILL, taxonomy.skills)
-            counts["skills"] = len(taxonomy.skills)
-        if taxonomy.skill_groups is not None:
-            await self._upsert_skills(ConceptType.SKILL_GROUP, taxonomy.skill_groups)
-            counts["skill_groups"] = len(taxonomy.skill_groups)
-        if taxonomy.occupations is not None:
-            await self._upsert(_OCCUPATION, "uri", _OCCUPATION_COLUMNS, taxonomy.occupations)
-            counts["occupations"] = len(taxonomy.occupations)
-        if taxonomy.isco_groups is not None:
-            await self._upsert(_ISCO, "code", _ISCO_COLUMNS, taxonomy.isco_groups)
-            counts["isco_groups"] = len(taxonomy.isco_groups)
-        if taxonomy.occupation_skills is not None:
-            table = EscoOccupationSkill.__tablename__
-            await self._db.execute(f"DELETE FROM {table}")  # noqa: S608
-            columns = ("occupation_uri", "skill_uri", "relation")
-            await self._copy(table, columns, taxonomy.occupation_skills)
-            counts["occupation_skills"] = len(taxonomy.occupation_skills)
-        if taxonomy.skill_broader is not None:
-            table = EscoSkillBroader.__tablename__
-            await self._db.execute(f"DELETE FROM {table}")  # noqa: S608
-            await self._copy(table, ("skill_uri", "broader_uri"), taxonomy.skill_broader)
-            counts["skill_broader"] = len(taxonomy.skill_broader)
-        if taxonomy.occupation_broader is not None:
-            await self._set_occupation_broader(taxonomy.occupation_broader)
-            counts["occupation_broader"] = len(taxonomy.occupation_broader)
-        for (kind, language), labels in sorted(taxonomy.labels.items()):
-            words = await self._replace_labels(kind, language, labels)
-            key = f"labels_{language}"
-            counts[key] = counts.get(key, 0) + len(labels)
-            counts[f"label_words_{language}"] = counts.get(f"label_words_{language}", 0) + words
-        # Fresh statistics, or the planner guesses on tables it last saw empty.
-        tables = (_SKILL, _OCCUPATION, _ISCO, _LABEL, _WORD, EscoOccupationSkill.__tablename__)
-        await self._db.execute(f"ANALYZE {', '.join(tables)}, {EscoSkillBroader.__tablename__}")
-        return counts
-
-    async def _stage(self, table: str, columns: Sequence[str], rows: Sequence[Any]) -> str:
-        stage = f"import_{table}"
-        await self._db.execute(
-            f"CREATE TEMP TABLE {stage} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
-        )
-        await self._copy(stage, columns, rows)
-        return stage
-
-    async def _upsert(
-        self,
-        table: str,
-        key: str,
-        columns: Sequence[str],
-        rows: Sequence[Any],
-        scope: str = "TRUE",
-    ) -> None:
-        """Insert or update ``rows`` and delete the rows in ``scope`` that are not among them;
-        columns not in ``columns`` keep their values."""
-        stage = await self._stage(table, columns, rows)
-        names = ", ".join(columns)
-        updates = ", ".join(f"{column} = excluded.{column}" for column in columns if column != key)
-        await self._db.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
-            f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
-        )
-        await self._db.execute(
-            f"DELETE FROM {table} AS t WHERE {scope} "  # noqa: S608
-            f"AND NOT EXISTS (SELECT FROM {stage} AS s WHERE s.{key} = t.{key})"
-        )
-        await self._db.execute(f"DROP TABLE {stage}")
-
-    async def _upsert_skills(self, concept_type: ConceptType, rows: Sequence[Any]) -> None:
-        # Skills and skill groups share the table but come from different files: each file
-        # replaces its own concept type only.
-        scope = f"t.concept_type = '{concept_type.value}'"
-        await self._upsert(_SKILL, "uri", _SKILL_COLUMNS, rows, scope=scope)
-
-    async def _set_occupation_broader(self, links: Sequence[tuple[str, str]]) -> None:
-        await self._db.execute(
-            f"UPDATE {_OCCUPATION} SET broader_uri = NULL WHERE broader_uri IS NOT NULL"  # noqa: S608
-        )
-        await self._db.execute(
-            f"UPDATE {_OCCUPATION} AS o SET broader_uri = r.broader_uri "  # noqa: S608
-            "FROM unnest($1::text[], $2::text[]) AS r(uri, broader_uri) WHERE o.uri = r.uri",
-            [uri for uri, _broader in links],
-            [broader for _uri, broader in links],
-        )
-        self._progress.advance(len(links))
-
-    async def _replace_labels(self, kind: str, language: str, labels: Sequence[Any]) -> int:
-        """Replace one kind's labels in one language; returns the word rows written."""
-        where = "kind = $1 AND language = $2"
-        await self._db.execute(f"DELETE FROM {_WORD} WHERE {where}", kind, language)  # noqa: S608
-        await self._db.execute(f"DELETE FROM {_LABEL} WHERE {where}", kind, language)  # noqa: S608
-        await self._copy(_LABEL, _LABEL_COLUMNS, labels)
-        # Each label from its 2nd, 3rd... word on: search keys are single-space separated.
-        status: str = await self._db.execute(
-            f"INSERT INTO {_WORD} (label_id, position, kind, language, word_key) "  # noqa: S608
-            "SELECT l.id, p.position, l.kind, l.language, "
-            "array_to_string(w.words[p.position:], ' ') "
-            f"FROM {_LABEL} AS l "
-            "CROSS JOIN LATERAL (SELECT string_to_array(l.search_key, ' ') AS words) AS w "
-            "CROSS JOIN LATERAL generate_series(2, cardinality(w.words)) AS p(position) "
-            "WHERE l.kind = $1 AND l.language = $2",
-            kind,
-            language,
-        )
-        return int(status.rsplit(" ", 1)[-1])  # "INSERT 0 <rows>"
-
-
-async def _record(
-    connection: AsyncConnection, version: str, languages: list[str], counts: dict[str, int]
-) -> None:
-    """One esco_import row per label language ("" when only relations were imported)."""
-    for language in languages or [""]:
-        own = {
-            name: count
-            for name, count in counts.items()
-            if not name.startswith(("labels_", "label_words_")) or name.endswith(f"_{language}")
-        }
-        statement = insert(EscoImport).values(version=version, language=language, counts=own)
-        await connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=["version", "language"],
-                set_={"counts": statement.excluded.counts, "imported_at": text("now()")},
-            )
-        )

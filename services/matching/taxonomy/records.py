@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from services.matching.db.taxonomy import ConceptType, LabelKind, Relation
-from services.matching.taxonomy.normalize import display_label, search_key
+from services.matching.domain.esco import ConceptType, LabelKind, Relation
+from services.matching.domain.labels import display_label, search_key
 from services.matching.taxonomy.sources import CsvFile, SourceError, read_rows
 
 Row = dict[str, str]

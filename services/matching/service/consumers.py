@@ -4,21 +4,11 @@ the priority need, and whose each pathway is (a referral may name only the refer
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching import withdrawals
-from services.matching.db.models import (
-    CandidateProfile,
-    PathwayOwner,
-    beneficiary_access,
-    beneficiary_grant,
-    idempotency,
-)
-from services.matching.indexes import PEOPLE, bump_revision
+from services.matching.db import indexes, pathways, people
+from services.matching.db.models import beneficiary_access, beneficiary_grant, idempotency
+from services.matching.service import withdrawals
 from shared import access_mirror
 from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
@@ -32,22 +22,11 @@ async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
     mirror = known.get(changed.beneficiary_id)
     if mirror is not None and (mirror.erased or mirror.merged_into is not None):
         return  # a late copy of a record that is gone must not come back
-    values = {
-        "beneficiary_id": changed.beneficiary_id,
-        "organization_id": changed.organization_id,
-        "profile": changed.profile.model_dump(mode="json"),
-        "updated_at": datetime.now(UTC),
-    }
-    statement = insert(CandidateProfile).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CandidateProfile.beneficiary_id],
-            set_={
-                "organization_id": statement.excluded.organization_id,
-                "profile": statement.excluded.profile,
-                "updated_at": statement.excluded.updated_at,
-            },
-        )
+    await people.save_profile(
+        session,
+        changed.beneficiary_id,
+        changed.organization_id,
+        changed.profile.model_dump(mode="json"),
     )
 
 
@@ -66,15 +45,8 @@ async def on_pathway(session: AsyncSession, event: EventEnvelope) -> None:
     this read model becomes known at its next step). A pathway changes person only by a merge,
     which ``on_merged`` repoints: a late event does not undo that."""
     pathway = pathways_contract.PathwayEvent.model_validate(event.payload)
-    await session.execute(
-        insert(PathwayOwner)
-        .values(
-            pathway_id=pathway.pathway_id,
-            beneficiary_id=pathway.beneficiary_id,
-            organization_id=pathway.organization_id,
-            updated_at=datetime.now(UTC),
-        )
-        .on_conflict_do_nothing(index_elements=[PathwayOwner.pathway_id])
+    await pathways.remember(
+        session, pathway.pathway_id, pathway.beneficiary_id, pathway.organization_id
     )
 
 
@@ -85,11 +57,7 @@ async def on_step_recorded(session: AsyncSession, event: EventEnvelope) -> None:
     step = pathways_contract.StepRecorded.model_validate(event.payload)
     if step.priority_need is None:
         return
-    await session.execute(
-        update(CandidateProfile)
-        .where(CandidateProfile.beneficiary_id == step.beneficiary_id)
-        .values(priority_need=step.priority_need)
-    )
+    await people.set_priority_need(session, step.beneficiary_id, step.priority_need)
 
 
 async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
@@ -99,9 +67,7 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     beneficiary_id = await access_mirror.apply_erased(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
-    await session.execute(
-        delete(CandidateProfile).where(CandidateProfile.beneficiary_id == beneficiary_id)
-    )
+    await people.delete_profile(session, beneficiary_id)
     referral_ids = await withdrawals.erase(session, beneficiary_id)
     await idempotency_records.forget(session, idempotency, [beneficiary_id, *referral_ids])
 
@@ -110,14 +76,8 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
     merged = await access_mirror.apply_merged(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
-    await session.execute(
-        delete(CandidateProfile).where(CandidateProfile.beneficiary_id == merged.merged_id)
-    )
-    await session.execute(
-        update(PathwayOwner)
-        .where(PathwayOwner.beneficiary_id == merged.merged_id)
-        .values(beneficiary_id=merged.survivor_id, updated_at=datetime.now(UTC))
-    )
+    await people.delete_profile(session, merged.merged_id)
+    await pathways.repoint(session, merged.merged_id, merged.survivor_id)
     await withdrawals.repoint_merged(session, merged.merged_id, merged.survivor_id)
 
 
@@ -126,7 +86,7 @@ def _moves_people(handler: EventHandler) -> EventHandler:
 
     async def handle(session: AsyncSession, event: EventEnvelope) -> None:
         await handler(session, event)
-        await bump_revision(session, PEOPLE)
+        await indexes.bump_revision(session, indexes.PEOPLE)
 
     return handle
 

@@ -5,7 +5,7 @@ longer sees the person (its sharing consent withdrawn, an access expired).
 Each such referral still active is dropped with a coded reason (``reason_code``), an enrolled one
 frees its seat, and ``referral.status_changed`` goes out (pathways moves the referrer's action);
 every such referral of the person, active or not, loses the card (name, contact) and the
-referrer's note. The rule is the one reads and moves check (``db.referral_access``), applied to
+referrer's note. The rule is the one reads and moves check (``db.access``), applied to
 the state the access mirror holds: so it is idempotent, and a redelivered or reordered
 ``beneficiary.access_changed`` changes nothing twice.
 
@@ -21,14 +21,13 @@ import random
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.matching import referrals
-from services.matching.db.models import Referral, beneficiary_grant
-from services.matching.db.referral_access import card_allowed, consent_active
-from services.matching.schemas.referrals import ReferralReasonCode as Code
-from services.matching.schemas.referrals import ReferralStatus
+from services.matching.db import referrals as repository
+from services.matching.domain.referrals import ACTIVE, ReferralStatus
+from services.matching.domain.referrals import ReferralReasonCode as Code
+from services.matching.service import referrals
+from shared import clock
 from shared.logging import get_logger
 
 _log = get_logger("ponte.matching.withdrawals")
@@ -53,26 +52,12 @@ async def end_unseen(
     person's consent ended, ``access_ended`` when only the referrer's view did."""
     if not beneficiary_ids:
         return 0
-    moment = referrals.now()
-    statement = (
-        select(Referral, consent_active(Referral.beneficiary_id))
-        .where(
-            Referral.beneficiary_id.in_(list(beneficiary_ids)),
-            not_(card_allowed(moment)),
-            or_(
-                Referral.status.in_(referrals.ACTIVE),
-                Referral.person_card.is_not(None),
-                Referral.note.is_not(None),
-            ),
-        )
-        .order_by(Referral.id)
-        .with_for_update(of=Referral, skip_locked=skip_locked)
-    )
-    rows = (await session.execute(statement)).all()
+    moment = clock.now()
+    rows = await repository.unseen(session, beneficiary_ids, moment, skip_locked=skip_locked)
     for referral, consented in rows:
         referral.person_card = None
         referral.note = None
-        if referral.status in referrals.ACTIVE:
+        if referral.status in ACTIVE:
             reason = code or (Code.ACCESS_ENDED if consented else Code.CONSENT_WITHDRAWN)
             await referrals.transition(
                 session,
@@ -85,7 +70,7 @@ async def end_unseen(
         else:
             referral.version += 1
             referral.updated_at = moment
-    await session.flush()
+    await repository.flush(session)
     return len(rows)
 
 
@@ -101,11 +86,8 @@ async def erase(session: AsyncSession, beneficiary_id: uuid.UUID) -> list[uuid.U
     into a reason): the card, the note, the reason and the history's reasons. Ids, offer,
     statuses, codes and dates stay (seats and outcomes). Answers the referrals' ids."""
     await end_unseen(session, [beneficiary_id], code=Code.PERSON_ERASED)
-    rows = await session.scalars(
-        select(Referral).where(Referral.beneficiary_id == beneficiary_id).with_for_update()
-    )
     ids = []
-    for referral in rows.all():
+    for referral in await repository.of_person_locked(session, beneficiary_id):
         ids.append(referral.id)
         referral.person_card = None
         referral.note = None
@@ -118,7 +100,7 @@ async def erase(session: AsyncSession, beneficiary_id: uuid.UUID) -> list[uuid.U
             for line in referral.history
         ]
         referral.version += 1
-    await session.flush()
+    await repository.flush(session)
     return ids
 
 
@@ -128,20 +110,7 @@ async def repoint_merged(
     """The merged record's referrals become the survivor's, so that they go on under the
     survivor's consent; one still active to an offer the survivor has an active referral to is
     ended (``merged``): a person has one active referral per offer."""
-    survivors = select(Referral.offer_id).where(
-        Referral.beneficiary_id == survivor_id, Referral.status.in_(referrals.ACTIVE)
-    )
-    duplicates = await session.scalars(
-        select(Referral)
-        .where(
-            Referral.beneficiary_id == merged_id,
-            Referral.status.in_(referrals.ACTIVE),
-            Referral.offer_id.in_(survivors),
-        )
-        .order_by(Referral.id)
-        .with_for_update()
-    )
-    for referral in duplicates.all():
+    for referral in await repository.merged_duplicates(session, merged_id, survivor_id):
         await referrals.transition(
             session,
             referral,
@@ -150,24 +119,13 @@ async def repoint_merged(
             reason=REASONS[Code.MERGED],
             reason_code=Code.MERGED,
         )
-    await session.execute(
-        update(Referral)
-        .where(Referral.beneficiary_id == merged_id)
-        .values(beneficiary_id=survivor_id)
-        .execution_options(synchronize_session=False)
-    )
+    await repository.repoint(session, merged_id, survivor_id)
     await end_unseen(session, [survivor_id])
 
 
 async def end_expired(session: AsyncSession) -> int:
     """The referrals of the people one of whose grants has expired (no event says so)."""
-    people = (
-        await session.scalars(
-            select(beneficiary_grant.c.beneficiary_id)
-            .where(beneficiary_grant.c.expires_at <= referrals.now())
-            .distinct()
-        )
-    ).all()
+    people = await repository.people_with_expired_grants(session, clock.now())
     return await end_unseen(session, people, skip_locked=True)
 
 

@@ -5,25 +5,26 @@ visibility, consent), so a lagging index never shows an ineligible or invisible 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 import numpy as np
-from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching import adapters, catalogue
-from services.matching.db.models import CandidateProfile, Offer, beneficiary_access
+from services.matching.db import offers
+from services.matching.db import people as people_repository
+from services.matching.db.models import CandidateProfile
 from services.matching.domain import eligibility as engine
 from services.matching.domain import explain
 from services.matching.domain import scoring as s
 from services.matching.domain.ranker import top
 from services.matching.domain.skillspace import SkillSpace
-from services.matching.indexes import OFFER_COLUMNS, Indexes, summary
-from services.matching.referrals import ConsentRequired, now, person_visible
+from services.matching.errors import NotACaseWorker
+from services.matching.service import adapters
+from services.matching.service.indexes import Indexes, summary
+from shared import clock
 from shared.auth import Principal
-from shared.errors import Forbidden, NotFound
 from shared.offload import run_in_thread
 
 MARGIN = 10  # extra offers ranked in case some turn out full when checked live
@@ -40,38 +41,17 @@ def _pair_score(weights: s.Weights, found: dict[str, tuple[float, str]]) -> floa
     return float(s.total(weights, criteria))
 
 
-def _require_case_role(principal: Principal) -> None:
+def require_case_role(principal: Principal) -> None:
     if not principal.works_on_cases:
-        raise Forbidden("Matching people is for case workers of an organisation.")
+        raise NotACaseWorker()
 
 
 async def consented_profile(
     session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
 ) -> CandidateProfile:
     """The person's read model, if the caller may see them and they consented to matching."""
-    _require_case_role(principal)
-    consent = await session.scalar(
-        select(beneficiary_access.c.matching_consent).where(
-            beneficiary_access.c.beneficiary_id == beneficiary_id,
-            beneficiary_access.c.erased.is_(False),
-            person_visible(principal, beneficiary_access.c.beneficiary_id),
-        )
-    )
-    profile = await session.get(CandidateProfile, beneficiary_id)
-    if consent is None or profile is None:
-        raise NotFound("No such person.")
-    if not consent:
-        raise ConsentRequired(
-            "The person has not consented to matching: record that consent first."
-        )
-    return profile
-
-
-async def _live_offers(session: AsyncSession, ids: Collection[str]) -> dict[str, Any]:
-    rows = await session.execute(
-        select(*OFFER_COLUMNS).where(Offer.id.in_([uuid.UUID(i) for i in ids]))
-    )
-    return {str(row.id): row for row in rows}
+    require_case_role(principal)
+    return await people_repository.get_consented(session, principal, beneficiary_id)
 
 
 async def matches(
@@ -88,7 +68,7 @@ async def matches(
     profile = await consented_profile(session, principal, beneficiary_id)
     person = adapters.profile_person(profile)
     offer_index = await indexes.offers(session)
-    today = now().date()
+    today = clock.today()
     # Vectorised scoring over every offer: in a thread (numpy leaves the GIL), off the loop.
     ranked = await run_in_thread(
         offer_index.rank,
@@ -99,7 +79,7 @@ async def matches(
         include_ineligible=include_ineligible,
         types=types,
     )
-    live = await _live_offers(session, [match.offer_id for match in ranked])
+    live = await offers.live_columns(session, [match.offer_id for match in ranked])
     results = []
     for match in ranked:
         row = live.get(match.offer_id)
@@ -130,12 +110,12 @@ async def candidates(
     limit: int,
     include_ineligible: bool,
 ) -> list[dict[str, Any]]:
-    _require_case_role(principal)
-    offer_row = await catalogue.get_readable(session, principal, offer_id)
+    require_case_role(principal)
+    offer_row = await offers.get_readable(session, principal, offer_id)
     offer = adapters.offer(offer_row)
     people = await indexes.people(session)
     taxonomy = await indexes.taxonomy(session)
-    today = now().date()
+    today = clock.today()
     score = await run_in_thread(people.scores, offer, today, weights)
     keep = np.ones(len(people.people), dtype=bool)
     if not include_ineligible:
@@ -147,7 +127,7 @@ async def candidates(
         positions = top(score, people.tie, keep, wanted)
         batch = [people.people[p].beneficiary_id for p in positions[checked:].tolist()]
         checked = len(positions)
-        found.update(await _visible_consented(session, principal, batch))
+        found.update(await people_repository.visible_consented(session, principal, batch))
         exhausted = checked >= int(keep.sum())
         if len(found) >= limit + MARGIN or exhausted or not batch:
             break
@@ -171,23 +151,3 @@ async def candidates(
         )
     results.sort(key=lambda item: (-item["score"], item["beneficiary_id"]))
     return results[:limit]
-
-
-async def _visible_consented(
-    session: AsyncSession, principal: Principal, ids: Sequence[str]
-) -> dict[str, CandidateProfile]:
-    if not ids:
-        return {}
-    consented = exists().where(
-        beneficiary_access.c.beneficiary_id == CandidateProfile.beneficiary_id,
-        beneficiary_access.c.matching_consent.is_(True),
-        beneficiary_access.c.erased.is_(False),
-    )
-    rows = await session.scalars(
-        select(CandidateProfile).where(
-            CandidateProfile.beneficiary_id.in_([uuid.UUID(i) for i in ids]),
-            consented,
-            person_visible(principal, CandidateProfile.beneficiary_id),
-        )
-    )
-    return {str(row.beneficiary_id): row for row in rows}

@@ -1,5 +1,6 @@
-"""When a referral may still show the person: SQL over matching's copy of intake's access
-decisions (``shared.access_mirror``), correlated on a referral's row, so that every read of a card
+"""Who may see whom, as SQL over matching's copy of intake's access decisions
+(``shared.access_mirror``): the people the caller sees (``person_visible``), and when a referral
+may still show the person, correlated on a referral's row, so that every read of a card
 and every provider's move checks it in the same query as the referral itself.
 
 A referral shows its card (name, contact, languages, skills) and the referrer's note, and may
@@ -17,8 +18,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, or_
 
 from services.matching.db.models import Referral, beneficiary_access, beneficiary_grant
+from services.matching.domain.access import SECTION
+from shared import clock
+from shared.access_mirror import visible_condition
+from shared.auth import Principal
 
-SECTION = "profile"  # what a referral needs of the person, for the referrer to see
+
+def person_visible(principal: Principal, column: Any) -> Any:
+    """The caller may see the person of ``column`` (their ``profile`` section, now)."""
+    return visible_condition(
+        beneficiary_access, beneficiary_grant, column, principal, SECTION, clock.now()
+    )
 
 
 def consent_active(beneficiary_id: Any) -> ColumnElement[bool]:

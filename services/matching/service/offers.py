@@ -4,53 +4,48 @@ cases reads the open ones (drafts stay with their provider)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.db.models import Offer, Referral
-from services.matching.db.taxonomy_read import known_uris
+from services.matching.db import indexes, offers
+from services.matching.db.models import Offer
+from services.matching.db.taxonomy_read import known_uris, skill_labels
+from services.matching.domain.access import manages_offer, manages_offers
+from services.matching.errors import (
+    InconsistentOffer,
+    NotAPublisher,
+    NotYourOffer,
+    OfferReferred,
+    RequiredFieldsCleared,
+    SeatsTaken,
+    UnknownConcepts,
+)
 from services.matching.schemas.offers import (
     OfferCreate,
     OfferFields,
     OfferUpdate,
     check_consistency,
 )
-from shared.auth import Principal, Role
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
-
-MANAGERS = (Role.PROVIDER, Role.ORG_ADMIN)
-READERS = (Role.PLATFORM_ADMIN, Role.ORG_ADMIN, Role.OPERATOR, Role.PARTNER_SYSTEM, Role.PROVIDER)
+from shared import clock
+from shared.auth import Principal
+from shared.errors import FieldError
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def readable(principal: Principal) -> Select[Offer]:
-    if not principal.has(*READERS):
-        return select(Offer).where(text("false"))
-    return select(Offer).where(
-        or_(Offer.status != "draft", Offer.organization_id == principal.organization_id)
-    )
-
-
-async def get_readable(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
-    offer: Offer | None = await session.scalar(readable(principal).where(Offer.id == offer_id))
-    if offer is None:
-        raise NotFound("No such offer.")
-    return offer
+async def page(
+    session: AsyncSession, principal: Principal, **filters: Any
+) -> tuple[list[Offer], str | None]:
+    """One page of the offers the caller may read (``db.offers.page``'s filters)."""
+    return await offers.page(session, principal, **filters)
 
 
 async def get_managed(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
-    offer = await get_readable(session, principal, offer_id)
-    if offer.organization_id != principal.organization_id or not principal.acts_as(*MANAGERS):
-        raise Forbidden("Providers manage their own organisation's offers only.")
-    locked = await session.get(Offer, offer.id, with_for_update=True, populate_existing=True)
-    assert locked is not None
-    return locked
+    """The offer, locked for a change, if the caller manages it (404 when they cannot read it,
+    403 when they read it but another organisation manages it)."""
+    offer = await offers.get_readable(session, principal, offer_id)
+    if not manages_offer(principal, offer.organization_id):
+        raise NotYourOffer()
+    return await offers.lock(session, offer)
 
 
 async def check_taxonomy(session: AsyncSession, fields: dict[str, Any]) -> None:
@@ -72,10 +67,7 @@ async def check_taxonomy(session: AsyncSession, fields: dict[str, Any]) -> None:
             )
         )
     if errors:
-        raise UnprocessableContent(
-            "Unknown ESCO concepts; search them with GET /api/v1/taxonomy/skills or /occupations.",
-            errors=errors,
-        )
+        raise UnknownConcepts(errors)
 
 
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
@@ -96,8 +88,8 @@ def _columns(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create(session: AsyncSession, principal: Principal, body: OfferCreate) -> Offer:
-    if not principal.acts_as(*MANAGERS):
-        raise Forbidden("Offers are published by providers (or their org admins).")
+    if not manages_offers(principal):
+        raise NotAPublisher()
     fields = body.model_dump()
     await check_taxonomy(session, fields)
     offer = Offer(
@@ -108,8 +100,8 @@ async def create(session: AsyncSession, principal: Principal, body: OfferCreate)
         version=1,
         **_columns(fields),
     )
-    session.add(offer)
-    await session.flush()
+    await offers.add(session, offer)
+    await indexes.bump_revision(session, indexes.OFFERS)
     return offer
 
 
@@ -118,13 +110,7 @@ async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None
     required = {"type", "title", "seats", "status", "permit_must_allow_work"}
     cleared = sorted(field for field in required if field in patch and patch[field] is None)
     if cleared:
-        raise UnprocessableContent(
-            "Required fields cannot be cleared.",
-            errors=[
-                FieldError(field=f"body.{f}", message="cannot be null", code="required")
-                for f in cleared
-            ],
-        )
+        raise RequiredFieldsCleared(cleared)
     merged = {**read_fields(offer), **patch}
     try:
         check_consistency(
@@ -133,25 +119,23 @@ async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None
             )
         )
     except ValueError as error:
-        raise UnprocessableContent(
-            str(error), errors=[FieldError(field="body", message=str(error), code="invalid")]
-        ) from error
+        raise InconsistentOffer(str(error)) from error
     await check_taxonomy(session, patch)
     if patch.get("seats") is not None and patch["seats"] < offer.seats_taken:
-        raise Conflict(f"{offer.seats_taken} seats are taken; seats cannot go below that.")
+        raise SeatsTaken(offer.seats_taken)
     for name, value in _columns(patch).items():
         setattr(offer, name, value)
     offer.version += 1
-    offer.updated_at = now()
-    await session.flush()
+    offer.updated_at = clock.now()
+    await offers.flush(session)
+    await indexes.bump_revision(session, indexes.OFFERS)
 
 
 async def delete(session: AsyncSession, offer: Offer) -> None:
-    referred = await session.scalar(select(exists().where(Referral.offer_id == offer.id)))
-    if referred:
-        raise Conflict("People were referred to this offer: close it instead (status closed).")
-    await session.delete(offer)
-    await session.flush()
+    if await offers.referred(session, offer.id):
+        raise OfferReferred()
+    await offers.delete(session, offer)
+    await indexes.bump_revision(session, indexes.OFFERS)
 
 
 def read_fields(offer: Offer) -> dict[str, Any]:
@@ -213,19 +197,9 @@ def as_read(offer: Offer, labels: dict[str, str]) -> dict[str, Any]:
     }
 
 
-async def skill_labels(
-    session: AsyncSession, offers: list[Offer], language: str = "en"
-) -> dict[str, str]:
+async def labels(session: AsyncSession, shown: list[Offer], language: str = "en") -> dict[str, str]:
+    """The preferred labels of the skills these offers name."""
     uris = sorted(
-        {uri for offer in offers for uri in [*offer.required_skills, *offer.preferred_skills]}
+        {uri for offer in shown for uri in [*offer.required_skills, *offer.preferred_skills]}
     )
-    if not uris:
-        return {}
-    rows = await session.execute(
-        text(
-            "SELECT concept_uri, label FROM esco_label WHERE concept_uri = ANY(:uris) "
-            "AND preferred AND language = :language"
-        ),
-        {"uris": uris, "language": language},
-    )
-    return {row[0]: row[1] for row in rows}
+    return await skill_labels(session, uris, language)

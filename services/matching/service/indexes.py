@@ -21,66 +21,23 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.matching import adapters
-from services.matching.db.models import (
-    CandidateProfile,
-    IndexRevision,
-    Offer,
-    beneficiary_access,
-)
+from services.matching.db import indexes as revisions
+from services.matching.db import offers as offers_repository
+from services.matching.db import people as people_repository
 from services.matching.db.taxonomy_read import load_taxonomy, taxonomy_stamp
 from services.matching.domain.candidates import PersonIndex
 from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.taxonomy import Taxonomy
+from services.matching.service import adapters
 from shared.logging import get_logger
 
-OFFERS = "offers"
-PEOPLE = "people"
 INLINE_REBUILD_ROWS = 2_000
-# The offer columns ranking reads (no descriptions: the index holds 50,000 offers).
-OFFER_COLUMNS = (
-    Offer.id,
-    Offer.organization_id,
-    Offer.type,
-    Offer.title,
-    Offer.status,
-    Offer.municipality,
-    Offer.latitude,
-    Offer.longitude,
-    Offer.starts_on,
-    Offer.ends_on,
-    Offer.seats,
-    Offer.seats_taken,
-    Offer.required_skills,
-    Offer.preferred_skills,
-    Offer.occupation_uri,
-    Offer.min_language_code,
-    Offer.min_language_level,
-    Offer.min_education_level,
-    Offer.age_min,
-    Offer.age_max,
-    Offer.permit_must_allow_work,
-    Offer.languages_of_instruction,
-)
 T = TypeVar("T")
 log = get_logger("ponte.matching.indexes")
-
-
-async def bump_revision(session: AsyncSession, name: str) -> None:
-    """Call in the transaction of any change that the index ``name`` reads."""
-    await session.execute(
-        text(
-            "INSERT INTO index_revision (name, revision) VALUES (:name, 1) "
-            "ON CONFLICT (name) DO UPDATE SET revision = index_revision.revision + 1"
-        ),
-        {"name": name},
-    )
 
 
 def summary(row: Any) -> dict[str, Any]:
@@ -151,15 +108,12 @@ class Indexes:
         self._sessions = sessions
         self._taxonomy_lock = asyncio.Lock()
         self._taxonomy: tuple[str | None, Taxonomy] | None = None
-        self._offers: Kept[OfferIndex] = Kept(OFFERS, self._build_offers)
-        self._people: Kept[PersonIndex] = Kept(PEOPLE, self._build_people)
+        self._offers: Kept[OfferIndex] = Kept(revisions.OFFERS, self._build_offers)
+        self._people: Kept[PersonIndex] = Kept(revisions.PEOPLE, self._build_people)
         self._warming: asyncio.Task[None] | None = None
 
     async def _revision(self, session: AsyncSession, name: str) -> tuple[Any, ...]:
-        revision = await session.scalar(
-            select(IndexRevision.revision).where(IndexRevision.name == name)
-        )
-        return (revision or 0, await taxonomy_stamp(session))
+        return (await revisions.revision(session, name), await taxonomy_stamp(session))
 
     async def taxonomy(self, session: AsyncSession) -> Taxonomy:
         stamp = await taxonomy_stamp(session)
@@ -170,44 +124,22 @@ class Indexes:
         return self._taxonomy[1]
 
     async def offers(self, session: AsyncSession) -> OfferIndex:
-        return await self._offers.get(await self._revision(session, OFFERS))
+        return await self._offers.get(await self._revision(session, revisions.OFFERS))
 
     async def people(self, session: AsyncSession) -> PersonIndex:
-        return await self._people.get(await self._revision(session, PEOPLE))
+        return await self._people.get(await self._revision(session, revisions.PEOPLE))
 
     async def _build_offers(self) -> tuple[OfferIndex, int]:
         async with self._sessions() as session:
             taxonomy = await self.taxonomy(session)
-            rows = (
-                await session.execute(
-                    select(*OFFER_COLUMNS).where(Offer.status == "open").order_by(Offer.id)
-                )
-            ).all()
+            rows = await offers_repository.open_columns(session)
         offers = [adapters.offer(row) for row in rows]
         return await asyncio.to_thread(OfferIndex, offers, taxonomy), len(offers)
 
     async def _build_people(self) -> tuple[PersonIndex, int]:
         async with self._sessions() as session:
             taxonomy = await self.taxonomy(session)
-            rows = (
-                await session.execute(
-                    select(
-                        CandidateProfile.beneficiary_id,
-                        CandidateProfile.profile,
-                        CandidateProfile.priority_need,
-                    )
-                    .join(
-                        beneficiary_access,
-                        beneficiary_access.c.beneficiary_id == CandidateProfile.beneficiary_id,
-                    )
-                    .where(
-                        beneficiary_access.c.matching_consent.is_(True),
-                        beneficiary_access.c.erased.is_(False),
-                        beneficiary_access.c.merged_into.is_(None),
-                    )
-                    .order_by(CandidateProfile.beneficiary_id)
-                )
-            ).all()
+            rows = await people_repository.all_consented(session)
         people = [adapters.person(row[0], row[1], row[2]) for row in rows]
         return await asyncio.to_thread(PersonIndex, people, taxonomy), len(people)
 
@@ -228,7 +160,3 @@ class Indexes:
             self._warming.cancel()
         await self._offers.stop()
         await self._people.stop()
-
-
-def today() -> date:
-    return datetime.now(UTC).date()

@@ -19,36 +19,31 @@ from typing import Any, Protocol, TypeVar
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching import adapters
+from services.matching.db import offers as offers_repository
+from services.matching.db import people as people_repository
 from services.matching.domain.allocation import (
     Allocation,
     allocate,
     eligibility_matrix,
     score_matrix,
 )
+from services.matching.domain.eligibility import Offer as EngineOffer
+from services.matching.domain.eligibility import Person
 from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.scoring import Weights
 from services.matching.domain.transport import Budget, Stopped
-from services.matching.indexes import Indexes
-
-# shared with matches and candidates: one definition of who and what a case worker may use
-from services.matching.ranking import _live_offers, _require_case_role, _visible_consented
-from services.matching.referrals import now
+from services.matching.errors import AllocationTimedOut, AllocationTooLarge, UnknownOffers
+from services.matching.service import adapters
+from services.matching.service.indexes import Indexes
+from services.matching.service.matching import require_case_role
 from services.matching.settings import MatchingSettings
+from shared import clock
 from shared.auth import Principal
-from shared.errors import FieldError, Problem, ServiceUnavailable, UnprocessableContent
+from shared.errors import FieldError, Problem
 from shared.offload import run_in_thread
 
 T = TypeVar("T")
 POLL_SECONDS = 0.25  # how often a running solve asks whether its client is still there
-
-
-class AllocationTooLarge(UnprocessableContent):
-    slug, title = "allocation-too-large", "The allocation is larger than this service solves"
-
-
-class AllocationTimedOut(ServiceUnavailable):
-    slug, title = "allocation-timed-out", "The allocation did not finish in time"
 
 
 class Disconnectable(Protocol):
@@ -128,17 +123,17 @@ async def allocation(
     maximin: bool,
 ) -> dict[str, Any]:
     budget = Budget(settings.allocation_time_limit_seconds)  # from the request's start
-    _require_case_role(principal)
+    require_case_role(principal)
     wanted_people = list(dict.fromkeys(str(i) for i in beneficiary_ids))
     wanted_offers = list(dict.fromkeys(str(i) for i in offer_ids))
     check_size(settings, len(wanted_people), len(wanted_offers))
-    profiles = await _visible_consented(session, principal, wanted_people)
+    profiles = await people_repository.visible_consented(session, principal, wanted_people)
     excluded = [
         {"beneficiary_id": i, "reason": "not found, not visible, or no consent to matching"}
         for i in wanted_people
         if i not in profiles
     ]
-    rows = await _live_offers(session, wanted_offers)
+    rows = await offers_repository.live_columns(session, wanted_offers)
     missing = [
         i
         for i in wanted_offers
@@ -146,17 +141,11 @@ async def allocation(
         or (rows[i].status == "draft" and rows[i].organization_id != principal.organization_id)
     ]
     if missing:
-        raise UnprocessableContent(
-            "Some offers do not exist.",
-            errors=[
-                FieldError(field="body.offer_ids", message=f"no such offer {i}", code="unknown")
-                for i in missing
-            ],
-        )
+        raise UnknownOffers(missing)
     people = [adapters.profile_person(profiles[i]) for i in wanted_people if i in profiles]
     offers = [adapters.offer(rows[i]) for i in wanted_offers]
     taxonomy = await indexes.taxonomy(session)
-    today = now().date()
+    today = clock.today()
 
     def solve() -> tuple[Allocation, Any]:
         budget.check()  # it may have waited for the limiter
@@ -187,6 +176,17 @@ async def allocation(
         result, matrix = await until_done(request, budget, solve, limiter)
     except Stopped as stopped:
         raise timed_out(settings, stopped) from None
+    return _answer(result, matrix, people, offers, excluded)
+
+
+def _answer(
+    result: Allocation,
+    matrix: Any,
+    people: Sequence[Person],
+    offers: Sequence[EngineOffer],
+    excluded: list[dict[str, str]],
+) -> dict[str, Any]:
+    """The solve as the API answers it: each person's offer and score, and the totals."""
     column = {offer.id: number for number, offer in enumerate(offers)}
     assignments = []
     for number, person in enumerate(people):

@@ -1,0 +1,28 @@
+"""The revisions of the engine's in-memory indexes (``index_revision``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.db.models import IndexRevision
+
+OFFERS = "offers"
+PEOPLE = "people"
+
+
+async def bump_revision(session: AsyncSession, name: str) -> None:
+    """Call in the transaction of any change that the index ``name`` reads."""
+    await session.execute(
+        text(
+            "INSERT INTO index_revision (name, revision) VALUES (:name, 1) "
+            "ON CONFLICT (name) DO UPDATE SET revision = index_revision.revision + 1"
+        ),
+        {"name": name},
+    )
+
+
+async def revision(session: AsyncSession, name: str) -> int:
+    return (
+        await session.scalar(select(IndexRevision.revision).where(IndexRevision.name == name)) or 0
+    )

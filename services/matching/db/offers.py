@@ -1,0 +1,150 @@
+"""The offers repository: every statement on ``offer``. Readable offers: open and closed ones
+for whoever reads the catalogue, drafts for their own organisation only."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import Select, exists, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.db import pages
+from services.matching.db.models import Offer, Referral
+from services.matching.domain.access import reads_catalogue
+from services.matching.errors import OfferNotFound
+from shared.auth import Principal
+
+# The offer columns ranking reads (no descriptions: the index holds 50,000 offers).
+OFFER_COLUMNS = (
+    Offer.id,
+    Offer.organization_id,
+    Offer.type,
+    Offer.title,
+    Offer.status,
+    Offer.municipality,
+    Offer.latitude,
+    Offer.longitude,
+    Offer.starts_on,
+    Offer.ends_on,
+    Offer.seats,
+    Offer.seats_taken,
+    Offer.required_skills,
+    Offer.preferred_skills,
+    Offer.occupation_uri,
+    Offer.min_language_code,
+    Offer.min_language_level,
+    Offer.min_education_level,
+    Offer.age_min,
+    Offer.age_max,
+    Offer.permit_must_allow_work,
+    Offer.languages_of_instruction,
+)
+
+
+def readable(principal: Principal) -> Select[Offer]:
+    if not reads_catalogue(principal):
+        return select(Offer).where(text("false"))
+    return select(Offer).where(
+        or_(Offer.status != "draft", Offer.organization_id == principal.organization_id)
+    )
+
+
+async def get_readable(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
+    offer: Offer | None = await session.scalar(readable(principal).where(Offer.id == offer_id))
+    if offer is None:
+        raise OfferNotFound()
+    return offer
+
+
+async def lock(session: AsyncSession, offer: Offer) -> Offer:
+    """The offer again, locked for this transaction's change."""
+    locked = await session.get(Offer, offer.id, with_for_update=True, populate_existing=True)
+    assert locked is not None
+    return locked
+
+
+async def get_referable(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
+    """An offer a referral may name: any but another organisation's draft."""
+    offer = await session.get(Offer, offer_id)
+    if offer is None or (
+        offer.status == "draft" and offer.organization_id != principal.organization_id
+    ):
+        raise OfferNotFound()
+    return offer
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    offer_type: str | None,
+    offer_status: str | None,
+    organization_id: uuid.UUID | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Offer], str | None]:
+    """One page of the readable offers by id, and the cursor of the next one."""
+    statement = readable(principal)
+    if offer_type is not None:
+        statement = statement.where(Offer.type == offer_type)
+    if offer_status is not None:
+        statement = statement.where(Offer.status == offer_status)
+    if organization_id is not None:
+        statement = statement.where(Offer.organization_id == organization_id)
+    return await pages.page(session, statement, (Offer.id,), cursor, limit)
+
+
+async def add(session: AsyncSession, offer: Offer) -> None:
+    session.add(offer)
+    await session.flush()
+
+
+async def flush(session: AsyncSession) -> None:
+    await session.flush()
+
+
+async def referred(session: AsyncSession, offer_id: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(exists().where(Referral.offer_id == offer_id))))
+
+
+async def delete(session: AsyncSession, offer: Offer) -> None:
+    await session.delete(offer)
+    await session.flush()
+
+
+async def take_seat(session: AsyncSession, offer_id: uuid.UUID) -> bool:
+    """One seat taken, in one conditional UPDATE (never oversold); False when none is left."""
+    taken = await session.execute(
+        update(Offer)
+        .where(Offer.id == offer_id, Offer.seats_taken < Offer.seats)
+        .values(seats_taken=Offer.seats_taken + 1)
+        .returning(Offer.id)
+    )
+    return taken.first() is not None
+
+
+async def free_seat(session: AsyncSession, offer_id: uuid.UUID) -> None:
+    await session.execute(
+        update(Offer).where(Offer.id == offer_id).values(seats_taken=Offer.seats_taken - 1)
+    )
+
+
+async def live_columns(session: AsyncSession, ids: Collection[str]) -> dict[str, Any]:
+    """The ranking's columns of these offers as they are now, by id."""
+    rows = await session.execute(
+        select(*OFFER_COLUMNS).where(Offer.id.in_([uuid.UUID(i) for i in ids]))
+    )
+    return {str(row.id): row for row in rows}
+
+
+async def open_columns(session: AsyncSession) -> list[Any]:
+    """The ranking's columns of every open offer (the index's rows)."""
+    return list(
+        (
+            await session.execute(
+                select(*OFFER_COLUMNS).where(Offer.status == "open").order_by(Offer.id)
+            )
+        ).all()
+    )

@@ -1,0 +1,53 @@
+"""A referral's life, as a pure table of moves.
+
+proposed -> accepted | rejected (by the provider, with a reason) | dropped (by the referrer)
+accepted -> enrolled (the provider; takes a seat) | dropped
+enrolled -> completed | dropped (frees the seat)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReferralStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    ENROLLED = "enrolled"
+    COMPLETED = "completed"
+    DROPPED = "dropped"
+
+
+class ReferralReasonCode(StrEnum):
+    """Why a referral ended when no party's own words say it (``reason`` is their free text)."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # the person's consent to matching ended
+    ACCESS_ENDED = "access_ended"  # the referring organisation no longer sees the person
+    PERSON_ERASED = "person_erased"  # the person's data was erased
+    PERSON_DECLINED = "person_declined"  # the person declined it in the app
+    MERGED = "merged"  # a duplicate record's referral, the survivor having one to the same offer
+
+
+S = ReferralStatus
+ACTIVE = (S.PROPOSED.value, S.ACCEPTED.value, S.ENROLLED.value)
+# (from, to) -> who may make the move: "provider", "referrer" or both
+MOVES: dict[tuple[S, S], frozenset[str]] = {
+    (S.PROPOSED, S.ACCEPTED): frozenset({"provider"}),
+    (S.PROPOSED, S.REJECTED): frozenset({"provider"}),
+    (S.PROPOSED, S.DROPPED): frozenset({"referrer"}),
+    (S.ACCEPTED, S.ENROLLED): frozenset({"provider"}),
+    (S.ACCEPTED, S.DROPPED): frozenset({"provider", "referrer"}),
+    (S.ENROLLED, S.COMPLETED): frozenset({"provider"}),
+    (S.ENROLLED, S.DROPPED): frozenset({"provider", "referrer"}),
+}
+NEEDS_REASON = frozenset({S.REJECTED, S.DROPPED})
+# The provider's moves forward, which need the person's consent and the referrer's view to hold.
+FORWARD = frozenset({S.ACCEPTED, S.ENROLLED, S.COMPLETED})
+
+
+def next_statuses(old: ReferralStatus, *, backward_only: bool = False) -> list[str]:
+    """Where a referral ``old`` may go (only the ending moves with ``backward_only``)."""
+    return sorted(
+        to.value for (frm, to) in MOVES if frm == old and not (backward_only and to in FORWARD)
+    )

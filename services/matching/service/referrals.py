@@ -1,0 +1,215 @@
+"""Referrals: a person proposed for an offer, followed to its end.
+
+proposed -> accepted | rejected (by the provider, with a reason) | dropped (by the referrer)
+accepted -> enrolled (the provider; takes a seat) | dropped
+enrolled -> completed | dropped (frees the seat)
+
+A proposal needs the person's consent to matching and an eligible person; seats are taken with
+one conditional UPDATE, so concurrent enrolments never oversell. The provider sees only what
+the referral needs (name, contact, language levels, the relevant skills), snapshotted from
+intake when the referral is made. The card and the referrer's note show, and the provider moves
+the referral on, only while the person's consent to matching and the referrer's view of them
+hold (checked in the query that reads the referral: ``db.access``); when either ends,
+``withdrawals`` ends the referral and removes them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.clients.intake import IntakeClient
+from services.matching.clients.pathways import PathwaysClient
+from services.matching.db import offers, people, referrals
+from services.matching.db.models import CandidateProfile, Offer, Referral, outbox
+from services.matching.domain.access import parties
+from services.matching.domain.referrals import (
+    FORWARD,
+    MOVES,
+    NEEDS_REASON,
+    ReferralReasonCode,
+    ReferralStatus,
+    next_statuses,
+)
+from services.matching.errors import (
+    ConsentEnded,
+    MoveNotAllowed,
+    NoSeatsLeft,
+    NotAReferrer,
+    NotEligible,
+    NotThisParty,
+    ReasonRequired,
+)
+from services.matching.schemas.referrals import ReferralCreate, ReferralUpdate
+from services.matching.service import adapters, pathway_links
+from shared import clock
+from shared.auth import Principal
+from shared.contracts import matching as contract
+from shared.events import emit
+
+S = ReferralStatus
+
+
+async def page(
+    session: AsyncSession, principal: Principal, **filters: Any
+) -> tuple[list[Referral], str | None]:
+    """One page of the referrals the caller may read (``db.referrals.page``'s filters)."""
+    return await referrals.page(session, principal, **filters)
+
+
+async def get_movable(
+    session: AsyncSession, principal: Principal, referral_id: uuid.UUID
+) -> Referral:
+    """The referral, locked for a move, if the caller may read it."""
+    return await referrals.get_readable(session, principal, referral_id, lock=True)
+
+
+async def _publish(session: AsyncSession, referral: Referral) -> None:
+    await emit(
+        session,
+        outbox,
+        contract.REFERRAL_CHANGED,
+        contract.ReferralChanged(
+            referral_id=referral.id,
+            beneficiary_id=referral.beneficiary_id,
+            offer_id=referral.offer_id,
+            organization_id=referral.organization_id,
+            provider_organization_id=referral.provider_organization_id,
+            pathway_id=referral.pathway_id,
+            action_id=referral.action_id,
+            status=referral.status,
+            reason_code=referral.reason_code,
+        ),
+        source="matching",
+    )
+
+
+async def _card(intake: IntakeClient, profile: CandidateProfile, offer: Offer) -> dict[str, Any]:
+    identity = await intake.card(profile.beneficiary_id)
+    wanted = set(offer.required_skills) | set(offer.preferred_skills)
+    return {
+        **identity,
+        "languages": profile.profile.get("languages", []),
+        "relevant_skills": [
+            skill for skill in profile.profile.get("skills", []) if skill.get("uri") in wanted
+        ],
+    }
+
+
+def _check_eligible(profile: CandidateProfile, offer: Offer) -> None:
+    reasons = adapters.exclusions(profile, offer, clock.today())
+    if reasons:
+        raise NotEligible(reasons)
+
+
+async def propose(
+    session: AsyncSession,
+    principal: Principal,
+    body: ReferralCreate,
+    intake: IntakeClient,
+    pathways: PathwaysClient,
+) -> Referral:
+    if not principal.works_on_cases:
+        raise NotAReferrer()
+    profile = await people.get_consented(session, principal, body.beneficiary_id, erased_too=True)
+    await pathway_links.check(session, principal, body, pathways)
+    offer = await offers.get_referable(session, principal, body.offer_id)
+    _check_eligible(profile, offer)
+    moment = clock.now()
+    referral = Referral(
+        id=uuid.uuid4(),
+        beneficiary_id=body.beneficiary_id,
+        offer_id=offer.id,
+        organization_id=principal.organization_id,
+        provider_organization_id=offer.organization_id,
+        pathway_id=body.pathway_id,
+        action_id=body.action_id,
+        status=S.PROPOSED.value,
+        note=body.note,
+        person_card=await _card(intake, profile, offer),
+        history=[{"status": S.PROPOSED.value, "at": moment.isoformat(), "by": principal.subject}],
+        created_by=principal.subject,
+        created_at=moment,
+        updated_at=moment,
+    )
+    await referrals.add(session, referral)
+    referral.card_visible = True  # consent and view were checked in this transaction
+    await _publish(session, referral)
+    return referral
+
+
+async def move(
+    session: AsyncSession, principal: Principal, referral: Referral, body: ReferralUpdate
+) -> None:
+    old, new = S(referral.status), body.status
+    allowed = MOVES.get((old, new))
+    if allowed is None:
+        raise MoveNotAllowed(old.value, new.value, next_statuses(old))
+    if not parties(principal, referral.organization_id, referral.provider_organization_id) & (
+        allowed
+    ):
+        raise NotThisParty(allowed)
+    if new in NEEDS_REASON and body.reason is None:
+        raise ReasonRequired()
+    if new in FORWARD and not referral.card_visible:
+        raise ConsentEnded(allowed_statuses=next_statuses(old, backward_only=True))
+    await transition(session, referral, new, by=principal.subject, reason=body.reason)
+
+
+async def transition(
+    session: AsyncSession,
+    referral: Referral,
+    new: S,
+    *,
+    by: str,
+    reason: str | None = None,
+    reason_code: ReferralReasonCode | None = None,
+    entry: dict[str, Any] | None = None,
+) -> None:
+    """Every move's bookkeeping, whoever makes it: the seat (taken at enrolment, freed when an
+    enrolled referral drops), the history (``entry`` adds to its line), the version, the event."""
+    old = S(referral.status)
+    if new == S.ENROLLED and not await offers.take_seat(session, referral.offer_id):
+        raise NoSeatsLeft()
+    if old == S.ENROLLED and new == S.DROPPED:
+        await offers.free_seat(session, referral.offer_id)
+    moment = clock.now()
+    code = reason_code.value if reason_code is not None else None
+    referral.status = new.value
+    referral.reason = reason
+    referral.reason_code = code
+    line = {"status": new.value, "at": moment.isoformat(), "by": by, "reason": reason}
+    referral.history = [
+        *referral.history,
+        {**line, **({"reason_code": code} if code else {}), **(entry or {})},
+    ]
+    referral.version += 1
+    referral.updated_at = moment
+    await referrals.flush(session)
+    await _publish(session, referral)
+
+
+def as_read(referral: Referral, principal: Principal) -> dict[str, Any]:
+    """The referral as ``principal`` may read it: the referrer's pathway and action are the
+    referrer's (a provider that read them could name them in a referral of its own)."""
+    referrer = referral.organization_id == principal.organization_id
+    card = referral.card_visible is True  # not loaded: not shown
+    return {
+        "id": str(referral.id),
+        "beneficiary_id": str(referral.beneficiary_id),
+        "offer_id": str(referral.offer_id),
+        "organization_id": str(referral.organization_id),
+        "provider_organization_id": str(referral.provider_organization_id),
+        "pathway_id": str(referral.pathway_id) if referral.pathway_id and referrer else None,
+        "action_id": str(referral.action_id) if referral.action_id and referrer else None,
+        "status": referral.status,
+        "reason": referral.reason,
+        "reason_code": referral.reason_code,
+        "note": referral.note if card else None,
+        "score": referral.score,
+        "person": referral.person_card if card else None,
+        "history": referral.history,
+        "created_at": referral.created_at.isoformat(),
+        "updated_at": referral.updated_at.isoformat(),
+    }
