@@ -22,11 +22,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from fastapi import FastAPI
-from sqlalchemy import CursorResult, Row, func, select, update
+from sqlalchemy import CursorResult, Row, Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.envelope import EventEnvelope
+from shared.events.inbox import INBOX_TABLE, purge_inbox
 from shared.events.outbox import (
     EMITTED_KEY,
     NEXT_TRANSACTION_ID,
@@ -46,6 +47,7 @@ _log = get_logger("ponte.events")
 _LOCK_CLASS = 0x6F627478  # first key of the relay's advisory locks ("obtx"); the second: subscriber
 _REBASE_LOCK = _LOCK_CLASS + 1
 _CHASE_FIRST_SECONDS = 0.01
+EVENT_RETENTION = timedelta(days=1)  # delivered events, and applied ids in the inboxes
 
 
 class OutboxRelay(CommitWokenWorker):
@@ -54,7 +56,8 @@ class OutboxRelay(CommitWokenWorker):
 
     Wakes every ``poll_seconds``, and at once after a commit in this process that emitted to
     ``tables`` (or when :meth:`notify` is called). With ``retention`` set, it also purges events
-    every subscriber has received once they are older than that.
+    every subscriber has received once they are older than that, and the ids ``inbox`` (the
+    service's inbox, if it consumes events) applied longer ago than that.
     """
 
     commit_key = EMITTED_KEY
@@ -71,8 +74,9 @@ class OutboxRelay(CommitWokenWorker):
         poll_seconds: float = 0.5,
         backoff_base_seconds: float = 0.5,
         backoff_cap_seconds: float = 30.0,
-        retention: timedelta | None = timedelta(days=1),
+        retention: timedelta | None = EVENT_RETENTION,
         purge_interval_seconds: float = 600.0,
+        inbox: Table | None = None,
     ) -> None:
         names = [subscriber.name for subscriber in subscribers]
         if len(set(names)) != len(names):
@@ -86,6 +90,7 @@ class OutboxRelay(CommitWokenWorker):
         self._poll = poll_seconds
         self._backoff = (backoff_base_seconds, backoff_cap_seconds)
         self._retention = retention
+        self._inbox = inbox
         self._wakes = {name: asyncio.Event() for name in names}
 
     # -- the worker ------------------------------------------------------------------------
@@ -247,6 +252,19 @@ class OutboxRelay(CommitWokenWorker):
                 _log.info("outbox_purged", events=purged)
         except Exception as error:  # retried at the next interval
             _log.error("outbox_purge_error", error=type(error).__name__)
+        if self._inbox is None:
+            return
+        try:
+            forgotten = await self.purge_inbox(self._retention)
+            if forgotten:
+                _log.info("inbox_purged", events=forgotten)
+        except Exception as error:  # retried at the next interval
+            _log.error("inbox_purge_error", error=type(error).__name__)
+
+    async def purge_inbox(self, older_than: timedelta) -> int:
+        assert self._inbox is not None
+        async with self._sessions() as session, session.begin():
+            return await purge_inbox(session, self._inbox, older_than)
 
 
 def _lock_key(name: str) -> int:
@@ -324,7 +342,8 @@ def relay_hooks(
     *,
     enabled: bool = True,
 ) -> tuple[LifespanHook, LifespanHook]:
-    """The start-up and shut-down hooks that run a service's relay (``app.state.relay``)."""
+    """The start-up and shut-down hooks that run a service's relay (``app.state.relay``). The
+    relay also purges the service's inbox: the ``inbox_event`` table beside ``tables``, if any."""
 
     async def start(app: FastAPI) -> None:
         if not enabled:
@@ -334,6 +353,7 @@ def relay_hooks(
             tables,
             list(subscribers),
             HttpSender(app.state.http, internal_token),
+            inbox=tables.event.metadata.tables.get(INBOX_TABLE),
         )
         relay.start()
         app.state.relay = relay

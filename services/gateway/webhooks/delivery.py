@@ -34,9 +34,11 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.gateway.db.webhooks import inbox
 from services.gateway.webhooks import queue, signing, ssrf
 from services.gateway.webhooks.catalogue import body_of
 from services.gateway.webhooks.queue import QUEUED_KEY, Claim, DeliveryPolicy, Outcome
+from shared.events import EVENT_RETENTION, purge_inbox
 from shared.logging import get_logger
 from shared.worker import CommitWokenWorker
 
@@ -190,3 +192,15 @@ class WebhookDispatcher(CommitWokenWorker):
                 _log.info("webhook_log_purged", deliveries=purged)
         except Exception as error:  # retried at the next interval
             _log.error("webhook_purge_error", error=type(error).__name__)
+        try:
+            forgotten = await self.purge_inbox()
+            if forgotten:
+                _log.info("inbox_purged", events=forgotten)
+        except Exception as error:  # retried at the next interval
+            _log.error("inbox_purge_error", error=type(error).__name__)
+
+    async def purge_inbox(self) -> int:
+        """Forget the ids of the events applied longer ago than the services keep their outbox
+        (the gateway consumes events but runs no relay to do it)."""
+        async with self._sessions() as session, session.begin():
+            return await purge_inbox(session, inbox, EVENT_RETENTION)
