@@ -7,8 +7,7 @@ Create Date: 2026-12-06 02:45:00.000000
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from shared import migration_tables
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -17,22 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.drop_index("ix_inbox_event_received_at", table_name="inbox_event")
-    op.drop_table("inbox_event")
+    migration_tables.drop_inbox()
 
 
 def downgrade() -> None:
-    op.create_table(
-        "inbox_event",
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("type", sa.String(length=100), nullable=False),
-        sa.Column("source", sa.String(length=50), nullable=False),
-        sa.Column(
-            "received_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_inbox_event")),
-    )
-    op.create_index("ix_inbox_event_received_at", "inbox_event", ["received_at"], unique=False)
+    migration_tables.create_inbox()
