@@ -1,4 +1,6 @@
-# Ponte: every target creates and fills .venv from requirements.lock on first use.
+# Ponte: every target creates and fills .venv from requirements-dev.lock on first use.
+# requirements.lock is what the services import at run time (the image installs only it);
+# requirements-dev.lock is the same pins and everything a developer needs besides.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,14 +14,14 @@ MESSAGE ?= change
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.lock
+$(STAMP): requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Ponte needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.lock
 	$(BIN)/python -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "ponte.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
 	@touch $(STAMP)
 
-install: $(STAMP)  ## create .venv from the lock file
+install: $(STAMP)  ## create .venv from the dev lock file
 
 run: $(STAMP)  ## the whole stack on embedded PostgreSQL (or PONTE_*_DATABASE_URL), with demo data
 	$(BIN)/python -m tools.stack run
@@ -50,14 +52,15 @@ bench: $(STAMP)  ## benchmarks against a hello-world ceiling (SUITES="matching .
 	$(BIN)/python -m bench.run $(SUITES)
 
 audit: $(STAMP)  ## known vulnerabilities in the locked pins (pip-audit; needs PyPI's JSON API or OSV), then pins behind the newest release
-	$(BIN)/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict --progress-spinner off
+	$(BIN)/pip-audit --requirement requirements-dev.lock --require-hashes --disable-pip --strict --progress-spinner off
 	$(BIN)/pip list --outdated --disable-pip-version-check
 
 openapi: $(STAMP)  ## write the gateway's merged OpenAPI to docs/openapi.json
 	$(BIN)/python -m tools.stack openapi docs/openapi.json
 
-lock: $(STAMP)  ## re-resolve requirements.lock from pyproject.toml
-	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras -o requirements.lock pyproject.toml
+lock: $(STAMP)  ## re-resolve both locks from pyproject.toml: the runtime's, then the dev one on its pins
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --extra dev --constraint requirements.lock --generate-hashes --allow-unsafe --strip-extras -o requirements-dev.lock pyproject.toml
 
 clean:  ## remove the virtualenv and the embedded database
 	rm -rf $(VENV) var

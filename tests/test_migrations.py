@@ -6,12 +6,13 @@ import importlib
 import uuid
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, MetaData, text
 
 from shared.db import create_engine
-from shared.migrations import upgrade
+from shared.migrations import alembic_config, upgrade
 from shared.testing.plugin import DatabaseFactory
 from tests.support import migrated_database, migrations
 
@@ -78,3 +79,41 @@ async def test_emergency_accesses_opened_before_reasons_were_coded_say_so(
     assert row.reason_code == "legacy_unspecified"
     assert sorted(row.sections) == ["contact", "identity", "pathway", "profile"]
     assert (row.reason, row.closed_at) == ("an old reason of twenty characters", None)
+
+
+async def test_intake_drops_its_unused_inbox_and_its_downgrade_brings_it_back(
+    database_factory: DatabaseFactory,
+) -> None:
+    """Intake's 0007: intake consumes no events, so its inbox goes; going back to 0006 recreates
+    it as 0002 made it (its columns and its index)."""
+    url = await database_factory("intake")
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    migrations_dir = migrations("intake")
+    config = alembic_config(migrations_dir, url)
+
+    def downgrade(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+
+    async def inbox() -> list[tuple[str, ...]]:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text(
+                    "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                    "WHERE table_name = 'inbox_event' UNION ALL SELECT indexname, '', '' "
+                    "FROM pg_indexes WHERE tablename = 'inbox_event' ORDER BY 1"
+                )
+            )
+            return [tuple(row) for row in rows]
+
+    try:
+        await upgrade(engine, migrations_dir, "0006")
+        before = await inbox()
+        await upgrade(engine, migrations_dir)
+        assert await inbox() == []
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade)
+        assert await inbox() == before
+    finally:
+        await engine.dispose()
+    assert ("ix_inbox_event_received_at", "", "") in before

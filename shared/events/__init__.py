@@ -51,10 +51,11 @@ from shared.events.outbox import (
     relay_status,
     scrub,
 )
-from shared.events.relay import OutboxRelay, relay_hooks
+from shared.events.relay import EVENT_RETENTION, OutboxRelay, relay_hooks
 from shared.events.sending import DeliveryFailed, EventSender, HttpSender, Subscriber
 
 __all__ = [
+    "EVENT_RETENTION",
     "MAX_BATCH",
     "DeliveryFailed",
     "DeliveryOutcome",

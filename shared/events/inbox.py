@@ -48,10 +48,13 @@ EventHandler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
 _log = get_logger("ponte.events")
 
 
+INBOX_TABLE = "inbox_event"
+
+
 def inbox_table(metadata: MetaData) -> Table:
     """Declare ``inbox_event`` on the service's metadata: the ids of the events applied."""
     return Table(
-        "inbox_event",
+        INBOX_TABLE,
         metadata,
         Column("event_id", Uuid, primary_key=True),
         Column("type", String(100), nullable=False),

@@ -15,21 +15,19 @@ every other subscriber while a slow consumer keeps this one waiting on its POST.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import zlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
 from typing import Any, cast
 
 from fastapi import FastAPI
-from sqlalchemy import CursorResult, Row, event, func, select, update
+from sqlalchemy import CursorResult, Row, Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from shared.events.envelope import EventEnvelope
+from shared.events.inbox import INBOX_TABLE, purge_inbox
 from shared.events.outbox import (
     EMITTED_KEY,
     NEXT_TRANSACTION_ID,
@@ -43,21 +41,27 @@ from shared.events.outbox import (
 )
 from shared.events.sending import DeliveryFailed, EventSender, HttpSender, Subscriber
 from shared.logging import bind_request_id, get_logger
+from shared.worker import CommitWokenWorker
 
 _log = get_logger("ponte.events")
 _LOCK_CLASS = 0x6F627478  # first key of the relay's advisory locks ("obtx"); the second: subscriber
 _REBASE_LOCK = _LOCK_CLASS + 1
 _CHASE_FIRST_SECONDS = 0.01
+EVENT_RETENTION = timedelta(days=1)  # delivered events, and applied ids in the inboxes
 
 
-class OutboxRelay:
+class OutboxRelay(CommitWokenWorker):
     """Delivers the outbox to ``subscribers`` until stopped. Start it in the service's lifespan
     (``start()`` / ``await stop()``, or ``async with relay:``); every replica may run one.
 
     Wakes every ``poll_seconds``, and at once after a commit in this process that emitted to
     ``tables`` (or when :meth:`notify` is called). With ``retention`` set, it also purges events
-    every subscriber has received once they are older than that.
+    every subscriber has received once they are older than that, and the ids ``inbox`` (the
+    service's inbox, if it consumes events) applied longer ago than that.
     """
+
+    commit_key = EMITTED_KEY
+    housekeeping_name = "outbox-purge"
 
     def __init__(
         self,
@@ -70,12 +74,14 @@ class OutboxRelay:
         poll_seconds: float = 0.5,
         backoff_base_seconds: float = 0.5,
         backoff_cap_seconds: float = 30.0,
-        retention: timedelta | None = timedelta(days=1),
+        retention: timedelta | None = EVENT_RETENTION,
         purge_interval_seconds: float = 600.0,
+        inbox: Table | None = None,
     ) -> None:
         names = [subscriber.name for subscriber in subscribers]
         if len(set(names)) != len(names):
             raise ValueError("subscriber names must be unique")
+        super().__init__(housekeeping_seconds=None if retention is None else purge_interval_seconds)
         self.tables = tables
         self.subscribers = {subscriber.name: subscriber for subscriber in subscribers}
         self._sessions = sessions
@@ -84,60 +90,18 @@ class OutboxRelay:
         self._poll = poll_seconds
         self._backoff = (backoff_base_seconds, backoff_cap_seconds)
         self._retention = retention
-        self._purge_interval = purge_interval_seconds
+        self._inbox = inbox
         self._wakes = {name: asyncio.Event() for name in names}
-        self._tasks: list[asyncio.Task[None]] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
 
-    # -- lifecycle -------------------------------------------------------------------------
+    # -- the worker ------------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self._tasks:
-            return
-        self._loop = asyncio.get_running_loop()
-        _watch_commits(self)
-        self._tasks = [
-            asyncio.create_task(self._run(name), name=f"outbox-relay:{name}")
-            for name in self.subscribers
-        ]
-        if self._retention is not None:
-            self._tasks.append(asyncio.create_task(self._purge_loop(), name="outbox-purge"))
+    def loops(self) -> list[tuple[str, Coroutine[Any, Any, None]]]:
+        return [(f"outbox-relay:{name}", self._run(name)) for name in self.subscribers]
 
-    async def stop(self) -> None:
-        """Cancel the tasks; a batch in flight is rolled back and sent again later."""
-        _running.discard(self)
-        tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    def wanted(self, mark: Any) -> bool:
+        return self.tables in mark
 
-    async def __aenter__(self) -> OutboxRelay:
-        self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    def notify(self) -> None:
-        """Deliver now rather than at the next poll. Safe to call from any thread."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._wake_all()
-        else:
-            loop.call_soon_threadsafe(self._wake_all)
-
-    def _wake_all(self) -> None:
+    def woken(self) -> None:
         for wake in self._wakes.values():
             wake.set()
 
@@ -147,7 +111,7 @@ class OutboxRelay:
         wake = self._wakes[name]
         errors = 0
         chase = 0.0  # after a wake: how soon to look again while nothing could be delivered
-        while True:
+        while self.running:
             wake.clear()
             delay = self._poll
             # A fresh request id per step (this task's context only): the consumer logs the one
@@ -169,10 +133,8 @@ class OutboxRelay:
                 errors += 1
                 delay = min(self._backoff[1], self._poll * 2 ** min(errors, 10))
                 _log.error("outbox_relay_error", subscriber=name, error=type(error).__name__)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(delay):
-                    await wake.wait()
-                    chase = _CHASE_FIRST_SECONDS
+            if await self.pause(delay, wake):
+                chase = _CHASE_FIRST_SECONDS
 
     async def deliver_once(self, name: str) -> int:
         """One step for one subscriber; returns how many outbox rows its cursor moved past (0
@@ -282,16 +244,27 @@ class OutboxRelay:
                 session, self.tables, older_than, subscribers=list(self.subscribers)
             )
 
-    async def _purge_loop(self) -> None:
+    async def housekeep(self) -> None:
         assert self._retention is not None
-        while True:
-            try:
-                purged = await self.purge(self._retention)
-                if purged:
-                    _log.info("outbox_purged", events=purged)
-            except Exception as error:  # retried at the next interval
-                _log.error("outbox_purge_error", error=type(error).__name__)
-            await asyncio.sleep(self._purge_interval)
+        try:
+            purged = await self.purge(self._retention)
+            if purged:
+                _log.info("outbox_purged", events=purged)
+        except Exception as error:  # retried at the next interval
+            _log.error("outbox_purge_error", error=type(error).__name__)
+        if self._inbox is None:
+            return
+        try:
+            forgotten = await self.purge_inbox(self._retention)
+            if forgotten:
+                _log.info("inbox_purged", events=forgotten)
+        except Exception as error:  # retried at the next interval
+            _log.error("inbox_purge_error", error=type(error).__name__)
+
+    async def purge_inbox(self, older_than: timedelta) -> int:
+        assert self._inbox is not None
+        async with self._sessions() as session, session.begin():
+            return await purge_inbox(session, self._inbox, older_than)
 
 
 def _lock_key(name: str) -> int:
@@ -359,29 +332,6 @@ async def _rebase(session: AsyncSession, tables: OutboxTables) -> None:
     _log.error("outbox_rebased", reason="transaction ids went backwards", cursors=len(cursors))
 
 
-# The relays running in this process, woken after a commit that emitted to their outbox.
-_running: set[OutboxRelay] = set()
-
-
-def _watch_commits(relay: OutboxRelay) -> None:
-    _running.add(relay)
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
-
-
-def _after_commit(session: Session) -> None:
-    emitted = session.info.pop(EMITTED_KEY, None)
-    if emitted:
-        for relay in tuple(_running):
-            if relay.tables in emitted:
-                relay.notify()
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(EMITTED_KEY, None)
-
-
 LifespanHook = Callable[[FastAPI], Awaitable[None]]
 
 
@@ -392,7 +342,8 @@ def relay_hooks(
     *,
     enabled: bool = True,
 ) -> tuple[LifespanHook, LifespanHook]:
-    """The start-up and shut-down hooks that run a service's relay (``app.state.relay``)."""
+    """The start-up and shut-down hooks that run a service's relay (``app.state.relay``). The
+    relay also purges the service's inbox: the ``inbox_event`` table beside ``tables``, if any."""
 
     async def start(app: FastAPI) -> None:
         if not enabled:
@@ -402,6 +353,7 @@ def relay_hooks(
             tables,
             list(subscribers),
             HttpSender(app.state.http, internal_token),
+            inbox=tables.event.metadata.tables.get(INBOX_TABLE),
         )
         relay.start()
         app.state.relay = relay

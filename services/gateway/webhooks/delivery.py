@@ -23,26 +23,28 @@ receivers dedupe by ``webhook-id`` (the event's id, the same at every attempt).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
+from services.gateway.db.webhooks import inbox
 from services.gateway.webhooks import queue, signing, ssrf
 from services.gateway.webhooks.catalogue import body_of
 from services.gateway.webhooks.queue import QUEUED_KEY, Claim, DeliveryPolicy, Outcome
+from shared.events import EVENT_RETENTION, purge_inbox
 from shared.logging import get_logger
+from shared.worker import CommitWokenWorker
 
 _log = get_logger("ponte.webhooks")
 USER_AGENT = "Ponte-Webhooks/1"
+HOUSEKEEPING_SECONDS = 600.0
 
 
 def render(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> bytes:
@@ -51,9 +53,12 @@ def render(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> byte
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(CommitWokenWorker):
     """Delivers due webhooks until stopped (``start()`` / ``await stop()``); :meth:`deliver_due`
     runs one round to completion (tests, tools)."""
+
+    commit_key = QUEUED_KEY
+    housekeeping_name = "webhook-housekeeping"
 
     def __init__(
         self,
@@ -63,6 +68,7 @@ class WebhookDispatcher:
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: ssrf.Resolver = ssrf.system_resolver,
     ) -> None:
+        super().__init__(housekeeping_seconds=HOUSEKEEPING_SECONDS)
         self._sessions = sessions
         self.policy = policy
         self._resolver = resolver
@@ -75,54 +81,28 @@ class WebhookDispatcher:
         )
         self._wake = asyncio.Event()
         self._in_flight: Counter[uuid.UUID] = Counter()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._main: list[asyncio.Task[None]] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self._main:
-            return
-        self._loop = asyncio.get_running_loop()
-        _watch_commits(self)
-        self._main = [
-            asyncio.create_task(self._run(), name="webhook-dispatcher"),
-            asyncio.create_task(self._housekeeping(), name="webhook-housekeeping"),
-        ]
+    def loops(self) -> list[tuple[str, Coroutine[Any, Any, None]]]:
+        return [("webhook-dispatcher", self._run())]
+
+    def woken(self) -> None:
+        self._wake.set()
 
     async def stop(self) -> None:
-        _running.discard(self)
-        tasks = [*self._main, *self._tasks]
-        self._main = []
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await super().stop()
         await self._client.aclose()
-
-    def notify(self) -> None:
-        """Look for due deliveries now. Safe to call from any thread."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._wake.set()
-        else:
-            loop.call_soon_threadsafe(self._wake.set)
 
     # -- the loop --------------------------------------------------------------------------
 
     async def _run(self) -> None:
         errors = 0
-        while True:
+        while self.running:
             self._wake.clear()
             delay = self.policy.poll_seconds
             try:
-                free = self.policy.concurrency - len(self._tasks)
+                free = self.policy.concurrency - len(self._children)
                 claims = await self.claim(free) if free > 0 else []
                 for claim in claims:
                     self._spawn(claim)
@@ -131,17 +111,15 @@ class WebhookDispatcher:
                 errors += 1
                 delay = min(30.0, self.policy.poll_seconds * 2 ** min(errors, 5))
                 _log.error("webhook_dispatch_error", error=type(error).__name__)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(delay):
-                    await self._wake.wait()
+            await self.pause(delay, self._wake)
 
     def _spawn(self, claim: Claim) -> None:
+        task = self.spawn(self._deliver(claim), name=f"webhook:{claim.delivery_id}")
+        if task is None:
+            return  # stopping: the lease expires and it is claimed again
         self._in_flight[claim.subscription_id] += 1
-        task = asyncio.create_task(self._deliver(claim), name=f"webhook:{claim.delivery_id}")
-        self._tasks.add(task)
 
-        def done(finished: asyncio.Task[None]) -> None:
-            self._tasks.discard(finished)
+        def done(_finished: asyncio.Task[None]) -> None:
             self._in_flight[claim.subscription_id] -= 1
             if self._in_flight[claim.subscription_id] <= 0:
                 del self._in_flight[claim.subscription_id]
@@ -207,33 +185,22 @@ class WebhookDispatcher:
         """Forget deliveries older than the log's retention (see :func:`queue.purge`)."""
         return await queue.purge(self._sessions, self.policy.log_retention)
 
-    async def _housekeeping(self) -> None:
-        while True:
-            try:
-                purged = await self.purge()
-                if purged:
-                    _log.info("webhook_log_purged", deliveries=purged)
-            except Exception as error:  # retried at the next interval
-                _log.error("webhook_purge_error", error=type(error).__name__)
-            await asyncio.sleep(600)
+    async def housekeep(self) -> None:
+        try:
+            purged = await self.purge()
+            if purged:
+                _log.info("webhook_log_purged", deliveries=purged)
+        except Exception as error:  # retried at the next interval
+            _log.error("webhook_purge_error", error=type(error).__name__)
+        try:
+            forgotten = await self.purge_inbox()
+            if forgotten:
+                _log.info("inbox_purged", events=forgotten)
+        except Exception as error:  # retried at the next interval
+            _log.error("inbox_purge_error", error=type(error).__name__)
 
-
-# The dispatchers running in this process, woken after a commit that queued deliveries.
-_running: set[WebhookDispatcher] = set()
-
-
-def _watch_commits(dispatcher: WebhookDispatcher) -> None:
-    _running.add(dispatcher)
-    if not sa_event.contains(Session, "after_commit", _after_commit):
-        sa_event.listen(Session, "after_commit", _after_commit)
-        sa_event.listen(Session, "after_rollback", _after_rollback)
-
-
-def _after_commit(session: Session) -> None:
-    if session.info.pop(QUEUED_KEY, None):
-        for dispatcher in tuple(_running):
-            dispatcher.notify()
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(QUEUED_KEY, None)
+    async def purge_inbox(self) -> int:
+        """Forget the ids of the events applied longer ago than the services keep their outbox
+        (the gateway consumes events but runs no relay to do it)."""
+        async with self._sessions() as session, session.begin():
+            return await purge_inbox(session, inbox, EVENT_RETENTION)

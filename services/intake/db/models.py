@@ -1,5 +1,5 @@
 """The intake service's tables: people, their consents and access grants, the history of every
-change, the log of every read, idempotency records, and the outbox/inbox of events."""
+change, the log of every read, idempotency records, and the outbox of events."""
 
 from __future__ import annotations
 
@@ -25,12 +25,11 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import make_metadata
-from shared.events import inbox_table, outbox_tables
+from shared.events import outbox_tables
 from shared.idempotency import idempotency_table
 
 metadata = make_metadata()
 outbox = outbox_tables(metadata)
-inbox = inbox_table(metadata)
 idempotency = idempotency_table(metadata)
 
 
