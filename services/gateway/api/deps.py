@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.gateway import ratelimit
 from services.gateway.domain.passwords import password_problems
-from services.gateway.identity import TokenIssuer
+from services.gateway.edge import ratelimit
+from services.gateway.service.auth import TokenIssuer
 from services.gateway.settings import GatewaySettings
 from shared.auth import CurrentPrincipal, Role
 from shared.errors import FieldError, NotFound, UnprocessableContent

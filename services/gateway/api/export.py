@@ -26,13 +26,13 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from services.gateway.activation import NO_PASSWORD
 from services.gateway.db.models import LoginThrottle, RefreshToken, User
 from services.gateway.db.webhooks import (
     WebhookDelivery,
     WebhookSubscription,
     beneficiary_access,
 )
+from services.gateway.service.activation import NO_PASSWORD
 from shared.db import ReadSession
 from shared.events import internal_auth
 

@@ -4,8 +4,8 @@ tokens), the time before which its access tokens no longer count.
 Written in the transaction that makes the change (an account deactivated, erased, its password or
 roles changed, a new activation; a client revoked), with a ``NOTIFY`` that PostgreSQL delivers at
 commit to every gateway replica listening; this process's own list learns it from the commit
-itself (``services.gateway.revocation``). Declared on the gateway's metadata (``db/models.py``
-imports this module), so its migrations create it like the identity tables.
+itself (``services.gateway.service.revocation``). Declared on the gateway's metadata
+(``db/models.py`` imports this module), so its migrations create it like the identity tables.
 """
 
 from __future__ import annotations
