@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.gateway.api.deps import ClientAddress, Issuer, require_strong_password
 from services.gateway.domain.passwords import MAX_LENGTH
 from services.gateway.errors import OAuthProblem
-from services.gateway.schemas import TokenResponse
+from services.gateway.schemas.auth import TokenResponse
 from services.gateway.service import activation
 from shared.db import DbSession
 from shared.errors import TooManyRequests

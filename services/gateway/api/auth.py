@@ -18,7 +18,7 @@ from services.gateway.domain.organizations import OrganizationType
 from services.gateway.domain.passwords import MAX_LENGTH
 from services.gateway.errors import InvalidClient, InvalidRequest, OAuthProblem
 from services.gateway.errors.oauth import TokenEndpointRoute, documented_responses
-from services.gateway.schemas import Me, OrganizationSummary, TokenResponse
+from services.gateway.schemas.auth import Me, OrganizationSummary, TokenResponse
 from shared.auth import CurrentPrincipal, PrincipalKind
 from shared.auth.headers import credentials
 from shared.db import DbSession

@@ -14,7 +14,7 @@ from services.gateway.api.deps import not_a_person
 from services.gateway.db import credentials, repository, revocations
 from services.gateway.db.models import ApiClient, idempotency
 from services.gateway.domain import access
-from services.gateway.schemas import ClientCreate, ClientCreated, ClientRead
+from services.gateway.schemas.clients import ClientCreate, ClientCreated, ClientRead
 from shared.auth import CurrentPrincipal, Role
 from shared.db import DbSession
 from shared.errors import Forbidden, NotFound

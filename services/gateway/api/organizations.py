@@ -14,7 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from services.gateway.db import repository
 from services.gateway.db.models import Organization, idempotency
-from services.gateway.schemas import OrganizationCreate, OrganizationRead, OrganizationUpdate
+from services.gateway.schemas.organizations import (
+    OrganizationCreate,
+    OrganizationRead,
+    OrganizationUpdate,
+)
 from shared.auth import CurrentPrincipal, Principal, Role
 from shared.contracts.gateway import EmergencyEntitlement
 from shared.db import DbSession, ReadSession

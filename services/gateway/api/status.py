@@ -11,7 +11,7 @@ import time
 import httpx
 from fastapi import APIRouter, Request, Response
 
-from services.gateway.schemas import ServiceStatus, StackStatus
+from services.gateway.schemas.status import ServiceStatus, StackStatus
 from shared.db import database_ready
 
 router = APIRouter(tags=["status"])

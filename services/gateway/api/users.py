@@ -16,7 +16,7 @@ from services.gateway.api.deps import ClientAddress, Issuer, require_strong_pass
 from services.gateway.db import credentials, repository
 from services.gateway.db.models import User, idempotency
 from services.gateway.domain import access
-from services.gateway.schemas import UserCreate, UserRead, UserUpdate
+from services.gateway.schemas.users import UserCreate, UserRead, UserUpdate
 from services.gateway.service.auth import TokenIssuer
 from shared.auth import CurrentPrincipal, Principal, Role
 from shared.db import DbSession

@@ -22,7 +22,7 @@ from services.gateway.db import credentials
 from services.gateway.db.models import Organization, User
 from services.gateway.domain.passwords import hash_password
 from services.gateway.errors import InvalidGrant
-from services.gateway.schemas import TokenResponse
+from services.gateway.schemas.auth import TokenResponse
 from services.gateway.service.auth import TokenIssuer
 from services.gateway.service.password_hashing import PasswordHashing
 from shared.auth import Role

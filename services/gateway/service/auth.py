@@ -17,7 +17,7 @@ from services.gateway.db.models import ApiClient, User
 from services.gateway.domain.passwords import needs_rehash
 from services.gateway.domain.throttling import ThrottlePolicy, retry_after_seconds
 from services.gateway.errors import InvalidClient, InvalidGrant, PasswordChangeRequired
-from services.gateway.schemas import TokenResponse
+from services.gateway.schemas.auth import TokenResponse
 from services.gateway.service.password_hashing import PasswordHashing
 from services.gateway.service.signing_keys import SigningKeys
 from services.gateway.settings import GatewaySettings
