@@ -36,8 +36,9 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from services.gateway.webhooks import queue, signing, ssrf
+from services.gateway.webhooks import signing, ssrf
 from services.gateway.webhooks.catalogue import body_of
+from services.gateway.webhooks.db import queue
 from services.gateway.webhooks.queue import QUEUED_KEY, Claim, DeliveryPolicy, Outcome
 from shared.logging import get_logger
 

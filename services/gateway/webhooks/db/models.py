@@ -2,8 +2,8 @@
 attempt, and what the gateway keeps to decide who may receive an event (its copy of intake's
 access decisions, and the ids of the events it has applied).
 
-Declared on the gateway's metadata (``db/models.py`` imports this module), so its migrations
-create them like the identity tables.
+Declared on the gateway's metadata (``services/gateway/db/models.py`` imports this module), so its
+migrations create them like the identity tables.
 """
 
 from __future__ import annotations
