@@ -15,11 +15,8 @@ from services.gateway.db import credentials, repository, revocations
 from services.gateway.webhooks import audience
 from services.gateway.webhooks.catalogue import WebhookEventType
 from services.gateway.webhooks.db import deliveries
-from services.gateway.webhooks.db.models import (
-    DeliveryStatus,
-    SubscriptionStatus,
-    beneficiary_access,
-)
+from services.gateway.webhooks.db.models import beneficiary_access
+from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus
 from services.gateway.webhooks.queue import QUEUED_KEY
 from shared import access_mirror, clock
 from shared.contracts import intake

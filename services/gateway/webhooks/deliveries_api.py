@@ -9,9 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from services.gateway.db.models import idempotency
 from services.gateway.webhooks.catalogue import body_of
-from services.gateway.webhooks.db.models import (
-    DeliveryStatus,
-)
+from services.gateway.webhooks.domain import DeliveryStatus
 from services.gateway.webhooks.schemas import AttemptRead, DeliveryDetail, DeliveryRead
 from services.gateway.webhooks.service import deliveries as service
 from shared.auth import CurrentPrincipal

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.errors import DeliveryNotFound
 from services.gateway.webhooks.db.models import (
-    DeliveryStatus,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
     beneficiary_access,
 )
+from services.gateway.webhooks.domain import DeliveryStatus
 from shared.pagination import decode_cursor
 
 

@@ -10,7 +10,7 @@ lease that expired changes nothing but the attempt log.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -18,6 +18,8 @@ from sqlalchemy import (
     CursorResult,
     DateTime,
     Integer,
+    Row,
+    Select,
     SmallInteger,
     String,
     Uuid,
@@ -33,12 +35,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.gateway.webhooks.db.models import (
-    DeliveryStatus,
-    SubscriptionStatus,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
 )
+from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus
 from services.gateway.webhooks.queue import Claim, DeliveryPolicy, Outcome
 from shared import clock
 from shared.logging import get_logger
@@ -60,6 +61,42 @@ async def claim(
         return []
     now = clock.now()
     lease = timedelta(seconds=policy.timeout_seconds + LEASE_MARGIN_SECONDS)
+    locked = _due(policy, limit, busy, now)
+    async with sessions() as session, session.begin():
+        rows = (
+            await session.execute(
+                update(D)
+                .where(D.id.in_(locked.scalar_subquery()))
+                .values(attempts=D.attempts + 1, next_attempt_at=now + lease)
+                .returning(
+                    D.id,
+                    D.subscription_id,
+                    D.attempts,
+                    D.event_id,
+                    D.event_type,
+                    D.occurred_at,
+                    D.data,
+                    D.queued_at,
+                )
+            )
+        ).all()
+        if not rows:
+            return []
+        subscriptions = {
+            row.id: row
+            for row in await session.execute(
+                select(
+                    S.id, S.url, S.secret, S.previous_secret, S.previous_secret_expires_at
+                ).where(S.id.in_({row.subscription_id for row in rows}))
+            )
+        }
+    return _claims(rows, subscriptions, now)
+
+
+def _due(
+    policy: DeliveryPolicy, limit: int, busy: Collection[uuid.UUID], now: datetime
+) -> Select[uuid.UUID]:
+    """The ids to claim, locked: the oldest due, ``per_subscription`` at most each."""
     # Disabled subscriptions' deliveries have no next_attempt_at (they wait to be enabled);
     # the join keeps them out even if one slipped through.
     due = (
@@ -93,34 +130,11 @@ async def claim(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    async with sessions() as session, session.begin():
-        rows = (
-            await session.execute(
-                update(D)
-                .where(D.id.in_(locked.scalar_subquery()))
-                .values(attempts=D.attempts + 1, next_attempt_at=now + lease)
-                .returning(
-                    D.id,
-                    D.subscription_id,
-                    D.attempts,
-                    D.event_id,
-                    D.event_type,
-                    D.occurred_at,
-                    D.data,
-                    D.queued_at,
-                )
-            )
-        ).all()
-        if not rows:
-            return []
-        subscriptions = {
-            row.id: row
-            for row in await session.execute(
-                select(
-                    S.id, S.url, S.secret, S.previous_secret, S.previous_secret_expires_at
-                ).where(S.id.in_({row.subscription_id for row in rows}))
-            )
-        }
+    return locked
+
+
+def _claims(rows: Sequence[Row[Any]], subscriptions: dict[Any, Any], now: datetime) -> list[Claim]:
+    """Each claimed row with its subscription's URL and the secrets that sign now."""
     claims = []
     for row in rows:
         subscription = subscriptions[row.subscription_id]

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.errors import WebhookNotFound
 from services.gateway.webhooks.db.models import (
-    DeliveryStatus,
     WebhookDelivery,
     WebhookSubscription,
 )
+from services.gateway.webhooks.domain import DeliveryStatus
 from shared.auth import INTEGRATION_ROLES, Principal
 from shared.pagination import keyset
 

@@ -10,13 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.webhooks.catalogue import PING
 from services.gateway.webhooks.db import deliveries
 from services.gateway.webhooks.db.models import (
-    DeliveryStatus,
-    SubscriptionStatus,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
 )
 from services.gateway.webhooks.db.subscriptions import get_subscription
+from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus
 from services.gateway.webhooks.queue import QUEUED_KEY
 from shared import clock
 from shared.auth import Principal

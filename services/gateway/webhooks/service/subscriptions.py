@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.webhooks import signing
 from services.gateway.webhooks.db import subscriptions
-from services.gateway.webhooks.db.models import SubscriptionStatus, WebhookSubscription
+from services.gateway.webhooks.db.models import WebhookSubscription
 from services.gateway.webhooks.db.queue import hold
 from services.gateway.webhooks.db.subscriptions import get_subscription
+from services.gateway.webhooks.domain import SubscriptionStatus
 from services.gateway.webhooks.queue import QUEUED_KEY
 from services.gateway.webhooks.schemas import WebhookCreate, WebhookUpdate
 from shared import clock
