@@ -126,7 +126,8 @@ def test_kubernetes_manifests_use_known_settings_and_ports() -> None:
 
 
 # Item 8 of issue 13: the public entry serves only the public API. The gateway's /internal/* and
-# /metrics are on its internal port (services/gateway/surfaces.py), which only the cluster reaches.
+# /metrics are on its internal port (services/gateway/edge/surfaces.py), which only the cluster
+# reaches.
 
 PUBLIC_PATHS = [
     "/api/v1/auth/token",

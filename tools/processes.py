@@ -18,7 +18,7 @@ import httpx
 
 SERVICES = ("gateway", "intake", "pathways", "matching")
 DEFAULT_PORTS = {"gateway": 8000, "intake": 8001, "pathways": 8002, "matching": 8003}
-# The gateway's internal door (/internal/*, /metrics: services/gateway/surfaces.py).
+# The gateway's internal door (/internal/*, /metrics: services/gateway/edge/surfaces.py).
 DEFAULT_GATEWAY_INTERNAL_PORT = 8100
 ROOT = Path(__file__).resolve().parent.parent
 

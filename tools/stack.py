@@ -210,7 +210,7 @@ def revision(service: str, message: str) -> int:
 def openapi_document() -> dict[str, Any]:
     """The merged document the gateway serves, built in-process (no database needed)."""
     from services.gateway.app import create_app as gateway_app
-    from services.gateway.openapi_merge import merge
+    from services.gateway.edge.openapi_merge import merge
     from services.gateway.settings import GatewaySettings
     from services.intake.app import create_app as intake_app
     from services.intake.settings import IntakeSettings

@@ -17,7 +17,7 @@ import socket
 import sys
 from datetime import timedelta
 
-from services.gateway.keys import SigningKeys
+from services.gateway.service.signing_keys import SigningKeys
 from services.gateway.settings import GatewaySettings
 from shared.db import create_engine, session_factory
 

@@ -16,17 +16,17 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp
 
 from services.gateway.api import activation, auth, clients, export, organizations, status, users
-from services.gateway.bootstrap import bootstrap_admin
-from services.gateway.http_edge import edge
-from services.gateway.identity import TokenIssuer
-from services.gateway.keys import SigningKeys
-from services.gateway.openapi_merge import merge
-from services.gateway.proxy import TokenVerifierRef, UpstreamProxy, Upstreams
-from services.gateway.ratelimit import rate_store
-from services.gateway.revocation import RevocationList
+from services.gateway.edge.http_edge import edge
+from services.gateway.edge.openapi_merge import merge
+from services.gateway.edge.proxy import TokenVerifierRef, UpstreamProxy, Upstreams
+from services.gateway.edge.ratelimit import rate_store
+from services.gateway.edge.surfaces import Surfaces
+from services.gateway.edge.transport import GatewayClient, upstream_timeout, upstream_transport
+from services.gateway.service.auth import TokenIssuer
+from services.gateway.service.bootstrap import bootstrap_admin
+from services.gateway.service.revocation import RevocationList
+from services.gateway.service.signing_keys import SigningKeys
 from services.gateway.settings import GatewaySettings
-from services.gateway.surfaces import Surfaces
-from services.gateway.transport import GatewayClient, upstream_timeout, upstream_transport
 from services.gateway.webhooks import api as webhooks_api
 from services.gateway.webhooks import runtime as webhooks
 from shared.app import ServiceApp, create_service_app

@@ -15,8 +15,8 @@ class GatewaySettings(ServiceSettings):
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     upstream_timeout_seconds: float = Field(default=15.0, gt=0)
     upstream_max_connections: int = Field(default=200, ge=1)
-    # The internal door (surfaces.py): /internal/* and /metrics, for the cluster only; the public
-    # port (``serve --port``) answers 404 to them. The services' PONTE_<SERVICE>_GATEWAY_URL
+    # The internal door (edge/surfaces.py): /internal/* and /metrics, for the cluster only; the
+    # public port (``serve --port``) answers 404 to them. The services' PONTE_<SERVICE>_GATEWAY_URL
     # points here.
     internal_port: int = Field(default=8100, ge=1, le=65535)
     internal_host: str | None = Field(default=None, description="default: the public host")
@@ -26,10 +26,12 @@ class GatewaySettings(ServiceSettings):
     refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=3600)
     key_reload_seconds: float = Field(default=60.0, gt=0)
     # How often a replica checks its revocation listener, and polls the table while it is down:
-    # a revocation reaches every replica at once, within about twice this at worst (revocation.py).
+    # a revocation reaches every replica at once, within about twice this at worst
+    # (service/revocation.py).
     revocation_poll_seconds: float = Field(default=1.0, gt=0, le=5)
 
-    # Failed sign-ins (identity.py): free failures in a window, then blocks doubling up to a cap.
+    # Failed sign-ins (service/auth.py): free failures in a window, then blocks doubling up to a
+    # cap.
     # Per account and address together (an attacker elsewhere slows only themselves), per
     # address across accounts, and an account-wide brake at a higher threshold and a lower cap
     # (a spread-out attack slows the account, never locks its owner out for long).
@@ -40,9 +42,9 @@ class GatewaySettings(ServiceSettings):
     login_max_block_seconds: int = Field(default=900, ge=1)
     login_account_max_block_seconds: int = Field(default=60, ge=1)
 
-    # Password hashing (hashing.py): argon2 checks at once per process (19 MiB each; 0: the
-    # process's CPUs less one, between 1 and 4), callers that may queue for one, and how long
-    # they may wait; beyond either, 503 with Retry-After.
+    # Password hashing (service/password_hashing.py): argon2 checks at once per process (19 MiB
+    # each; 0: the process's CPUs less one, between 1 and 4), callers that may queue for one, and
+    # how long they may wait; beyond either, 503 with Retry-After.
     password_hash_concurrency: int = Field(default=0, ge=0, le=64)
     password_hash_max_waiting: int = Field(default=64, ge=0)
     password_hash_max_wait_seconds: float = Field(default=5.0, gt=0, le=60)
@@ -55,7 +57,8 @@ class GatewaySettings(ServiceSettings):
     trusted_proxy_hops: int = Field(default=1, ge=1, le=16)
     trusted_proxies: list[IPv4Network | IPv6Network] = Field(default_factory=list)
 
-    # Request-rate limits (ratelimit.py): requests per minute, also the largest burst; 0 = none.
+    # Request-rate limits (edge/ratelimit.py): requests per minute, also the largest burst;
+    # 0 = none.
     rate_limit_per_minute: int = Field(default=1200, ge=0)  # per client (else per address)
     rate_limit_address_per_minute: int = Field(default=6000, ge=0)  # per address, all requests
     rate_limit_token_per_minute: int = Field(default=60, ge=0)  # per address, /api/v1/auth/token

@@ -4,8 +4,8 @@ Our own issuer's tokens carry Ponte's claims; an external OpenID Connect issuer'
 by configuration (``PONTE_AUTH_TRUSTED_ISSUERS``). Verified tokens are cached until they expire:
 the signature check is the most expensive step of an authenticated request. What can end a token
 before its expiry is asked on every call, cache hit or not: the ``revoked`` predicate (the gateway's
-revocation list, ``services.gateway.revocation``: an account deactivated, erased or changed, a
-client revoked), and key removal, which short lifetimes bound.
+revocation list, ``services.gateway.service.revocation``: an account deactivated, erased or
+changed, a client revoked), and key removal, which short lifetimes bound.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from services.gateway.activation import Invitation, account_for
+from services.gateway.service.activation import Invitation, account_for
 from shared.db import create_engine, session_factory
 from tests.gateway.helpers import (
     FIRST_PASSWORD,

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from services.gateway import hashing as hashing_module
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
 from services.gateway.domain.passwords import hash_password, needs_rehash, verify_password
-from services.gateway.hashing import HashingBusy, PasswordHashing
+from services.gateway.service import password_hashing as hashing_module
+from services.gateway.service.password_hashing import HashingBusy, PasswordHashing
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, gateway_settings
 from tests.support import serve, sql, truncate
 

@@ -17,7 +17,7 @@ import uvicorn
 
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
-from services.gateway.http_edge import accepts_gzip
+from services.gateway.edge.http_edge import accepts_gzip
 from tests.conftest import gateway_settings
 from tests.gateway.helpers import admin_headers, bearer, create_organization, create_user
 from tests.support import serve, truncate

@@ -11,7 +11,7 @@ import pytest
 
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
-from services.gateway.routing import service_for
+from services.gateway.edge.routing import service_for
 from tests.conftest import gateway_settings
 from tests.gateway.helpers import admin_headers
 from tests.support import serve, truncate

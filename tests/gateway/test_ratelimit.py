@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
-from services.gateway.ratelimit import (
+from services.gateway.edge.ratelimit import (
     MemoryStore,
     Quota,
     RatePolicy,

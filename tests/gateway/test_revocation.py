@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from services.gateway.activation import Invitation, account_for
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
-from services.gateway.revocation import RevocationList
+from services.gateway.service.activation import Invitation, account_for
+from services.gateway.service.revocation import RevocationList
 from shared.app import ServiceApp
 from shared.contracts import intake
 from tests.conftest import gateway_settings

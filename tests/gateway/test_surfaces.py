@@ -1,4 +1,4 @@
-"""The gateway's two doors (services/gateway/surfaces.py), in process: the public port answers
+"""The gateway's two doors (services/gateway/edge/surfaces.py), in process: the public port answers
 404 to /internal/* and /metrics exactly as to an unknown path, and the internal port serves them
 (and the health probes) and nothing of the public API. Both doors share one application state."""
 
@@ -12,7 +12,7 @@ import pytest
 
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
-from services.gateway.surfaces import internal_only
+from services.gateway.edge.surfaces import internal_only
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, gateway_settings
 from tests.gateway.helpers import admin_headers
 from tests.support import serve, truncate

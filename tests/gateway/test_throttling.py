@@ -12,7 +12,7 @@ import pytest
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
 from services.gateway.domain.throttling import ThrottlePolicy, retry_after_seconds
-from services.gateway.identity import throttle_keys
+from services.gateway.service.auth import throttle_keys
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, gateway_settings
 from tests.support import serve, truncate
 

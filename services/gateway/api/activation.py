@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.gateway import activation
-from services.gateway.api.deps import ClientAddress, Issuer, require_strong_password
+from services.gateway.api.deps import ClientAddress, Issuer
 from services.gateway.domain.passwords import MAX_LENGTH
 from services.gateway.errors import OAuthProblem
-from services.gateway.schemas import TokenResponse
+from services.gateway.schemas.auth import TokenResponse
+from services.gateway.service import activation
+from services.gateway.service.passwords import require_strong_password
 from shared.db import DbSession
 from shared.errors import TooManyRequests
 from shared.openapi import problems

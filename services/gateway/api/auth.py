@@ -9,21 +9,20 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request, Response
-from sqlalchemy import Uuid, and_, bindparam, select
-from sqlalchemy import null as sql_null
 
-from services.gateway.api.deps import ClientAddress, Issuer, require_strong_password
-from services.gateway.db.models import ApiClient, Organization, User
+from services.gateway.api.deps import ClientAddress, Issuer
+from services.gateway.db import me as me_queries
+from services.gateway.db import repository
 from services.gateway.domain.organizations import OrganizationType
 from services.gateway.domain.passwords import MAX_LENGTH
 from services.gateway.errors import InvalidClient, InvalidRequest, OAuthProblem
-from services.gateway.oauth_errors import TokenEndpointRoute, documented_responses
-from services.gateway.schemas import Me, OrganizationSummary, TokenResponse
+from services.gateway.errors.oauth import TokenEndpointRoute, documented_responses
+from services.gateway.schemas.auth import Me, OrganizationSummary, TokenResponse
+from services.gateway.service.passwords import require_strong_password
 from shared.auth import CurrentPrincipal, PrincipalKind
 from shared.auth.headers import credentials
 from shared.db import DbSession
 from shared.errors import TooManyRequests
-from shared.fastread import CompiledQuery, fetch_row
 
 router = APIRouter(tags=["auth"])
 # Its own router for its own route class: every error in RFC 6749 §5.2's form.
@@ -143,40 +142,15 @@ async def token(
         )
     except (OAuthProblem, TooManyRequests):
         # Failed-attempt counters and revoked refresh families must survive the error response.
-        await session.commit()
+        await repository.commit(session)
         raise
-
-
-def _me_query(account: type[User] | type[ApiClient]) -> CompiledQuery:
-    """The caller's organisation and, beside it, their own name: one indexed query."""
-    name = ApiClient.name if account is ApiClient else User.email
-    full_name = sql_null() if account is ApiClient else User.full_name
-    return CompiledQuery(
-        select(Organization.id, Organization.name, Organization.type, name, full_name)
-        .select_from(Organization)
-        .outerjoin(
-            account,
-            and_(
-                account.organization_id == Organization.id,
-                account.id == bindparam("subject_id", type_=Uuid),
-            ),
-        )
-        .where(Organization.id == bindparam("organization_id", type_=Uuid))
-    )
-
-
-_ME_FOR_USER = _me_query(User)
-_ME_FOR_CLIENT = _me_query(ApiClient)
 
 
 @router.get("/api/v1/auth/me", response_model=Me, summary="Who the token belongs to")
 async def me(principal: CurrentPrincipal, request: Request) -> Me:
     client = principal.kind == PrincipalKind.CLIENT
-    row = await fetch_row(
-        request.app.state.engine,
-        _ME_FOR_CLIENT if client else _ME_FOR_USER,
-        subject_id=_uuid(principal.subject),
-        organization_id=principal.organization_id,
+    row = await me_queries.caller_row(
+        request.app.state.engine, client, _uuid(principal.subject), principal.organization_id
     )
     return Me(
         subject=principal.subject,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.gateway import ratelimit
-from services.gateway.domain.passwords import password_problems
-from services.gateway.identity import TokenIssuer
+from services.gateway.db import repository
+from services.gateway.db.models import ApiClient, Organization, User
+from services.gateway.edge import ratelimit
+from services.gateway.service.auth import TokenIssuer
 from services.gateway.settings import GatewaySettings
 from shared.auth import CurrentPrincipal, Role
-from shared.errors import FieldError, NotFound, UnprocessableContent
+from shared.db import DbSession
+from shared.errors import NotFound
 
 
 def _settings(request: Request) -> GatewaySettings:
@@ -37,22 +40,32 @@ Issuer = Annotated[TokenIssuer, Depends(_issuer)]
 ClientAddress = Annotated[str, Depends(client_address)]
 
 
+async def _visible_user(
+    user_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> User:
+    return await repository.visible_user(session, principal, user_id)
+
+
+async def _visible_client(
+    client_uuid: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> ApiClient:
+    return await repository.visible_client(session, principal, client_uuid)
+
+
+async def _listed_organization(
+    organization_id: uuid.UUID, _principal: CurrentPrincipal, session: DbSession
+) -> Organization:
+    return await repository.listed_organization(session, organization_id)
+
+
+# The object or 404 in one read, for routes whose only inputs are path parameters (with a body or
+# a query to validate, the route looks the object up itself, so that a 422 still comes first).
+VisibleUser = Annotated[User, Depends(_visible_user)]
+VisibleClient = Annotated[ApiClient, Depends(_visible_client)]
+ListedOrganization = Annotated[Organization, Depends(_listed_organization)]
+
+
 async def not_a_person(principal: CurrentPrincipal) -> None:
     """For operator routes: a person's own token (role beneficiary) finds nothing here."""
     if principal.roles == {Role.BENEFICIARY}:
         raise NotFound("No such thing.")
-
-
-def require_strong_password(
-    password: str, email: str, *, current: str | None = None, field: str = "body.password"
-) -> None:
-    """422 naming every reason a chosen password is refused (new accounts, changes, first sign-ins
-    and the app's activation alike)."""
-    reasons = password_problems(password, email=email, current=current)
-    if reasons:
-        raise UnprocessableContent(
-            "The password is refused.",
-            errors=[
-                FieldError(field=field, message=reason, code="weak_password") for reason in reasons
-            ],
-        )

@@ -9,21 +9,24 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from services.gateway.api.deps import ListedOrganization
 from services.gateway.db import repository
 from services.gateway.db.models import Organization, idempotency
-from services.gateway.schemas import OrganizationCreate, OrganizationRead, OrganizationUpdate
-from shared.auth import CurrentPrincipal, Principal, Role
+from services.gateway.schemas.organizations import (
+    OrganizationCreate,
+    OrganizationRead,
+    OrganizationUpdate,
+)
+from services.gateway.service import organizations as service
+from shared.auth import CurrentPrincipal
 from shared.contracts.gateway import EmergencyEntitlement
 from shared.db import DbSession, ReadSession
-from shared.errors import Conflict, Forbidden, NotFound
 from shared.etags import check_if_match, etag
 from shared.events import internal_auth
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import CursorParam, Limit, Page, keyset, page_of
+from shared.pagination import CursorParam, Limit, Page, page_of
 
 router = APIRouter(
     prefix="/api/v1/organizations",
@@ -35,11 +38,6 @@ internal_router = APIRouter(
     include_in_schema=False,
     dependencies=[Depends(internal_auth)],
 )
-
-
-def _platform_admin(principal: Principal, doing: str) -> None:
-    if Role.PLATFORM_ADMIN not in principal.roles:
-        raise Forbidden(f"Only platform admins {doing} organisations.")
 
 
 def _read(organization: Organization, response: Response) -> OrganizationRead:
@@ -57,16 +55,7 @@ def _read(organization: Organization, response: Response) -> OrganizationRead:
 async def create_organization(
     body: OrganizationCreate, principal: CurrentPrincipal, session: DbSession, response: Response
 ) -> OrganizationRead:
-    _platform_admin(principal, "add")
-    if await repository.organization_by_name(session, body.name):
-        raise Conflict("An organisation with this name exists.")
-    values = body.model_dump()
-    values["emergency_reasons"] = sorted(set(values["emergency_reasons"]))
-    organization = Organization(**values)
-    try:
-        await repository.add(session, organization)
-    except IntegrityError as error:  # a concurrent create with the same name
-        raise Conflict("An organisation with this name exists.") from error
+    organization = await service.create(session, principal, body)
     response.headers["Location"] = f"/api/v1/organizations/{organization.id}"
     return _read(organization, response)
 
@@ -78,8 +67,7 @@ async def list_organizations(
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Page[OrganizationRead]:
-    order = (Organization.name, Organization.id)
-    rows = (await session.scalars(keyset(select(Organization), order, cursor, limit))).all()
+    rows = await service.page(session, cursor, limit)
     return page_of(rows, limit, lambda row: (row.name, row.id), OrganizationRead.model_validate)
 
 
@@ -90,11 +78,8 @@ async def list_organizations(
     summary="One organisation",
 )
 async def get_organization(
-    organization_id: uuid.UUID, _principal: CurrentPrincipal, session: DbSession, response: Response
+    organization: ListedOrganization, response: Response
 ) -> OrganizationRead:
-    organization = await repository.get_organization(session, organization_id)
-    if organization is None:
-        raise NotFound("No such organisation.")
     return _read(organization, response)
 
 
@@ -114,25 +99,9 @@ async def update_organization(
     session: DbSession,
     response: Response,
 ) -> OrganizationRead:
-    _platform_admin(principal, "change")  # before the lookup: the answer tells nothing
-    organization = await repository.get_organization(session, organization_id, lock=True)
-    if organization is None:
-        raise NotFound("No such organisation.")
-    check_if_match(request, organization.version)
-    changes = body.model_dump(exclude_unset=True)
-    if "emergency_reasons" in changes:
-        changes["emergency_reasons"] = sorted(set(changes["emergency_reasons"]))
-    name = changes.get("name")
-    if name is not None and name != organization.name:
-        if await repository.organization_by_name(session, name):
-            raise Conflict("An organisation with this name exists.")
-    for field, value in changes.items():
-        setattr(organization, field, value)
-    organization.version += 1
-    try:
-        await session.flush()
-    except IntegrityError as error:  # a concurrent change to the same name
-        raise Conflict("An organisation with this name exists.") from error
+    organization = await service.update(
+        session, principal, organization_id, body, lambda version: check_if_match(request, version)
+    )
     return _read(organization, response)
 
 
@@ -142,9 +111,7 @@ async def emergency_entitlement(
 ) -> EmergencyEntitlement:
     """What intake asks at every break-the-glass request: the reasons the organisation may
     invoke now (the token's claims could be minutes old)."""
-    organization = await repository.get_organization(session, organization_id)
-    if organization is None:
-        raise NotFound("No such organisation.")
+    organization = await repository.listed_organization(session, organization_id)
     return EmergencyEntitlement(
         organization_id=organization.id, reason_codes=list(organization.emergency_reasons)
     )

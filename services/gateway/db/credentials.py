@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -113,3 +114,20 @@ async def record_failure(
 
 async def clear_failures(session: AsyncSession, key: str) -> None:
     await session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+
+
+async def sessions_of(session: AsyncSession, user_ids: list[uuid.UUID]) -> Sequence[RefreshToken]:
+    """The accounts' sign-ins (refresh tokens), oldest first."""
+    if not user_ids:
+        return []
+    return (
+        await session.scalars(
+            select(RefreshToken)
+            .where(RefreshToken.user_id.in_(user_ids))
+            .order_by(RefreshToken.issued_at, RefreshToken.id)
+        )
+    ).all()
+
+
+async def throttles_of(session: AsyncSession, keys: list[str]) -> Sequence[LoginThrottle]:
+    return (await session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))).all()

@@ -152,4 +152,3 @@ class LoginThrottle(Base):
 
 
 from services.gateway.db import revocations as revocations  # noqa: E402 - its table, on this metadata
-from services.gateway.db import webhooks as webhooks  # noqa: E402 - its tables, on this metadata

@@ -4,8 +4,8 @@ tokens), the time before which its access tokens no longer count.
 Written in the transaction that makes the change (an account deactivated, erased, its password or
 roles changed, a new activation; a client revoked), with a ``NOTIFY`` that PostgreSQL delivers at
 commit to every gateway replica listening; this process's own list learns it from the commit
-itself (``services.gateway.revocation``). Declared on the gateway's metadata (``db/models.py``
-imports this module), so its migrations create it like the identity tables.
+itself (``services.gateway.service.revocation``). Declared on the gateway's metadata
+(``db/models.py`` imports this module), so its migrations create it like the identity tables.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 from datetime import UTC, datetime
 from typing import Final
 
+import asyncpg
 from sqlalchemy import DateTime, String, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,3 +94,8 @@ async def since(session: AsyncSession, cutoff: datetime) -> list[tuple[str, floa
 async def purge(session: AsyncSession, cutoff: datetime) -> None:
     """Forget revocations older than every token they could still stop."""
     await session.execute(delete(TokenRevocation).where(TokenRevocation.not_before <= cutoff))
+
+
+async def ping(connection: asyncpg.Connection) -> None:
+    """Check that the listening connection still answers."""
+    await connection.execute("SELECT 1")

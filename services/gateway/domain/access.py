@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from shared.auth import Principal, Role
+from shared.auth import STAFF_ROLES, Principal, Role
 from shared.auth.principal import EXCLUSIVE_ROLES
 
 ASSIGNABLE_BY_ORG_ADMIN = frozenset({Role.ORG_ADMIN, Role.OPERATOR, Role.PROVIDER})
@@ -50,9 +50,7 @@ class Change:
 def may_list_organization_users(principal: Principal, organization_id: uuid.UUID) -> bool:
     if principal.is_platform_admin:
         return True
-    return principal.has(Role.ORG_ADMIN, Role.OPERATOR) and principal.in_organization(
-        organization_id
-    )
+    return principal.has(*STAFF_ROLES) and principal.in_organization(organization_id)
 
 
 def may_view_user(principal: Principal, user_id: uuid.UUID, organization_id: uuid.UUID) -> bool:

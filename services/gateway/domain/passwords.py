@@ -7,7 +7,8 @@ sign-ins multiplies. A hash made with other parameters still verifies (they are 
 hash) and ``needs_rehash`` says so, so that a successful sign-in stores a new one.
 
 Hashing is deliberately slow and takes ``MEMORY_KIB`` for each check, so callers run these in a
-bounded number of worker threads (``services.gateway.hashing``), never on the event loop.
+bounded number of worker threads (``services.gateway.service.password_hashing``), never on the
+event loop.
 """
 
 from __future__ import annotations

@@ -7,5 +7,9 @@ Webhooks), at least once, only about what they may see.
 - ``delivery``: the worker that sends the queue, retries with back-off and jitter, and disables a
   subscription that keeps failing.
 - ``signing`` and ``ssrf``: the signatures, and the targets the gateway refuses to call.
-- ``api``: ``/api/v1/webhooks`` (subscriptions, delivery log, redelivery); ``runtime``: wiring.
+- ``api`` and ``deliveries_api``: ``/api/v1/webhooks`` (subscriptions, delivery log, redelivery),
+  over the application layer ``service/`` (named like them: ``subscriptions``, ``deliveries``);
+  ``runtime``: wiring.
+- ``db/``: the tables (``models``) and every statement (``subscriptions``, ``deliveries``,
+  ``queue``); ``queue``: the queue's policy and terms.
 """

@@ -2,29 +2,24 @@
 are in ``deliveries_api``, included here).
 
 Org admins and the organisation's partner-system clients manage its subscriptions; nobody sees
-another organisation's (404, like "not there"). Every query is scoped by :func:`readable`.
+another organisation's (404, like "not there"). Every query is scoped by
+:func:`services.gateway.webhooks.db.subscriptions.readable`.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response, status
-from sqlalchemy import func, select, update
 
 from services.gateway.db.models import idempotency
-from services.gateway.db.webhooks import (
-    DeliveryStatus,
-    SubscriptionStatus,
-    WebhookDelivery,
+from services.gateway.settings import GatewaySettings
+from services.gateway.webhooks import deliveries_api, ssrf
+from services.gateway.webhooks.access import Manager
+from services.gateway.webhooks.catalogue import CATALOGUE
+from services.gateway.webhooks.db.models import (
     WebhookSubscription,
 )
-from services.gateway.settings import GatewaySettings
-from services.gateway.webhooks import deliveries_api, signing, ssrf
-from services.gateway.webhooks.access import Manager, get_subscription, readable
-from services.gateway.webhooks.catalogue import CATALOGUE
-from services.gateway.webhooks.queue import QUEUED_KEY, hold
 from services.gateway.webhooks.runtime import address_policy
 from services.gateway.webhooks.schemas import (
     EventTypeRead,
@@ -34,19 +29,18 @@ from services.gateway.webhooks.schemas import (
     WebhookRead,
     WebhookUpdate,
 )
+from services.gateway.webhooks.service import subscriptions as service
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
-from shared.errors import Conflict, FieldError, UnprocessableContent
+from shared.errors import FieldError, UnprocessableContent
 from shared.etags import check_if_match, etag
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import CursorParam, Limit, Page, keyset, page_of
+from shared.pagination import CursorParam, Limit, Page, page_of
 
 router = APIRouter(
     prefix="/api/v1/webhooks", tags=["webhooks"], route_class=idempotent_routes(idempotency)
 )
-MAX_SUBSCRIPTIONS = 20
-ROTATION_GRACE = timedelta(hours=24)
 
 
 async def _checked_url(request: Request, url: str) -> str:
@@ -101,28 +95,7 @@ async def create_webhook(
     organization_id = principal.organization_id
     assert organization_id is not None  # a manager's
     url = await _checked_url(request, body.url)
-    count = await session.scalar(
-        select(func.count()).where(WebhookSubscription.organization_id == organization_id)
-    )
-    if (count or 0) >= MAX_SUBSCRIPTIONS:
-        raise Conflict(f"An organisation has at most {MAX_SUBSCRIPTIONS} webhooks.")
-    secret = body.secret or signing.new_secret()
-    now = datetime.now(UTC)
-    subscription = WebhookSubscription(
-        id=uuid.uuid4(),
-        organization_id=organization_id,
-        url=url,
-        event_types=[kind.value for kind in body.event_types],
-        description=body.description,
-        secret=secret,
-        status=SubscriptionStatus.ACTIVE.value,
-        created_by=principal.subject[:100],
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(subscription)
-    await session.flush()
+    subscription, secret = await service.create(session, organization_id, url, body, principal)
     response.headers["Location"] = f"/api/v1/webhooks/{subscription.id}"
     response.headers["Cache-Control"] = "no-store"
     response.headers["ETag"] = etag(subscription.version)
@@ -134,8 +107,7 @@ async def create_webhook(
 async def list_webhooks(
     principal: Manager, session: ReadSession, limit: Limit = 50, cursor: CursorParam = None
 ) -> Page[WebhookRead]:
-    order = (WebhookSubscription.created_at, WebhookSubscription.id)
-    rows = (await session.scalars(keyset(readable(principal), order, cursor, limit))).all()
+    rows = await service.page(session, principal, cursor, limit)
     return page_of(rows, limit, lambda row: (row.created_at, row.id), WebhookRead.model_validate)
 
 
@@ -145,7 +117,7 @@ async def list_webhooks(
 async def get_webhook(
     webhook_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession, response: Response
 ) -> WebhookRead:
-    return _read(await get_subscription(session, principal, webhook_id), response)
+    return _read(await service.get(session, principal, webhook_id), response)
 
 
 @router.patch(
@@ -164,36 +136,14 @@ async def update_webhook(
 ) -> WebhookRead:
     # Resolved before the row is locked: a slow DNS answer must not hold a transaction open.
     url = await _checked_url(request, body.url) if body.url is not None else None
-    subscription = await get_subscription(session, principal, webhook_id, lock=True)
-    check_if_match(request, subscription.version)
-    now = datetime.now(UTC)
-    if url is not None:
-        subscription.url = url
-    if body.event_types is not None:
-        subscription.event_types = [kind.value for kind in body.event_types]
-    if body.description is not None:
-        subscription.description = body.description
-    if body.enabled is False and subscription.status == SubscriptionStatus.ACTIVE:
-        subscription.status = SubscriptionStatus.DISABLED.value
-        subscription.disabled_at = now
-        subscription.disabled_reason = "Disabled by a user."
-        await hold(session, subscription.id)
-    elif body.enabled is True and subscription.status == SubscriptionStatus.DISABLED:
-        subscription.status = SubscriptionStatus.ACTIVE.value
-        subscription.disabled_at = subscription.disabled_reason = None
-        subscription.failing_since = None
-        await session.execute(  # what waited while it was disabled goes now
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.subscription_id == subscription.id,
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-            )
-            .values(next_attempt_at=now)
-        )
-        session.info[QUEUED_KEY] = True
-    subscription.version += 1
-    subscription.updated_at = now
-    await session.flush()
+    subscription = await service.update(
+        session,
+        principal,
+        webhook_id,
+        body,
+        url,
+        lambda version: check_if_match(request, version),
+    )
     return _read(subscription, response)
 
 
@@ -206,9 +156,7 @@ async def update_webhook(
 async def delete_webhook(
     webhook_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    subscription = await get_subscription(session, principal, webhook_id, lock=True)
-    await session.delete(subscription)
-    await session.flush()
+    await service.remove(session, principal, webhook_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -221,17 +169,10 @@ async def delete_webhook(
 async def rotate_secret(
     webhook_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, response: Response
 ) -> SecretRotated:
-    subscription = await get_subscription(session, principal, webhook_id, lock=True)
-    now = datetime.now(UTC)
-    subscription.previous_secret = subscription.secret
-    subscription.previous_secret_expires_at = now + ROTATION_GRACE
-    subscription.secret = signing.new_secret()
-    subscription.version += 1
-    subscription.updated_at = now
-    await session.flush()
+    subscription, now = await service.rotate_secret(session, principal, webhook_id)
     response.headers["Cache-Control"] = "no-store"
     return SecretRotated(
-        secret=subscription.secret, previous_secret_expires_at=now + ROTATION_GRACE
+        secret=subscription.secret, previous_secret_expires_at=now + service.ROTATION_GRACE
     )
 
 

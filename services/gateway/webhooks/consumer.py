@@ -6,26 +6,19 @@ record (so an event is queued exactly once, or not at all and delivered again by
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.db import credentials, revocations
-from services.gateway.db.models import User
-from services.gateway.db.webhooks import (
-    DeliveryStatus,
-    SubscriptionStatus,
-    WebhookDelivery,
-    WebhookSubscription,
-    beneficiary_access,
-)
+from services.gateway.db import credentials, repository, revocations
 from services.gateway.webhooks import audience
 from services.gateway.webhooks.catalogue import WebhookEventType
+from services.gateway.webhooks.db import deliveries
+from services.gateway.webhooks.db.models import beneficiary_access
+from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus
 from services.gateway.webhooks.queue import QUEUED_KEY
-from shared import access_mirror
+from shared import access_mirror, clock
 from shared.contracts import intake
 from shared.events import EventEnvelope, EventHandler
 from shared.logging import get_logger
@@ -51,7 +44,7 @@ async def queue(session: AsyncSession, event: EventEnvelope, access_wait: timede
     """Queue the event for its audience's subscriptions; returns how many deliveries."""
     if not audience.is_webhook_event(event.type):
         return 0  # intake's access decisions: the mirror only
-    now = datetime.now(UTC)
+    now = clock.now()
     subject = audience.subject_of(event.type, event.payload)
     access = None
     if subject is not None:
@@ -70,54 +63,35 @@ async def queue(session: AsyncSession, event: EventEnvelope, access_wait: timede
     if event.type == WebhookEventType.BENEFICIARY_ERASED and decision.beneficiary_id:
         # Like intake's outbox: what was not delivered yet about the person goes; the erasure,
         # ids only, supersedes it.
-        await session.execute(
-            delete(WebhookDelivery).where(
-                WebhookDelivery.beneficiary_id == decision.beneficiary_id,
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-            )
-        )
+        await deliveries.drop_pending_about(session, decision.beneficiary_id)
     if not decision.recipients:
         return 0
     data = {recipient.organization_id: recipient.data for recipient in decision.recipients}
     # Disabled subscriptions too: their deliveries wait, and go once it is enabled again (within
     # the log's retention), so that nothing is lost while an endpoint is being repaired.
-    subscriptions = (
-        await session.execute(
-            select(
-                WebhookSubscription.id,
-                WebhookSubscription.organization_id,
-                WebhookSubscription.status,
-            ).where(
-                WebhookSubscription.organization_id.in_(list(data)),
-                WebhookSubscription.event_types.contains([event.type]),
-            )
-        )
-    ).all()
+    subscriptions = await deliveries.subscribers(session, data, event.type)
     if not subscriptions:
         return 0
-    await session.execute(
-        insert(WebhookDelivery)
-        .values(
-            [
-                {
-                    "subscription_id": subscription_id,
-                    "event_id": event.id,
-                    "event_type": event.type,
-                    "occurred_at": event.occurred_at,
-                    "data": data[organization_id],
-                    "beneficiary_id": decision.beneficiary_id,
-                    "status": DeliveryStatus.PENDING.value,
-                    "attempts": 0,
-                    "next_attempt_at": now if status == SubscriptionStatus.ACTIVE else None,
-                    # The retries, the disabling and the log's retention compare these with
-                    # this process's clock: they come from it too, not from the database's.
-                    "queued_at": now,
-                    "created_at": now,
-                }
-                for subscription_id, organization_id, status in subscriptions
-            ]
-        )
-        .on_conflict_do_nothing(constraint="uq_webhook_delivery_event")
+    await deliveries.enqueue(
+        session,
+        [
+            {
+                "subscription_id": subscription_id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "occurred_at": event.occurred_at,
+                "data": data[organization_id],
+                "beneficiary_id": decision.beneficiary_id,
+                "status": DeliveryStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now if status == SubscriptionStatus.ACTIVE else None,
+                # The retries, the disabling and the log's retention compare these with
+                # this process's clock: they come from it too, not from the database's.
+                "queued_at": now,
+                "created_at": now,
+            }
+            for subscription_id, organization_id, status in subscriptions
+        ],
     )
     session.info[QUEUED_KEY] = True
     return len(subscriptions)
@@ -132,10 +106,7 @@ async def _apply_access(session: AsyncSession, event_type: str, payload: Mapping
         erased_id = await access_mirror.apply_erased(session, beneficiary_access, payload)
         # The person's app account goes with them: its password hash and sign-ins are theirs,
         # and its refresh tokens (deleted with it) and access tokens must not outlive the record.
-        accounts = await session.scalars(
-            delete(User).where(User.beneficiary_id == erased_id).returning(User.id)
-        )
-        for account_id in accounts.all():
+        for account_id in await repository.delete_person_accounts(session, erased_id):
             await revocations.revoke(session, str(account_id))
     elif event_type == intake.MERGED:
         merged = await access_mirror.apply_merged(session, beneficiary_access, payload)
@@ -147,22 +118,17 @@ async def _follow_merge(session: AsyncSession, merged: intake.BeneficiaryMerged)
     none (its access tokens, whose ``bid`` names the merged record, end; a refresh gives the
     new one), and is closed when they have their own (one account a person; it stays, signed
     out and inactive, in the person's export until they are erased)."""
-    account = await session.scalar(
-        select(User).where(User.beneficiary_id == merged.merged_id).with_for_update()
-    )
+    account = await repository.person_account(session, merged.merged_id, lock=True)
     if account is None:
         return
-    taken = await session.scalar(
-        select(User.id).where(User.beneficiary_id == merged.survivor_id).limit(1)
-    )
-    if taken is None:
+    if not await repository.has_person_account(session, merged.survivor_id):
         account.beneficiary_id = merged.survivor_id
         account.version += 1
-        account.updated_at = datetime.now(UTC)
+        account.updated_at = clock.now()
         await session.flush()
         await revocations.revoke(session, str(account.id))
         return
     account.is_active = False
     account.version += 1
-    account.updated_at = datetime.now(UTC)
+    account.updated_at = clock.now()
     await credentials.revoke_user_tokens(session, account.id, account.updated_at)

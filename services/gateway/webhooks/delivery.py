@@ -34,9 +34,10 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.gateway.db.webhooks import inbox
-from services.gateway.webhooks import queue, signing, ssrf
+from services.gateway.webhooks import signing, ssrf
 from services.gateway.webhooks.catalogue import body_of
+from services.gateway.webhooks.db import queue
+from services.gateway.webhooks.db.models import inbox
 from services.gateway.webhooks.queue import QUEUED_KEY, Claim, DeliveryPolicy, Outcome
 from shared.events import EVENT_RETENTION, purge_inbox
 from shared.logging import get_logger

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 
-from services.gateway.db.webhooks import inbox
 from services.gateway.settings import GatewaySettings
 from services.gateway.webhooks import consumer, ssrf
+from services.gateway.webhooks.db.models import inbox
 from services.gateway.webhooks.delivery import WebhookDispatcher
 from services.gateway.webhooks.queue import DeliveryPolicy
 from shared.events import events_router

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from services.gateway.db.webhooks import DeliveryStatus, SubscriptionStatus
 from services.gateway.webhooks import signing
 from services.gateway.webhooks.catalogue import WebhookEventType
+from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]

@@ -1,11 +1,40 @@
-"""OAuth 2 token-endpoint errors (RFC 6749 §5.2) as problem+json: the body carries both the
-problem fields and the ``error`` / ``error_description`` members OAuth clients look for."""
+"""The gateway's errors, each with its message once: the resources it cannot find (404 whether
+absent or not the caller's), and the OAuth 2 token-endpoint errors (RFC 6749 §5.2) as
+problem+json, whose body carries both the problem fields and the ``error`` /
+``error_description`` members OAuth clients look for (rendered by ``errors.oauth``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import Problem
+from shared.errors import NotFound, Problem
+
+
+class _Missing(NotFound):
+    message = "No such thing."
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+
+
+class UserNotFound(_Missing):
+    message = "No such user."
+
+
+class OrganizationNotFound(_Missing):
+    message = "No such organisation."
+
+
+class ClientNotFound(_Missing):
+    message = "No such client."
+
+
+class WebhookNotFound(_Missing):
+    message = "No such webhook."
+
+
+class DeliveryNotFound(_Missing):
+    message = "No such delivery."
 
 
 class OAuthProblem(Problem):

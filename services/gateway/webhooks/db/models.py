@@ -2,8 +2,8 @@
 attempt, and what the gateway keeps to decide who may receive an event (its copy of intake's
 access decisions, and the ids of the events it has applied).
 
-Declared on the gateway's metadata (``db/models.py`` imports this module), so its migrations
-create them like the identity tables.
+Declared on the gateway's metadata (``services/gateway/db/models.py`` imports this module), so its
+migrations create them like the identity tables.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.gateway.db.models import Base, metadata
+from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus
 from shared.access_mirror import access_table
 from shared.events import inbox_table
 
@@ -38,17 +39,6 @@ from shared.events import inbox_table
 beneficiary_access = access_table(metadata)
 # The events from the services already applied (each id once).
 inbox = inbox_table(metadata)
-
-
-class SubscriptionStatus(StrEnum):
-    ACTIVE = "active"
-    DISABLED = "disabled"
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"  # waiting for its next attempt
-    DELIVERED = "delivered"  # the endpoint answered 2xx
-    FAILED = "failed"  # given up after retrying for the disabling period; may be redelivered
 
 
 def _in(enum: type[StrEnum]) -> str:

@@ -11,15 +11,16 @@ import asyncio
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.gateway.db import repository, signing_keys
 from services.gateway.db.models import SigningKey
+from shared import clock
 from shared.auth.tokens import Key, construct_key, public_jwk, sign
 from shared.logging import get_logger
 
@@ -76,29 +77,18 @@ class SigningKeys:
 
     async def ensure_signing_key(self) -> None:
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ROTATION_LOCK}
-            )
-            now = datetime.now(UTC)
-            active = await session.scalar(
-                select(SigningKey.kid).where(
-                    SigningKey.activates_at <= now, SigningKey.retires_at.is_(None)
-                )
-            )
-            if active is None:
+            await repository.advisory_lock(session, _ROTATION_LOCK)
+            now = clock.now()
+            if await signing_keys.active_kid(session, now) is None:
                 self._add_key(session, now)
         await self.reload()
 
     async def rotate(self) -> str:
         """Retire the current key and start signing with a new one; returns the new kid."""
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ROTATION_LOCK}
-            )
-            now = datetime.now(UTC)
-            await session.execute(
-                update(SigningKey).where(SigningKey.retires_at.is_(None)).values(retires_at=now)
-            )
+            await repository.advisory_lock(session, _ROTATION_LOCK)
+            now = clock.now()
+            await signing_keys.retire_all(session, now)
             kid = self._add_key(session, now)
         await self.reload()
         _log.info("signing_key_rotated", kid=kid)
@@ -119,18 +109,9 @@ class SigningKeys:
         return kid
 
     async def reload(self) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         async with self._sessions() as session:
-            rows = (
-                await session.scalars(
-                    select(SigningKey).where(
-                        or_(
-                            SigningKey.retires_at.is_(None),
-                            SigningKey.retires_at > now - self._grace,
-                        )
-                    )
-                )
-            ).all()
+            rows = await signing_keys.in_use(session, now - self._grace)
         self._keys = {
             row.kid: LoadedKey(
                 kid=row.kid,
@@ -153,7 +134,7 @@ class SigningKeys:
 
     async def sign(self, claims: dict[str, Any]) -> str:
         await self._fresh()
-        now = datetime.now(UTC)
+        now = clock.now()
         candidates = [
             key for key in self._keys.values() if key.retires_at is None and key.activates_at <= now
         ]

@@ -12,19 +12,18 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.db import credentials
-from services.gateway.db.models import Organization, User
+from services.gateway.db import credentials, repository
+from services.gateway.db.models import User
 from services.gateway.domain.passwords import hash_password
 from services.gateway.errors import InvalidGrant
-from services.gateway.hashing import PasswordHashing
-from services.gateway.identity import TokenIssuer
-from services.gateway.schemas import TokenResponse
+from services.gateway.schemas.auth import TokenResponse
+from services.gateway.service.auth import TokenIssuer
+from services.gateway.service.password_hashing import PasswordHashing
+from shared import clock
 from shared.auth import Role
 from shared.errors import Conflict, ServiceUnavailable
 from shared.logging import get_logger
@@ -76,7 +75,7 @@ async def account_for(
 ) -> User:
     """The person's account, created on the first activation and renewed on the next ones.
     ``hashing``: the process's bounded hashing pool (requests always pass it)."""
-    if await session.get(Organization, invitation.organization_id) is None:
+    if await repository.get_organization(session, invitation.organization_id) is None:
         raise Conflict("The organisation that invited you no longer exists.")
     if not password:
         password_hash = NO_PASSWORD
@@ -84,10 +83,8 @@ async def account_for(
         password_hash = await hashing.hash(password)
     else:
         password_hash = await run_in_thread(hash_password, password)
-    user: User | None = await session.scalar(
-        select(User).where(User.beneficiary_id == invitation.beneficiary_id).with_for_update()
-    )
-    now = datetime.now(UTC)
+    user = await repository.person_account(session, invitation.beneficiary_id, lock=True)
+    now = clock.now()
     if user is None:
         user = User(
             id=uuid.uuid4(),
@@ -123,7 +120,7 @@ async def activate(
 ) -> tuple[User, TokenResponse]:
     """Failed codes count against the caller's address like failed sign-ins (so codes cannot be
     guessed faster than the throttle allows)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     key = f"activation:{address}"
     await issuer.refuse_if_blocked(session, [key], now)
     settings = issuer.settings

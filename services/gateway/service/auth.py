@@ -8,7 +8,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,10 +17,11 @@ from services.gateway.db.models import ApiClient, User
 from services.gateway.domain.passwords import needs_rehash
 from services.gateway.domain.throttling import ThrottlePolicy, retry_after_seconds
 from services.gateway.errors import InvalidClient, InvalidGrant, PasswordChangeRequired
-from services.gateway.hashing import PasswordHashing
-from services.gateway.keys import SigningKeys
-from services.gateway.schemas import TokenResponse
+from services.gateway.schemas.auth import TokenResponse
+from services.gateway.service.password_hashing import PasswordHashing
+from services.gateway.service.signing_keys import SigningKeys
 from services.gateway.settings import GatewaySettings
+from shared import clock
 from shared.auth import PrincipalKind
 from shared.errors import TooManyRequests
 from shared.logging import get_logger
@@ -140,7 +141,7 @@ class TokenIssuer:
 
     async def new_session(self, session: AsyncSession, user: User) -> TokenResponse:
         """Tokens for an account that has just proven itself another way (an activation code)."""
-        now = datetime.now(UTC)
+        now = clock.now()
         user.last_login_at = now
         return await self._for_user(session, user, uuid.uuid4(), now)
 
@@ -161,7 +162,7 @@ class TokenIssuer:
         them is blocked, ``TooManyRequests``. Another address's failures block this one only
         through the account-wide brake (``account_policy``). The caller commits the counts
         before answering with an error."""
-        now = datetime.now(UTC)
+        now = clock.now()
         pair_key, address_key, account_key = throttle_keys(email, address)
         await self.refuse_if_blocked(session, [pair_key, address_key, account_key], now)
         valid = await self.hashing.verify(user.password_hash if user else None, password)
@@ -192,7 +193,7 @@ class TokenIssuer:
         confirmed = await self.confirm_password(session, user, email, password, address)
         if not confirmed or user is None:
             raise InvalidGrant("The e-mail address or the password is wrong.")
-        now = datetime.now(UTC)
+        now = clock.now()
         if new_password is not None:
             await set_own_password(session, self.hashing, user, new_password, now)
         elif user.must_change_password:
@@ -209,7 +210,7 @@ class TokenIssuer:
         return await self._for_user(session, user, uuid.uuid4(), now)
 
     async def refresh_grant(self, session: AsyncSession, *, refresh_token: str) -> TokenResponse:
-        now = datetime.now(UTC)
+        now = clock.now()
         row = await credentials.refresh_token_for_update(session, refresh_token)
         if row is None or row.revoked_at is not None or row.expires_at <= now:
             raise InvalidGrant("The refresh token is not valid.")
@@ -218,7 +219,7 @@ class TokenIssuer:
             await credentials.revoke_family(session, row.family_id, now)
             _log.warning("refresh_token_reuse", user_id=str(row.user_id), family=str(row.family_id))
             raise InvalidGrant("The refresh token was already used; sign in again.")
-        user = await session.get(User, row.user_id)
+        user = await repository.get_user_by_id(session, row.user_id)
         if user is None or not user.is_active:
             await credentials.revoke_family(session, row.family_id, now)
             raise InvalidGrant("The account is no longer active.")
@@ -228,7 +229,7 @@ class TokenIssuer:
     async def client_credentials_grant(
         self, session: AsyncSession, *, client_id: str, client_secret: str, address: str
     ) -> TokenResponse:
-        now = datetime.now(UTC)
+        now = clock.now()
         address_key = f"address:{address}"
         await self.refuse_if_blocked(session, [address_key], now)
         client: ApiClient | None = await repository.client_by_client_id(session, client_id)

@@ -135,7 +135,7 @@ class RevocationList:
             _log.info("revocation_listener_up")
             while True:
                 await asyncio.sleep(self._poll)
-                await asyncio.wait_for(connection.execute("SELECT 1"), timeout=self._poll)
+                await asyncio.wait_for(revocations.ping(connection), timeout=self._poll)
                 await self._housekeeping()
         finally:
             self.listening = False

@@ -9,7 +9,6 @@ one's data (the demo's people are registered by the demo organisations' own staf
 from __future__ import annotations
 
 from anyio import to_thread
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.gateway.db import repository
@@ -32,7 +31,7 @@ async def bootstrap_admin(
         return
     email = email.strip().lower()
     async with sessions() as session, session.begin():
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BOOTSTRAP_LOCK})
+        await repository.advisory_lock(session, _BOOTSTRAP_LOCK)
         if await repository.user_by_email(session, email):
             return
         if problems := password_problems(password, email=email):

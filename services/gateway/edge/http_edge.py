@@ -7,7 +7,7 @@ get the same treatment as the gateway's own:
 1. CORS (only when ``PONTE_GATEWAY_CORS_ORIGINS`` names origins): answers preflights before they
    count against a limit, and puts its headers on every answer, 429 included, so that a browser
    app can read ``Retry-After``.
-2. The rate limits (:mod:`services.gateway.ratelimit`).
+2. The rate limits (:mod:`services.gateway.edge.ratelimit`).
 3. gzip, for clients that accept it, of bodies of 1 KiB or more; a body that already has a
    ``Content-Encoding`` (a service that compressed it) passes as it is. Clients that do not
    accept gzip skip this layer altogether. ETags are left as they are: they name the resource's
@@ -26,7 +26,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.ratelimit import RateLimiter, RatePolicy, RateStore, proxy_trust
+from services.gateway.edge.ratelimit import RateLimiter, RatePolicy, RateStore, proxy_trust
 from services.gateway.settings import GatewaySettings
 from shared.auth.verifier import TokenVerifier
 

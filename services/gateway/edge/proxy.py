@@ -15,7 +15,7 @@ import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 from yarl import URL
 
-from services.gateway.forwarding import (
+from services.gateway.edge.forwarding import (
     ClientDisconnected,
     StreamingRequestBody,
     filter_response_headers,
@@ -24,8 +24,13 @@ from services.gateway.forwarding import (
     request_target,
     stream_response,
 )
-from services.gateway.routing import beneficiary_may, service_for
-from services.gateway.transport import AiohttpTransport, GatewayClient, client_timeout, iter_body
+from services.gateway.edge.routing import beneficiary_may, service_for
+from services.gateway.edge.transport import (
+    AiohttpTransport,
+    GatewayClient,
+    client_timeout,
+    iter_body,
+)
 from shared.auth import Role
 from shared.auth.headers import bearer
 from shared.auth.tokens import TokenError

@@ -1,0 +1,1 @@
+"""Request and response bodies of the gateway's own API, one module per resource."""

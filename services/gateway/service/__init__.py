@@ -1,0 +1,2 @@
+"""The gateway's application layer: one module per router in ``api/`` (and the token issuer,
+passwords, signing keys, revocation list and bootstrap they share)."""

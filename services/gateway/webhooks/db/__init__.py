@@ -1,0 +1,1 @@
+"""The webhooks tables and every statement over them."""
