@@ -14,6 +14,7 @@ from services.matching.settings import MatchingSettings
 from shared.testing.plugin import DatabaseFactory
 from shared.testing.tokens import TestIssuer
 from tests.matching.esco import import_subset
+from tests.matching.territories import import_territory_subset
 from tests.support import Org, _dsn, deliver_events, envelope, migrated_database, serve
 
 INTERNAL = "matching-test-token"
@@ -23,13 +24,16 @@ INTERNAL = "matching-test-token"
 async def matching_database(database_factory: DatabaseFactory) -> str:
     url = await migrated_database(database_factory, "matching")
     await import_subset(url)
+    await import_territory_subset(url)
     return url
 
 
 async def empty_cases(url: str) -> None:
-    """Every table but the taxonomy's (imported once per session)."""
+    """Every table but the reference data's (ESCO, territories: imported once per session)."""
     tables = ", ".join(
-        f'"{table.name}"' for table in metadata.sorted_tables if not table.name.startswith("esco_")
+        f'"{table.name}"'
+        for table in metadata.sorted_tables
+        if not table.name.startswith(("esco_", "territory"))
     )
     connection = await asyncpg.connect(_dsn(url))
     try:

@@ -182,3 +182,4 @@ class Referral(Base):
 
 # The taxonomy's tables share this metadata (migrations and tests see one schema).
 from services.matching.db import taxonomy as _taxonomy  # noqa: E402, F401
+from services.matching.db import territories as _territories  # noqa: E402, F401
