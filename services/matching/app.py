@@ -7,7 +7,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.matching.api import internal, matching, me, offers, referrals, taxonomy
+from services.matching.api import (
+    internal,
+    matching,
+    me,
+    offers,
+    referrals,
+    taxonomy,
+    territories,
+)
 from services.matching.db.models import inbox, outbox
 from services.matching.service import withdrawals
 from services.matching.service.consumers import HANDLERS
@@ -68,6 +76,7 @@ def create_app(
             referrals.router,
             matching.router,
             taxonomy.router,
+            territories.router,
             me.router,
             events_router(HANDLERS, inbox),
             internal.router,

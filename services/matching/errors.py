@@ -21,6 +21,11 @@ class ReferralNotFound(NotFound):
         super().__init__("No such referral.")
 
 
+class UnknownTerritory(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No territory has this code (NUTS 2024, or <country>_<LAU code>).")
+
+
 class PersonNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("No such person.")

@@ -11,7 +11,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^/api/v1/beneficiaries/[^/]+/matches/?$", "matching"),
         (r"^/api/v1/(code-lists|beneficiaries)(/|$)", "intake"),
         (r"^/api/v1/(pathways|reports)(/|$)", "pathways"),
-        (r"^/api/v1/(offers|referrals|allocations|taxonomy)(/|$)", "matching"),
+        (r"^/api/v1/(offers|referrals|allocations|taxonomy|territories)(/|$)", "matching"),
         # The self-service app's own record: each part from the service that owns it.
         (r"^/api/v1/me/(profile|consents|emergency-accesses)(/|$)", "intake"),
         (r"^/api/v1/me/pathways(/|$)", "pathways"),
@@ -33,7 +33,7 @@ def service_for(path: str) -> str | None:
 # What a person's own token (role beneficiary) may reach through the proxy: their own views and
 # reference data. Everything else answers 404 at the edge, whatever the services would say: one
 # central rule, so a new operator route cannot leak to people by a missed check.
-_BENEFICIARY_PATHS = re.compile(r"^/api/v1/(me/|code-lists(/|$)|taxonomy/)")
+_BENEFICIARY_PATHS = re.compile(r"^/api/v1/(me/|code-lists(/|$)|taxonomy/|territories(/|$))")
 
 
 def beneficiary_may(method: str, path: str) -> bool:

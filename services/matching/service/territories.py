@@ -1,0 +1,57 @@
+"""Territories as reference data: the list (name prefix, level, parent) and one unit with its
+parents, serialised once per answer with a content ETag (they change only with an import)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.db import territories as territory_db
+from services.matching.domain.labels import search_key
+from services.matching.errors import UnknownTerritory
+from shared.etags import content_etag
+
+FIELDS = ("code", "scheme", "level", "parent_code", "country", "name_latin", "name_national")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    etag: str
+
+
+def _render(document: dict[str, Any]) -> Rendered:
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return Rendered(body, content_etag(body))
+
+
+def _item(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in FIELDS}
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    q: str | None,
+    level: int | None,
+    parent: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Rendered:
+    key = search_key(q) if q is not None else None
+    if q is not None and not key:  # only spaces or punctuation: no name starts with that
+        return _render({"items": [], "next_cursor": None})
+    shown, next_cursor = await territory_db.page(
+        session, key=key, level=level, parent=parent, cursor=cursor, limit=limit
+    )
+    return _render({"items": [_item(row) for row in shown], "next_cursor": next_cursor})
+
+
+async def read(session: AsyncSession, code: str) -> Rendered:
+    chain = await territory_db.with_ancestors(session, code)
+    if not chain:
+        raise UnknownTerritory()
+    return _render({**_item(chain[0]), "parents": [_item(row) for row in chain[1:]]})
