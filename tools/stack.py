@@ -33,6 +33,7 @@ from tools.processes import service_environment as environments
 
 VAR = ROOT / "var"
 ESCO_SUBSET = ROOT / "services" / "matching" / "taxonomy" / "subset"
+TERRITORY_SUBSET = ROOT / "services" / "matching" / "territories" / "subset"
 DEMO_ADMIN_EMAIL = "admin@ponte.example"
 DEMO_ADMIN_PASSWORD = "demo-platform-root-2026"  # noqa: S105 - printed for the local demo on purpose
 
@@ -94,6 +95,32 @@ def ensure_taxonomy(matching_url: str) -> None:
     asyncio.run(ensure())
 
 
+def ensure_territories(matching_url: str) -> None:
+    """The demo's territories: the committed cut of the NUTS and LAU files, imported once (a real
+    deployment imports the official files with ``python -m services.matching.territories
+    import``)."""
+    from services.matching.db.territory_writer import imported
+    from services.matching.territories.importer import import_territories
+    from shared.db import create_engine
+
+    async def ensure() -> None:
+        engine = create_engine(matching_url, pool_size=1, max_overflow=0)
+        try:
+            async with engine.connect() as connection:
+                if await imported(connection):
+                    return
+            await import_territories(
+                engine,
+                TERRITORY_SUBSET / "NUTS_AT_2024.csv",
+                TERRITORY_SUBSET / "EU-27-LAU-2024-NUTS-2024.xlsx",
+            )
+            print("  matching: territory subset imported", flush=True)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(ensure())
+
+
 def run() -> int:
     ports = [*DEFAULT_PORTS.values(), DEFAULT_GATEWAY_INTERNAL_PORT]
     busy = [str(port) for port in ports if not port_is_free(port)]
@@ -115,6 +142,7 @@ def run() -> int:
         with database_urls() as urls:
             migrate(urls)
             ensure_taxonomy(urls["matching"])
+            ensure_territories(urls["matching"])
             env = environments(
                 urls,
                 DEFAULT_PORTS,

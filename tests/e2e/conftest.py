@@ -12,6 +12,7 @@ import pytest
 
 from shared.testing.plugin import DatabaseFactory
 from tests.matching.esco import import_subset
+from tests.matching.territories import import_territory_subset
 from tests.support import migrated_database
 from tools.processes import SERVICES, ServiceProcess, running_services
 
@@ -41,9 +42,11 @@ class Stack:
 
 
 async def fresh_databases(database_factory: DatabaseFactory) -> dict[str, str]:
-    """A migrated database per service, with the ESCO subset in matching's (as `make run`)."""
+    """A migrated database per service, with the ESCO subset and the territories' cut in
+    matching's (as `make run`)."""
     urls = {name: await migrated_database(database_factory, name) for name in SERVICES}
     await import_subset(urls["matching"])
+    await import_territory_subset(urls["matching"])
     return urls
 
 

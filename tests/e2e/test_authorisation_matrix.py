@@ -143,6 +143,7 @@ EXTRA_BODY: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/clients"): {"organization_id": ""},
 }
 LAST = {("POST", "/api/v1/pathways/{pathway_id}/close")}
+TERRITORY = "IT_058091"  # Roma, in the territories' committed cut
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,8 @@ class Operation:
     @property
     def situational(self) -> bool:
         named = {part[1:-1] for part in self.path.split("/") if part.startswith("{")}
-        return bool((named - {"name"}) or self.query or id_names(self.body))
+        # A code list's name and a territory's code name reference data, not anyone's object.
+        return bool((named - {"name", "code"}) or self.query or id_names(self.body))
 
 
 def operation_of(document: dict[str, Any], method: str, path: str) -> Operation:
@@ -414,7 +416,8 @@ class Call:
             headers["If-Match"] = "*"  # any version: an admitted change really happens
         return self.client.request(
             op.method,
-            op.path.format(**ids),
+            # A territory's code goes in the path only: a body's "code" is a language's.
+            op.path.format(**{"code": TERRITORY, **ids}),
             json=body,
             params=params,
             headers=headers,

@@ -6,7 +6,8 @@ must answer 403, 404 or 405 in every situation (another person of the same organ
 of another organisation, random ids, and the person's own ids: the operator views of their own
 record are not theirs either); ``SELF`` operations take the person's own data only (another
 person's ids answer 404, and no answer names anyone else); ``REFERENCE`` is harmless reference
-data any signed-in caller reads (code lists, the ESCO taxonomy, the webhook event catalogue);
+data any signed-in caller reads (code lists, the ESCO taxonomy, the territories, the webhook
+event catalogue);
 ``PUBLIC`` needs no token (sign-in, activation, keys, status). Bodies are the document's own
 examples with their ids replaced by the situation's, so the access check, not validation, answers.
 """
@@ -52,6 +53,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/code-lists/{name}"): REFERENCE,
     ("GET", "/api/v1/taxonomy/skills"): REFERENCE,
     ("GET", "/api/v1/taxonomy/occupations"): REFERENCE,
+    ("GET", "/api/v1/territories"): REFERENCE,
+    ("GET", "/api/v1/territories/{code}"): REFERENCE,
     ("GET", "/api/v1/webhooks/event-types"): REFERENCE,
 }
 ALLOWED_DENIALS = {403, 404, 405}
@@ -87,7 +90,7 @@ def situations(w: World, own_user: str) -> dict[str, dict[str, str]]:
 def url_of(path: str, ids: dict[str, str]) -> str:
     for name in ("client_uuid", "webhook_id", "delivery_id", "follow_up_id", "emergency_access_id"):
         ids = {name: str(uuid.uuid4()), **ids}
-    ids = {"name": "countries", **ids}
+    ids = {"name": "countries", "code": "IT_058091", **ids}
     return path.format(**ids)
 
 
