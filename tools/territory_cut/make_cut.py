@@ -1,6 +1,6 @@
-"""Rebuild the committed cut in ``../subset/`` (see ../subset/PROVENANCE.md).
+"""Rebuild the committed cut in ``services/matching/territories/subset/`` (see its PROVENANCE.md).
 
-    python cut/make_cut.py NUTS_RG_20M_2024_4326.geojson
+    python tools/territory_cut/make_cut.py NUTS_RG_20M_2024_4326.geojson
 
 * ``subset/NUTS_AT_2024.csv``: the NUTS 2024 rows of the pilot territories, in the
   layout of GISCO's attribute table ``NUTS_AT_2024.csv``. The values are the
@@ -30,7 +30,7 @@ DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 OFFICE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 
 HERE = Path(__file__).resolve().parent
-SUBSET = HERE.parent / "subset"
+SUBSET = HERE.parent.parent / "services" / "matching" / "territories" / "subset"
 
 NUTS_HEADER = [
     "CNTR_CODE",
