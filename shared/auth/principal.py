@@ -14,6 +14,9 @@ class Role(StrEnum):
     PARTNER_SYSTEM = "partner_system"
     PROVIDER = "provider"
     BENEFICIARY = "beneficiary"
+    # Coordinates a cluster for its organisation (the cluster's coordinator organisation): sees
+    # the cluster's aggregates across its members, never a person's record (no case role).
+    CLUSTER_COORDINATOR = "cluster_coordinator"
 
 
 # Roles that hold no other: a platform admin administers the platform, never people's data, and a

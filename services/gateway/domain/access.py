@@ -19,12 +19,17 @@ from dataclasses import dataclass
 from shared.auth import STAFF_ROLES, Principal, Role
 from shared.auth.principal import EXCLUSIVE_ROLES
 
-ASSIGNABLE_BY_ORG_ADMIN = frozenset({Role.ORG_ADMIN, Role.OPERATOR, Role.PROVIDER})
+ASSIGNABLE_BY_ORG_ADMIN = frozenset(
+    {Role.ORG_ADMIN, Role.OPERATOR, Role.PROVIDER, Role.CLUSTER_COORDINATOR}
+)
 # Beneficiary accounts come from invitations and partner systems are API clients, not users.
 # A platform admin makes org admins (an organisation's first ones) and, in its own organisation,
-# other platform admins; never operators or providers.
-ASSIGNABLE_BY_PLATFORM_ADMIN = frozenset({Role.ORG_ADMIN})
-ASSIGNABLE_BY_PLATFORM_ADMIN_AT_HOME = frozenset({Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
+# other platform admins; never operators or providers. It may name a cluster's coordinator (a
+# role that sees aggregates only) when it sets a cluster up.
+ASSIGNABLE_BY_PLATFORM_ADMIN = frozenset({Role.ORG_ADMIN, Role.CLUSTER_COORDINATOR})
+ASSIGNABLE_BY_PLATFORM_ADMIN_AT_HOME = frozenset(
+    {Role.ORG_ADMIN, Role.PLATFORM_ADMIN, Role.CLUSTER_COORDINATOR}
+)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Uuid,
     func,
     text,
 )
@@ -59,6 +60,12 @@ class CandidateProfile(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(index=True)
     profile: Mapped[dict[str, Any]] = mapped_column(JSONB)
     priority_need: Mapped[str | None] = mapped_column(String(32))
+    territory_code: Mapped[str | None] = mapped_column(
+        String(40), index=True, comment="residence: the code given, or resolved from the name"
+    )
+    needs: Mapped[list[str]] = mapped_column(
+        ARRAY(String(32)), default=list, server_default=text("'{}'")
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -84,6 +91,8 @@ class Offer(Base):
     __table_args__ = (
         Index("ix_offer_status_starts", "status", "starts_on"),
         Index("ix_offer_organization", "organization_id", "status"),
+        Index("ix_offer_territory", "territory_code"),
+        Index("ix_offer_clusters", "cluster_ids", postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -93,6 +102,10 @@ class Offer(Base):
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(8), default="draft")
     municipality: Mapped[str | None] = mapped_column(String(120))
+    territory_code: Mapped[str | None] = mapped_column(String(40))
+    cluster_ids: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid), default=list, server_default=text("'{}'"), comment="empty: every cluster"
+    )
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     schedule: Mapped[str | None] = mapped_column(String(500))
@@ -151,6 +164,7 @@ class Referral(Base):
         Index("ix_referral_referrer", "organization_id", "created_at", "id"),
         Index("ix_referral_provider", "provider_organization_id", "created_at", "id"),
         Index("ix_referral_beneficiary", "beneficiary_id"),
+        Index("ix_referral_cluster", "cluster_id", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -159,6 +173,8 @@ class Referral(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(comment="the referring organisation")
     provider_organization_id: Mapped[uuid.UUID]
     pathway_id: Mapped[uuid.UUID | None]
+    service_point_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    cluster_id: Mapped[uuid.UUID | None] = mapped_column(comment="the cluster it was made in")
     action_id: Mapped[uuid.UUID | None]
     status: Mapped[str] = mapped_column(String(12), default="proposed")
     reason: Mapped[str | None] = mapped_column(String(500))
@@ -181,5 +197,6 @@ class Referral(Base):
 
 
 # The taxonomy's tables share this metadata (migrations and tests see one schema).
+from services.matching.db import cluster_tables as _cluster_tables  # noqa: E402, F401
 from services.matching.db import taxonomy as _taxonomy  # noqa: E402, F401
 from services.matching.db import territories as _territories  # noqa: E402, F401

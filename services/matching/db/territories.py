@@ -132,3 +132,32 @@ FROM chain ORDER BY depth
 async def with_ancestors(session: AsyncSession, code: str) -> list[Row[Any]]:
     """``code``'s row then its parent's, up to the country; empty when there is no ``code``."""
     return list(await session.execute(_CHAIN, {"code": code}))
+
+
+async def known_codes(session: AsyncSession, codes: list[str]) -> set[str]:
+    """Those of ``codes`` that name a territory."""
+    if not codes:
+        return set()
+    found = await session.scalars(select(Territory.code).where(Territory.code.in_(codes)))
+    return set(found)
+
+
+# The units at and under each of the roots (a NUTS region's regions and municipalities).
+_SUBTREE = text(
+    """
+WITH RECURSIVE tree AS (
+    SELECT code, 0 AS depth FROM territory WHERE code = ANY(:roots)
+    UNION ALL
+    SELECT t.code, tree.depth + 1 FROM territory AS t JOIN tree ON t.parent_code = tree.code
+    WHERE tree.depth < 8
+)
+SELECT DISTINCT code FROM tree
+"""
+)
+
+
+async def subtree_codes(session: AsyncSession, roots: list[str]) -> list[str]:
+    """Every code at or under ``roots`` (unknown roots add nothing)."""
+    if not roots:
+        return []
+    return list(await session.scalars(_SUBTREE, {"roots": roots}))

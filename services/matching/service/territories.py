@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.db import territories as territory_db
 from services.matching.domain.labels import search_key
 from services.matching.errors import UnknownTerritory
+from shared.errors import FieldError, UnprocessableContent
 from shared.etags import content_etag
 
 FIELDS = ("code", "scheme", "level", "parent_code", "country", "name_latin", "name_national")
@@ -55,3 +56,15 @@ async def read(session: AsyncSession, code: str) -> Rendered:
     if not chain:
         raise UnknownTerritory()
     return _render({**_item(chain[0]), "parents": [_item(row) for row in chain[1:]]})
+
+
+async def require_known(session: AsyncSession, codes: dict[str, str]) -> None:
+    """422 naming every field whose territory code is unknown (``codes``: field -> code)."""
+    known = await territory_db.known_codes(session, sorted(set(codes.values())))
+    unknown = [
+        FieldError(field=field, message=f"no territory has the code {code!r}", code="unknown")
+        for field, code in codes.items()
+        if code not in known
+    ]
+    if unknown:
+        raise UnprocessableContent("Unknown territory code.", errors=unknown)
