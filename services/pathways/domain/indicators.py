@@ -1,5 +1,5 @@
-"""Building blocks of the indicators report: small-cell suppression, age bands, medians,
-retention after placement, and the flat rows of its CSV form for funders.
+"""Building blocks of the indicators report (small-cell suppression is ``shared.suppression``):
+age bands, medians, retention after placement, and the flat rows of its CSV form for funders.
 
 Pure functions over numbers the repository has already counted; the report's shape (nested dicts of
 counts) is the API's, and nothing here depends on it beyond "a dict of dicts with values at the
@@ -15,9 +15,6 @@ from typing import TypedDict
 
 from services.pathways.domain.employment import FOLLOW_UP_MONTHS
 
-SMALL_CELL = 5
-SUPPRESSED = "<5"
-
 # (lowest age, band) from the oldest band down; the 18-29 group that LIME targeted stays
 # recoverable as 18-24 plus 25-29.
 AGE_BANDS: tuple[tuple[int, str], ...] = (
@@ -30,33 +27,6 @@ AGE_BANDS: tuple[tuple[int, str], ...] = (
 )
 UNKNOWN_AGE = "unknown"
 CSV_HEADER = ["section", "dimension", "value", "count"]
-
-
-def suppress(count: int) -> int | str:
-    """A count fit to publish: "<5" for 1 to 4 people, the count otherwise.
-
-    Small cells would let a reader who knows a municipality or a nationality re-identify people.
-    Zero is shown as 0: it points at nobody, and hiding it would make every empty cell look like
-    a suppressed one. This is primary suppression only: a total shown next to a single suppressed
-    cell still reveals it, so report totals computed from the data, not from the shown cells.
-    """
-    if count < 0:
-        raise ValueError(f"a count cannot be negative: {count}")
-    return SUPPRESSED if 0 < count < SMALL_CELL else count
-
-
-def suppress_counts(counts: Mapping[str, object]) -> dict[str, object]:
-    """``suppress`` applied to every integer of a nested dict of counts (only counts: a median of
-    3 days is not a person and must not go through this)."""
-    shown: dict[str, object] = {}
-    for key, value in counts.items():
-        if isinstance(value, Mapping):
-            shown[key] = suppress_counts(value)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            shown[key] = suppress(value)
-        else:
-            shown[key] = value
-    return shown
 
 
 def age_band(birth_year: int | None, on: date) -> str:
