@@ -8,6 +8,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.matching.api import (
+    cluster_dashboard,
+    cluster_members,
+    clusters,
+    commitments,
     internal,
     matching,
     me,
@@ -77,6 +81,10 @@ def create_app(
             matching.router,
             taxonomy.router,
             territories.router,
+            clusters.router,
+            cluster_members.router,
+            commitments.router,
+            cluster_dashboard.router,
             me.router,
             events_router(HANDLERS, inbox),
             internal.router,

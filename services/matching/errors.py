@@ -224,3 +224,59 @@ class QueryLength(_Unprocessable):
                 FieldError(field="query.q", message="1 to 100 characters", code="string_length")
             ],
         )
+
+
+class ClusterNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such cluster.")
+
+
+class MemberNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("This organisation is not a member of the cluster.")
+
+
+class CommitmentNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such commitment.")
+
+
+class NotACoordinator(Forbidden):
+    def __init__(
+        self, why: str = "Only the platform admin and the cluster's coordinator do this."
+    ) -> None:
+        super().__init__(why)
+
+
+class ClusterClosed(Conflict):
+    def __init__(self) -> None:
+        super().__init__("The cluster is closed: it changes no more.")
+
+
+class AlreadyMember(Conflict):
+    def __init__(self, current: bool) -> None:
+        super().__init__(
+            "The organisation is a member already."
+            if current
+            else "The organisation was a member: rejoin it with PATCH (left_on null)."
+        )
+
+
+class CoordinatorMembership(Conflict):
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+
+
+class ClusterNameTaken(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Another cluster has this name.")
+
+
+class GatewayUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__("The gateway did not answer whether the organisation exists; try again.")
+
+
+def field_problem(field: str, message: str, code: str = "invalid") -> _Unprocessable:
+    """A 422 naming one field of the body."""
+    return _Unprocessable(message, errors=[FieldError(field=field, message=message, code=code)])

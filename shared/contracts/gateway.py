@@ -16,3 +16,13 @@ class EmergencyEntitlement(BaseModel):
 
     organization_id: uuid.UUID
     reason_codes: list[str]
+
+
+class OrganizationRef(BaseModel):
+    """``GET /internal/organizations/{id}``: the organisation exists (404 when it does not).
+    Matching asks before a cluster names an organisation (coordinator, member, commitment)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    organization_id: uuid.UUID
+    name: str

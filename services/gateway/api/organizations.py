@@ -20,7 +20,7 @@ from services.gateway.schemas.organizations import (
 )
 from services.gateway.service import organizations as service
 from shared.auth import CurrentPrincipal
-from shared.contracts.gateway import EmergencyEntitlement
+from shared.contracts.gateway import EmergencyEntitlement, OrganizationRef
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match, etag
 from shared.events import internal_auth
@@ -115,3 +115,10 @@ async def emergency_entitlement(
     return EmergencyEntitlement(
         organization_id=organization.id, reason_codes=list(organization.emergency_reasons)
     )
+
+
+@internal_router.get("/{organization_id}")
+async def organization_ref(organization_id: uuid.UUID, session: ReadSession) -> OrganizationRef:
+    """Whether the organisation exists (404 when not): matching asks before a cluster names it."""
+    organization = await repository.listed_organization(session, organization_id)
+    return OrganizationRef(organization_id=organization.id, name=organization.name)

@@ -13,6 +13,7 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 
+from services.matching.clients.gateway import GatewayClient
 from services.matching.db import offers, referrals
 from services.matching.db.models import Offer, Referral
 from services.matching.domain.scoring import Weights
@@ -67,6 +68,14 @@ async def _settings(request: Request) -> MatchingSettings:
 
 
 Settings = Annotated[MatchingSettings, Depends(_settings)]
+
+
+async def _gateway(request: Request, settings: Settings) -> GatewayClient:
+    return GatewayClient(request.app.state.http, settings.gateway_url, settings.internal_token)
+
+
+# The gateway's internal API: whether an organisation a cluster names exists.
+Gateway = Annotated[GatewayClient, Depends(_gateway)]
 
 
 async def _allocation_limiter(request: Request, settings: Settings) -> anyio.CapacityLimiter:

@@ -1,0 +1,80 @@
+"""The cluster dashboard's counts, in one statement: the cluster's referrals (made in it, or made
+in no cluster between two of its members, former ones included) counted by referring and
+providing organisation and offer type, the people each organisation reached and the outcomes on
+each side, and people and outcomes by territory (the people's residence, a municipality rolled up
+to its NUTS 3 region). Counts only: no row names a person."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+# ix_referral_cluster finds the cluster's referrals; ix_referral_referrer those between members.
+_COUNTS = text(
+    """
+WITH member AS (SELECT organization_id FROM cluster_member WHERE cluster_id = :cluster),
+r AS MATERIALIZED (
+    SELECT r.beneficiary_id, r.organization_id AS referrer,
+           r.provider_organization_id AS provider, r.status, o.type AS offer_type
+    FROM referral r JOIN offer o ON o.id = r.offer_id
+    WHERE r.cluster_id = :cluster
+    UNION ALL
+    SELECT r.beneficiary_id, r.organization_id, r.provider_organization_id, r.status, o.type
+    FROM referral r JOIN offer o ON o.id = r.offer_id
+    WHERE r.cluster_id IS NULL
+      AND r.organization_id IN (SELECT organization_id FROM member)
+      AND r.provider_organization_id IN (SELECT organization_id FROM member)
+),
+network AS (
+    SELECT referrer, provider, offer_type, count(*) AS referrals
+    FROM r GROUP BY referrer, provider, offer_type
+),
+side AS (
+    SELECT referrer AS organization_id, 'as_referrer' AS side, beneficiary_id, status FROM r
+    UNION ALL
+    SELECT provider, 'as_provider', beneficiary_id, status FROM r
+),
+reach AS (
+    SELECT organization_id, count(DISTINCT beneficiary_id) AS people FROM side
+    GROUP BY organization_id
+),
+outcome AS (
+    SELECT organization_id, side, status, count(*) AS referrals FROM side
+    WHERE status IN ('enrolled', 'completed', 'dropped')
+    GROUP BY organization_id, side, status
+),
+place AS (
+    SELECT coalesce(CASE WHEN t.level = 4 THEN t.parent_code ELSE t.code END,
+                    p.territory_code, 'unknown') AS territory_code,
+           count(DISTINCT r.beneficiary_id) AS people,
+           count(*) FILTER (WHERE r.status = 'enrolled') AS enrolled,
+           count(*) FILTER (WHERE r.status = 'completed') AS completed,
+           count(*) FILTER (WHERE r.status = 'dropped') AS dropped
+    FROM r
+    LEFT JOIN candidate_profile p ON p.beneficiary_id = r.beneficiary_id
+    LEFT JOIN territory t ON t.code = p.territory_code
+    GROUP BY 1
+)
+SELECT json_build_object(
+    'network', (SELECT coalesce(json_agg(network), '[]'::json) FROM network),
+    'reach', (SELECT coalesce(json_agg(reach), '[]'::json) FROM reach),
+    'outcomes', (SELECT coalesce(json_agg(outcome), '[]'::json) FROM outcome),
+    'territories', (SELECT coalesce(json_agg(place), '[]'::json) FROM place)
+) AS counts
+"""
+)
+
+
+async def counts(session: AsyncSession, cluster_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """``network`` (referrer, provider, offer_type, referrals), ``reach`` (organization_id,
+    people), ``outcomes`` (organization_id, side, status, referrals) and ``territories``
+    (territory_code, people, enrolled, completed, dropped): exact counts, to suppress."""
+    found = (await session.execute(_COUNTS, {"cluster": cluster_id})).scalar_one()
+    document: dict[str, list[dict[str, Any]]] = (
+        json.loads(found) if isinstance(found, str) else found
+    )
+    return document
