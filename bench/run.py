@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import foundation, intake, isolation, load, matching, pathways, wrk
+from bench import dashboard, foundation, intake, isolation, load, matching, pathways, wrk
 from bench.stack import ROOT
 
 RESULTS = ROOT / "bench" / "results"
@@ -32,11 +32,13 @@ SUITES: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "matching": matching.run,
     "load": load.run,
     "isolation": isolation.run,
+    "dashboard": dashboard.run,
 }
 # Suites whose settings are not wrk's (seconds, rounds, connections).
 CONFIGS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "load": load.config,
     "isolation": isolation.config,
+    "dashboard": dashboard.config,
 }
 
 
@@ -81,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=300, help="requests per latency figure")
     parser.add_argument("--pathways", type=int, default=20_000, help="pathways: pathways seeded")
     parser.add_argument("--offers", type=int, default=50_000, help="matching: offers seeded")
+    parser.add_argument("--members", type=int, default=40, help="dashboard: cluster members")
+    parser.add_argument(
+        "--referrals", type=int, default=100_000, help="dashboard: referrals between members"
+    )
     parser.add_argument("--users", type=int, default=50, help="load: concurrent Locust users")
     parser.add_argument("--spawn-rate", type=float, default=25, help="load: users started a second")
     parser.add_argument("--load-seconds", type=int, default=60, help="load: seconds of each run")
