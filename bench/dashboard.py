@@ -42,11 +42,14 @@ PATHS = {
 }
 
 
-def _history(status: str, start: datetime) -> list[dict[str, Any]]:
-    return [
-        {"status": move, "at": (start + timedelta(days=3 * n)).isoformat(), "by": "bench"}
-        for n, move in enumerate(PATHS[status])
-    ]
+def _history(status: str, start: datetime) -> dict[str, Any]:
+    """The referral's history, and when it was answered and enrolled (the moves' columns)."""
+    moves = [(move, start + timedelta(days=3 * n)) for n, move in enumerate(PATHS[status])]
+    return {
+        "history": [{"status": move, "at": at.isoformat(), "by": "bench"} for move, at in moves],
+        "answered_at": next((at for move, at in moves if move in ("accepted", "rejected")), None),
+        "enrolled_at": next((at for move, at in moves if move == "enrolled"), None),
+    }
 
 
 async def seed(database: str, cluster_id: uuid.UUID, coordinator: uuid.UUID, args: Any) -> None:
@@ -122,7 +125,7 @@ async def seed(database: str, cluster_id: uuid.UUID, coordinator: uuid.UUID, arg
                     "provider_organization_id": offer["organization_id"],
                     "cluster_id": cluster_id if index % 2 else None,
                     "status": status,
-                    "history": _history(status, made),
+                    **_history(status, made),
                     "version": 1,
                     "created_by": "bench",
                 }

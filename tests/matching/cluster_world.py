@@ -112,12 +112,15 @@ class World:
     ) -> uuid.UUID:
         """A referral that went through ``moves`` (status, when), the last one its status."""
         history = [{"status": status, "at": at.isoformat(), "by": "test"} for status, at in moves]
+        answered = next((at for status, at in moves if status in ("accepted", "rejected")), None)
+        enrolled = next((at for status, at in moves if status == "enrolled"), None)
         person = beneficiary_id or uuid.uuid4()
         await sql(
             self.database,
             "INSERT INTO referral (id, beneficiary_id, offer_id, organization_id, "
-            "provider_organization_id, status, history, version, created_by, cluster_id) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 1, 'test', $8)",
+            "provider_organization_id, status, history, version, created_by, cluster_id, "
+            "answered_at, enrolled_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 1, 'test', $8,"
+            " $9, $10)",
             uuid.uuid4(),
             person,
             offer_id,
@@ -126,6 +129,8 @@ class World:
             moves[-1][0],
             json.dumps(history),
             uuid.UUID(cluster_id) if cluster_id else None,
+            answered,
+            enrolled,
         )
         return person
 

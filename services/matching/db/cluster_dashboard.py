@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+_WORK_MEM = text("SET LOCAL work_mem = '32MB'")
 # ix_referral_cluster finds the cluster's referrals; ix_referral_referrer those between members.
 _COUNTS = text(
     """
@@ -29,33 +30,45 @@ r AS MATERIALIZED (
       AND r.organization_id IN (SELECT organization_id FROM member)
       AND r.provider_organization_id IN (SELECT organization_id FROM member)
 ),
+flow AS (
+    SELECT referrer, provider, offer_type, status, count(*) AS referrals
+    FROM r GROUP BY referrer, provider, offer_type, status
+),
 network AS (
-    SELECT referrer, provider, offer_type, count(*) AS referrals
-    FROM r GROUP BY referrer, provider, offer_type
-),
-side AS (
-    SELECT referrer AS organization_id, 'as_referrer' AS side, beneficiary_id, status FROM r
-    UNION ALL
-    SELECT provider, 'as_provider', beneficiary_id, status FROM r
-),
-reach AS (
-    SELECT organization_id, count(DISTINCT beneficiary_id) AS people FROM side
-    GROUP BY organization_id
+    SELECT referrer, provider, offer_type, sum(referrals)::bigint AS referrals
+    FROM flow GROUP BY referrer, provider, offer_type
 ),
 outcome AS (
-    SELECT organization_id, side, status, count(*) AS referrals FROM side
-    WHERE status IN ('enrolled', 'completed', 'dropped')
-    GROUP BY organization_id, side, status
+    SELECT referrer AS organization_id, 'as_referrer' AS side, status,
+           sum(referrals)::bigint AS referrals
+    FROM flow WHERE status IN ('enrolled', 'completed', 'dropped') GROUP BY referrer, status
+    UNION ALL
+    SELECT provider, 'as_provider', status, sum(referrals)::bigint
+    FROM flow WHERE status IN ('enrolled', 'completed', 'dropped') GROUP BY provider, status
+),
+reach AS (
+    SELECT organization_id, count(*) AS people
+    FROM (SELECT referrer AS organization_id, beneficiary_id FROM r
+          UNION
+          SELECT provider, beneficiary_id FROM r) AS reached
+    GROUP BY organization_id
+),
+person AS (
+    SELECT beneficiary_id,
+           count(*) FILTER (WHERE status = 'enrolled') AS enrolled,
+           count(*) FILTER (WHERE status = 'completed') AS completed,
+           count(*) FILTER (WHERE status = 'dropped') AS dropped
+    FROM r GROUP BY beneficiary_id
 ),
 place AS (
     SELECT coalesce(CASE WHEN t.level = 4 THEN t.parent_code ELSE t.code END,
                     p.territory_code, 'unknown') AS territory_code,
-           count(DISTINCT r.beneficiary_id) AS people,
-           count(*) FILTER (WHERE r.status = 'enrolled') AS enrolled,
-           count(*) FILTER (WHERE r.status = 'completed') AS completed,
-           count(*) FILTER (WHERE r.status = 'dropped') AS dropped
-    FROM r
-    LEFT JOIN candidate_profile p ON p.beneficiary_id = r.beneficiary_id
+           count(*) AS people,
+           sum(person.enrolled)::bigint AS enrolled,
+           sum(person.completed)::bigint AS completed,
+           sum(person.dropped)::bigint AS dropped
+    FROM person
+    LEFT JOIN candidate_profile p ON p.beneficiary_id = person.beneficiary_id
     LEFT JOIN territory t ON t.code = p.territory_code
     GROUP BY 1
 )
@@ -73,6 +86,8 @@ async def counts(session: AsyncSession, cluster_id: uuid.UUID) -> dict[str, list
     """``network`` (referrer, provider, offer_type, referrals), ``reach`` (organization_id,
     people), ``outcomes`` (organization_id, side, status, referrals) and ``territories``
     (territory_code, people, enrolled, completed, dropped): exact counts, to suppress."""
+    # The aggregates hash 100,000 referrals: in memory, not in temporary files.
+    await session.execute(_WORK_MEM)
     found = (await session.execute(_COUNTS, {"cluster": cluster_id})).scalar_one()
     document: dict[str, list[dict[str, Any]]] = (
         json.loads(found) if isinstance(found, str) else found

@@ -13,43 +13,64 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.db import pages
 from services.matching.db.cluster_tables import Commitment
 
-# An offer counts for the commitment ``c``: the pledger's, published (not a draft), published to
-# the commitment's cluster or to every cluster, of the pledged type when one is named.
-_OFFER_COUNTS = """
-    o.organization_id = c.organization_id
-    AND o.status <> 'draft'
-    AND (cardinality(o.cluster_ids) = 0 OR c.cluster_id = ANY(o.cluster_ids))
-    AND (c.offer_type IS NULL OR o.type = c.offer_type)
-"""
-_OFFER_IN_PERIOD = """
-    AND coalesce(o.starts_on, (o.created_at AT TIME ZONE 'UTC')::date)
-        BETWEEN c.period_start AND c.period_end
-"""
-# A referral to the pledger's offers counts for the commitment's cluster: made in it, or made in no
-# cluster to an offer that counts for it; ``:moves`` is the moves counted, made in the period.
-_REFERRALS = """
-    (SELECT count(*) FROM referral r JOIN offer o ON o.id = r.offer_id
-     WHERE r.provider_organization_id = c.organization_id
-       AND (c.offer_type IS NULL OR o.type = c.offer_type)
-       AND (r.cluster_id = c.cluster_id OR (r.cluster_id IS NULL
-            AND (cardinality(o.cluster_ids) = 0 OR c.cluster_id = ANY(o.cluster_ids))))
-       AND EXISTS (
-           SELECT 1 FROM jsonb_array_elements(r.history) AS move
-           WHERE move->>'status' IN ({moves})
-             AND ((move->>'at')::timestamptz AT TIME ZONE 'UTC')::date
-                 BETWEEN c.period_start AND c.period_end))
-"""
-_DELIVERED = f"""
+# What each commitment ``c`` delivered, for every commitment at once (``{where}`` picks them):
+# an offer counts when it is the pledger's, published (not a draft) to the commitment's cluster or
+# to every cluster, of the pledged type when one is named, starting in the period (created in it
+# when it names no start); a referral to the pledger's offers counts when it was made in the
+# cluster, or in none to an offer that counts for it, and made the measured move in the period.
+# The moves are the referral's ``enrolled_at`` and ``answered_at`` (kept with its history).
+_DELIVERED = """
+WITH c AS (
+    SELECT id, cluster_id, organization_id, kind, offer_type, period_start, period_end
+    FROM cluster_commitment WHERE {where}
+),
+o AS (
+    SELECT id, organization_id, type, seats, status, cluster_ids,
+           coalesce(starts_on, (created_at AT TIME ZONE 'UTC')::date) AS starts
+    FROM offer WHERE organization_id IN (SELECT organization_id FROM c)
+),
+offered AS (
+    SELECT c.id, sum(o.seats) AS seats, count(*) AS offers
+    FROM c JOIN o ON o.organization_id = c.organization_id
+    WHERE c.kind IN ('seats_offered', 'offers_published')
+      AND o.status <> 'draft'
+      AND (cardinality(o.cluster_ids) = 0 OR c.cluster_id = ANY(o.cluster_ids))
+      AND (c.offer_type IS NULL OR o.type = c.offer_type)
+      AND o.starts BETWEEN c.period_start AND c.period_end
+    GROUP BY c.id
+),
+answered AS MATERIALIZED (
+    SELECT r.provider_organization_id AS organization_id, r.cluster_id, o.type, o.cluster_ids,
+           (r.answered_at AT TIME ZONE 'UTC')::date AS answered_on,
+           (r.enrolled_at AT TIME ZONE 'UTC')::date AS enrolled_on
+    FROM referral r JOIN o ON o.id = r.offer_id
+    WHERE r.provider_organization_id IN (
+            SELECT organization_id FROM c WHERE kind IN ('seats_filled', 'referrals_answered'))
+      AND (r.answered_at IS NOT NULL OR r.enrolled_at IS NOT NULL)
+),
+referred AS (
+    SELECT c.id, count(*) AS referrals
+    FROM c JOIN answered m ON m.organization_id = c.organization_id
+    WHERE c.kind IN ('seats_filled', 'referrals_answered')
+      AND (c.offer_type IS NULL OR m.type = c.offer_type)
+      AND (m.cluster_id = c.cluster_id OR (m.cluster_id IS NULL
+           AND (cardinality(m.cluster_ids) = 0 OR c.cluster_id = ANY(m.cluster_ids))))
+      AND CASE c.kind WHEN 'seats_filled' THEN m.enrolled_on ELSE m.answered_on END
+          BETWEEN c.period_start AND c.period_end
+    GROUP BY c.id
+)
 SELECT c.id, CASE c.kind
-    WHEN 'seats_offered' THEN
-        (SELECT coalesce(sum(o.seats), 0) FROM offer o WHERE {_OFFER_COUNTS} {_OFFER_IN_PERIOD})
-    WHEN 'offers_published' THEN
-        (SELECT count(*) FROM offer o WHERE {_OFFER_COUNTS} {_OFFER_IN_PERIOD})
-    WHEN 'seats_filled' THEN {_REFERRALS.format(moves="'enrolled'")}
-    WHEN 'referrals_answered' THEN {_REFERRALS.format(moves="'accepted', 'rejected'")}
+    WHEN 'seats_offered' THEN coalesce(offered.seats, 0)
+    WHEN 'offers_published' THEN coalesce(offered.offers, 0)
+    WHEN 'seats_filled' THEN coalesce(referred.referrals, 0)
+    WHEN 'referrals_answered' THEN coalesce(referred.referrals, 0)
     END AS delivered
-FROM cluster_commitment c
-"""  # noqa: S608 - built from the constants above, never from input
+FROM c
+LEFT JOIN offered ON offered.id = c.id
+LEFT JOIN referred ON referred.id = c.id
+"""
+_OF_IDS = text(_DELIVERED.format(where="id = ANY(:ids)"))
+_OF_CLUSTER = text(_DELIVERED.format(where="cluster_id = :cluster"))
 
 
 async def delivered(
@@ -61,13 +82,9 @@ async def delivered(
     """What each commitment (of ``ids``, or every one of ``cluster_id``) delivered; None for a
     kind nothing in Ponte measures."""
     if ids is not None:
-        rows = await session.execute(
-            text(_DELIVERED + " WHERE c.id = ANY(:ids)"), {"ids": list(ids)}
-        )
+        rows = await session.execute(_OF_IDS, {"ids": list(ids)})
     else:
-        rows = await session.execute(
-            text(_DELIVERED + " WHERE c.cluster_id = :cluster"), {"cluster": cluster_id}
-        )
+        rows = await session.execute(_OF_CLUSTER, {"cluster": cluster_id})
     return {row.id: (int(row.delivered) if row.delivered is not None else None) for row in rows}
 
 

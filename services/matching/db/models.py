@@ -177,6 +177,13 @@ class Referral(Base):
     cluster_id: Mapped[uuid.UUID | None] = mapped_column(comment="the cluster it was made in")
     action_id: Mapped[uuid.UUID | None]
     status: Mapped[str] = mapped_column(String(12), default="proposed")
+    # The moves a cluster's commitments measure, as columns (the history holds them too).
+    answered_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="when the provider accepted or rejected it"
+    )
+    enrolled_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="when it was enrolled"
+    )
     reason: Mapped[str | None] = mapped_column(String(500))
     reason_code: Mapped[str | None] = mapped_column(
         String(32), comment="why it ended when the system ended it (consent_withdrawn, ...)"

@@ -177,6 +177,10 @@ async def transition(
     moment = clock.now()
     code = reason_code.value if reason_code is not None else None
     referral.status = new.value
+    if new == S.ENROLLED:
+        referral.enrolled_at = moment
+    if new in (S.ACCEPTED, S.REJECTED) and referral.answered_at is None:
+        referral.answered_at = moment
     referral.reason = reason
     referral.reason_code = code
     line = {"status": new.value, "at": moment.isoformat(), "by": by, "reason": reason}
