@@ -11,14 +11,13 @@ from hypothesis import strategies as st
 
 from services.pathways.domain.indicators import (
     CSV_HEADER,
-    SMALL_CELL,
     age_band,
     median,
     retention,
-    suppress,
     suppress_counts,
     to_csv_rows,
 )
+from shared.suppression import SMALL_CELL, suppress
 
 ON = date(2025, 6, 1)
 

@@ -14,9 +14,7 @@ from datetime import date
 from typing import TypedDict
 
 from services.pathways.domain.employment import FOLLOW_UP_MONTHS
-
-SMALL_CELL = 5
-SUPPRESSED = "<5"
+from shared.suppression import suppress
 
 # (lowest age, band) from the oldest band down; the 18-29 group that LIME targeted stays
 # recoverable as 18-24 plus 25-29.
@@ -30,19 +28,6 @@ AGE_BANDS: tuple[tuple[int, str], ...] = (
 )
 UNKNOWN_AGE = "unknown"
 CSV_HEADER = ["section", "dimension", "value", "count"]
-
-
-def suppress(count: int) -> int | str:
-    """A count fit to publish: "<5" for 1 to 4 people, the count otherwise.
-
-    Small cells would let a reader who knows a municipality or a nationality re-identify people.
-    Zero is shown as 0: it points at nobody, and hiding it would make every empty cell look like
-    a suppressed one. This is primary suppression only: a total shown next to a single suppressed
-    cell still reveals it, so report totals computed from the data, not from the shown cells.
-    """
-    if count < 0:
-        raise ValueError(f"a count cannot be negative: {count}")
-    return SUPPRESSED if 0 < count < SMALL_CELL else count
 
 
 def suppress_counts(counts: Mapping[str, object]) -> dict[str, object]:

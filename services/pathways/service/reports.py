@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db import indicators as statements
 from services.pathways.db.indicators import Scope
-from services.pathways.domain.indicators import age_band, retention, suppress
+from services.pathways.domain.indicators import age_band, retention
 from services.pathways.errors import InvalidPeriod, MayNotReadIndicators
 from shared import clock
 from shared.auth import REPORT_ROLES, Principal
+from shared.suppression import suppress
 
 __all__ = ["Scope", "indicators", "scope_for"]
 DEFAULT_PERIOD = timedelta(days=365)
