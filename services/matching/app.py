@@ -14,7 +14,9 @@ from services.matching.api import (
     offers,
     referrals,
     taxonomy,
+    territorial_analysis,
     territories,
+    territory_profiles,
 )
 from services.matching.db.models import inbox, outbox
 from services.matching.service import withdrawals
@@ -77,6 +79,8 @@ def create_app(
             matching.router,
             taxonomy.router,
             territories.router,
+            territory_profiles.router,
+            territorial_analysis.router,
             me.router,
             events_router(HANDLERS, inbox),
             internal.router,

@@ -224,3 +224,21 @@ class QueryLength(_Unprocessable):
                 FieldError(field="query.q", message="1 to 100 characters", code="string_length")
             ],
         )
+
+
+class NotAProfileReader(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Territorial profiles are read by organisations' staff and coordinators.")
+
+
+class NotAProfileWriter(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "A territory's profile is entered by the platform admin, or by the coordinator of a "
+            "cluster whose territories contain it."
+        )
+
+
+class AnalysisNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such territorial analysis for you (no such cluster, or not yours).")
