@@ -56,7 +56,8 @@ _OFFERS = f"""o.status = 'open' AND o.territory_code = ANY(:reach) AND {_CLUSTER
 
 
 def _statement(sql: str) -> Any:
-    return text(sql).bindparams(*_BINDS)
+    """``sql`` with the types of the scope's parameters it names."""
+    return text(sql).bindparams(*(bind for bind in _BINDS if f":{bind.key}" in sql))
 
 
 _NEEDS = _statement(

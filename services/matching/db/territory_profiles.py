@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import String
 
@@ -32,7 +32,7 @@ async def values(session: AsyncSession, code: str, *, history: bool) -> list[Ter
     )
     statement = select(TerritoryProfile).where(TerritoryProfile.territory_code == code)
     if not history:
-        statement = statement.distinct(TerritoryProfile.variable)
+        statement = statement.ext(distinct_on(TerritoryProfile.variable))
     return list(await session.scalars(statement.order_by(*order)))
 
 
