@@ -87,47 +87,62 @@ FROM offer AS o WHERE {_OFFERS} GROUP BY o.type
 
 # Each skill's group one level under the hierarchy's roots (S1 "communication, collaboration
 # and creativity", K07 "engineering...", T3 ...), the first by URI when there are several paths.
+# A person's skills are unnested into an array first: the planner then expects a few per person
+# (not a hundred) and keeps the aggregates in memory.
 _SKILLS = _statement(
     f"""
 WITH RECURSIVE
-demanded AS (
-    SELECT DISTINCT o.id, skill AS uri FROM offer AS o, unnest(o.required_skills) AS skill
+demanded AS MATERIALIZED (
+    SELECT o.id, skill AS uri FROM offer AS o, unnest(o.required_skills) AS skill
     WHERE {_OFFERS}
 ),
-held AS (
-    SELECT DISTINCT cp.beneficiary_id, skill->>'uri' AS uri
+held AS MATERIALIZED (
+    SELECT cp.beneficiary_id, uri
     FROM candidate_profile AS cp,
-         jsonb_array_elements(CASE WHEN jsonb_typeof(cp.profile->'skills') = 'array'
-                                   THEN cp.profile->'skills' ELSE '[]'::jsonb END) AS skill
-    WHERE {_PEOPLE} AND skill->>'uri' IS NOT NULL
+         jsonb_array_elements_text(
+             jsonb_path_query_array(cp.profile, 'strict $.skills[*].uri')) AS uri
+    WHERE {_PEOPLE}
 ),
-skills AS (SELECT uri FROM demanded UNION SELECT uri FROM held),
+skills AS (SELECT DISTINCT uri FROM demanded UNION SELECT DISTINCT uri FROM held),
 up(skill, node, depth) AS (
     SELECT uri, uri, 0 FROM skills
     UNION
     SELECT up.skill, b.broader_uri, up.depth + 1
     FROM up JOIN esco_skill_broader AS b ON b.skill_uri = up.node WHERE up.depth < 10
 ),
-grouped AS (
+first_group AS (
     SELECT DISTINCT ON (up.skill) up.skill, up.node AS group_uri
     FROM up JOIN esco_skill_broader AS b ON b.skill_uri = up.node
     WHERE up.depth > 0
       AND NOT EXISTS (SELECT 1 FROM esco_skill_broader AS r WHERE r.skill_uri = b.broader_uri)
     ORDER BY up.skill, up.node
 ),
+grouped AS (  -- a number per group: the pairs below hash a uuid and an integer, not two texts
+    SELECT skill, group_uri, dense_rank() OVER (ORDER BY group_uri) AS number FROM first_group
+),
+numbers AS (SELECT DISTINCT number, group_uri FROM grouped),
+demand AS (
+    SELECT number, count(*) AS offers FROM (
+        SELECT DISTINCT d.id, coalesce(g.number, 0) AS number
+        FROM demanded AS d LEFT JOIN grouped AS g ON g.skill = d.uri
+    ) AS pairs GROUP BY number
+),
+holding AS (
+    SELECT number, count(*) AS people FROM (
+        SELECT DISTINCT h.beneficiary_id, coalesce(g.number, 0) AS number
+        FROM held AS h LEFT JOIN grouped AS g ON g.skill = h.uri
+    ) AS pairs GROUP BY number
+),
 counted AS (
-    SELECT coalesce(g.group_uri, '') AS group_uri, count(DISTINCT d.id) AS offers, 0 AS people
-    FROM demanded AS d LEFT JOIN grouped AS g ON g.skill = d.uri GROUP BY 1
-    UNION ALL
-    SELECT coalesce(g.group_uri, ''), 0, count(DISTINCT h.beneficiary_id)
-    FROM held AS h LEFT JOIN grouped AS g ON g.skill = h.uri GROUP BY 1
+    SELECT coalesce(n.group_uri, '') AS group_uri, coalesce(demand.offers, 0) AS offers,
+           coalesce(holding.people, 0) AS people
+    FROM demand FULL JOIN holding USING (number) LEFT JOIN numbers AS n USING (number)
 )
-SELECT c.group_uri, s.code, l.label, sum(c.offers) AS offers, sum(c.people) AS people
-FROM counted AS c
-LEFT JOIN esco_skill AS s ON s.uri = c.group_uri
-LEFT JOIN esco_label AS l ON l.concept_uri = c.group_uri AND l.language = 'en' AND l.preferred
-GROUP BY c.group_uri, s.code, l.label
-ORDER BY c.group_uri
+SELECT group_uri, s.code, l.label, offers, people
+FROM counted
+LEFT JOIN esco_skill AS s ON s.uri = group_uri
+LEFT JOIN esco_label AS l ON l.concept_uri = group_uri AND l.language = 'en' AND l.preferred
+ORDER BY group_uri
 """  # noqa: S608 - fixed fragments; values are bound
 )
 
@@ -142,20 +157,19 @@ WHERE {_PEOPLE}
   AND r.created_at >= :date_from AND r.created_at < :date_to + 1
 GROUP BY r.beneficiary_id, sp.tier
 """  # noqa: S608 - fixed fragments; values are bound
+# Per tier: referrals and people; per path (the tiers a person was referred to, in the order
+# first reached): people. One pass over the referrals.
 _TIERS = _statement(
     f"""
-WITH referred AS ({_REFERRED})
-SELECT tier, sum(referrals) AS referrals, count(*) AS people FROM referred GROUP BY tier
-"""  # noqa: S608 - fixed fragments; values are bound
-)
-_PATHS = _statement(
-    f"""
-WITH referred AS ({_REFERRED}),
+WITH referred AS MATERIALIZED ({_REFERRED}),
 paths AS (
     SELECT string_agg(tier, '>' ORDER BY first_at, tier) AS path
     FROM referred GROUP BY beneficiary_id
 )
-SELECT path, count(*) AS people FROM paths GROUP BY path
+SELECT 'tier' AS dimension, tier AS value, sum(referrals) AS referrals, count(*) AS people
+FROM referred GROUP BY tier
+UNION ALL
+SELECT 'path', path, 0, count(*) FROM paths GROUP BY path
 """  # noqa: S608 - fixed fragments; values are bound
 )
 
@@ -182,13 +196,9 @@ async def skill_groups(session: AsyncSession, scope: Scope) -> list[Row[Any]]:
 
 
 async def tiers(session: AsyncSession, scope: Scope) -> list[Row[Any]]:
-    """(tier, referrals, people) referred to service points in the period."""
+    """(dimension, value, referrals, people): per ``tier`` the referrals to service points in
+    the period and the people referred; per ``path`` the people who took it."""
     return list(await session.execute(_TIERS, scope.params()))
-
-
-async def paths(session: AsyncSession, scope: Scope) -> list[Row[Any]]:
-    """(path, people): the tiers each person was referred to, in the order first reached."""
-    return list(await session.execute(_PATHS, scope.params()))
 
 
 async def cluster_exists(session: AsyncSession, cluster_id: uuid.UUID) -> bool:
@@ -199,3 +209,9 @@ async def cluster_exists(session: AsyncSession, cluster_id: uuid.UUID) -> bool:
         {"id": cluster_id},
     )
     return bool(found)
+
+
+async def plain_plans(session: AsyncSession) -> None:
+    """No JIT for the rest of the transaction: the planner over-estimates the rows of the
+    unnested arrays and would spend seconds compiling plans that run in milliseconds."""
+    await session.execute(text("SET LOCAL jit = off"))

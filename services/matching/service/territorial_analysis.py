@@ -104,6 +104,7 @@ async def analyse(
     cluster_id: uuid.UUID | None,
 ) -> dict[str, Any]:
     start, end = period(date_from, date_to)
+    await statements.plain_plans(session)
     orgs = await organisations(session, principal, cluster_id)
     codes = await territory_db.subtree_codes(session, [code])
     if not codes:
@@ -124,10 +125,11 @@ async def analyse(
         offers=offers,
     )
     rows, gaps = needs_report(counts)
+    referred = await statements.tiers(session, scope)
     tiers = [
-        (row.tier, int(row.referrals), row.people) for row in await statements.tiers(session, scope)
+        (row.value, int(row.referrals), row.people) for row in referred if row.dimension == "tier"
     ]
-    paths = [(row.path, row.people) for row in await statements.paths(session, scope)]
+    paths = [(row.value, row.people) for row in referred if row.dimension == "path"]
     profile = await territory_profiles.values(session, code, history=False)
     return {
         "territory": code,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.db import cluster_scope, territory_profiles
 from services.matching.db import territories as territory_db
 from services.matching.db.cluster_tables import TerritoryProfile
+from services.matching.db.territorial_analysis import plain_plans
 from services.matching.domain.territory_profiles import (
     FOREIGN_RESIDENTS,
     BadHeader,
@@ -152,6 +153,7 @@ async def read(
     if not reads_profiles(principal):
         raise NotAProfileReader()
     await require_territory(session, code)
+    await plain_plans(session)
     rows = await territory_profiles.values(session, code, history=history)
     latest = rows if not history else await territory_profiles.values(session, code, history=False)
     return {
