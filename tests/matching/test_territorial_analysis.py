@@ -165,3 +165,23 @@ async def test_the_csv_form(
     assert ["needs", "need", "housing", "gap", "True"] in rows
     same = await matching.get(ANALYSIS, params={**PERIOD, "format": "csv"}, headers=_admin(issuer))
     assert same.text == answer.text
+
+
+async def test_profiles_are_for_staff_never_for_a_person(
+    matching: httpx.AsyncClient, world: dict[str, Any], issuer: TestIssuer
+) -> None:
+    profiles = f"/api/v1/territories/{data.ROMA}/profiles"
+    person = issuer.headers(roles=("beneficiary",), beneficiary_id=uuid.uuid4())
+    assert (await matching.get(profiles, headers=person)).status_code == 403
+    assert (await matching.get(profiles, headers=world["a"].provider)).status_code == 200
+    value = {"kind": "social", "variable": "x", "value": 1, "reference_year": 2024, "source": "s"}
+    for headers in (person, world["a"].admin, world["coordinator"].headers("org_admin")):
+        assert (await matching.post(profiles, json=value, headers=headers)).status_code == 403
+    # Lists are checked value by value: each bad one named by its index, nothing stored.
+    bad = await matching.post(
+        profiles, json=[value, {**value, "source": ""}], headers=_admin(issuer)
+    )
+    assert bad.status_code == 422
+    assert [error["field"] for error in bad.json()["errors"]] == ["body.1.source"]
+    read = await matching.get(profiles, headers=world["a"].operator)
+    assert read.json()["items"] == []

@@ -29,9 +29,7 @@ from shared.auth import Principal
 from shared.errors import FieldError, UnprocessableContent
 from shared.suppression import suppress
 
-_ONE_OR_MANY: TypeAdapter[ProfileValueIn | list[ProfileValueIn]] = TypeAdapter(
-    ProfileValueIn | list[ProfileValueIn]
-)
+_MANY: TypeAdapter[list[ProfileValueIn]] = TypeAdapter(list[ProfileValueIn])
 
 
 async def require_territory(session: AsyncSession, code: str) -> None:
@@ -63,13 +61,15 @@ def _field_errors(error: ValidationError, prefix: str) -> list[FieldError]:
 
 
 def parse_json(document: Any) -> list[ProfileValueIn]:
+    """One value (an object) or a list of them; errors name ``body.<index>.<field>``."""
     try:
-        parsed = _ONE_OR_MANY.validate_python(document)
+        if isinstance(document, list):
+            return _MANY.validate_python(document)
+        return [ProfileValueIn.model_validate(document)]
     except ValidationError as error:
         raise UnprocessableContent(
-            "Invalid profile values.", errors=_field_errors(error, "body")
+            "Invalid profile values; nothing was stored.", errors=_field_errors(error, "body")
         ) from error
-    return parsed if isinstance(parsed, list) else [parsed]
 
 
 def parse_csv(text: str) -> list[ProfileValueIn]:
