@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from services.matching.db.models import idempotency
 from services.matching.domain.territories import CODE_PATTERN
 from services.matching.domain.territory_profiles import CSV_COLUMNS
+from services.matching.schemas.territory_profiles import EXAMPLE as _EXAMPLE
 from services.matching.schemas.territory_profiles import (
     MAX_VALUES,
     ProfileCreated,
@@ -48,7 +49,8 @@ _BODY: dict[str, Any] = {
             "application/json": {
                 "schema": {
                     "anyOf": [_ONE, {"type": "array", "items": _ONE, "maxItems": MAX_VALUES}]
-                }
+                },
+                "example": [_EXAMPLE],
             },
             "text/csv": {
                 "schema": {"type": "string"},

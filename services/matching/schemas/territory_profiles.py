@@ -12,7 +12,7 @@ Kind = Literal["social", "socio_economic", "institutional"]
 VARIABLE_PATTERN = r"^[a-z][a-z0-9_]{0,79}$"
 MAX_VALUES = 500
 
-_EXAMPLE: dict[str, Any] = {
+EXAMPLE: dict[str, Any] = {
     "kind": "social",
     "variable": "foreign_residents",
     "value": 523000,
@@ -24,7 +24,7 @@ _EXAMPLE: dict[str, Any] = {
 
 
 class ProfileValueIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
 
     kind: Kind = Field(description="social, socio_economic or institutional")
     variable: str = Field(
@@ -41,7 +41,7 @@ class ProfileValueIn(BaseModel):
 
 
 class ProfileValueRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{**_EXAMPLE, "id": "…"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{**EXAMPLE, "id": "…"}]})
 
     id: str
     kind: Kind
