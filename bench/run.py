@@ -19,7 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import dashboard, foundation, intake, isolation, load, matching, pathways, wrk
+from bench import (
+    dashboard,
+    foundation,
+    intake,
+    isolation,
+    load,
+    matching,
+    pathways,
+    territorial,
+    wrk,
+)
 from bench.stack import ROOT
 
 RESULTS = ROOT / "bench" / "results"
@@ -33,6 +43,7 @@ SUITES: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "load": load.run,
     "isolation": isolation.run,
     "dashboard": dashboard.run,
+    "territorial": territorial.run,
 }
 # Suites whose settings are not wrk's (seconds, rounds, connections).
 CONFIGS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {

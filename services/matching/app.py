@@ -18,7 +18,9 @@ from services.matching.api import (
     offers,
     referrals,
     taxonomy,
+    territorial_analysis,
     territories,
+    territory_profiles,
 )
 from services.matching.db.models import inbox, outbox
 from services.matching.service import withdrawals
@@ -85,6 +87,8 @@ def create_app(
             cluster_members.router,
             commitments.router,
             cluster_dashboard.router,
+            territory_profiles.router,
+            territorial_analysis.router,
             me.router,
             events_router(HANDLERS, inbox),
             internal.router,

@@ -280,3 +280,21 @@ class GatewayUnavailable(ServiceUnavailable):
 def field_problem(field: str, message: str, code: str = "invalid") -> _Unprocessable:
     """A 422 naming one field of the body."""
     return _Unprocessable(message, errors=[FieldError(field=field, message=message, code=code)])
+
+
+class NotAProfileReader(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Territorial profiles are read by organisations' staff and coordinators.")
+
+
+class NotAProfileWriter(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "A territory's profile is entered by the platform admin, or by the coordinator of a "
+            "cluster whose territories contain it."
+        )
+
+
+class AnalysisNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such territorial analysis for you (no such cluster, or not yours).")
