@@ -13,6 +13,7 @@ from services.matching.api import (
     me,
     offers,
     referrals,
+    service_points,
     taxonomy,
     territories,
 )
@@ -74,6 +75,7 @@ def create_app(
         routers=[
             offers.router,
             referrals.router,
+            service_points.router,
             matching.router,
             taxonomy.router,
             territories.router,
