@@ -17,8 +17,9 @@ import pytest
 
 from shared import clock
 from shared.testing.tokens import TestIssuer
-from tests.matching.conftest import person
-from tests.support import Org, sql
+from tests.matching.conftest import deliver, person
+from tests.matching.test_withdrawal import access, events
+from tests.support import Org, envelope, sql
 
 POINTS = "/api/v1/service-points"
 PROBLEM = "application/problem+json"
@@ -305,19 +306,24 @@ async def _published_to_clusters(
 
 
 async def _referral_row(
-    url: str, beneficiary: uuid.UUID, point: dict[str, Any], referrer: Org
+    url: str,
+    beneficiary: uuid.UUID,
+    point: dict[str, Any],
+    referrer: Org,
+    status: str = "proposed",
 ) -> str:
     referral_id = uuid.uuid4()
     await sql(
         url,
         "INSERT INTO referral (id, beneficiary_id, service_point_id, organization_id, "
         "provider_organization_id, status, person_card, history, version, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, 'proposed', $6::jsonb, '[]'::jsonb, 1, 'test')",
+        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, '[]'::jsonb, 1, 'test')",
         referral_id,
         beneficiary,
         uuid.UUID(point["id"]),
         referrer.id,
         uuid.UUID(point["organization_id"]),
+        status,
         json.dumps({"given_name": "Amal"}),
     )
     return str(referral_id)
@@ -404,3 +410,49 @@ async def test_the_database_holds_one_target_and_one_active_referral_per_point(
             someone,
             ngo.id,
         )
+
+
+async def test_a_points_referrals_end_with_consent_merge_into_one_and_tell_their_point(
+    matching: httpx.AsyncClient,
+    matching_database: str,
+    orgs: tuple[Org, Org, Org],
+    issuer: TestIssuer,
+) -> None:
+    ngo, desk, _ = orgs
+    point, other_point = await publish(matching, desk), await publish(matching, desk)
+    survivor, duplicate = await person(matching, ngo), await person(matching, ngo)
+    kept = await _referral_row(matching_database, survivor, point, ngo)
+    twin = await _referral_row(matching_database, duplicate, point, ngo, "accepted")
+    carried = await _referral_row(matching_database, duplicate, other_point, ngo)
+    await deliver(
+        matching,
+        envelope(
+            "beneficiary.merged",
+            {
+                "merged_id": str(duplicate),
+                "survivor_id": str(survivor),
+                "organization_id": str(ngo.id),
+            },
+        ),
+    )
+    listed = (await matching.get("/api/v1/referrals", headers=desk.provider)).json()["items"]
+    by_id = {item["id"]: item for item in listed}
+    assert {by_id[r]["beneficiary_id"] for r in (kept, twin, carried)} == {str(survivor)}
+    assert (by_id[twin]["status"], by_id[twin]["reason_code"]) == ("dropped", "merged")
+    assert by_id[carried]["status"] == "proposed"
+
+    # The person reads where they were sent; their consent ends, and so do the referrals.
+    me = issuer.headers(roles=("beneficiary",), organization_id=ngo.id, beneficiary_id=survivor)
+    own = (await matching.get("/api/v1/me/referrals", headers=me)).json()["items"]
+    assert {item["service_point"]["id"] for item in own} == {point["id"], other_point["id"]}
+    assert {item["offer"] is None for item in own} == {True}
+    await deliver(matching, access(survivor, ngo, 2, consent=False))
+    ended = (await matching.get("/api/v1/referrals", headers=desk.provider)).json()["items"]
+    assert {(item["status"], item["reason_code"], item["person"]) for item in ended} == {
+        ("dropped", "merged", None),
+        ("dropped", "consent_withdrawn", None),
+    }
+    sent = await events(matching_database)
+    assert {event["service_point_id"] for event in sent} == {point["id"], other_point["id"]}
+    assert {event["offer_id"] for event in sent} == {None}
+    assert {event["provider_organization_id"] for event in sent} == {str(desk.id)}

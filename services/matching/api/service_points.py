@@ -54,11 +54,12 @@ async def create_service_point(
     body: ServicePointCreate, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     point = await service_points.create(session, principal, body)
-    answer = json_response(
-        service_points.as_read(point), status_code=status.HTTP_201_CREATED, version=point.version
+    return json_response(
+        service_points.as_read(point),
+        status.HTTP_201_CREATED,
+        version=point.version,
+        headers={"Location": f"{PATH}/{point.id}"},
     )
-    answer.headers["Location"] = f"{PATH}/{point.id}"
-    return answer
 
 
 @router.get(
