@@ -164,7 +164,10 @@ def test_a_person_referred_to_a_point_is_answered_by_its_provider(stack: Stack) 
         desk = organisation(client, "Sportello")
         caritas = organisation(client, "Caritas")
         provider = _user(client, desk, "provider")
-        point = _ok(client.post(POINTS, json=BODY, headers=provider), 201)
+        rome = _cluster(stack.databases["matching"], desk.id, [desk.id, caritas.id])
+        point = _ok(
+            client.post(POINTS, json={**BODY, "cluster_ids": [rome]}, headers=provider), 201
+        )
         person = _ok(
             client.post(
                 "/api/v1/beneficiaries",
@@ -210,6 +213,14 @@ def test_a_person_referred_to_a_point_is_answered_by_its_provider(stack: Stack) 
         assert (referral["service_point_id"], referral["offer_id"]) == (point["id"], None)
         assert referral["provider_organization_id"] == desk.id
         _refused(client.post("/api/v1/referrals", json=body, headers=caritas.operator), 409)
+        stored = asyncio.run(
+            sql(
+                stack.databases["matching"],
+                "SELECT cluster_id, offer_id FROM referral WHERE id = $1",
+                uuid.UUID(referral["id"]),
+            )
+        )
+        assert (str(stored[0]["cluster_id"]), stored[0]["offer_id"]) == (rome, None)
 
         url = f"/api/v1/referrals/{referral['id']}"
         seen = _ok(client.get(url, headers=provider))
