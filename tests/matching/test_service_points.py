@@ -14,12 +14,17 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from alembic import command
+from sqlalchemy import Connection
 
 from shared import clock
+from shared.db import create_engine
+from shared.migrations import alembic_config, upgrade
+from shared.testing.plugin import DatabaseFactory
 from shared.testing.tokens import TestIssuer
 from tests.matching.conftest import deliver, person
 from tests.matching.test_withdrawal import access, events
-from tests.support import Org, envelope, sql
+from tests.support import Org, envelope, migrations, sql
 
 POINTS = "/api/v1/service-points"
 PROBLEM = "application/problem+json"
@@ -456,3 +461,39 @@ async def test_a_points_referrals_end_with_consent_merge_into_one_and_tell_their
     assert {event["service_point_id"] for event in sent} == {point["id"], other_point["id"]}
     assert {event["offer_id"] for event in sent} == {None}
     assert {event["provider_organization_id"] for event in sent} == {str(desk.id)}
+
+
+async def test_migration_0013_goes_back_to_offers_only_and_forward_again(
+    database_factory: DatabaseFactory,
+) -> None:
+    """Going back to 0012 drops the referrals to service points (an offer_id is required there)
+    and keeps those to offers; forward again, both kinds are accepted."""
+    url = await database_factory("matching")
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    migrations_dir = migrations("matching")
+    config = alembic_config(migrations_dir, url)
+
+    def downgrade(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+
+    insert = (
+        "INSERT INTO referral (id, beneficiary_id, offer_id, service_point_id, organization_id, "
+        "provider_organization_id, status, history, version, created_by) "
+        "VALUES ($1, $2, $3, $4, $2, $2, 'proposed', '[]'::jsonb, 1, 'test')"
+    )
+    to_offer, to_point = uuid.uuid4(), uuid.uuid4()
+    try:
+        await upgrade(engine, migrations_dir)
+        await sql(url, insert, to_offer, uuid.uuid4(), uuid.uuid4(), None)
+        await sql(url, insert, to_point, uuid.uuid4(), None, uuid.uuid4())
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade)
+        left = await sql(url, "SELECT id FROM referral")
+        assert [row["id"] for row in left] == [to_offer]
+        with pytest.raises(asyncpg.NotNullViolationError):
+            await sql(url, insert, uuid.uuid4(), uuid.uuid4(), None, uuid.uuid4())
+        await upgrade(engine, migrations_dir)
+        await sql(url, insert, to_point, uuid.uuid4(), None, uuid.uuid4())
+    finally:
+        await engine.dispose()
