@@ -187,6 +187,14 @@ class ServicePointUpdate(BaseModel):
 
 
 class ServicePointRead(BaseModel):
+    """A service at a location, after Open Referral HSDS 3: the service (`name`, `description`,
+    `kind`, `need_domains`: its taxonomy terms), its organisation (`organization_id`), its
+    location (`territory_code`, `address`, `latitude`, `longitude`), its schedule
+    (`opening_hours`: HSDS `byday`, `opens_at`, `closes_at`), `languages`, `contacts` (phone,
+    email), `url`, eligibility and access (`documents_required`, `access_mode`,
+    `access_conditions`, `cultural_mediators`) and how to get there (`transport_access`). Ponte
+    adds the `tier` of the gradual path and the `cluster_ids` it is published to."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
