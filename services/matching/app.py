@@ -17,6 +17,7 @@ from services.matching.api import (
     me,
     offers,
     referrals,
+    service_points,
     taxonomy,
     territorial_analysis,
     territories,
@@ -80,6 +81,7 @@ def create_app(
         routers=[
             offers.router,
             referrals.router,
+            service_points.router,
             matching.router,
             taxonomy.router,
             territories.router,

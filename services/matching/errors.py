@@ -21,6 +21,11 @@ class ReferralNotFound(NotFound):
         super().__init__("No such referral.")
 
 
+class ServicePointNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such service point.")
+
+
 class UnknownTerritory(NotFound):
     def __init__(self) -> None:
         super().__init__("No territory has this code (NUTS 2024, or <country>_<LAU code>).")
@@ -67,6 +72,43 @@ class NotAPublisher(Forbidden):
 class NotYourOffer(Forbidden):
     def __init__(self) -> None:
         super().__init__("Providers manage their own organisation's offers only.")
+
+
+class NotAServicePointPublisher(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Service points are published by providers (or their org admins).")
+
+
+class NotYourServicePoint(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Providers manage their own organisation's service points only.")
+
+
+class NotYourClusters(_Unprocessable):
+    def __init__(self, positions: Sequence[int]) -> None:
+        super().__init__(
+            "A service point is published only to clusters its organisation is a member of.",
+            errors=[
+                FieldError(
+                    field=f"body.cluster_ids.{i}",
+                    message="is not a cluster your organisation is a member of",
+                    code="not_a_member",
+                )
+                for i in positions
+            ],
+        )
+
+
+class OneTarget(_Unprocessable):
+    def __init__(self) -> None:
+        message = "give exactly one of offer_id and service_point_id"
+        super().__init__(
+            "A referral goes to an offer or to a service point: name exactly one.",
+            errors=[
+                FieldError(field=f"body.{name}", message=message, code="exactly_one")
+                for name in ("offer_id", "service_point_id")
+            ],
+        )
 
 
 class OfferReferred(Conflict):

@@ -12,7 +12,9 @@ REFERRAL_CHANGED = "referral.status_changed"
 class ReferralChanged(Contract):
     referral_id: uuid.UUID
     beneficiary_id: uuid.UUID
-    offer_id: uuid.UUID
+    # Exactly one of offer_id and service_point_id names what the person was referred to.
+    offer_id: uuid.UUID | None = None
+    service_point_id: uuid.UUID | None = None
     organization_id: uuid.UUID
     provider_organization_id: uuid.UUID
     pathway_id: uuid.UUID | None = None

@@ -13,6 +13,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^/api/v1/(pathways|reports)(/|$)", "pathways"),
         (r"^/api/v1/(offers|referrals|allocations|taxonomy|territories)(/|$)", "matching"),
         (r"^/api/v1/clusters(/|$)", "matching"),
+        (r"^/api/v1/service-points(/|$)", "matching"),
         # The self-service app's own record: each part from the service that owns it.
         (r"^/api/v1/me/(profile|consents|emergency-accesses)(/|$)", "intake"),
         (r"^/api/v1/me/pathways(/|$)", "pathways"),

@@ -157,14 +157,16 @@ CATALOGUE: dict[str, EventSpec] = {
         ),
         _spec(
             T.REFERRAL_STATUS_CHANGED,
-            "A referral was proposed or moved (accepted, rejected, enrolled, completed, dropped). "
+            "A referral (to an offer, or to a service point: `service_point_id`) was proposed or "
+            "moved (accepted, rejected, enrolled, completed, dropped). "
             "`reason_code` says why Ponte ended it (`consent_withdrawn`, `access_ended`, "
             "`person_erased`, `person_declined`, `merged`); null when a party moved it.",
             "the referring organisation (while it may see the person's profile) and the provider "
-            "of the offer (without `pathway_id` and `action_id`)",
+            "of the offer or service point (without `pathway_id` and `action_id`)",
             referral_id="3b4c5d6e-7f80-4912-a3b4-c5d6e7f8091a",
             beneficiary_id=_PERSON,
             offer_id="4c5d6e7f-8091-4a2b-b4c5-d6e7f8091a2b",
+            service_point_id=None,
             organization_id=_OWNER,
             provider_organization_id=_PARTNER,
             pathway_id=_PATHWAY,

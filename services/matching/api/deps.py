@@ -15,10 +15,13 @@ from fastapi import Depends, Request
 
 from services.matching.clients.gateway import GatewayClient
 from services.matching.db import offers, referrals
+from services.matching.db.cluster_tables import ServicePoint
 from services.matching.db.models import Offer, Referral
+from services.matching.db.referrals import Own
 from services.matching.domain.scoring import Weights
 from services.matching.service import me
 from services.matching.service import offers as offers_service
+from services.matching.service import service_points as points_service
 from services.matching.service.indexes import Indexes
 from services.matching.settings import MatchingSettings
 from shared.auth import CurrentPrincipal
@@ -38,6 +41,18 @@ async def _managed_offer(
     return await offers_service.get_managed(session, principal, offer_id)
 
 
+async def _visible_service_point(
+    service_point_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
+) -> ServicePoint:
+    return await points_service.get_visible(session, principal, service_point_id)
+
+
+async def _managed_service_point(
+    service_point_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> ServicePoint:
+    return await points_service.get_managed(session, principal, service_point_id)
+
+
 async def _visible_referral(
     referral_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSession
 ) -> Referral:
@@ -46,7 +61,7 @@ async def _visible_referral(
 
 async def _persons_referral(
     referral_id: uuid.UUID, person: CurrentPerson, session: DbSession
-) -> tuple[Referral, Offer]:
+) -> Own:
     return await me.get_own(session, person, referral_id)
 
 
@@ -89,8 +104,10 @@ async def _allocation_limiter(request: Request, settings: Settings) -> anyio.Cap
 
 VisibleOffer = Annotated[Offer, Depends(_visible_offer)]
 ManagedOffer = Annotated[Offer, Depends(_managed_offer)]
+VisibleServicePoint = Annotated[ServicePoint, Depends(_visible_service_point)]
+ManagedServicePoint = Annotated[ServicePoint, Depends(_managed_service_point)]
 VisibleReferral = Annotated[Referral, Depends(_visible_referral)]
-# The person's own referral and its offer (self-service), locked for an answer.
-PersonsReferral = Annotated[tuple[Referral, Offer], Depends(_persons_referral)]
+# The person's own referral and its offer or service point (self-service), locked.
+PersonsReferral = Annotated[Own, Depends(_persons_referral)]
 MatchingIndexes = Annotated[Engine, Depends(_engine)]
 AllocationLimiter = Annotated[anyio.CapacityLimiter, Depends(_allocation_limiter)]

@@ -16,9 +16,16 @@ import uuid
 from fastapi import APIRouter
 
 from services.matching.api.deps import PersonsReferral
-from services.matching.db.models import Offer, Referral, idempotency
+from services.matching.db.models import idempotency
+from services.matching.db.referrals import Own
 from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
-from services.matching.schemas.me import Decline, OfferSummary, OwnReferral, OwnReferrals
+from services.matching.schemas.me import (
+    Decline,
+    OfferSummary,
+    OwnReferral,
+    OwnReferrals,
+    ServicePointSummary,
+)
 from services.matching.service import me
 from shared.auth import CurrentPrincipal
 from shared.auth.person import CurrentPerson
@@ -33,7 +40,8 @@ router = APIRouter(
 )
 
 
-def _read(referral: Referral, offer: Offer) -> OwnReferral:
+def _read(own: Own) -> OwnReferral:
+    referral, offer, point = own
     return OwnReferral(
         id=referral.id,
         status=ReferralStatus(referral.status),
@@ -48,7 +56,21 @@ def _read(referral: Referral, offer: Offer) -> OwnReferral:
             schedule=offer.schedule,
             starts_on=offer.starts_on,
             ends_on=offer.ends_on,
-        ),
+        )
+        if offer is not None
+        else None,
+        service_point=ServicePointSummary(
+            id=point.id,
+            name=point.name,
+            kind=point.kind,
+            provider_organization_id=point.organization_id,
+            territory_code=point.territory_code,
+            address=point.address,
+            opening_hours=list(point.opening_hours),
+            access_mode=point.access_mode,
+        )
+        if point is not None
+        else None,
         created_at=referral.created_at,
         updated_at=referral.updated_at,
     )
@@ -66,7 +88,7 @@ async def own_referrals(
     status: ReferralStatus | None = None,
 ) -> OwnReferrals:
     rows = await me.own(session, person, status)
-    return OwnReferrals(items=[_read(referral, offer) for referral, offer in rows])
+    return OwnReferrals(items=[_read(row) for row in rows])
 
 
 @router.post(
@@ -78,9 +100,8 @@ async def own_referrals(
 async def accept(
     own: PersonsReferral, person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
 ) -> OwnReferral:
-    referral, offer = own
-    await me.accept(session, person, principal.subject, referral)
-    return _read(referral, offer)
+    await me.accept(session, person, principal.subject, own[0])
+    return _read(own)
 
 
 @router.post(
@@ -96,4 +117,4 @@ async def decline(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> OwnReferral:
-    return _read(*await me.decline(session, person, principal.subject, referral_id, body.reason))
+    return _read(await me.decline(session, person, principal.subject, referral_id, body.reason))

@@ -41,7 +41,8 @@ router = APIRouter(
     status_code=status.HTTP_201_CREATED,
     response_model=ReferralRead,
     responses=problems(403, 404, 409, 422, 503),
-    summary="Propose a person for an offer (needs their consent to matching and eligibility)",
+    summary="Propose a person for an offer or a service point (needs their consent to matching "
+    "and, for an offer, eligibility)",
 )
 async def create_referral(
     body: ReferralCreate,
@@ -71,6 +72,9 @@ async def list_referrals(
         ReferralStatus | None, Query(alias="status", description="only this status")
     ] = None,
     offer_id: Annotated[uuid.UUID | None, Query(description="only to this offer")] = None,
+    service_point_id: Annotated[
+        uuid.UUID | None, Query(description="only to this service point")
+    ] = None,
     beneficiary_id: Annotated[uuid.UUID | None, Query(description="only of this person")] = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
@@ -80,6 +84,7 @@ async def list_referrals(
         principal,
         referral_status=referral_status.value if referral_status is not None else None,
         offer_id=offer_id,
+        service_point_id=service_point_id,
         beneficiary_id=beneficiary_id,
         limit=limit,
         cursor=cursor,
@@ -104,6 +109,7 @@ async def read_referral(referral: VisibleReferral, principal: CurrentPrincipal) 
     response_model=ReferralRead,
     responses=problems(403, 404, 409, 412, 422),
     summary="Move a referral on: accept, reject, enrol (takes a seat), complete or drop",
+    # A service point's referral has no seat: accepted -> completed (enrolled: 409).
     description="The provider accepts, rejects (with a reason), enrols and completes; the "
     "referrer or the provider drops (with a reason). `If-Match` is optional here: moves are "
     "checked against the current status, and a seat is never oversold.",

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -147,8 +148,9 @@ class IndexRevision(Base):
 
 
 class Referral(Base):
-    """A person proposed for an offer, followed to its end: proposed -> accepted | rejected ->
-    enrolled -> completed | dropped. A seat is taken at enrolment."""
+    """A person proposed for an offer or a service point, followed to its end: proposed ->
+    accepted | rejected -> enrolled -> completed | dropped. A seat is taken at enrolment (a
+    service point has none: accepted -> completed)."""
 
     __tablename__ = "referral"
     __table_args__ = (
@@ -159,6 +161,16 @@ class Referral(Base):
             unique=True,
             postgresql_where=text("status IN ('proposed', 'accepted', 'enrolled')"),
         ),
+        # One active referral per person and service point, as per person and offer.
+        Index(
+            "uq_referral_service_point_active",
+            "beneficiary_id",
+            "service_point_id",
+            unique=True,
+            postgresql_where=text("status IN ('proposed', 'accepted', 'enrolled')"),
+        ),
+        # A referral goes to an offer or to a service point, never both, never neither.
+        CheckConstraint("num_nonnulls(offer_id, service_point_id) = 1", name="one_target"),
         Index("ix_referral_offer", "offer_id", "status"),
         # The lists, oldest first: the referrer's and the provider's.
         Index("ix_referral_referrer", "organization_id", "created_at", "id"),
@@ -169,7 +181,7 @@ class Referral(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     beneficiary_id: Mapped[uuid.UUID]
-    offer_id: Mapped[uuid.UUID]
+    offer_id: Mapped[uuid.UUID | None] = mapped_column(comment="null for a service point")
     organization_id: Mapped[uuid.UUID] = mapped_column(comment="the referring organisation")
     provider_organization_id: Mapped[uuid.UUID]
     pathway_id: Mapped[uuid.UUID | None]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import with_expression
 
 from services.matching.db import pages
 from services.matching.db.access import card_allowed, consent_active, person_visible
+from services.matching.db.cluster_tables import ServicePoint
 from services.matching.db.models import Offer, Referral, beneficiary_access, beneficiary_grant
 from services.matching.domain.access import referral_sides
 from services.matching.domain.referrals import ACTIVE
@@ -62,6 +63,7 @@ async def page(
     *,
     referral_status: str | None,
     offer_id: uuid.UUID | None,
+    service_point_id: uuid.UUID | None = None,
     beneficiary_id: uuid.UUID | None,
     limit: int,
     cursor: str | None,
@@ -72,6 +74,8 @@ async def page(
         statement = statement.where(Referral.status == referral_status)
     if offer_id is not None:
         statement = statement.where(Referral.offer_id == offer_id)
+    if service_point_id is not None:
+        statement = statement.where(Referral.service_point_id == service_point_id)
     if beneficiary_id is not None:
         statement = statement.where(Referral.beneficiary_id == beneficiary_id)
     order = (Referral.created_at, Referral.id)
@@ -90,32 +94,33 @@ async def flush(session: AsyncSession) -> None:
     await session.flush()
 
 
-def _own(person: uuid.UUID) -> Select[Referral, Offer]:
+# The person's referral with its offer, or its service point.
+Own = tuple[Referral, Offer | None, ServicePoint | None]
+
+
+def _own(person: uuid.UUID) -> Select[Referral, Offer, ServicePoint]:
     """The person's referrals, while the person is known here and not erased or merged away."""
     access = beneficiary_access.c
     live = exists().where(
         access.beneficiary_id == person, access.erased.is_(False), access.merged_into.is_(None)
     )
     return (
-        select(Referral, Offer)
-        .join(Offer, Offer.id == Referral.offer_id)
+        select(Referral, Offer, ServicePoint)
+        .outerjoin(Offer, Offer.id == Referral.offer_id)
+        .outerjoin(ServicePoint, ServicePoint.id == Referral.service_point_id)
         .where(Referral.beneficiary_id == person, live)
     )
 
 
-async def own(
-    session: AsyncSession, person: uuid.UUID, status: str | None
-) -> list[tuple[Referral, Offer]]:
+async def own(session: AsyncSession, person: uuid.UUID, status: str | None) -> list[Own]:
     statement = _own(person).order_by(Referral.created_at.desc(), Referral.id)
     if status is not None:
         statement = statement.where(Referral.status == status)
-    return [(referral, offer) for referral, offer in (await session.execute(statement)).all()]
+    return [(row[0], row[1], row[2]) for row in (await session.execute(statement)).all()]
 
 
-async def get_own(
-    session: AsyncSession, person: uuid.UUID, referral_id: uuid.UUID
-) -> tuple[Referral, Offer]:
-    """The person's referral and its offer, locked, or 404."""
+async def get_own(session: AsyncSession, person: uuid.UUID, referral_id: uuid.UUID) -> Own:
+    """The person's referral and its offer or service point, locked, or 404."""
     row = (
         await session.execute(
             _own(person).where(Referral.id == referral_id).with_for_update(of=Referral)
@@ -123,7 +128,7 @@ async def get_own(
     ).first()
     if row is None:
         raise ReferralNotFound()
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
 async def consents(session: AsyncSession, person: uuid.UUID) -> bool:
@@ -175,16 +180,22 @@ async def of_person_locked(session: AsyncSession, beneficiary_id: uuid.UUID) -> 
 async def merged_duplicates(
     session: AsyncSession, merged_id: uuid.UUID, survivor_id: uuid.UUID
 ) -> list[Referral]:
-    """The merged record's active referrals to offers the survivor has an active one to."""
-    survivors = select(Referral.offer_id).where(
-        Referral.beneficiary_id == survivor_id, Referral.status.in_(ACTIVE)
-    )
+    """The merged record's active referrals to offers (or service points) the survivor has an
+    active one to."""
+    survivors = (Referral.beneficiary_id == survivor_id, Referral.status.in_(ACTIVE))
     rows = await session.scalars(
         select(Referral)
         .where(
             Referral.beneficiary_id == merged_id,
             Referral.status.in_(ACTIVE),
-            Referral.offer_id.in_(survivors),
+            or_(
+                Referral.offer_id.in_(select(Referral.offer_id).where(*survivors)),
+                Referral.service_point_id.in_(
+                    select(Referral.service_point_id).where(
+                        *survivors, Referral.service_point_id.is_not(None)
+                    )
+                ),
+            ),
         )
         .order_by(Referral.id)
         .with_for_update()

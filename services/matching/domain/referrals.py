@@ -3,6 +3,8 @@
 proposed -> accepted | rejected (by the provider, with a reason) | dropped (by the referrer)
 accepted -> enrolled (the provider; takes a seat) | dropped
 enrolled -> completed | dropped (frees the seat)
+
+A service point has no seats: accepted -> completed | dropped.
 """
 
 from __future__ import annotations
@@ -41,13 +43,27 @@ MOVES: dict[tuple[S, S], frozenset[str]] = {
     (S.ENROLLED, S.COMPLETED): frozenset({"provider"}),
     (S.ENROLLED, S.DROPPED): frozenset({"provider", "referrer"}),
 }
+# A service point's referral: no seat, so no enrolment; the provider completes an accepted one.
+SERVICE_POINT_MOVES: dict[tuple[S, S], frozenset[str]] = {
+    **{move: who for move, who in MOVES.items() if S.ENROLLED not in move},
+    (S.ACCEPTED, S.COMPLETED): frozenset({"provider"}),
+}
 NEEDS_REASON = frozenset({S.REJECTED, S.DROPPED})
 # The provider's moves forward, which need the person's consent and the referrer's view to hold.
 FORWARD = frozenset({S.ACCEPTED, S.ENROLLED, S.COMPLETED})
 
 
-def next_statuses(old: ReferralStatus, *, backward_only: bool = False) -> list[str]:
+def moves_of(to_service_point: bool) -> dict[tuple[S, S], frozenset[str]]:
+    """The table of moves of a referral to a service point, or to an offer."""
+    return SERVICE_POINT_MOVES if to_service_point else MOVES
+
+
+def next_statuses(
+    old: ReferralStatus, *, backward_only: bool = False, to_service_point: bool = False
+) -> list[str]:
     """Where a referral ``old`` may go (only the ending moves with ``backward_only``)."""
     return sorted(
-        to.value for (frm, to) in MOVES if frm == old and not (backward_only and to in FORWARD)
+        to.value
+        for (frm, to) in moves_of(to_service_point)
+        if frm == old and not (backward_only and to in FORWARD)
     )

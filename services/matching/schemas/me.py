@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -23,6 +23,19 @@ class OfferSummary(BaseModel):
     ends_on: date | None
 
 
+class ServicePointSummary(BaseModel):
+    """Where the person was sent: the service point, its place and when it is open."""
+
+    id: uuid.UUID
+    name: str
+    kind: str
+    provider_organization_id: uuid.UUID
+    territory_code: str
+    address: str | None
+    opening_hours: list[dict[str, Any]]
+    access_mode: str
+
+
 class OwnReferral(BaseModel):
     id: uuid.UUID
     status: ReferralStatus
@@ -30,7 +43,10 @@ class OwnReferral(BaseModel):
         description="what the person answered in the app, if anything"
     )
     reason_code: ReferralReasonCode | None = Field(description=REASON_CODE_DESCRIPTION)
-    offer: OfferSummary
+    offer: OfferSummary | None = Field(description="the offer (null for a service point)")
+    service_point: ServicePointSummary | None = Field(
+        default=None, description="the service point (null for an offer)"
+    )
     created_at: datetime
     updated_at: datetime
 

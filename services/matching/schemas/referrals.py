@@ -33,13 +33,25 @@ class ReferralCreate(BaseModel):
                     "beneficiary_id": "5d7c0d5e-8c1a-4c3e-9f0b-2b1f3f7a9c11",
                     "offer_id": "0b7f3f4e-3c0a-4a55-9d1e-2f1a6c1d9e21",
                     "note": "Motivated; worked three years as a bricklayer in Egypt",
-                }
+                },
+                {
+                    "beneficiary_id": "5d7c0d5e-8c1a-4c3e-9f0b-2b1f3f7a9c11",
+                    "service_point_id": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f",
+                    "note": "Needs first legal advice on the permit renewal",
+                },
             ]
         },
     )
 
     beneficiary_id: uuid.UUID
-    offer_id: uuid.UUID
+    offer_id: uuid.UUID | None = Field(
+        default=None, description="the offer: exactly one of `offer_id` and `service_point_id`"
+    )
+    service_point_id: uuid.UUID | None = Field(
+        default=None,
+        description="the service point (an active one published to you): exactly one of "
+        "`offer_id` and `service_point_id`; its referral has no seat (accepted -> completed)",
+    )
     pathway_id: uuid.UUID | None = Field(
         default=None,
         description="the pathway it serves: one your organisation runs for this person (422 "
@@ -79,7 +91,8 @@ class PersonCard(BaseModel):
 class ReferralRead(BaseModel):
     id: uuid.UUID
     beneficiary_id: uuid.UUID
-    offer_id: uuid.UUID
+    offer_id: uuid.UUID | None = Field(description="the offer (null for a service point)")
+    service_point_id: uuid.UUID | None = Field(description="the service point (null for an offer)")
     organization_id: uuid.UUID
     provider_organization_id: uuid.UUID
     pathway_id: uuid.UUID | None = Field(description="the referrer's pathway (null for others)")

@@ -20,6 +20,7 @@ async def export(session: AsyncSession, beneficiary_id: uuid.UUID) -> dict[str, 
             {
                 "id": referral.id,
                 "offer_id": referral.offer_id,
+                "service_point_id": referral.service_point_id,
                 "status": referral.status,
                 "reason": referral.reason,
                 "history": referral.history,

@@ -10,7 +10,8 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import referrals as repository
-from services.matching.db.models import Offer, Referral
+from services.matching.db.models import Referral
+from services.matching.db.referrals import Own
 from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
 from services.matching.errors import NotProposed, OwnConsentEnded
 from services.matching.service import referrals
@@ -24,16 +25,12 @@ def person_response(history: list[dict[str, Any]]) -> Literal["accepted", "decli
     return None
 
 
-async def own(
-    session: AsyncSession, person: uuid.UUID, status: ReferralStatus | None
-) -> list[tuple[Referral, Offer]]:
+async def own(session: AsyncSession, person: uuid.UUID, status: ReferralStatus | None) -> list[Own]:
     return await repository.own(session, person, status.value if status is not None else None)
 
 
-async def get_own(
-    session: AsyncSession, person: uuid.UUID, referral_id: uuid.UUID
-) -> tuple[Referral, Offer]:
-    """The person's referral and its offer, locked for an answer, or 404."""
+async def get_own(session: AsyncSession, person: uuid.UUID, referral_id: uuid.UUID) -> Own:
+    """The person's referral and its offer or service point, locked for an answer, or 404."""
     return await repository.get_own(session, person, referral_id)
 
 
@@ -75,8 +72,9 @@ async def decline(
     subject: str,
     referral_id: uuid.UUID,
     reason: str | None,
-) -> tuple[Referral, Offer]:
-    referral, offer = await get_own(session, person, referral_id)
+) -> Own:
+    own = await get_own(session, person, referral_id)
+    referral = own[0]
     _check_proposed(referral)
     text = f"declined by the person: {reason}" if reason else "declined by the person"
     await referrals.transition(  # the bookkeeping and the one event of every move
@@ -88,4 +86,4 @@ async def decline(
         reason_code=ReferralReasonCode.PERSON_DECLINED,
         entry={"person": "declined", "reason": reason},
     )
-    return referral, offer
+    return own

@@ -1,8 +1,9 @@
-"""Referrals: a person proposed for an offer, followed to its end.
+"""Referrals: a person proposed for an offer or a service point, followed to its end.
 
 proposed -> accepted | rejected (by the provider, with a reason) | dropped (by the referrer)
 accepted -> enrolled (the provider; takes a seat) | dropped
 enrolled -> completed | dropped (frees the seat)
+A service point has no seats: accepted -> completed | dropped; enrolled is refused (409).
 
 A proposal needs the person's consent to matching and an eligible person; seats are taken with
 one conditional UPDATE, so concurrent enrolments never oversell. The provider sees only what
@@ -22,14 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.clients.intake import IntakeClient
 from services.matching.clients.pathways import PathwaysClient
 from services.matching.db import offers, people, referrals
+from services.matching.db.cluster_tables import ServicePoint
 from services.matching.db.models import CandidateProfile, Offer, Referral, outbox
 from services.matching.domain.access import parties
 from services.matching.domain.referrals import (
     FORWARD,
-    MOVES,
     NEEDS_REASON,
     ReferralReasonCode,
     ReferralStatus,
+    moves_of,
     next_statuses,
 )
 from services.matching.errors import (
@@ -39,10 +41,11 @@ from services.matching.errors import (
     NotAReferrer,
     NotEligible,
     NotThisParty,
+    OneTarget,
     ReasonRequired,
 )
 from services.matching.schemas.referrals import ReferralCreate, ReferralUpdate
-from services.matching.service import adapters, pathway_links
+from services.matching.service import adapters, pathway_links, service_points
 from shared import clock
 from shared.auth import Principal
 from shared.contracts import matching as contract
@@ -74,6 +77,7 @@ async def _publish(session: AsyncSession, referral: Referral) -> None:
             referral_id=referral.id,
             beneficiary_id=referral.beneficiary_id,
             offer_id=referral.offer_id,
+            service_point_id=referral.service_point_id,
             organization_id=referral.organization_id,
             provider_organization_id=referral.provider_organization_id,
             pathway_id=referral.pathway_id,
@@ -85,9 +89,12 @@ async def _publish(session: AsyncSession, referral: Referral) -> None:
     )
 
 
-async def _card(intake: IntakeClient, profile: CandidateProfile, offer: Offer) -> dict[str, Any]:
+async def _card(
+    intake: IntakeClient, profile: CandidateProfile, wanted: set[str]
+) -> dict[str, Any]:
+    """The provider's card: identity, language levels and the skills the target asks for (none
+    for a service point)."""
     identity = await intake.card(profile.beneficiary_id)
-    wanted = set(offer.required_skills) | set(offer.preferred_skills)
     return {
         **identity,
         "languages": profile.profile.get("languages", []),
@@ -112,22 +119,35 @@ async def propose(
 ) -> Referral:
     if not principal.works_on_cases:
         raise NotAReferrer()
+    if (body.offer_id is None) == (body.service_point_id is None):
+        raise OneTarget()
     profile = await people.get_consented(session, principal, body.beneficiary_id, erased_too=True)
     await pathway_links.check(session, principal, body, pathways)
-    offer = await offers.get_referable(session, principal, body.offer_id)
-    _check_eligible(profile, offer)
+    target: Offer | ServicePoint
+    if body.offer_id is not None:
+        target = await offers.get_referable(session, principal, body.offer_id)
+        _check_eligible(profile, target)
+        wanted = set(target.required_skills) | set(target.preferred_skills)
+        cluster_id = None
+    else:
+        assert body.service_point_id is not None
+        target = await service_points.get_referable(session, principal, body.service_point_id)
+        wanted = set()
+        cluster_id = await service_points.shared_cluster(session, principal, target)
     moment = clock.now()
     referral = Referral(
         id=uuid.uuid4(),
         beneficiary_id=body.beneficiary_id,
-        offer_id=offer.id,
+        offer_id=body.offer_id,
+        service_point_id=body.service_point_id,
+        cluster_id=cluster_id,
         organization_id=principal.organization_id,
-        provider_organization_id=offer.organization_id,
+        provider_organization_id=target.organization_id,
         pathway_id=body.pathway_id,
         action_id=body.action_id,
         status=S.PROPOSED.value,
         note=body.note,
-        person_card=await _card(intake, profile, offer),
+        person_card=await _card(intake, profile, wanted),
         history=[{"status": S.PROPOSED.value, "at": moment.isoformat(), "by": principal.subject}],
         created_by=principal.subject,
         created_at=moment,
@@ -143,9 +163,10 @@ async def move(
     session: AsyncSession, principal: Principal, referral: Referral, body: ReferralUpdate
 ) -> None:
     old, new = S(referral.status), body.status
-    allowed = MOVES.get((old, new))
+    to_point = referral.service_point_id is not None
+    allowed = moves_of(to_point).get((old, new))
     if allowed is None:
-        raise MoveNotAllowed(old.value, new.value, next_statuses(old))
+        raise MoveNotAllowed(old.value, new.value, next_statuses(old, to_service_point=to_point))
     if not parties(principal, referral.organization_id, referral.provider_organization_id) & (
         allowed
     ):
@@ -153,7 +174,9 @@ async def move(
     if new in NEEDS_REASON and body.reason is None:
         raise ReasonRequired()
     if new in FORWARD and not referral.card_visible:
-        raise ConsentEnded(allowed_statuses=next_statuses(old, backward_only=True))
+        raise ConsentEnded(
+            allowed_statuses=next_statuses(old, backward_only=True, to_service_point=to_point)
+        )
     await transition(session, referral, new, by=principal.subject, reason=body.reason)
 
 
@@ -170,9 +193,11 @@ async def transition(
     """Every move's bookkeeping, whoever makes it: the seat (taken at enrolment, freed when an
     enrolled referral drops), the history (``entry`` adds to its line), the version, the event."""
     old = S(referral.status)
-    if new == S.ENROLLED and not await offers.take_seat(session, referral.offer_id):
+    if new == S.ENROLLED and (
+        referral.offer_id is None or not await offers.take_seat(session, referral.offer_id)
+    ):
         raise NoSeatsLeft()
-    if old == S.ENROLLED and new == S.DROPPED:
+    if old == S.ENROLLED and new == S.DROPPED and referral.offer_id is not None:
         await offers.free_seat(session, referral.offer_id)
     moment = clock.now()
     code = reason_code.value if reason_code is not None else None
@@ -202,7 +227,8 @@ def as_read(referral: Referral, principal: Principal) -> dict[str, Any]:
     return {
         "id": str(referral.id),
         "beneficiary_id": str(referral.beneficiary_id),
-        "offer_id": str(referral.offer_id),
+        "offer_id": str(referral.offer_id) if referral.offer_id else None,
+        "service_point_id": str(referral.service_point_id) if referral.service_point_id else None,
         "organization_id": str(referral.organization_id),
         "provider_organization_id": str(referral.provider_organization_id),
         "pathway_id": str(referral.pathway_id) if referral.pathway_id and referrer else None,

@@ -36,7 +36,7 @@ REASONS = {
     Code.CONSENT_WITHDRAWN: "the person's consent to matching ended",
     Code.ACCESS_ENDED: "the referring organisation no longer sees the person",
     Code.PERSON_ERASED: "the person's data was erased",
-    Code.MERGED: "a duplicate record's referral: the survivor has one to this offer",
+    Code.MERGED: "a duplicate record's referral: the survivor has one to the same offer or point",
 }
 
 

@@ -116,7 +116,8 @@ async def on_referral_changed(session: AsyncSession, event: EventEnvelope) -> No
     if check_transition(ActionStatus(action.status), ActionStatus(target)) is not None:
         return  # already further along (or final): the referral does not move it back
     action.status = target
-    action.offer_id = changed.offer_id
+    if changed.offer_id is not None:  # a referral to a service point names no offer
+        action.offer_id = changed.offer_id
     action.version += 1
     action.updated_at = clock.now()
     pathway_rows.note_on(
