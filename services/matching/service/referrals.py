@@ -24,6 +24,7 @@ from services.matching.clients.pathways import PathwaysClient
 from services.matching.db import offers, people, referrals
 from services.matching.db.models import CandidateProfile, Offer, Referral, outbox
 from services.matching.domain.access import parties
+from services.matching.domain.catalogue import referral_cluster
 from services.matching.domain.referrals import (
     FORWARD,
     MOVES,
@@ -114,7 +115,8 @@ async def propose(
         raise NotAReferrer()
     profile = await people.get_consented(session, principal, body.beneficiary_id, erased_too=True)
     await pathway_links.check(session, principal, body, pathways)
-    offer = await offers.get_referable(session, principal, body.offer_id)
+    seen_by = await offers.viewer(session, principal)
+    offer = await offers.get_referable(session, principal, body.offer_id, seen_by)
     _check_eligible(profile, offer)
     moment = clock.now()
     referral = Referral(
@@ -123,6 +125,7 @@ async def propose(
         offer_id=offer.id,
         organization_id=principal.organization_id,
         provider_organization_id=offer.organization_id,
+        cluster_id=referral_cluster(offer.cluster_ids, seen_by.cluster_ids),
         pathway_id=body.pathway_id,
         action_id=body.action_id,
         status=S.PROPOSED.value,
@@ -201,6 +204,7 @@ def as_read(referral: Referral, principal: Principal) -> dict[str, Any]:
         "offer_id": str(referral.offer_id),
         "organization_id": str(referral.organization_id),
         "provider_organization_id": str(referral.provider_organization_id),
+        "cluster_id": str(referral.cluster_id) if referral.cluster_id else None,
         "pathway_id": str(referral.pathway_id) if referral.pathway_id and referrer else None,
         "action_id": str(referral.action_id) if referral.action_id and referrer else None,
         "status": referral.status,
