@@ -73,8 +73,8 @@ def grade(mine: Place | None, theirs: Place | None) -> int:
 def detail(mine: Place, theirs: Place, shared: int) -> str:
     """The words of a grade: which unit they share, by name."""
     if shared == ELSEWHERE:
-        return f"{WORDS[shared]} ({mine.units[-1] or mine.code}, {theirs.units[-1] or theirs.code})"
-    return f"{WORDS[shared]} ({mine.names[shared] or mine.units[shared]})"
+        return f"{WORDS[shared]}: {mine.units[-1] or mine.code}, {theirs.units[-1] or theirs.code}"
+    return f"{WORDS[shared]}: {mine.names[shared] or mine.units[shared]}"
 
 
 class Units:

@@ -92,8 +92,8 @@ async def check_clusters(
 
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
     values = dict(fields)
-    if "cluster_ids" in values:  # null: every cluster; each cluster once, in the order given
-        values["cluster_ids"] = list(dict.fromkeys(values["cluster_ids"] or ()))
+    if "cluster_ids" in values:  # each cluster once, in the order given
+        values["cluster_ids"] = list(dict.fromkeys(values["cluster_ids"]))
     values["required_skills"] = values.pop("skills_required", None) or []
     values["preferred_skills"] = values.pop("skills_preferred", None) or []
     if "min_education_level" in values and values["min_education_level"] is not None:
@@ -130,6 +130,8 @@ async def create(session: AsyncSession, principal: Principal, body: OfferCreate)
 
 async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None:
     patch = body.model_dump(exclude_unset=True)
+    if "cluster_ids" in patch and patch["cluster_ids"] is None:
+        patch["cluster_ids"] = []  # cleared: published to every cluster
     required = {"type", "title", "seats", "status", "permit_must_allow_work"}
     cleared = sorted(field for field in required if field in patch and patch[field] is None)
     if cleared:
