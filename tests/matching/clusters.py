@@ -13,7 +13,7 @@ SINCE = date(2020, 1, 1)
 
 
 async def cluster(
-    database_url: str, name: str, territory_codes: list[str], coordinator: uuid.UUID
+    database_url: str, name: str, territory_codes: list[str], coordinator: uuid.UUID | str
 ) -> uuid.UUID:
     """An active cluster on ``territory_codes`` coordinated by ``coordinator``."""
     cluster_id = uuid.uuid4()
@@ -24,7 +24,7 @@ async def cluster(
         cluster_id,
         f"{name} {cluster_id.hex[:6]}",
         territory_codes,
-        coordinator,
+        uuid.UUID(str(coordinator)),
     )
     return cluster_id
 
@@ -32,7 +32,7 @@ async def cluster(
 async def member(
     database_url: str,
     cluster_id: uuid.UUID,
-    organization_id: uuid.UUID,
+    organization_id: uuid.UUID | str,
     *,
     joined_on: date = SINCE,
     left_on: date | None = None,
@@ -43,7 +43,7 @@ async def member(
         "INSERT INTO cluster_member (cluster_id, organization_id, roles, joined_on, left_on, "
         "version) VALUES ($1, $2, '{ngo}', $3, $4, 1)",
         cluster_id,
-        organization_id,
+        uuid.UUID(str(organization_id)),
         joined_on,
         left_on,
     )
