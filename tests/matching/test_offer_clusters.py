@@ -5,6 +5,7 @@ database (``tests/matching/clusters.py``) until the clusters API lands."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -14,10 +15,14 @@ import httpx
 import pytest
 
 from services.matching.domain.catalogue import Viewer, referral_cluster
+from services.matching.domain.clusters import published_to
+from services.matching.domain.eligibility import Offer as EngineOffer
+from services.matching.domain.ranker import OfferIndex
 from shared import clock
 from shared.testing.tokens import TestIssuer
 from tests.matching.clusters import cluster, member
 from tests.matching.conftest import offer, person
+from tests.matching.esco import subset_taxonomy
 from tests.support import Org
 
 OFFERS = "/api/v1/offers"
@@ -183,3 +188,28 @@ def test_the_cluster_of_a_referral_is_the_first_the_offer_and_referrer_share() -
     assert member_of_first.sees([], owner)
     assert Viewer(owner, frozenset()).sees([second], owner)  # its own
     assert Viewer(None, frozenset(), unrestricted=True).sees([second], owner)
+
+
+def test_the_offers_index_mask_is_published_to_on_every_offer() -> None:
+    rng = random.Random(15)
+    clusters = [uuid.uuid4() for _ in range(5)]
+    providers = [uuid.uuid4() for _ in range(4)]
+    catalogue = [
+        EngineOffer(
+            str(number),
+            "job",
+            organization_id=rng.choice(providers),
+            cluster_ids=frozenset(rng.sample(clusters, rng.choice([0, 0, 1, 1, 2, 3]))),
+        )
+        for number in range(200)
+    ]
+    index = OfferIndex(catalogue, subset_taxonomy())
+    for _ in range(50):
+        viewer = rng.choice([*providers, uuid.uuid4(), None])
+        theirs = [*rng.sample(clusters, rng.choice([0, 1, 2])), uuid.uuid4()]
+        mask = index.visible(viewer, theirs)
+        expected = [
+            published_to(o.cluster_ids, o.organization_id, viewer, theirs)  # type: ignore[arg-type]
+            for o in catalogue
+        ]
+        assert mask.tolist() == expected
