@@ -247,6 +247,25 @@ class NotYourPathway(_Unprocessable):
         )
 
 
+class NotMemberClusters(_Unprocessable):
+    def __init__(self, unknown: Sequence[str], outside: Sequence[str]) -> None:
+        super().__init__(
+            "An offer is published only to clusters its provider is a member of.",
+            errors=[
+                FieldError(field="body.cluster_ids", message=f"no such cluster {i}", code="unknown")
+                for i in unknown
+            ]
+            + [
+                FieldError(
+                    field="body.cluster_ids",
+                    message=f"the provider is not a member of cluster {i}",
+                    code="not_a_member",
+                )
+                for i in outside
+            ],
+        )
+
+
 class UnknownOffers(_Unprocessable):
     def __init__(self, missing: Sequence[str]) -> None:
         super().__init__(

@@ -7,13 +7,17 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select, text, update
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, text, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import pages
+from services.matching.db.cluster_scope import member_cluster_ids
+from services.matching.db.cluster_tables import Cluster
 from services.matching.db.models import Offer, Referral
 from services.matching.domain.access import reads_catalogue
+from services.matching.domain.catalogue import Viewer
 from services.matching.errors import OfferNotFound
+from shared import clock
 from shared.auth import Principal
 
 # The offer columns ranking reads (no descriptions: the index holds 50,000 offers).
@@ -24,6 +28,8 @@ OFFER_COLUMNS = (
     Offer.title,
     Offer.status,
     Offer.municipality,
+    Offer.territory_code,
+    Offer.cluster_ids,
     Offer.latitude,
     Offer.longitude,
     Offer.starts_on,
@@ -43,16 +49,49 @@ OFFER_COLUMNS = (
 )
 
 
-def readable(principal: Principal) -> Select[Offer]:
+async def viewer(session: AsyncSession, principal: Principal) -> Viewer:
+    """The caller as a reader of the catalogue: its organisation's clusters today; the platform
+    admin reads it all."""
+    if principal.is_platform_admin:
+        return Viewer(principal.organization_id, frozenset(), unrestricted=True)
+    if principal.organization_id is None:
+        return Viewer(None, frozenset())
+    clusters = await member_cluster_ids(session, principal.organization_id, clock.today())
+    return Viewer(principal.organization_id, frozenset(clusters))
+
+
+async def existing_clusters(session: AsyncSession, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of ``ids`` that name a cluster."""
+    if not ids:
+        return set()
+    return set(await session.scalars(select(Cluster.id).where(Cluster.id.in_(list(ids)))))
+
+
+def published_to(seen_by: Viewer) -> ColumnElement[bool]:
+    """``Viewer.sees`` (``domain.clusters.published_to``) as a condition on ``offer``."""
+    if seen_by.unrestricted:
+        return true()
+    conditions = [func.cardinality(Offer.cluster_ids) == 0]
+    if seen_by.organization_id is not None:
+        conditions.append(Offer.organization_id == seen_by.organization_id)
+    if seen_by.cluster_ids:
+        conditions.append(Offer.cluster_ids.overlap(sorted(seen_by.cluster_ids)))
+    return or_(*conditions)
+
+
+def readable(principal: Principal, seen_by: Viewer) -> Select[Offer]:
+    """Open and closed offers published to the caller (``published_to``), and its own drafts."""
     if not reads_catalogue(principal):
         return select(Offer).where(text("false"))
     return select(Offer).where(
-        or_(Offer.status != "draft", Offer.organization_id == principal.organization_id)
+        or_(Offer.status != "draft", Offer.organization_id == principal.organization_id),
+        published_to(seen_by),
     )
 
 
 async def get_readable(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
-    offer: Offer | None = await session.scalar(readable(principal).where(Offer.id == offer_id))
+    statement = readable(principal, await viewer(session, principal))
+    offer: Offer | None = await session.scalar(statement.where(Offer.id == offer_id))
     if offer is None:
         raise OfferNotFound()
     return offer
@@ -65,11 +104,16 @@ async def lock(session: AsyncSession, offer: Offer) -> Offer:
     return locked
 
 
-async def get_referable(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
-    """An offer a referral may name: any but another organisation's draft."""
+async def get_referable(
+    session: AsyncSession, principal: Principal, offer_id: uuid.UUID, seen_by: Viewer
+) -> Offer:
+    """An offer a referral may name: any published to the referrer but another organisation's
+    draft."""
     offer = await session.get(Offer, offer_id)
-    if offer is None or (
-        offer.status == "draft" and offer.organization_id != principal.organization_id
+    if (
+        offer is None
+        or (offer.status == "draft" and offer.organization_id != principal.organization_id)
+        or not seen_by.sees(offer.cluster_ids, offer.organization_id)
     ):
         raise OfferNotFound()
     return offer
@@ -86,7 +130,7 @@ async def page(
     cursor: str | None,
 ) -> tuple[list[Offer], str | None]:
     """One page of the readable offers by id, and the cursor of the next one."""
-    statement = readable(principal)
+    statement = readable(principal, await viewer(session, principal))
     if offer_type is not None:
         statement = statement.where(Offer.type == offer_type)
     if offer_status is not None:

@@ -72,12 +72,14 @@ async def visible_consented(
 
 
 async def all_consented(session: AsyncSession) -> list[Any]:
-    """(id, profile, priority need) of everyone live who consented to matching (the index)."""
+    """(id, profile, priority need, territory code) of everyone live who consented to
+    matching (the index)."""
     rows = await session.execute(
         select(
             CandidateProfile.beneficiary_id,
             CandidateProfile.profile,
             CandidateProfile.priority_need,
+            CandidateProfile.territory_code,
         )
         .join(
             beneficiary_access,

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
-from services.matching.domain import explain
+from services.matching.domain import explain, places
 from services.matching.domain import scoring as s
 from services.matching.domain import skillspace as k
 from services.matching.domain.eligibility import (
@@ -73,6 +73,8 @@ class PersonIndex:
             [-1 if n is None else self.towns.setdefault(n, len(self.towns)) for n in names],
             dtype=np.int32,
         )
+        self.units = places.Units()
+        self.territory, self.placed = places.unit_arrays(self.units, [p.place for p in people])
         self.education = np.where(self.rules.has_education, self.rules.education, -1)
         self.need = np.array([s.need_index(p.priority_need) for p in people], dtype=np.int8)
         # everyone's scoring level in each language anyone speaks (-1 unknown, 0 none, 1..6)
@@ -190,6 +192,8 @@ class PersonIndex:
             km = np.full(size, np.nan)
         name = explain.town(offer.municipality)
         theirs = -1 if name is None else self.towns.get(name, len(self.towns))
+        where = None if offer.place is None else self.units.find(offer.place)
+        shared = places.grades(self.territory, self.placed, where)
         known = offer.starts_on is not None
         days = (offer.starts_on - today).days if offer.starts_on is not None else 0
         occupation = self.space.occupation.get(offer.occupation_uri or "")
@@ -198,7 +202,7 @@ class PersonIndex:
             "skills": s.skill_fit(sums[:, 0], totals[0], sums[:, 1], totals[1]),
             "occupation": self._occupation_fit(offer, occupation, sums[:, 2], totals[2]),
             "language": self._language_fit(offer),
-            "distance": s.location_fit(km, self.town, theirs),
+            "distance": s.location_fit(km, self.town, theirs, shared),
             "education": s.education_fit(
                 self.education, -1 if offer.min_education is None else offer.min_education
             ),

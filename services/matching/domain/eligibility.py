@@ -13,6 +13,7 @@ consent out of the cohort (so an operator may still see why an offer would not f
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+
+from services.matching.domain.places import Place
 
 OfferType = Literal["training", "language_course", "internship", "job", "entrepreneurship"]
 OFFER_TYPES: tuple[OfferType, ...] = (
@@ -50,6 +53,7 @@ class Person:
     languages: Mapping[str, str | None] = field(default_factory=dict)  # code -> CEFR or None
     education_level: int | None = None  # ISCED 0..8
     municipality: str | None = None
+    place: Place | None = None  # the territory code of residence, with its ancestors
     coordinates: tuple[float, float] | None = None  # (latitude, longitude)
     skills: frozenset[str] = frozenset()  # ESCO skill uris
     skill_labels: tuple[str, ...] = ()  # free-text skills without a uri
@@ -70,7 +74,10 @@ class Offer:
     starts_on: date | None = None
     ends_on: date | None = None
     municipality: str | None = None
+    place: Place | None = None
     coordinates: tuple[float, float] | None = None
+    organization_id: uuid.UUID | None = None  # the provider
+    cluster_ids: frozenset[uuid.UUID] = frozenset()  # empty: published to every cluster
     required_skills: frozenset[str] = frozenset()
     preferred_skills: frozenset[str] = frozenset()
     occupation_uri: str | None = None

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
+from services.matching.domain import places
 from services.matching.domain import scoring as s
 from services.matching.domain import skillspace as k
 from services.matching.domain.eligibility import (
@@ -246,6 +247,10 @@ def _distance(person: Person, offer: Offer) -> tuple[float, str]:
     if person.coordinates and offer.coordinates:
         km = float(s.haversine_km(*person.coordinates, *offer.coordinates))
         return float(s.location_fit(km, -1, -1)), f"{km:.0f} km away"
+    shared = places.grade(person.place, offer.place)
+    if person.place is not None and offer.place is not None:
+        fit = float(s.location_fit(float("nan"), -1, -1, shared))
+        return fit, f"{places.detail(person.place, offer.place, shared)} (no coordinates)"
     mine, theirs = town(person.municipality), town(offer.municipality)
     a, b = (-1 if mine is None else 0), (-1 if theirs is None else 0 if mine == theirs else 1)
     fit = float(s.location_fit(float("nan"), a, b))

@@ -8,6 +8,7 @@ vectorised operations and explains only the ``limit`` it returns. Ties break on 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Sequence
 from datetime import date
 
@@ -15,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
-from services.matching.domain import explain
+from services.matching.domain import explain, places
 from services.matching.domain import scoring as s
 from services.matching.domain.eligibility import (
     NO_DATE,
@@ -83,11 +84,44 @@ class OfferIndex:
             [-1 if n is None else self.towns.setdefault(n, len(self.towns)) for n in names],
             dtype=np.int32,
         )
+        self.units = places.Units()
+        self.territory, self.placed = places.unit_arrays(self.units, [o.place for o in offers])
+        self._clusters()
         self.starts = np.array(
             [NO_DATE if o.starts_on is None else o.starts_on.toordinal() for o in offers],
             dtype=np.int64,
         )
         self.has_start = self.starts != NO_DATE
+
+    def _clusters(self) -> None:
+        """Who may see each offer (``domain/clusters.published_to``) as arrays: the offers
+        published to every cluster, each offer's provider, and each cluster's offers."""
+        self.everywhere = np.array([not o.cluster_ids for o in self.offers], dtype=bool)
+        self.providers: dict[uuid.UUID | None, int] = {}
+        providers = [o.organization_id for o in self.offers]
+        self.provider = np.array(
+            [self.providers.setdefault(p, len(self.providers)) for p in providers], dtype=np.int64
+        )
+        members: dict[uuid.UUID, list[int]] = {}
+        for number, offer in enumerate(self.offers):
+            for cluster in offer.cluster_ids:
+                members.setdefault(cluster, []).append(number)
+        self.in_cluster = {c: np.array(n, dtype=np.int64) for c, n in members.items()}
+
+    def visible(
+        self, organization_id: uuid.UUID | None, cluster_ids: Collection[uuid.UUID]
+    ) -> NDArray[np.bool_]:
+        """Which offers an organisation in ``cluster_ids`` sees: those published to every
+        cluster, its own, and those published to one of its clusters (``published_to`` on
+        every offer, in a few array operations)."""
+        mask = self.everywhere.copy()
+        if organization_id is not None and organization_id in self.providers:
+            mask |= self.provider == self.providers[organization_id]
+        for cluster in cluster_ids:
+            found = self.in_cluster.get(cluster)
+            if found is not None:
+                mask[found] = True
+        return mask
 
     def _weighted(self, skills: list[frozenset[str]]) -> Matrix:
         binary = csr([[self.column[u] for u in uris] for uris in skills], self.width)
@@ -216,7 +250,9 @@ class OfferIndex:
             km = np.full(len(self.offers), np.nan)
         name = explain.town(person.municipality)
         mine = -1 if name is None else self.towns.get(name, len(self.towns))
-        return s.location_fit(km, mine, self.town)
+        where = None if person.place is None else self.units.find(person.place)
+        shared = places.grades(self.territory, self.placed, where)
+        return s.location_fit(km, mine, self.town, shared)
 
     def rank(
         self,
@@ -227,10 +263,12 @@ class OfferIndex:
         limit: int = 20,
         include_ineligible: bool = False,
         types: Collection[str] | None = None,
+        allowed: NDArray[np.bool_] | None = None,
     ) -> list[s.Match]:
         """The best ``limit`` offers for the person, best first. With ``include_ineligible``,
         excluded offers are ranked among the others by the same score and flagged with the
-        rules that exclude them (an operator sees what the person is missing)."""
+        rules that exclude them (an operator sees what the person is missing). ``allowed``:
+        the offers the caller may see (``visible``), None for all."""
         weights = weights or s.Weights()
         score = self.scores(person, today, weights)
         eligible = self.rules.mask(person, today)
@@ -238,6 +276,8 @@ class OfferIndex:
         if types is not None:
             wanted = [OFFER_TYPES.index(t) for t in types if t in OFFER_TYPES]
             keep &= np.isin(self.kind, wanted)
+        if allowed is not None:
+            keep &= allowed
         chosen = top(score, self.tie, keep, limit)
         who = explain.view(self.space, person)
         matches = []

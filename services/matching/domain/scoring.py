@@ -26,6 +26,9 @@ REQUIRED_SHARE = 2 / 3  # required skills count twice as much as preferred ones
 DISTANCE_SCALE_KM = 30.0  # exp(-km / 30): 10 km -> 0.72, 30 km -> 0.37, 60 km -> 0.14
 SAME_MUNICIPALITY = 0.9  # no coordinates, same municipality
 OTHER_MUNICIPALITY = 0.3  # no coordinates, another municipality
+# No coordinates, both places coded: by the finest unit they share (``domain/places.py``): the
+# same municipality, NUTS 3 (a province: a commute), NUTS 2, country, or none.
+TERRITORY_FIT = np.array([SAME_MUNICIPALITY, 0.7, 0.45, OTHER_MUNICIPALITY, 0.1])
 START_SCALE_DAYS = 60.0  # exp(-days / 60): in a month 0.61, in two months 0.37
 START_FLOOR = 0.2
 STARTED = 0.6  # started but not ended: joining late is possible, not ideal
@@ -186,16 +189,21 @@ def haversine_km(lat_a: Floats, lon_a: Floats, lat_b: Floats, lon_b: Floats) -> 
     return great_circle_km(radians(lat_a, lon_a), radians(lat_b, lon_b))
 
 
-def location_fit(km: Floats, town_a: Ints, town_b: Ints) -> NDArray[np.float64]:
-    """By distance when both have coordinates (``km`` not NaN), else by municipality (ids, -1
-    unknown), else neutral."""
+def location_fit(
+    km: Floats, town_a: Ints, town_b: Ints, territory: Ints = -1
+) -> NDArray[np.float64]:
+    """By distance when both have coordinates (``km`` not NaN), else by the territory codes
+    (``territory``: the grade of ``places.grade``, -1 when either has no code), else by
+    municipality name (ids, -1 unknown), else neutral."""
     town_a, town_b = np.asarray(town_a), np.asarray(town_b)
+    territory = np.asarray(territory, dtype=np.int64)
     towns = np.where(
         (town_a >= 0) & (town_b >= 0),
         np.where(town_a == town_b, SAME_MUNICIPALITY, OTHER_MUNICIPALITY),
         NEUTRAL,
     )
-    return np.where(np.isnan(km), towns, np.exp(-np.nan_to_num(km) / DISTANCE_SCALE_KM))
+    coded = np.where(territory >= 0, TERRITORY_FIT[np.clip(territory, 0, 4)], towns)
+    return np.where(np.isnan(km), coded, np.exp(-np.nan_to_num(km) / DISTANCE_SCALE_KM))
 
 
 def education_fit(person: Ints, minimum: Ints) -> NDArray[np.float64]:

@@ -75,6 +75,13 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
+MAX_CLUSTERS = 20
+CLUSTERS = (
+    "the clusters the offer is published to (each one the provider is a member of); empty: "
+    "every cluster of the installation"
+)
+
+
 class OfferFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -96,6 +103,9 @@ class OfferFields(BaseModel):
     permit_must_allow_work: bool = False
     pay: Pay | None = None
     languages_of_instruction: list[LanguageCode] = Field(default_factory=list, max_length=10)
+    cluster_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=MAX_CLUSTERS, description=CLUSTERS
+    )
 
 
 class OfferCreate(OfferFields):
@@ -155,6 +165,9 @@ class OfferUpdate(BaseModel):
     permit_must_allow_work: bool | None = None
     pay: Pay | None = None
     languages_of_instruction: list[LanguageCode] | None = Field(default=None, max_length=10)
+    cluster_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=MAX_CLUSTERS, description=CLUSTERS + "; null: every cluster"
+    )
 
 
 class SkillRef(BaseModel):
@@ -188,6 +201,7 @@ class OfferRead(BaseModel):
     permit_must_allow_work: bool
     pay: Pay | None
     languages_of_instruction: list[str]
+    cluster_ids: list[uuid.UUID] = Field(description=CLUSTERS)
     created_at: datetime
     updated_at: datetime
 

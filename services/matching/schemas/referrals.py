@@ -95,6 +95,11 @@ class ReferralRead(BaseModel):
     service_point_id: uuid.UUID | None = Field(description="the service point (null for an offer)")
     organization_id: uuid.UUID
     provider_organization_id: uuid.UUID
+    cluster_id: uuid.UUID | None = Field(
+        description="the cluster it was made in: one the offer is published to and the "
+        "referring organisation was a member of (null: the offer is published to every "
+        "cluster, or they shared none)"
+    )
     pathway_id: uuid.UUID | None = Field(description="the referrer's pathway (null for others)")
     action_id: uuid.UUID | None = Field(description="the referrer's action (null for others)")
     status: ReferralStatus

@@ -9,6 +9,9 @@ from typing import Any
 
 from services.matching.db import models
 from services.matching.domain import eligibility as engine
+from services.matching.domain.places import Place
+
+NOWHERE: Mapping[str, Place] = {}
 
 # Intake's vulnerability level as a weight in [0, 1] for the allocation's "favour the most
 # vulnerable" option; critical (an ILO forced-labour indicator) counts most.
@@ -26,7 +29,10 @@ def _uris(items: Any) -> frozenset[str]:
 
 
 def person(
-    beneficiary_id: Any, profile: Mapping[str, Any], priority_need: str | None = None
+    beneficiary_id: Any,
+    profile: Mapping[str, Any],
+    priority_need: str | None = None,
+    place: Place | None = None,
 ) -> engine.Person:
     languages: dict[str, str | None] = {}
     for language in profile.get("languages") or ():
@@ -40,6 +46,7 @@ def person(
         languages=languages,
         education_level=int(education) if education not in (None, "") else None,
         municipality=profile.get("municipality"),
+        place=place,
         skills=_uris(profile.get("skills")),
         skill_labels=tuple(
             skill["label"] for skill in profile.get("skills") or () if not skill.get("uri")
@@ -51,12 +58,17 @@ def person(
     )
 
 
-def profile_person(row: models.CandidateProfile) -> engine.Person:
-    return person(row.beneficiary_id, row.profile, row.priority_need)
+def profile_person(
+    row: models.CandidateProfile, places: Mapping[str, Place] = NOWHERE
+) -> engine.Person:
+    """``places``: the places of the territory codes in use (``db.places.of_codes``)."""
+    place = places.get(row.territory_code) if row.territory_code else None
+    return person(row.beneficiary_id, row.profile, row.priority_need, place)
 
 
-def offer(row: Any) -> engine.Offer:
-    """``row``: an ``Offer`` or a row of its columns (the index loads columns, not objects)."""
+def offer(row: Any, places: Mapping[str, Place] = NOWHERE) -> engine.Offer:
+    """``row``: an ``Offer`` or a row of its columns (the index loads columns, not objects);
+    ``places``: the places of the territory codes in use."""
     language = (
         (row.min_language_code, row.min_language_level)
         if row.min_language_code and row.min_language_level
@@ -76,7 +88,10 @@ def offer(row: Any) -> engine.Offer:
         starts_on=row.starts_on,
         ends_on=row.ends_on,
         municipality=row.municipality,
+        place=places.get(row.territory_code) if row.territory_code else None,
         coordinates=coordinates,
+        organization_id=row.organization_id,
+        cluster_ids=frozenset(row.cluster_ids or ()),
         required_skills=frozenset(row.required_skills or ()),
         preferred_skills=frozenset(row.preferred_skills or ()),
         occupation_uri=row.occupation_uri,

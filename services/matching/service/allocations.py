@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import offers as offers_repository
 from services.matching.db import people as people_repository
+from services.matching.db import places as places_repository
 from services.matching.domain.allocation import (
     Allocation,
     allocate,
@@ -134,16 +135,21 @@ async def allocation(
         if i not in profiles
     ]
     rows = await offers_repository.live_columns(session, wanted_offers)
+    seen_by = await offers_repository.viewer(session, principal)
     missing = [
         i
         for i in wanted_offers
         if i not in rows
         or (rows[i].status == "draft" and rows[i].organization_id != principal.organization_id)
+        or not seen_by.sees(rows[i].cluster_ids, rows[i].organization_id)
     ]
     if missing:
         raise UnknownOffers(missing)
-    people = [adapters.profile_person(profiles[i]) for i in wanted_people if i in profiles]
-    offers = [adapters.offer(rows[i]) for i in wanted_offers]
+    codes = [p.territory_code for p in profiles.values()]
+    codes += [r.territory_code for r in rows.values()]
+    places = await places_repository.of_codes(session, codes)
+    people = [adapters.profile_person(profiles[i], places) for i in wanted_people if i in profiles]
+    offers = [adapters.offer(rows[i], places) for i in wanted_offers]
     taxonomy = await indexes.taxonomy(session)
     today = clock.today()
 

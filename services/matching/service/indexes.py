@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.matching.db import indexes as revisions
 from services.matching.db import offers as offers_repository
 from services.matching.db import people as people_repository
+from services.matching.db import places as places_repository
 from services.matching.db.taxonomy_read import load_taxonomy, taxonomy_stamp
 from services.matching.domain.candidates import PersonIndex
 from services.matching.domain.ranker import OfferIndex
@@ -133,14 +134,20 @@ class Indexes:
         async with self._sessions() as session:
             taxonomy = await self.taxonomy(session)
             rows = await offers_repository.open_columns(session)
-        offers = [adapters.offer(row) for row in rows]
+            # the territory chains of the codes in use, once for the whole index
+            places = await places_repository.of_codes(session, {r.territory_code for r in rows})
+        offers = [adapters.offer(row, places) for row in rows]
         return await asyncio.to_thread(OfferIndex, offers, taxonomy), len(offers)
 
     async def _build_people(self) -> tuple[PersonIndex, int]:
         async with self._sessions() as session:
             taxonomy = await self.taxonomy(session)
             rows = await people_repository.all_consented(session)
-        people = [adapters.person(row[0], row[1], row[2]) for row in rows]
+            places = await places_repository.of_codes(session, {row[3] for row in rows})
+        people = [
+            adapters.person(row[0], row[1], row[2], places.get(row[3]) if row[3] else None)
+            for row in rows
+        ]
         return await asyncio.to_thread(PersonIndex, people, taxonomy), len(people)
 
     async def _warm(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.db import offers
+from services.matching.db import offers, places
 from services.matching.db import people as people_repository
 from services.matching.db.models import CandidateProfile
 from services.matching.domain import eligibility as engine
@@ -66,9 +66,17 @@ async def matches(
     types: Sequence[str] | None,
 ) -> list[dict[str, Any]]:
     profile = await consented_profile(session, principal, beneficiary_id)
-    person = adapters.profile_person(profile)
+    person = adapters.profile_person(
+        profile, await places.of_codes(session, [profile.territory_code])
+    )
+    seen_by = await offers.viewer(session, principal)
     offer_index = await indexes.offers(session)
     today = clock.today()
+    allowed = (
+        None
+        if seen_by.unrestricted
+        else offer_index.visible(seen_by.organization_id, seen_by.cluster_ids)
+    )
     # Vectorised scoring over every offer: in a thread (numpy leaves the GIL), off the loop.
     ranked = await run_in_thread(
         offer_index.rank,
@@ -78,13 +86,18 @@ async def matches(
         limit=limit + MARGIN,
         include_ineligible=include_ineligible,
         types=types,
+        allowed=allowed,
     )
     live = await offers.live_columns(session, [match.offer_id for match in ranked])
     results = []
     for match in ranked:
         row = live.get(match.offer_id)
-        if row is None or row.status == "draft":
-            continue  # deleted or withdrawn to draft since the index was built
+        if (
+            row is None
+            or row.status == "draft"
+            or not seen_by.sees(row.cluster_ids, row.organization_id)
+        ):
+            continue  # deleted, withdrawn to draft or to other clusters since the index
         reasons = engine.exclusions(person, adapters.offer(row), today)
         if reasons and not include_ineligible:
             continue
@@ -112,7 +125,7 @@ async def candidates(
 ) -> list[dict[str, Any]]:
     require_case_role(principal)
     offer_row = await offers.get_readable(session, principal, offer_id)
-    offer = adapters.offer(offer_row)
+    offer = adapters.offer(offer_row, await places.of_codes(session, [offer_row.territory_code]))
     people = await indexes.people(session)
     taxonomy = await indexes.taxonomy(session)
     today = clock.today()
@@ -133,9 +146,10 @@ async def candidates(
             break
         wanted *= 8  # the caller sees only part of everyone: look further down
     space = SkillSpace.of(taxonomy)
+    known = await places.of_codes(session, [p.territory_code for p in found.values()])
     results: list[dict[str, Any]] = []
     for beneficiary_id, profile in found.items():
-        person = adapters.profile_person(profile)
+        person = adapters.profile_person(profile, known)
         reasons = engine.exclusions(person, offer, today)
         if reasons and not include_ineligible:
             continue

@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import indexes, offers
+from services.matching.db.cluster_scope import member_cluster_ids
 from services.matching.db.models import Offer
 from services.matching.db.taxonomy_read import known_uris, skill_labels
 from services.matching.domain.access import manages_offer, manages_offers
 from services.matching.errors import (
     InconsistentOffer,
     NotAPublisher,
+    NotMemberClusters,
     NotYourOffer,
     OfferReferred,
     RequiredFieldsCleared,
@@ -70,8 +72,28 @@ async def check_taxonomy(session: AsyncSession, fields: dict[str, Any]) -> None:
         raise UnknownConcepts(errors)
 
 
+async def check_clusters(
+    session: AsyncSession, organization_id: uuid.UUID | None, cluster_ids: list[uuid.UUID]
+) -> None:
+    """Each cluster exists and the provider is a member of it today."""
+    if not cluster_ids:
+        return
+    existing = await offers.existing_clusters(session, cluster_ids)
+    member = (
+        set(await member_cluster_ids(session, organization_id, clock.today()))
+        if organization_id is not None
+        else set()
+    )
+    unknown = [str(i) for i in cluster_ids if i not in existing]
+    outside = [str(i) for i in cluster_ids if i in existing and i not in member]
+    if unknown or outside:
+        raise NotMemberClusters(unknown, outside)
+
+
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
     values = dict(fields)
+    if "cluster_ids" in values:  # each cluster once, in the order given
+        values["cluster_ids"] = list(dict.fromkeys(values["cluster_ids"]))
     values["required_skills"] = values.pop("skills_required", None) or []
     values["preferred_skills"] = values.pop("skills_preferred", None) or []
     if "min_education_level" in values and values["min_education_level"] is not None:
@@ -92,6 +114,7 @@ async def create(session: AsyncSession, principal: Principal, body: OfferCreate)
         raise NotAPublisher()
     fields = body.model_dump()
     await check_taxonomy(session, fields)
+    await check_clusters(session, principal.organization_id, fields["cluster_ids"])
     offer = Offer(
         id=uuid.uuid4(),
         organization_id=principal.organization_id,
@@ -107,6 +130,8 @@ async def create(session: AsyncSession, principal: Principal, body: OfferCreate)
 
 async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None:
     patch = body.model_dump(exclude_unset=True)
+    if "cluster_ids" in patch and patch["cluster_ids"] is None:
+        patch["cluster_ids"] = []  # cleared: published to every cluster
     required = {"type", "title", "seats", "status", "permit_must_allow_work"}
     cleared = sorted(field for field in required if field in patch and patch[field] is None)
     if cleared:
@@ -121,6 +146,7 @@ async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None
     except ValueError as error:
         raise InconsistentOffer(str(error)) from error
     await check_taxonomy(session, patch)
+    await check_clusters(session, offer.organization_id, patch.get("cluster_ids") or [])
     if patch.get("seats") is not None and patch["seats"] < offer.seats_taken:
         raise SeatsTaken(offer.seats_taken)
     for name, value in _columns(patch).items():
@@ -163,11 +189,13 @@ def read_fields(offer: Offer) -> dict[str, Any]:
         "age_max": offer.age_max,
         "permit_must_allow_work": offer.permit_must_allow_work,
         "languages_of_instruction": list(offer.languages_of_instruction),
+        "cluster_ids": list(offer.cluster_ids),
     }
 
 
 def as_read(offer: Offer, labels: dict[str, str]) -> dict[str, Any]:
     fields = read_fields(offer)
+    clusters = [str(i) for i in fields.pop("cluster_ids")]
     skills = [
         {"uri": uri, "label": labels.get(uri), "required": True}
         for uri in fields.pop("skills_required")
@@ -190,6 +218,7 @@ def as_read(offer: Offer, labels: dict[str, str]) -> dict[str, Any]:
         "organization_id": str(offer.organization_id),
         **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()},
         "seats_left": max(offer.seats - offer.seats_taken, 0),
+        "cluster_ids": clusters,
         "skills": skills,
         "pay": pay,
         "created_at": offer.created_at.isoformat(),

@@ -26,6 +26,7 @@ from services.matching.db import offers, people, referrals
 from services.matching.db.cluster_tables import ServicePoint
 from services.matching.db.models import CandidateProfile, Offer, Referral, outbox
 from services.matching.domain.access import parties
+from services.matching.domain.catalogue import referral_cluster
 from services.matching.domain.referrals import (
     FORWARD,
     NEEDS_REASON,
@@ -125,10 +126,11 @@ async def propose(
     await pathway_links.check(session, principal, body, pathways)
     target: Offer | ServicePoint
     if body.offer_id is not None:
-        target = await offers.get_referable(session, principal, body.offer_id)
+        seen_by = await offers.viewer(session, principal)
+        target = await offers.get_referable(session, principal, body.offer_id, seen_by)
         _check_eligible(profile, target)
         wanted = set(target.required_skills) | set(target.preferred_skills)
-        cluster_id = None
+        cluster_id = referral_cluster(target.cluster_ids, seen_by.cluster_ids)
     else:
         assert body.service_point_id is not None
         target = await service_points.get_referable(session, principal, body.service_point_id)
@@ -231,6 +233,7 @@ def as_read(referral: Referral, principal: Principal) -> dict[str, Any]:
         "service_point_id": str(referral.service_point_id) if referral.service_point_id else None,
         "organization_id": str(referral.organization_id),
         "provider_organization_id": str(referral.provider_organization_id),
+        "cluster_id": str(referral.cluster_id) if referral.cluster_id else None,
         "pathway_id": str(referral.pathway_id) if referral.pathway_id and referrer else None,
         "action_id": str(referral.action_id) if referral.action_id and referrer else None,
         "status": referral.status,
