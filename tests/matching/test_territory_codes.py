@@ -193,7 +193,8 @@ async def test_the_resolve_command_fills_what_it_can_and_lists_the_rest(
     printed = capsys.readouterr().out
     assert f"unresolved offer {ambiguous['id']} 'Castro': ambiguous: IT_999001" in printed
     assert f"unresolved candidate_profile {nowhere} 'Atlantis': no_such_name" in printed
-    assert '"offer": 1' in printed and '"candidate_profile": 1' in printed
+    assert '"offer": 1' in printed
+    assert '"candidate_profile": 1' in printed
 
     read = await _offer(matching, roma["id"], provider.provider)
     assert read.json()["territory_code"] == ROMA

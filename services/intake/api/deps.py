@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 
 from services.intake.clients.exports import ExportClient
 from services.intake.clients.gateway import GatewayClient
+from services.intake.clients.matching import MatchingClient
 from services.intake.db.models import Beneficiary
 from services.intake.domain.access import View
 from services.intake.service import beneficiaries
@@ -63,6 +64,13 @@ def gateway(settings: Settings, http: Http) -> GatewayClient:
 
 
 Gateway = Annotated[GatewayClient, Depends(gateway)]
+
+
+def matching(settings: Settings, http: Http) -> MatchingClient:
+    return MatchingClient(http, settings.matching_url, settings.internal_token)
+
+
+Matching = Annotated[MatchingClient, Depends(matching)]
 
 
 def exports(settings: Settings, http: Http) -> ExportClient:

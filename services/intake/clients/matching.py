@@ -1,0 +1,67 @@
+"""Matching's internal API, as intake calls it: which territory codes exist, and which
+municipality a name stands for (matching owns the territories)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from services.intake.errors import MatchingUnavailable
+from shared.contracts import territories as contract
+
+Answer = TypeVar("Answer", bound=BaseModel)
+
+
+class MatchingClient:
+    def __init__(
+        self, http: httpx.AsyncClient, matching_url: str, token: str, *, timeout: float = 5.0
+    ) -> None:
+        self._http = http
+        self._base = matching_url.rstrip("/")
+        self._token = token
+        self._timeout = timeout
+
+    async def _post(self, path: str, body: BaseModel, answer_type: type[Answer]) -> Answer:
+        """Matching's answer; 503 (nothing done) when it does not give one."""
+        try:
+            answer = await self._http.post(
+                f"{self._base}{path}",
+                content=body.model_dump_json(),
+                headers={
+                    "Authorization": f"Bearer {self._token}",
+                    "Content-Type": "application/json",
+                },
+                timeout=self._timeout,
+            )
+            answer.raise_for_status()
+            return answer_type.model_validate_json(answer.content)
+        except (httpx.HTTPError, ValidationError) as error:
+            raise MatchingUnavailable from error
+
+    async def known_codes(self, codes: Iterable[str]) -> set[str]:
+        """Those of ``codes`` that name a territory."""
+        asked = sorted(set(codes))
+        if not asked:
+            return set()
+        found = await self._post(
+            contract.CHECK_PATH, contract.CodesCheck(codes=asked), contract.KnownCodes
+        )
+        return set(found.known)
+
+    async def resolve(self, names: Iterable[str]) -> contract.Resolution:
+        """Each name's code where exactly one municipality has it, a batch at a time."""
+        asked = sorted(set(names))
+        codes: dict[str, str | None] = {}
+        candidates: dict[str, list[contract.Candidate]] = {}
+        for start in range(0, len(asked), contract.MAX_ITEMS):
+            part = await self._post(
+                contract.RESOLVE_PATH,
+                contract.NamesResolve(names=asked[start : start + contract.MAX_ITEMS]),
+                contract.Resolution,
+            )
+            codes.update(part.codes)
+            candidates.update(part.candidates)
+        return contract.Resolution(codes=codes, candidates=candidates)
