@@ -128,29 +128,6 @@ class GatewayUnavailable(ServiceUnavailable):
         super().__init__("The gateway did not answer; nothing was opened.")
 
 
-class MatchingUnavailable(ServiceUnavailable):
-    def __init__(self) -> None:
-        super().__init__(
-            "The matching service, which holds the territories, did not answer; nothing was "
-            "stored. Try again."
-        )
-
-
-class UnknownTerritories(UnprocessableContent):
-    """Territory codes that name no territory (``problems``: field -> code)."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__(
-            "Unknown territory code.",
-            errors=[
-                FieldError(
-                    field=field, message=f"no territory has the code {code!r}", code="unknown"
-                )
-                for field, code in problems.items()
-            ],
-        )
-
-
 class InvalidFields(UnprocessableContent):
     """Fields of the body break a rule (``problems``: (field, message) pairs)."""
 

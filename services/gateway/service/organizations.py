@@ -14,6 +14,7 @@ from services.gateway.db.models import Organization
 from services.gateway.schemas.organizations import OrganizationCreate, OrganizationUpdate
 from shared.auth import Principal, Role
 from shared.errors import Conflict, Forbidden
+from shared.territory_client import TerritoryClient
 
 NAME_TAKEN = "An organisation with this name exists."
 
@@ -23,12 +24,20 @@ def _platform_admin(principal: Principal, doing: str) -> None:
         raise Forbidden(f"Only platform admins {doing} organisations.")
 
 
+def _territory(code: str | None) -> dict[str, str]:
+    return {"body.territory_code": code} if code is not None else {}
+
+
 async def create(
-    session: AsyncSession, principal: Principal, body: OrganizationCreate
+    session: AsyncSession,
+    principal: Principal,
+    body: OrganizationCreate,
+    territories: TerritoryClient,
 ) -> Organization:
     _platform_admin(principal, "add")
     if await repository.organization_by_name(session, body.name):
         raise Conflict(NAME_TAKEN)
+    await territories.require_known(_territory(body.territory_code))
     values = body.model_dump()
     values["emergency_reasons"] = sorted(set(values["emergency_reasons"]))
     organization = Organization(**values)
@@ -49,8 +58,11 @@ async def update(
     organization_id: uuid.UUID,
     body: OrganizationUpdate,
     check_version: Callable[[int], None],
+    territories: TerritoryClient,
 ) -> Organization:
     _platform_admin(principal, "change")  # before the lookup: the answer tells nothing
+    # Checked before the row is locked (matching may take a while to answer).
+    await territories.require_known(_territory(body.territory_code))
     organization = await repository.listed_organization(session, organization_id, lock=True)
     check_version(organization.version)
     changes = body.model_dump(exclude_unset=True)

@@ -16,13 +16,13 @@ from fastapi import Depends, Request
 
 from services.intake.clients.exports import ExportClient
 from services.intake.clients.gateway import GatewayClient
-from services.intake.clients.matching import MatchingClient
 from services.intake.db.models import Beneficiary
 from services.intake.domain.access import View
 from services.intake.service import beneficiaries
 from services.intake.settings import IntakeSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
+from shared.territory_client import TerritoryClient
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,11 @@ def gateway(settings: Settings, http: Http) -> GatewayClient:
 Gateway = Annotated[GatewayClient, Depends(gateway)]
 
 
-def matching(settings: Settings, http: Http) -> MatchingClient:
-    return MatchingClient(http, settings.matching_url, settings.internal_token)
+def matching(settings: Settings, http: Http) -> TerritoryClient:
+    return TerritoryClient(http, settings.matching_url, settings.internal_token)
 
 
-Matching = Annotated[MatchingClient, Depends(matching)]
+Matching = Annotated[TerritoryClient, Depends(matching)]
 
 
 def exports(settings: Settings, http: Http) -> ExportClient:

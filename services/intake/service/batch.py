@@ -15,7 +15,6 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.clients.matching import MatchingClient
 from services.intake.db import beneficiaries, records
 from services.intake.db.models import Beneficiary
 from services.intake.domain import access
@@ -38,6 +37,7 @@ from shared.auth import Principal
 from shared.contracts import intake as contract
 from shared.errors import FieldError, validation_errors
 from shared.offload import run_in_process
+from shared.territory_client import TerritoryClient
 
 MAX_ITEMS = 500
 # Below this many comparisons (a few milliseconds) the scoring runs inline: the hop to the pool
@@ -133,7 +133,7 @@ async def _taken(
 
 
 async def _unknown_territories(
-    matching: MatchingClient,
+    matching: TerritoryClient,
     documents: dict[int, dict[str, Any]],
     invalid: dict[int, list[dict[str, Any]]],
 ) -> None:
@@ -164,7 +164,7 @@ async def register_many(
     items: list[Any],
     *,
     all_or_nothing: bool,
-    matching: MatchingClient,
+    matching: TerritoryClient,
     limits: Limits = Limits(),
 ) -> list[dict[str, Any]]:
     if not access.works_on_cases(principal) or principal.organization_id is None:

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.clients.matching import MatchingClient
 from services.intake.db import beneficiaries, records
 from services.intake.db.models import Beneficiary
 from services.intake.domain import access
@@ -31,9 +30,10 @@ from services.intake.errors import (
     RegistrationForbidden,
 )
 from services.intake.schemas.beneficiary import PATCHABLE, BeneficiaryCreate, BeneficiaryUpdate
-from services.intake.service import events, territories
+from services.intake.service import events
 from shared import clock
 from shared.auth import Principal
+from shared.territory_client import TerritoryClient
 
 REQUIRED = frozenset({"given_name", "family_name", "birth_date"})
 OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)
@@ -116,13 +116,13 @@ def _territory(document: Mapping[str, Any]) -> dict[str, str]:
 
 
 async def register(
-    session: AsyncSession, principal: Principal, body: BeneficiaryCreate, matching: MatchingClient
+    session: AsyncSession, principal: Principal, body: BeneficiaryCreate, matching: TerritoryClient
 ) -> tuple[Beneficiary, list[dict[str, Any]]]:
     if not access.works_on_cases(principal):
         raise RegistrationForbidden
     document = document_of(body)
     _check(document, clock.today())
-    await territories.require_known(matching, _territory(document))
+    await matching.require_known(_territory(document))
     row = new_row(principal, document)
     try:
         await beneficiaries.add(session, row)
@@ -193,7 +193,7 @@ async def update(
     beneficiary_id: uuid.UUID,
     body: BeneficiaryUpdate,
     check_version: Callable[[int], Any],
-    matching: MatchingClient,
+    matching: TerritoryClient,
 ) -> Beneficiary:
     row, _view = await beneficiaries.get_visible(session, principal, beneficiary_id)
     if row.status != "active":
@@ -202,9 +202,7 @@ async def update(
         raise ChangeForbidden
     # A new code is checked before the row is locked (matching may take a while to answer).
     if body.territory_code is not None and body.territory_code != row.territory_code:
-        await territories.require_known(
-            matching, _territory({"territory_code": body.territory_code})
-        )
+        await matching.require_known(_territory({"territory_code": body.territory_code}))
     locked = await beneficiaries.any_status(session, row.id, lock=True)
     assert locked is not None
     check_version(locked.version)

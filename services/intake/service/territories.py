@@ -9,28 +9,17 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.clients.matching import MatchingClient
 from services.intake.db import beneficiaries, records
 from services.intake.domain.record import changes, columns
-from services.intake.errors import UnknownTerritories
 from services.intake.service import events
 from shared import clock
+from shared.territory_client import TerritoryClient
 
 # Who the history names for the changes of ``resolve_missing``.
 RESOLVER = "system:territories-resolve"
 
 
-async def require_known(matching: MatchingClient, codes: dict[str, str]) -> None:
-    """``codes``: field -> code; 422 naming every field whose code is unknown."""
-    if not codes:
-        return
-    known = await matching.known_codes(codes.values())
-    unknown = {name: code for name, code in codes.items() if code not in known}
-    if unknown:
-        raise UnknownTerritories(unknown)
-
-
-async def unknown_codes(matching: MatchingClient, codes: dict[int, str]) -> dict[int, str]:
+async def unknown_codes(matching: TerritoryClient, codes: dict[int, str]) -> dict[int, str]:
     """Of ``codes`` (key -> code), those naming no territory."""
     known = await matching.known_codes(codes.values()) if codes else set()
     return {key: code for key, code in codes.items() if code not in known}
@@ -50,7 +39,7 @@ class Report:
     unresolved: list[Unresolved] = field(default_factory=list)
 
 
-async def resolve_missing(session: AsyncSession, matching: MatchingClient) -> Report:
+async def resolve_missing(session: AsyncSession, matching: TerritoryClient) -> Report:
     """Every active record with a municipality and no code gets the code of the one municipality
     with that name (a new version, its history, ``beneficiary.updated``); the others are listed
     with the reason. In the caller's transaction."""

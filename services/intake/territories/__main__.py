@@ -24,11 +24,10 @@ from pathlib import Path
 
 import httpx
 
-from services.intake.clients.matching import MatchingClient
-from services.intake.errors import MatchingUnavailable
 from services.intake.service.territories import Report, resolve_missing
 from services.intake.settings import IntakeSettings
 from shared.db import create_engine, session_factory
+from shared.territory_client import MatchingUnavailable, TerritoryClient
 
 COLUMNS = ("id", "municipality", "reason", "candidates")
 
@@ -63,7 +62,7 @@ async def _resolve(arguments: argparse.Namespace, token: str) -> Report:
     engine = create_engine(arguments.database_url, pool_size=1, max_overflow=0)
     try:
         async with httpx.AsyncClient() as http:
-            matching = MatchingClient(http, arguments.matching_url, token, timeout=60.0)
+            matching = TerritoryClient(http, arguments.matching_url, token, timeout=60.0)
             async with session_factory(engine)() as session, session.begin():
                 return await resolve_missing(session, matching)
     finally:

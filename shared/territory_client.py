@@ -1,5 +1,6 @@
-"""Matching's internal API, as intake calls it: which territory codes exist, and which
-municipality a name stands for (matching owns the territories)."""
+"""Matching's internal territory API, as intake and the gateway call it: which territory codes
+exist, and which municipality a name stands for (matching owns the territories). A code given is
+checked before anything is stored: unknown, 422 naming the field; matching silent, 503."""
 
 from __future__ import annotations
 
@@ -9,13 +10,36 @@ from typing import TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from services.intake.errors import MatchingUnavailable
 from shared.contracts import territories as contract
+from shared.errors import FieldError, ServiceUnavailable, UnprocessableContent
 
 Answer = TypeVar("Answer", bound=BaseModel)
 
 
-class MatchingClient:
+class MatchingUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "The matching service, which holds the territories, did not answer; nothing was "
+            "stored. Try again."
+        )
+
+
+class UnknownTerritories(UnprocessableContent):
+    """Territory codes that name no territory (``problems``: field -> code)."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(
+            "Unknown territory code.",
+            errors=[
+                FieldError(
+                    field=field, message=f"no territory has the code {code!r}", code="unknown"
+                )
+                for field, code in problems.items()
+            ],
+        )
+
+
+class TerritoryClient:
     def __init__(
         self, http: httpx.AsyncClient, matching_url: str, token: str, *, timeout: float = 5.0
     ) -> None:
@@ -65,3 +89,12 @@ class MatchingClient:
             codes.update(part.codes)
             candidates.update(part.candidates)
         return contract.Resolution(codes=codes, candidates=candidates)
+
+    async def require_known(self, codes: dict[str, str]) -> None:
+        """``codes``: field -> code; 422 naming every field whose code is unknown."""
+        if not codes:
+            return
+        known = await self.known_codes(codes.values())
+        unknown = {name: code for name, code in codes.items() if code not in known}
+        if unknown:
+            raise UnknownTerritories(unknown)
