@@ -4,8 +4,12 @@ checked before anything is stored: unknown, 422 naming the field; matching silen
 
 from __future__ import annotations
 
+import csv
+import json
 from collections.abc import Iterable
-from typing import TypeVar
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import TextIO, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -98,3 +102,42 @@ class TerritoryClient:
         unknown = {name: code for name, code in codes.items() if code not in known}
         if unknown:
             raise UnknownTerritories(unknown)
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A record whose place name could not be read as one municipality, for the operator."""
+
+    id: str
+    municipality: str
+    reason: str  # no_such_name, ambiguous
+    candidates: str  # "code (name, in parent); ..." for an ambiguous name
+
+
+def unresolved(resolution: contract.Resolution, id_: object, name: str) -> Unresolved | None:
+    """None when ``name`` was read as one municipality; else why not."""
+    if resolution.codes.get(name) is not None:
+        return None
+    listed = resolution.candidates.get(name, [])
+    return Unresolved(
+        id=str(id_),
+        municipality=name,
+        reason="ambiguous" if listed else "no_such_name",
+        candidates="; ".join(f"{c.code} ({c.name_latin}, in {c.parent_code})" for c in listed),
+    )
+
+
+def print_report(
+    kind: str, resolved: int, left: list[Unresolved], report: Path | None, out: TextIO
+) -> None:
+    """What a ``resolve`` command tells the operator: each record left, with the reason (also as
+    CSV in ``report``), then the counts as JSON."""
+    for item in left:
+        listed = f": {item.candidates}" if item.candidates else ""
+        print(f"unresolved {kind} {item.id} {item.municipality!r}: {item.reason}{listed}", file=out)
+    if report is not None:
+        with report.open("w", newline="", encoding="utf-8") as written:
+            writer = csv.DictWriter(written, fieldnames=[f.name for f in fields(Unresolved)])
+            writer.writeheader()
+            writer.writerows(asdict(item) for item in left)
+    print(json.dumps({"resolved": resolved, "unresolved": len(left)}, indent=2), file=out)

@@ -4,11 +4,15 @@ matching silent, a 503 and nothing stored."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from services.gateway.__main__ import main
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
 from tests.conftest import gateway_settings
@@ -23,21 +27,20 @@ ORGANIZATIONS = "/api/v1/organizations"
 
 
 @pytest.fixture
-async def placed(
-    gateway_database: str,
-    matching_database: str,  # noqa: F811
-) -> AsyncIterator[httpx.AsyncClient]:
+async def matching_url(matching_database: str) -> AsyncIterator[str]:  # noqa: F811
+    async with matching_listening(matching_database, TOKEN) as url:
+        yield url
+
+
+@pytest.fixture
+async def placed(gateway_database: str, matching_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway asking a running matching service about territories."""
     await truncate(gateway_database, metadata)
-    async with matching_listening(matching_database, TOKEN) as matching_url:
-        settings = gateway_settings(
-            gateway_database,
-            internal_token=TOKEN,
-            matching_url=matching_url,
-            webhook_deliver=False,
-        )
-        async with serve(create_app(settings)) as client:
-            yield client
+    settings = gateway_settings(
+        gateway_database, internal_token=TOKEN, matching_url=matching_url, webhook_deliver=False
+    )
+    async with serve(create_app(settings)) as client:
+        yield client
 
 
 async def test_a_code_is_checked_stored_and_shown(
@@ -102,3 +105,38 @@ async def test_matching_silent_is_a_503_and_nothing_is_stored(
     plain = await gateway.post(ORGANIZATIONS, json={"name": "Plain", "type": "ngo"}, headers=admin)
     assert plain.status_code == 201
     assert plain.json()["territory_code"] is None
+
+
+async def test_the_resolve_command_reads_names_and_lists_the_rest(
+    placed: httpx.AsyncClient,
+    gateway_database: str,
+    matching_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    admin = await admin_headers(placed)
+    created = [
+        await placed.post(
+            ORGANIZATIONS, json={"name": name, "type": "ngo", "municipality": place}, headers=admin
+        )
+        for name, place in (("Comune di Latina", "LATINA"), ("Atlantide ODV", "Atlantide"))
+    ]
+    latina, nowhere = (answer.json()["id"] for answer in created)
+    for name, value in {
+        "PONTE_GATEWAY_DATABASE_URL": gateway_database,
+        "PONTE_GATEWAY_MATCHING_URL": matching_url,
+        "PONTE_INTERNAL_TOKEN": TOKEN,
+    }.items():
+        monkeypatch.setenv(name, value)
+    report = tmp_path / "unresolved.csv"
+    # In a thread: the command runs its own event loop.
+    assert await asyncio.to_thread(main, ["resolve-territories", "--report", str(report)]) == 0
+    printed = capsys.readouterr().out
+    assert f"unresolved organization {nowhere} 'Atlantide': no_such_name" in printed
+    assert '"resolved": 1' in printed
+    read = await placed.get(f"{ORGANIZATIONS}/{latina}", headers=admin)
+    assert read.json()["territory_code"] == "IT_059011"
+    assert read.headers["etag"] == '"2"'
+    with report.open(newline="") as rows:
+        assert [row["id"] for row in csv.DictReader(rows)] == [nowhere]

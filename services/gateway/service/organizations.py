@@ -14,7 +14,7 @@ from services.gateway.db.models import Organization
 from services.gateway.schemas.organizations import OrganizationCreate, OrganizationUpdate
 from shared.auth import Principal, Role
 from shared.errors import Conflict, Forbidden
-from shared.territory_client import TerritoryClient
+from shared.territory_client import TerritoryClient, Unresolved, unresolved
 
 NAME_TAKEN = "An organisation with this name exists."
 
@@ -80,3 +80,25 @@ async def update(
     except IntegrityError as error:  # a concurrent change to the same name
         raise Conflict(NAME_TAKEN) from error
     return organization
+
+
+async def resolve_territories(
+    session: AsyncSession, territories: TerritoryClient
+) -> tuple[int, list[Unresolved]]:
+    """Every organisation with a municipality and no territory code gets the code of the one
+    municipality with that name (a new version); the others are listed with the reason."""
+    rows = await repository.organizations_without_territory(session)
+    resolution = await territories.resolve(row.municipality for row in rows if row.municipality)
+    left: list[Unresolved] = []
+    resolved = 0
+    for organization in rows:
+        name = organization.municipality or ""
+        not_read = unresolved(resolution, organization.id, name)
+        if not_read is not None:
+            left.append(not_read)
+            continue
+        organization.territory_code = resolution.codes[name]
+        organization.version += 1
+        resolved += 1
+    await repository.flush(session)
+    return resolved, left

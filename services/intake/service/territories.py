@@ -13,7 +13,7 @@ from services.intake.db import beneficiaries, records
 from services.intake.domain.record import changes, columns
 from services.intake.service import events
 from shared import clock
-from shared.territory_client import TerritoryClient
+from shared.territory_client import TerritoryClient, Unresolved, unresolved
 
 # Who the history names for the changes of ``resolve_missing``.
 RESOLVER = "system:territories-resolve"
@@ -23,14 +23,6 @@ async def unknown_codes(matching: TerritoryClient, codes: dict[int, str]) -> dic
     """Of ``codes`` (key -> code), those naming no territory."""
     known = await matching.known_codes(codes.values()) if codes else set()
     return {key: code for key, code in codes.items() if code not in known}
-
-
-@dataclass(frozen=True)
-class Unresolved:
-    id: str
-    municipality: str
-    reason: str  # no_such_name, ambiguous
-    candidates: str  # "code (name, in parent); ..." for an ambiguous name
 
 
 @dataclass
@@ -47,25 +39,16 @@ async def resolve_missing(session: AsyncSession, matching: TerritoryClient) -> R
     resolution = await matching.resolve(row.municipality for row in rows if row.municipality)
     report = Report()
     for row in rows:
-        name = row.municipality or ""
-        code = resolution.codes.get(name)
-        if code is None:
-            listed = resolution.candidates.get(name, [])
-            report.unresolved.append(
-                Unresolved(
-                    id=str(row.id),
-                    municipality=name,
-                    reason="ambiguous" if listed else "no_such_name",
-                    candidates="; ".join(
-                        f"{c.code} ({c.name_latin}, in {c.parent_code})" for c in listed
-                    ),
-                )
-            )
+        left = unresolved(resolution, row.id, row.municipality or "")
+        if left is not None:
+            report.unresolved.append(left)
             continue
+        code = resolution.codes[row.municipality or ""]
+        assert code is not None
         before = dict(row.profile)
         after = {**before, "territory_code": code}
-        for name_, value in columns(after).items():
-            setattr(row, name_, value)
+        for column, value in columns(after).items():
+            setattr(row, column, value)
         row.version += 1
         row.updated_at = clock.now()
         row.updated_by = RESOLVER

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import dataclasses
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,9 +24,7 @@ import httpx
 from services.intake.service.territories import Report, resolve_missing
 from services.intake.settings import IntakeSettings
 from shared.db import create_engine, session_factory
-from shared.territory_client import MatchingUnavailable, TerritoryClient
-
-COLUMNS = ("id", "municipality", "reason", "candidates")
+from shared.territory_client import MatchingUnavailable, TerritoryClient, print_report
 
 
 def _parser(settings: IntakeSettings) -> argparse.ArgumentParser:
@@ -83,16 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MatchingUnavailable as error:
         print(f"error: {error.detail} ({arguments.matching_url})", file=sys.stderr)
         return 1
-    for item in report.unresolved:
-        listed = f": {item.candidates}" if item.candidates else ""
-        print(f"unresolved beneficiary {item.id} {item.municipality!r}: {item.reason}{listed}")
-    if arguments.report is not None:
-        with arguments.report.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(dataclasses.asdict(item) for item in report.unresolved)
-    summary = {"resolved": report.resolved, "unresolved": len(report.unresolved)}
-    print(json.dumps(summary, indent=2, sort_keys=True))
+    print_report("beneficiary", report.resolved, report.unresolved, arguments.report, sys.stdout)
     return 0
 
 
