@@ -21,6 +21,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.territories.__main__ import main
 from shared.testing.tokens import TestIssuer
 from tests.intake.conftest import Org, person, register
+from tests.intake.test_invitations import person_headers
 from tests.matching.conftest import matching_database  # noqa: F401 - the fixture
 from tests.matching.territories import matching_listening
 from tests.support import serve, sql, truncate
@@ -74,7 +75,10 @@ def _fields(answer: httpx.Response) -> list[str]:
 
 
 async def test_a_code_is_checked_stored_shown_and_announced(
-    placed: httpx.AsyncClient, intake_database: str, orgs: tuple[Org, Org, Org]
+    placed: httpx.AsyncClient,
+    intake_database: str,
+    orgs: tuple[Org, Org, Org],
+    issuer: TestIssuer,
 ) -> None:
     owner = orgs[0]
     created = await register(
@@ -85,6 +89,10 @@ async def test_a_code_is_checked_stored_shown_and_announced(
     assert read.json()["territory_code"] == ROMA
     [registered] = await _events(intake_database, "beneficiary.registered")
     assert registered["profile"]["territory_code"] == ROMA
+    own = await placed.get(
+        "/api/v1/me/profile", headers=person_headers(issuer, owner, created["id"])
+    )
+    assert own.json()["territory_code"] == ROMA  # the person's own app shows it
 
     unknown = await placed.post(
         PEOPLE, json=person(territory_code="IT_000000"), headers=owner.operator
