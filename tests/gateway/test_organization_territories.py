@@ -18,22 +18,18 @@ from services.gateway.db.models import metadata
 from tests.conftest import gateway_settings
 from tests.gateway.helpers import admin_headers
 from tests.matching.conftest import matching_database  # noqa: F401 - the fixture
-from tests.matching.territories import matching_listening
+from tests.matching.territories import TOKEN, matching_url  # noqa: F401 - the fixture
 from tests.support import serve, sql, truncate
 
-TOKEN = "territory-test-token"
 ROMA = "IT_058091"
 ORGANIZATIONS = "/api/v1/organizations"
 
 
 @pytest.fixture
-async def matching_url(matching_database: str) -> AsyncIterator[str]:  # noqa: F811
-    async with matching_listening(matching_database, TOKEN) as url:
-        yield url
-
-
-@pytest.fixture
-async def placed(gateway_database: str, matching_url: str) -> AsyncIterator[httpx.AsyncClient]:
+async def placed(
+    gateway_database: str,
+    matching_url: str,  # noqa: F811
+) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway asking a running matching service about territories."""
     await truncate(gateway_database, metadata)
     settings = gateway_settings(
@@ -110,7 +106,7 @@ async def test_matching_silent_is_a_503_and_nothing_is_stored(
 async def test_the_resolve_command_reads_names_and_lists_the_rest(
     placed: httpx.AsyncClient,
     gateway_database: str,
-    matching_url: str,
+    matching_url: str,  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

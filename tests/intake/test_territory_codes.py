@@ -23,10 +23,9 @@ from shared.testing.tokens import TestIssuer
 from tests.intake.conftest import Org, person, register
 from tests.intake.test_invitations import person_headers
 from tests.matching.conftest import matching_database  # noqa: F401 - the fixture
-from tests.matching.territories import matching_listening
+from tests.matching.territories import TOKEN, matching_url  # noqa: F401 - the fixture
 from tests.support import serve, sql, truncate
 
-TOKEN = "territory-test-token"
 ROMA = "IT_058091"
 LATINA = "IT_059011"
 PEOPLE = "/api/v1/beneficiaries"
@@ -34,14 +33,10 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-async def matching_url(matching_database: str) -> AsyncIterator[str]:  # noqa: F811
-    async with matching_listening(matching_database, TOKEN) as url:
-        yield url
-
-
-@pytest.fixture
 async def placed(
-    intake_database: str, matching_url: str, issuer: TestIssuer
+    intake_database: str,
+    matching_url: str,  # noqa: F811
+    issuer: TestIssuer,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Intake asking a running matching service about territories."""
     await truncate(intake_database, metadata)
@@ -170,7 +165,7 @@ async def test_matching_silent_is_a_503_and_nothing_is_stored(
 async def test_the_resolve_command_reads_names_and_lists_the_rest(
     placed: httpx.AsyncClient,
     intake_database: str,
-    matching_url: str,
+    matching_url: str,  # noqa: F811
     orgs: tuple[Org, Org, Org],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 import uvicorn
 
 from services.matching.app import create_app
@@ -56,3 +57,14 @@ async def matching_listening(database_url: str, internal_token: str) -> AsyncIte
     finally:
         server.should_exit = True
         await task
+
+
+TOKEN = "territory-test-token"
+
+
+@pytest.fixture
+async def matching_url(matching_database: str) -> AsyncIterator[str]:
+    """Matching on a port, for the tests of a service that asks it about territories (import
+    this fixture with ``matching_database``); its internal token is :data:`TOKEN`."""
+    async with matching_listening(matching_database, TOKEN) as url:
+        yield url
