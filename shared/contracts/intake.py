@@ -54,7 +54,8 @@ class MatchingProfile(Contract):
     birth_date: date | None = None
     sex: str | None = None
     nationality: str | None = None
-    municipality: str | None = None
+    municipality: str | None = None  # a label; where the person lives is territory_code
+    territory_code: str | None = None  # a territory of matching's, checked by intake
     arrival_date: date | None = None
     permit_type: str | None = None
     permit_expires_on: date | None = None

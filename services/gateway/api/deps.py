@@ -15,6 +15,7 @@ from services.gateway.settings import GatewaySettings
 from shared.auth import CurrentPrincipal, Role
 from shared.db import DbSession
 from shared.errors import NotFound
+from shared.territory_client import TerritoryClient
 
 
 def _settings(request: Request) -> GatewaySettings:
@@ -36,6 +37,14 @@ def client_address(request: Request) -> str:
 
 
 Settings = Annotated[GatewaySettings, Depends(_settings)]
+
+
+def _territories(request: Request, settings: Settings) -> TerritoryClient:
+    """Matching's territories, over its internal API (it owns them)."""
+    return TerritoryClient(request.app.state.http, settings.matching_url, settings.internal_token)
+
+
+Territories = Annotated[TerritoryClient, Depends(_territories)]
 Issuer = Annotated[TokenIssuer, Depends(_issuer)]
 ClientAddress = Annotated[str, Depends(client_address)]
 

@@ -10,7 +10,7 @@ import uuid
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from services.gateway.api.deps import ListedOrganization
+from services.gateway.api.deps import ListedOrganization, Territories
 from services.gateway.db import repository
 from services.gateway.db.models import Organization, idempotency
 from services.gateway.schemas.organizations import (
@@ -49,13 +49,19 @@ def _read(organization: Organization, response: Response) -> OrganizationRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=OrganizationRead,
-    responses=problems(403, 409),
+    responses=problems(403, 409, 422, 503),
     summary="Add an organisation to the cluster (platform admins)",
+    description="A `territory_code` is checked against the territories (`GET "
+    "/api/v1/territories`): unknown, 422; while they cannot be read, 503 and nothing stored.",
 )
 async def create_organization(
-    body: OrganizationCreate, principal: CurrentPrincipal, session: DbSession, response: Response
+    body: OrganizationCreate,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    response: Response,
+    territories: Territories,
 ) -> OrganizationRead:
-    organization = await service.create(session, principal, body)
+    organization = await service.create(session, principal, body, territories)
     response.headers["Location"] = f"/api/v1/organizations/{organization.id}"
     return _read(organization, response)
 
@@ -86,7 +92,7 @@ async def get_organization(
 @router.patch(
     "/{organization_id}",
     response_model=OrganizationRead,
-    responses=problems(403, 404, 409, 412, 428),
+    responses=problems(403, 404, 409, 412, 422, 428, 503),
     summary="Change an organisation, e.g. its emergency reasons (platform admins; If-Match)",
     description="Send If-Match with the ETag of your last read. `emergency_reasons` entitles the "
     "organisation's org admins to break the glass on those legal bases (`[]`: no more).",
@@ -98,9 +104,15 @@ async def update_organization(
     principal: CurrentPrincipal,
     session: DbSession,
     response: Response,
+    territories: Territories,
 ) -> OrganizationRead:
     organization = await service.update(
-        session, principal, organization_id, body, lambda version: check_if_match(request, version)
+        session,
+        principal,
+        organization_id,
+        body,
+        lambda version: check_if_match(request, version),
+        territories,
     )
     return _read(organization, response)
 

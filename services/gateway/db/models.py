@@ -51,6 +51,9 @@ class Organization(Base):
     type: Mapped[str] = mapped_column(String(40))
     country: Mapped[str | None] = mapped_column(String(2))
     municipality: Mapped[str | None] = mapped_column(String(120))
+    territory_code: Mapped[str | None] = mapped_column(
+        String(40), comment="where it is: a territory code of matching's (NUTS or LAU)"
+    )
     contact_email: Mapped[str | None] = mapped_column(String(254))
     emergency_reasons: Mapped[list[str]] = mapped_column(
         ARRAY(String(32)),

@@ -100,6 +100,17 @@ async def listed_organization(
     return organization
 
 
+async def organizations_without_territory(session: AsyncSession) -> list[Organization]:
+    """The organisations that name a municipality and no territory, locked, by id."""
+    found = await session.scalars(
+        select(Organization)
+        .where(Organization.territory_code.is_(None), Organization.municipality.is_not(None))
+        .order_by(Organization.id)
+        .with_for_update()
+    )
+    return list(found)
+
+
 async def organization_by_name(session: AsyncSession, name: str) -> Organization | None:
     organization: Organization | None = await session.scalar(
         select(Organization).where(Organization.name == name)

@@ -18,6 +18,7 @@ from pydantic import (
 from services.gateway.domain.organizations import OrganizationType
 from services.gateway.schemas.common import Name, StrictModel
 from shared.contracts.intake import EmergencyReason
+from shared.contracts.territories import TerritoryCode
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Municipality = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
@@ -41,6 +42,7 @@ class OrganizationCreate(StrictModel):
                     "type": "employment_service",
                     "country": "IT",
                     "municipality": "Roma",
+                    "territory_code": "IT_058091",
                 }
             ]
         },
@@ -50,6 +52,11 @@ class OrganizationCreate(StrictModel):
     type: OrganizationType
     country: Country | None = None
     municipality: Municipality | None = None
+    territory_code: TerritoryCode | None = Field(
+        default=None,
+        description="where it is: a territory code (`GET /api/v1/territories`); `municipality` "
+        "stays a free-text label",
+    )
     contact_email: EmailStr | None = None
     emergency_reasons: EmergencyReasons = []  # noqa: RUF012 - a pydantic field, copied per instance
 
@@ -69,6 +76,7 @@ class OrganizationUpdate(StrictModel):
     type: OrganizationType | None = None
     country: Country | None = None
     municipality: Municipality | None = None
+    territory_code: TerritoryCode | None = None
     contact_email: EmailStr | None = None
     emergency_reasons: EmergencyReasons | None = None
 
@@ -92,6 +100,7 @@ class OrganizationRead(BaseModel):
     type: OrganizationType
     country: str | None
     municipality: str | None
+    territory_code: str | None = None
     contact_email: str | None
     emergency_reasons: list[EmergencyReason] = Field(
         description="the emergency-access reasons its org admins may invoke (empty: none)"

@@ -14,6 +14,7 @@ from services.gateway.db.models import Organization
 from services.gateway.schemas.organizations import OrganizationCreate, OrganizationUpdate
 from shared.auth import Principal, Role
 from shared.errors import Conflict, Forbidden
+from shared.territory_client import TerritoryClient, Unresolved, unresolved
 
 NAME_TAKEN = "An organisation with this name exists."
 
@@ -23,12 +24,20 @@ def _platform_admin(principal: Principal, doing: str) -> None:
         raise Forbidden(f"Only platform admins {doing} organisations.")
 
 
+def _territory(code: str | None) -> dict[str, str]:
+    return {"body.territory_code": code} if code is not None else {}
+
+
 async def create(
-    session: AsyncSession, principal: Principal, body: OrganizationCreate
+    session: AsyncSession,
+    principal: Principal,
+    body: OrganizationCreate,
+    territories: TerritoryClient,
 ) -> Organization:
     _platform_admin(principal, "add")
     if await repository.organization_by_name(session, body.name):
         raise Conflict(NAME_TAKEN)
+    await territories.require_known(_territory(body.territory_code))
     values = body.model_dump()
     values["emergency_reasons"] = sorted(set(values["emergency_reasons"]))
     organization = Organization(**values)
@@ -49,8 +58,11 @@ async def update(
     organization_id: uuid.UUID,
     body: OrganizationUpdate,
     check_version: Callable[[int], None],
+    territories: TerritoryClient,
 ) -> Organization:
     _platform_admin(principal, "change")  # before the lookup: the answer tells nothing
+    # Checked before the row is locked (matching may take a while to answer).
+    await territories.require_known(_territory(body.territory_code))
     organization = await repository.listed_organization(session, organization_id, lock=True)
     check_version(organization.version)
     changes = body.model_dump(exclude_unset=True)
@@ -68,3 +80,25 @@ async def update(
     except IntegrityError as error:  # a concurrent change to the same name
         raise Conflict(NAME_TAKEN) from error
     return organization
+
+
+async def resolve_territories(
+    session: AsyncSession, territories: TerritoryClient
+) -> tuple[int, list[Unresolved]]:
+    """Every organisation with a municipality and no territory code gets the code of the one
+    municipality with that name (a new version); the others are listed with the reason."""
+    rows = await repository.organizations_without_territory(session)
+    resolution = await territories.resolve(row.municipality for row in rows if row.municipality)
+    left: list[Unresolved] = []
+    resolved = 0
+    for organization in rows:
+        name = organization.municipality or ""
+        not_read = unresolved(resolution, organization.id, name)
+        if not_read is not None:
+            left.append(not_read)
+            continue
+        organization.territory_code = resolution.codes[name]
+        organization.version += 1
+        resolved += 1
+    await repository.flush(session)
+    return resolved, left

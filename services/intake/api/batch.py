@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from services.intake.api.deps import Settings
+from services.intake.api.deps import Matching, Settings
 from services.intake.db.models import idempotency
 from services.intake.schemas.pages import BatchRequest, BatchResult
 from services.intake.service import batch
@@ -24,7 +24,7 @@ router = APIRouter(
 @router.post(
     "/batch",
     response_model=BatchResult,
-    responses=problems(403, 422),
+    responses=problems(403, 422, 503),
     summary="Register up to 500 people; a result per item (created, possible duplicate, invalid)",
     description="Items are validated one by one: an invalid item does not stop the others unless "
     "`all_or_nothing` is set, in which case nothing is registered and the 422 problem carries "
@@ -36,7 +36,11 @@ router = APIRouter(
     "(`code` `too_many_candidates`) and registers nothing: send smaller batches.",
 )
 async def register_batch(
-    body: BatchRequest, principal: CurrentPrincipal, session: DbSession, settings: Settings
+    body: BatchRequest,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    settings: Settings,
+    matching: Matching,
 ) -> Response:
     limits = batch.Limits(
         max_items=settings.batch_max_items,
@@ -44,7 +48,12 @@ async def register_batch(
         candidate_rows=settings.batch_candidate_rows_max,
     )
     results = await batch.register_many(
-        session, principal, body.items, all_or_nothing=body.all_or_nothing, limits=limits
+        session,
+        principal,
+        body.items,
+        all_or_nothing=body.all_or_nothing,
+        limits=limits,
+        matching=matching,
     )
     created = sum(1 for result in results if result["status"] in ("created", "possible_duplicate"))
     return json_response({"created": created, "results": results})

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from services.intake.api.deps import Matching
 from services.intake.db.models import idempotency
 from services.intake.schemas.beneficiary import (
     BeneficiaryCreate,
@@ -39,13 +40,15 @@ router = APIRouter(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=Registered,
-    responses=problems(403, 409, 422),
+    responses=problems(403, 409, 422, 503),
     summary="Register a person (answers possible duplicates)",
+    description="A `territory_code` is checked against the territories (`GET "
+    "/api/v1/territories`): unknown, 422; while they cannot be read, 503 and nothing stored.",
 )
 async def register(
-    body: BeneficiaryCreate, principal: CurrentPrincipal, session: DbSession
+    body: BeneficiaryCreate, principal: CurrentPrincipal, session: DbSession, matching: Matching
 ) -> Response:
-    row, duplicates = await service.register(session, principal, body)
+    row, duplicates = await service.register(session, principal, body, matching)
     document = {
         **service.as_shown(row, service.OWNER_VIEW),
         "possible_duplicates": duplicates,
@@ -124,7 +127,7 @@ async def read_beneficiary(
 @router.patch(
     "/{beneficiary_id}",
     response_model=BeneficiaryRead,
-    responses=problems(403, 404, 409, 412, 428),
+    responses=problems(403, 404, 409, 412, 428, 503),
     summary="Change a person's record (If-Match with the ETag of your last read)",
 )
 async def update_beneficiary(
@@ -133,11 +136,17 @@ async def update_beneficiary(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
+    matching: Matching,
 ) -> Response:
     if request.headers.get("if-match") is None:
         check_if_match(request, 0)  # raises 428 before anything is read
     row = await service.update(
-        session, principal, beneficiary_id, body, lambda version: check_if_match(request, version)
+        session,
+        principal,
+        beneficiary_id,
+        body,
+        lambda version: check_if_match(request, version),
+        matching,
     )
     return json_response(service.as_shown(row, service.OWNER_VIEW), version=row.version)
 

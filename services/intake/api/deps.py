@@ -22,6 +22,7 @@ from services.intake.service import beneficiaries
 from services.intake.settings import IntakeSettings
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
+from shared.territory_client import TerritoryClient
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,13 @@ def gateway(settings: Settings, http: Http) -> GatewayClient:
 
 
 Gateway = Annotated[GatewayClient, Depends(gateway)]
+
+
+def matching(settings: Settings, http: Http) -> TerritoryClient:
+    return TerritoryClient(http, settings.matching_url, settings.internal_token)
+
+
+Matching = Annotated[TerritoryClient, Depends(matching)]
 
 
 def exports(settings: Settings, http: Http) -> ExportClient:

@@ -44,6 +44,7 @@ async def own_profile(
             "family_name": row.family_name,
             "birth_date": row.birth_date,
             "municipality": row.municipality,
+            "territory_code": row.territory_code,
             "contact": document.get("contact"),
             "languages": document.get("languages", []),
             "skills": document.get("skills", []),

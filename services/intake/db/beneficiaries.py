@@ -205,3 +205,19 @@ async def move_access(session: AsyncSession, merged_id: uuid.UUID, survivor_id: 
             .values(beneficiary_id=survivor_id)
         )
     await session.flush()
+
+
+async def without_territory(session: AsyncSession) -> list[Beneficiary]:
+    """The active records that name a municipality and no territory, locked, by id: a change
+    made meanwhile waits (``SKIP LOCKED`` would leave them out of the report)."""
+    found = await session.scalars(
+        select(Beneficiary)
+        .where(
+            Beneficiary.status == "active",
+            Beneficiary.territory_code.is_(None),
+            Beneficiary.municipality.is_not(None),
+        )
+        .order_by(Beneficiary.id)
+        .with_for_update()
+    )
+    return list(found)

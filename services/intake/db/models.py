@@ -90,6 +90,9 @@ class Beneficiary(Base):
     arrival_date: Mapped[date | None] = mapped_column(Date)
     arrival_year: Mapped[int | None] = mapped_column(SmallInteger)
     municipality: Mapped[str | None] = mapped_column(String(120))
+    territory_code: Mapped[str | None] = mapped_column(
+        String(40), comment="residence: a territory code of matching's (NUTS or LAU)"
+    )
     permit_type: Mapped[str | None] = mapped_column(String(64))
     permit_expires_on: Mapped[date | None] = mapped_column(Date)
     permit_allows_work: Mapped[bool | None]

@@ -32,7 +32,7 @@ FIELDS_BY_SECTION: dict[Section, frozenset[str]] = {
             "external_id",
         }
     ),
-    Section.CONTACT: frozenset({"contact", "municipality"}),
+    Section.CONTACT: frozenset({"contact", "municipality", "territory_code"}),
     Section.PROFILE: frozenset(
         {
             "arrival_date",

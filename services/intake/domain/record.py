@@ -59,6 +59,7 @@ def columns(document: Mapping[str, Any]) -> dict[str, Any]:
         "arrival_date": arrival,
         "arrival_year": arrival.year if arrival else None,
         "municipality": document.get("municipality"),
+        "territory_code": document.get("territory_code"),
         "permit_type": legal.get("permit_type"),
         "permit_expires_on": as_date(legal.get("permit_expires_on")),
         "permit_allows_work": permit_allows_work(document),
@@ -93,7 +94,15 @@ def shown(
 
 # Kept after erasure, for the statistics funders ask for (people reached by sex, age band,
 # nationality, territory); everything else about the person goes.
-STATISTICAL_COLUMNS = ("sex", "nationality", "birth_year", "arrival_year", "municipality", "needs")
+STATISTICAL_COLUMNS = (
+    "sex",
+    "nationality",
+    "birth_year",
+    "arrival_year",
+    "municipality",
+    "territory_code",
+    "needs",
+)
 
 
 def erased_columns() -> dict[str, Any]:

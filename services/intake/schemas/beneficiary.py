@@ -22,6 +22,7 @@ from services.intake.schemas.profile import (
     Vulnerability,
     WorkExperience,
 )
+from shared.contracts.territories import TerritoryCode
 from shared.dates import IsoDate
 
 Name = Annotated[
@@ -88,6 +89,12 @@ class Profile(BaseModel):
 
     arrival_date: IsoDate | None = Field(default=None, description="arrival in the host country")
     municipality: Municipality | None = None
+    territory_code: TerritoryCode | None = Field(
+        default=None,
+        description="where the person lives: a territory code (`GET /api/v1/territories`, e.g. "
+        "`IT_058091` for Roma); `municipality` stays a free-text label",
+        examples=["IT_058091"],
+    )
     contact: Contact | None = None
     legal_status: LegalStatus | None = None
     migration_project: MigrationProject | None = None
@@ -139,6 +146,7 @@ class BeneficiaryUpdate(BaseModel):
     external_id: ExternalId | None = None
     arrival_date: IsoDate | None = None
     municipality: Municipality | None = None
+    territory_code: TerritoryCode | None = None
     contact: Contact | None = None
     legal_status: LegalStatus | None = None
     migration_project: MigrationProject | None = None
@@ -189,6 +197,7 @@ class BeneficiaryRead(BaseModel):
     external_id: str | None = None
     arrival_date: date | None = None
     municipality: str | None = None
+    territory_code: str | None = None
     contact: Contact | None = None
     legal_status: LegalStatus | None = None
     migration_project: MigrationProject | None = None

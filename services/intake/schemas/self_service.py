@@ -44,6 +44,7 @@ class OwnProfile(BaseModel):
     family_name: str | None
     birth_date: date | None
     municipality: str | None
+    territory_code: str | None = Field(default=None, description="where they live, by code")
     contact: Contact | None = None
     languages: list[Language] = Field(default_factory=list)
     skills: list[Skill] = Field(default_factory=list)

@@ -30,13 +30,14 @@ from services.intake.errors import (
     TooManyCandidates,
 )
 from services.intake.schemas.beneficiary import BeneficiaryCreate
-from services.intake.service import events
+from services.intake.service import events, territories
 from services.intake.service.beneficiaries import document_of, new_row
 from shared import clock
 from shared.auth import Principal
 from shared.contracts import intake as contract
 from shared.errors import FieldError, validation_errors
 from shared.offload import run_in_process
+from shared.territory_client import TerritoryClient
 
 MAX_ITEMS = 500
 # Below this many comparisons (a few milliseconds) the scoring runs inline: the hop to the pool
@@ -131,12 +132,39 @@ async def _taken(
         documents.pop(index, None)
 
 
+async def _unknown_territories(
+    matching: TerritoryClient,
+    documents: dict[int, dict[str, Any]],
+    invalid: dict[int, list[dict[str, Any]]],
+) -> None:
+    """Items whose territory code names no territory become invalid (one call for the batch;
+    503, nothing written, when matching does not answer)."""
+    codes = {
+        index: doc["territory_code"]
+        for index, doc in documents.items()
+        if doc.get("territory_code")
+    }
+    for index, code in (await territories.unknown_codes(matching, codes)).items():
+        invalid[index] = _errors(
+            index,
+            [
+                FieldError(
+                    field="body.territory_code",
+                    message=f"no territory has the code {code!r}",
+                    code="unknown",
+                )
+            ],
+        )
+        documents.pop(index, None)
+
+
 async def register_many(
     session: AsyncSession,
     principal: Principal,
     items: list[Any],
     *,
     all_or_nothing: bool,
+    matching: TerritoryClient,
     limits: Limits = Limits(),
 ) -> list[dict[str, Any]]:
     if not access.works_on_cases(principal) or principal.organization_id is None:
@@ -150,6 +178,7 @@ async def register_many(
         )
     documents, invalid = _validate(items)
     await _taken(session, principal, documents, invalid)
+    await _unknown_territories(matching, documents, invalid)
     if all_or_nothing and invalid:
         raise BatchNotRegistered(
             [FieldError(**error) for errors in invalid.values() for error in errors],

@@ -33,6 +33,7 @@ from services.intake.schemas.beneficiary import PATCHABLE, BeneficiaryCreate, Be
 from services.intake.service import events
 from shared import clock
 from shared.auth import Principal
+from shared.territory_client import TerritoryClient
 
 REQUIRED = frozenset({"given_name", "family_name", "birth_date"})
 OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)
@@ -109,13 +110,19 @@ async def possible_duplicates(
     return sorted(found, key=lambda item: -item["score"])
 
 
+def _territory(document: Mapping[str, Any]) -> dict[str, str]:
+    code = document.get("territory_code")
+    return {"body.territory_code": code} if code is not None else {}
+
+
 async def register(
-    session: AsyncSession, principal: Principal, body: BeneficiaryCreate
+    session: AsyncSession, principal: Principal, body: BeneficiaryCreate, matching: TerritoryClient
 ) -> tuple[Beneficiary, list[dict[str, Any]]]:
     if not access.works_on_cases(principal):
         raise RegistrationForbidden
     document = document_of(body)
     _check(document, clock.today())
+    await matching.require_known(_territory(document))
     row = new_row(principal, document)
     try:
         await beneficiaries.add(session, row)
@@ -186,12 +193,16 @@ async def update(
     beneficiary_id: uuid.UUID,
     body: BeneficiaryUpdate,
     check_version: Callable[[int], Any],
+    matching: TerritoryClient,
 ) -> Beneficiary:
     row, _view = await beneficiaries.get_visible(session, principal, beneficiary_id)
     if row.status != "active":
         raise RecordNotActive(row.status)
     if not access.may_change(principal, row.organization_id):
         raise ChangeForbidden
+    # A new code is checked before the row is locked (matching may take a while to answer).
+    if body.territory_code is not None and body.territory_code != row.territory_code:
+        await matching.require_known(_territory({"territory_code": body.territory_code}))
     locked = await beneficiaries.any_status(session, row.id, lock=True)
     assert locked is not None
     check_version(locked.version)

@@ -26,6 +26,7 @@ def matching_profile(document: Mapping[str, Any]) -> contract.MatchingProfile:
         sex=document.get("sex"),
         nationality=document.get("nationality"),
         municipality=document.get("municipality"),
+        territory_code=document.get("territory_code"),
         arrival_date=document.get("arrival_date"),
         permit_type=legal.get("permit_type"),
         permit_expires_on=legal.get("permit_expires_on"),

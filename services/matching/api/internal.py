@@ -1,6 +1,7 @@
 """Internal endpoints (never routed by the gateway; the services' shared token): what matching
 holds about a person (its read model, its copy of the access list, the referrals), for intake's
-GDPR export."""
+GDPR export; which territory codes exist and which municipality a name stands for, for intake and
+the gateway, which store codes beside place names."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from services.matching.service import internal
+from services.matching.service import internal, territories
+from shared.contracts import territories as contract
 from shared.db import ReadSession
 from shared.events import internal_auth
 
@@ -21,3 +23,18 @@ router = APIRouter(
 @router.get("/beneficiaries/{beneficiary_id}/export")
 async def export(beneficiary_id: uuid.UUID, session: ReadSession) -> dict[str, Any]:
     return await internal.export(session, beneficiary_id)
+
+
+@router.post(contract.CHECK_PATH.removeprefix("/internal"))
+async def check_territories(body: contract.CodesCheck, session: ReadSession) -> contract.KnownCodes:
+    """Those of the codes that name a territory (the others are unknown)."""
+    return await territories.known(session, list(body.codes))
+
+
+@router.post(contract.RESOLVE_PATH.removeprefix("/internal"))
+async def resolve_territories(
+    body: contract.NamesResolve, session: ReadSession
+) -> contract.Resolution:
+    """Each municipality name's code where exactly one LAU has that name (case and accents
+    aside), else null; the LAU of an ambiguous name."""
+    return await territories.resolution(session, list(body.names))

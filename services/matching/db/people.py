@@ -100,11 +100,16 @@ async def save_profile(
     beneficiary_id: uuid.UUID,
     organization_id: uuid.UUID,
     profile: dict[str, Any],
+    *,
+    territory_code: str | None,
+    needs: list[str],
 ) -> None:
     values = {
         "beneficiary_id": beneficiary_id,
         "organization_id": organization_id,
         "profile": profile,
+        "territory_code": territory_code,
+        "needs": needs,
         "updated_at": clock.now(),
     }
     statement = insert(CandidateProfile).values(**values)
@@ -114,6 +119,8 @@ async def save_profile(
             set_={
                 "organization_id": statement.excluded.organization_id,
                 "profile": statement.excluded.profile,
+                "territory_code": statement.excluded.territory_code,
+                "needs": statement.excluded.needs,
                 "updated_at": statement.excluded.updated_at,
             },
         )

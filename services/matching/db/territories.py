@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services.matching.db import pages
 from services.matching.db.models import Base
 from services.matching.domain.labels import prefix_upper_bound
+from services.matching.domain.territories import LAU_LEVEL
 
 
 class Territory(Base):
@@ -161,3 +162,19 @@ async def subtree_codes(session: AsyncSession, roots: list[str]) -> list[str]:
     if not roots:
         return []
     return list(await session.scalars(_SUBTREE, {"roots": roots}))
+
+
+async def laus_named(session: AsyncSession, keys: list[str]) -> list[Territory]:
+    """The municipalities (LAU) whose Latin or national name, normalised like ``name_key``, is
+    one of ``keys``, in code order."""
+    if not keys:
+        return []
+    found = await session.scalars(
+        select(Territory)
+        .where(
+            Territory.level == LAU_LEVEL,
+            or_(Territory.name_key.in_(keys), Territory.national_key.in_(keys)),
+        )
+        .order_by(Territory.code)
+    )
+    return list(found)

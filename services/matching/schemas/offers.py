@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from services.matching.domain.offers import OfferStatus, OfferType
+from shared.contracts.territories import TerritoryCode
 from shared.dates import IsoDate
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -56,6 +57,7 @@ EXAMPLE: dict[str, Any] = {
     "title": "Bricklaying internship on a residential site",
     "description": "Six months with a tutor; safety course included.",
     "municipality": "Latina",
+    "territory_code": "IT_059011",
     "latitude": 41.4675,
     "longitude": 12.9036,
     "schedule": "Mon-Fri 7:30-15:30",
@@ -87,6 +89,11 @@ class OfferFields(BaseModel):
 
     description: Text | None = None
     municipality: Title | None = None
+    territory_code: TerritoryCode | None = Field(
+        default=None,
+        description="where the offer takes place: a territory code (`GET /api/v1/territories`); "
+        "without one, the municipality's where exactly one LAU has that name",
+    )
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     schedule: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
@@ -149,6 +156,11 @@ class OfferUpdate(BaseModel):
     status: OfferStatus | None = None
     description: Text | None = None
     municipality: Title | None = None
+    territory_code: TerritoryCode | None = Field(
+        default=None,
+        description="a territory code; null: the municipality's where unambiguous. Changing only "
+        "the municipality re-reads a code that was read from the old one, and keeps a code given",
+    )
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     schedule: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
@@ -184,6 +196,7 @@ class OfferRead(BaseModel):
     description: str | None
     status: OfferStatus
     municipality: str | None
+    territory_code: str | None
     latitude: float | None
     longitude: float | None
     schedule: str | None

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import indexes, pathways, people
 from services.matching.db.models import beneficiary_access, beneficiary_grant, idempotency
-from services.matching.service import withdrawals
+from services.matching.service import territories, withdrawals
 from shared import access_mirror
 from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
@@ -22,11 +22,16 @@ async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
     mirror = known.get(changed.beneficiary_id)
     if mirror is not None and (mirror.erased or mirror.merged_into is not None):
         return  # a late copy of a record that is gone must not come back
+    profile = changed.profile
     await people.save_profile(
         session,
         changed.beneficiary_id,
         changed.organization_id,
-        changed.profile.model_dump(mode="json"),
+        profile.model_dump(mode="json"),
+        # The code intake checked, else the municipality's where its name is unambiguous.
+        territory_code=profile.territory_code
+        or await territories.code_for(session, None, profile.municipality),
+        needs=list(profile.needs),
     )
 
 

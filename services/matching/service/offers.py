@@ -29,6 +29,7 @@ from services.matching.schemas.offers import (
     OfferUpdate,
     check_consistency,
 )
+from services.matching.service import territories
 from shared import clock
 from shared.auth import Principal
 from shared.errors import FieldError
@@ -115,6 +116,9 @@ async def create(session: AsyncSession, principal: Principal, body: OfferCreate)
     fields = body.model_dump()
     await check_taxonomy(session, fields)
     await check_clusters(session, principal.organization_id, fields["cluster_ids"])
+    fields["territory_code"] = await territories.code_for(
+        session, body.territory_code, body.municipality
+    )
     offer = Offer(
         id=uuid.uuid4(),
         organization_id=principal.organization_id,
@@ -147,6 +151,8 @@ async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None
         raise InconsistentOffer(str(error)) from error
     await check_taxonomy(session, patch)
     await check_clusters(session, offer.organization_id, patch.get("cluster_ids") or [])
+    if "territory_code" in patch or "municipality" in patch:
+        patch["territory_code"] = await _territory_after(session, offer, patch)
     if patch.get("seats") is not None and patch["seats"] < offer.seats_taken:
         raise SeatsTaken(offer.seats_taken)
     for name, value in _columns(patch).items():
@@ -155,6 +161,21 @@ async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None
     offer.updated_at = clock.now()
     await offers.flush(session)
     await indexes.bump_revision(session, indexes.OFFERS)
+
+
+async def _territory_after(
+    session: AsyncSession, offer: Offer, patch: dict[str, Any]
+) -> str | None:
+    """The code a change leaves: the one sent; else, when only the municipality changes, the
+    code kept if it was given (not read from the old name), else the new name's reading."""
+    if patch.get("territory_code") is not None:
+        return await territories.code_for(session, patch["territory_code"], None)
+    municipality = patch.get("municipality", offer.municipality)
+    if "territory_code" not in patch and offer.territory_code is not None:
+        read_from_name = await territories.code_for(session, None, offer.municipality)
+        if read_from_name != offer.territory_code:
+            return offer.territory_code
+    return await territories.code_for(session, None, municipality)
 
 
 async def delete(session: AsyncSession, offer: Offer) -> None:
@@ -172,6 +193,7 @@ def read_fields(offer: Offer) -> dict[str, Any]:
         "status": offer.status,
         "description": offer.description,
         "municipality": offer.municipality,
+        "territory_code": offer.territory_code,
         "latitude": offer.latitude,
         "longitude": offer.longitude,
         "schedule": offer.schedule,

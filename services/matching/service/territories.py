@@ -4,6 +4,7 @@ parents, serialised once per answer with a content ETag (they change only with a
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import territories as territory_db
 from services.matching.domain.labels import search_key
+from services.matching.domain.territories import AMBIGUOUS, NameResolution, Place, resolve_names
 from services.matching.errors import UnknownTerritory
+from shared.contracts.territories import Candidate, KnownCodes, Resolution
 from shared.errors import FieldError, UnprocessableContent
 from shared.etags import content_etag
 
@@ -68,3 +71,54 @@ async def require_known(session: AsyncSession, codes: dict[str, str]) -> None:
     ]
     if unknown:
         raise UnprocessableContent("Unknown territory code.", errors=unknown)
+
+
+async def resolve(session: AsyncSession, names: Iterable[str]) -> dict[str, NameResolution]:
+    """Each name read as a municipality: its code where exactly one LAU has that name."""
+    listed = sorted(set(names))
+    keys = sorted({key for key in map(search_key, listed) if key})
+    rows = await territory_db.laus_named(session, keys)
+    places = [
+        Place(
+            code=row.code,
+            name_latin=row.name_latin,
+            parent_code=row.parent_code,
+            keys=frozenset({row.name_key, row.national_key}),
+        )
+        for row in rows
+    ]
+    return resolve_names(listed, places)
+
+
+async def code_for(
+    session: AsyncSession, given: str | None, municipality: str | None
+) -> str | None:
+    """A place's territory: the code given (422 ``body.territory_code`` when unknown), else the
+    municipality's where its name is unambiguous, else none."""
+    if given is not None:
+        await require_known(session, {"body.territory_code": given})
+        return given
+    if not municipality:
+        return None
+    return (await resolve(session, [municipality]))[municipality].code
+
+
+async def known(session: AsyncSession, codes: list[str]) -> KnownCodes:
+    """For the other services: which of ``codes`` name a territory."""
+    return KnownCodes(known=sorted(await territory_db.known_codes(session, sorted(set(codes)))))
+
+
+async def resolution(session: AsyncSession, names: list[str]) -> Resolution:
+    """For the other services: each name's code, and the municipalities of an ambiguous one."""
+    resolved = await resolve(session, names)
+    return Resolution(
+        codes={name: found.code for name, found in resolved.items()},
+        candidates={
+            name: [
+                Candidate(code=p.code, name_latin=p.name_latin, parent_code=p.parent_code)
+                for p in found.candidates
+            ]
+            for name, found in resolved.items()
+            if found.reason == AMBIGUOUS
+        },
+    )
