@@ -14,6 +14,7 @@ from services.matching.api import (
     offers,
     referrals,
     taxonomy,
+    territorial_context,
     territories,
 )
 from services.matching.db.models import inbox, outbox
@@ -75,6 +76,7 @@ def create_app(
             offers.router,
             referrals.router,
             matching.router,
+            territorial_context.router,
             taxonomy.router,
             territories.router,
             me.router,
