@@ -259,7 +259,7 @@ def test_reach_is_the_nuts_3_region_or_the_region_itself_above_it() -> None:
 
 
 def test_nearest_hub_ignores_what_is_not_a_time() -> None:
-    entries = [
+    entries: list[dict[str, Any]] = [
         {"hub": "A", "minutes": 30},
         {"hub": "B", "minutes": "5"},
         {"hub": "C", "minutes": 9},
