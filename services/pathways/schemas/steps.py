@@ -73,7 +73,6 @@ class AssessmentCreate(Strict):
                         "municipality": "Latina",
                         "services_within_reach": ["CPI Latina", "Caritas help desk"],
                         "territory_code": "IT_059011",
-                        "service_point_ids": ["7b1e2c9a-3f4d-4e5a-9b6c-1d2e3f4a5b6c"],
                     },
                     "labour_market_position": "informal",
                     "needs": [
