@@ -20,6 +20,7 @@ from services.matching.api import (
     service_points,
     taxonomy,
     territorial_analysis,
+    territorial_context,
     territories,
     territory_profiles,
 )
@@ -83,6 +84,7 @@ def create_app(
             referrals.router,
             service_points.router,
             matching.router,
+            territorial_context.router,
             taxonomy.router,
             territories.router,
             clusters.router,

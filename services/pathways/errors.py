@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, UnprocessableContent
+from shared.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    UnprocessableContent,
+)
 
 
 class _Fixed:
@@ -104,4 +111,25 @@ class InvalidPeriod(UnprocessableContent):
     def __init__(self, detail: str, message: str) -> None:
         super().__init__(
             detail, errors=[FieldError(field="query.date_from", message=message, code="range")]
+        )
+
+
+class UnusableReferences(UnprocessableContent):
+    """Service points or territory codes that matching does not know, or that are not the
+    caller's to name (closed, or published to clusters it is not in): one error per field."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(
+            "Some service points or territories cannot be used; see errors.",
+            errors=[
+                FieldError(field=f"body.{field}", message=message, code="unknown")
+                for field, message in fields.items()
+            ],
+        )
+
+
+class MatchingUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "The service points cannot be checked right now; nothing was recorded, try again."
         )

@@ -26,6 +26,8 @@ from tools.processes import free_port
         ("/api/v1/beneficiaries/batch", "intake"),
         ("/api/v1/beneficiaries/3f0c/consents/1", "intake"),
         ("/api/v1/beneficiaries/3f0c/matches", "matching"),
+        ("/api/v1/beneficiaries/3f0c/territorial-context", "matching"),
+        ("/api/v1/beneficiaries/3f0c/territorial-contexts", "intake"),
         ("/api/v1/pathways/1/actions/2", "pathways"),
         ("/api/v1/reports/indicators", "pathways"),
         ("/api/v1/offers/1/candidates", "matching"),

@@ -9,6 +9,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), service)
     for pattern, service in (
         (r"^/api/v1/beneficiaries/[^/]+/matches/?$", "matching"),
+        (r"^/api/v1/beneficiaries/[^/]+/territorial-context/?$", "matching"),
         (r"^/api/v1/(code-lists|beneficiaries)(/|$)", "intake"),
         (r"^/api/v1/(pathways|reports)(/|$)", "pathways"),
         (r"^/api/v1/(offers|referrals|allocations|taxonomy|territories)(/|$)", "matching"),

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
 from services.pathways.api.deps import VisibleAction, VisiblePathway
+from services.pathways.clients.matching import MatchingClient
 from services.pathways.db.models import Step, idempotency
 from services.pathways.domain.loop import Step as Kind
 from services.pathways.domain.rights import RIGHTS_ITEMS
@@ -38,6 +39,8 @@ router = APIRouter(
     route_class=idempotent_routes(idempotency),
 )
 STEP_PROBLEMS = problems(403, 404, 409, 422)
+# Steps that may name matching's service points: 503 when matching cannot check them.
+CHECKED_STEP_PROBLEMS = problems(403, 404, 409, 422, 503)
 
 
 def _step(step: Step, result: dict[str, Any] | None = None) -> StepRead:
@@ -53,7 +56,13 @@ def _step(step: Step, result: dict[str, Any] | None = None) -> StepRead:
     )
 
 
+def _matching(request: Request) -> MatchingClient:
+    settings = request.app.state.settings
+    return MatchingClient(request.app.state.http, settings.matching_url, settings.internal_token)
+
+
 async def _post(
+    request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
     pathway_id: uuid.UUID,
@@ -61,7 +70,9 @@ async def _post(
     body: BaseModel,
     response: Response,
 ) -> StepRead:
-    step, result = await dispatcher.record(session, principal, pathway_id, kind, body)
+    step, result = await dispatcher.record(
+        session, principal, pathway_id, kind, body, _matching(request)
+    )
     response.status_code = status.HTTP_201_CREATED
     return _step(step, result)
 
@@ -74,17 +85,18 @@ async def _list(session: DbSession, pathway: VisiblePathway, kind: Kind) -> list
     "/assessments",
     status_code=201,
     response_model=StepRead,
-    responses=STEP_PROBLEMS,
+    responses=CHECKED_STEP_PROBLEMS,
     summary="Assess: context, labour-market position, needs; the server proposes the priority",
 )
 async def assess(
     pathway_id: uuid.UUID,
     body: AssessmentCreate,
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     response: Response,
 ) -> StepRead:
-    return await _post(session, principal, pathway_id, Kind.ASSESS, body, response)
+    return await _post(request, session, principal, pathway_id, Kind.ASSESS, body, response)
 
 
 @router.get(
@@ -101,17 +113,18 @@ async def assessments(pathway: VisiblePathway, session: DbSession) -> list[StepR
     "/actions",
     status_code=201,
     response_model=StepRead,
-    responses=STEP_PROBLEMS,
+    responses=CHECKED_STEP_PROBLEMS,
     summary="Respond: add the actions that answer the needs (one respond step per cycle)",
 )
 async def respond(
     pathway_id: uuid.UUID,
     body: RespondCreate,
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     response: Response,
 ) -> StepRead:
-    return await _post(session, principal, pathway_id, Kind.RESPOND, body, response)
+    return await _post(request, session, principal, pathway_id, Kind.RESPOND, body, response)
 
 
 @router.get(
@@ -165,11 +178,12 @@ async def update_action(
 async def monitor(
     pathway_id: uuid.UUID,
     body: MonitoringCreate,
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     response: Response,
 ) -> StepRead:
-    return await _post(session, principal, pathway_id, Kind.MONITOR, body, response)
+    return await _post(request, session, principal, pathway_id, Kind.MONITOR, body, response)
 
 
 @router.get(
@@ -183,17 +197,18 @@ async def monitoring(pathway: VisiblePathway, session: DbSession) -> list[StepRe
     "/adjustments",
     status_code=201,
     response_model=StepRead,
-    responses=STEP_PROBLEMS,
+    responses=CHECKED_STEP_PROBLEMS,
     summary="Adjust: cancel, add or reschedule actions, with a reason (a new plan version)",
 )
 async def adjust(
     pathway_id: uuid.UUID,
     body: AdjustmentCreate,
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     response: Response,
 ) -> StepRead:
-    return await _post(session, principal, pathway_id, Kind.ADJUST, body, response)
+    return await _post(request, session, principal, pathway_id, Kind.ADJUST, body, response)
 
 
 @router.get(
@@ -216,11 +231,12 @@ async def adjustments(pathway: VisiblePathway, session: DbSession) -> list[StepR
 async def verify_rights(
     pathway_id: uuid.UUID,
     body: RightsCheckCreate,
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     response: Response,
 ) -> StepRead:
-    return await _post(session, principal, pathway_id, Kind.VERIFY_RIGHTS, body, response)
+    return await _post(request, session, principal, pathway_id, Kind.VERIFY_RIGHTS, body, response)
 
 
 @router.get(

@@ -21,10 +21,11 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Uuid,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.access_mirror import access_table, grant_table
@@ -88,6 +89,12 @@ class Pathway(Base):
     cycle: Mapped[int] = mapped_column(Integer, default=0)
     priority_need: Mapped[str | None] = mapped_column(String(32))
     priority_reason: Mapped[str | None] = mapped_column(Text)
+    priority_service_point_ids: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid),
+        default=list,
+        server_default=text("'{}'"),
+        comment="the assessment's service points (matching's) answering the priority need",
+    )
     employment_status: Mapped[str | None] = mapped_column(String(32))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     open_rights_violations: Mapped[int] = mapped_column(Integer, default=0)
@@ -131,6 +138,7 @@ class Action(Base):
     title: Mapped[str] = mapped_column(String(200))
     provider_organization_id: Mapped[uuid.UUID | None]
     offer_id: Mapped[uuid.UUID | None]
+    service_point_id: Mapped[uuid.UUID | None] = mapped_column(comment="matching's service point")
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="planned")
     progress: Mapped[str | None] = mapped_column(Text)

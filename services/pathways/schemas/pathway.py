@@ -54,6 +54,10 @@ class PathwayRead(BaseModel):
     allowed_next_steps: list[Step]
     priority_need: str | None
     priority_reason: str | None
+    priority_service_point_ids: list[uuid.UUID] = Field(
+        description="of the service points the last assessment named, those answering the "
+        "priority need"
+    )
     employment_status: EmploymentStatus | None
     urgent: bool
     open_rights_violations: int

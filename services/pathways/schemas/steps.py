@@ -25,10 +25,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# A NUTS 2024 code (``ITI43``) or ``<country>_<LAU code>`` (``IT_058091``), as matching's
+# territories code them (``GET /api/v1/territories``).
+TerritoryCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{2}(?:[A-Z0-9]{1,3}|_[A-Za-z0-9][A-Za-z0-9_.\-]{0,31})?$"),
+]
+
+
 class TerritorialContext(Strict):
     municipality: Title | None = None
     services_within_reach: list[Title] = Field(default_factory=list, max_length=30)
     notes: Note | None = None
+    territory_code: TerritoryCode | None = Field(
+        default=None,
+        description="where the person lives: a territory's code (`IT_058091` for Roma), as "
+        "proposed by `GET /api/v1/beneficiaries/{id}/territorial-context`",
+    )
+    service_point_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=30,
+        description="the service points within reach the operator confirms (from the territorial "
+        "context): each must exist, be active and be visible to your organisation",
+    )
 
 
 class Need(Strict):
@@ -53,6 +72,7 @@ class AssessmentCreate(Strict):
                     "territorial_context": {
                         "municipality": "Latina",
                         "services_within_reach": ["CPI Latina", "Caritas help desk"],
+                        "territory_code": "IT_059011",
                     },
                     "labour_market_position": "informal",
                     "needs": [
@@ -94,6 +114,11 @@ class ActionCreate(Strict):
     need: NeedDomain | None = None
     provider_organization_id: uuid.UUID | None = None
     offer_id: uuid.UUID | None = Field(default=None, description="an offer of the matching service")
+    service_point_id: uuid.UUID | None = Field(
+        default=None,
+        description="a service point of the matching service where the action takes place "
+        "(active and visible to your organisation)",
+    )
     due_date: IsoDate | None = None
     status: Literal["planned", "in_progress"] = "planned"
     recognition: Recognition | None = Field(
@@ -150,6 +175,7 @@ class ActionRead(BaseModel):
     need: str | None
     provider_organization_id: uuid.UUID | None
     offer_id: uuid.UUID | None
+    service_point_id: uuid.UUID | None
     due_date: dt.date | None
     status: str
     progress: str | None

@@ -69,6 +69,7 @@ def as_read(pathway: Pathway, permit_expires_on: date | None, today: date) -> di
         else [],
         "priority_need": pathway.priority_need,
         "priority_reason": pathway.priority_reason,
+        "priority_service_point_ids": [str(i) for i in pathway.priority_service_point_ids or []],
         "employment_status": pathway.employment_status,
         "urgent": pathway.urgent,
         "open_rights_violations": pathway.open_rights_violations,

@@ -50,6 +50,7 @@ async def add(
             need=item.need,
             provider_organization_id=item.provider_organization_id,
             offer_id=item.offer_id,
+            service_point_id=item.service_point_id,
             due_date=item.due_date,
             status=item.status,
             recognition=recognition.model_dump(mode="json") if recognition else None,
@@ -82,6 +83,7 @@ async def snapshot(
                     "title": a.title,
                     "status": a.status,
                     "due_date": a.due_date.isoformat() if a.due_date else None,
+                    "service_point_id": str(a.service_point_id) if a.service_point_id else None,
                 }
                 for a in actions
             ],

@@ -1,12 +1,16 @@
-"""Assess: context, labour-market position and needs; the server proposes the priority need."""
+"""Assess: context, labour-market position and needs; the server proposes the priority need, and
+names which of the service points the context confirms answer it."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.clients.matching import ServicePoint
 from services.pathways.db.models import Pathway
 from services.pathways.domain.loop import MONITORING_INTERVAL
 from services.pathways.domain.needs import AssessedNeed, check_needs, propose_priority
@@ -22,6 +26,7 @@ async def assess(
     pathway: Pathway,
     body: AssessmentCreate,
     today: date,
+    points: Mapping[uuid.UUID, ServicePoint] | None = None,
 ) -> dict[str, Any]:
     needs = [
         AssessedNeed(need.domain, need.severity, tuple(need.conditions)) for need in body.needs
@@ -40,6 +45,8 @@ async def assess(
             f"chosen by the operator: {body.priority_need.reason} (proposed: {proposal.domain})"
         )
     pathway.priority_need, pathway.priority_reason = chosen, reason
+    named = list((points or {}).values())
+    pathway.priority_service_point_ids = answering(named, chosen)
     await record_employment(session, pathway, body.labour_market_position, today, principal.subject)
     if pathway.next_monitoring_due is None:
         pathway.next_monitoring_due = today + MONITORING_INTERVAL
@@ -48,7 +55,14 @@ async def assess(
             "domain": proposal.domain,
             "reason": proposal.reason,
             "ranking": proposal.ranking,
+            "service_point_ids": [str(i) for i in answering(named, proposal.domain)],
         },
         "priority_need": chosen,
         "priority_reason": reason,
+        "priority_service_point_ids": [str(i) for i in pathway.priority_service_point_ids],
     }
+
+
+def answering(points: list[ServicePoint], need: str | None) -> list[uuid.UUID]:
+    """Of the service points the context names, those answering ``need``, in the given order."""
+    return [point.id for point in points if need in point.need_domains]

@@ -1,18 +1,21 @@
 """The steps of the loop: each is checked against the state machine (409 with the allowed next
-steps otherwise), applied with its effects by its own module (assess, respond, monitor, adjust,
-verify_rights) and recorded, under a lock on the pathway so that two operators posting at once
-take turns."""
+steps otherwise), the service points it names against matching (422, or 503 when matching cannot
+say: nothing is recorded), applied with its effects by its own module (assess, respond, monitor,
+adjust, verify_rights) and recorded, under a lock on the pathway so that two operators posting
+at once take turns."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.clients.matching import MatchingClient
 from services.pathways.db import actions as action_rows
 from services.pathways.db import pathways as repository
 from services.pathways.db.models import Pathway, Step
@@ -24,6 +27,7 @@ from services.pathways.service.steps.adjust import adjust
 from services.pathways.service.steps.assess import assess
 from services.pathways.service.steps.monitor import monitor
 from services.pathways.service.steps.respond import respond
+from services.pathways.service.steps.service_points import verify
 from services.pathways.service.steps.verify_rights import verify_rights
 from shared import clock
 from shared.auth import Principal
@@ -40,7 +44,12 @@ EFFECTS: dict[Kind, Effect] = {
 
 
 async def record(
-    session: AsyncSession, principal: Principal, pathway_id: uuid.UUID, kind: Kind, body: BaseModel
+    session: AsyncSession,
+    principal: Principal,
+    pathway_id: uuid.UUID,
+    kind: Kind,
+    body: BaseModel,
+    matching: MatchingClient,
 ) -> tuple[Step, dict[str, Any]]:
     moment = clock.now()
     pathway = await workable(session, principal, pathway_id, moment)
@@ -50,8 +59,11 @@ async def record(
         state = advance(state_of(pathway), kind)
     except StepOutOfOrder as refused:
         raise StepRefused(str(refused), [step.value for step in refused.allowed]) from None
+    # The service points and territory the body names, checked before anything is applied.
+    points = await verify(matching, pathway, body)
     pathway.stage, pathway.cycle = state.stage.value if state.stage else None, state.cycle
-    result = await EFFECTS[kind](session, principal, pathway, body, moment.date())
+    effect: Effect = partial(assess, points=points) if kind == Kind.ASSESS else EFFECTS[kind]
+    result = await effect(session, principal, pathway, body, moment.date())
     step = Step(
         pathway_id=pathway.id,
         cycle=state.cycle,

@@ -1,0 +1,1 @@
+"""Typed clients for pathways' calls to other services (the services' shared token)."""
