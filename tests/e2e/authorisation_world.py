@@ -12,7 +12,9 @@ pathway (assessed, an action, a placement recorded, so retention follow-ups exis
 The callers are A's platform-side roles (org admin, operator, partner system), the platform admin,
 P's provider user and Kwame. ``fresh_*`` make throw-away objects for the rows that destroy what
 they touch (erasure, merge, withdrawal, revocation, deletion, break-the-glass and its closing).
-The platform admin entitled A to break the glass on every legal basis, B on one.
+The platform admin entitled A to break the glass on every legal basis, B on one. Each
+organisation coordinates a cluster of its own (the platform admin set it up), pledges in it and
+runs a legal desk (a service point) published to it.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class Org:
     delivery_id: str = ""
     offer_id: str = ""
     placement_offer_id: str = ""  # the offer the world's referrals go to
+    cluster_id: str = ""  # the cluster it coordinates (and is the only member of)
+    commitment_id: str = ""  # its pledge in that cluster
+    service_point_id: str = ""  # its desk, published to that cluster
 
     def staff_secrets(self) -> set[str]:
         """Ids of the organisation's own that no other organisation's staff may read (not the
@@ -240,6 +245,39 @@ def _activate(client: httpx.Client, person: Person) -> None:
     person.user_id = ok(client.get("/api/v1/auth/me", headers=person.app))["subject"]
 
 
+def _cluster(client: httpx.Client, root: Headers, org: Org) -> None:
+    """Each organisation coordinates a cluster of its own, pledges in it and runs a desk
+    published to it: another organisation's cluster, pledge and desk are foreign objects."""
+    body = {
+        "name": f"Matrix cluster {org.label} {uuid.uuid4().hex[:6]}",
+        "territory_codes": ["ITI43"],
+        "coordinator_organization_id": org.id,
+    }
+    org.cluster_id = ok(client.post("/api/v1/clusters", json=body, headers=root))["id"]
+    pledge = {
+        "organization_id": org.id,
+        "kind": "seats_offered",
+        "offer_type": "training",
+        "quantity": 4,
+        "period_start": "2026-01-01",
+        "period_end": "2027-12-31",
+    }
+    commitments = f"/api/v1/clusters/{org.cluster_id}/commitments"
+    org.commitment_id = ok(client.post(commitments, json=pledge, headers=root))["id"]
+    desk = {
+        "name": f"Desk {org.label}",
+        "kind": "legal_aid",
+        "need_domains": ["documents_legal"],
+        "tier": "low_threshold",
+        "territory_code": "IT_058091",
+        "access_mode": "drop_in",
+        "cluster_ids": [org.cluster_id],
+    }
+    org.service_point_id = ok(client.post("/api/v1/service-points", json=desk, headers=org.admin))[
+        "id"
+    ]
+
+
 def build_world(client: httpx.Client) -> World:
     """Independent parts are built in parallel threads (httpx clients are thread-safe): most of
     the time goes into password hashing and waiting for events between the services."""
@@ -275,6 +313,7 @@ def build_world(client: httpx.Client) -> World:
             for person, org in ((kwame, p), (amina, p), (lena, b), (omar, c))
         ]
         work += [pool.submit(_activate, client, person) for person in (kwame, amina)]
+        work += [pool.submit(_cluster, client, root, org) for org in (a, b, c, p)]
         for future in work:
             future.result()
         provider_user_id, provider_headers = provider.result()

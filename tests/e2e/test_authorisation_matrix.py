@@ -135,6 +135,9 @@ ID_KEYS = frozenset(
         "offer_ids",
         "cancel",
         "emergency_access_id",
+        "cluster_id",
+        "commitment_id",
+        "service_point_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -303,6 +306,9 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "assigned_to": org.operator_user_id,
         "name": "countries",
         "emergency_access_id": str(uuid.uuid4()),  # closing one is destructive: see FRESH
+        "cluster_id": org.cluster_id,
+        "commitment_id": org.commitment_id,
+        "service_point_id": org.service_point_id,
     }
 
 
