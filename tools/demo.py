@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from services.intake.schemas.beneficiary import EXAMPLE
-from tools import demo_matching
+from tools import demo_cluster, demo_matching
 
 DEMO_PASSWORD = "demo-staff-roma-2026"  # noqa: S105 - printed for the local demo on purpose
 # What an admin gives a new user; the demo users replace it with DEMO_PASSWORD at once.
@@ -40,6 +40,7 @@ USERS = [
     ("Casa dei Diritti ODV", "operator", "operatrice@casadeidiritti.example", "Elena Russo"),
     ("Scuola Edile Lazio", "org_admin", "admin@scuolaedile.example", "Giorgio Marini"),
     ("Scuola Edile Lazio", "provider", "corsi@scuolaedile.example", "Paolo Conti"),
+    ("CGIL Roma e Lazio", "org_admin", "admin@cgil-roma.example", "Anna De Luca"),
 ]
 
 
@@ -198,4 +199,8 @@ def load_demo(
                 admin = admins[organization_name]
                 _add_user(client, admin, ids[organization_name], role, email, name)
         load_people(client, ids)
-    return [(role, email, DEMO_PASSWORD) for _org, role, email, _name in USERS]
+        cluster_id = demo_cluster.load_cluster(client, root, ids, _add_user, _token, DEMO_PASSWORD)
+        if cluster_id is not None:
+            demo_cluster.load_service_points(client, admins, cluster_id)
+    coordinator = ("cluster_coordinator", demo_cluster.COORDINATOR[0], DEMO_PASSWORD)
+    return [(role, email, DEMO_PASSWORD) for _org, role, email, _name in USERS] + [coordinator]

@@ -42,8 +42,9 @@ TAMPERED_CURSORS = [
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
-    """The path with its parameters set from ``ids`` (a random UUID where none is known)."""
-    for name, value in ids.items():
+    """The path with its parameters set from ``ids`` (a random UUID where none is known; a
+    territory's code is Roma's, of the committed cut, not an id)."""
+    for name, value in {"code": "IT_058091", **ids}.items():
         path = path.replace("{" + name + "}", value)
     while "{" in path:
         start, end = path.index("{"), path.index("}")

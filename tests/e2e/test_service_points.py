@@ -119,21 +119,31 @@ def test_every_role_reads_the_points_published_to_it_and_only_the_desk_changes_t
         )
         both = {everyone["id"], in_rome["id"]}
 
+        # (Lists are filtered to the desk's points: other modules share the stack.)
         # Every organisation-side role, the coordinator and the platform admin read; Nicosia's
         # people do not see Rome's point, and reading it by id is a 404.
         readers = [desk.admin, desk.operator, provider, caritas.admin, caritas.operator, partner]
         for headers in [*readers, coordinator, root]:
-            assert _ids(client, headers) == both
+            assert _ids(client, headers, organization_id=desk.id) == both
         for headers in (nicosia.admin, nicosia.operator):
-            assert _ids(client, headers) == {everyone["id"]}
+            assert _ids(client, headers, organization_id=desk.id) == {everyone["id"]}
             _refused(client.get(f"{POINTS}/{in_rome['id']}", headers=headers), 404)
         assert _ok(client.get(f"{POINTS}/{in_rome['id']}", headers=coordinator))["cluster_ids"] == [
             rome
         ]
 
         # Lazio's code finds the point in Roma; Cyprus's does not; an unknown code is refused.
-        assert _ids(client, caritas.operator, territory="ITI4", need="documents_legal") == both
-        assert _ids(client, caritas.operator, territory="CY") == set()
+        assert (
+            _ids(
+                client,
+                caritas.operator,
+                organization_id=desk.id,
+                territory="ITI4",
+                need="documents_legal",
+            )
+            == both
+        )
+        assert _ids(client, caritas.operator, organization_id=desk.id, territory="CY") == set()
         _refused(client.get(POINTS, params={"territory": "ITZ99"}, headers=caritas.operator), 422)
 
         # Only providers and org admins publish, for their own organisation; only the desk's
@@ -153,9 +163,11 @@ def test_every_role_reads_the_points_published_to_it_and_only_the_desk_changes_t
         _refused(client.delete(url, headers=caritas.admin), 403)
         _refused(client.delete(url, headers=nicosia.admin), 404)
         assert client.delete(url, headers=provider).status_code == 204
-        assert _ids(client, caritas.operator) == {everyone["id"]}
-        assert _ids(client, caritas.operator, status="closed") == {in_rome["id"]}
-        assert _ids(client, nicosia.operator, status="closed") == set()
+        assert _ids(client, caritas.operator, organization_id=desk.id) == {everyone["id"]}
+        assert _ids(client, caritas.operator, organization_id=desk.id, status="closed") == {
+            in_rome["id"]
+        }
+        assert _ids(client, nicosia.operator, organization_id=desk.id, status="closed") == set()
         assert client.get(POINTS).status_code == 401
 
 

@@ -1,5 +1,5 @@
 """End to end through the gateway: a territory's profile entered as JSON by the platform admin
-and as a CSV file by the coordinator of a cluster on Lazio (a bad file refused line by line,
+and as a CSV file by the coordinator of a cluster on Madrid (a bad file refused line by line,
 nothing stored), read back with the figures Ponte computes from its own data; the territorial
 analysis as JSON and CSV; and who may do what.
 
@@ -23,9 +23,12 @@ from tests.matching import analysis_data as data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-PROVINCE = "ITI43"
+# Madrid: no other module of the shared stack puts people, offers or service points there, and
+# the computed figures count everything in the territory.
+PROVINCE = "ES300"
+MADRID = "ES_28079"
 PROFILES = f"/api/v1/territories/{PROVINCE}/profiles"
-ANALYSIS = f"/api/v1/territories/{data.ROMA}/analysis"
+ANALYSIS = f"/api/v1/territories/{MADRID}/analysis"
 CSV_HEADER = "kind,variable,value,unit,reference_year,source,source_url\n"
 
 
@@ -36,9 +39,9 @@ def _json(answer: httpx.Response, status: int = 200) -> Any:
 
 @pytest.fixture(scope="module")
 async def world(stack: Stack) -> dict[str, Any]:
-    """A coordinator organisation whose cluster covers Lazio (ITI4) with a member; the member's
-    7 people in Roma (housing, 3 of them language too); a language school in Roma with its
-    access from two hubs, and a job desk in Cyprus (outside Lazio)."""
+    """A coordinator organisation whose cluster covers the Comunidad de Madrid (ES30) with a
+    member; the member's 7 people in Madrid (housing, 3 of them language too); a language school
+    in Madrid with its access from two hubs, and a job desk in Cyprus (outside it)."""
     url = stack.databases["matching"]
     with stack.client() as client:
         root = bearer(token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
@@ -55,13 +58,13 @@ async def world(stack: Stack) -> dict[str, Any]:
         )
         provider = bearer(signed_in_user(client, member.admin, member.id, "provider", "Caritas")[2])
     member_id, coordinating_id = uuid.UUID(member.id), uuid.UUID(coordinating.id)
-    cluster = await data.cluster(url, coordinating_id, ["ITI4"], [member_id])
-    await data.people(url, member_id, 4, data.ROMA, ["housing"])
-    await data.people(url, member_id, 3, data.ROMA, ["housing", "language"])
+    cluster = await data.cluster(url, coordinating_id, ["ES30"], [member_id])
+    await data.people(url, member_id, 4, MADRID, ["housing"])
+    await data.people(url, member_id, 3, MADRID, ["housing", "language"])
     await data.service_point(
         url,
         member_id,
-        data.ROMA,
+        MADRID,
         ["language"],
         kind="language_school",
         tier="structured",
@@ -71,7 +74,7 @@ async def world(stack: Stack) -> dict[str, Any]:
         url, member_id, PROVINCE, ["employment"], kind="job_desk", minutes=[20]
     )
     await data.service_point(url, member_id, "CY000", ["employment"], kind="job_desk")
-    await data.offer(url, member_id, data.ROMA, "internship", 8)
+    await data.offer(url, member_id, MADRID, "internship", 8)
     return {
         "root": root,
         "coordinator": coordinator,
@@ -147,7 +150,7 @@ def test_profiles_entered_as_json_and_csv_and_read_with_computed_figures(
 
         # Without a foreign-residents value, the profile says so.
         roma = _json(
-            client.get(f"/api/v1/territories/{data.ROMA}/profiles", headers=world["provider"])
+            client.get(f"/api/v1/territories/{MADRID}/profiles", headers=world["provider"])
         )
         assert roma["computed"]["service_points"]["per_1000_foreign_residents"] is None
         assert "foreign_residents" in roma["computed"]["service_points"]["note"]
@@ -166,7 +169,7 @@ def test_the_analysis_as_json_and_csv_by_role(stack: Stack, world: dict[str, Any
         assert needs["language"]["people"] == "<5"
         assert needs["employment"]["service_points"] == 1  # the province's desk, not Cyprus's
         assert [gap["need"] for gap in report["gaps"]] == ["housing"]
-        assert {row["variable"] for row in report["profile"]} == set()  # Roma has no profile
+        assert {row["variable"] for row in report["profile"]} == set()  # Madrid has no profile
 
         clustered = {**period, "cluster_id": world["cluster"]}
         coordinated = _json(client.get(ANALYSIS, params=clustered, headers=world["coordinator"]))
