@@ -153,7 +153,6 @@ async def seed(database: str, operator_org: uuid.UUID, people: int) -> dict[str,
             {
                 "id": uuid.uuid4(),
                 "beneficiary_id": person["beneficiary_id"],
-                "offer_id": rng.choice(offers)["id"],
                 "organization_id": person["organization_id"],
                 "provider_organization_id": point["organization_id"],
                 "service_point_id": point["id"],

@@ -127,18 +127,17 @@ async def referral(
     url: str,
     beneficiary_id: uuid.UUID,
     organization_id: uuid.UUID,
-    offer_id: uuid.UUID,
     point_id: uuid.UUID,
     on: date,
 ) -> None:
+    """A referral to a service point (a referral names an offer or a point, never both)."""
     await sql(
         url,
-        "INSERT INTO referral (id, beneficiary_id, offer_id, organization_id, "
+        "INSERT INTO referral (id, beneficiary_id, organization_id, "
         "provider_organization_id, service_point_id, status, history, version, created_by, "
-        "created_at) VALUES ($1, $2, $3, $4, $4, $5, 'proposed', '[]'::jsonb, 1, 'test', $6)",
+        "created_at) VALUES ($1, $2, $3, $3, $4, 'proposed', '[]'::jsonb, 1, 'test', $5)",
         uuid.uuid4(),
         beneficiary_id,
-        offer_id,
         organization_id,
         point_id,
         datetime(on.year, on.month, on.day, 12, tzinfo=UTC),

@@ -51,11 +51,11 @@ async def world(
     )
     await data.service_point(url, b.id, data.ROMA, ["health"], status="closed")
     await data.service_point(url, b.id, data.LATINA_PROVINCE, ["housing"])
-    job = await data.offer(url, b.id, data.ROMA, "job", 4, [data.CUSTOMER_SATISFACTION])
+    await data.offer(url, b.id, data.ROMA, "job", 4, [data.CUSTOMER_SATISFACTION])
     await data.offer(url, b.id, data.LATINA_PROVINCE, "language_course", 9)
     for person in roma[:5]:
-        await data.referral(url, person, a.id, job, school, date(2026, 3, 1))
-    await data.referral(url, roma[5], a.id, job, school, date(2025, 3, 1))  # before the period
+        await data.referral(url, person, a.id, school, date(2026, 3, 1))
+    await data.referral(url, roma[5], a.id, school, date(2025, 3, 1))  # before the period
     cluster = await data.cluster(url, coordinator.id, ["ITI4"], [a.id, b.id])
     return {"a": a, "b": b, "coordinator": coordinator, "cluster": cluster}
 
