@@ -18,8 +18,12 @@ from shared.testing.tokens import TestIssuer
 from tests.support import migrated_database, serve, truncate
 
 # A test that hangs (waiting on a lock or a peer that never answers) must not eat CI's budget in
-# silence: past this, every thread's stack is written to stderr and the worker ends (a failure).
-TEST_WATCHDOG_SECONDS = 900
+# silence. pytest-timeout (pyproject: 300 s) fails it first, inside the test, so its fixtures
+# still tear down; this is the last resort where that signal cannot land: every thread's stack to
+# stderr and the worker ends. `make test` lets no worker restart, because xdist's group scheduler
+# gives a crashed worker's unfinished group, the hung test included, to its replacement: a test
+# that hangs every time would have been re-run until CI's deadline.
+TEST_WATCHDOG_SECONDS = 600
 
 ADMIN_EMAIL = "admin@ponte.test"
 ADMIN_PASSWORD = "bootstrap-root-passphrase"
