@@ -58,6 +58,11 @@ async def truncate(url: str, metadata: MetaData) -> None:
         await connection.close()
 
 
+async def connect(url: str) -> asyncpg.Connection:
+    """A connection of the test's own to a service's database (to hold a lock, say)."""
+    return await asyncpg.connect(_dsn(url))
+
+
 async def sql(url: str, query: str, *args: object) -> list[asyncpg.Record]:
     """Look in a service's database directly (to check what is stored, e.g. after erasure)."""
     connection = await asyncpg.connect(_dsn(url))

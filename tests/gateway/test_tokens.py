@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import uuid
 
 import httpx
 import pytest
@@ -15,6 +17,7 @@ from tests.gateway.helpers import (
     create_organization,
     create_user,
 )
+from tests.support import connect, sql
 
 
 async def _grant(client: httpx.AsyncClient, **form: str) -> httpx.Response:
@@ -261,3 +264,48 @@ async def test_wrong_or_revoked_client_secret_is_invalid_client(gateway: httpx.A
         client_secret=created["client_secret"],
     )
     assert revoked.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("grant", "refusal"),
+    [
+        ("password", "The account is no longer active."),
+        # The erasure takes the account's refresh tokens with it: the grant finds none.
+        ("refresh_token", "The refresh token is not valid."),
+    ],
+)
+async def test_a_sign_in_that_loses_the_race_with_an_erasure_is_refused_not_a_500(
+    gateway: httpx.AsyncClient, gateway_database: str, grant: str, refusal: str
+) -> None:
+    """The account is deleted (an erasure) while its sign-in is under way: the delete holds the
+    row until it commits, the sign-in waits for it, then sees the account gone."""
+    admin = await admin_headers(gateway)
+    organization = await create_organization(gateway, admin)
+    user = await create_user(gateway, admin, organization, ["org_admin"])
+    form = {"grant_type": "password", "username": str(user["email"]), "password": PASSWORD}
+    if grant == "refresh_token":
+        signed_in = await _grant(gateway, **form)
+        form = {"grant_type": grant, "refresh_token": signed_in.json()["refresh_token"]}
+
+    eraser = await connect(gateway_database)
+    try:
+        erasure = eraser.transaction()
+        await erasure.start()
+        await eraser.execute("DELETE FROM user_account WHERE id = $1", uuid.UUID(str(user["id"])))
+        sign_in = asyncio.create_task(_grant(gateway, **form))
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        for _ in range(300):  # until the sign-in waits on the erased row (or has answered)
+            if sign_in.done() or await eraser.fetchval(waiting):
+                break
+            await asyncio.sleep(0.05)
+        await erasure.commit()
+        answer = await asyncio.wait_for(sign_in, timeout=30)
+    finally:
+        await eraser.close()
+    body = _assert_oauth_error(answer, 400, "invalid_grant")
+    assert body["detail"] == refusal
+    assert not await sql(
+        gateway_database,
+        "SELECT 1 FROM refresh_token WHERE user_id = $1",
+        uuid.UUID(str(user["id"])),
+    )

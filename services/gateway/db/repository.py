@@ -227,3 +227,12 @@ async def advisory_lock(session: AsyncSession, key: int) -> None:
 async def get_user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     """Any user by id, unscoped: for the token endpoint, which authenticates them."""
     return await session.get(User, user_id)
+
+
+async def hold_user(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Whether the account still exists, holding it until commit (FOR NO KEY UPDATE: a
+    concurrent erasure's delete waits, and a sign-in that lost the race sees it gone)."""
+    found = await session.scalar(
+        select(User.id).where(User.id == user_id).with_for_update(key_share=True)
+    )
+    return found is not None

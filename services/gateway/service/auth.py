@@ -139,8 +139,17 @@ class TokenIssuer:
             refresh_token=refresh,
         )
 
+    @staticmethod
+    async def _hold(session: AsyncSession, user_id: uuid.UUID) -> None:
+        """The account may have been erased since it was read (a password check takes a while):
+        then no session for it, rather than a 500 on a refresh token pointing at nobody. Called
+        before anything about the account changes; from here to commit it cannot go away."""
+        if not await repository.hold_user(session, user_id):
+            raise InvalidGrant("The account is no longer active.")
+
     async def new_session(self, session: AsyncSession, user: User) -> TokenResponse:
         """Tokens for an account that has just proven itself another way (an activation code)."""
+        await self._hold(session, user.id)
         now = clock.now()
         user.last_login_at = now
         return await self._for_user(session, user, uuid.uuid4(), now)
@@ -193,6 +202,7 @@ class TokenIssuer:
         confirmed = await self.confirm_password(session, user, email, password, address)
         if not confirmed or user is None:
             raise InvalidGrant("The e-mail address or the password is wrong.")
+        await self._hold(session, user.id)
         now = clock.now()
         if new_password is not None:
             await set_own_password(session, self.hashing, user, new_password, now)
@@ -223,6 +233,7 @@ class TokenIssuer:
         if user is None or not user.is_active:
             await credentials.revoke_family(session, row.family_id, now)
             raise InvalidGrant("The account is no longer active.")
+        await self._hold(session, user.id)
         row.used_at = now
         return await self._for_user(session, user, row.family_id, now)
 
