@@ -17,6 +17,10 @@ class ReferralChanged(Contract):
     service_point_id: uuid.UUID | None = None
     organization_id: uuid.UUID
     provider_organization_id: uuid.UUID
+    # The cluster the referral was made in (one the target is published to and the referrer is a
+    # member of); None when it was made in no cluster, and absent from events emitted before it
+    # was added.
+    cluster_id: uuid.UUID | None = None
     pathway_id: uuid.UUID | None = None
     action_id: uuid.UUID | None = None
     status: str

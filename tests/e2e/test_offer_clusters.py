@@ -9,6 +9,7 @@ clusters.py``): the clusters API is built apart; switch to it once it lands."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ import pytest
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import eventually, organisation
 from tests.matching.clusters import cluster, member
+from tests.support import sql
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -132,5 +134,14 @@ async def test_an_operator_of_a_rome_member_sees_romes_offers_not_nicosias(stack
             )
 
         assert refer(nicosias).status_code == 404
-        assert _ok(refer(both))["cluster_id"] == str(rome)  # the cluster they share
-        assert _ok(refer(anywhere))["cluster_id"] is None  # published to every cluster
+        in_rome_cluster, in_none = _ok(refer(both)), _ok(refer(anywhere))
+        assert in_rome_cluster["cluster_id"] == str(rome)  # the cluster they share
+        assert in_none["cluster_id"] is None  # published to every cluster
+    # The proposal's event names the same cluster (for pathways and the webhooks).
+    rows = await sql(
+        database,
+        "SELECT payload::text AS p FROM outbox_event WHERE type = 'referral.status_changed'",
+    )
+    sent = {event["referral_id"]: event for event in (json.loads(row["p"]) for row in rows)}
+    assert sent[in_rome_cluster["id"]]["cluster_id"] == str(rome)
+    assert sent[in_none["id"]]["cluster_id"] is None

@@ -223,6 +223,7 @@ async def test_other_spellings_of_loopback_are_resolved_and_refused(url: str) ->
 # --- audience -----------------------------------------------------------------------------------
 
 OWNER, PARTNER, PROVIDER, STRANGER = (uuid.uuid4() for _ in range(4))
+CLUSTER = uuid.uuid4()
 PERSON = uuid.uuid4()
 NOW = datetime.now(UTC)
 
@@ -305,6 +306,7 @@ def test_referrals_go_to_the_provider_and_to_the_referrer_while_it_sees_the_prof
         "offer_id": str(uuid.uuid4()),
         "organization_id": str(PARTNER),
         "provider_organization_id": str(PROVIDER),
+        "cluster_id": str(CLUSTER),
         "pathway_id": str(uuid.uuid4()),
         "action_id": str(uuid.uuid4()),
         "status": "proposed",
@@ -315,6 +317,12 @@ def test_referrals_go_to_the_provider_and_to_the_referrer_while_it_sees_the_prof
     assert "pathway_id" not in got[PROVIDER]
     assert "action_id" not in got[PROVIDER]
     assert got[PROVIDER]["status"] == "proposed"
+    # Both parties read the referral's cluster (GET /api/v1/referrals/{id} shows it to both).
+    assert got[PARTNER]["cluster_id"] == got[PROVIDER]["cluster_id"] == str(CLUSTER)
+    # An event of the shape before cluster_id (still in an outbox or inbox) is delivered too.
+    old_shape = {key: value for key, value in payload.items() if key != "cluster_id"}
+    before = _receivers("referral.status_changed", old_shape, _access((PARTNER, ["profile"], None)))
+    assert {data["cluster_id"] for data in before.values()} == {None}
     withdrawn = _receivers("referral.status_changed", payload, _access())
     assert set(withdrawn) == {PROVIDER}
     late = audience.decide(

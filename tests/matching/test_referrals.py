@@ -29,15 +29,16 @@ async def referral_row(
     referrer: Org,
     status: str = "accepted",
     note: str | None = None,
+    cluster_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
     """A referral already moved on (its proposal needs intake for the card: see the end-to-end
-    tests), with the card and, if given, the referrer's note."""
+    tests), with the card and, if given, the referrer's note and the cluster it was made in."""
     referral_id = uuid.uuid4()
     await sql(
         url,
         "INSERT INTO referral (id, beneficiary_id, offer_id, organization_id, "
-        "provider_organization_id, status, note, person_card, history, version, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, '[]'::jsonb, 1, 'test')",
+        "provider_organization_id, status, note, person_card, history, version, created_by, "
+        "cluster_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, '[]'::jsonb, 1, 'test', $9)",
         referral_id,
         beneficiary_id,
         uuid.UUID(offer_row["id"]),
@@ -46,6 +47,7 @@ async def referral_row(
         status,
         note,
         json.dumps(CARD),
+        cluster_id,
     )
     return referral_id
 
@@ -140,7 +142,10 @@ async def test_the_provider_moves_a_referral_on_with_reasons_and_the_pathway_hea
     ngo, provider, _ = orgs
     course = await offer(matching, provider, seats=1)
     someone = await person(matching, ngo)
-    referral = await referral_row(matching_database, someone, course, ngo, status="proposed")
+    cluster_id = uuid.uuid4()  # the cluster it was made in: every event names it
+    referral = await referral_row(
+        matching_database, someone, course, ngo, status="proposed", cluster_id=cluster_id
+    )
     path = f"/api/v1/referrals/{referral}"
     refused = await matching.patch(path, json={"status": "accepted"}, headers=ngo.operator)
     assert refused.status_code == 403
@@ -168,8 +173,9 @@ async def test_the_provider_moves_a_referral_on_with_reasons_and_the_pathway_hea
         "SELECT payload::text AS payload FROM outbox_event WHERE type = 'referral.status_changed' "
         "ORDER BY seq",
     )
-    statuses = [json.loads(row["payload"])["status"] for row in events]
-    assert statuses == ["accepted", "enrolled", "dropped"]
+    sent = [json.loads(row["payload"]) for row in events]
+    assert [event["status"] for event in sent] == ["accepted", "enrolled", "dropped"]
+    assert {event["cluster_id"] for event in sent} == {str(cluster_id)}
     assert all("Amal" not in row["payload"] for row in events)  # ids and states only
 
 

@@ -316,13 +316,14 @@ async def _referral_row(
     point: dict[str, Any],
     referrer: Org,
     status: str = "proposed",
+    cluster_id: uuid.UUID | None = None,
 ) -> str:
     referral_id = uuid.uuid4()
     await sql(
         url,
         "INSERT INTO referral (id, beneficiary_id, service_point_id, organization_id, "
-        "provider_organization_id, status, person_card, history, version, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, '[]'::jsonb, 1, 'test')",
+        "provider_organization_id, status, person_card, history, version, created_by, "
+        "cluster_id) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, '[]'::jsonb, 1, 'test', $8)",
         referral_id,
         beneficiary,
         uuid.UUID(point["id"]),
@@ -330,6 +331,7 @@ async def _referral_row(
         uuid.UUID(point["organization_id"]),
         status,
         json.dumps({"given_name": "Amal"}),
+        cluster_id,
     )
     return str(referral_id)
 
@@ -427,7 +429,8 @@ async def test_a_points_referrals_end_with_consent_merge_into_one_and_tell_their
     point, other_point = await publish(matching, desk), await publish(matching, desk)
     survivor, duplicate = await person(matching, ngo), await person(matching, ngo)
     kept = await _referral_row(matching_database, survivor, point, ngo)
-    twin = await _referral_row(matching_database, duplicate, point, ngo, "accepted")
+    cluster_id = uuid.uuid4()  # the twin was made in a cluster: the system's ends name it too
+    twin = await _referral_row(matching_database, duplicate, point, ngo, "accepted", cluster_id)
     carried = await _referral_row(matching_database, duplicate, other_point, ngo)
     await deliver(
         matching,
@@ -461,6 +464,11 @@ async def test_a_points_referrals_end_with_consent_merge_into_one_and_tell_their
     assert {event["service_point_id"] for event in sent} == {point["id"], other_point["id"]}
     assert {event["offer_id"] for event in sent} == {None}
     assert {event["provider_organization_id"] for event in sent} == {str(desk.id)}
+    assert {(event["referral_id"], event["cluster_id"]) for event in sent} == {
+        (twin, str(cluster_id)),
+        (kept, None),
+        (carried, None),
+    }
 
 
 async def test_migration_0013_goes_back_to_offers_only_and_forward_again(

@@ -200,21 +200,22 @@ def _referral_event(
     action_id: str,
     pathway_id: str | None = None,
     status: str = "completed",
+    cluster_id: uuid.UUID | None = None,
 ) -> dict[str, object]:
-    return envelope(
-        "referral.status_changed",
-        {
-            "referral_id": str(uuid.uuid4()),
-            "beneficiary_id": str(beneficiary_id),
-            "offer_id": str(uuid.uuid4()),
-            "organization_id": str(referrer.id),
-            "provider_organization_id": str(uuid.uuid4()),
-            "pathway_id": pathway_id,
-            "action_id": action_id,
-            "status": status,
-        },
-        source="matching",
-    )
+    """The event as matching sends it; without ``cluster_id``, in its shape before the field."""
+    payload = {
+        "referral_id": str(uuid.uuid4()),
+        "beneficiary_id": str(beneficiary_id),
+        "offer_id": str(uuid.uuid4()),
+        "organization_id": str(referrer.id),
+        "provider_organization_id": str(uuid.uuid4()),
+        "pathway_id": pathway_id,
+        "action_id": action_id,
+        "status": status,
+    }
+    if cluster_id is not None:
+        payload["cluster_id"] = str(cluster_id)
+    return envelope("referral.status_changed", payload, source="matching")
 
 
 async def test_a_referral_naming_another_organisations_action_does_not_move_it(
@@ -239,7 +240,9 @@ async def test_a_referral_naming_another_organisations_action_does_not_move_it(
         # A's own action and person, but another pathway than the one the referral names
         _referral_event(kwame, a, a_action, b_pathway),
     ]
-    await deliver(pathways, *forged, _referral_event(their_own, b, b_action, b_pathway))
+    # The referral made in a cluster: the event names it, and applies alike.
+    made_in_cluster = _referral_event(their_own, b, b_action, b_pathway, cluster_id=uuid.uuid4())
+    await deliver(pathways, *forged, made_in_cluster)
     actions = (
         await pathways.get(f"/api/v1/pathways/{a_pathway}/actions", headers=a.operator)
     ).json()

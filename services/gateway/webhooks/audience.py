@@ -150,6 +150,7 @@ _PROVIDER_FIELDS = frozenset(
         "service_point_id",
         "organization_id",
         "provider_organization_id",
+        "cluster_id",
         "status",
         "reason_code",
     }
@@ -205,6 +206,7 @@ _RULES: dict[str, _Rule] = {
             "service_point_id",
             "organization_id",
             "provider_organization_id",
+            "cluster_id",
             "pathway_id",
             "action_id",
             "status",

@@ -160,7 +160,9 @@ CATALOGUE: dict[str, EventSpec] = {
             "A referral (to an offer, or to a service point: `service_point_id`) was proposed or "
             "moved (accepted, rejected, enrolled, completed, dropped). "
             "`reason_code` says why Ponte ended it (`consent_withdrawn`, `access_ended`, "
-            "`person_erased`, `person_declined`, `merged`); null when a party moved it.",
+            "`person_erased`, `person_declined`, `merged`); null when a party moved it. "
+            "`cluster_id` is the cluster it was made in (one the offer or service point is "
+            "published to and the referrer is a member of); null when none.",
             "the referring organisation (while it may see the person's profile) and the provider "
             "of the offer or service point (without `pathway_id` and `action_id`)",
             referral_id="3b4c5d6e-7f80-4912-a3b4-c5d6e7f8091a",
@@ -169,6 +171,7 @@ CATALOGUE: dict[str, EventSpec] = {
             service_point_id=None,
             organization_id=_OWNER,
             provider_organization_id=_PARTNER,
+            cluster_id="8e9f0a1b-2c3d-4e5f-a6b7-c8d9e0f1a2b3",
             pathway_id=_PATHWAY,
             action_id="5d6e7f80-91a2-4b3c-85d6-e7f8091a2b3c",
             status="dropped",

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from services.matching.api.deps import ManagedServicePoint, VisibleServicePoint
 from services.matching.db.models import idempotency
+from services.matching.domain.needs import NeedDomain
 from services.matching.domain.service_points import (
-    NeedDomain,
     ServicePointKind,
     ServicePointStatus,
     Tier,

@@ -29,21 +29,6 @@ class ServicePointKind(StrEnum):
     OTHER = "other"
 
 
-class NeedDomain(StrEnum):
-    """Intake's code list ``need-domains``: what an assessment finds a person needs."""
-
-    DOCUMENTS_LEGAL = "documents_legal"
-    HOUSING = "housing"
-    HEALTH = "health"
-    LANGUAGE = "language"
-    INCOME = "income"
-    EMPLOYMENT = "employment"
-    TRAINING = "training"
-    CHILDCARE = "childcare"
-    TRANSPORT = "transport"
-    DIGITAL_SKILLS = "digital_skills"
-
-
 class Tier(StrEnum):
     """The gradual path: a low-threshold first contact, then intermediate, then structured."""
 

@@ -17,21 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# The intake code list ``need-domains``, in its ``priority_order`` (pathways' PRIORITY_ORDER).
-NEED_DOMAINS: tuple[str, ...] = (
-    "documents_legal",
-    "housing",
-    "health",
-    "language",
-    "income",
-    "employment",
-    "training",
-    "childcare",
-    "transport",
-    "digital_skills",
-)
+from services.matching.domain.service_points import Tier
+
 # The gradual path of the method: a first, unconditional contact; then guidance; then a programme.
-TIERS: tuple[str, ...] = ("low_threshold", "intermediate", "structured")
+TIERS: tuple[str, ...] = tuple(tier.value for tier in Tier)
 REACH_LEVEL = 3  # NUTS 3
 PER_NEED = 10
 

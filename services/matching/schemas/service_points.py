@@ -18,9 +18,9 @@ from pydantic import (
     model_validator,
 )
 
+from services.matching.domain.needs import NeedDomain
 from services.matching.domain.service_points import (
     AccessMode,
-    NeedDomain,
     ServicePointKind,
     ServicePointStatus,
     Tier,

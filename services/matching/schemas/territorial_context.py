@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.config import JsonDict
 
-from services.matching.domain.territorial_context import NEED_DOMAINS
+from services.matching.domain.needs import NEED_DOMAINS
 from services.matching.domain.territories import CODE_PATTERN
 from services.matching.schemas.territories import TerritoryDetail, TerritoryRead
 
+# The codes of domain.needs.NeedDomain, inlined in the query's schema as they always were.
 NeedDomain = Literal[NEED_DOMAINS]  # type: ignore[valid-type]
 TerritoryCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 

@@ -81,6 +81,7 @@ async def _publish(session: AsyncSession, referral: Referral) -> None:
             service_point_id=referral.service_point_id,
             organization_id=referral.organization_id,
             provider_organization_id=referral.provider_organization_id,
+            cluster_id=referral.cluster_id,
             pathway_id=referral.pathway_id,
             action_id=referral.action_id,
             status=referral.status,

@@ -19,6 +19,7 @@ from services.matching.db.cluster_scope import member_cluster_ids
 from services.matching.db.cluster_tables import ServicePoint
 from services.matching.domain import territorial_context as rules
 from services.matching.domain.clusters import published_to
+from services.matching.domain.needs import NEED_DOMAINS
 from services.matching.service.matching import consented_profile
 from services.matching.service.territories import FIELDS
 from shared import clock
@@ -82,7 +83,7 @@ async def context(
     asked: Sequence[str],
 ) -> dict[str, Any]:
     profile = await consented_profile(session, principal, beneficiary_id)
-    assessed = [need for need in profile.needs or [] if need in rules.NEED_DOMAINS]
+    assessed = [need for need in profile.needs or [] if need in NEED_DOMAINS]
     chain = await territory_db.with_ancestors(session, profile.territory_code or "")
     units = [rules.Unit(row.code, row.scheme, row.level) for row in chain]
     root = rules.reach_root(units)
