@@ -217,5 +217,6 @@ class Referral(Base):
 
 # The taxonomy's tables share this metadata (migrations and tests see one schema).
 from services.matching.db import cluster_tables as _cluster_tables  # noqa: E402, F401
+from services.matching.db import dashboard_tables as _dashboard_tables  # noqa: E402, F401
 from services.matching.db import taxonomy as _taxonomy  # noqa: E402, F401
 from services.matching.db import territories as _territories  # noqa: E402, F401

@@ -1,6 +1,9 @@
 """The cluster dashboard's shape, from counts the repository made: members by role, each member's
 commitments (pledged, delivered) with the people it reached and its outcomes, the referral network
-and the territories. Every count of people or referrals goes through small-cell suppression
+and the territories. The network's edges are per target type: an offer's type, or a service point's
+kind (``offer_type`` null, ``service_point_kind`` set); referrals to service points count in the
+people reached, the outcomes and the territories like any other. Every count of people or
+referrals, a service point's edge's too, goes through small-cell suppression
 (``shared.suppression``): 1 to 4 is shown as "<5". Counts of organisations and of pledged or
 delivered seats and offers are the members' own activity, shown as they are."""
 
@@ -73,6 +76,7 @@ def shape(
                     "between_members": str(row["referrer"]) in member_ids
                     and str(row["provider"]) in member_ids,
                     "offer_type": row["offer_type"],
+                    "service_point_kind": row.get("service_point_kind"),
                     "referrals": suppress(int(row["referrals"])),
                 }
                 for row in counts["network"]
@@ -80,7 +84,8 @@ def shape(
             key=lambda edge: (
                 edge["from_organization_id"],
                 edge["to_organization_id"],
-                edge["offer_type"],
+                edge["offer_type"] or "",
+                edge["service_point_kind"] or "",
             ),
         ),
         "territories": sorted(

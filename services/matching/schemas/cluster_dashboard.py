@@ -33,10 +33,15 @@ class MemberFigures(BaseModel):
 
 
 class NetworkEdge(BaseModel):
+    """Referrals from one organisation to another, per target type: an offer's ``offer_type``
+    (``service_point_kind`` null), or for referrals to service points ``offer_type`` null and the
+    point's ``service_point_kind`` (legal_aid, ...)."""
+
     from_organization_id: uuid.UUID
     to_organization_id: uuid.UUID
     between_members: bool
-    offer_type: str
+    offer_type: str | None
+    service_point_kind: str | None
     referrals: Count
 
 

@@ -1,5 +1,6 @@
 """The cluster dashboard, for the platform admin and the cluster's coordinator only (anyone else:
-404): aggregates over the members, computed on request in a handful of statements."""
+404): aggregates over the members, read from the dashboard's read model (``db/cluster_dashboard``)
+and the commitments' measure, in a handful of statements."""
 
 from __future__ import annotations
 
