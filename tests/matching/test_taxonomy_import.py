@@ -285,3 +285,62 @@ async def test_a_language_file_adds_labels_searched_in_that_language(
             "/api/v1/taxonomy/skills", params={"q": "posare mattoni"}, headers=headers
         )
         assert english.json() == {"language": "en", "items": []}
+
+
+# Each skill's group one level under the roots, walked over the hierarchy as the territorial
+# analysis walked it on every request before esco_skill_group kept it: the reference.
+_WALKED = """
+WITH RECURSIVE up(skill, node, depth) AS (
+    SELECT DISTINCT skill_uri, skill_uri, 0 FROM esco_skill_broader
+    UNION
+    SELECT up.skill, b.broader_uri, up.depth + 1
+    FROM up JOIN esco_skill_broader AS b ON b.skill_uri = up.node WHERE up.depth < 10
+)
+SELECT DISTINCT ON (up.skill) up.skill, up.node
+FROM up JOIN esco_skill_broader AS b ON b.skill_uri = up.node
+WHERE up.depth > 0
+  AND NOT EXISTS (SELECT 1 FROM esco_skill_broader AS r WHERE r.skill_uri = b.broader_uri)
+ORDER BY up.skill, up.node
+"""
+
+
+async def _kept_groups(url: str) -> tuple[dict[str, str], dict[str, set[int]]]:
+    """(skill -> group, group -> its numbers) as esco_skill_group holds them."""
+    rows = await sql(url, "SELECT skill_uri, group_uri, group_number FROM esco_skill_group")
+    numbers: dict[str, set[int]] = {}
+    for row in rows:
+        numbers.setdefault(row["group_uri"], set()).add(row["group_number"])
+    return {row["skill_uri"]: row["group_uri"] for row in rows}, numbers
+
+
+async def _assert_groups_walked(url: str) -> None:
+    groups, numbers = await _kept_groups(url)
+    assert groups == {row[0]: row[1] for row in await sql(url, _WALKED)}
+    # One number per group, 1, 2, ... in URI order.
+    assert [numbers[uri] for uri in sorted(numbers)] == [{n} for n in range(1, len(numbers) + 1)]
+
+
+async def test_each_skills_group_is_kept_at_every_import(
+    esco_database: tuple[str, dict[str, int]],
+) -> None:
+    url, _counts = esco_database
+    await _assert_groups_walked(url)
+    groups, _numbers = await _kept_groups(url)
+    skill_group = await sql(
+        url, "SELECT s.code FROM esco_skill AS s WHERE s.uri = $1", groups[LAY_BRICKS]
+    )
+    assert skill_group[0]["code"] == "S7"  # constructing
+    assert len(groups) > 1000
+
+    # Stale rows (a skill gone, a group renumbered, one missing) do not survive a re-import.
+    await sql(url, "INSERT INTO esco_skill_group VALUES ('urn:gone', 'urn:gone-group', 99)")
+    await sql(url, "UPDATE esco_skill_group SET group_number = 42 WHERE skill_uri = $1", LAY_BRICKS)
+    await sql(
+        url,
+        "DELETE FROM esco_skill_group WHERE skill_uri IN "
+        "(SELECT skill_uri FROM esco_skill_group WHERE skill_uri <> $1 LIMIT 5)",
+        LAY_BRICKS,
+    )
+    assert await asyncio.to_thread(main, ["import", str(SUBSET), "--database-url", url]) == 0
+    await _assert_groups_walked(url)
+    assert (await _kept_groups(url))[0] == groups

@@ -16,7 +16,7 @@ from services.matching.schemas.territorial_analysis import TerritorialAnalysis
 from services.matching.service import territorial_analysis
 from shared.auth import CurrentPrincipal
 from shared.dates import IsoDate
-from shared.db import ReadSession
+from shared.db import DbSession
 from shared.openapi import problems
 from shared.responses import json_response
 
@@ -53,7 +53,8 @@ async def analysis(
     code: Code,
     request: Request,
     principal: CurrentPrincipal,
-    session: ReadSession,
+    # A transaction (it writes nothing): the settings of plain_plans hold only within one.
+    session: DbSession,
     date_from: Annotated[
         IsoDate | None, Query(alias="from", description="default: a year before `to`")
     ] = None,

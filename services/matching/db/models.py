@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -66,6 +67,14 @@ class CandidateProfile(Base):
     )
     needs: Mapped[list[str]] = mapped_column(
         ARRAY(String(32)), default=list, server_default=text("'{}'")
+    )
+    # Derived by the database on every write of ``profile`` (migration 0016's function), so no
+    # path that writes a profile can leave it stale; the territorial analysis reads it instead
+    # of parsing every profile's JSON.
+    skill_uris: Mapped[list[str]] = mapped_column(
+        ARRAY(Text),
+        Computed("profile_skill_uris(profile)", persisted=True),
+        comment="the profile's skills' URIs, in the profile's order",
     )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

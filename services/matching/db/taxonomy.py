@@ -16,7 +16,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,6 +85,19 @@ class EscoSkillBroader(Base):
 
     skill_uri: Mapped[str] = mapped_column(Text, primary_key=True)
     broader_uri: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+class EscoSkillGroup(Base):
+    """Each skill's group one level under the hierarchy's roots, walked from
+    ``esco_skill_broader`` at every import (the first by URI when there are several paths);
+    ``group_number`` numbers the groups of one import (1, 2, ... in URI order), a compact key
+    for the territorial analysis's counts. Skills with no such group have no row."""
+
+    __tablename__ = "esco_skill_group"
+
+    skill_uri: Mapped[str] = mapped_column(Text, primary_key=True)
+    group_uri: Mapped[str] = mapped_column(Text)
+    group_number: Mapped[int] = mapped_column(Integer)
 
 
 class EscoOccupationSkill(Base):

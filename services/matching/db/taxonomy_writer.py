@@ -19,6 +19,7 @@ from services.matching.db.taxonomy import (
     EscoOccupationSkill,
     EscoSkill,
     EscoSkillBroader,
+    EscoSkillGroup,
 )
 from services.matching.domain.esco import ConceptType
 
@@ -36,6 +37,30 @@ _SKILL_COLUMNS = ("uri", "concept_type", "skill_type", "reuse_level", "code", "s
 _OCCUPATION_COLUMNS = ("uri", "isco_group", "code", "status")
 _ISCO_COLUMNS = ("code", "uri", "parent_code", "status")
 _LABEL_COLUMNS = ("concept_uri", "kind", "language", "label", "preferred", "hidden", "search_key")
+_GROUP = EscoSkillGroup.__tablename__
+# Each skill's group one level under the roots (a node with a broader concept that has none),
+# walked up to ten levels; the first such group by URI when there are several paths. The
+# territorial analysis joins this instead of walking the hierarchy on every request.
+_FILL_GROUPS = f"""
+DELETE FROM {_GROUP};
+INSERT INTO {_GROUP} (skill_uri, group_uri, group_number)
+WITH RECURSIVE up(skill, node, depth) AS (
+    SELECT DISTINCT skill_uri, skill_uri, 0 FROM {EscoSkillBroader.__tablename__}
+    UNION
+    SELECT up.skill, b.broader_uri, up.depth + 1
+    FROM up JOIN {EscoSkillBroader.__tablename__} AS b ON b.skill_uri = up.node
+    WHERE up.depth < 10
+),
+first_group AS (
+    SELECT DISTINCT ON (up.skill) up.skill, up.node AS group_uri
+    FROM up JOIN {EscoSkillBroader.__tablename__} AS b ON b.skill_uri = up.node
+    WHERE up.depth > 0 AND NOT EXISTS (
+        SELECT 1 FROM {EscoSkillBroader.__tablename__} AS r WHERE r.skill_uri = b.broader_uri
+    )
+    ORDER BY up.skill, up.node
+)
+SELECT skill, group_uri, dense_rank() OVER (ORDER BY group_uri) FROM first_group
+"""  # noqa: S608 - table names only
 # The SQL below is assembled from these table and column names, never from the files' content
 # (which travels as COPY data or bound parameters): hence the S608 exemptions.
 
@@ -102,13 +127,22 @@ class Writer:
         if taxonomy.occupation_broader is not None:
             await self._set_occupation_broader(taxonomy.occupation_broader)
             counts["occupation_broader"] = len(taxonomy.occupation_broader)
+        await self._db.execute(_FILL_GROUPS)  # from the hierarchy as it now is
         for (kind, language), labels in sorted(taxonomy.labels.items()):
             words = await self._replace_labels(kind, language, labels)
             key = f"labels_{language}"
             counts[key] = counts.get(key, 0) + len(labels)
             counts[f"label_words_{language}"] = counts.get(f"label_words_{language}", 0) + words
         # Fresh statistics, or the planner guesses on tables it last saw empty.
-        tables = (_SKILL, _OCCUPATION, _ISCO, _LABEL, _WORD, EscoOccupationSkill.__tablename__)
+        tables = (
+            _SKILL,
+            _OCCUPATION,
+            _ISCO,
+            _LABEL,
+            _WORD,
+            _GROUP,
+            EscoOccupationSkill.__tablename__,
+        )
         await self._db.execute(f"ANALYZE {', '.join(tables)}, {EscoSkillBroader.__tablename__}")
         return counts
 

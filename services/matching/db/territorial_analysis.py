@@ -60,12 +60,13 @@ def _statement(sql: str) -> Any:
     return text(sql).bindparams(*(bind for bind in _BINDS if f":{bind.key}" in sql))
 
 
+# One pass: each person once with need null (everyone in scope), then once per need domain.
 _NEEDS = _statement(
     f"""
-WITH people AS (SELECT cp.needs FROM candidate_profile AS cp WHERE {_PEOPLE})
-SELECT NULL AS need, count(*) AS people FROM people
-UNION ALL
-SELECT need, count(*) FROM people, unnest(people.needs) AS need GROUP BY need
+SELECT need, count(*) AS people
+FROM candidate_profile AS cp, unnest(array_prepend(NULL, cp.needs)) AS need
+WHERE {_PEOPLE}
+GROUP BY need
 """  # noqa: S608 - fixed fragments; values are bound
 )
 
@@ -85,54 +86,32 @@ FROM offer AS o WHERE {_OFFERS} GROUP BY o.type
 """  # noqa: S608 - fixed fragments; values are bound
 )
 
-# Each skill's group one level under the hierarchy's roots (S1 "communication, collaboration
-# and creativity", K07 "engineering...", T3 ...), the first by URI when there are several paths.
-# A person's skills are unnested into an array first: the planner then expects a few per person
-# (not a hundred) and keeps the aggregates in memory.
+# Per ESCO skill group (``esco_skill_group``: each skill's group one level under the
+# hierarchy's roots, e.g. S1 "communication, collaboration and creativity", K07 "engineering...",
+# T3 ..., kept at import), the offers demanding and the people holding a skill in it; number 0
+# for skills outside the hierarchy. The people's skills come from ``skill_uris`` (derived from
+# the profile when it is written) rather than from parsing every profile's JSON here; the pairs
+# hash a uuid and an integer, not two texts.
 _SKILLS = _statement(
     f"""
-WITH RECURSIVE
-demanded AS MATERIALIZED (
-    SELECT o.id, skill AS uri FROM offer AS o, unnest(o.required_skills) AS skill
-    WHERE {_OFFERS}
-),
-held AS MATERIALIZED (
-    SELECT cp.beneficiary_id, uri
-    FROM candidate_profile AS cp,
-         jsonb_array_elements_text(
-             jsonb_path_query_array(cp.profile, 'strict $.skills[*].uri')) AS uri
-    WHERE {_PEOPLE}
-),
-skills AS (SELECT DISTINCT uri FROM demanded UNION SELECT DISTINCT uri FROM held),
-up(skill, node, depth) AS (
-    SELECT uri, uri, 0 FROM skills
-    UNION
-    SELECT up.skill, b.broader_uri, up.depth + 1
-    FROM up JOIN esco_skill_broader AS b ON b.skill_uri = up.node WHERE up.depth < 10
-),
-first_group AS (
-    SELECT DISTINCT ON (up.skill) up.skill, up.node AS group_uri
-    FROM up JOIN esco_skill_broader AS b ON b.skill_uri = up.node
-    WHERE up.depth > 0
-      AND NOT EXISTS (SELECT 1 FROM esco_skill_broader AS r WHERE r.skill_uri = b.broader_uri)
-    ORDER BY up.skill, up.node
-),
-grouped AS (  -- a number per group: the pairs below hash a uuid and an integer, not two texts
-    SELECT skill, group_uri, dense_rank() OVER (ORDER BY group_uri) AS number FROM first_group
-),
-numbers AS (SELECT DISTINCT number, group_uri FROM grouped),
+WITH
 demand AS (
     SELECT number, count(*) AS offers FROM (
-        SELECT DISTINCT d.id, coalesce(g.number, 0) AS number
-        FROM demanded AS d LEFT JOIN grouped AS g ON g.skill = d.uri
+        SELECT DISTINCT o.id, coalesce(g.group_number, 0) AS number
+        FROM offer AS o CROSS JOIN unnest(o.required_skills) AS skill
+        LEFT JOIN esco_skill_group AS g ON g.skill_uri = skill
+        WHERE {_OFFERS}
     ) AS pairs GROUP BY number
 ),
 holding AS (
     SELECT number, count(*) AS people FROM (
-        SELECT DISTINCT h.beneficiary_id, coalesce(g.number, 0) AS number
-        FROM held AS h LEFT JOIN grouped AS g ON g.skill = h.uri
+        SELECT DISTINCT cp.beneficiary_id, coalesce(g.group_number, 0) AS number
+        FROM candidate_profile AS cp CROSS JOIN unnest(cp.skill_uris) AS uri
+        LEFT JOIN esco_skill_group AS g ON g.skill_uri = uri
+        WHERE {_PEOPLE}
     ) AS pairs GROUP BY number
 ),
+numbers AS (SELECT DISTINCT group_number AS number, group_uri FROM esco_skill_group),
 counted AS (
     SELECT coalesce(n.group_uri, '') AS group_uri, coalesce(demand.offers, 0) AS offers,
            coalesce(holding.people, 0) AS people
@@ -212,6 +191,15 @@ async def cluster_exists(session: AsyncSession, cluster_id: uuid.UUID) -> bool:
 
 
 async def plain_plans(session: AsyncSession) -> None:
-    """No JIT for the rest of the transaction: the planner over-estimates the rows of the
-    unnested arrays and would spend seconds compiling plans that run in milliseconds."""
-    await session.execute(text("SET LOCAL jit = off"))
+    """For the rest of the transaction: no JIT (the planner over-estimates the rows of the
+    unnested arrays and would spend seconds compiling plans that run in milliseconds); a plan
+    for each call's own territory codes, not the generic plan prepared statements switch to
+    after five calls (it guesses one row for ``= ANY(:codes)`` and walks 30,000 referrals by
+    index); and room for the (person, skill group) pairs, which spill to disk at 4 MB."""
+    await session.execute(
+        text(
+            "SELECT set_config('jit', 'off', true), "
+            "set_config('plan_cache_mode', 'force_custom_plan', true), "
+            "set_config('work_mem', '32MB', true)"
+        )
+    )
