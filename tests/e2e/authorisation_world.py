@@ -9,8 +9,9 @@ pathway (assessed, an action, a placement recorded, so retention follow-ups exis
 * Lena, registered by B, who consented to share everything with A and with P;
 * Omar, registered by C, who shares with nobody.
 
-The callers are A's platform-side roles (org admin, operator, partner system), the platform admin,
-P's provider user and Kwame. ``fresh_*`` make throw-away objects for the rows that destroy what
+The callers are A's platform-side roles (org admin, operator, partner system), A's cluster
+coordinator (a user with that role alone, added by A's org admin), the platform admin, P's provider
+user and Kwame. ``fresh_*`` make throw-away objects for the rows that destroy what
 they touch (erasure, merge, withdrawal, revocation, deletion, break-the-glass and its closing).
 The platform admin entitled A to break the glass on every legal basis, B on one. Each
 organisation coordinates a cluster of its own (the platform admin set it up), pledges in it and
@@ -94,6 +95,7 @@ class World:
     p: Org
     provider: Headers
     provider_user_id: str
+    coordinator: Headers  # A's cluster coordinator: A coordinates the cluster A.cluster_id
     kwame: Person
     amina: Person
     lena: Person
@@ -293,6 +295,7 @@ def build_world(client: httpx.Client) -> World:
         ]
         a, b, c, p = (future.result() for future in orgs)
         provider = pool.submit(_sign_in, client, p.admin, p.id, "provider", "P")
+        coordinator = pool.submit(_sign_in, client, a.admin, a.id, "cluster_coordinator", "A")
         # Referrals go to offers of their own, so that a referral proposed in a row (to the
         # situation's offer) is new, not a conflict with the world's.
         placements = {org.label: pool.submit(fresh_offer, client, org) for org in (b, c, p)}
@@ -326,6 +329,7 @@ def build_world(client: httpx.Client) -> World:
             p=p,
             provider=provider_headers,
             provider_user_id=provider_user_id,
+            coordinator=coordinator.result()[1],
             kwame=kwame,
             amina=amina,
             lena=lena,
