@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import zipfile
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 import uvicorn
 
 from services.matching.app import create_app
 from services.matching.settings import MatchingSettings
+from services.matching.territories.files import Territory
 from services.matching.territories.importer import import_territories
 from shared.db import create_engine
 from tools.processes import free_port
@@ -32,6 +35,58 @@ async def import_territory_subset(database_url: str) -> dict[str, int]:
         return await import_territories(engine, NUTS, LAU)
     finally:
         await engine.dispose()
+
+
+_MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_RELATIONS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEADER = ("NUTS 3 CODE", "LAU CODE", "LAU NAME NATIONAL", "LAU NAME LATIN")
+
+
+def write_lau_xlsx(records: Iterable[Territory], path: Path) -> Path:
+    """A LAU workbook of ``records`` as Eurostat's is read (a sheet per country; inline strings),
+    to import a cut that differs from the committed one."""
+    by_country: dict[str, list[Territory]] = {}
+    for record in records:
+        by_country.setdefault(record.country, []).append(record)
+
+    def row(number: int, values: Iterable[str]) -> str:
+        cells = "".join(
+            f'<c r="{column}{number}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+            for column, value in zip("ABCD", values, strict=True)
+        )
+        return f'<row r="{number}">{cells}</row>'
+
+    with zipfile.ZipFile(path, "w") as book:
+        countries = sorted(by_country)
+        book.writestr(
+            "xl/workbook.xml",
+            f'<workbook {_MAIN} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships"><sheets>'
+            + "".join(
+                f'<sheet name="{c}" sheetId="{i}" r:id="rId{i}"/>'
+                for i, c in enumerate(countries, 1)
+            )
+            + "</sheets></workbook>",
+        )
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{_RELATIONS}">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="worksheet" Target="/xl/worksheets/s{i}.xml"/>'
+                for i in range(1, len(countries) + 1)
+            )
+            + "</Relationships>",
+        )
+        for i, country in enumerate(countries, 1):
+            rows = [row(1, _HEADER)] + [
+                row(n, (r.parent_code or "", r.code, r.name_national, r.name_latin))
+                for n, r in enumerate(by_country[country], 2)
+            ]
+            book.writestr(
+                f"xl/worksheets/s{i}.xml",
+                f"<worksheet {_MAIN}><sheetData>{''.join(rows)}</sheetData></worksheet>",
+            )
+    return path
 
 
 @contextlib.asynccontextmanager

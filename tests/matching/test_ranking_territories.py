@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,9 +17,12 @@ from services.matching.db.places import of_codes
 from services.matching.domain import places as p
 from services.matching.domain.places import Place
 from services.matching.domain.scoring import TERRITORY_FIT, Weights
+from services.matching.territories.files import read_lau_xlsx
+from services.matching.territories.importer import import_territories
 from shared.db import create_engine, session_factory
 from tests.matching.conftest import offer, person
 from tests.matching.engine_data import TODAY, pool, random_offers, random_people, subset_taxonomy
+from tests.matching.territories import LAU, NUTS, import_territory_subset, write_lau_xlsx
 from tests.matching.test_engine_ranking import check_pairs
 from tests.support import Org, sql
 
@@ -153,3 +157,57 @@ async def test_candidates_of_an_offer_rank_by_the_same_codes(
         str(people[c]) for c in (ROMA, FIUMICINO, LATINA, "CY000")
     ]
     assert [_distance(item)["score"] for item in items] == pytest.approx([0.9, 0.7, 0.45, 0.1])
+
+
+async def _import(url: str, lau: Path) -> None:
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        await import_territories(engine, NUTS, lau)
+    finally:
+        await engine.dispose()
+
+
+async def test_ranking_follows_a_re_import_that_moves_a_municipality_or_adds_one(
+    matching: httpx.AsyncClient,
+    matching_database: str,
+    orgs: tuple[Org, Org, Org],
+    tmp_path: Path,
+) -> None:
+    """The offers' index holds each offer's territory chain; a new edition of the files moves
+    Fiumicino under Latina's NUTS 3 and adds a municipality to Rome's: the next matches read the
+    new chains, with nothing else changed in between."""
+    ngo, provider, _ = orgs
+    someone = await person(matching, ngo)
+    await _coded(matching_database, "candidate_profile", str(someone), ROMA, "people")
+    fiumicino = await offer(matching, provider, title="Fiumicino", municipality="Fiumicino")
+    await _coded(matching_database, "offer", fiumicino["id"], FIUMICINO, "offers")
+    newcomer = "IT_058999"  # not in the committed cut: no chain yet, the names are compared
+    added = await offer(matching, provider, title="Newcomer", municipality="Borgo Nuovo")
+    await _coded(matching_database, "offer", added["id"], newcomer, "offers")
+
+    async def distances() -> dict[str, dict[str, Any]]:
+        path = f"/api/v1/beneficiaries/{someone}/matches"
+        answer = await matching.get(path, headers=ngo.operator)
+        assert answer.status_code == 200, answer.text
+        return {item["offer"]["title"]: _distance(item) for item in answer.json()["items"]}
+
+    before = await distances()
+    assert before["Fiumicino"]["detail"] == "same NUTS 3 region: Roma (no coordinates)"
+    assert "NUTS" not in before["Newcomer"]["detail"]
+    edition = [
+        replace(r, parent_code="ITI44") if r.code == FIUMICINO.removeprefix("IT_") else r
+        for r in read_lau_xlsx(LAU)
+    ]
+    edition.append(replace(edition[0], code="058999", parent_code="ITI43", country="IT",
+                           name_latin="Borgo Nuovo", name_national="Borgo Nuovo"))  # fmt: skip
+    try:
+        await _import(matching_database, write_lau_xlsx(edition, tmp_path / "lau.xlsx"))
+        after = await distances()
+        assert after["Fiumicino"] == {
+            "criterion": "distance", "score": pytest.approx(TERRITORY_FIT[2]), "weight": 0.1,
+            "detail": "same NUTS 2 region: Lazio (no coordinates)",
+        }  # fmt: skip
+        assert after["Newcomer"]["detail"] == "same NUTS 3 region: Roma (no coordinates)"
+        assert after["Newcomer"]["score"] == pytest.approx(TERRITORY_FIT[1])
+    finally:  # the other tests read the committed cut
+        await import_territory_subset(matching_database)

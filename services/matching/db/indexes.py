@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.matching.db.models import IndexRevision
 
@@ -11,8 +11,9 @@ OFFERS = "offers"
 PEOPLE = "people"
 
 
-async def bump_revision(session: AsyncSession, name: str) -> None:
-    """Call in the transaction of any change that the index ``name`` reads."""
+async def bump_revision(session: AsyncSession | AsyncConnection, name: str) -> None:
+    """Call in the transaction of any change that the index ``name`` reads (the territory
+    importer writes through a connection)."""
     await session.execute(
         text(
             "INSERT INTO index_revision (name, revision) VALUES (:name, 1) "

@@ -3,7 +3,8 @@
 - The taxonomy: loaded from matching's ESCO tables, reloaded when a new import lands.
 - The open offers (``OfferIndex``) and the people with consent to matching (``PersonIndex``):
   each rebuilt when its row of ``index_revision`` moves (bumped in the transaction of every
-  change the index reads: offers' writes; intake's and pathways' events).
+  change the index reads: offers' writes; intake's and pathways' events; a territory import or
+  resolution, since both hold territory chains).
 
 An index of up to ``INLINE_REBUILD_ROWS`` offers or people (a rebuild of well under a second) is
 rebuilt in the request that finds it stale, so a cluster of a couple of thousand people always

@@ -6,6 +6,10 @@ code may appear twice. Then, in one transaction, the table is replaced by what t
 (searches see the old territories until the new ones are complete) and the import is recorded
 with the files' SHA-256: Eurostat corrects the LAU workbook in place, so the digest names the
 edition read. The statements are in ``db/territory_writer.py``.
+
+Ranking's in-memory indexes hold each offer's and person's territory chain (``db/places.py``,
+read when an index is built): the same transaction bumps both indexes' revisions, so a
+municipality moved under another NUTS 3, or a code that now exists, reaches the next ranking.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.matching.db import territory_writer
+from services.matching.db import indexes, territory_writer
 from services.matching.domain.labels import search_key
 from services.matching.domain.territories import Scheme, territory_code
 from services.matching.territories.files import (
@@ -117,4 +121,6 @@ async def import_territories(
         await territory_writer.lock(connection)
         await territory_writer.replace(connection, read.rows)
         await territory_writer.record(connection, files, read.counts)
+        for index in (indexes.OFFERS, indexes.PEOPLE):
+            await indexes.bump_revision(connection, index)
     return read.counts
