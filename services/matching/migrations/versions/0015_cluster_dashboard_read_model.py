@@ -21,13 +21,13 @@ row's lock and answers the new value, so a crossing of zero is seen by exactly o
 statement cannot see, a lock orders; a trigger takes its locks in one statement and reads in the
 next (a fresh snapshot):
 - the advisory lock (15015, 0) is shared by every referral and profile write, and exclusive while
-  a membership change rebuilds its cluster (a referral in no cluster counts where both sides are
-  members: one written during the rebuild would be missed by both);
+  a membership change counts (a referral in no cluster counts where both sides are members: one
+  written during the change would be missed by both);
 - a referral write locks its people's profiles FOR SHARE (in order) before it counts them by
   residence, and a change of residence holds the profile's row lock: whichever comes second sees
   what the first one counted. A profile created while a referral of a person who had none is being
   written is not ordered so: through the API a referral needs the person's profile.
-Membership changes are rare admin moves: they rebuild the cluster from scratch.
+A member that joins or leaves adds or takes away its referrals in no cluster with the others.
 """
 
 # The statements are put together from this file's constants only (no input): not an injection.
@@ -198,21 +198,51 @@ BEGIN
     RETURN NULL;
 END $$
 """
-# A membership that comes or goes (not a change of roles or dates) rebuilds its cluster.
-_MEMBERS = {
-    "insert": "SELECT DISTINCT cluster_id FROM new_rows",
-    "delete": "SELECT DISTINCT cluster_id FROM old_rows",
-    "update": "SELECT cluster_id FROM ((SELECT cluster_id, organization_id FROM old_rows "
+_R = ", ".join(f"r.{c.strip()}" for c in _COLUMNS.split(","))
+# A member that joins (leaves) adds (takes away) the referrals made in no cluster between it and the
+# cluster's members, itself included: those with a side among the changed members and both among
+# the members after the join (before the leave). Under the exclusive lock, read in a new statement.
+_MEMBERSHIPS = {
+    "insert": ("new_rows", 1, "cluster_member"),
+    "delete": (
+        "old_rows",
+        -1,
+        "(SELECT cluster_id, organization_id FROM cluster_member "
+        "UNION ALL SELECT cluster_id, organization_id FROM old_rows)",
+    ),
+}
+_JOINED = f"""
+    SELECT c.cid, {_R}, {{sign}} AS sign
+    FROM (SELECT DISTINCT cluster_id AS cid FROM {{changed}}) AS c
+    JOIN referral r ON r.cluster_id IS NULL
+    WHERE (r.organization_id IN (SELECT organization_id FROM {{changed}} WHERE cluster_id = c.cid)
+           OR r.provider_organization_id IN (
+               SELECT organization_id FROM {{changed}} WHERE cluster_id = c.cid))
+      AND r.organization_id IN (SELECT organization_id FROM {{members}} AS m
+                                WHERE m.cluster_id = c.cid)
+      AND r.provider_organization_id IN (SELECT organization_id FROM {{members}} AS m
+                                         WHERE m.cluster_id = c.cid)"""
+_ON_MEMBERSHIP = """
+CREATE FUNCTION cluster_dashboard_on_member_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(15015, 0);
+    {apply};
+    RETURN NULL;
+END $$
+"""
+# A membership moved to another cluster or organisation (no API does it): both clusters rebuilt.
+_MOVED_MEMBERS = (
+    "SELECT cluster_id FROM ((SELECT cluster_id, organization_id FROM old_rows "
     "EXCEPT SELECT cluster_id, organization_id FROM new_rows) UNION (SELECT cluster_id, "
     "organization_id FROM new_rows EXCEPT SELECT cluster_id, organization_id FROM old_rows)) AS m "
-    "GROUP BY cluster_id",
-}
-_ON_MEMBER = """
-CREATE FUNCTION cluster_dashboard_on_member_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
+    "GROUP BY cluster_id"
+)
+_ON_MEMBER_UPDATE = f"""
+CREATE FUNCTION cluster_dashboard_on_member_update() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     c uuid;
 BEGIN
-    FOR c IN {clusters} ORDER BY 1 LOOP
+    FOR c IN {_MOVED_MEMBERS} ORDER BY 1 LOOP
         PERFORM cluster_dashboard_rebuild(c);
     END LOOP;
     RETURN NULL;
@@ -315,8 +345,10 @@ def upgrade() -> None:
     for event, deltas in _REFERRAL_DELTAS.items():
         expanded = _EXPANDED.format(deltas=deltas)
         op.execute(_ON_REFERRAL.format(event=event, deltas=deltas, apply=_APPLY.format(x=expanded)))
-    for event, clusters in _MEMBERS.items():
-        op.execute(_ON_MEMBER.format(event=event, clusters=clusters))
+    for event, (changed, sign, members) in _MEMBERSHIPS.items():
+        joined = _JOINED.format(changed=changed, sign=sign, members=members)
+        op.execute(_ON_MEMBERSHIP.format(event=event, apply=_APPLY.format(x=joined)))
+    op.execute(_ON_MEMBER_UPDATE)
     for event, moved in _MOVES.items():
         grouped = (
             f"SELECT beneficiary_id, code, sum(sign) AS sign FROM ({moved}) AS m "
