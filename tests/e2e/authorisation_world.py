@@ -15,7 +15,8 @@ user and Kwame. ``fresh_*`` make throw-away objects for the rows that destroy wh
 they touch (erasure, merge, withdrawal, revocation, deletion, break-the-glass and its closing).
 The platform admin entitled A to break the glass on every legal basis, B on one. Each
 organisation coordinates a cluster of its own (the platform admin set it up), pledges in it and
-runs a legal desk (a service point) published to it.
+runs a legal desk (a service point) published to it; P is also a member of A's cluster, so that
+A's coordinator's dashboard counts the referrals of Kwame and Amina (as aggregates).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Org:
     delivery_id: str = ""
     offer_id: str = ""
     placement_offer_id: str = ""  # the offer the world's referrals go to
-    cluster_id: str = ""  # the cluster it coordinates (and is the only member of)
+    cluster_id: str = ""  # the cluster it coordinates (A's has P as a member too)
     commitment_id: str = ""  # its pledge in that cluster
     service_point_id: str = ""  # its desk, published to that cluster
 
@@ -247,15 +248,20 @@ def _activate(client: httpx.Client, person: Person) -> None:
     person.user_id = ok(client.get("/api/v1/auth/me", headers=person.app))["subject"]
 
 
-def _cluster(client: httpx.Client, root: Headers, org: Org) -> None:
+def _cluster(client: httpx.Client, root: Headers, org: Org, members: tuple[Org, ...] = ()) -> None:
     """Each organisation coordinates a cluster of its own, pledges in it and runs a desk
-    published to it: another organisation's cluster, pledge and desk are foreign objects."""
+    published to it: another organisation's cluster, pledge and desk are foreign objects.
+    ``members`` join it too (A's cluster has P, to which A refers Kwame and Amina: its dashboard
+    counts people, which its coordinator sees only as aggregates)."""
     body = {
         "name": f"Matrix cluster {org.label} {uuid.uuid4().hex[:6]}",
         "territory_codes": ["ITI43"],
         "coordinator_organization_id": org.id,
     }
     org.cluster_id = ok(client.post("/api/v1/clusters", json=body, headers=root))["id"]
+    for member in members:
+        joined = {"organization_id": member.id, "roles": ["training_provider"]}
+        ok(client.post(f"/api/v1/clusters/{org.cluster_id}/members", json=joined, headers=root))
     pledge = {
         "organization_id": org.id,
         "kind": "seats_offered",
@@ -316,7 +322,8 @@ def build_world(client: httpx.Client) -> World:
             for person, org in ((kwame, p), (amina, p), (lena, b), (omar, c))
         ]
         work += [pool.submit(_activate, client, person) for person in (kwame, amina)]
-        work += [pool.submit(_cluster, client, root, org) for org in (a, b, c, p)]
+        work += [pool.submit(_cluster, client, root, org) for org in (b, c, p)]
+        work.append(pool.submit(_cluster, client, root, a, (p,)))
         for future in work:
             future.result()
         provider_user_id, provider_headers = provider.result()
