@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import random
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,23 +26,68 @@ DEFAULT_GATEWAY_INTERNAL_PORT = 8100
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Listening ports are handed out from a band below the kernel's ephemeral range: a port probed
+# with bind(0) and closed stays free for the seconds a service takes to start, and every
+# outgoing connection (to PostgreSQL, between services) takes its local port from that same
+# range, so one could take it first and the service would exit on EADDRINUSE (seen in CI:
+# "gateway exited with 1", the whole end-to-end stack of a worker lost). Below the range no
+# connection and no bind(0) ever lands; each xdist worker has its own band, so two workers
+# never hand out the same port either.
+_BAND_WIDTH = 1500
+_FIRST_USABLE_PORT = 1024
+
+
+def _ephemeral_floor() -> int:
+    try:
+        low, _high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low)
+    except (OSError, ValueError):
+        return 32768  # Linux's default
+
+
+def _worker_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # "gw0", "gw1"... or unset
+    return int(worker[2:]) if worker[2:].isdigit() else 0
+
+
+def _port_band() -> Iterator[int]:
+    """This process's ports, from a random point of its band (two runs at once rarely meet),
+    round and round; empty where the range leaves no room below it."""
+    top = _ephemeral_floor() - _worker_index() * _BAND_WIDTH
+    bottom = top - _BAND_WIDTH
+    if bottom < _FIRST_USABLE_PORT:
+        return iter(())
+    start = random.randrange(bottom, top)  # noqa: S311 - spreading, not secrecy
+    return itertools.cycle([*range(start, top), *range(bottom, start)])
+
+
+_band = _port_band()
+_band_lock = threading.Lock()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
+    """A port nothing listens on, for a process to bind in a moment (see the band above)."""
+    with _band_lock:
+        for _ in range(_BAND_WIDTH):
+            port = next(_band, None)
+            if port is None:
+                break
+            if port_is_free(port):
+                return port
+    with socket.socket() as probe:  # no band: the kernel's choice, with its small race
         probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+        chosen: int = probe.getsockname()[1]
+        return chosen
 
 
 def free_ports(count: int) -> list[int]:
-    """``count`` distinct free ports. Probes held open together: one closed before the next
-    bind may be handed out again (seen: two services of one stack given the same port)."""
-    with contextlib.ExitStack() as probes:
-        ports = []
-        for _ in range(count):
-            probe = probes.enter_context(socket.socket())
-            probe.bind(("127.0.0.1", 0))
-            ports.append(probe.getsockname()[1])
-        return ports
+    """``count`` distinct free ports."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
 
 
 def _listens(pid: int, port: int) -> bool | None:
@@ -140,11 +188,20 @@ class ServiceProcess:
             doors.append((self.internal_url, self.internal_port))
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process.returncode}{self._log_tail()}"
+                )
             if all(self._answers(url, port, path) for url, port in doors):
                 return
             time.sleep(0.1)
         raise TimeoutError(f"{self.name} was not ready within {timeout:.0f} s")
+
+    def _log_tail(self, lines: int = 25) -> str:
+        """The end of the process's log, so that a start that failed says why."""
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        tail = self.log_path.read_text(errors="replace").splitlines()[-lines:]
+        return "; its log ends:\n" + "\n".join(tail)
 
     def _answers(self, url: str, port: int, path: str) -> bool:
         try:
