@@ -15,7 +15,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp
 
-from services.gateway.api import activation, auth, clients, export, organizations, status, users
+from services.gateway.api import (
+    activation,
+    auth,
+    cases,
+    clients,
+    export,
+    organizations,
+    status,
+    users,
+)
 from services.gateway.edge.http_edge import edge
 from services.gateway.edge.openapi_merge import merge
 from services.gateway.edge.proxy import TokenVerifierRef, UpstreamProxy, Upstreams
@@ -106,6 +115,7 @@ def create_app(
             users.router,
             clients.router,
             status.router,
+            cases.router,
             webhooks_api.router,
             webhooks.events(settings),
             export.router,

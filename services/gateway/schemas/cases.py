@@ -1,0 +1,54 @@
+"""The one-call case view (``GET /api/v1/cases/{beneficiary_id}``).
+
+Its parts are the owning services' own answers, unchanged: the schemas point at theirs in the
+merged OpenAPI document (``BeneficiaryRead`` of intake, ``PathwayRead`` and ``ActionRead`` of
+pathways, ``ReferralRead`` of matching...), so a client generated from it reads them with the
+same types as the single calls."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, WithJsonSchema
+
+
+def _ref(schema: str) -> WithJsonSchema:
+    """A part answered by its service, typed by that service's schema."""
+    # Wrapped: a bare "$ref" beside the field's title makes pydantic look the name up among
+    # the gateway's own schemas; the merged document (edge/openapi_merge.py) holds it.
+    return WithJsonSchema({"allOf": [{"$ref": f"#/components/schemas/{schema}"}]})
+
+
+BeneficiaryPart = Annotated[dict[str, Any], _ref("BeneficiaryRead")]
+PathwayPart = Annotated[dict[str, Any], _ref("PathwayRead")]
+ActionPart = Annotated[dict[str, Any], _ref("ActionRead")]
+ReferralPart = Annotated[dict[str, Any], _ref("ReferralRead")]
+ConsentPart = Annotated[dict[str, Any], _ref("ConsentRead")]
+
+
+Section = Literal["pathways", "referrals", "consents"]
+
+
+class CasePathway(BaseModel):
+    pathway: PathwayPart
+    actions: list[ActionPart] | None = Field(
+        description="The plan's actions, for an open pathway; null for a closed one."
+    )
+
+
+class CaseView(BaseModel):
+    beneficiary: BeneficiaryPart
+    pathways: list[CasePathway] | None = Field(
+        description="Open pathways first, then the most recent closed ones (at most "
+        "3); null when pathways could not be read (see `unavailable`)."
+    )
+    referrals: list[ReferralPart] | None = Field(
+        description="Open referrals (proposed, accepted, enrolled), the latest first."
+    )
+    consents: list[ConsentPart] | None = Field(
+        description="Every consent of the person the caller may see, active or withdrawn."
+    )
+    unavailable: list[Section] = Field(
+        description="Parts a service could not answer in time: the rest of the case still "
+        "shows; retry for the missing parts."
+    )
