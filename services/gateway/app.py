@@ -15,7 +15,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp
 
-from services.gateway.api import activation, auth, clients, export, organizations, status, users
+from services.gateway.api import (
+    activation,
+    auth,
+    clients,
+    code_lists,
+    export,
+    organizations,
+    status,
+    users,
+)
 from services.gateway.edge.http_edge import edge
 from services.gateway.edge.openapi_merge import merge
 from services.gateway.edge.proxy import TokenVerifierRef, UpstreamProxy, Upstreams
@@ -24,6 +33,7 @@ from services.gateway.edge.surfaces import Surfaces
 from services.gateway.edge.transport import GatewayClient, upstream_timeout, upstream_transport
 from services.gateway.service.auth import TokenIssuer
 from services.gateway.service.bootstrap import bootstrap_admin
+from services.gateway.service.code_lists import CodeListIndex
 from services.gateway.service.revocation import RevocationList
 from services.gateway.service.signing_keys import SigningKeys
 from services.gateway.settings import GatewaySettings
@@ -81,6 +91,7 @@ def create_app(
         app.state.revoked = revoked
         await revoked.start(app.state.engine, app.state.sessions)
         await bootstrap_admin(app.state.sessions, settings)
+        app.state.code_list_index = CodeListIndex()
         transport = upstream_transport(settings)
         upstreams.open(
             transport, GatewayClient(transport=transport, timeout=upstream_timeout(settings))
@@ -106,6 +117,7 @@ def create_app(
             users.router,
             clients.router,
             status.router,
+            code_lists.router,
             webhooks_api.router,
             webhooks.events(settings),
             export.router,
