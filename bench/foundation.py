@@ -19,7 +19,14 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
         targets = {
             "hello-world (ceiling)": (f"{hello.url}/hello", {}),
             "GET /api/v1/auth/me (gateway)": (f"{gateway}/api/v1/auth/me", auth),
-            "GET /api/v1/code-lists (proxied to intake)": (f"{gateway}/api/v1/code-lists", auth),
+            "GET /api/v1/code-lists/sexes (proxied to intake)": (
+                f"{gateway}/api/v1/code-lists/sexes",
+                auth,
+            ),
+            "GET /api/v1/code-lists (the gateway's index, cached)": (
+                f"{gateway}/api/v1/code-lists",
+                auth,
+            ),
             "GET /api/v1/code-lists/cefr-levels, Accept-Language (proxied)": (
                 f"{gateway}/api/v1/code-lists/cefr-levels",
                 {**auth, "Accept-Language": "it"},

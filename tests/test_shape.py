@@ -26,9 +26,14 @@ RUNNERS = {"execute", "scalars", "scalar", "stream"}
 # The ORM's own statements on a session: ``session.get(Model, id)``, ``session.delete(row)``.
 SESSION_STATEMENTS = {"get", "delete"}
 # Routers with no logic, that need no service/<feature>.py, each with its reason.
+_CODE_LISTS = (
+    "the shared code-list routes (shared/code_lists/api.py) over the service's code_lists/ "
+    "(reference data and the labels of its enums, pre-rendered; no rules, no queries)"
+)
 ROUTERS_WITHOUT_LOGIC = {
-    "services/intake/api/code_lists.py": "serves the code lists pre-rendered at start-up by "
-    "services/intake/code_lists/ (reference data, no rules, no queries)",
+    "services/intake/api/code_lists.py": _CODE_LISTS,
+    "services/pathways/api/code_lists.py": _CODE_LISTS,
+    "services/matching/api/code_lists.py": _CODE_LISTS,
 }
 
 

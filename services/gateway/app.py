@@ -20,6 +20,7 @@ from services.gateway.api import (
     auth,
     cases,
     clients,
+    code_lists,
     export,
     organizations,
     status,
@@ -33,6 +34,7 @@ from services.gateway.edge.surfaces import Surfaces
 from services.gateway.edge.transport import GatewayClient, upstream_timeout, upstream_transport
 from services.gateway.service.auth import TokenIssuer
 from services.gateway.service.bootstrap import bootstrap_admin
+from services.gateway.service.code_lists import CodeListIndex
 from services.gateway.service.revocation import RevocationList
 from services.gateway.service.signing_keys import SigningKeys
 from services.gateway.settings import GatewaySettings
@@ -90,6 +92,7 @@ def create_app(
         app.state.revoked = revoked
         await revoked.start(app.state.engine, app.state.sessions)
         await bootstrap_admin(app.state.sessions, settings)
+        app.state.code_list_index = CodeListIndex()
         transport = upstream_transport(settings)
         upstreams.open(
             transport, GatewayClient(transport=transport, timeout=upstream_timeout(settings))
@@ -116,6 +119,7 @@ def create_app(
             clients.router,
             status.router,
             cases.router,
+            code_lists.router,
             webhooks_api.router,
             webhooks.events(settings),
             export.router,

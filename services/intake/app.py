@@ -91,6 +91,7 @@ def create_app(
             me.router,
             internal.router,
             invitations.internal_router,
+            code_lists.internal,
         ],
         startup=[start_relay],
         shutdown=[stop_relay],

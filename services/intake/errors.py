@@ -35,11 +35,6 @@ class EmergencyAccessNotFound(NotFound):
         super().__init__("No such emergency access.")
 
 
-class CodeListNotFound(NotFound):
-    def __init__(self, available: list[str]) -> None:
-        super().__init__("There is no code list with this name.", available=available)
-
-
 class InvitationCodeInvalid(NotFound):
     def __init__(self) -> None:
         super().__init__("The code is not valid: wrong, used, replaced or expired.")

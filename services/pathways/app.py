@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.pathways.api import internal, me, pathways, reports, steps
+from services.pathways.api import code_lists, internal, me, pathways, reports, steps
 from services.pathways.db.models import inbox, outbox
 from services.pathways.service.consumers import HANDLERS
 from services.pathways.settings import PathwaysSettings
@@ -54,6 +54,8 @@ def create_app(
             me.router,
             events_router(HANDLERS, inbox),
             internal.router,
+            code_lists.router,
+            code_lists.internal,
         ],
         startup=[start_relay],
         shutdown=[stop_relay],

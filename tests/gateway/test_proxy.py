@@ -22,6 +22,14 @@ from tools.processes import free_port
     ("path", "service"),
     [
         ("/api/v1/code-lists/countries", "intake"),
+        ("/api/v1/code-lists/planets", "intake"),  # a name no service has: intake's 404
+        ("/api/v1/code-lists/pathway-stages", "pathways"),
+        ("/api/v1/code-lists/rights-check-items", "pathways"),
+        ("/api/v1/code-lists/offer-types", "matching"),
+        ("/api/v1/code-lists/service-point-kinds/", "matching"),
+        ("/api/v1/code-lists/offer-types-x", "intake"),
+        ("/api/v1/code-lists", None),  # the index: the gateway composes it
+        ("/api/v1/code-listsX", None),
         ("/api/v1/beneficiaries", "intake"),
         ("/api/v1/beneficiaries/batch", "intake"),
         ("/api/v1/beneficiaries/3f0c/consents/1", "intake"),
@@ -93,6 +101,18 @@ async def test_a_service_that_is_down_answers_503_and_the_rest_keeps_working(
     assert answer.json()["service"] == "intake"
     assert answer.headers["x-request-id"] == answer.json()["request_id"]
     assert (await faulty_gateway.get("/api/v1/auth/me", headers=headers)).status_code == 200
+
+
+async def test_the_code_list_index_is_a_503_while_a_service_does_not_give_its_part(
+    faulty_gateway: httpx.AsyncClient,
+) -> None:
+    """An index that silently lacked a service's lists would look complete."""
+    headers = await admin_headers(faulty_gateway)
+    answer = await faulty_gateway.get("/api/v1/code-lists", headers=headers)
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["service"] in {"intake", "pathways", "matching"}
+    assert (await faulty_gateway.get("/api/v1/code-lists")).status_code == 401
 
 
 async def test_a_slow_service_answers_504_within_the_timeout(

@@ -326,8 +326,8 @@ async def test_proxied_paths_are_limited_before_they_reach_a_service(
     async with limited_gateways(gateway_database, rate_limit_per_minute=1, intake_url=down) as [
         gateway
     ]:
-        assert (await gateway.get("/api/v1/code-lists")).status_code == 503
-        assert_rate_limited(await gateway.get("/api/v1/code-lists"), 60)
+        assert (await gateway.get("/api/v1/code-lists/countries")).status_code == 503
+        assert_rate_limited(await gateway.get("/api/v1/code-lists/countries"), 60)
 
 
 async def test_probes_metrics_and_internal_deliveries_are_not_limited(

@@ -36,9 +36,14 @@ async def test_all_labels_and_index(intake: httpx.AsyncClient, issuer: TestIssue
     headers = issuer.headers()
     levels = await intake.get("/api/v1/code-lists/cefr-levels?all_labels=true", headers=headers)
     assert set(levels.json()["items"][0]["labels"]) == {"en", "it", "es", "fr", "el"}
-    index = (await intake.get("/api/v1/code-lists", headers=headers)).json()
+    # Intake's part of the index, which the gateway composes with the other services' parts.
+    internal = {"Authorization": "Bearer test-internal-token"}
+    index = (await intake.get("/internal/code-lists", headers=internal)).json()
     names = {item["name"] for item in index["items"]}
     assert {"countries", "permit-types", "ilo-forced-labour-indicators", "isced-levels"} <= names
+    assert {item["service"] for item in index["items"]} == {"intake"}
+    assert (await intake.get("/internal/code-lists", headers=headers)).status_code == 401
+    assert (await intake.get("/api/v1/code-lists", headers=headers)).status_code == 404
 
 
 async def test_unknown_list_and_language_are_problems(

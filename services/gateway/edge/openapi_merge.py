@@ -1,6 +1,8 @@
 """One OpenAPI document for the whole API: the gateway's own operations plus each service's
 ``/api/v1`` operations, with component names kept apart when two services use the same name for
-different schemas."""
+different schemas. A path several services serve alike (``/api/v1/code-lists/{name}``: the same
+shared operation, which the gateway forwards by name) is listed once; served differently, it is
+an error."""
 
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ def merge(
         for path, item in document.get("paths", {}).items():
             if not path.startswith(public_prefix):
                 continue
-            if path in paths:
+            if path in paths and paths[path] != item:
                 raise ValueError(f"{path} is served by two services")
             paths[path] = item
         for tag in document.get("tags", []):

@@ -3,6 +3,55 @@
 from __future__ import annotations
 
 import re
+from typing import Final
+
+# The code lists each service owns besides intake's (``<service>/code_lists/``): one public path,
+# ``/api/v1/code-lists/{name}``, forwarded by name; any other name goes to intake, which answers
+# 404 for one no service has. The index, ``/api/v1/code-lists``, is the gateway's own
+# (``api/code_lists.py``). A test keeps these names equal to the services' lists.
+CODE_LISTS: Final[dict[str, tuple[str, ...]]] = {
+    "pathways": (
+        "pathway-stages",
+        "pathway-statuses",
+        "pathway-attention-reasons",
+        "need-severities",
+        "action-types",
+        "action-statuses",
+        "recognition-steps",
+        "recognition-decisions",
+        "employment-statuses",
+        "contract-types",
+        "pathway-outcomes",
+        "rights-check-items",
+        "rights-check-answers",
+        "escalation-targets",
+    ),
+    "matching": (
+        "offer-types",
+        "offer-statuses",
+        "pay-periods",
+        "pay-kinds",
+        "match-criteria",
+        "referral-statuses",
+        "referral-reason-codes",
+        "referral-person-responses",
+        "cluster-statuses",
+        "cluster-member-roles",
+        "commitment-kinds",
+        "service-point-kinds",
+        "service-point-tiers",
+        "service-point-access-modes",
+        "service-point-statuses",
+        "territory-schemes",
+        "territory-profile-kinds",
+    ),
+}
+
+
+def _code_lists_of(service: str) -> str:
+    names = "|".join(re.escape(name) for name in CODE_LISTS[service])
+    return rf"^/api/v1/code-lists/({names})/?$"
+
 
 # Longest, most specific first: a person's matches live in matching, the rest of them in intake.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -10,7 +59,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, service in (
         (r"^/api/v1/beneficiaries/[^/]+/matches/?$", "matching"),
         (r"^/api/v1/beneficiaries/[^/]+/territorial-context/?$", "matching"),
-        (r"^/api/v1/(code-lists|beneficiaries)(/|$)", "intake"),
+        (_code_lists_of("pathways"), "pathways"),
+        (_code_lists_of("matching"), "matching"),
+        (r"^/api/v1/code-lists/.", "intake"),
+        (r"^/api/v1/beneficiaries(/|$)", "intake"),
         (r"^/api/v1/(pathways|reports)(/|$)", "pathways"),
         (r"^/api/v1/(offers|referrals|allocations|taxonomy|territories)(/|$)", "matching"),
         (r"^/api/v1/clusters(/|$)", "matching"),

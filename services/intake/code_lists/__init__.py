@@ -3,7 +3,6 @@
 Pure code over packaged JSON (``data/``) and pycountry; nothing here touches the database.
 """
 
-from services.intake.code_lists.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, negotiate
 from services.intake.code_lists.loader import (
     CodeList,
     CodeListError,
@@ -11,6 +10,7 @@ from services.intake.code_lists.loader import (
     get_code_list,
     list_names,
 )
+from shared.code_lists.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, negotiate
 
 __all__ = [
     "DEFAULT_LANGUAGE",

@@ -17,7 +17,7 @@ from typing import Any
 
 import pycountry
 
-from services.intake.code_lists.i18n import LANGUAGES, Language
+from shared.code_lists.i18n import LANGUAGES, Language
 
 Labels = dict[str, str]
 

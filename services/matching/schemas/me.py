@@ -36,10 +36,14 @@ class ServicePointSummary(BaseModel):
     access_mode: str
 
 
+# What a person answered to a proposed referral in the app.
+PersonResponse = Literal["accepted", "declined"]
+
+
 class OwnReferral(BaseModel):
     id: uuid.UUID
     status: ReferralStatus
-    person_response: Literal["accepted", "declined"] | None = Field(
+    person_response: PersonResponse | None = Field(
         description="what the person answered in the app, if anything"
     )
     reason_code: ReferralReasonCode | None = Field(description=REASON_CODE_DESCRIPTION)

@@ -41,6 +41,8 @@ def _iso_639_1(code: str) -> str:
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"), AfterValidator(_iso_639_1)]
 Cefr = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 Isced = Literal["0", "1", "2", "3", "4", "5", "6", "7", "8"]
+PayPeriod = Literal["hour", "month", "total"]
+PayKind = Literal["salary", "stipend"]
 
 
 class Pay(BaseModel):
@@ -48,8 +50,8 @@ class Pay(BaseModel):
 
     amount: Decimal = Field(ge=0, le=1_000_000, decimal_places=2)
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
-    period: Literal["hour", "month", "total"]
-    kind: Literal["salary", "stipend"]
+    period: PayPeriod
+    kind: PayKind
 
 
 EXAMPLE: dict[str, Any] = {

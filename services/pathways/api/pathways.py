@@ -4,7 +4,7 @@ employment ladder and the placement follow-ups of a pathway."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.pathways.api.deps import VisiblePathway
 from services.pathways.db.models import Pathway, idempotency
 from services.pathways.db.pathways import CaseloadFilter
-from services.pathways.domain.loop import Step
+from services.pathways.domain.loop import PathwayStatus, Step
 from services.pathways.schemas.pathway import (
     CloseRequest,
     FollowUpRead,
@@ -78,7 +78,7 @@ async def list_pathways(
     assigned_to: Annotated[
         str | None, Query(max_length=100, description="a user id, or me")
     ] = None,
-    status_filter: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
+    status_filter: Annotated[PathwayStatus | None, Query(alias="status")] = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:

@@ -18,6 +18,11 @@ from enum import StrEnum
 MONITORING_INTERVAL = timedelta(days=30)
 
 
+class PathwayStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class Step(StrEnum):
     ASSESS = "assess"
     RESPOND = "respond"

@@ -1,4 +1,4 @@
-"""The five label languages and how a request picks one.
+"""The five label languages of every code list, and how a request picks one.
 
 Ponte's pilot runs in Italy, Spain, France, Cyprus and Greece, so every code list carries labels in
 English, Italian, Spanish, French and Greek; English is the fallback because it is the working

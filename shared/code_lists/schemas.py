@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.intake.code_lists.i18n import Language
+from shared.code_lists.i18n import Language
 
 
 class CodeListSummary(BaseModel):
@@ -13,9 +13,14 @@ class CodeListSummary(BaseModel):
     description: str
     source: str = Field(description="the standard or authority the codes come from")
     count: int = Field(description="number of entries", ge=0)
+    service: str = Field(
+        description="the service that owns the list and its codes", examples=["intake"]
+    )
 
 
 class CodeListIndex(BaseModel):
+    """Every list of every service; read each at `/api/v1/code-lists/{name}`."""
+
     items: list[CodeListSummary]
 
 

@@ -1,0 +1,29 @@
+"""The merged OpenAPI document: a path several services serve with the same operation (the code
+lists, forwarded by name) is listed once; a path served differently by two is an error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services.gateway.edge.openapi_merge import merge
+
+
+def document(summary: str) -> dict[str, Any]:
+    return {
+        "paths": {"/api/v1/code-lists/{name}": {"get": {"summary": summary}}},
+        "components": {"schemas": {}},
+    }
+
+
+def test_the_same_operation_of_several_services_is_listed_once() -> None:
+    gateway: dict[str, Any] = {"paths": {}, "components": {"schemas": {}}}
+    merged = merge(gateway, {name: document("Read") for name in ("intake", "matching")})
+    assert merged["paths"] == {"/api/v1/code-lists/{name}": {"get": {"summary": "Read"}}}
+
+
+def test_a_path_served_differently_by_two_services_is_refused() -> None:
+    gateway: dict[str, Any] = {"paths": {}, "components": {"schemas": {}}}
+    with pytest.raises(ValueError, match="served by two services"):
+        merge(gateway, {"intake": document("Read"), "matching": document("Other")})
