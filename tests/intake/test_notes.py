@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
+from services.intake.domain.enums import Section
+from services.intake.domain.notes import SectionDiffers, SectionMissing, section_of
 from shared import clock
 from shared.testing.tokens import TestIssuer
 from tests.intake.conftest import Org, register
@@ -310,3 +313,13 @@ async def test_a_merge_moves_the_notes_to_the_survivor(
     assert fixed["section"] == "identity"
     assert await _count(intake_database, duplicate["id"]) == 0
     assert (await intake.get(f"{dup_url}/notes", headers=a.operator)).status_code == 404
+
+
+def test_a_corrections_section_is_the_corrected_notes() -> None:
+    assert section_of(Section.PROFILE, None) == Section.PROFILE
+    assert section_of(None, Section.PATHWAY) == Section.PATHWAY
+    assert section_of(Section.PATHWAY, Section.PATHWAY) == Section.PATHWAY
+    with pytest.raises(SectionDiffers):
+        section_of(Section.IDENTITY, Section.PATHWAY)
+    with pytest.raises(SectionMissing):
+        section_of(None, None)
