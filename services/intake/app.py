@@ -19,6 +19,7 @@ from services.intake.api import (
     invitations,
     me,
     merge,
+    notes,
     records,
 )
 from services.intake.db.models import outbox
@@ -86,6 +87,7 @@ def create_app(
             merge.router,
             gdpr.router,
             consents.router,
+            notes.router,
             emergency.router,
             invitations.router,
             me.router,

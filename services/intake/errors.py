@@ -50,6 +50,14 @@ class ChangeForbidden(Forbidden):
         super().__init__("Only the organisation that registered the person changes the record.")
 
 
+class NoteWriteForbidden(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only the organisation that registered the person writes its notes; a sharing "
+            "consent opens them to read."
+        )
+
+
 class ErasureForbidden(Forbidden):
     def __init__(self) -> None:
         super().__init__("Erasure is requested by the registering organisation's org admin.")

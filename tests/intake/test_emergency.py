@@ -342,3 +342,26 @@ async def test_an_access_to_a_merged_record_moves_to_the_survivor(glass: Glass) 
     close = f"{url}/emergency-access/{opened['id']}"
     assert (await glass.intake.delete(close, headers=hospital.admin)).status_code == 204
     assert (await glass.intake.get(url, headers=hospital.admin)).status_code == 404
+
+
+async def test_an_emergency_access_reads_the_notes_of_the_sections_it_opened(glass: Glass) -> None:
+    owner = await glass.organisation()
+    shelter = await glass.organisation("trafficking_protection")
+    url = f"/api/v1/beneficiaries/{(await register(glass.intake, owner))['id']}"
+    for section in ("identity", "contact", "profile", "pathway"):
+        body = {"section": section, "text": f"a {section} note"}
+        written = await glass.intake.post(f"{url}/notes", json=body, headers=owner.operator)
+        assert written.status_code == 201, written.text
+    assert (await glass.intake.get(f"{url}/notes", headers=shelter.admin)).status_code == 404
+    assert (await glass.open(url.rsplit("/", 1)[1], shelter, "trafficking_protection")).is_success
+    seen = (await glass.intake.get(f"{url}/notes", headers=shelter.admin)).json()["items"]
+    assert sorted(note["section"] for note in seen) == ["contact", "identity", "pathway"]
+    refused = await glass.intake.post(
+        f"{url}/notes", json={"section": "contact", "text": "x"}, headers=shelter.admin
+    )
+    assert refused.status_code == 403  # an emergency opens sections to read, never to write
+    log = (await glass.intake.get(f"{url}/access-log", headers=owner.admin)).json()["items"]
+    reads = [entry for entry in log if entry["purpose"].endswith("/notes")]
+    assert [(entry["actor_organization_id"], entry["emergency"]) for entry in reads] == [
+        (str(shelter.id), True)
+    ]

@@ -200,6 +200,40 @@ class AccessGrant(Base):
     )
 
 
+class Note(Base):
+    """A case note: immutable once written (a correction is a new note naming the one it
+    corrects). ``section`` is the sharing section it belongs to: an organisation the person shared
+    with reads the notes of the sections it was granted. The links to a pathway, an action or a
+    referral are other services' ids, kept as given. Moved to the survivor by a merge, deleted by
+    an erasure."""
+
+    __tablename__ = "note"
+    __table_args__ = (
+        Index("ix_note_person", "beneficiary_id", "created_at", "id"),
+        Index(
+            "ix_note_person_pathway",
+            "beneficiary_id",
+            "pathway_id",
+            "created_at",
+            "id",
+            postgresql_where=text("pathway_id IS NOT NULL"),
+        ),
+        Index("ix_note_corrects", "corrects", postgresql_where=text("corrects IS NOT NULL")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"))
+    section: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(4000))
+    pathway_id: Mapped[uuid.UUID | None] = mapped_column(comment="pathways' id, not checked")
+    action_id: Mapped[uuid.UUID | None] = mapped_column(comment="pathways' id, not checked")
+    referral_id: Mapped[uuid.UUID | None] = mapped_column(comment="matching's id, not checked")
+    corrects: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("note.id"))
+    author_id: Mapped[str] = mapped_column(String(100))
+    author_organization_id: Mapped[uuid.UUID | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AccessLogEntry(Base):
     __tablename__ = "access_log"
     __table_args__ = (Index("ix_access_log_person", "beneficiary_id", "id"),)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.clients.exports import ExportClient, Part
 from services.intake.db import access as grants
-from services.intake.db import beneficiaries, consents, emergency, invitations, records
+from services.intake.db import beneficiaries, consents, emergency, invitations, notes, records
 from services.intake.db.invitations import Invitation
 from services.intake.db.models import (
     AccessLogEntry,
@@ -19,6 +19,7 @@ from services.intake.db.models import (
     Change,
     Consent,
     EmergencyAccess,
+    Note,
     idempotency,
 )
 from services.intake.domain import access
@@ -94,6 +95,7 @@ async def _erase_record(
     await records.forget_values(session, row.id)
     await emergency.forget_reasons(session, row.id)
     await consents.forget_text(session, row.id)
+    await notes.erase(session, row.id)
     await grants.revoke_all(session, row.id, moment)
     await invitations.revoke_open(session, row.id, moment)
     await records.record_change(session, principal, row.id, "erased", {})
@@ -195,6 +197,7 @@ async def _held(session: AsyncSession, row: Beneficiary, view: access.View) -> d
         "history": await rows(Change, Change.id),
         "access_log": await rows(AccessLogEntry, AccessLogEntry.id),
         "emergency_accesses": await rows(EmergencyAccess, EmergencyAccess.opened_at),
+        "notes": await rows(Note, Note.created_at, Note.id),
         "invitations": [
             {key: value for key, value in item.items() if key != "code_hash"}
             for item in await rows(Invitation, Invitation.created_at)
