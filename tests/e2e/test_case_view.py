@@ -44,6 +44,10 @@ def test_the_case_view_shows_the_followers_case_and_nobody_elses(stack: Stack) -
             client.post(f"/api/v1/beneficiaries/{awa}/consents", json=CONSENT, headers=ngo.operator)
         )
         pathway, action = pathway_with_action(client, ngo.operator, awa)
+        notes = f"/api/v1/beneficiaries/{awa}/notes"
+        for text in ("Called about the course", "Wants evening hours"):
+            note = {"text": text, "section": "pathway", "pathway_id": pathway}
+            _ok(client.post(notes, json=note, headers=ngo.operator))
         referral = eventually(
             lambda: (
                 (
@@ -72,6 +76,10 @@ def test_the_case_view_shows_the_followers_case_and_nobody_elses(stack: Stack) -
         assert [item["id"] for item in case["referrals"]] == [referral["id"]]
         assert case["referrals"][0]["status"] == "proposed"
         assert [item["id"] for item in case["consents"]] == [consent["id"]]
+        assert [item["text"] for item in case["notes"]] == [
+            "Wants evening hours",
+            "Called about the course",
+        ]
 
         # The same parts as the single calls answer.
         single = _ok(client.get(f"/api/v1/pathways/{pathway}", headers=ngo.operator))

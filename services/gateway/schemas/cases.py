@@ -24,9 +24,11 @@ PathwayPart = Annotated[dict[str, Any], _ref("PathwayRead")]
 ActionPart = Annotated[dict[str, Any], _ref("ActionRead")]
 ReferralPart = Annotated[dict[str, Any], _ref("ReferralRead")]
 ConsentPart = Annotated[dict[str, Any], _ref("ConsentRead")]
+NotePart = Annotated[dict[str, Any], _ref("NoteRead")]
 
 
-Section = Literal["pathways", "referrals", "consents"]
+Section = Literal["pathways", "referrals", "consents", "notes"]
+LATEST_NOTES = 5
 
 
 class CasePathway(BaseModel):
@@ -47,6 +49,10 @@ class CaseView(BaseModel):
     )
     consents: list[ConsentPart] | None = Field(
         description="Every consent of the person the caller may see, active or withdrawn."
+    )
+    notes: list[NotePart] | None = Field(
+        description=f"The latest {LATEST_NOTES} notes the caller may read, newest first (the rest: "
+        "`GET /api/v1/beneficiaries/{id}/notes`)."
     )
     unavailable: list[Section] = Field(
         description="Parts a service could not answer in time: the rest of the case still "

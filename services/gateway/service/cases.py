@@ -1,5 +1,6 @@
-"""The one-call case view: the person, their pathways with the plan's actions, open referrals and
-consents, read from the services that own them with the caller's own token, in parallel.
+"""The one-call case view: the person, their pathways with the plan's actions, open referrals,
+consents and the latest notes, read from the services that own them with the caller's own
+token, in parallel.
 
 Every part is the owning service's answer to the caller, so every access rule holds as it does for
 the single calls (the person's sections, a shared organisation's grants, the access log of the
@@ -16,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from services.gateway.schemas.cases import CasePathway, CaseView, Section
+from services.gateway.schemas.cases import LATEST_NOTES, CasePathway, CaseView, Section
 from shared.errors import GatewayTimeout, NotFound, ServiceUnavailable, Unauthorized
 
 # What the caller's request passes on to the services (the token decides what they answer).
@@ -68,20 +69,23 @@ class CaseReader:
             self._part(self._pathways(beneficiary_id)),
             self._part(self._referrals(beneficiary_id)),
             self._part(self._get("intake", f"{person_path}/consents")),
+            self._part(self._notes(person_path)),
             return_exceptions=True,
         )
-        person, pathways, referrals, consents = answers
+        person, pathways, referrals, consents, notes = answers
         beneficiary = _person_or_problem(person)
         parts: dict[Section, Any] = {
             "pathways": pathways,
             "referrals": referrals,
             "consents": consents,
+            "notes": notes,
         }
         return CaseView(
             beneficiary=beneficiary,
             pathways=parts["pathways"],
             referrals=parts["referrals"],
             consents=parts["consents"],
+            notes=parts["notes"],
             unavailable=[name for name, part in parts.items() if part is None],
         )
 
@@ -92,6 +96,10 @@ class CaseReader:
             return await reading
         except (_Unanswered, _Refused):
             return None
+
+    async def _notes(self, person_path: str) -> list[dict[str, Any]] | None:
+        page = await self._get("intake", f"{person_path}/notes", {"limit": LATEST_NOTES})
+        return None if page is None else list(page["items"])
 
     async def _pathways(self, beneficiary_id: uuid.UUID) -> list[CasePathway] | None:
         page = await self._get(

@@ -1,0 +1,53 @@
+"""The one-call case view while a service is down: with matching killed the case still answers,
+referrals null and named in ``unavailable``; with intake (the person) down it is a 503 problem,
+never a case without its person. Both come back whole after the restart."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import Stack
+from tests.e2e.helpers import eventually, organisation
+from tests.faults.conftest import person, unique_label
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("faults")]
+
+
+def test_a_case_shows_what_it_can_while_a_service_is_down(stack: Stack) -> None:
+    with stack.client(timeout=15.0) as client:
+        ngo = organisation(client, "Degraded")
+        created = client.post(
+            "/api/v1/beneficiaries", json=person(unique_label("Case")), headers=ngo.operator
+        )
+        assert created.status_code == 201, created.text
+        case_url = f"/api/v1/cases/{created.json()['id']}"
+        whole = client.get(case_url, headers=ngo.operator)
+        assert whole.status_code == 200, whole.text
+        assert whole.json()["unavailable"] == []
+        assert whole.json()["referrals"] == []
+
+        matching = stack.processes["matching"]
+        matching.kill()
+        try:
+            partial = client.get(case_url, headers=ngo.operator)
+            assert partial.status_code == 200, partial.text
+            assert partial.json()["unavailable"] == ["referrals"]
+            assert partial.json()["referrals"] is None
+            assert partial.json()["beneficiary"] == whole.json()["beneficiary"]
+        finally:
+            matching.restart()
+
+        intake = stack.processes["intake"]
+        intake.kill()
+        try:
+            down = client.get(case_url, headers=ngo.operator)
+            assert down.status_code == 503, down.text
+            assert down.headers["content-type"] == "application/problem+json"
+            assert down.json()["service"] == "intake"
+        finally:
+            intake.restart()
+
+        again = eventually(
+            lambda: (a := client.get(case_url, headers=ngo.operator)).status_code == 200 and a
+        )
+        assert again.json()["unavailable"] == []
