@@ -296,3 +296,28 @@ async def test_a_partner_drops_a_record_merged_into_one_shared_with_it(
     )
     # c's access ended before the erasure: it hears nothing of it, nor of the merged record.
     assert await _sync(intake, c, str(c_tombstone["updated_at"])) == []
+
+
+async def test_a_caseload_page_of_people_in_one_read_by_their_ids(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, _ = orgs
+    mine = [(await register(intake, a, given_name=f"Caseload{n}"))["id"] for n in range(3)]
+    theirs = (await register(intake, b, given_name="Elsewhere"))["id"]
+    unknown = str(uuid.uuid4())
+    asked = [mine[0], theirs, mine[2], unknown]
+    answer = await intake.get(
+        "/api/v1/beneficiaries", params={"id": asked, "limit": 200}, headers=a.operator
+    )
+    assert answer.status_code == 200, answer.text
+    shown = answer.json()["items"]
+    # Another organisation's person and an unknown id are simply absent.
+    assert sorted(item["id"] for item in shown) == sorted([mine[0], mine[2]])
+    assert {item["given_name"] for item in shown} == {"Caseload0", "Caseload2"}
+    too_many = [str(uuid.uuid4()) for _ in range(201)]
+    refused = await intake.get("/api/v1/beneficiaries", params={"id": too_many}, headers=a.operator)
+    assert refused.status_code == 422, refused.text
+    malformed = await intake.get(
+        "/api/v1/beneficiaries", params={"id": "not-an-id"}, headers=a.operator
+    )
+    assert malformed.status_code == 422

@@ -29,6 +29,8 @@ from shared.openapi import problems
 from shared.pagination import CursorParam, Limit
 from shared.responses import json_response
 
+MAX_IDS = 200  # the largest page: one call per caseload page
+
 router = APIRouter(
     prefix="/api/v1/beneficiaries",
     tags=["beneficiaries"],
@@ -65,7 +67,8 @@ async def register(
     '("jose garc" finds "José García"). With `updated_since`, erased, merged and no longer '
     "shared records come back as tombstones (`status` erased, merged or withdrawn): drop them. "
     "A record no longer shared with you comes back once, with `updated_at` the moment your "
-    "access ended; nothing about it after that.",
+    "access ended; nothing about it after that. `id` (repeated, at most 200) reads a caseload "
+    "screen's people in one call: those the caller may not see are simply absent.",
 )
 async def list_beneficiaries(
     principal: CurrentPrincipal,
@@ -80,6 +83,7 @@ async def list_beneficiaries(
     permit_expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     organization_id: uuid.UUID | None = None,
     updated_since: IsoDateTime | None = None,
+    ids: Annotated[list[uuid.UUID] | None, Query(alias="id", max_length=MAX_IDS)] = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
@@ -94,6 +98,7 @@ async def list_beneficiaries(
         permit_expiring_within_days=permit_expiring_within_days,
         organization_id=organization_id,
         updated_since=updated_since,
+        ids=tuple(ids) if ids else None,
     )
     items, next_cursor = await search.page(session, principal, filters, limit=limit, cursor=cursor)
     return json_response({"items": items, "next_cursor": next_cursor})

@@ -46,6 +46,7 @@ class Filters:
     permit_expiring_within_days: int | None = None
     organization_id: uuid.UUID | None = None
     updated_since: datetime | None = None
+    ids: tuple[uuid.UUID, ...] | None = None  # a caseload screen's page of people, in one read
 
 
 def _years_before(day: date, years: int) -> date:
@@ -85,6 +86,8 @@ def _conditions(filters: Filters, today: date) -> list[ColumnElement[bool]]:
         )
     if filters.organization_id is not None:
         conditions.append(Beneficiary.organization_id == filters.organization_id)
+    if filters.ids is not None:
+        conditions.append(Beneficiary.id.in_(filters.ids))
     return conditions
 
 
