@@ -46,20 +46,28 @@ def _client_token(client: httpx.Client, admin: dict[str, str], index: int) -> tu
     return organization, partner, operator["Authorization"].removeprefix("Bearer ")
 
 
-def _batches(count: int) -> list[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    batches = []
-    for index, person in enumerate(people(count, seed=2026)):
+def batches(count: int, seed: int = 2026, prefix: str = "bench") -> list[list[dict[str, Any]]]:
+    """``count`` synthetic people as batch bodies of ``BATCH``, each with an external id."""
+    chunks: list[list[dict[str, Any]]] = []
+    for index, person in enumerate(people(count, seed=seed)):
         person["birth_date"] = person["birth_date"].isoformat()
         person["arrival_date"] = person["arrival_date"].isoformat()
-        person["external_id"] = f"bench-{index}"
-        batch.append(person)
-        if len(batch) == BATCH:
-            batches.append(batch)
-            batch = []
-    if batch:
-        batches.append(batch)
-    return batches
+        person["external_id"] = f"{prefix}-{index}"
+        if index % BATCH == 0:
+            chunks.append([])
+        chunks[-1].append(person)
+    return chunks
+
+
+def register_batch(client: httpx.Client, partner: str, batch: list[dict[str, Any]]) -> list[str]:
+    """One batch registered by a partner system's token: the ids of the people created."""
+    answer = client.post(
+        "/api/v1/beneficiaries/batch",
+        json={"items": batch},
+        headers={"Authorization": f"Bearer {partner}"},
+    )
+    answer.raise_for_status()
+    return [result["id"] for result in answer.json()["results"] if result.get("id")]
 
 
 def _latencies(client: httpx.Client, headers: dict[str, str], urls: list[str]) -> dict[str, Any]:
@@ -75,22 +83,16 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
         with httpx.Client(base_url=gateway, timeout=120.0) as client:
             admin = {"Authorization": f"Bearer {admin_token(gateway)}"}
             organisations = [_client_token(client, admin, index) for index in range(ORGANISATIONS)]
-            batches = _batches(args.people)
+            bodies = batches(args.people)
 
             def register(index_batch: tuple[int, list[dict[str, Any]]]) -> list[str]:
                 index, batch = index_batch
                 _org, partner, _operator = organisations[index % ORGANISATIONS]
-                answer = client.post(
-                    "/api/v1/beneficiaries/batch",
-                    json={"items": batch},
-                    headers={"Authorization": f"Bearer {partner}"},
-                )
-                answer.raise_for_status()
-                return [result["id"] for result in answer.json()["results"] if result.get("id")]
+                return register_batch(client, partner, batch)
 
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=2) as pool:
-                ids_by_batch = list(pool.map(register, enumerate(batches)))
+                ids_by_batch = list(pool.map(register, enumerate(bodies)))
             elapsed = time.perf_counter() - started
             registered = sum(len(ids) for ids in ids_by_batch)
             own_ids = [
@@ -111,7 +113,7 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
             _org, _partner, operator = organisations[0]
             headers = {"Authorization": f"Bearer {operator}"}
             sample = [rng.choice(own_ids) for _ in range(args.samples)]
-            names = [p["given_name"] for b in batches[::ORGANISATIONS][:20] for p in b]
+            names = [p["given_name"] for b in bodies[::ORGANISATIONS][:20] for p in b]
             nationalities = ["MA", "EG", "NG", "PK", "BD", "UA", "AF", "SN", "TN", "AL"]
             results: dict[str, Any] = {
                 "bulk registration (POST /beneficiaries/batch, 500 per request)": {

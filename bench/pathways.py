@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert
 
 from bench.stack import (
     admin_token,
@@ -57,7 +57,15 @@ def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> list[list[dict[str,
     return [rows[index : index + size] for index in range(0, len(rows), size)]
 
 
-async def seed(database: str, organization: uuid.UUID, operator: str, count: int) -> None:
+async def seed(
+    database: str,
+    organization: uuid.UUID,
+    operator: str,
+    count: int,
+    beneficiaries: list[uuid.UUID] | None = None,
+) -> None:
+    """``count`` pathways, each of a new person, or of ``beneficiaries`` (people registered
+    through intake, whose rows in pathways its events may have written first: kept)."""
     rng = random.Random(20)
     today = date.today()
     operators = [operator] + [str(uuid.uuid4()) for _ in range(OPERATORS - 1)]
@@ -72,7 +80,7 @@ async def seed(database: str, organization: uuid.UUID, operator: str, count: int
         [],
     )
     for index in range(count):
-        beneficiary = uuid.uuid4()
+        beneficiary = beneficiaries[index] if beneficiaries else uuid.uuid4()
         pathway = uuid.uuid4()
         opened = datetime.now(UTC) - timedelta(days=rng.randint(30, 700))
         people.append(
@@ -198,7 +206,7 @@ async def seed(database: str, organization: uuid.UUID, operator: str, count: int
             )
             for table, rows in targets:
                 for chunk in _chunks(rows):
-                    await connection.execute(insert(table), chunk)
+                    await connection.execute(insert(table).on_conflict_do_nothing(), chunk)
             await connection.exec_driver_sql("ANALYZE")
     finally:
         await engine.dispose()

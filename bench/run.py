@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import (
+    casework,
     dashboard,
     foundation,
     intake,
@@ -44,12 +45,14 @@ SUITES: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "isolation": isolation.run,
     "dashboard": dashboard.run,
     "territorial": territorial.run,
+    "casework": casework.run,
 }
 # Suites whose settings are not wrk's (seconds, rounds, connections).
 CONFIGS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "load": load.config,
     "isolation": isolation.config,
     "dashboard": dashboard.config,
+    "casework": casework.config,
 }
 
 

@@ -97,6 +97,7 @@ def create_app(
         upstreams.open(
             transport, GatewayClient(transport=transport, timeout=upstream_timeout(settings))
         )
+        app.state.upstreams = upstreams  # the case view reads through the proxy's pool
 
     async def stop(_app: FastAPI) -> None:
         await revoked.stop()

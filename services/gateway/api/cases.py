@@ -6,10 +6,11 @@ import uuid
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from services.gateway.api.deps import Settings, not_a_person
+from services.gateway.api.deps import not_a_person
 from services.gateway.schemas.cases import CaseView
 from services.gateway.service.cases import FORWARDED_HEADERS, CaseReader
 from shared.auth import CurrentPrincipal
+from shared.responses import json_response
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(not_a_person)])
 
@@ -23,18 +24,10 @@ router = APIRouter(tags=["cases"], dependencies=[Depends(not_a_person)])
 async def case_view(
     beneficiary_id: uuid.UUID,
     request: Request,
-    response: Response,
-    settings: Settings,
     _principal: CurrentPrincipal,
-) -> CaseView:
+) -> Response:
     headers = {name: request.headers.get(name, "") for name in FORWARDED_HEADERS}
     headers["x-request-id"] = request.state.request_id
-    reader = CaseReader(
-        request.app.state.http,
-        settings.upstreams(),
-        headers,
-        settings.upstream_timeout_seconds,
-    )
-    answer = await reader.case(beneficiary_id)
-    response.headers["Cache-Control"] = "no-store"
-    return answer
+    reader = CaseReader(request.app.state.upstreams, headers)
+    case = await reader.case(beneficiary_id)
+    return json_response(case, headers={"Cache-Control": "no-store"})
