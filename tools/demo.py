@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from services.intake.schemas.beneficiary import EXAMPLE
-from tools import demo_cluster, demo_matching
+from tools import demo_casework, demo_cluster, demo_matching
 
 DEMO_PASSWORD = "demo-staff-roma-2026"  # noqa: S105 - printed for the local demo on purpose
 # What an admin gives a new user; the demo users replace it with DEMO_PASSWORD at once.
@@ -124,7 +124,8 @@ def _share(client: httpx.Client, token: str, beneficiary_id: str, organization_i
 
 def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
     """About forty people at the employment centre, a dozen at the NGO; five of the centre's
-    shared with the NGO. Only on first load (external ids make a second load a no-op)."""
+    shared with the NGO; the centre's pathways, notes and referrals. Only on first load (external
+    ids make a second load a no-op)."""
     centre = _token(client, "operatore@cpi-roma-est.example", DEMO_PASSWORD)
     ngo = _token(client, "operatrice@casadeidiritti.example", DEMO_PASSWORD)
     school = _token(client, "corsi@scuolaedile.example", DEMO_PASSWORD)
@@ -140,6 +141,8 @@ def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
     for beneficiary_id in created[:30]:
         demo_matching.consent_to_matching(client, centre, beneficiary_id)
     _register(client, ngo, _demo_people(12, seed=11, prefix="demo-ngo"))
+    if len(created) > 14:  # the first load: the centre's day, around the loop
+        demo_casework.load_casework(client, centre, school, created)
 
 
 def _add_user(
