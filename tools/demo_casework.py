@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -54,7 +55,7 @@ def _eventually(attempt: Callable[[], httpx.Response], within: float = 30.0) -> 
     deadline = time.monotonic() + within
     while True:
         answer = attempt()
-        if answer.status_code not in (404, 409, 422) or time.monotonic() > deadline:
+        if answer.status_code not in (404, 409) or time.monotonic() > deadline:
             answer.raise_for_status()
             return answer
         time.sleep(0.3)
@@ -91,11 +92,26 @@ def _placed_and_closed(client: httpx.Client, headers: dict[str, str], person: st
     client.post(f"{url}/close", json=closing, headers=headers).raise_for_status()
 
 
+def _eligible_pairs(
+    client: httpx.Client, centre: dict[str, str], people: list[str], wanted: int
+) -> list[tuple[str, str]]:
+    """(person, offer) pairs as an operator finds them: each person's best eligible match."""
+    pairs: list[tuple[str, str]] = []
+    for person in people:
+        url = f"/api/v1/beneficiaries/{person}/matches"
+        matches = _eventually(partial(client.get, url, headers=centre)).json()["items"]
+        eligible = [match["offer"]["id"] for match in matches if match["eligible"]]
+        if eligible:
+            pairs.append((person, eligible[0]))
+        if len(pairs) == wanted:
+            break
+    return pairs
+
+
 def _referrals(
     client: httpx.Client, centre: dict[str, str], school: dict[str, str], people: list[str]
 ) -> None:
     """One referral per status: the school answers each as far as its status says."""
-    offers = client.get("/api/v1/offers", params={"limit": 10}, headers=school).json()["items"]
     moves = {
         "proposed": [],
         "accepted": ["accepted"],
@@ -104,13 +120,11 @@ def _referrals(
         "completed": ["accepted", "enrolled", "completed"],
         "dropped": ["accepted", "dropped"],
     }
-    for person, offer, path in zip(people, offers, moves.values(), strict=False):
-        body = {"beneficiary_id": person, "offer_id": offer["id"]}
-
-        def refer(body: dict[str, str] = body) -> httpx.Response:
-            return client.post("/api/v1/referrals", json=body, headers=centre)
-
-        made = _eventually(refer)
+    pairs = _eligible_pairs(client, centre, people, len(moves))
+    for (person, offer), path in zip(pairs, moves.values(), strict=False):
+        body = {"beneficiary_id": person, "offer_id": offer}
+        made = client.post("/api/v1/referrals", json=body, headers=centre)
+        made.raise_for_status()
         url, etag = f"/api/v1/referrals/{made.json()['id']}", made.headers["ETag"]
         for status in path:
             change = {
@@ -138,4 +152,4 @@ def load_casework(
             client.post(
                 f"/api/v1/beneficiaries/{person}/notes", json=note, headers=centre
             ).raise_for_status()
-    _referrals(client, centre, school, people[8:14])
+    _referrals(client, centre, school, people[8:30])
