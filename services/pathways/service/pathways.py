@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.clients.gateway import GatewayClient
 from services.pathways.db import actions as action_rows
 from services.pathways.db import pathways as repository
 from services.pathways.db.models import Pathway, outbox
+from services.pathways.domain.assignment import assignee_problem
 from services.pathways.domain.attention import attention
 from services.pathways.domain.employment import (
     EmploymentStatus,
@@ -25,6 +27,7 @@ from services.pathways.domain.employment import (
 from services.pathways.domain.loop import LoopState, allowed_next
 from services.pathways.errors import (
     MayNotOpenPathways,
+    NotAnAssignee,
     PathwayAlreadyClosed,
     PersonNotFound,
     RightsViolationsOpen,
@@ -107,7 +110,25 @@ def identity(pathway: Pathway) -> dict[str, uuid.UUID]:
     }
 
 
-async def open_pathway(session: AsyncSession, principal: Principal, body: PathwayCreate) -> Pathway:
+async def check_assignee(
+    gateway: GatewayClient, organization_id: uuid.UUID, assigned_to: str
+) -> None:
+    """422 unless ``assigned_to`` is an active operator (or org admin) of the organisation, as the
+    gateway, which owns users, knows them now; 503 when it cannot tell."""
+    try:
+        user_id = uuid.UUID(assigned_to)
+    except ValueError:
+        staff = None  # no user has such an id
+    else:
+        staff = await gateway.staff(organization_id, user_id)
+    problem = assignee_problem(staff)
+    if problem is not None:
+        raise NotAnAssignee("assigned_to", problem)
+
+
+async def open_pathway(
+    session: AsyncSession, principal: Principal, body: PathwayCreate, gateway: GatewayClient
+) -> Pathway:
     if not principal.works_on_cases:
         raise MayNotOpenPathways()
     moment = clock.now()
@@ -124,6 +145,8 @@ async def open_pathway(session: AsyncSession, principal: Principal, body: Pathwa
         opened_at=moment,
         updated_at=moment,
     )
+    if body.assigned_to is not None and body.assigned_to != principal.subject:
+        await check_assignee(gateway, pathway.organization_id, body.assigned_to)
     await repository.add(session, pathway)
     repository.note(session, pathway, "opened", principal.subject, assigned_to=pathway.assigned_to)
     await publish(session, contract.OPENED, contract.PathwayEvent(**identity(pathway)))
@@ -150,10 +173,17 @@ async def list_pathways(
 
 
 async def reassign(
-    session: AsyncSession, principal: Principal, pathway: Pathway, assigned_to: str
+    session: AsyncSession,
+    principal: Principal,
+    pathway: Pathway,
+    assigned_to: str,
+    gateway: GatewayClient,
 ) -> None:
+    """Only to an active operator of the organisation running the pathway (422 otherwise, and
+    nothing changes)."""
     if pathway.assigned_to == assigned_to:
         return
+    await check_assignee(gateway, pathway.organization_id, assigned_to)
     repository.note(
         session,
         pathway,
