@@ -67,6 +67,10 @@ class PathwayAlreadyClosed(_Fixed, Conflict):
     message = "The pathway is already closed."
 
 
+class PathwayNotClosed(_Fixed, Conflict):
+    message = "The pathway is open: only a closed pathway is reopened."
+
+
 class RightsViolationsOpen(Conflict):
     def __init__(self, count: int) -> None:
         super().__init__(

@@ -1,4 +1,4 @@
-"""``/api/v1/pathways``: open, list (the caseload), read, reassign, close; the timeline, the
+"""``/api/v1/pathways``: open, list (the caseload), read, reassign, close, reopen; the timeline, the
 employment ladder and the placement follow-ups of a pathway."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from services.pathways.schemas.pathway import (
     PathwayPage,
     PathwayRead,
     PathwayUpdate,
+    ReopenRequest,
     TimelineRead,
 )
 from services.pathways.service import pathways as service
@@ -135,6 +136,23 @@ async def close_pathway(
 ) -> Response:
     pathway = await service.workable(session, principal, pathway_id)
     await service.close(session, principal, pathway, body)
+    return await _read(session, pathway)
+
+
+@router.post(
+    "/{pathway_id}/reopen",
+    response_model=PathwayRead,
+    responses=problems(403, 404, 409, 422),
+    summary="Reopen a closed pathway with a reason; it carries on where it stood",
+    description="The same callers as close. Its stage, cycle, plan and timeline continue; the "
+    "reason, who and when are a `reopened` entry of the timeline. An open pathway, or one whose "
+    "organisation has opened another for the person since, answers 409.",
+)
+async def reopen_pathway(
+    pathway_id: uuid.UUID, body: ReopenRequest, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    pathway = await service.workable(session, principal, pathway_id)
+    await service.reopen(session, principal, pathway, body)
     return await _read(session, pathway)
 
 

@@ -113,6 +113,14 @@ async def add(session: AsyncSession, pathway: Pathway) -> None:
         raise PathwayAlreadyOpen() from error
 
 
+async def reopened(session: AsyncSession) -> None:
+    """Write a reopened pathway; one open per person and organisation (409 otherwise)."""
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise PathwayAlreadyOpen() from error
+
+
 def note(session: AsyncSession, pathway: Pathway, kind: str, actor: str, **summary: Any) -> None:
     """A timeline entry: every step, change and event of a pathway, with who and when."""
     note_on(session, pathway.id, kind, actor, **summary)

@@ -92,6 +92,17 @@ class CloseRequest(Strict):
     )
 
 
+class ReopenRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Lost the job after two weeks; needs housing support again"}]
+        },
+    )
+
+    reason: Note = Field(description="why the pathway is open again (kept in its timeline)")
+
+
 class FollowUpRecord(Strict):
     model_config = ConfigDict(
         extra="forbid",

@@ -29,6 +29,7 @@ from services.pathways.errors import (
     MayNotOpenPathways,
     NotAnAssignee,
     PathwayAlreadyClosed,
+    PathwayNotClosed,
     PersonNotFound,
     RightsViolationsOpen,
 )
@@ -38,6 +39,7 @@ from services.pathways.schemas.pathway import (
     FollowUpRecord,
     LadderRead,
     PathwayCreate,
+    ReopenRequest,
     TimelineRead,
 )
 from shared import clock
@@ -259,6 +261,42 @@ async def close(
         session,
         contract.CLOSED,
         contract.PathwayClosed(**identity(pathway), outcome=body.outcome.value),
+    )
+
+
+async def reopen(
+    session: AsyncSession, principal: Principal, pathway: Pathway, body: ReopenRequest
+) -> None:
+    """A closed pathway opens again where it stood: its stage, cycle, plan, violations and
+    employment ladder carry on, and the timeline keeps the close (what it said moves into the
+    reopening's entry, with the reason). 409 when it is open, or when the organisation has
+    opened another for the person since (one open per person and organisation)."""
+    if pathway.status != "closed":
+        raise PathwayNotClosed()
+    moment = clock.now()
+    repository.note(
+        session,
+        pathway,
+        "reopened",
+        principal.subject,
+        reason=body.reason,
+        previous_outcome=pathway.outcome,
+        closed_at=_iso(pathway.closed_at),
+        closing_note=pathway.closing_note,
+        override_reason=pathway.override_reason,
+    )
+    pathway.status = "open"
+    pathway.outcome = None
+    pathway.closing_note = pathway.override_reason = None
+    pathway.closed_at = None
+    pathway.closed_by = None
+    pathway.version += 1
+    pathway.updated_at = moment
+    await repository.reopened(session)
+    await publish(
+        session,
+        contract.REOPENED,
+        contract.PathwayReopened(**identity(pathway), stage=pathway.stage, cycle=pathway.cycle),
     )
 
 
