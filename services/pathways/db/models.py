@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
     func,
     text,
 )
@@ -125,6 +126,12 @@ class Step(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
     recorded_at: Mapped[datetime] = _timestamp()
     recorded_by: Mapped[str] = mapped_column(String(100))
+    out_of_turn: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        comment="recorded outside the loop's turn, leaving its stage where it was",
+    )
 
 
 class Action(Base):

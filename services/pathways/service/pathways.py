@@ -24,7 +24,7 @@ from services.pathways.domain.employment import (
     is_placement,
     transitions,
 )
-from services.pathways.domain.loop import LoopState, allowed_next
+from services.pathways.domain.loop import LoopState, allowed_next, out_of_turn
 from services.pathways.errors import (
     MayNotOpenPathways,
     NotAnAssignee,
@@ -70,6 +70,9 @@ def as_read(pathway: Pathway, permit_expires_on: date | None, today: date) -> di
         "stage": pathway.stage,
         "cycle": pathway.cycle,
         "allowed_next_steps": [step.value for step in allowed_next(state_of(pathway))]
+        if pathway.status == "open"
+        else [],
+        "steps_out_of_turn": [step.value for step in out_of_turn(state_of(pathway))]
         if pathway.status == "open"
         else [],
         "priority_need": pathway.priority_need,
