@@ -100,6 +100,17 @@ async def may_see_person(
     return found is not None
 
 
+async def open_of_person(session: AsyncSession, beneficiary_id: uuid.UUID) -> Sequence[Pathway]:
+    """The person's open pathways, locked (a step may be recorded on one at the same moment)."""
+    statement = (
+        select(Pathway)
+        .where(Pathway.beneficiary_id == beneficiary_id, Pathway.status == "open")
+        .order_by(Pathway.id)
+        .with_for_update()
+    )
+    return (await session.scalars(statement)).all()
+
+
 async def person(session: AsyncSession, beneficiary_id: uuid.UUID) -> Person | None:
     return await session.get(Person, beneficiary_id)
 

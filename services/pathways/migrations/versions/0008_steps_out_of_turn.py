@@ -1,4 +1,5 @@
-"""steps out of turn: a rights check at any stage, actions added between steps
+"""steps out of turn (a rights check at any stage, actions added between steps); a person's
+vulnerability level (intake's ILO indicators weigh on the priority need and make pathways urgent)
 
 Revision ID: 0008
 Revises: 0007
@@ -27,7 +28,17 @@ def upgrade() -> None:
             comment="recorded outside the loop's turn, leaving its stage where it was",
         ),
     )
+    op.add_column(
+        "person",
+        sa.Column(
+            "vulnerability_level",
+            sa.String(16),
+            nullable=True,
+            comment="intake's: critical exactly when ILO forced-labour indicators are recorded",
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("person", "vulnerability_level")
     op.drop_column("pathway_step", "out_of_turn")
