@@ -13,7 +13,7 @@ from services.pathways.db import pathways as pathway_rows
 from services.pathways.db import people
 from services.pathways.db.models import beneficiary_access, beneficiary_grant, idempotency
 from services.pathways.domain.actions import ActionStatus, check_transition
-from services.pathways.service.pathways import refresh_urgency
+from services.pathways.service.urgency import refresh_urgency
 from shared import access_mirror, clock
 from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract

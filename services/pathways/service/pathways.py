@@ -25,7 +25,6 @@ from services.pathways.domain.employment import (
     transitions,
 )
 from services.pathways.domain.loop import LoopState, allowed_next, out_of_turn
-from services.pathways.domain.needs import FORCED_LABOUR_LEVEL, Exploitation, urgent
 from services.pathways.errors import (
     MayNotOpenPathways,
     NotAnAssignee,
@@ -227,31 +226,6 @@ async def record_employment(
         for months, due in follow_up_dates(on):
             repository.add_follow_up(session, pathway, months, on, due)
     return placed
-
-
-async def exploitation(session: AsyncSession, pathway: Pathway) -> Exploitation:
-    """The signs of exploitation known now: intake's ILO indicators, the open violations."""
-    person = await repository.person(session, pathway.beneficiary_id)
-    return Exploitation(
-        forced_labour_indicators=person is not None
-        and person.vulnerability_level == FORCED_LABOUR_LEVEL,
-        open_violations=pathway.open_rights_violations,
-    )
-
-
-async def refresh_urgency(session: AsyncSession, pathway: Pathway) -> None:
-    """Urgent while forced labour is signalled (``domain.needs.urgent``); a change is a new
-    version of the pathway."""
-    person = await repository.person(session, pathway.beneficiary_id)
-    violations = await action_rows.open_violations(session, pathway)
-    now_urgent = urgent(
-        person is not None and person.vulnerability_level == FORCED_LABOUR_LEVEL,
-        any(row.forced_labour for row in violations),
-    )
-    if pathway.urgent != now_urgent:
-        pathway.urgent = now_urgent
-        pathway.version += 1
-        pathway.updated_at = clock.now()
 
 
 async def refresh_action_due(session: AsyncSession, pathway: Pathway) -> None:

@@ -16,7 +16,8 @@ from services.pathways.domain.loop import MONITORING_INTERVAL
 from services.pathways.domain.needs import AssessedNeed, check_needs, propose_priority
 from services.pathways.errors import InvalidField, InvalidList
 from services.pathways.schemas.steps import AssessmentCreate
-from services.pathways.service.pathways import exploitation, record_employment, refresh_urgency
+from services.pathways.service.pathways import record_employment
+from services.pathways.service.urgency import exploitation, refresh_urgency
 from shared.auth import Principal
 
 

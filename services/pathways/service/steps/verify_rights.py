@@ -18,8 +18,9 @@ from services.pathways.domain.actions import ESCALATION_TITLES, ActionStatus, Ac
 from services.pathways.domain.rights import Violation, check_answers, evaluate, resolves
 from services.pathways.errors import InvalidField, InvalidList
 from services.pathways.schemas.steps import RightsCheckCreate
-from services.pathways.service.pathways import identity, publish, refresh_urgency
+from services.pathways.service.pathways import identity, publish
 from services.pathways.service.steps import actions
+from services.pathways.service.urgency import refresh_urgency
 from shared import clock
 from shared.auth import Principal
 from shared.contracts import pathways as contract
