@@ -9,8 +9,8 @@ import json
 
 import httpx
 
-from tests.pathways.conftest import open_pathway, person, step
-from tests.support import Org, sql
+from tests.pathways.conftest import deliver, open_pathway, person, step
+from tests.support import Org, envelope, sql
 
 PROBLEM = "application/problem+json"
 REASON = "Lost the job after two weeks; needs housing support again"
@@ -155,3 +155,20 @@ async def test_the_same_callers_as_close(
         headers=a.headers("org_admin"),
     )
     assert admin.status_code == 200, admin.text
+
+
+async def test_a_reopened_pathway_is_urgent_if_forced_labour_was_signalled_meanwhile(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, _, _ = orgs
+    pathway_id = await _closed(pathways, a, monitored=False)
+    read = await pathways.get(f"/api/v1/pathways/{pathway_id}", headers=a.operator)
+    profile = {"sex": "male", "vulnerability_level": "critical"}
+    changed = {
+        "beneficiary_id": read.json()["beneficiary_id"],
+        "organization_id": str(a.id),
+        "profile": profile,
+    }
+    await deliver(pathways, envelope("beneficiary.updated", changed))
+    reopened = await _reopen(pathways, a, pathway_id)
+    assert (reopened.json()["status"], reopened.json()["urgent"]) == ("open", True)

@@ -42,6 +42,7 @@ from services.pathways.schemas.pathway import (
     ReopenRequest,
     TimelineRead,
 )
+from services.pathways.service.urgency import refresh_urgency
 from shared import clock
 from shared.auth import Principal, Role
 from shared.contracts import pathways as contract
@@ -295,6 +296,7 @@ async def reopen(
     pathway.closed_by = None
     pathway.version += 1
     pathway.updated_at = moment
+    await refresh_urgency(session, pathway)  # intake's indicators may have changed meanwhile
     await repository.reopened(session)
     await publish(
         session,
