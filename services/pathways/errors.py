@@ -67,6 +67,10 @@ class PathwayAlreadyClosed(_Fixed, Conflict):
     message = "The pathway is already closed."
 
 
+class PathwayNotClosed(_Fixed, Conflict):
+    message = "The pathway is open: only a closed pathway is reopened."
+
+
 class RightsViolationsOpen(Conflict):
     def __init__(self, count: int) -> None:
         super().__init__(
@@ -132,4 +136,22 @@ class MatchingUnavailable(ServiceUnavailable):
     def __init__(self) -> None:
         super().__init__(
             "The service points cannot be checked right now; nothing was recorded, try again."
+        )
+
+
+class GatewayUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "The assignee cannot be checked right now; nothing was changed, try again."
+        )
+
+
+class NotAnAssignee(UnprocessableContent):
+    """``assigned_to`` names no active operator of the organisation running the pathway."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(
+            f"The pathway can only be assigned to an active operator of its organisation: "
+            f"{field} {message}.",
+            errors=[FieldError(field=f"body.{field}", message=message, code="invalid")],
         )

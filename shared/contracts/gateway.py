@@ -26,3 +26,16 @@ class OrganizationRef(BaseModel):
 
     organization_id: uuid.UUID
     name: str
+
+
+class StaffRef(BaseModel):
+    """``GET /internal/organizations/{id}/users/{user_id}``: a user of that organisation (404 for
+    no such user and for another organisation's alike), with their roles and whether the account
+    is active. Pathways asks before it assigns a pathway to someone."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    user_id: uuid.UUID
+    organization_id: uuid.UUID
+    roles: list[str]
+    is_active: bool

@@ -10,6 +10,7 @@ OPENED = "pathway.opened"
 STEP_RECORDED = "pathway.step_recorded"
 VIOLATION_DETECTED = "rights.violation_detected"
 CLOSED = "pathway.closed"
+REOPENED = "pathway.reopened"
 
 
 class PathwayEvent(Contract):
@@ -32,3 +33,11 @@ class ViolationDetected(PathwayEvent):
 
 class PathwayClosed(PathwayEvent):
     outcome: str
+
+
+class PathwayReopened(PathwayEvent):
+    """A closed pathway opened again where it stood (its stage and cycle); the reason is read
+    through the API (the timeline), never sent."""
+
+    stage: str | None
+    cycle: int

@@ -26,6 +26,7 @@ def internal_token(stack: Stack) -> dict[str, str]:
         ("GET", "/metrics"),
         ("POST", "/internal/events"),
         ("GET", "/internal/organizations/{id}/emergency-entitlement"),
+        ("GET", "/internal/organizations/{id}/users/{id}"),
         ("GET", "/internal/beneficiaries/{id}/export"),
     ],
 )

@@ -419,3 +419,18 @@ def test_the_documented_delivery_verifies_and_the_catalogue_matches_the_code() -
     for spec in CATALOGUE.values():
         assert f"### `{spec.type}`" in text
         assert json.dumps(spec.example, indent=2) in text, spec.type
+
+
+def test_a_reopening_goes_where_the_pathway_goes_without_its_reason() -> None:
+    payload = {
+        "pathway_id": str(uuid.uuid4()),
+        "beneficiary_id": str(PERSON),
+        "organization_id": str(OWNER),
+        "stage": "monitor",
+        "cycle": 2,
+        "reason": "a late sender's free text",
+    }
+    access = _access((PARTNER, ["pathway"], None), (STRANGER, ["profile", "identity"], None))
+    got = _receivers("pathway.reopened", payload, access)
+    assert set(got) == {OWNER, PARTNER}
+    assert got[PARTNER] == {key: value for key, value in payload.items() if key != "reason"}

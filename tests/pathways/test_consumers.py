@@ -25,7 +25,9 @@ async def test_erasure_removes_what_was_written_and_keeps_the_counts(
     """Issue 12, item 3: the person's name, typed into every free-text field pathways keeps, is
     gone from every row of every table after the erasure; the statistical remainder stays."""
     a, _, _ = orgs
-    someone = await person(pathways, a, permit_expires_on="2027-02-01")
+    someone = await person(
+        pathways, a, permit_expires_on="2027-02-01", vulnerability_level="critical"
+    )
     pathway = await open_pathway(pathways, a, someone)
     url = f"/api/v1/pathways/{pathway['id']}"
     assessment = {
@@ -102,7 +104,7 @@ async def test_erasure_removes_what_was_written_and_keeps_the_counts(
         ),
     )
     after = await _every_row(pathways_database)
-    for personal in ("Kwame", "Mensah", "Mr Rossi", "Accra", "2027-02-01"):
+    for personal in ("Kwame", "Mensah", "Mr Rossi", "Accra", "2027-02-01", "critical"):
         assert personal not in after, personal
     counts = await sql(
         pathways_database,

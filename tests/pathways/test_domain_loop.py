@@ -11,11 +11,15 @@ from hypothesis import strategies as st
 
 from services.pathways.domain.loop import (
     OPENED,
+    REASON_OUT_OF_TURN,
     LoopState,
+    Placement,
     Step,
     StepOutOfOrder,
     advance,
     allowed_next,
+    out_of_turn,
+    place,
     replay,
 )
 
@@ -159,3 +163,68 @@ def test_a_sequence_is_accepted_exactly_when_it_matches_the_loop(steps: list[Ste
         assert not LOOP.fullmatch(word)
     else:
         assert LOOP.fullmatch(word)
+
+
+# --- steps out of turn (a loop that adapts) ------------------------------------------------------
+
+
+def test_a_rights_check_may_come_at_any_stage_without_moving_the_loop() -> None:
+    for state in (OPENED, *(replay(CYCLE[: n + 1]) for n in range(len(CYCLE)))):
+        placed = place(state, Step.VERIFY_RIGHTS)
+        if state.stage is Step.ADJUST:  # its turn: it closes the cycle
+            assert placed == Placement(LoopState(Step.VERIFY_RIGHTS, 1), in_turn=True)
+        else:
+            assert placed == Placement(state, in_turn=False)
+
+
+def test_a_response_may_come_out_of_turn_once_the_cycle_is_assessed() -> None:
+    assert out_of_turn(OPENED) == (Step.VERIFY_RIGHTS,)
+    with pytest.raises(StepOutOfOrder) as raised:
+        place(OPENED, Step.RESPOND)
+    assert raised.value.allowed == (Step.ASSESS,)
+    assessed = replay(CYCLE[:1])
+    assert place(assessed, Step.RESPOND) == Placement(LoopState(Step.RESPOND, 1), in_turn=True)
+    for later in (replay(CYCLE[:n]) for n in range(2, 6)):
+        assert place(later, Step.RESPOND) == Placement(later, in_turn=False)
+        assert Step.RESPOND in out_of_turn(later)
+    assert REASON_OUT_OF_TURN == {Step.RESPOND}
+
+
+def test_the_order_still_holds_where_it_matters() -> None:
+    # No monitoring before a plan, no adjustment before monitoring, no assessment that skips the
+    # rights check in its turn (an urgent one out of turn does not count).
+    for state, step in [
+        (OPENED, Step.MONITOR),
+        (replay(CYCLE[:1]), Step.MONITOR),
+        (replay(CYCLE[:2]), Step.ADJUST),
+        (replay(CYCLE[:4]), Step.ASSESS),
+        (replay(CYCLE[:3]), Step.ASSESS),
+    ]:
+        with pytest.raises(StepOutOfOrder):
+            place(state, step)
+    urgent = place(replay(CYCLE[:3]), Step.VERIFY_RIGHTS).state
+    with pytest.raises(StepOutOfOrder):
+        place(urgent, Step.ASSESS)
+
+
+@given(st.lists(st.sampled_from(Step), max_size=60))
+def test_steps_out_of_turn_never_move_the_loop(steps: list[Step]) -> None:
+    state = OPENED
+    in_turn: list[Step] = []
+    for step in steps:
+        if step not in allowed_next(state) and step not in out_of_turn(state):
+            with pytest.raises(StepOutOfOrder) as refused:
+                place(state, step)
+            assert refused.value.allowed == allowed_next(state)
+            continue
+        placed = place(state, step)
+        if placed.in_turn:
+            assert placed.state == advance(state, step)
+            in_turn.append(step)
+        else:
+            assert placed.state == state
+            assert step in (Step.RESPOND, Step.VERIFY_RIGHTS)
+        state = placed.state
+    # The steps in turn alone are a walk along the loop.
+    assert LOOP.fullmatch("".join(LETTER[s] for s in in_turn))
+    assert state == replay(in_turn)

@@ -11,9 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.pathways.domain.needs import (
+    NO_SIGNS,
     PRIORITY_ORDER,
     SEVERITY_RANK,
     AssessedNeed,
+    Exploitation,
     Proposal,
     Severity,
     check_needs,
@@ -217,3 +219,82 @@ def test_check_needs_flags_exactly_the_bad_conditions(needs: list[AssessedNeed])
     bad = [(n.domain, c) for n in needs for c in n.conditions if c == n.domain or c not in assessed]
     unknown = [n.domain for n in needs if n.domain not in PRIORITY_ORDER]
     assert len(problems) == len(bad) + len(unknown)
+
+
+# --- signs of exploitation (intake's ILO indicators, open rights violations) -------------------
+
+TANGLE = [
+    need("housing", "critical", "employment", "health"),
+    need("employment", "high"),
+    need("health", "medium"),
+    need("documents_legal", "low"),
+]
+
+
+@pytest.mark.parametrize(
+    ("signs", "words"),
+    [
+        (
+            Exploitation(forced_labour_indicators=True),
+            "intake recorded ILO forced-labour indicators",
+        ),
+        (Exploitation(open_violations=2), "2 rights violation(s) still open"),
+        (
+            Exploitation(True, 1),
+            "intake recorded ILO forced-labour indicators and 1 rights violation(s) still open",
+        ),
+    ],
+)
+def test_under_signs_of_exploitation_legal_protection_comes_first(
+    signs: Exploitation, words: str
+) -> None:
+    assert propose_priority(TANGLE).domain == "housing"  # conditions the most, otherwise
+    proposal = propose_priority(TANGLE, signs)
+    assert proposal.domain == "documents_legal"
+    assert proposal.reason == (
+        f"documents_legal comes first under signs of exploitation ({words}): legal protection "
+        "comes before every other need (by the assessment it conditions no other need)."
+    )
+    # The rest keeps its order.
+    assert [domain for domain, _ in proposal.ranking] == [
+        "documents_legal",
+        "housing",
+        "employment",
+        "health",
+    ]
+
+
+def test_signs_of_exploitation_without_legal_needs_assessed_are_named() -> None:
+    proposal = propose_priority(TANGLE[:3], Exploitation(forced_labour_indicators=True))
+    assert proposal.domain == "housing"
+    assert proposal.reason.endswith(
+        " Signs of exploitation (intake recorded ILO forced-labour indicators), but "
+        "documents_legal was not assessed: consider it."
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(PRIORITY_ORDER), st.sampled_from(SEVERITIES)),
+        max_size=10,
+        unique_by=lambda pair: pair[0],
+    ),
+    st.booleans(),
+    st.integers(0, 3),
+)
+def test_signs_weigh_only_by_lifting_legal_protection(
+    pairs: list[tuple[str, Severity]], indicators: bool, violations: int
+) -> None:
+    needs = [need(domain, severity) for domain, severity in pairs]
+    signs = Exploitation(indicators, violations)
+    plain, weighed = propose_priority(needs), propose_priority(needs, signs)
+    assert propose_priority(needs, NO_SIGNS) == plain
+    if signs and any(n.domain == "documents_legal" for n in needs):
+        assert weighed.domain == "documents_legal"
+        rest = [item for item in plain.ranking if item[0] != "documents_legal"]
+        assert weighed.ranking == [
+            ("documents_legal", dict(plain.ranking)["documents_legal"]),
+            *rest,
+        ]
+    else:
+        assert (weighed.domain, weighed.ranking) == (plain.domain, plain.ranking)

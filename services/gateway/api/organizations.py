@@ -2,7 +2,8 @@
 receive referrals and consents, and who may break the glass on which legal basis); only platform
 admins add and change organisations, and so decide which may open a record without consent
 (``emergency_reasons``). Intake asks at every such request (``/internal/...``), so a withdrawn
-entitlement takes effect at once."""
+entitlement takes effect at once; pathways asks whether a user is one of an organisation's
+active staff before it assigns a pathway to them."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from services.gateway.schemas.organizations import (
 )
 from services.gateway.service import organizations as service
 from shared.auth import CurrentPrincipal
-from shared.contracts.gateway import EmergencyEntitlement, OrganizationRef
+from shared.contracts.gateway import EmergencyEntitlement, OrganizationRef, StaffRef
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match, etag
 from shared.events import internal_auth
@@ -134,3 +135,18 @@ async def organization_ref(organization_id: uuid.UUID, session: ReadSession) -> 
     """Whether the organisation exists (404 when not): matching asks before a cluster names it."""
     organization = await repository.listed_organization(session, organization_id)
     return OrganizationRef(organization_id=organization.id, name=organization.name)
+
+
+@internal_router.get("/{organization_id}/users/{user_id}")
+async def staff_ref(
+    organization_id: uuid.UUID, user_id: uuid.UUID, session: ReadSession
+) -> StaffRef:
+    """A user of the organisation with their roles and state (404 when not one of its users):
+    pathways asks before it assigns a pathway, so a deactivated account takes no new cases."""
+    user = await repository.member(session, organization_id, user_id)
+    return StaffRef(
+        user_id=user.id,
+        organization_id=user.organization_id,
+        roles=list(user.roles),
+        is_active=user.is_active,
+    )

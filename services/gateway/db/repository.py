@@ -66,6 +66,16 @@ async def visible_user(
     return user
 
 
+async def member(session: AsyncSession, organization_id: uuid.UUID, user_id: uuid.UUID) -> User:
+    """A user of the organisation, active or not; 404 for no such user and another's alike."""
+    user: User | None = await session.scalar(
+        select(User).where(User.id == user_id, User.organization_id == organization_id)
+    )
+    if user is None:
+        raise UserNotFound
+    return user
+
+
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     user: User | None = await session.scalar(select(User).where(User.email == email.lower()))
     return user

@@ -191,6 +191,9 @@ _RULES: dict[str, _Rule] = {
         pathways.StepRecorded, (*_PATHWAY_IDS, "step", "cycle"), _pathway, True
     ),
     T.PATHWAY_CLOSED: _Rule(pathways.PathwayClosed, (*_PATHWAY_IDS, "outcome"), _pathway, True),
+    T.PATHWAY_REOPENED: _Rule(
+        pathways.PathwayReopened, (*_PATHWAY_IDS, "stage", "cycle"), _pathway, True
+    ),
     T.RIGHTS_VIOLATION_DETECTED: _Rule(
         pathways.ViolationDetected,
         (*_PATHWAY_IDS, "violation_id", "forced_labour"),

@@ -19,6 +19,7 @@ class WebhookEventType(StrEnum):
     PATHWAY_OPENED = "pathway.opened"
     PATHWAY_STEP_RECORDED = "pathway.step_recorded"
     PATHWAY_CLOSED = "pathway.closed"
+    PATHWAY_REOPENED = "pathway.reopened"
     RIGHTS_VIOLATION_DETECTED = "rights.violation_detected"
     REFERRAL_STATUS_CHANGED = "referral.status_changed"
     EMERGENCY_ACCESS_OPENED = "emergency_access.opened"
@@ -144,6 +145,17 @@ CATALOGUE: dict[str, EventSpec] = {
             beneficiary_id=_PERSON,
             organization_id=_OWNER,
             outcome="employed",
+        ),
+        _spec(
+            T.PATHWAY_REOPENED,
+            "A closed pathway was reopened where it stood (`stage`, `cycle`); the reason is in "
+            "its timeline (`GET /api/v1/pathways/{id}/timeline`).",
+            _PATHWAY_AUDIENCE,
+            pathway_id=_PATHWAY,
+            beneficiary_id=_PERSON,
+            organization_id=_OWNER,
+            stage="monitor",
+            cycle=2,
         ),
         _spec(
             T.RIGHTS_VIOLATION_DETECTED,

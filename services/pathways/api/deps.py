@@ -8,8 +8,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
+from services.pathways.clients.gateway import GatewayClient
 from services.pathways.db.models import Action, Pathway
 from services.pathways.service import pathways
 from services.pathways.service.steps import actions
@@ -39,6 +40,13 @@ async def visible_action(
     return await actions.one(session, pathway, action_id)
 
 
+def gateway_client(request: Request) -> GatewayClient:
+    settings = request.app.state.settings
+    return GatewayClient(request.app.state.http, settings.gateway_url, settings.internal_token)
+
+
+# The gateway's internal API (who a user is).
+Gateway = Annotated[GatewayClient, Depends(gateway_client)]
 # A pathway the caller may see (404 otherwise).
 VisiblePathway = Annotated[Pathway, Depends(visible_pathway)]
 # A pathway of the caller's organisation, locked for work (404 unseen, 403 another's).

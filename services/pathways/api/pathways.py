@@ -1,4 +1,4 @@
-"""``/api/v1/pathways``: open, list (the caseload), read, reassign, close; the timeline, the
+"""``/api/v1/pathways``: open, list (the caseload), read, reassign, close, reopen; the timeline, the
 employment ladder and the placement follow-ups of a pathway."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.api.deps import VisiblePathway
+from services.pathways.api.deps import Gateway, VisiblePathway
 from services.pathways.db.models import Pathway, idempotency
 from services.pathways.db.pathways import CaseloadFilter
 from services.pathways.domain.loop import PathwayStatus, Step
@@ -22,6 +22,7 @@ from services.pathways.schemas.pathway import (
     PathwayPage,
     PathwayRead,
     PathwayUpdate,
+    ReopenRequest,
     TimelineRead,
 )
 from services.pathways.service import pathways as service
@@ -48,13 +49,15 @@ async def _read(session: AsyncSession, pathway: Pathway) -> Response:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=PathwayRead,
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 422, 503),
     summary="Open a pathway for a person you may see (one open per person and organisation)",
+    description="`assigned_to`, when given, must be an active operator or org admin of your "
+    "organisation (422 otherwise).",
 )
 async def open_pathway(
-    body: PathwayCreate, principal: CurrentPrincipal, session: DbSession
+    body: PathwayCreate, principal: CurrentPrincipal, session: DbSession, gateway: Gateway
 ) -> Response:
-    pathway = await service.open_pathway(session, principal, body)
+    pathway = await service.open_pathway(session, principal, body, gateway)
     response = await _read(session, pathway)
     response.status_code = status.HTTP_201_CREATED
     response.headers["Location"] = f"/api/v1/pathways/{pathway.id}"
@@ -102,8 +105,11 @@ async def read_pathway(pathway: VisiblePathway, session: DbSession) -> Response:
 @router.patch(
     "/{pathway_id}",
     response_model=PathwayRead,
-    responses=problems(403, 404, 412, 428),
+    responses=problems(403, 404, 412, 422, 428, 503),
     summary="Reassign a pathway to another operator (If-Match)",
+    description="`assigned_to` must be an active operator or org admin of the organisation "
+    "running the pathway: an unknown user, a deactivated account or another organisation's user "
+    "is a 422 and nothing changes.",
 )
 async def update_pathway(
     pathway_id: uuid.UUID,
@@ -111,10 +117,11 @@ async def update_pathway(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
+    gateway: Gateway,
 ) -> Response:
     pathway = await service.workable(session, principal, pathway_id)
     check_if_match(request, pathway.version)
-    await service.reassign(session, principal, pathway, body.assigned_to)
+    await service.reassign(session, principal, pathway, body.assigned_to, gateway)
     return await _read(session, pathway)
 
 
@@ -129,6 +136,23 @@ async def close_pathway(
 ) -> Response:
     pathway = await service.workable(session, principal, pathway_id)
     await service.close(session, principal, pathway, body)
+    return await _read(session, pathway)
+
+
+@router.post(
+    "/{pathway_id}/reopen",
+    response_model=PathwayRead,
+    responses=problems(403, 404, 409, 422),
+    summary="Reopen a closed pathway with a reason; it carries on where it stood",
+    description="The same callers as close. Its stage, cycle, plan and timeline continue; the "
+    "reason, who and when are a `reopened` entry of the timeline. An open pathway, or one whose "
+    "organisation has opened another for the person since, answers 409.",
+)
+async def reopen_pathway(
+    pathway_id: uuid.UUID, body: ReopenRequest, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    pathway = await service.workable(session, principal, pathway_id)
+    await service.reopen(session, principal, pathway, body)
     return await _read(session, pathway)
 
 

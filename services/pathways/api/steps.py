@@ -52,6 +52,7 @@ def _step(step: Step, result: dict[str, Any] | None = None) -> StepRead:
         body=step.body,
         recorded_at=step.recorded_at,
         recorded_by=step.recorded_by,
+        out_of_turn=step.out_of_turn,
         result=result or {},
     )
 
@@ -114,7 +115,10 @@ async def assessments(pathway: VisiblePathway, session: DbSession) -> list[StepR
     status_code=201,
     response_model=StepRead,
     responses=CHECKED_STEP_PROBLEMS,
-    summary="Respond: add the actions that answer the needs (one respond step per cycle)",
+    summary="Respond: add the actions that answer the needs",
+    description="The cycle's response follows its assessment. Later in the cycle (a second "
+    "response, or actions added between steps) it needs a `reason` and leaves the loop's stage "
+    "where it was (`out_of_turn`); before the first assessment, 409.",
 )
 async def respond(
     pathway_id: uuid.UUID,
@@ -199,6 +203,8 @@ async def monitoring(pathway: VisiblePathway, session: DbSession) -> list[StepRe
     response_model=StepRead,
     responses=CHECKED_STEP_PROBLEMS,
     summary="Adjust: cancel, add or reschedule actions, with a reason (a new plan version)",
+    description="An adjustment that changes nothing keeps the plan (no new version) for its "
+    "reason: the loop moves on to the rights check.",
 )
 async def adjust(
     pathway_id: uuid.UUID,
@@ -227,6 +233,8 @@ async def adjustments(pathway: VisiblePathway, session: DbSession) -> list[StepR
     response_model=StepRead,
     responses=STEP_PROBLEMS,
     summary="Verify rights: the checklist; every violation opens escalation actions at once",
+    description="In its turn (after the adjustment) it closes the cycle. At any other stage it is "
+    "an urgent check out of turn: recorded with its escalations, the loop's stage unchanged.",
 )
 async def verify_rights(
     pathway_id: uuid.UUID,

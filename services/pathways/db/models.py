@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
     func,
     text,
 )
@@ -50,8 +51,9 @@ def _timestamp() -> Mapped[datetime]:
 
 
 class Person(Base):
-    """What pathways knows of a person, from intake's events: enough for caseloads (permit expiry)
-    and indicators (sex, age band, nationality, municipality). No names."""
+    """What pathways knows of a person, from intake's events: enough for caseloads (permit expiry),
+    indicators (sex, age band, nationality, municipality) and urgency (the vulnerability level,
+    critical under ILO forced-labour indicators). No names."""
 
     __tablename__ = "person"
 
@@ -62,6 +64,10 @@ class Person(Base):
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     municipality: Mapped[str | None] = mapped_column(String(120))
     permit_expires_on: Mapped[date | None] = mapped_column(Date)
+    vulnerability_level: Mapped[str | None] = mapped_column(
+        String(16),
+        comment="intake's: critical exactly when ILO forced-labour indicators are recorded",
+    )
     updated_at: Mapped[datetime] = _timestamp()
 
 
@@ -125,6 +131,12 @@ class Step(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
     recorded_at: Mapped[datetime] = _timestamp()
     recorded_by: Mapped[str] = mapped_column(String(100))
+    out_of_turn: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        comment="recorded outside the loop's turn, leaving its stage where it was",
+    )
 
 
 class Action(Base):

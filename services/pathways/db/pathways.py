@@ -100,6 +100,17 @@ async def may_see_person(
     return found is not None
 
 
+async def open_of_person(session: AsyncSession, beneficiary_id: uuid.UUID) -> Sequence[Pathway]:
+    """The person's open pathways, locked (a step may be recorded on one at the same moment)."""
+    statement = (
+        select(Pathway)
+        .where(Pathway.beneficiary_id == beneficiary_id, Pathway.status == "open")
+        .order_by(Pathway.id)
+        .with_for_update()
+    )
+    return (await session.scalars(statement)).all()
+
+
 async def person(session: AsyncSession, beneficiary_id: uuid.UUID) -> Person | None:
     return await session.get(Person, beneficiary_id)
 
@@ -107,6 +118,14 @@ async def person(session: AsyncSession, beneficiary_id: uuid.UUID) -> Person | N
 async def add(session: AsyncSession, pathway: Pathway) -> None:
     """A new pathway; one open per person and organisation (409 otherwise)."""
     session.add(pathway)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise PathwayAlreadyOpen() from error
+
+
+async def reopened(session: AsyncSession) -> None:
+    """Write a reopened pathway; one open per person and organisation (409 otherwise)."""
     try:
         await session.flush()
     except IntegrityError as error:

@@ -84,7 +84,9 @@ async def erase_writing(session: AsyncSession, beneficiary_id: uuid.UUID) -> Non
         update(TimelineEntry).where(TimelineEntry.pathway_id.in_(pathway_ids)).values(summary={})
     )
     await session.execute(
-        update(Person).where(Person.beneficiary_id == beneficiary_id).values(permit_expires_on=None)
+        update(Person)
+        .where(Person.beneficiary_id == beneficiary_id)
+        .values(permit_expires_on=None, vulnerability_level=None)
     )
 
 

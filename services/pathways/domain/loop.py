@@ -5,6 +5,14 @@ The order is the method: a response without an assessment, or a new assessment t
 rights check, is exactly what the training warns against, so the order is enforced, not advised.
 Pure rules: the state is two values the database keeps on the pathway row (the last step recorded
 and the cycle number); ``advance`` says whether a step may follow and what the state becomes.
+
+The method also asks for "dynamic tools capable of adapting" (seed 004), so two steps may be
+recorded out of their turn, leaving the loop where it stands (``place``): a rights check at any
+stage (coercion heard at a monitoring visit is checked at once, escalations and all), and a
+further response once the cycle is assessed (actions added between steps, or a second response
+in the cycle: with a reason, which the plan's new version keeps). Monitoring still needs a plan,
+an adjustment still follows monitoring, and only the rights check in its turn (after the
+adjustment) lets a new cycle's assessment follow.
 """
 
 from __future__ import annotations
@@ -78,6 +86,24 @@ def allowed_next(state: LoopState) -> tuple[Step, ...]:
     return NEXT_STEPS[state.stage]
 
 
+def out_of_turn(state: LoopState) -> tuple[Step, ...]:
+    """The steps that may also be recorded now out of the loop's turn, leaving it where it is."""
+    steps = (Step.RESPOND, Step.VERIFY_RIGHTS) if state.stage is not None else (Step.VERIFY_RIGHTS,)
+    return tuple(step for step in steps if step not in allowed_next(state))
+
+
+# An out-of-turn step of these kinds must say why (a response between steps changes the plan).
+REASON_OUT_OF_TURN = frozenset({Step.RESPOND})
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a step falls: ``state`` after it, and whether it was the loop's turn."""
+
+    state: LoopState
+    in_turn: bool
+
+
 def _words(steps: tuple[Step, ...]) -> str:
     quoted = [f"'{step}'" for step in steps]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
@@ -111,6 +137,17 @@ def advance(state: LoopState, step: Step) -> LoopState:
         raise StepOutOfOrder(state, step, allowed)
     cycle = state.cycle + 1 if step is Step.ASSESS else state.cycle
     return LoopState(stage=step, cycle=cycle)
+
+
+def place(state: LoopState, step: Step) -> Placement:
+    """``advance`` when it is the step's turn; otherwise the same state for a step that may come
+    out of turn (``out_of_turn``), or ``StepOutOfOrder`` naming the steps in turn."""
+    step = Step(step)
+    if step in allowed_next(state):
+        return Placement(advance(state, step), in_turn=True)
+    if step in out_of_turn(state):
+        return Placement(state, in_turn=False)
+    raise StepOutOfOrder(state, step, allowed_next(state))
 
 
 def replay(steps: Iterable[Step], start: LoopState = OPENED) -> LoopState:

@@ -6,6 +6,10 @@ the rest, often documents or housing: no contract without a permit, no permit re
 address. The rule here makes that proposal explainable, so the operator can accept it or choose
 another with a reason:
 
+0. under signs of exploitation (intake's ILO forced-labour indicators on the person's record, or
+   rights violations still open on the pathway), ``documents_legal`` comes first when it was
+   assessed: legal protection (the escalations, documents an employer keeps, a permit that lets a
+   worker leave) conditions every other need; when it was not assessed, the reason says so;
 1. the need that conditions the most other *assessed* needs wins, counting through chains (if
    documents condition housing and housing conditions employment, documents condition two);
 2. ties go to the more severe need (critical > high > medium > low);
@@ -50,6 +54,41 @@ class AssessedNeed:
     domain: str
     severity: Severity
     conditions: tuple[str, ...] = ()
+
+
+# The need that protects a person from exploitation (legal aid, documents, the escalations).
+PROTECTING_NEED = "documents_legal"
+
+
+@dataclass(frozen=True)
+class Exploitation:
+    """Signs of exploitation that weigh on the proposal: intake's ILO forced-labour indicators on
+    the person's record, and the rights violations still open on the pathway."""
+
+    forced_labour_indicators: bool = False
+    open_violations: int = 0
+
+    def __bool__(self) -> bool:
+        return self.forced_labour_indicators or self.open_violations > 0
+
+    def words(self) -> str:
+        signs = []
+        if self.forced_labour_indicators:
+            signs.append("intake recorded ILO forced-labour indicators")
+        if self.open_violations:
+            signs.append(f"{self.open_violations} rights violation(s) still open")
+        return " and ".join(signs)
+
+
+NO_SIGNS = Exploitation()
+# Intake's vulnerability level of a record with ILO forced-labour indicators (and only then).
+FORCED_LABOUR_LEVEL = "critical"
+
+
+def urgent(forced_labour_indicators: bool, forced_labour_violations_open: bool) -> bool:
+    """A pathway is urgent while forced labour is signalled: intake's ILO indicators on the
+    person's record, or a forced-labour violation still open on the pathway."""
+    return forced_labour_indicators or forced_labour_violations_open
 
 
 @dataclass(frozen=True)
@@ -142,7 +181,9 @@ def _why_first(best: AssessedNeed, runner: AssessedNeed, reach: dict[str, frozen
     )
 
 
-def propose_priority(needs: Sequence[AssessedNeed]) -> Proposal:
+def propose_priority(
+    needs: Sequence[AssessedNeed], exploitation: Exploitation = NO_SIGNS
+) -> Proposal:
     """The priority need by the rules of this module's docstring, explained in words and numbers.
 
     Raises ``ValueError`` when a domain is assessed twice (its severity and conditions would be
@@ -154,9 +195,11 @@ def propose_priority(needs: Sequence[AssessedNeed]) -> Proposal:
     if not needs:
         return Proposal(domain=None, reason="No needs were assessed.", ranking=[])
     reach = conditioned(needs)
+    protected = bool(exploitation) and any(need.domain == PROTECTING_NEED for need in needs)
     ranked = sorted(
         needs,
         key=lambda need: (
+            not (protected and need.domain == PROTECTING_NEED),
             -len(reach[need.domain]),
             -SEVERITY_RANK[need.severity],
             _order(need.domain),
@@ -169,6 +212,17 @@ def propose_priority(needs: Sequence[AssessedNeed]) -> Proposal:
     reason = f"{best.domain} {_count(reach[best.domain])}"
     if len(ranked) == 1:
         reason += f"; it is the only need assessed (severity {best.severity})."
+    elif protected:
+        reason = (
+            f"{best.domain} comes first under signs of exploitation ({exploitation.words()}): "
+            f"legal protection comes before every other need (by the assessment it "
+            f"{_count(reach[best.domain])})."
+        )
     else:
         reason += _why_first(best, ranked[1], reach)
+    if exploitation and not protected:
+        reason += (
+            f" Signs of exploitation ({exploitation.words()}), but {PROTECTING_NEED} was not "
+            "assessed: consider it."
+        )
     return Proposal(domain=best.domain, reason=reason, ranking=ranking)

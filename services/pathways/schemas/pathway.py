@@ -51,7 +51,11 @@ class PathwayRead(BaseModel):
     status: str = Field(description="open or closed")
     stage: Step | None = Field(description="the last step recorded")
     cycle: int
-    allowed_next_steps: list[Step]
+    allowed_next_steps: list[Step] = Field(description="the steps whose turn it is in the loop")
+    steps_out_of_turn: list[Step] = Field(
+        description="the steps that may also be recorded now, leaving the loop where it stands: "
+        "a rights check at any stage; a response (with a reason) once the cycle is assessed"
+    )
     priority_need: str | None
     priority_reason: str | None
     priority_service_point_ids: list[uuid.UUID] = Field(
@@ -90,6 +94,17 @@ class CloseRequest(Strict):
         default=None,
         description="org admins only: close although rights violations are still open, and why",
     )
+
+
+class ReopenRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Lost the job after two weeks; needs housing support again"}]
+        },
+    )
+
+    reason: Note = Field(description="why the pathway is open again (kept in its timeline)")
 
 
 class FollowUpRecord(Strict):

@@ -151,6 +151,11 @@ class RespondCreate(Strict):
     )
 
     actions: list[ActionCreate] = Field(min_length=1, max_length=30)
+    reason: Note | None = Field(
+        default=None,
+        description="required when it is not the loop's turn to respond (actions added between "
+        "steps, or a second response in the cycle); kept with the plan's new version",
+    )
 
 
 class ActionUpdate(Strict):
@@ -241,7 +246,10 @@ class AdjustmentCreate(Strict):
         },
     )
 
-    reason: Note
+    reason: Note = Field(
+        description="why; an adjustment that cancels, adds and reschedules nothing keeps the plan "
+        "as it is, for this reason"
+    )
     cancel: list[uuid.UUID] = Field(default_factory=list, max_length=30)
     add: list[ActionCreate] = Field(default_factory=list, max_length=30)
     reschedule: list[Reschedule] = Field(default_factory=list, max_length=30)
@@ -275,4 +283,8 @@ class StepRead(BaseModel):
     body: dict[str, Any]
     recorded_at: dt.datetime
     recorded_by: str
+    out_of_turn: bool = Field(
+        description="recorded outside the loop's turn (a rights check at any stage, actions "
+        "added between steps), leaving the loop's stage where it was"
+    )
     result: dict[str, Any] = Field(default_factory=dict, description="what the server derived")

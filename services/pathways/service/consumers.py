@@ -13,6 +13,7 @@ from services.pathways.db import pathways as pathway_rows
 from services.pathways.db import people
 from services.pathways.db.models import beneficiary_access, beneficiary_grant, idempotency
 from services.pathways.domain.actions import ActionStatus, check_transition
+from services.pathways.service.urgency import refresh_urgency
 from shared import access_mirror, clock
 from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
@@ -41,9 +42,14 @@ async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
             "birth_year": profile.birth_date.year if profile.birth_date else None,
             "municipality": profile.municipality,
             "permit_expires_on": profile.permit_expires_on,
+            "vulnerability_level": profile.vulnerability_level,
             "updated_at": clock.now(),
         },
     )
+    # ILO indicators recorded (or cleared) at intake make the person's open pathways urgent (or
+    # no longer, unless a forced-labour violation is open).
+    for pathway in await pathway_rows.open_of_person(session, changed.beneficiary_id):
+        await refresh_urgency(session, pathway)
 
 
 async def on_access_changed(session: AsyncSession, event: EventEnvelope) -> None:
@@ -58,8 +64,9 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     operator may type the person's name into any of them: assessments and every step's body,
     action titles and progress notes, recognition details, plan versions' reasons and action
     titles, rights evidence, priority, closing and override reasons, follow-up notes, timeline
-    details, stored idempotent answers; and the permit's expiry. The staff's user ids stay
-    (``assigned_to``, ``created_by``...): they are about the staff, not the person."""
+    details, stored idempotent answers; and the permit's expiry and the vulnerability level. The
+    staff's user ids stay (``assigned_to``, ``created_by``...): they are about the staff, not the
+    person."""
     beneficiary_id = await access_mirror.apply_erased(
         session, beneficiary_access, event.payload, beneficiary_grant
     )

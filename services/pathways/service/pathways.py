@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.clients.gateway import GatewayClient
 from services.pathways.db import actions as action_rows
 from services.pathways.db import pathways as repository
 from services.pathways.db.models import Pathway, outbox
+from services.pathways.domain.assignment import assignee_problem
 from services.pathways.domain.attention import attention
 from services.pathways.domain.employment import (
     EmploymentStatus,
@@ -22,10 +24,12 @@ from services.pathways.domain.employment import (
     is_placement,
     transitions,
 )
-from services.pathways.domain.loop import LoopState, allowed_next
+from services.pathways.domain.loop import LoopState, allowed_next, out_of_turn
 from services.pathways.errors import (
     MayNotOpenPathways,
+    NotAnAssignee,
     PathwayAlreadyClosed,
+    PathwayNotClosed,
     PersonNotFound,
     RightsViolationsOpen,
 )
@@ -35,8 +39,10 @@ from services.pathways.schemas.pathway import (
     FollowUpRecord,
     LadderRead,
     PathwayCreate,
+    ReopenRequest,
     TimelineRead,
 )
+from services.pathways.service.urgency import refresh_urgency
 from shared import clock
 from shared.auth import Principal, Role
 from shared.contracts import pathways as contract
@@ -65,6 +71,9 @@ def as_read(pathway: Pathway, permit_expires_on: date | None, today: date) -> di
         "stage": pathway.stage,
         "cycle": pathway.cycle,
         "allowed_next_steps": [step.value for step in allowed_next(state_of(pathway))]
+        if pathway.status == "open"
+        else [],
+        "steps_out_of_turn": [step.value for step in out_of_turn(state_of(pathway))]
         if pathway.status == "open"
         else [],
         "priority_need": pathway.priority_need,
@@ -107,7 +116,25 @@ def identity(pathway: Pathway) -> dict[str, uuid.UUID]:
     }
 
 
-async def open_pathway(session: AsyncSession, principal: Principal, body: PathwayCreate) -> Pathway:
+async def check_assignee(
+    gateway: GatewayClient, organization_id: uuid.UUID, assigned_to: str
+) -> None:
+    """422 unless ``assigned_to`` is an active operator (or org admin) of the organisation, as the
+    gateway, which owns users, knows them now; 503 when it cannot tell."""
+    try:
+        user_id = uuid.UUID(assigned_to)
+    except ValueError:
+        staff = None  # no user has such an id
+    else:
+        staff = await gateway.staff(organization_id, user_id)
+    problem = assignee_problem(staff)
+    if problem is not None:
+        raise NotAnAssignee("assigned_to", problem)
+
+
+async def open_pathway(
+    session: AsyncSession, principal: Principal, body: PathwayCreate, gateway: GatewayClient
+) -> Pathway:
     if not principal.works_on_cases:
         raise MayNotOpenPathways()
     moment = clock.now()
@@ -124,6 +151,8 @@ async def open_pathway(session: AsyncSession, principal: Principal, body: Pathwa
         opened_at=moment,
         updated_at=moment,
     )
+    if body.assigned_to is not None and body.assigned_to != principal.subject:
+        await check_assignee(gateway, pathway.organization_id, body.assigned_to)
     await repository.add(session, pathway)
     repository.note(session, pathway, "opened", principal.subject, assigned_to=pathway.assigned_to)
     await publish(session, contract.OPENED, contract.PathwayEvent(**identity(pathway)))
@@ -150,10 +179,17 @@ async def list_pathways(
 
 
 async def reassign(
-    session: AsyncSession, principal: Principal, pathway: Pathway, assigned_to: str
+    session: AsyncSession,
+    principal: Principal,
+    pathway: Pathway,
+    assigned_to: str,
+    gateway: GatewayClient,
 ) -> None:
+    """Only to an active operator of the organisation running the pathway (422 otherwise, and
+    nothing changes)."""
     if pathway.assigned_to == assigned_to:
         return
+    await check_assignee(gateway, pathway.organization_id, assigned_to)
     repository.note(
         session,
         pathway,
@@ -229,6 +265,43 @@ async def close(
         session,
         contract.CLOSED,
         contract.PathwayClosed(**identity(pathway), outcome=body.outcome.value),
+    )
+
+
+async def reopen(
+    session: AsyncSession, principal: Principal, pathway: Pathway, body: ReopenRequest
+) -> None:
+    """A closed pathway opens again where it stood: its stage, cycle, plan, violations and
+    employment ladder carry on, and the timeline keeps the close (what it said moves into the
+    reopening's entry, with the reason). 409 when it is open, or when the organisation has
+    opened another for the person since (one open per person and organisation)."""
+    if pathway.status != "closed":
+        raise PathwayNotClosed()
+    moment = clock.now()
+    repository.note(
+        session,
+        pathway,
+        "reopened",
+        principal.subject,
+        reason=body.reason,
+        previous_outcome=pathway.outcome,
+        closed_at=_iso(pathway.closed_at),
+        closing_note=pathway.closing_note,
+        override_reason=pathway.override_reason,
+    )
+    pathway.status = "open"
+    pathway.outcome = None
+    pathway.closing_note = pathway.override_reason = None
+    pathway.closed_at = None
+    pathway.closed_by = None
+    pathway.version += 1
+    pathway.updated_at = moment
+    await refresh_urgency(session, pathway)  # intake's indicators may have changed meanwhile
+    await repository.reopened(session)
+    await publish(
+        session,
+        contract.REOPENED,
+        contract.PathwayReopened(**identity(pathway), stage=pathway.stage, cycle=pathway.cycle),
     )
 
 

@@ -1,4 +1,5 @@
-"""Adjust: cancel, add or reschedule actions, with a reason (a new version of the plan)."""
+"""Adjust: cancel, add or reschedule actions, with a reason (a new version of the plan); or keep
+the plan as it is, for the reason given (no new version)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,8 @@ async def adjust(
     today: date,
 ) -> dict[str, Any]:
     if not (body.cancel or body.add or body.reschedule):
-        raise InvalidField(
-            "cancel", "an adjustment cancels, adds or reschedules at least one action"
-        )
+        # Reviewed, and the plan holds: the reason is the record (the step's body).
+        return {"actions_added": [], "plan_version": pathway.plan_version, "plan_kept": True}
     for index, action_id in enumerate(body.cancel):
         action = await _still_open(session, pathway, action_id, f"cancel.{index}")
         action.status = ActionStatus.CANCELLED.value
@@ -51,4 +51,5 @@ async def adjust(
     return {
         "actions_added": [str(action.id) for action in added],
         "plan_version": pathway.plan_version,
+        "plan_kept": False,
     }

@@ -17,6 +17,7 @@ from services.pathways.domain.needs import AssessedNeed, check_needs, propose_pr
 from services.pathways.errors import InvalidField, InvalidList
 from services.pathways.schemas.steps import AssessmentCreate
 from services.pathways.service.pathways import record_employment
+from services.pathways.service.urgency import exploitation, refresh_urgency
 from shared.auth import Principal
 
 
@@ -34,7 +35,9 @@ async def assess(
     problems = check_needs(needs)
     if problems:
         raise InvalidList("The needs do not hold together; see errors.", "needs", problems)
-    proposal = propose_priority(needs)
+    # Intake's ILO indicators and the violations still open weigh on the proposal.
+    signs = await exploitation(session, pathway)
+    proposal = propose_priority(needs, signs)
     if body.priority_need is None:
         chosen, reason = proposal.domain, proposal.reason
     else:
@@ -50,6 +53,7 @@ async def assess(
     await record_employment(session, pathway, body.labour_market_position, today, principal.subject)
     if pathway.next_monitoring_due is None:
         pathway.next_monitoring_due = today + MONITORING_INTERVAL
+    await refresh_urgency(session, pathway)
     return {
         "proposal": {
             "domain": proposal.domain,

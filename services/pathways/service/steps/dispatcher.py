@@ -1,5 +1,6 @@
 """The steps of the loop: each is checked against the state machine (409 with the allowed next
-steps otherwise), the service points it names against matching (422, or 503 when matching cannot
+steps otherwise; a rights check, and a response with a reason, may come out of turn and leave the
+stage where it was), the service points it names against matching (422, or 503 when matching cannot
 say: nothing is recorded), applied with its effects by its own module (assess, respond, monitor,
 adjust, verify_rights) and recorded, under a lock on the pathway so that two operators posting
 at once take turns."""
@@ -19,9 +20,14 @@ from services.pathways.clients.matching import MatchingClient
 from services.pathways.db import actions as action_rows
 from services.pathways.db import pathways as repository
 from services.pathways.db.models import Pathway, Step
+from services.pathways.domain.loop import (
+    REASON_OUT_OF_TURN,
+    StepOutOfOrder,
+    allowed_next,
+    place,
+)
 from services.pathways.domain.loop import Step as Kind
-from services.pathways.domain.loop import StepOutOfOrder, advance, allowed_next
-from services.pathways.errors import PathwayClosed, StepRefused
+from services.pathways.errors import InvalidField, PathwayClosed, StepRefused
 from services.pathways.service.pathways import identity, publish, state_of, workable
 from services.pathways.service.steps.adjust import adjust
 from services.pathways.service.steps.assess import assess
@@ -56,9 +62,16 @@ async def record(
     if pathway.status != "open":
         raise PathwayClosed(allowed_next_steps=[])
     try:
-        state = advance(state_of(pathway), kind)
+        placed = place(state_of(pathway), kind)
     except StepOutOfOrder as refused:
         raise StepRefused(str(refused), [step.value for step in refused.allowed]) from None
+    state = placed.state
+    if not placed.in_turn and kind in REASON_OUT_OF_TURN and getattr(body, "reason", None) is None:
+        raise InvalidField(
+            "reason",
+            f"is required: it is not the loop's turn to {kind.value} (the last step recorded was "
+            f"'{pathway.stage}'), so say why the plan changes now",
+        )
     # The service points and territory the body names, checked before anything is applied.
     points = await verify(matching, pathway, body)
     pathway.stage, pathway.cycle = state.stage.value if state.stage else None, state.cycle
@@ -71,6 +84,7 @@ async def record(
         body=body.model_dump(mode="json"),
         recorded_by=principal.subject,
         recorded_at=moment,
+        out_of_turn=not placed.in_turn,
     )
     session.add(step)
     pathway.version += 1
@@ -83,6 +97,7 @@ async def record(
         principal.subject,
         step_id=step.id,
         cycle=state.cycle,
+        **({} if placed.in_turn else {"out_of_turn": True}),
         **_brief(result),
     )
     await publish(
@@ -96,6 +111,7 @@ async def record(
         ),
     )
     result["allowed_next_steps"] = [next_step.value for next_step in allowed_next(state)]
+    result["out_of_turn"] = not placed.in_turn
     return step, result
 
 

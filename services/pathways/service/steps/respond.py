@@ -1,4 +1,5 @@
-"""Respond: the actions that answer the needs, kept as a new version of the plan."""
+"""Respond: the actions that answer the needs, kept as a new version of the plan (with the reason
+when they come out of the loop's turn)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ async def respond(
     session: AsyncSession, principal: Principal, pathway: Pathway, body: RespondCreate, today: date
 ) -> dict[str, Any]:
     added = await actions.add(session, principal, pathway, body.actions, today)
-    await actions.snapshot(session, principal, pathway, "respond")
+    await actions.snapshot(session, principal, pathway, body.reason or "respond")
     return {
         "actions_added": [str(action.id) for action in added],
         "plan_version": pathway.plan_version,

@@ -1,6 +1,7 @@
 """Verify rights: the checklist. Every new violation opens its escalation actions at once (due
 the next day under forced-labour indicators, within a week otherwise); an answer that no longer
-shows a violation resolves it; forced labour makes the pathway urgent."""
+shows a violation resolves it; forced labour (a violation, or intake's ILO indicators) makes the
+pathway urgent."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from services.pathways.errors import InvalidField, InvalidList
 from services.pathways.schemas.steps import RightsCheckCreate
 from services.pathways.service.pathways import identity, publish
 from services.pathways.service.steps import actions
+from services.pathways.service.urgency import refresh_urgency
 from shared import clock
 from shared.auth import Principal
 from shared.contracts import pathways as contract
@@ -122,7 +124,7 @@ async def verify_rights(
     await session.flush()
     remaining = await repository.open_violations(session, pathway)
     pathway.open_rights_violations = len(remaining)
-    pathway.urgent = any(row.forced_labour for row in remaining)
+    await refresh_urgency(session, pathway)
     if detected:
         await actions.snapshot(session, principal, pathway, "escalation of rights violations")
     await _announce(session, pathway, detected)
