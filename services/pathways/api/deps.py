@@ -8,13 +8,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
+from services.pathways.clients.matching import MatchingClient
 from services.pathways.db.models import Action, Pathway
 from services.pathways.service import pathways
 from services.pathways.service.steps import actions
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
+
+
+def matching_client(request: Request) -> MatchingClient:
+    """Matching, as the app's shared httpx client reaches it (service point checks)."""
+    settings = request.app.state.settings
+    return MatchingClient(request.app.state.http, settings.matching_url, settings.internal_token)
 
 
 async def visible_pathway(
