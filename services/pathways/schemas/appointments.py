@@ -146,7 +146,7 @@ class AppointmentUpdate(_Place):
             raise ValueError("record the attendance in a request of its own")
         if "attendance_reason" in given and "attendance" not in given:
             raise ValueError("attendance_reason goes with attendance")
-        nullable = {"language", "purpose"}
+        nullable = {"language", "purpose", "service_point_id", "address"}  # the place: above
         nulls = {name for name in details - nullable if getattr(self, name) is None}
         if nulls or ("attendance" in given and self.attendance is None):
             raise ValueError(f"cannot be null: {', '.join(sorted(nulls) or ['attendance'])}")
