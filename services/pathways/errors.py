@@ -149,3 +149,10 @@ class MatchingUnavailable(ServiceUnavailable):
         super().__init__(
             "The service points cannot be checked right now; nothing was recorded, try again."
         )
+
+
+class GatewayUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "The operator cannot be checked right now; nothing was recorded, try again."
+        )

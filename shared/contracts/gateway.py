@@ -26,3 +26,14 @@ class OrganizationRef(BaseModel):
 
     organization_id: uuid.UUID
     name: str
+
+
+class OperatorRef(BaseModel):
+    """``GET /internal/organizations/{id}/operators/{user_id}``: the user is an active operator
+    or org admin of the organisation (404 when not). Pathways asks before an appointment names
+    its operator."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    organization_id: uuid.UUID
+    user_id: uuid.UUID

@@ -151,9 +151,20 @@ async def test_appointments_through_the_gateway(stack: Stack) -> None:
             assert field in {error["field"] for error in problem["errors"]}, problem
         assert _ids(client, owner.operator, beneficiary_id=person["id"]) == [first["id"]]
 
-        # A walk-in meeting recorded afterwards (in the past), at an address.
-        past = {**address, "start_at": "2026-01-10T10:00:00+01:00", "step": None}
+        # The operator named must be an active operator or org admin of the organisation.
+        admin_id = ok(client.get("/api/v1/auth/me", headers=owner.admin))["subject"]
+        partner_id = ok(client.get("/api/v1/auth/me", headers=partner.operator))["subject"]
+        for stranger in (partner_id, str(uuid.uuid4())):
+            named = {**address, "operator_id": stranger}
+            problem = _refused(client.post(URL, json=named, headers=owner.operator), 422)
+            assert problem["errors"][0]["field"] == "body.operator_id"
+        assert _ids(client, owner.operator, beneficiary_id=person["id"]) == [first["id"]]
+
+        # A walk-in meeting recorded afterwards (in the past), at an address, by the org admin.
+        past = {**address, "start_at": "2026-01-10T10:00:00+01:00", "operator_id": admin_id}
         walk_in = _created(client.post(URL, json=past, headers=owner.operator))
+        assert walk_in["operator_id"] == admin_id
+        assert _ids(client, owner.operator, operator=admin_id) == [walk_in["id"]]
         assert _ids(client, owner.operator, pathway_id=pathway_id) == [walk_in["id"], first["id"]]
         window = {"from": "2031-01-01T00:00:00Z", "to": "2032-01-01T00:00:00Z"}
         assert _ids(client, owner.operator, **window) == [first["id"]]

@@ -151,6 +151,7 @@ ID_KEYS = frozenset(
         "commitment_id",
         "service_point_id",
         "appointment_id",
+        "operator_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -324,6 +325,7 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "commitment_id": org.commitment_id,
         "service_point_id": org.service_point_id,
         "appointment_id": person.appointment_id,
+        "operator_id": org.operator_user_id,
     }
 
 

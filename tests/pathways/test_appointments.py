@@ -11,10 +11,14 @@ from typing import Any
 
 import httpx
 
+from services.pathways.app import create_app
+from services.pathways.db.models import metadata
+from services.pathways.settings import PathwaysSettings
 from shared import clock
 from shared.testing.tokens import TestIssuer
 from tests.pathways.conftest import INTERNAL, RESPONSE, deliver, open_pathway, person, step
-from tests.support import Org, envelope
+from tests.support import Org, envelope, serve, truncate
+from tools.processes import free_port
 
 URL = "/api/v1/appointments"
 INTERNAL_HEADERS = {"Authorization": f"Bearer {INTERNAL}"}
@@ -135,9 +139,14 @@ async def test_lists_follow_visibility_filters_and_start_time(
         early = await book(
             pathways, a, body(shared, pathway_id=pathway["id"], start_at="2027-03-05T09:00:00Z")
         )
-        middle = await book(
-            pathways, a, body(private, operator_id=colleague, start_at="2027-03-07T09:00:00Z")
+        # A colleague books for themselves (the operator by default: no question to the gateway).
+        answer = await pathways.post(
+            URL,
+            json=body(private, start_at="2027-03-07T09:00:00Z"),
+            headers=a.headers("operator", subject=colleague),
         )
+        assert answer.status_code == 201, answer.text
+        middle = answer.json()
 
     async def ids(org: Org, **params: Any) -> list[str]:
         found, cursor = [], None
@@ -320,3 +329,40 @@ async def test_erasure_removes_and_merge_moves_appointments(
     listed = await pathways.get(URL, params={"beneficiary_id": str(survivor)}, headers=a.operator)
     assert [item["id"] for item in listed.json()["items"]] == [moved["id"]]
     assert (await pathways.get(f"{URL}/{gone['id']}", headers=a.operator)).status_code == 404
+
+
+async def test_the_operator_named_is_checked_with_the_gateway(
+    pathways_database: str, issuer: TestIssuer, orgs: tuple[Org, Org, Org]
+) -> None:
+    """A partner system must name the operator; naming one needs the gateway's answer: while it
+    cannot be asked, 503 and nothing stored (it answers in the end-to-end test)."""
+    a, _, _ = orgs
+    await truncate(pathways_database, metadata)
+    settings = PathwaysSettings(
+        database_url=pathways_database,
+        migrate_on_start=False,
+        internal_token=INTERNAL,
+        gateway_url=f"http://127.0.0.1:{free_port()}",  # nothing listens there
+    )
+    async with serve(create_app(settings, verifier=issuer.verifier_factory())) as client:
+        someone = await person(client, a)
+        partner = issuer.headers(
+            roles=("partner_system",), organization_id=a.id, subject="pc_test", kind="client"
+        )
+        unnamed = await client.post(URL, json=body(someone), headers=partner)
+        assert unnamed.status_code == 422, unnamed.text
+        assert unnamed.json()["errors"][0]["field"] == "body.operator_id"
+        named = body(someone, operator_id=str(uuid.uuid4()))
+        for headers in (partner, a.operator):
+            answer = await client.post(URL, json=named, headers=headers)
+            assert answer.status_code == 503, answer.text
+        not_a_user = await client.post(
+            URL, json=body(someone, operator_id="somebody"), headers=a.operator
+        )
+        assert not_a_user.status_code == 422
+        mine = await client.post(
+            URL, json=body(someone, operator_id=a.operator_id), headers=a.operator
+        )
+        assert mine.status_code == 201, mine.text  # the caller: nothing to ask
+        listed = await client.get(URL, headers=a.operator)
+        assert [item["id"] for item in listed.json()["items"]] == [mine.json()["id"]]

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from services.gateway.api.deps import ListedOrganization, Territories
 from services.gateway.db import repository
 from services.gateway.db.models import Organization, idempotency
+from services.gateway.errors import UserNotFound
 from services.gateway.schemas.organizations import (
     OrganizationCreate,
     OrganizationRead,
@@ -20,7 +21,7 @@ from services.gateway.schemas.organizations import (
 )
 from services.gateway.service import organizations as service
 from shared.auth import CurrentPrincipal
-from shared.contracts.gateway import EmergencyEntitlement, OrganizationRef
+from shared.contracts.gateway import EmergencyEntitlement, OperatorRef, OrganizationRef
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match, etag
 from shared.events import internal_auth
@@ -134,3 +135,14 @@ async def organization_ref(organization_id: uuid.UUID, session: ReadSession) -> 
     """Whether the organisation exists (404 when not): matching asks before a cluster names it."""
     organization = await repository.listed_organization(session, organization_id)
     return OrganizationRef(organization_id=organization.id, name=organization.name)
+
+
+@internal_router.get("/{organization_id}/operators/{user_id}")
+async def operator_ref(
+    organization_id: uuid.UUID, user_id: uuid.UUID, session: ReadSession
+) -> OperatorRef:
+    """Whether the user is an active operator or org admin of the organisation (404 when not):
+    pathways asks before an appointment names its operator."""
+    if not await repository.is_active_case_worker(session, organization_id, user_id):
+        raise UserNotFound()
+    return OperatorRef(organization_id=organization_id, user_id=user_id)

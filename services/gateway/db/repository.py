@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, any_, delete, false, literal, select, text
+from sqlalchemy import Select, any_, delete, false, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.db.models import ApiClient, Organization, User
@@ -80,6 +80,24 @@ async def has_active_org_admin(session: AsyncSession, organization_id: uuid.UUID
             literal(Role.ORG_ADMIN.value) == any_(User.roles),
         )
         .limit(1)
+    )
+    return found is not None
+
+
+async def is_active_case_worker(
+    session: AsyncSession, organization_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    """An active operator or org admin of the organisation (what an appointment may name)."""
+    found = await session.scalar(
+        select(User.id).where(
+            User.id == user_id,
+            User.organization_id == organization_id,
+            User.is_active.is_(True),
+            or_(
+                literal(Role.OPERATOR.value) == any_(User.roles),
+                literal(Role.ORG_ADMIN.value) == any_(User.roles),
+            ),
+        )
     )
     return found is not None
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from services.pathways.api.deps import matching_client
+from services.pathways.api.deps import gateway_client, matching_client
 from services.pathways.db.appointments import AppointmentFilter
 from services.pathways.db.models import Appointment, idempotency
 from services.pathways.domain.appointments import Attendance
@@ -47,7 +47,9 @@ def _read(appointment: Appointment, response: Response) -> AppointmentRead:
     summary="Book an appointment with a person you may see",
     description="The place is a service point (checked with matching: unusable, 422; matching "
     "down, 503) or a free address. `pathway_id` must be your organisation's pathway of this "
-    "person and `action_id` one of its actions (422 otherwise). Nothing is stored on a problem.",
+    "person and `action_id` one of its actions; `operator_id` an active operator or org admin "
+    "of your organisation (you by default; a partner system must name one): 422 otherwise. "
+    "Nothing is stored on a problem.",
 )
 async def book(
     body: AppointmentCreate,
@@ -56,7 +58,9 @@ async def book(
     session: DbSession,
     response: Response,
 ) -> AppointmentRead:
-    appointment = await service.book(session, principal, body, matching_client(request))
+    appointment = await service.book(
+        session, principal, body, matching_client(request), gateway_client(request)
+    )
     response.headers["Location"] = f"/api/v1/appointments/{appointment.id}"
     return _read(appointment, response)
 
@@ -125,5 +129,6 @@ async def update_appointment(
 ) -> AppointmentRead:
     appointment = await service.to_change(session, principal, appointment_id)
     check_if_match(request, appointment.version)
-    await service.change(session, principal, appointment, body, matching_client(request))
+    clients = (matching_client(request), gateway_client(request))
+    await service.change(session, principal, appointment, body, clients)
     return _read(appointment, response)

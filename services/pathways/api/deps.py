@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.pathways.clients.gateway import GatewayClient
 from services.pathways.clients.matching import MatchingClient
 from services.pathways.db.models import Action, Pathway
 from services.pathways.service import pathways
@@ -22,6 +23,12 @@ def matching_client(request: Request) -> MatchingClient:
     """Matching, as the app's shared httpx client reaches it (service point checks)."""
     settings = request.app.state.settings
     return MatchingClient(request.app.state.http, settings.matching_url, settings.internal_token)
+
+
+def gateway_client(request: Request) -> GatewayClient:
+    """The gateway's internal API (whether a user is an operator of an organisation)."""
+    settings = request.app.state.settings
+    return GatewayClient(request.app.state.http, settings.gateway_url, settings.internal_token)
 
 
 async def visible_pathway(

@@ -48,6 +48,7 @@ EXAMPLE: dict[str, Any] = {
     "start_at": "2027-06-15T09:30:00+02:00",
     "duration_minutes": 45,
     "service_point_id": "5e2d8c1a-7f3b-4c9e-a1d2-6b4f8e0c2a78",
+    "operator_id": "9d1e2f3a-4b5c-4d6e-8f70-a1b2c3d4e5f6",
     "interpreter_needed": True,
     "language": "ar",
     "purpose": "Monthly follow-up of the plan",
@@ -83,7 +84,9 @@ class AppointmentCreate(_Place):
     )
     address: Address | None = Field(default=None, description="where, when not a service point")
     operator_id: UserId | None = Field(
-        default=None, description="the operator's user id; you by default"
+        default=None,
+        description="the operator's user id (an active operator or org admin of your "
+        "organisation); you by default, and required of a partner system",
     )
     interpreter_needed: bool = False
     cultural_mediator_needed: bool = False

@@ -4,7 +4,8 @@ person's own upcoming appointments (self-service).
 What an appointment names is checked before anything is stored: the person must be visible to
 the caller (404), the pathway must be the caller's organisation's for that person and the action
 one of that pathway's (422 by field), the service point usable by the organisation (matching:
-422, or 503 when it cannot answer)."""
+422, or 503 when it cannot answer), the operator an active operator or org admin of it (the
+gateway: 422, or 503)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.clients.gateway import GatewayClient
 from services.pathways.clients.matching import MatchingClient
 from services.pathways.db import actions as action_rows
 from services.pathways.db import appointments as repository
@@ -43,6 +45,7 @@ from services.pathways.schemas.appointments import (
 )
 from shared import clock
 from shared.auth import Principal
+from shared.auth.principal import PrincipalKind
 from shared.pagination import page_of
 
 _POINT_PROBLEM = (
@@ -59,6 +62,23 @@ async def _service_point_name(
     if point is None:
         raise UnusableReferences({"service_point_id": _POINT_PROBLEM})
     return point.name
+
+
+async def _operator(
+    principal: Principal,
+    organization_id: uuid.UUID,
+    operator_id: str | None,
+    gateway: GatewayClient,
+) -> str:
+    """The operator the appointment names: the calling user by default (a partner system must
+    name one); anyone else must be an active operator or org admin of the organisation."""
+    if operator_id is None or operator_id == principal.subject:
+        if principal.kind == PrincipalKind.CLIENT:
+            raise InvalidField("operator_id", "a partner system names the operator")
+        return principal.subject
+    if not await gateway.is_operator(organization_id, operator_id):
+        raise InvalidField("operator_id", "is not an active operator of your organisation")
+    return operator_id
 
 
 async def _check_links(
@@ -82,6 +102,7 @@ async def book(
     principal: Principal,
     body: AppointmentCreate,
     matching: MatchingClient,
+    gateway: GatewayClient,
 ) -> Appointment:
     if not principal.works_on_cases or principal.organization_id is None:
         raise MayNotBookAppointments()
@@ -89,6 +110,7 @@ async def book(
     if not await pathway_rows.may_see_person(session, principal, body.beneficiary_id, moment):
         raise PersonNotFound()
     await _check_links(session, principal, body)
+    operator_id = await _operator(principal, principal.organization_id, body.operator_id, gateway)
     point_name = None
     if body.service_point_id is not None:
         point_name = await _service_point_name(
@@ -106,7 +128,7 @@ async def book(
         service_point_id=body.service_point_id,
         service_point_name=point_name,
         address=body.address,
-        operator_id=body.operator_id or principal.subject,
+        operator_id=operator_id,
         interpreter_needed=body.interpreter_needed,
         cultural_mediator_needed=body.cultural_mediator_needed,
         language=body.language,
@@ -184,7 +206,11 @@ def _record_attendance(
 
 
 async def _reschedule(
-    appointment: Appointment, body: AppointmentUpdate, now: datetime, matching: MatchingClient
+    principal: Principal,
+    appointment: Appointment,
+    body: AppointmentUpdate,
+    now: datetime,
+    clients: tuple[MatchingClient, GatewayClient],
 ) -> dict[str, Any]:
     if appointment.attendance != Attendance.SCHEDULED:
         raise AppointmentConflict(
@@ -203,6 +229,11 @@ async def _reschedule(
         raise InvalidField("language", "an interpreter or a cultural mediator needs the language")
     if not support and language is not None:
         changes["language"] = None  # no support any more: no language to arrange
+    matching, gateway = clients
+    if body.operator_id is not None and body.operator_id != appointment.operator_id:
+        changes["operator_id"] = await _operator(
+            principal, appointment.organization_id, body.operator_id, gateway
+        )
     if "service_point_id" in changes or "address" in changes:
         point_name = None
         if body.service_point_id is not None:
@@ -224,14 +255,14 @@ async def change(
     principal: Principal,
     appointment: Appointment,
     body: AppointmentUpdate,
-    matching: MatchingClient,
+    clients: tuple[MatchingClient, GatewayClient],
 ) -> None:
     """Apply the body (its If-Match was checked): an attendance, or a reschedule."""
     now = clock.now()
     if "attendance" in body.model_fields_set:
         summary = _record_attendance(principal, appointment, body, now)
     else:
-        summary = await _reschedule(appointment, body, now, matching)
+        summary = await _reschedule(principal, appointment, body, now, clients)
     appointment.version += 1
     appointment.updated_at = now
     if appointment.pathway_id is not None:
