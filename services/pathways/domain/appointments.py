@@ -71,10 +71,13 @@ def reason_problem(attendance: Attendance, reason: AttendanceReason | None) -> s
     return None
 
 
-def reschedule_problem(current: Attendance, start_at: datetime, now: datetime) -> str | None:
-    """Only a scheduled appointment moves, and only to a time still to come."""
+def change_problem(current: Attendance) -> str | None:
+    """Only a scheduled appointment is rescheduled (moved, or its details changed)."""
     if current != Attendance.SCHEDULED:
-        return f"an appointment {current.value} cannot be rescheduled"
-    if start_at <= now:
-        return "a new time must be in the future"
+        return f"an appointment {current.value} cannot be changed; book a new one"
     return None
+
+
+def new_time_problem(start_at: datetime, now: datetime) -> str | None:
+    """An appointment moves only to a time still to come."""
+    return "a new time must be in the future" if start_at <= now else None

@@ -25,6 +25,8 @@ from services.pathways.db.models import Appointment
 from services.pathways.domain.appointments import (
     Attendance,
     attendance_problem,
+    change_problem,
+    new_time_problem,
     reason_problem,
 )
 from services.pathways.errors import (
@@ -212,14 +214,14 @@ async def _reschedule(
     now: datetime,
     clients: tuple[MatchingClient, GatewayClient],
 ) -> dict[str, Any]:
-    if appointment.attendance != Attendance.SCHEDULED:
-        raise AppointmentConflict(
-            f"an appointment {appointment.attendance} cannot be changed; book a new one"
-        )
+    problem = change_problem(Attendance(appointment.attendance))
+    if problem:
+        raise AppointmentConflict(problem)
     changes = body.model_dump(exclude_unset=True)
     if body.start_at is not None:
-        if body.start_at <= now:
-            raise InvalidField("start_at", "a new time must be in the future")
+        problem = new_time_problem(body.start_at, now)
+        if problem:
+            raise InvalidField("start_at", problem)
         changes["start_at"] = body.start_at.astimezone(UTC)  # as a read answers it
     support = changes.get("interpreter_needed", appointment.interpreter_needed) or changes.get(
         "cultural_mediator_needed", appointment.cultural_mediator_needed
