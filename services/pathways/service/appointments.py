@@ -192,7 +192,8 @@ def _record_attendance(
     principal: Principal, appointment: Appointment, body: AppointmentUpdate, now: datetime
 ) -> dict[str, Any]:
     new = body.attendance
-    assert new is not None  # the schema refuses a null attendance
+    if new is None:  # the schema refuses it already; kept for the type
+        raise InvalidField("attendance", "cannot be null")
     problem = reason_problem(new, body.attendance_reason)
     if problem:
         raise InvalidField("attendance_reason", problem)
