@@ -41,6 +41,22 @@ class FollowUpNotFound(_Fixed, NotFound):
     message = "No such follow-up."
 
 
+class AppointmentNotFound(_Fixed, NotFound):
+    message = "No such appointment."
+
+
+class MayNotBookAppointments(_Fixed, Forbidden):
+    message = "Your role does not book appointments."
+
+
+class NotTheBookingOrganisation(_Fixed, Forbidden):
+    message = "Only the organisation that booked the appointment changes it."
+
+
+class AppointmentConflict(Conflict):
+    """An attendance that may not follow the current one, or a change to a past appointment."""
+
+
 class MayNotOpenPathways(_Fixed, Forbidden):
     message = "Your role does not open pathways."
 
@@ -141,9 +157,7 @@ class MatchingUnavailable(ServiceUnavailable):
 
 class GatewayUnavailable(ServiceUnavailable):
     def __init__(self) -> None:
-        super().__init__(
-            "The assignee cannot be checked right now; nothing was changed, try again."
-        )
+        super().__init__("The user cannot be checked right now; nothing was changed, try again.")
 
 
 class NotAnAssignee(UnprocessableContent):

@@ -3,7 +3,8 @@
 Four organisations: A, B and C (NGOs) and P (a provider, role ``provider``). Each has an org
 admin, an operator, a spare operator (the target of user changes), a partner-system client, a
 webhook with one delivery and an open offer. Four people, each with a matching consent, an open
-pathway (assessed, an action, a placement recorded, so retention follow-ups exist) and a referral:
+pathway (assessed, an action, a placement recorded, so retention follow-ups exist), an
+appointment for that action and a referral:
 
 * Kwame and Amina, registered by A, both activated in the app; Kwame is referred to P's offer;
 * Lena, registered by B, who consented to share everything with A and with P;
@@ -77,13 +78,14 @@ class Person:
     action_id: str = ""
     referral_id: str = ""
     follow_up_id: str = ""
+    appointment_id: str = ""
     app: Headers = field(default_factory=dict)
     user_id: str = ""
 
     def secrets(self) -> set[str]:
         """What must never appear in an answer to someone who may not see this person."""
         values = {self.id, self.name, self.consent_id, self.pathway_id, self.action_id}
-        return values | {self.referral_id, self.follow_up_id}
+        return values | {self.referral_id, self.follow_up_id, self.appointment_id}
 
 
 @dataclass
@@ -231,6 +233,15 @@ def _casework(client: httpx.Client, person: Person, offer_id: str) -> None:
     follow_ups = ok(client.get(f"{url}/follow-ups", headers=headers))
     items = follow_ups["items"] if isinstance(follow_ups, dict) else follow_ups
     person.follow_up_id = items[0]["id"]
+    appointment = {
+        "beneficiary_id": person.id,
+        "pathway_id": person.pathway_id,
+        "action_id": person.action_id,
+        "start_at": "2030-01-15T10:00:00+01:00",
+        "address": "Via Roma 1, Latina",
+    }
+    created = ok(client.post("/api/v1/appointments", json=appointment, headers=headers))
+    person.appointment_id = created["id"]
 
     def referred() -> Any:
         body = {"beneficiary_id": person.id, "offer_id": offer_id}

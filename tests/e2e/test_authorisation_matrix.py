@@ -150,6 +150,8 @@ ID_KEYS = frozenset(
         "cluster_id",
         "commitment_id",
         "service_point_id",
+        "appointment_id",
+        "operator_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -322,6 +324,8 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "cluster_id": org.cluster_id,
         "commitment_id": org.commitment_id,
         "service_point_id": org.service_point_id,
+        "appointment_id": person.appointment_id,
+        "operator_id": org.operator_user_id,
     }
 
 

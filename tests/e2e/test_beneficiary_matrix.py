@@ -41,6 +41,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/me/consents/{consent_id}"): SELF,
     ("GET", "/api/v1/me/emergency-accesses"): SELF,
     ("GET", "/api/v1/me/pathways"): SELF,
+    ("GET", "/api/v1/me/appointments"): SELF,
     ("GET", "/api/v1/me/referrals"): SELF,
     ("POST", "/api/v1/me/referrals/{referral_id}/accept"): SELF,
     ("POST", "/api/v1/me/referrals/{referral_id}/decline"): SELF,
@@ -88,7 +89,14 @@ def situations(w: World, own_user: str) -> dict[str, dict[str, str]]:
 
 
 def url_of(path: str, ids: dict[str, str]) -> str:
-    others = ("client_uuid", "webhook_id", "delivery_id", "follow_up_id", "emergency_access_id")
+    others = (
+        "client_uuid",
+        "webhook_id",
+        "delivery_id",
+        "follow_up_id",
+        "emergency_access_id",
+        "appointment_id",
+    )
     clusters = ("cluster_id", "commitment_id", "service_point_id")
     for name in (*others, *clusters):
         ids = {name: str(uuid.uuid4()), **ids}

@@ -9,7 +9,7 @@ import httpx
 from services.gateway.app import create_app
 from services.gateway.db.models import metadata
 from tests.conftest import gateway_settings
-from tests.gateway.helpers import admin_headers, create_organization, member
+from tests.gateway.helpers import admin_headers, bearer, create_organization, create_user, member
 from tests.support import serve, truncate
 
 
@@ -192,3 +192,54 @@ async def test_intake_learns_the_entitlement_over_the_internal_api(gateway_datab
             assert (await gateway.get(url, headers=headers)).status_code == 401
         unknown = f"/internal/organizations/{uuid.uuid4()}/emergency-entitlement"
         assert (await gateway.get(unknown, headers=internal)).status_code == 404
+
+
+async def test_pathways_learns_who_a_user_is_over_the_internal_api(
+    gateway_database: str,
+) -> None:
+    """A pathway's assignee, an appointment's operator and a task's assignee are checked against
+    the organisation's users: roles and state for its own users, 404 for another organisation's
+    and for no user alike (pathways decides who may take the work: domain/assignment.py)."""
+    await truncate(gateway_database, metadata)
+    settings = gateway_settings(gateway_database, internal_token="internal-secret")
+    async with serve(create_app(settings)) as gateway:
+        root = await admin_headers(gateway)
+        ngo, other = (
+            await create_organization(gateway, root),
+            await create_organization(gateway, root),
+        )
+        admin = await create_user(gateway, root, ngo, ["org_admin"])
+        by_admin = bearer(str(admin["access_token"]))
+        operator = await create_user(gateway, by_admin, ngo, ["operator"])
+        provider = await create_user(gateway, by_admin, ngo, ["provider"])
+        leaver = await create_user(gateway, by_admin, ngo, ["operator"])
+        stranger = await create_user(gateway, root, other, ["org_admin"])
+        deactivated = await gateway.patch(
+            f"/api/v1/users/{leaver['id']}",
+            json={"is_active": False},
+            headers={**by_admin, "If-Match": "*"},
+        )
+        assert deactivated.status_code == 200, deactivated.text
+        internal = {"Authorization": "Bearer internal-secret"}
+
+        def url(user_id: object) -> str:
+            return f"/internal/organizations/{ngo}/users/{user_id}"
+
+        for user, roles, active in (
+            (admin, ["org_admin"], True),
+            (operator, ["operator"], True),
+            (provider, ["provider"], True),
+            (leaver, ["operator"], False),
+        ):
+            answer = await gateway.get(url(user["id"]), headers=internal)
+            assert answer.status_code == 200, (user, answer.text)
+            assert answer.json() == {
+                "user_id": user["id"],
+                "organization_id": ngo,
+                "roles": roles,
+                "is_active": active,
+            }
+        for user_id in (stranger["id"], uuid.uuid4()):
+            answer = await gateway.get(url(user_id), headers=internal)
+            assert answer.status_code == 404, answer.text
+        assert (await gateway.get(url(operator["id"]), headers=by_admin)).status_code == 401

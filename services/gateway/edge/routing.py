@@ -25,6 +25,8 @@ CODE_LISTS: Final[dict[str, tuple[str, ...]]] = {
         "rights-check-items",
         "rights-check-answers",
         "escalation-targets",
+        "appointment-attendances",
+        "appointment-attendance-reasons",
     ),
     "matching": (
         "offer-types",
@@ -63,13 +65,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (_code_lists_of("matching"), "matching"),
         (r"^/api/v1/code-lists/.", "intake"),
         (r"^/api/v1/beneficiaries(/|$)", "intake"),
-        (r"^/api/v1/(pathways|reports)(/|$)", "pathways"),
+        (r"^/api/v1/(pathways|reports|appointments)(/|$)", "pathways"),
         (r"^/api/v1/(offers|referrals|allocations|taxonomy|territories)(/|$)", "matching"),
         (r"^/api/v1/clusters(/|$)", "matching"),
         (r"^/api/v1/service-points(/|$)", "matching"),
         # The self-service app's own record: each part from the service that owns it.
         (r"^/api/v1/me/(profile|consents|emergency-accesses)(/|$)", "intake"),
-        (r"^/api/v1/me/pathways(/|$)", "pathways"),
+        (r"^/api/v1/me/(pathways|appointments)(/|$)", "pathways"),
         (r"^/api/v1/me/referrals(/|$)", "matching"),
     )
 )

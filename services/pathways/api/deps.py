@@ -11,11 +11,24 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.pathways.clients.gateway import GatewayClient
+from services.pathways.clients.matching import MatchingClient
 from services.pathways.db.models import Action, Pathway
 from services.pathways.service import pathways
 from services.pathways.service.steps import actions
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
+
+
+def matching_client(request: Request) -> MatchingClient:
+    """Matching, as the app's shared httpx client reaches it (service point checks)."""
+    settings = request.app.state.settings
+    return MatchingClient(request.app.state.http, settings.matching_url, settings.internal_token)
+
+
+def gateway_client(request: Request) -> GatewayClient:
+    """The gateway's internal API (who a user of an organisation is)."""
+    settings = request.app.state.settings
+    return GatewayClient(request.app.state.http, settings.gateway_url, settings.internal_token)
 
 
 async def visible_pathway(
@@ -38,11 +51,6 @@ async def visible_action(
 ) -> Action:
     pathway = await pathways.visible(session, principal, pathway_id)
     return await actions.one(session, pathway, action_id)
-
-
-def gateway_client(request: Request) -> GatewayClient:
-    settings = request.app.state.settings
-    return GatewayClient(request.app.state.http, settings.gateway_url, settings.internal_token)
 
 
 # The gateway's internal API (who a user is).

@@ -1,5 +1,5 @@
 """The gateway's internal API, as pathways calls it: who a user of an organisation is (the
-gateway owns users), asked before a pathway is assigned to them."""
+gateway owns users), asked before a pathway is assigned to them or an appointment names them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 import httpx
 from pydantic import ValidationError
 
+from services.pathways.domain.assignment import assignee_problem
 from services.pathways.errors import GatewayUnavailable
 from shared.contracts.gateway import StaffRef
 
@@ -37,3 +38,12 @@ class GatewayClient:
             return StaffRef.model_validate_json(answer.content)
         except (httpx.HTTPError, ValidationError) as error:
             raise GatewayUnavailable() from error
+
+    async def is_operator(self, organization_id: uuid.UUID, user_id: str) -> bool:
+        """Whether ``user_id`` is an active operator or org admin of the organisation (what a
+        pathway's assignee and an appointment's operator must be); 503 when it cannot tell."""
+        try:
+            user = uuid.UUID(user_id)
+        except ValueError:
+            return False  # no user has such an id
+        return assignee_problem(await self.staff(organization_id, user)) is None

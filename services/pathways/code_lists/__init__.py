@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final, get_args
 
-from services.pathways.domain import actions, attention, employment, loop, needs, rights
+from services.pathways.domain import (
+    actions,
+    appointments,
+    attention,
+    employment,
+    loop,
+    needs,
+    rights,
+)
 from shared.code_lists import Catalogue, CodeList
 from shared.code_lists.enums import EnumList, enum_code_list, read_document
 
@@ -30,7 +38,8 @@ def _rights_item(code: str) -> Mapping[str, Any]:
     }
 
 
-# In the order the index shows them: the loop, the plan, the outcomes, the rights check.
+# In the order the index shows them: the loop, the plan, the outcomes, the rights check, the
+# appointments.
 LISTS: Final[dict[str, EnumList]] = {
     "pathway-stages": EnumList(lambda: loop.Step),
     "pathway-statuses": EnumList(lambda: loop.PathwayStatus),
@@ -48,6 +57,8 @@ LISTS: Final[dict[str, EnumList]] = {
     ),
     "rights-check-answers": EnumList(lambda: get_args(rights.Answer)),
     "escalation-targets": EnumList(lambda: rights.EscalationTarget),
+    "appointment-attendances": EnumList(lambda: appointments.Attendance),
+    "appointment-attendance-reasons": EnumList(lambda: appointments.AttendanceReason),
 }
 
 

@@ -1,6 +1,7 @@
 """The pathways service's tables: pathways, their steps, actions and plan versions, rights
-violations, the employment ladder, placement follow-ups, the timeline; a copy of what pathways
-needs to know about each person (for caseloads and indicators) and of who may see whom."""
+violations, the employment ladder, placement follow-ups, the timeline, appointments; a copy of
+what pathways needs to know about each person (for caseloads and indicators) and of who may see
+whom."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -243,3 +245,45 @@ class TimelineEntry(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSONB)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = _timestamp()
+
+
+class Appointment(Base):
+    """A meeting with a person: when, where (a service point of matching's or an address), with
+    which operator, whether an interpreter or a cultural mediator is needed, and whether it took
+    place. Optionally what it serves: a pathway of the booking organisation, a step of its loop,
+    an action of its plan. No notes: a short purpose only."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        CheckConstraint("(service_point_id IS NULL) <> (address IS NULL)", name="one_place"),
+        Index("ix_appointment_start", "start_at", "id"),
+        Index("ix_appointment_beneficiary", "beneficiary_id", "start_at"),
+        Index("ix_appointment_operator", "operator_id", "start_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    beneficiary_id: Mapped[uuid.UUID]
+    organization_id: Mapped[uuid.UUID] = mapped_column(comment="the organisation that booked it")
+    pathway_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pathway.id"))
+    step: Mapped[str | None] = mapped_column(String(16), comment="the loop step it serves")
+    action_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pathway_action.id"))
+    start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    duration_minutes: Mapped[int] = mapped_column(SmallInteger)
+    service_point_id: Mapped[uuid.UUID | None] = mapped_column(comment="matching's service point")
+    service_point_name: Mapped[str | None] = mapped_column(
+        String(200), comment="its name when booked (what the person is shown)"
+    )
+    address: Mapped[str | None] = mapped_column(String(300))
+    operator_id: Mapped[str] = mapped_column(String(100), comment="the operator's user id")
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    cultural_mediator_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(2), comment="ISO 639-1")
+    purpose: Mapped[str | None] = mapped_column(String(120))
+    attendance: Mapped[str] = mapped_column(String(16), default="scheduled")
+    attendance_reason: Mapped[str | None] = mapped_column(String(32))
+    attendance_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attendance_recorded_by: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = _timestamp()
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = _timestamp()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db import actions as action_rows
+from services.pathways.db import appointments as appointment_rows
 from services.pathways.db import pathways as pathway_rows
 from services.pathways.db import people
 from services.pathways.db.models import beneficiary_access, beneficiary_grant, idempotency
@@ -65,8 +66,8 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     action titles and progress notes, recognition details, plan versions' reasons and action
     titles, rights evidence, priority, closing and override reasons, follow-up notes, timeline
     details, stored idempotent answers; and the permit's expiry and the vulnerability level. The
-    staff's user ids stay (``assigned_to``, ``created_by``...): they are about the staff, not the
-    person."""
+    person's appointments go altogether (no indicator counts them). The staff's user ids stay
+    (``assigned_to``, ``created_by``...): they are about the staff, not the person."""
     beneficiary_id = await access_mirror.apply_erased(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
@@ -75,15 +76,18 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
         session, idempotency, [beneficiary_id, *(await people.ids_about(session, beneficiary_id))]
     )
     await people.erase_writing(session, beneficiary_id)
+    await appointment_rows.erase(session, beneficiary_id)
 
 
 async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
-    """The merged person's pathways become the survivor's; where an organisation has an open one
-    for both, the merged one is closed (one open pathway per person and organisation)."""
+    """The merged person's pathways and appointments become the survivor's; where an organisation
+    has an open one for both, the merged one is closed (one open pathway per person and
+    organisation)."""
     merged = await access_mirror.apply_merged(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
     await people.merge(session, merged.merged_id, merged.survivor_id, clock.now())
+    await appointment_rows.merge(session, merged.merged_id, merged.survivor_id)
 
 
 # A referral's progress is the progress of the pathway action it carries out.

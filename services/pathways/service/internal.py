@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.db import appointments as appointment_rows
 from services.pathways.db import export as statements
 from services.pathways.db import pathways as repository
 
@@ -37,4 +38,8 @@ async def export(session: AsyncSession, beneficiary_id: uuid.UUID) -> dict[str, 
     }
     for name, model in statements.PER_PATHWAY:
         document[name] = [_plain(row) for row in await statements.of_pathways(session, model, ids)]
+    # Appointments are the person's, with or without a pathway.
+    document["appointments"] = [
+        _plain(row) for row in await appointment_rows.of_person(session, beneficiary_id)
+    ]
     return document
