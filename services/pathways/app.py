@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.pathways.api import code_lists, internal, me, pathways, reports, steps
+from services.pathways.api import code_lists, internal, me, pathways, reports, steps, tasks
 from services.pathways.db.models import inbox, outbox
 from services.pathways.service.consumers import HANDLERS
 from services.pathways.settings import PathwaysSettings
@@ -51,6 +51,7 @@ def create_app(
             pathways.router,
             steps.router,
             reports.router,
+            tasks.router,
             me.router,
             events_router(HANDLERS, inbox),
             internal.router,

@@ -133,3 +133,18 @@ class MatchingUnavailable(ServiceUnavailable):
         super().__init__(
             "The service points cannot be checked right now; nothing was recorded, try again."
         )
+
+
+class TaskNotFound(_Fixed, NotFound):
+    message = "No such task."
+
+
+class MayNotWorkOnTasks(_Fixed, Forbidden):
+    message = "Your role does not work on tasks."
+
+
+class GatewayUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "Who may be given the task cannot be checked right now; nothing was changed, try again."
+        )

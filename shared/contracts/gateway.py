@@ -26,3 +26,15 @@ class OrganizationRef(BaseModel):
 
     organization_id: uuid.UUID
     name: str
+
+
+class Member(BaseModel):
+    """``GET /internal/organizations/{id}/members/{user_id}``: a user of the organisation (404
+    when the organisation has no such user). Pathways asks before a task is given to someone."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    user_id: uuid.UUID
+    organization_id: uuid.UUID
+    roles: list[str]
+    active: bool

@@ -20,8 +20,9 @@ from services.gateway.schemas.organizations import (
 )
 from services.gateway.service import organizations as service
 from shared.auth import CurrentPrincipal
-from shared.contracts.gateway import EmergencyEntitlement, OrganizationRef
+from shared.contracts.gateway import EmergencyEntitlement, Member, OrganizationRef
 from shared.db import DbSession, ReadSession
+from shared.errors import NotFound
 from shared.etags import check_if_match, etag
 from shared.events import internal_auth
 from shared.idempotency_routes import idempotent_routes
@@ -126,6 +127,21 @@ async def emergency_entitlement(
     organization = await repository.listed_organization(session, organization_id)
     return EmergencyEntitlement(
         organization_id=organization.id, reason_codes=list(organization.emergency_reasons)
+    )
+
+
+@internal_router.get("/{organization_id}/members/{user_id}")
+async def member(organization_id: uuid.UUID, user_id: uuid.UUID, session: ReadSession) -> Member:
+    """A user of the organisation, with roles and whether active (404 when not its user):
+    pathways asks before it gives a task to someone."""
+    user = await repository.get_user_by_id(session, user_id)
+    if user is None or user.organization_id != organization_id:
+        raise NotFound("No such user in this organisation.")
+    return Member(
+        user_id=user.id,
+        organization_id=user.organization_id,
+        roles=list(user.roles),
+        active=user.is_active,
     )
 
 

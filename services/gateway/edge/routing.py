@@ -25,6 +25,8 @@ CODE_LISTS: Final[dict[str, tuple[str, ...]]] = {
         "rights-check-items",
         "rights-check-answers",
         "escalation-targets",
+        "task-kinds",
+        "task-statuses",
     ),
     "matching": (
         "offer-types",
@@ -63,7 +65,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (_code_lists_of("matching"), "matching"),
         (r"^/api/v1/code-lists/.", "intake"),
         (r"^/api/v1/beneficiaries(/|$)", "intake"),
-        (r"^/api/v1/(pathways|reports)(/|$)", "pathways"),
+        (r"^/api/v1/(pathways|reports|tasks)(/|$)", "pathways"),
         (r"^/api/v1/(offers|referrals|allocations|taxonomy|territories)(/|$)", "matching"),
         (r"^/api/v1/clusters(/|$)", "matching"),
         (r"^/api/v1/service-points(/|$)", "matching"),

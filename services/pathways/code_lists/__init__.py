@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final, get_args
 
-from services.pathways.domain import actions, attention, employment, loop, needs, rights
+from services.pathways.domain import actions, attention, employment, loop, needs, rights, tasks
 from shared.code_lists import Catalogue, CodeList
 from shared.code_lists.enums import EnumList, enum_code_list, read_document
 
@@ -48,6 +48,8 @@ LISTS: Final[dict[str, EnumList]] = {
     ),
     "rights-check-answers": EnumList(lambda: get_args(rights.Answer)),
     "escalation-targets": EnumList(lambda: rights.EscalationTarget),
+    "task-kinds": EnumList(lambda: tasks.TaskKind),
+    "task-statuses": EnumList(lambda: tasks.TaskStatus),
 }
 
 

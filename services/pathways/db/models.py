@@ -231,3 +231,39 @@ class TimelineEntry(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSONB)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = _timestamp()
+
+
+class Task(Base):
+    """A manual task, or what was done to a derived one (done, snoozed, reassigned), kept under
+    the derived task's key (kind, source, due date); a derived task nobody touched has no row."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("uq_task_key", "kind", "source_id", "due_on", unique=True),
+        Index("ix_task_assignee", "organization_id", "assigned_to"),
+        Index("ix_task_pathway", "pathway_id"),
+        Index("ix_task_beneficiary", "beneficiary_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[uuid.UUID] = mapped_column(
+        comment="what the task is about; a manual one's id"
+    )
+    due_on: Mapped[date] = mapped_column(Date)
+    pathway_id: Mapped[uuid.UUID | None]
+    beneficiary_id: Mapped[uuid.UUID | None]
+    title: Mapped[str | None] = mapped_column(String(200), comment="a manual task's")
+    note: Mapped[str | None] = mapped_column(Text)
+    assigned_to: Mapped[str | None] = mapped_column(
+        String(100), comment="a user id; on a derived task, who it was reassigned to"
+    )
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
+    snooze_reason: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = _timestamp()
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = _timestamp()

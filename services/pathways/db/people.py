@@ -20,6 +20,7 @@ from services.pathways.db.models import (
     PlanVersion,
     RightsViolation,
     Step,
+    Task,
     TimelineEntry,
 )
 
@@ -84,6 +85,11 @@ async def erase_writing(session: AsyncSession, beneficiary_id: uuid.UUID) -> Non
         update(TimelineEntry).where(TimelineEntry.pathway_id.in_(pathway_ids)).values(summary={})
     )
     await session.execute(
+        update(Task)
+        .where(Task.beneficiary_id == beneficiary_id)
+        .values(title=ERASED, note=None, snooze_reason=None)
+    )
+    await session.execute(
         update(Person).where(Person.beneficiary_id == beneficiary_id).values(permit_expires_on=None)
     )
 
@@ -115,5 +121,8 @@ async def merge(
         update(Pathway)
         .where(Pathway.beneficiary_id == merged_id)
         .values(beneficiary_id=survivor_id)
+    )
+    await session.execute(
+        update(Task).where(Task.beneficiary_id == merged_id).values(beneficiary_id=survivor_id)
     )
     await session.execute(delete(Person).where(Person.beneficiary_id == merged_id))

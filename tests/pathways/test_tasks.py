@@ -1,0 +1,157 @@
+"""Tasks derived from the pathways' records, with the clock set: a follow-up on a closed pathway
+falls due on its day and goes once recorded; monitoring, actions and permits; snooze and done;
+manual tasks; who sees what."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from shared import clock
+from tests.pathways.conftest import open_pathway, person, step
+from tests.support import Org
+
+TASKS = "/api/v1/tasks"
+
+
+def _at(day: date) -> Any:
+    return clock.frozen_at(datetime(day.year, day.month, day.day, 9, tzinfo=UTC))
+
+
+async def _items(client: httpx.AsyncClient, headers: dict[str, str], **query: str) -> list[Any]:
+    answer = await client.get(TASKS, params=query, headers=headers)
+    assert answer.status_code == 200, answer.text
+    items: list[Any] = answer.json()["items"]
+    return items
+
+
+async def test_a_follow_up_on_a_closed_pathway_falls_due_and_goes_when_recorded(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, _ = orgs
+    placed = date(2026, 3, 2)
+    with _at(placed):
+        pathway = await open_pathway(pathways, a, await person(pathways, a))
+        await step(pathways, a, pathway["id"], "assess")
+        await step(pathways, a, pathway["id"], "respond")
+        monitoring = {"progress": [], "date": placed.isoformat(), "employment_status": "informal"}
+        assert (await step(pathways, a, pathway["id"], "monitor", monitoring)).status_code == 201
+        url = f"/api/v1/pathways/{pathway['id']}"
+        closed = await pathways.post(
+            f"{url}/close", json={"outcome": "formal_employment"}, headers=a.operator
+        )
+        assert closed.status_code == 200, closed.text
+    [three, *_] = (await pathways.get(f"{url}/follow-ups", headers=a.operator)).json()
+    due = date.fromisoformat(three["due_on"])
+    follow_up_tasks = {"kind": "placement_follow_up"}
+    with _at(due - timedelta(days=1)):
+        assert await _items(pathways, a.operator, **follow_up_tasks) == []
+        ahead = await _items(pathways, a.operator, due_before=(due + timedelta(days=1)).isoformat())
+        assert [item["source_id"] for item in ahead] == [three["id"]]
+    with _at(due):
+        [task] = await _items(pathways, a.operator, **follow_up_tasks)
+        assert (task["source_id"], task["due_on"], task["detail"]) == (three["id"], str(due), "3")
+        assert task["pathway_id"] == pathway["id"]
+        assert task["assigned_to"] == a.operator_id
+        assert task["status"] == "open"
+        assert not task["overdue"]
+        one = await pathways.get(f"{TASKS}/{task['id']}", headers=a.operator)
+        assert one.status_code == 200
+        assert one.json() == task
+        assert one.headers["etag"] == '"1"'
+        assert (await pathways.get(f"{TASKS}/{task['id']}", headers=b.admin)).status_code == 404
+        assert await _items(pathways, b.admin) == []
+        assert await _items(pathways, a.provider) == []
+        recorded = await pathways.post(
+            f"{url}/follow-ups/{three['id']}", json={"still_in_work": True}, headers=a.operator
+        )
+        assert recorded.status_code == 200
+        assert await _items(pathways, a.operator, **follow_up_tasks) == []
+        assert (await pathways.get(f"{TASKS}/{task['id']}", headers=a.operator)).status_code == 404
+
+
+async def test_snooze_done_and_the_kinds(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, _, _ = orgs
+    today = date(2026, 6, 1)
+    with _at(today):
+        someone = await person(pathways, a, permit_expires_on="2026-07-15")
+        pathway = await open_pathway(pathways, a, someone)
+        await step(pathways, a, pathway["id"], "assess")
+        actions = {"actions": [{"type": "legal_aid", "title": "Renewal", "due_date": "2026-06-01"}]}
+        assert (await step(pathways, a, pathway["id"], "respond", actions)).status_code == 201
+        items = await _items(pathways, a.operator)
+        kinds = {item["kind"]: item for item in items}
+        assert set(kinds) == {"action_due", "permit_expiring"}
+        assert not kinds["action_due"]["overdue"]
+        assert kinds["action_due"]["title"] == "Renewal"
+        assert kinds["permit_expiring"]["due_on"] == "2026-07-15"
+        assert await _items(pathways, a.admin) == items  # the organisation's list
+        assert await _items(pathways, a.operator, assigned_to="someone-else") == []
+
+        url = f"{TASKS}/{kinds['action_due']['id']}"
+        snooze = {"snoozed_until": "2026-06-05", "snooze_reason": "Lawyer on holiday"}
+        assert (await pathways.patch(url, json=snooze, headers=a.operator)).status_code == 428
+        stale = await pathways.patch(url, json=snooze, headers={**a.operator, "If-Match": '"7"'})
+        assert stale.status_code == 412
+        past = {"snoozed_until": "2026-06-01", "snooze_reason": "No"}
+        refused = await pathways.patch(url, json=past, headers={**a.operator, "If-Match": '"1"'})
+        assert refused.status_code == 422
+        unknown = await pathways.patch(
+            url, json={"colour": "red"}, headers={**a.operator, "If-Match": '"1"'}
+        )
+        assert unknown.status_code == 422
+        snoozed = await pathways.patch(url, json=snooze, headers={**a.operator, "If-Match": '"1"'})
+        assert snoozed.status_code == 200, snoozed.text
+        assert snoozed.json()["status"] == "snoozed"
+        assert snoozed.headers["etag"] == '"2"'
+        assert {item["kind"] for item in await _items(pathways, a.operator)} == {"permit_expiring"}
+        [held] = await _items(pathways, a.operator, status="snoozed")
+        assert held["snooze_reason"] == "Lawyer on holiday"
+    with _at(date(2026, 6, 5)):
+        back = {item["kind"]: item for item in await _items(pathways, a.operator)}
+        assert set(back) == {"action_due", "permit_expiring"}
+        assert back["action_due"]["overdue"]
+        assert back["action_due"]["status"] == "open"
+        permit = f"{TASKS}/{kinds['permit_expiring']['id']}"
+        done = await pathways.patch(
+            permit, json={"status": "done"}, headers={**a.operator, "If-Match": '"1"'}
+        )
+        assert done.status_code == 200
+        assert done.json()["status"] == "done"
+        assert [item["kind"] for item in await _items(pathways, a.operator)] == ["action_due"]
+        assert [item["kind"] for item in await _items(pathways, a.operator, status="done")] == [
+            "permit_expiring"
+        ]
+
+
+async def test_manual_tasks_and_pages(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, _ = orgs
+    with _at(date(2026, 6, 1)):
+        pathway = await open_pathway(pathways, a, await person(pathways, a))
+        created = []
+        for day in ("2026-05-20", "2026-05-21", "2026-05-22"):
+            body = {"title": f"Call {day}", "due_on": day, "pathway_id": pathway["id"]}
+            answer = await pathways.post(TASKS, json=body, headers=a.operator)
+            assert answer.status_code == 201, answer.text
+            assert answer.headers["location"] == f"{TASKS}/{answer.json()['id']}"
+            created.append(answer.json()["id"])
+        theirs = await pathways.post(
+            TASKS, json={"title": "x", "due_on": "2026-05-20"}, headers=a.provider
+        )
+        assert theirs.status_code == 403
+        other = {"title": "x", "due_on": "2026-05-20", "pathway_id": pathway["id"]}
+        assert (await pathways.post(TASKS, json=other, headers=b.operator)).status_code == 404
+        first = await pathways.get(TASKS, params={"limit": 2}, headers=a.operator)
+        assert [item["id"] for item in first.json()["items"]] == created[:2]
+        cursor = first.json()["next_cursor"]
+        rest = await pathways.get(TASKS, params={"cursor": cursor}, headers=a.operator)
+        assert [item["id"] for item in rest.json()["items"]] == created[2:]
+        forged = await pathways.get(TASKS, params={"cursor": "WzEsMiwzXQ"}, headers=a.operator)
+        assert forged.status_code == 422
+        assert (await pathways.get(f"{TASKS}/nonsense", headers=a.operator)).status_code == 404
