@@ -77,13 +77,14 @@ class Person:
     action_id: str = ""
     referral_id: str = ""
     follow_up_id: str = ""
+    task_id: str = ""  # a manual task of the pathway's organisation about the person
     app: Headers = field(default_factory=dict)
     user_id: str = ""
 
     def secrets(self) -> set[str]:
         """What must never appear in an answer to someone who may not see this person."""
         values = {self.id, self.name, self.consent_id, self.pathway_id, self.action_id}
-        return values | {self.referral_id, self.follow_up_id}
+        return values | {self.referral_id, self.follow_up_id, self.task_id}
 
 
 @dataclass
@@ -231,6 +232,12 @@ def _casework(client: httpx.Client, person: Person, offer_id: str) -> None:
     follow_ups = ok(client.get(f"{url}/follow-ups", headers=headers))
     items = follow_ups["items"] if isinstance(follow_ups, dict) else follow_ups
     person.follow_up_id = items[0]["id"]
+    task = {
+        "title": "Call about the course",
+        "due_on": "2026-12-01",
+        "pathway_id": person.pathway_id,
+    }
+    person.task_id = ok(client.post("/api/v1/tasks", json=task, headers=headers))["id"]
 
     def referred() -> Any:
         body = {"beneficiary_id": person.id, "offer_id": offer_id}
