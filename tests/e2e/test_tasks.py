@@ -17,6 +17,7 @@ from services.pathways.domain.employment import follow_up_dates
 from tests.dates import today
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import bearer, eventually, organisation, signed_in_user
+from tests.e2e.test_referral_ownership import CONSENT, pathway_with_action
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -188,3 +189,46 @@ def test_manual_tasks_done_and_refused(stack: Stack) -> None:
         assert done["done_at"]
         assert _listed(client, ngo.operator) == []
         assert [item["id"] for item in _listed(client, ngo.operator, status="done")] == [task["id"]]
+
+
+def test_a_referral_waits_for_the_providers_answer_in_the_referrers_list(stack: Stack) -> None:
+    with stack.client() as client:
+        ngo = organisation(client, "Sportello migranti")
+        employer = organisation(client, "Panificio", kind="employer")
+        course = {"type": "training", "title": "Bakery course", "seats": 2, "status": "open"}
+        offer = _ok(client.post("/api/v1/offers", json=course, headers=employer.admin))["id"]
+        body = {
+            "given_name": "Samira",
+            "family_name": "Benali",
+            "birth_date": "1999-09-09",
+            "sex": "female",
+            "nationality": "MA",
+            "municipality": "Roma",
+        }
+        samira = _ok(client.post("/api/v1/beneficiaries", json=body, headers=ngo.operator))["id"]
+        consents = f"/api/v1/beneficiaries/{samira}/consents"
+        _ok(client.post(consents, json=CONSENT, headers=ngo.operator))
+        pathway, _ = pathway_with_action(client, ngo.operator, samira)
+        referral = eventually(
+            lambda: (
+                (
+                    a := client.post(
+                        "/api/v1/referrals",
+                        json={"beneficiary_id": samira, "offer_id": offer, "pathway_id": pathway},
+                        headers=ngo.operator,
+                    )
+                ).status_code
+                == 201
+                and a.json()
+            )
+        )["id"]
+
+        def waiting() -> list[Any]:
+            return _listed(client, ngo.operator, kind="referral_waiting")
+
+        [task] = eventually(waiting)
+        assert (task["source_id"], task["pathway_id"]) == (referral, pathway)
+        assert _listed(client, employer.admin) == []
+        answer = {"status": "accepted"}
+        _ok(client.patch(f"/api/v1/referrals/{referral}", json=answer, headers=employer.admin))
+        eventually(lambda: waiting() == [])

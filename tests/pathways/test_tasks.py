@@ -4,14 +4,15 @@ manual tasks; who sees what."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from shared import clock
-from tests.pathways.conftest import open_pathway, person, step
-from tests.support import Org
+from tests.pathways.conftest import deliver, open_pathway, person, step
+from tests.support import Org, envelope
 
 TASKS = "/api/v1/tasks"
 
@@ -155,3 +156,43 @@ async def test_manual_tasks_and_pages(
         forged = await pathways.get(TASKS, params={"cursor": "WzEsMiwzXQ"}, headers=a.operator)
         assert forged.status_code == 422
         assert (await pathways.get(f"{TASKS}/nonsense", headers=a.operator)).status_code == 404
+
+
+def _referral(
+    beneficiary_id: Any, referrer: Org, status: str, referral_id: str, pathway_id: Any = None
+) -> dict[str, Any]:
+    payload = {
+        "referral_id": referral_id,
+        "beneficiary_id": str(beneficiary_id),
+        "offer_id": str(uuid.uuid4()),
+        "organization_id": str(referrer.id),
+        "provider_organization_id": str(uuid.uuid4()),
+        "pathway_id": pathway_id,
+        "action_id": None,
+        "status": status,
+    }
+    event = envelope("referral.status_changed", payload, source="matching")
+    return {**event, "occurred_at": clock.now().isoformat()}  # when the clock says
+
+
+async def test_a_referral_waits_for_its_answer_in_the_referrers_list(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, _ = orgs
+    with _at(date(2026, 6, 1)):
+        someone = await person(pathways, a, shared_with=[(b, ["pathway"])])
+        pathway = await open_pathway(pathways, a, someone)
+        referral, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+        await deliver(
+            pathways,
+            _referral(someone, a, "proposed", referral),
+            _referral(someone, b, "proposed", theirs),  # B runs no pathway for the person
+        )
+        [task] = await _items(pathways, a.operator, kind="referral_waiting")
+        assert (task["source_id"], task["pathway_id"]) == (referral, pathway["id"])
+        assert task["due_on"] == "2026-06-08"
+        assert await _items(pathways, b.admin) == []
+        accepted = _referral(someone, a, "accepted", referral)
+        late_proposal = _referral(someone, a, "proposed", referral)
+        await deliver(pathways, accepted, late_proposal)
+        assert await _items(pathways, a.operator, kind="referral_waiting") == []

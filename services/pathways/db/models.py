@@ -267,3 +267,24 @@ class Task(Base):
     created_at: Mapped[datetime] = _timestamp()
     created_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = _timestamp()
+
+
+class Referral(Base):
+    """What pathways knows of matching's referrals, from its events: ids and the status, so that
+    a referral still waiting for the provider's answer is a task of the referrer's operator."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index(
+            "ix_referral_waiting", "beneficiary_id", postgresql_where=text("status = 'proposed'")
+        ),
+        Index("ix_referral_pathway", "pathway_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="matching's referral id")
+    beneficiary_id: Mapped[uuid.UUID]
+    organization_id: Mapped[uuid.UUID] = mapped_column(comment="the referring organisation")
+    pathway_id: Mapped[uuid.UUID | None]
+    status: Mapped[str] = mapped_column(String(16))
+    proposed_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = _timestamp()

@@ -18,6 +18,7 @@ from services.pathways.db.models import (
     Pathway,
     Person,
     PlanVersion,
+    Referral,
     RightsViolation,
     Step,
     Task,
@@ -122,7 +123,10 @@ async def merge(
         .where(Pathway.beneficiary_id == merged_id)
         .values(beneficiary_id=survivor_id)
     )
-    await session.execute(
-        update(Task).where(Task.beneficiary_id == merged_id).values(beneficiary_id=survivor_id)
-    )
+    for table in (Task, Referral):
+        await session.execute(
+            update(table)
+            .where(table.beneficiary_id == merged_id)
+            .values(beneficiary_id=survivor_id)
+        )
     await session.execute(delete(Person).where(Person.beneficiary_id == merged_id))

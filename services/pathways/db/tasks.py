@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    CompoundSelect,
     Date,
     Row,
     Select,
@@ -27,15 +28,22 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.db.models import Action, FollowUp, Pathway, Person, Task
+from services.pathways.db.models import Action, FollowUp, Pathway, Person, Referral, Task
 from services.pathways.db.pathways import person_visible
 from services.pathways.domain.actions import OPEN_STATUSES
-from services.pathways.domain.tasks import LEAD_DAYS, TaskKey, TaskKind, TaskStatus
+from services.pathways.domain.tasks import (
+    LEAD_DAYS,
+    REFERRAL_ANSWER_DAYS,
+    TaskKey,
+    TaskKind,
+    TaskStatus,
+)
 from shared.auth import Principal
 from shared.errors import FieldError, UnprocessableContent
 from shared.pagination import decode_cursor, encode_cursor
@@ -89,14 +97,16 @@ def _pathways(principal: Principal, moment: datetime, only: TaskFilter) -> CTE:
         person_visible(principal, Pathway.beneficiary_id, moment),
     )
     if only.assigned_to is not None:
-        reassigned = select(Task.pathway_id).where(
-            Task.organization_id == principal.organization_id,
-            Task.assigned_to == only.assigned_to,
-            Task.pathway_id.is_not(None),
+        # One index range each (the caseload index, the tasks' assignee index), not an OR.
+        mine: CompoundSelect[Any] = union(
+            select(Pathway.id).where(Pathway.assigned_to == only.assigned_to),
+            select(Task.pathway_id).where(
+                Task.organization_id == principal.organization_id,
+                Task.assigned_to == only.assigned_to,
+                Task.pathway_id.is_not(None),
+            ),
         )
-        statement = statement.where(
-            or_(Pathway.assigned_to == only.assigned_to, Pathway.id.in_(reassigned))
-        )
+        statement = statement.where(Pathway.id.in_(mine))
     per_pathway = (TaskKind.MONITORING_DUE, TaskKind.PERMIT_EXPIRING)
     if only.key is not None and only.key.kind in per_pathway:
         statement = statement.where(Pathway.id == only.key.source_id)
@@ -141,6 +151,31 @@ def _derived(principal: Principal, moment: datetime, only: TaskFilter) -> list[S
         _part(TaskKind.PERMIT_EXPIRING, p.c.id, Person.permit_expires_on, p)
         .join(p, p.c.beneficiary_id == Person.beneficiary_id)
         .where(is_open, Person.permit_expires_on.is_not(None))
+    )
+    # A referral the provider has not answered: the referrer's, on the pathway it names or the
+    # person's open pathway.
+    parts[TaskKind.REFERRAL_WAITING] = (
+        _part(
+            TaskKind.REFERRAL_WAITING,
+            Referral.id,
+            Referral.proposed_on + REFERRAL_ANSWER_DAYS,
+            p,
+        )
+        .join(
+            p,
+            or_(
+                p.c.id == Referral.pathway_id,
+                and_(
+                    Referral.pathway_id.is_(None),
+                    p.c.beneficiary_id == Referral.beneficiary_id,
+                    is_open,
+                ),
+            ),
+        )
+        .where(
+            Referral.status == "proposed",
+            Referral.organization_id == principal.organization_id,
+        )
     )
     wanted = only.key.kind if only.key is not None else only.kind
     return [part for kind, part in parts.items() if wanted is None or wanted == kind]

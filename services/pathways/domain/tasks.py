@@ -24,6 +24,7 @@ class TaskKind(StrEnum):
     PLACEMENT_FOLLOW_UP = "placement_follow_up"
     PERMIT_EXPIRING = "permit_expiring"
     RIGHTS_ESCALATION = "rights_escalation"
+    REFERRAL_WAITING = "referral_waiting"
     MANUAL = "manual"
 
 
@@ -34,9 +35,15 @@ class TaskStatus(StrEnum):
 
 
 DERIVED_KINDS = frozenset(TaskKind) - {TaskKind.MANUAL}
+# A referral the provider has not answered is chased this many days after it was proposed.
+REFERRAL_ANSWER_DAYS = 7
 # How many days before its due date a task enters the list of what is due: a permit must be
-# renewed before it runs out; the rest are due on their day.
-LEAD_DAYS: dict[TaskKind, int] = {TaskKind.PERMIT_EXPIRING: PERMIT_WARNING_DAYS}
+# renewed before it runs out; a referral waits for its answer from the day it is proposed; the
+# rest are due on their day.
+LEAD_DAYS: dict[TaskKind, int] = {
+    TaskKind.PERMIT_EXPIRING: PERMIT_WARNING_DAYS,
+    TaskKind.REFERRAL_WAITING: REFERRAL_ANSWER_DAYS,
+}
 
 
 def starts_on(kind: TaskKind, due_on: date) -> date:

@@ -1,4 +1,5 @@
-"""tasks: manual tasks, and what was done to derived ones (done, snoozed, reassigned)
+"""tasks: manual tasks, and what was done to derived ones (done, snoozed, reassigned); a copy
+of matching's referral states (a referral waiting for an answer is a task)
 
 Revision ID: 0008
 Revises: 0007
@@ -57,9 +58,34 @@ def upgrade() -> None:
     op.create_index("ix_task_assignee", "task", ["organization_id", "assigned_to"])
     op.create_index("ix_task_pathway", "task", ["pathway_id"])
     op.create_index("ix_task_beneficiary", "task", ["beneficiary_id"])
+    op.create_table(
+        "referral",
+        sa.Column("id", sa.Uuid(), nullable=False, comment="matching's referral id"),
+        sa.Column("beneficiary_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "organization_id", sa.Uuid(), nullable=False, comment="the referring organisation"
+        ),
+        sa.Column("pathway_id", sa.Uuid(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("proposed_on", sa.Date(), nullable=False),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_referral")),
+    )
+    op.create_index(
+        "ix_referral_waiting",
+        "referral",
+        ["beneficiary_id"],
+        postgresql_where=sa.text("status = 'proposed'"),
+    )
+    op.create_index("ix_referral_pathway", "referral", ["pathway_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_referral_pathway", table_name="referral")
+    op.drop_index("ix_referral_waiting", table_name="referral")
+    op.drop_table("referral")
     op.drop_index("ix_task_beneficiary", table_name="task")
     op.drop_index("ix_task_pathway", table_name="task")
     op.drop_index("ix_task_assignee", table_name="task")
