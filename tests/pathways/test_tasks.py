@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from shared import clock
-from tests.pathways.conftest import deliver, open_pathway, person, step
+from tests.pathways.conftest import INTERNAL, deliver, open_pathway, person, step
 from tests.support import Org, envelope
 
 TASKS = "/api/v1/tasks"
@@ -156,6 +156,12 @@ async def test_manual_tasks_and_pages(
         forged = await pathways.get(TASKS, params={"cursor": "WzEsMiwzXQ"}, headers=a.operator)
         assert forged.status_code == 422
         assert (await pathways.get(f"{TASKS}/nonsense", headers=a.operator)).status_code == 404
+        # The person's export carries the tasks about them (their titles are about them).
+        exported = await pathways.get(
+            f"/internal/beneficiaries/{pathway['beneficiary_id']}/export",
+            headers={"Authorization": f"Bearer {INTERNAL}"},
+        )
+        assert sorted(str(row["id"]) for row in exported.json()["tasks"]) == sorted(created)
 
 
 def _referral(

@@ -37,4 +37,7 @@ async def export(session: AsyncSession, beneficiary_id: uuid.UUID) -> dict[str, 
     }
     for name, model in statements.PER_PATHWAY:
         document[name] = [_plain(row) for row in await statements.of_pathways(session, model, ids)]
+    for name, model in statements.ABOUT_PERSON:
+        rows = await statements.about(session, model, beneficiary_id)
+        document[name] = [_plain(row) for row in rows]
     return document
