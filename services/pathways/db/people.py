@@ -85,11 +85,10 @@ async def erase_writing(session: AsyncSession, beneficiary_id: uuid.UUID) -> Non
     await session.execute(
         update(TimelineEntry).where(TimelineEntry.pathway_id.in_(pathway_ids)).values(summary={})
     )
-    await session.execute(
-        update(Task)
-        .where(Task.beneficiary_id == beneficiary_id)
-        .values(title=ERASED, note=None, snooze_reason=None)
-    )
+    about = Task.beneficiary_id == beneficiary_id
+    await session.execute(update(Task).where(about).values(note=None, snooze_reason=None))
+    # A manual task's title (a derived task's state row has none: its title is its source's).
+    await session.execute(update(Task).where(about, Task.title.is_not(None)).values(title=ERASED))
     await session.execute(
         update(Person).where(Person.beneficiary_id == beneficiary_id).values(permit_expires_on=None)
     )
