@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from shared import clock
-from tests.pathways.conftest import INTERNAL, deliver, open_pathway, person, step
+from tests.pathways.conftest import ALL_YES, INTERNAL, deliver, open_pathway, person, step
 from tests.support import Org, envelope
 
 TASKS = "/api/v1/tasks"
@@ -202,3 +202,27 @@ async def test_a_referral_waits_for_its_answer_in_the_referrers_list(
         late_proposal = _referral(someone, a, "proposed", referral)
         await deliver(pathways, accepted, late_proposal)
         assert await _items(pathways, a.operator, kind="referral_waiting") == []
+
+
+async def test_an_open_escalation_is_a_rights_task_apart_from_the_plans_actions(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, _, _ = orgs
+    today = date(2026, 6, 1)
+    with _at(today):
+        pathway = await open_pathway(pathways, a, await person(pathways, a))
+        for kind in ("assess", "respond", "monitor", "adjust"):
+            assert (await step(pathways, a, pathway["id"], kind)).status_code == 201
+        violation = {"answers": {**ALL_YES, "withholding_of_wages": "no"}}
+        checked = await step(pathways, a, pathway["id"], "verify_rights", violation)
+        assert checked.status_code == 201
+        ahead = {"due_before": "2026-07-01"}
+        escalations = await _items(pathways, a.operator, kind="rights_escalation", **ahead)
+        assert {item["detail"] for item in escalations} == {"trade_union", "labour_inspectorate"}
+        assert {item["due_on"] for item in escalations} == {"2026-06-02"}  # forced labour: a day
+        plain = await _items(pathways, a.operator, kind="action_due", **ahead)
+        assert not {item["id"] for item in plain} & {item["id"] for item in escalations}
+        one = await pathways.get(f"{TASKS}/{escalations[0]['id']}", headers=a.operator)
+        assert one.json() == escalations[0]
+        wrong_kind = escalations[0]["id"].replace("rights_escalation", "action_due")
+        assert (await pathways.get(f"{TASKS}/{wrong_kind}", headers=a.operator)).status_code == 404

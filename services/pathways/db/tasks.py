@@ -21,6 +21,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    case,
     cast,
     func,
     literal,
@@ -61,7 +62,7 @@ class TaskFilter:
 
 
 def _part(
-    kind: TaskKind,
+    kind: TaskKind | ColumnElement[str],
     source_id: Any,
     due_on: Any,
     pathway: Any,
@@ -69,9 +70,10 @@ def _part(
     title: Any = None,
     detail: Any = None,
 ) -> Select[Any]:
-    lead = LEAD_DAYS.get(kind, 0)
+    lead = LEAD_DAYS.get(kind, 0) if isinstance(kind, TaskKind) else 0
+    kind_column = literal(kind.value, String(32)) if isinstance(kind, TaskKind) else kind
     return select(
-        literal(kind.value, String(32)).label("kind"),
+        kind_column.label("kind"),
         source_id.label("source_id"),
         due_on.label("due_on"),
         (due_on - lead if lead else due_on).label("starts_on"),
@@ -116,22 +118,30 @@ def _pathways(principal: Principal, moment: datetime, only: TaskFilter) -> CTE:
 def _derived(principal: Principal, moment: datetime, only: TaskFilter) -> list[Select[Any]]:
     p = _pathways(principal, moment, only)
     is_open = p.c.status == "open"
+    wanted = only.key.kind if only.key is not None else only.kind
     parts: dict[TaskKind, Select[Any]] = {}
-    for kind, escalation in (
-        (TaskKind.ACTION_DUE, Action.escalation_target.is_(None)),
-        (TaskKind.RIGHTS_ESCALATION, Action.escalation_target.is_not(None)),
-    ):
-        detail = Action.type if kind == TaskKind.ACTION_DUE else Action.escalation_target
-        parts[kind] = (
-            _part(kind, Action.id, Action.due_date, p, title=Action.title, detail=detail)
-            .join(p, p.c.id == Action.pathway_id)
-            .where(
-                is_open,
-                escalation,
-                Action.status.in_(_OPEN_ACTION),
-                Action.due_date.is_not(None),
-            )
+    # One scan of the actions for both kinds: an escalation of a rights violation, or any other.
+    escalation = Action.escalation_target.is_not(None)
+    action_kind = case(
+        (escalation, TaskKind.RIGHTS_ESCALATION.value), else_=TaskKind.ACTION_DUE.value
+    )
+    actions = (
+        _part(
+            action_kind,
+            Action.id,
+            Action.due_date,
+            p,
+            title=Action.title,
+            detail=func.coalesce(Action.escalation_target, Action.type),
         )
+        .join(p, p.c.id == Action.pathway_id)
+        .where(is_open, Action.status.in_(_OPEN_ACTION), Action.due_date.is_not(None))
+    )
+    if wanted == TaskKind.ACTION_DUE:
+        actions = actions.where(~escalation)
+    elif wanted == TaskKind.RIGHTS_ESCALATION:
+        actions = actions.where(escalation)
+    parts[TaskKind.ACTION_DUE] = parts[TaskKind.RIGHTS_ESCALATION] = actions
     parts[TaskKind.MONITORING_DUE] = _part(
         TaskKind.MONITORING_DUE, p.c.id, p.c.next_monitoring_due, p
     ).where(is_open, p.c.next_monitoring_due.is_not(None))
@@ -177,8 +187,9 @@ def _derived(principal: Principal, moment: datetime, only: TaskFilter) -> list[S
             Referral.organization_id == principal.organization_id,
         )
     )
-    wanted = only.key.kind if only.key is not None else only.kind
-    return [part for kind, part in parts.items() if wanted is None or wanted == kind]
+    if wanted is None:
+        return list({id(part): part for part in parts.values()}.values())
+    return [parts[wanted]] if wanted in parts else []
 
 
 def _manual(principal: Principal, moment: datetime, only: TaskFilter) -> Select[Any]:
