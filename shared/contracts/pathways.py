@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from shared.contracts.intake import Contract
 
@@ -10,6 +11,7 @@ OPENED = "pathway.opened"
 STEP_RECORDED = "pathway.step_recorded"
 VIOLATION_DETECTED = "rights.violation_detected"
 CLOSED = "pathway.closed"
+TASK_DUE = "task.due"
 
 
 class PathwayEvent(Contract):
@@ -32,3 +34,16 @@ class ViolationDetected(PathwayEvent):
 
 class PathwayClosed(PathwayEvent):
     outcome: str
+
+
+class TaskDue(Contract):
+    """A task entered its organisation's list of what is due (once per task): ids, its kind and
+    its date; the task is read through the API (``GET /api/v1/tasks/{task_id}``)."""
+
+    task_id: str
+    kind: str
+    due_on: date
+    organization_id: uuid.UUID
+    pathway_id: uuid.UUID | None = None
+    beneficiary_id: uuid.UUID | None = None
+    assigned_to: str | None = None

@@ -4,15 +4,18 @@ manual tasks; who sees what."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from services.pathways.service import task_due
 from shared import clock
+from shared.db import create_engine, session_factory
 from tests.pathways.conftest import ALL_YES, INTERNAL, deliver, open_pathway, person, step
-from tests.support import Org, envelope
+from tests.support import Org, envelope, sql
 
 TASKS = "/api/v1/tasks"
 
@@ -226,3 +229,44 @@ async def test_an_open_escalation_is_a_rights_task_apart_from_the_plans_actions(
         assert one.json() == escalations[0]
         wrong_kind = escalations[0]["id"].replace("rights_escalation", "action_due")
         assert (await pathways.get(f"{TASKS}/{wrong_kind}", headers=a.operator)).status_code == 404
+
+
+async def _announce(url: str, moment: datetime) -> int:
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            return await task_due.announce(session, moment)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_task_is_announced_once_when_it_enters_the_list(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org], pathways_database: str
+) -> None:
+    a, b, _ = orgs
+    with _at(date(2026, 6, 1)):
+        someone = await person(pathways, a)
+        pathway = await open_pathway(pathways, a, someone)
+        for day in ("2026-05-01", "2026-06-01", "2026-06-03"):  # a backlog, today, to come
+            body = {"title": "Call", "due_on": day, "pathway_id": pathway["id"]}
+            assert (await pathways.post(TASKS, json=body, headers=a.operator)).status_code == 201
+        await pathways.post(TASKS, json={"title": "B's", "due_on": "2026-06-01"}, headers=b.admin)
+    [due, later] = [
+        item["id"]
+        for item in await _items(pathways, a.operator, due_before="2026-07-01")
+        if item["due_on"] != "2026-05-01"
+    ]
+    moment = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    assert await _announce(pathways_database, moment) == 2  # A's task of today, B's
+    assert await _announce(pathways_database, moment) == 0  # once
+    assert await _announce(pathways_database, moment + timedelta(days=2)) == 1
+    events = await sql(
+        pathways_database,
+        "SELECT payload FROM outbox_event WHERE type = 'task.due' ORDER BY seq",
+    )
+    payloads = [json.loads(row["payload"]) for row in events]
+    a_s = [p for p in payloads if p["organization_id"] == str(a.id)]
+    assert [p["task_id"] for p in a_s] == [due, later]
+    assert a_s[0]["pathway_id"] == pathway["id"]
+    assert a_s[0]["beneficiary_id"] == str(someone)
+    assert a_s[0]["assigned_to"] == a.operator_id

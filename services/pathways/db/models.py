@@ -288,3 +288,15 @@ class Referral(Base):
     status: Mapped[str] = mapped_column(String(16))
     proposed_on: Mapped[date] = mapped_column(Date)
     updated_at: Mapped[datetime] = _timestamp()
+
+
+class TaskDueNotice(Base):
+    """That a task's ``task.due`` event was written: once per task (kind, source, due date), by
+    whichever replica's sweep inserted the row first."""
+
+    __tablename__ = "task_due_notice"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    noticed_at: Mapped[datetime] = _timestamp()

@@ -35,7 +35,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.db.models import Action, FollowUp, Pathway, Person, Referral, Task
+from services.pathways.db.models import (
+    Action,
+    FollowUp,
+    Pathway,
+    Person,
+    Referral,
+    Task,
+    TaskDueNotice,
+)
 from services.pathways.db.pathways import person_visible
 from services.pathways.domain.actions import OPEN_STATUSES
 from services.pathways.domain.tasks import (
@@ -59,6 +67,7 @@ class TaskFilter:
     due_before: date | None = None
     status: TaskStatus | None = TaskStatus.OPEN
     key: TaskKey | None = None  # one task (read, change)
+    entered_since: date | None = None  # open tasks that entered the list on or after this day
 
 
 def _part(
@@ -264,6 +273,8 @@ def _statement(principal: Principal, moment: datetime, only: TaskFilter) -> Sele
         statement = statement.where(state.c.done_at.is_(None), ~func.coalesce(snoozed, False))
         if only.due_before is None:  # what is due now: each task from its first day
             statement = statement.where(tasks.c.starts_on <= today)
+        if only.entered_since is not None:
+            statement = statement.where(tasks.c.starts_on >= only.entered_since)
     return statement
 
 
@@ -347,3 +358,22 @@ async def state_locked(
 
 def add(session: AsyncSession, task: Task) -> None:
     session.add(task)
+
+
+async def organisations_with_tasks(session: AsyncSession) -> list[uuid.UUID]:
+    """Every organisation that runs a pathway or made a task (the sweep's round)."""
+    statement = union(select(Pathway.organization_id), select(Task.organization_id)).order_by(
+        "organization_id"
+    )
+    return list(await session.scalars(statement))
+
+
+async def first_notice(session: AsyncSession, row: Row[Any], moment: datetime) -> bool:
+    """Record that the task's ``task.due`` is written; False when it already was."""
+    inserted = await session.scalar(
+        insert(TaskDueNotice)
+        .values(kind=row.kind, source_id=row.source_id, due_on=row.due_on, noticed_at=moment)
+        .on_conflict_do_nothing()
+        .returning(TaskDueNotice.kind)
+    )
+    return inserted is not None

@@ -1,5 +1,6 @@
 """tasks: manual tasks, and what was done to derived ones (done, snoozed, reassigned); a copy
-of matching's referral states (a referral waiting for an answer is a task)
+of matching's referral states (a referral waiting for an answer is a task); the tasks whose
+task.due event was written
 
 Revision ID: 0008
 Revises: 0007
@@ -80,9 +81,20 @@ def upgrade() -> None:
         postgresql_where=sa.text("status = 'proposed'"),
     )
     op.create_index("ix_referral_pathway", "referral", ["pathway_id"])
+    op.create_table(
+        "task_due_notice",
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("source_id", sa.Uuid(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column(
+            "noticed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("kind", "source_id", "due_on", name=op.f("pk_task_due_notice")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("task_due_notice")
     op.drop_index("ix_referral_pathway", table_name="referral")
     op.drop_index("ix_referral_waiting", table_name="referral")
     op.drop_table("referral")
