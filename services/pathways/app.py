@@ -16,8 +16,10 @@ from services.pathways.api import (
     pathways,
     reports,
     steps,
+    tasks,
 )
 from services.pathways.db.models import inbox, outbox
+from services.pathways.service import task_due
 from services.pathways.service.consumers import HANDLERS
 from services.pathways.settings import PathwaysSettings
 from shared.app import ServiceApp, create_service_app
@@ -47,6 +49,15 @@ def create_app(
     gateway = Subscriber("gateway", f"{settings.gateway_url.rstrip('/')}/internal/events")
     start_relay, stop_relay = relay_hooks(outbox, [matching, gateway], settings.internal_token)
 
+    async def start_due_sweep(app: FastAPI) -> None:
+        # Tasks are derived when read: a sweep announces those that entered the lists (task.due).
+        app.state.task_due_sweep = task_due.start_sweep(
+            app.state.sessions, settings.task_due_sweep_seconds
+        )
+
+    async def stop_due_sweep(app: FastAPI) -> None:
+        await task_due.stop_sweep(getattr(app.state, "task_due_sweep", None))
+
     return create_service_app(
         name="pathways",
         title="Ponte pathways",
@@ -60,12 +71,13 @@ def create_app(
             steps.router,
             reports.router,
             appointments.router,
+            tasks.router,
             me.router,
             events_router(HANDLERS, inbox),
             internal.router,
             code_lists.router,
             code_lists.internal,
         ],
-        startup=[start_relay],
-        shutdown=[stop_relay],
+        startup=[start_relay, start_due_sweep],
+        shutdown=[stop_due_sweep, stop_relay],
     )

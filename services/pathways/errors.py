@@ -155,6 +155,14 @@ class MatchingUnavailable(ServiceUnavailable):
         )
 
 
+class TaskNotFound(_Fixed, NotFound):
+    message = "No such task."
+
+
+class MayNotWorkOnTasks(_Fixed, Forbidden):
+    message = "Your role does not work on tasks."
+
+
 class GatewayUnavailable(ServiceUnavailable):
     def __init__(self) -> None:
         super().__init__("The user cannot be checked right now; nothing was changed, try again.")

@@ -17,3 +17,9 @@ class PathwaysSettings(ServiceSettings):
         description="longest period one indicators report may cover (date_from to date_to); "
         "a longer one is refused with 422",
     )
+    task_due_sweep_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="how often the tasks that entered the list of what is due are announced "
+        "(task.due events, once per task)",
+    )

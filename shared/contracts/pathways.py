@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from shared.contracts.intake import Contract
 
@@ -11,6 +12,7 @@ STEP_RECORDED = "pathway.step_recorded"
 VIOLATION_DETECTED = "rights.violation_detected"
 CLOSED = "pathway.closed"
 REOPENED = "pathway.reopened"
+TASK_DUE = "task.due"
 
 
 class PathwayEvent(Contract):
@@ -41,3 +43,16 @@ class PathwayReopened(PathwayEvent):
 
     stage: str | None
     cycle: int
+
+
+class TaskDue(Contract):
+    """A task entered its organisation's list of what is due (once per task): ids, its kind and
+    its date; the task is read through the API (``GET /api/v1/tasks/{task_id}``)."""
+
+    task_id: str
+    kind: str
+    due_on: date
+    organization_id: uuid.UUID
+    pathway_id: uuid.UUID | None = None
+    beneficiary_id: uuid.UUID | None = None
+    assigned_to: str | None = None

@@ -79,13 +79,14 @@ class Person:
     referral_id: str = ""
     follow_up_id: str = ""
     appointment_id: str = ""
+    task_id: str = ""  # a manual task of the pathway's organisation about the person
     app: Headers = field(default_factory=dict)
     user_id: str = ""
 
     def secrets(self) -> set[str]:
         """What must never appear in an answer to someone who may not see this person."""
         values = {self.id, self.name, self.consent_id, self.pathway_id, self.action_id}
-        return values | {self.referral_id, self.follow_up_id, self.appointment_id}
+        return values | {self.referral_id, self.follow_up_id, self.appointment_id, self.task_id}
 
 
 @dataclass
@@ -242,6 +243,12 @@ def _casework(client: httpx.Client, person: Person, offer_id: str) -> None:
     }
     created = ok(client.post("/api/v1/appointments", json=appointment, headers=headers))
     person.appointment_id = created["id"]
+    task = {
+        "title": "Call about the course",
+        "due_on": "2026-12-01",
+        "pathway_id": person.pathway_id,
+    }
+    person.task_id = ok(client.post("/api/v1/tasks", json=task, headers=headers))["id"]
 
     def referred() -> Any:
         body = {"beneficiary_id": person.id, "offer_id": offer_id}

@@ -152,6 +152,7 @@ ID_KEYS = frozenset(
         "service_point_id",
         "appointment_id",
         "operator_id",
+        "task_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -312,6 +313,7 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "action_id": person.action_id,
         "referral_id": person.referral_id,
         "follow_up_id": person.follow_up_id,
+        "task_id": person.task_id,
         "organization_id": org.id,
         "user_id": user_id,
         "client_uuid": org.client_uuid,

@@ -371,6 +371,26 @@ def test_emergency_accesses_go_to_the_owner_alone_without_the_written_reason() -
         assert _receivers(kind, payload, _access(erased=True)) == {}
 
 
+def test_a_task_falling_due_goes_to_its_organisation_alone_while_it_sees_the_person() -> None:
+    task = {
+        "task_id": f"placement_follow_up.{uuid.uuid4()}.2026-06-02",
+        "kind": "placement_follow_up",
+        "due_on": "2026-06-02",
+        "organization_id": str(PARTNER),  # B runs a pathway for A's person, shared with it
+        "pathway_id": str(uuid.uuid4()),
+        "beneficiary_id": str(PERSON),
+        "assigned_to": "someone",
+    }
+    shared = _access((PARTNER, ["pathway"], None))
+    assert set(_receivers("task.due", task, shared)) == {PARTNER}  # not the owner
+    assert _receivers("task.due", task, shared)[PARTNER]["task_id"] == task["task_id"]
+    assert _receivers("task.due", task, _access((PARTNER, ["identity"], None))) == {}
+    assert _receivers("task.due", task, _access((PARTNER, ["pathway"], None), erased=True)) == {}
+    assert _receivers("task.due", task, None) == {}
+    about_no_one = {**task, "pathway_id": None, "beneficiary_id": None, "kind": "manual"}
+    assert set(_receivers("task.due", about_no_one, None)) == {PARTNER}
+
+
 def test_access_changes_are_not_webhook_events() -> None:
     assert audience.decide("beneficiary.access_changed", {}, None, NOW) is None
 

@@ -93,6 +93,10 @@ async def test_erasure_removes_what_was_written_and_keeps_the_counts(
             headers=a.operator,
         )
     )
+    task = {"title": f"Call {NAME}", "note": "Mr Rossi", "due_on": "2027-01-01"}
+    task["pathway_id"] = pathway["id"]
+    created = await _ok(await pathways.post("/api/v1/tasks", json=task, headers=a.operator))
+    assert created["title"] == f"Call {NAME}"
     before = await _every_row(pathways_database)
     for written in (NAME, "Mr Rossi", "2027-02-01"):
         assert written in before, written  # the test typed it everywhere it checks

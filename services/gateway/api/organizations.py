@@ -142,7 +142,8 @@ async def staff_ref(
     organization_id: uuid.UUID, user_id: uuid.UUID, session: ReadSession
 ) -> StaffRef:
     """A user of the organisation with their roles and state (404 when not one of its users):
-    pathways asks before it assigns a pathway, so a deactivated account takes no new cases."""
+    pathways asks before it assigns a pathway, books an appointment with them or gives them a
+    task, so a deactivated account takes no new work."""
     user = await repository.member(session, organization_id, user_id)
     return StaffRef(
         user_id=user.id,

@@ -27,6 +27,8 @@ CODE_LISTS: Final[dict[str, tuple[str, ...]]] = {
         "escalation-targets",
         "appointment-attendances",
         "appointment-attendance-reasons",
+        "task-kinds",
+        "task-statuses",
     ),
     "matching": (
         "offer-types",
@@ -65,7 +67,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (_code_lists_of("matching"), "matching"),
         (r"^/api/v1/code-lists/.", "intake"),
         (r"^/api/v1/beneficiaries(/|$)", "intake"),
-        (r"^/api/v1/(pathways|reports|appointments)(/|$)", "pathways"),
+        (r"^/api/v1/(pathways|reports|appointments|tasks)(/|$)", "pathways"),
         (r"^/api/v1/(offers|referrals|allocations|taxonomy|territories)(/|$)", "matching"),
         (r"^/api/v1/clusters(/|$)", "matching"),
         (r"^/api/v1/service-points(/|$)", "matching"),

@@ -10,7 +10,9 @@ organisation read through the API.
 - referrals: the provider of the offer, and the referring organisation while it may see the
   person's ``profile`` (matching's rule); the provider without the referrer's pathway and action;
 - emergency accesses (break the glass): the registering organisation alone (the opening one knows;
-  the others have no business knowing who is a presumed victim or in hospital).
+  the others have no business knowing who is a presumed victim or in hospital);
+- tasks falling due: the organisation whose task it is alone, while it may see the person's
+  ``pathway`` section (a task about no one: that organisation).
 
 ``data`` holds ids and states only, never a profile: the rest is read through the API, where the
 usual rules apply. Decided when the event arrives, from the access known at that moment.
@@ -142,6 +144,12 @@ def _owner(event: intake.EmergencyAccessChanged, access: Access | None, _now: da
     return _all({event.owner_organization_id})
 
 
+def _task(event: pathways.TaskDue, access: Access | None, now: datetime) -> Audience:
+    if event.beneficiary_id is None:
+        return _all({event.organization_id})
+    return _all({event.organization_id} & seeing(access, "pathway", now))
+
+
 _PROVIDER_FIELDS = frozenset(
     {
         "referral_id",
@@ -227,6 +235,8 @@ _RULES[T.EMERGENCY_ACCESS_OPENED] = _Rule(
     False,
 )
 _RULES[T.EMERGENCY_ACCESS_CLOSED] = _RULES[T.EMERGENCY_ACCESS_OPENED]
+# A task about no one needs no access decision; one about a person is decided like a pathway's.
+_RULES[T.TASK_DUE] = _Rule(pathways.TaskDue, tuple(pathways.TaskDue.model_fields), _task, False)
 
 
 def _dump(event: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ class WebhookEventType(StrEnum):
     REFERRAL_STATUS_CHANGED = "referral.status_changed"
     EMERGENCY_ACCESS_OPENED = "emergency_access.opened"
     EMERGENCY_ACCESS_CLOSED = "emergency_access.closed"
+    TASK_DUE = "task.due"
 
 
 PING = "webhook.ping"  # sent on request to one subscription, whatever its types
@@ -32,6 +33,8 @@ _PERSON = "5d7c0d5e-8c1a-4c3e-9f0b-2b1f3f7a9c11"
 _OWNER = "0b8f3c52-51a4-4d57-8c0e-6f1e2d3c4b5a"
 _PARTNER = "9a1e7f30-2c4d-4e8b-b6a5-3d2c1b0a9f8e"
 _PATHWAY = "c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f"
+_FOLLOW_UP = "7d8e9fa0-b1c2-4d3e-8f4a-5b6c7d8e9f01"
+_OPERATOR = "8f0f3c1e-7a56-4d2b-9b8e-6b1c2d3e4f50"
 _EMERGENCY_AUDIENCE = "the organisation that registered the person, alone"
 _EMERGENCY_ACCESS = {
     "emergency_access_id": "6e7f8091-a2b3-4c4d-96e7-f8091a2b3c4d",
@@ -206,6 +209,25 @@ CATALOGUE: dict[str, EventSpec] = {
             _EMERGENCY_AUDIENCE,
             **_EMERGENCY_ACCESS,
             closed_at="2026-03-02T11:40:00+00:00",
+        ),
+        # Built whole: its data has a ``kind`` of its own.
+        EventSpec(
+            T.TASK_DUE.value,
+            "A task entered the list of what is due (a placement follow-up on its day, a permit "
+            "60 days before it expires, an operator's own task on its date...), once per task; "
+            "read it with `GET /api/v1/tasks/{task_id}`. Tasks that were already due more than a "
+            "week before are not announced.",
+            "the organisation running the pathway (or that created the task) while it may see the "
+            "person's `pathway` section, alone",
+            {
+                "task_id": f"placement_follow_up.{_FOLLOW_UP}.2026-06-02",
+                "kind": "placement_follow_up",
+                "due_on": "2026-06-02",
+                "organization_id": _OWNER,
+                "pathway_id": _PATHWAY,
+                "beneficiary_id": _PERSON,
+                "assigned_to": _OPERATOR,
+            },
         ),
     )
 }

@@ -20,6 +20,7 @@ from services.pathways.domain import (
     loop,
     needs,
     rights,
+    tasks,
 )
 from shared.code_lists import Catalogue, CodeList
 from shared.code_lists.enums import EnumList, enum_code_list, read_document
@@ -59,6 +60,8 @@ LISTS: Final[dict[str, EnumList]] = {
     "escalation-targets": EnumList(lambda: rights.EscalationTarget),
     "appointment-attendances": EnumList(lambda: appointments.Attendance),
     "appointment-attendance-reasons": EnumList(lambda: appointments.AttendanceReason),
+    "task-kinds": EnumList(lambda: tasks.TaskKind),
+    "task-statuses": EnumList(lambda: tasks.TaskStatus),
 }
 
 

@@ -16,12 +16,16 @@ from services.pathways.db.models import (
     FollowUp,
     Pathway,
     Person,
+    Referral,
     RightsViolation,
     Step,
+    Task,
     TimelineEntry,
     beneficiary_access,
 )
 
+# The records about the person kept outside a pathway's own: tasks, copies of referral states.
+ABOUT_PERSON: tuple[tuple[str, Any], ...] = (("tasks", Task), ("referrals", Referral))
 # The records kept per pathway, by the name they have in the export.
 PER_PATHWAY: tuple[tuple[str, Any], ...] = (
     ("steps", Step),
@@ -55,3 +59,8 @@ async def of_pathways(session: AsyncSession, model: Any, ids: list[uuid.UUID]) -
     if not ids:
         return []
     return (await session.scalars(select(model).where(model.pathway_id.in_(ids)))).all()
+
+
+async def about(session: AsyncSession, model: Any, beneficiary_id: uuid.UUID) -> Sequence[Any]:
+    statement = select(model).where(model.beneficiary_id == beneficiary_id)
+    return (await session.scalars(statement)).all()

@@ -287,3 +287,72 @@ class Appointment(Base):
     created_at: Mapped[datetime] = _timestamp()
     created_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = _timestamp()
+
+
+class Task(Base):
+    """A manual task, or what was done to a derived one (done, snoozed, reassigned), kept under
+    the derived task's key (kind, source, due date); a derived task nobody touched has no row."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("uq_task_key", "kind", "source_id", "due_on", unique=True),
+        Index("ix_task_assignee", "organization_id", "assigned_to"),
+        Index("ix_task_pathway", "pathway_id"),
+        Index("ix_task_beneficiary", "beneficiary_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[uuid.UUID] = mapped_column(
+        comment="what the task is about; a manual one's id"
+    )
+    due_on: Mapped[date] = mapped_column(Date)
+    pathway_id: Mapped[uuid.UUID | None]
+    beneficiary_id: Mapped[uuid.UUID | None]
+    title: Mapped[str | None] = mapped_column(String(200), comment="a manual task's")
+    note: Mapped[str | None] = mapped_column(Text)
+    assigned_to: Mapped[str | None] = mapped_column(
+        String(100), comment="a user id; on a derived task, who it was reassigned to"
+    )
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
+    snooze_reason: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = _timestamp()
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = _timestamp()
+
+
+class Referral(Base):
+    """What pathways knows of matching's referrals, from its events: ids and the status, so that
+    a referral still waiting for the provider's answer is a task of the referrer's operator."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index(
+            "ix_referral_waiting", "beneficiary_id", postgresql_where=text("status = 'proposed'")
+        ),
+        Index("ix_referral_pathway", "pathway_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="matching's referral id")
+    beneficiary_id: Mapped[uuid.UUID]
+    organization_id: Mapped[uuid.UUID] = mapped_column(comment="the referring organisation")
+    pathway_id: Mapped[uuid.UUID | None]
+    status: Mapped[str] = mapped_column(String(16))
+    proposed_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = _timestamp()
+
+
+class TaskDueNotice(Base):
+    """That a task's ``task.due`` event was written: once per task (kind, source, due date), by
+    whichever replica's sweep inserted the row first."""
+
+    __tablename__ = "task_due_notice"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    noticed_at: Mapped[datetime] = _timestamp()

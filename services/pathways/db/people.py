@@ -18,8 +18,10 @@ from services.pathways.db.models import (
     Pathway,
     Person,
     PlanVersion,
+    Referral,
     RightsViolation,
     Step,
+    Task,
     TimelineEntry,
 )
 
@@ -83,6 +85,10 @@ async def erase_writing(session: AsyncSession, beneficiary_id: uuid.UUID) -> Non
     await session.execute(
         update(TimelineEntry).where(TimelineEntry.pathway_id.in_(pathway_ids)).values(summary={})
     )
+    about = Task.beneficiary_id == beneficiary_id
+    await session.execute(update(Task).where(about).values(note=None, snooze_reason=None))
+    # A manual task's title (a derived task's state row has none: its title is its source's).
+    await session.execute(update(Task).where(about, Task.title.is_not(None)).values(title=ERASED))
     await session.execute(
         update(Person)
         .where(Person.beneficiary_id == beneficiary_id)
@@ -118,4 +124,10 @@ async def merge(
         .where(Pathway.beneficiary_id == merged_id)
         .values(beneficiary_id=survivor_id)
     )
+    for table in (Task, Referral):
+        await session.execute(
+            update(table)
+            .where(table.beneficiary_id == merged_id)
+            .values(beneficiary_id=survivor_id)
+        )
     await session.execute(delete(Person).where(Person.beneficiary_id == merged_id))

@@ -12,6 +12,7 @@ from services.pathways.db import actions as action_rows
 from services.pathways.db import appointments as appointment_rows
 from services.pathways.db import pathways as pathway_rows
 from services.pathways.db import people
+from services.pathways.db import referrals as referral_rows
 from services.pathways.db.models import beneficiary_access, beneficiary_grant, idempotency
 from services.pathways.domain.actions import ActionStatus, check_transition
 from services.pathways.service.urgency import refresh_urgency
@@ -106,6 +107,8 @@ async def on_referral_changed(session: AsyncSession, event: EventEnvelope) -> No
     the referrer's request: another organisation's action is refused, logged and not applied (a
     refused event must not stall the stream)."""
     changed = matching_contract.ReferralChanged.model_validate(event.payload)
+    # A referral waiting for the provider's answer is a task of the referrer (``db.tasks``).
+    await referral_rows.record(session, changed, event.occurred_at.date())
     target = REFERRAL_TO_ACTION.get(changed.status)
     if changed.action_id is None or target is None:
         return

@@ -42,4 +42,7 @@ async def export(session: AsyncSession, beneficiary_id: uuid.UUID) -> dict[str, 
     document["appointments"] = [
         _plain(row) for row in await appointment_rows.of_person(session, beneficiary_id)
     ]
+    for name, model in statements.ABOUT_PERSON:
+        rows = await statements.about(session, model, beneficiary_id)
+        document[name] = [_plain(row) for row in rows]
     return document
