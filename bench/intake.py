@@ -30,20 +30,37 @@ ORGANISATIONS = 5
 BATCH = 500
 
 
-def _client_token(client: httpx.Client, admin: dict[str, str], index: int) -> tuple[str, str, str]:
-    """An organisation, its partner system's token and an operator's token."""
+def partner_system(
+    client: httpx.Client, admin: dict[str, str], index: int
+) -> tuple[str, tuple[str, str], str]:
+    """An organisation, its partner system's (client id, secret) and an operator's token."""
     organization, _, org_admin = new_organisation(client, admin, f"Bench organisation {index}")
     secret = client.post("/api/v1/clients", json={"name": "bench"}, headers=org_admin).json()
-    partner = client.post(
+    _, operator = add_user(client, org_admin, organization, "operator", "Bench")
+    credentials = (secret["client_id"], secret["client_secret"])
+    return organization, credentials, operator["Authorization"].removeprefix("Bearer ")
+
+
+def partner_token(client: httpx.Client, credentials: tuple[str, str]) -> str:
+    """A fresh access token of the partner system (one lives 15 minutes)."""
+    client_id, client_secret = credentials
+    answer = client.post(
         "/api/v1/auth/token",
         data={
             "grant_type": "client_credentials",
-            "client_id": secret["client_id"],
-            "client_secret": secret["client_secret"],
+            "client_id": client_id,
+            "client_secret": client_secret,
         },
-    ).json()["access_token"]
-    _, operator = add_user(client, org_admin, organization, "operator", "Bench")
-    return organization, partner, operator["Authorization"].removeprefix("Bearer ")
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["access_token"]
+    return token
+
+
+def _client_token(client: httpx.Client, admin: dict[str, str], index: int) -> tuple[str, str, str]:
+    """An organisation, its partner system's token and an operator's token."""
+    organization, credentials, operator = partner_system(client, admin, index)
+    return organization, partner_token(client, credentials), operator
 
 
 def batches(count: int, seed: int = 2026, prefix: str = "bench") -> list[list[dict[str, Any]]]:
