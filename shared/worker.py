@@ -29,6 +29,21 @@ from shared.logging import get_logger
 _log = get_logger("ponte.worker")
 
 
+async def cancel_and_wait(task: asyncio.Task[Any] | None, *, every: float = 1.0) -> None:
+    """Cancel a background task and return once it has ended. In Python 3.11 a cancellation can
+    be lost: ``asyncio.wait_for`` returns the awaited call's result when the cancellation arrives
+    as that call finishes (gh-86296), and a loop around it runs on. A task still running after
+    ``every`` seconds is cancelled again, so a stop never hangs (seen: the gateway's revocation
+    listener held a test's teardown until the 5-minute fuse)."""
+    if task is None:
+        return
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=every)
+    if not task.cancelled() and task.exception() is not None:
+        _log.warning("background_task_failed", task=task.get_name())
+
+
 class CommitWokenWorker:
     """Subclasses give ``commit_key``, their loops (:meth:`loops`) and what a wake-up sets
     (:meth:`woken`); optionally :meth:`wanted` and :meth:`housekeep`."""

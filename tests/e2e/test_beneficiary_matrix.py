@@ -96,6 +96,7 @@ def url_of(path: str, ids: dict[str, str]) -> str:
         "follow_up_id",
         "emergency_access_id",
         "appointment_id",
+        "task_id",
     )
     clusters = ("cluster_id", "commitment_id", "service_point_id")
     for name in (*others, *clusters):

@@ -62,6 +62,17 @@ def test_the_case_view_shows_the_followers_case_and_nobody_elses(stack: Stack) -
             )
         )
 
+        visit = {
+            "beneficiary_id": awa,
+            "pathway_id": pathway,
+            "start_at": "2099-03-02T09:30:00+01:00",
+            "address": "Via dei Volsci 12, Roma",
+            "purpose": "Course enrolment",
+        }
+        booked = _ok(client.post("/api/v1/appointments", json=visit, headers=ngo.operator))
+        reminder = {"title": "Call the school", "due_on": "2000-01-03", "pathway_id": pathway}
+        task = _ok(client.post("/api/v1/tasks", json=reminder, headers=ngo.operator))
+
         answer = client.get(f"/api/v1/cases/{awa}", headers=ngo.operator)
         case = _ok(answer)
         assert answer.headers["cache-control"] == "no-store"
@@ -80,6 +91,9 @@ def test_the_case_view_shows_the_followers_case_and_nobody_elses(stack: Stack) -
             "Wants evening hours",
             "Called about the course",
         ]
+
+        assert [item["id"] for item in case["appointments"]] == [booked["id"]]
+        assert task["id"] in [item["id"] for item in case["tasks"]]
 
         # The same parts as the single calls answer.
         single = _ok(client.get(f"/api/v1/pathways/{pathway}", headers=ngo.operator))

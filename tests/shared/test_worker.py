@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db import create_engine, make_metadata, session_factory
 from shared.testing.plugin import DatabaseFactory
-from shared.worker import CommitWokenWorker
+from shared.worker import CommitWokenWorker, cancel_and_wait
 
 KEY = "ponte.test_worker_queued"
 metadata = make_metadata()
@@ -212,3 +212,26 @@ async def test_after_stop_nothing_is_spawned_and_the_worker_can_start_again(
         await asyncio.wait_for(worker.looked.wait(), timeout=5)
         assert worker.seen == [2]
     assert worker_tasks() == []
+
+
+async def test_a_task_that_loses_its_cancellation_is_still_stopped() -> None:
+    """Python 3.11's ``asyncio.wait_for`` can swallow a cancellation (gh-86296); a loop around it
+    then runs on. ``cancel_and_wait`` cancels again until the task has ended."""
+    swallowed = 0
+
+    async def stubborn() -> None:
+        nonlocal swallowed
+        while True:
+            try:
+                await asyncio.sleep(0.01)
+            except asyncio.CancelledError:
+                if swallowed == 2:
+                    raise
+                swallowed += 1  # as wait_for does when the awaited call finishes meanwhile
+
+    task = asyncio.create_task(stubborn())
+    await asyncio.sleep(0.02)
+    await asyncio.wait_for(cancel_and_wait(task, every=0.05), timeout=5)
+    assert task.cancelled()
+    assert swallowed == 2
+    await cancel_and_wait(None)  # nothing to stop

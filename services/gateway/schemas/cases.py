@@ -25,10 +25,14 @@ ActionPart = Annotated[dict[str, Any], _ref("ActionRead")]
 ReferralPart = Annotated[dict[str, Any], _ref("ReferralRead")]
 ConsentPart = Annotated[dict[str, Any], _ref("ConsentRead")]
 NotePart = Annotated[dict[str, Any], _ref("NoteRead")]
+TaskPart = Annotated[dict[str, Any], _ref("TaskRead")]
+AppointmentPart = Annotated[dict[str, Any], _ref("AppointmentRead")]
 
 
-Section = Literal["pathways", "referrals", "consents", "notes"]
+Section = Literal["pathways", "referrals", "consents", "notes", "tasks", "appointments"]
 LATEST_NOTES = 5
+NEXT_TASKS = 10
+NEXT_APPOINTMENTS = 5
 
 
 class CasePathway(BaseModel):
@@ -53,6 +57,13 @@ class CaseView(BaseModel):
     notes: list[NotePart] | None = Field(
         description=f"The latest {LATEST_NOTES} notes the caller may read, newest first (the rest: "
         "`GET /api/v1/beneficiaries/{id}/notes`)."
+    )
+    tasks: list[TaskPart] | None = Field(
+        description=f"The next {NEXT_TASKS} open tasks about the person in the caller's "
+        "organisation, whoever holds them, the soonest due first (`GET /api/v1/tasks`)."
+    )
+    appointments: list[AppointmentPart] | None = Field(
+        description=f"The next {NEXT_APPOINTMENTS} appointments from now, the soonest first."
     )
     unavailable: list[Section] = Field(
         description="Parts a service could not answer in time: the rest of the case still "

@@ -1,6 +1,6 @@
 """The one-call case view: the person, their pathways with the plan's actions, open referrals,
-consents and the latest notes, read from the services that own them with the caller's own
-token, in parallel.
+consents, the latest notes, the next tasks and appointments, read from the services that own them
+with the caller's own token, in parallel.
 
 Every part is the owning service's answer to the caller, so every access rule holds as it does for
 the single calls (the person's sections, a shared organisation's grants, the access log of the
@@ -14,6 +14,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 import aiohttp
@@ -21,7 +22,8 @@ import httpx
 from yarl import URL
 
 from services.gateway.edge.proxy import Upstreams
-from services.gateway.schemas.cases import LATEST_NOTES
+from services.gateway.schemas.cases import LATEST_NOTES, NEXT_APPOINTMENTS, NEXT_TASKS
+from shared import clock
 from shared.errors import GatewayTimeout, NotFound, ServiceUnavailable, Unauthorized
 
 # What the caller's request passes on to the services (the token decides what they answer).
@@ -68,24 +70,29 @@ class CaseReader:
         return json.loads(body) if answer.status == 200 else None
 
     async def case(self, beneficiary_id: uuid.UUID) -> dict[str, Any]:
+        person = beneficiary_id
         """The case as ``CaseView`` documents it: the services' answers go out as they came
         (validated by their owners; re-validating them here would cost more than reading)."""
         person_path = f"/api/v1/beneficiaries/{beneficiary_id}"
-        answers: tuple[Any, ...] = await asyncio.gather(
+        answers: list[Any] = await asyncio.gather(
             self._get("intake", person_path),
             self._part(self._pathways(beneficiary_id)),
             self._part(self._referrals(beneficiary_id)),
             self._part(self._get("intake", f"{person_path}/consents")),
             self._part(self._notes(person_path)),
+            self._part(self._items("pathways", "/api/v1/tasks", {"limit": NEXT_TASKS}, person)),
+            self._part(self._appointments(person)),
             return_exceptions=True,
         )
-        person, pathways, referrals, consents, notes = answers
+        person, pathways, referrals, consents, notes, tasks, appointments = answers
         beneficiary = _person_or_problem(person)
         parts: dict[str, Any] = {
             "pathways": pathways,
             "referrals": referrals,
             "consents": consents,
             "notes": notes,
+            "tasks": tasks,
+            "appointments": appointments,
         }
         return {
             "beneficiary": beneficiary,
@@ -104,6 +111,18 @@ class CaseReader:
     async def _notes(self, person_path: str) -> list[dict[str, Any]] | None:
         page = await self._get("intake", f"{person_path}/notes", {"limit": LATEST_NOTES})
         return None if page is None else list(page["items"])
+
+    async def _items(
+        self, service: str, path: str, query: dict[str, Any], person: uuid.UUID
+    ) -> list[dict[str, Any]] | None:
+        """The items of one page of a list filtered to the person."""
+        page = await self._get(service, path, {**query, "beneficiary_id": str(person)})
+        return None if page is None else list(page["items"])
+
+    async def _appointments(self, person: uuid.UUID) -> list[dict[str, Any]] | None:
+        now = clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        query = {"from": now, "limit": NEXT_APPOINTMENTS}
+        return await self._items("pathways", "/api/v1/appointments", query, person)
 
     async def _pathways(self, beneficiary_id: uuid.UUID) -> list[dict[str, Any]] | None:
         page = await self._get(

@@ -29,7 +29,6 @@ ahead would also stop tokens issued just after it elsewhere (those fail safe: si
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import weakref
 from datetime import UTC, datetime
@@ -43,6 +42,7 @@ from sqlalchemy.orm import Session
 from services.gateway.db import revocations
 from shared.auth.principal import Principal
 from shared.logging import get_logger
+from shared.worker import cancel_and_wait
 
 _log = get_logger("ponte.gateway.revocation")
 # Beyond the token lifetime: the verifier's leeway on exp (10 s) and clock differences.
@@ -80,11 +80,8 @@ class RevocationList:
         self._task = asyncio.create_task(self._watch(), name="revocation-list")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        await cancel_and_wait(task)
 
     async def load(self) -> None:
         """Merge the table's revocations in (never losing one a notification brought meanwhile),

@@ -16,7 +16,6 @@ expired grant. Until it has, reads and moves already treat the card as gone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import uuid
 from collections.abc import Collection
@@ -29,6 +28,7 @@ from services.matching.domain.referrals import ReferralReasonCode as Code
 from services.matching.service import referrals
 from shared import clock
 from shared.logging import get_logger
+from shared.worker import cancel_and_wait
 
 _log = get_logger("ponte.matching.withdrawals")
 # The words beside the code (``reason``), for readers that show only the text.
@@ -149,8 +149,4 @@ def start_sweep(
 
 
 async def stop_sweep(task: asyncio.Task[None] | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await cancel_and_wait(task)

@@ -4,6 +4,7 @@ snooze / reassign."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated
 
@@ -49,7 +50,8 @@ def _gateway(request: Request) -> GatewayClient:
     "soonest due first. Without `assigned_to`, an operator reads their own list, an org admin and "
     "a partner system the organisation's. Without `due_before`, open tasks are those due today or "
     "earlier (a permit from 60 days before it expires); with it, every task due before that day. "
-    "`status` is `open` by default; `snoozed` and `done` list those.",
+    "`status` is `open` by default; `snoozed` and `done` list those. With `beneficiary_id` and no "
+    "`assigned_to`: the organisation's tasks about that person, whoever holds them.",
 )
 async def list_tasks(
     principal: CurrentPrincipal,
@@ -60,11 +62,16 @@ async def list_tasks(
     kind: TaskKind | None = None,
     due_before: date | None = None,
     status_filter: Annotated[TaskStatus, Query(alias="status")] = TaskStatus.OPEN,
+    beneficiary_id: uuid.UUID | None = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
     only = TaskFilter(
-        assigned_to=assigned_to, kind=kind, due_before=due_before, status=status_filter
+        assigned_to=assigned_to,
+        kind=kind,
+        due_before=due_before,
+        status=status_filter,
+        beneficiary_id=beneficiary_id,
     )
     return json_response(await service.list_tasks(session, principal, only, limit, cursor))
 

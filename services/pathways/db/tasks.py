@@ -68,6 +68,7 @@ class TaskFilter:
     status: TaskStatus | None = TaskStatus.OPEN
     key: TaskKey | None = None  # one task (read, change)
     entered_since: date | None = None  # open tasks that entered the list on or after this day
+    beneficiary_id: uuid.UUID | None = None  # one person's (a case screen)
 
 
 def _part(
@@ -118,6 +119,8 @@ def _pathways(principal: Principal, moment: datetime, only: TaskFilter) -> CTE:
             ),
         )
         statement = statement.where(Pathway.id.in_(mine))
+    if only.beneficiary_id is not None:
+        statement = statement.where(Pathway.beneficiary_id == only.beneficiary_id)
     per_pathway = (TaskKind.MONITORING_DUE, TaskKind.PERMIT_EXPIRING)
     if only.key is not None and only.key.kind in per_pathway:
         statement = statement.where(Pathway.id == only.key.source_id)
@@ -224,6 +227,8 @@ def _manual(principal: Principal, moment: datetime, only: TaskFilter) -> Select[
     )
     if only.assigned_to is not None:
         statement = statement.where(Task.assigned_to == only.assigned_to)
+    if only.beneficiary_id is not None:
+        statement = statement.where(Task.beneficiary_id == only.beneficiary_id)
     return statement
 
 

@@ -9,7 +9,6 @@ does not send an organisation's whole backlog."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import uuid
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from shared.auth import Principal, PrincipalKind, Role
 from shared.contracts import pathways as contract
 from shared.events import emit
 from shared.logging import get_logger
+from shared.worker import cancel_and_wait
 
 _log = get_logger("ponte.pathways.tasks")
 ANNOUNCE_WITHIN = timedelta(days=7)
@@ -93,8 +93,4 @@ def start_sweep(
 
 
 async def stop_sweep(task: asyncio.Task[None] | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await cancel_and_wait(task)

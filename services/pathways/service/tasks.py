@@ -82,7 +82,9 @@ async def list_tasks(
 ) -> dict[str, Any]:
     if not principal.works_on_cases:
         return {"items": [], "next_cursor": None}
-    only = replace(only, assigned_to=default_assignee(principal, only.assigned_to))
+    if only.assigned_to is not None or only.beneficiary_id is None:
+        # One person's tasks (a case screen) are the organisation's, whoever holds them.
+        only = replace(only, assigned_to=default_assignee(principal, only.assigned_to))
     moment = clock.now()
     rows, next_cursor = await repository.page(session, principal, moment, only, limit, cursor)
     today = moment.date()
