@@ -72,6 +72,21 @@ def test_the_case_view_shows_the_followers_case_and_nobody_elses(stack: Stack) -
         booked = _ok(client.post("/api/v1/appointments", json=visit, headers=ngo.operator))
         reminder = {"title": "Call the school", "due_on": "2000-01-03", "pathway_id": pathway}
         task = _ok(client.post("/api/v1/tasks", json=reminder, headers=ngo.operator))
+        other = _ok(
+            client.post(
+                "/api/v1/beneficiaries", json={**body, "given_name": "Omar"}, headers=ngo.operator
+            )
+        )["id"]
+        elsewhere = {"title": "Call Omar", "due_on": "2000-01-03", "beneficiary_id": other}
+        omars = eventually(  # once pathways has heard of Omar
+            lambda: (
+                (
+                    a := client.post("/api/v1/tasks", json=elsewhere, headers=ngo.operator)
+                ).status_code
+                == 201
+                and a.json()
+            )
+        )
 
         answer = client.get(f"/api/v1/cases/{awa}", headers=ngo.operator)
         case = _ok(answer)
@@ -94,6 +109,8 @@ def test_the_case_view_shows_the_followers_case_and_nobody_elses(stack: Stack) -
 
         assert [item["id"] for item in case["appointments"]] == [booked["id"]]
         assert task["id"] in [item["id"] for item in case["tasks"]]
+        assert omars["id"] not in [item["id"] for item in case["tasks"]]
+        assert {item["beneficiary_id"] for item in case["tasks"]} == {awa}
 
         # The same parts as the single calls answer.
         single = _ok(client.get(f"/api/v1/pathways/{pathway}", headers=ngo.operator))
