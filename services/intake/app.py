@@ -13,6 +13,7 @@ from services.intake.api import (
     beneficiaries,
     code_lists,
     consents,
+    documents,
     emergency,
     gdpr,
     internal,
@@ -24,6 +25,7 @@ from services.intake.api import (
 )
 from services.intake.db.models import outbox
 from services.intake.settings import IntakeSettings
+from services.intake.storage import store_from_url
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
 from shared.contracts import intake as contract
@@ -71,6 +73,14 @@ def create_app(
         enabled=settings.relay_events,
     )
 
+    async def open_store(app: FastAPI) -> None:
+        app.state.document_store = store_from_url(settings.document_store_url)
+
+    async def close_store(app: FastAPI) -> None:
+        store = getattr(app.state, "document_store", None)
+        if store is not None:
+            await store.close()
+
     return create_service_app(
         name="intake",
         title="Ponte intake",
@@ -88,6 +98,7 @@ def create_app(
             gdpr.router,
             consents.router,
             notes.router,
+            documents.router,
             emergency.router,
             invitations.router,
             me.router,
@@ -95,6 +106,6 @@ def create_app(
             invitations.internal_router,
             code_lists.internal,
         ],
-        startup=[start_relay],
-        shutdown=[stop_relay],
+        startup=[open_store, start_relay],
+        shutdown=[stop_relay, close_store],
     )

@@ -44,6 +44,19 @@ class IntakeSettings(ServiceSettings):
         "more is refused with 422 (split it)",
     )
 
+    document_store_url: str = Field(
+        default="file:var/documents",
+        description="where documents' bytes are kept: file:///absolute/path (or "
+        "file:relative/path) for a local directory, s3://bucket/prefix?endpoint=https://... for "
+        "an S3-compatible store (credentials from the usual AWS_* variables)",
+    )
+    document_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="the largest document accepted (413 beyond); keep PONTE_MAX_UPLOAD_BYTES, "
+        "the gateway's and this service's body limit for uploads, a little above it",
+    )
+
     def other_services(self) -> dict[str, str]:
         return {
             "pathways": self.pathways_url.rstrip("/"),

@@ -20,6 +20,7 @@ from services.intake.db.models import Beneficiary
 from services.intake.domain.access import View
 from services.intake.service import beneficiaries
 from services.intake.settings import IntakeSettings
+from services.intake.storage import FileStore
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.territory_client import TerritoryClient
@@ -78,3 +79,11 @@ def exports(settings: Settings, http: Http) -> ExportClient:
 
 
 Exports = Annotated[ExportClient, Depends(exports)]
+
+
+def document_store(request: Request) -> FileStore:
+    store: FileStore = request.app.state.document_store
+    return store
+
+
+DocumentStore = Annotated[FileStore, Depends(document_store)]
