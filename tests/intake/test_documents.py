@@ -222,6 +222,13 @@ async def test_bad_uploads_are_refused_and_leave_nothing(
         headers=a.operator,
     )
     assert two.status_code == 422
+    for broken in (b"not a form at all", b'--b\r\nContent-Disposition: form-data; name="kind"\r\n'):
+        answer = await intake.post(
+            f"{url}/documents",
+            content=broken,
+            headers={**a.operator, "Content-Type": "multipart/form-data; boundary=b"},
+        )
+        assert answer.status_code == 422, answer.text
     assert (await sql(intake_database, "SELECT count(*) AS n FROM document"))[0]["n"] == 0
     assert _stored(document_root) == set()
     assert not list((document_root / ".staging").iterdir())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from services.intake.domain.documents import HEAD_BYTES
@@ -80,13 +81,17 @@ async def receive(
             "on_header_end": on_header_end,
             "on_part_data": lambda data, start, end: events.append(("data", data[start:end])),
             "on_part_end": lambda: events.append(("end", b"")),
+            "on_end": lambda: events.append(("done", b"")),
         },
     )
     upload = Upload()
     reader = _Reader(upload, staging, max_file_bytes)
     try:
         async for chunk in chunks:
-            parser.write(chunk)
+            try:
+                parser.write(chunk)
+            except MultipartParseError:
+                raise UploadRefused("The form is not valid multipart/form-data.", "form") from None
             for kind, data in events:
                 await reader.on(kind, data)
             events.clear()
@@ -94,6 +99,8 @@ async def receive(
         for kind, data in events:
             await reader.on(kind, data)
         reader.close()
+        if not reader.done:
+            raise UploadRefused("The form ends before its closing boundary.", "form")
     except BaseException:
         reader.close()
         upload.discard()
@@ -112,6 +119,7 @@ class _Reader:
         self.headers: dict[bytes, bytes] = {}
         self.handle: BinaryIO | None = None
         self.hasher = hashlib.sha256()
+        self.done = False
 
     async def on(self, kind: str, data: bytes) -> None:
         if kind == "begin":
@@ -123,6 +131,8 @@ class _Reader:
             await self._data(data)
         elif kind == "end":
             self._end()
+        elif kind == "done":
+            self.done = True
 
     def _start(self) -> _Part:
         _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
