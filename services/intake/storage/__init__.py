@@ -54,4 +54,8 @@ def store_from_url(url: str) -> FileStore:
 
         path = parts.path if parts.netloc in ("", "localhost") else parts.netloc + parts.path
         return LocalStore(Path(path))
-    raise ValueError(f"a document store URL is file:///path, not {url!r}")
+    if parts.scheme == "s3":
+        from services.intake.storage.s3 import S3Store
+
+        return S3Store.from_url(url)
+    raise ValueError(f"a document store URL is file:///path or s3://bucket/prefix, not {url!r}")
