@@ -3,6 +3,8 @@ their consents and who may see them; duplicates; GDPR rights."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +25,9 @@ from services.intake.api import (
     notes,
     records,
 )
+from services.intake.clients.clamd import ClamdClient
 from services.intake.db.models import outbox
+from services.intake.service.document_scans import sweep_forever
 from services.intake.settings import IntakeSettings
 from services.intake.storage import store_from_url
 from shared.app import ServiceApp, create_service_app
@@ -74,9 +78,28 @@ def create_app(
     )
 
     async def open_store(app: FastAPI) -> None:
-        app.state.document_store = store_from_url(settings.document_store_url)
+        app.state.document_store = store = store_from_url(settings.document_store_url)
+        app.state.document_scanner = scanner = (
+            ClamdClient.from_url(settings.document_scan_url, settings.document_scan_timeout_seconds)
+            if settings.document_scan_url
+            else None
+        )
+        app.state.document_sweep = (
+            asyncio.create_task(
+                sweep_forever(
+                    app.state.sessions, store, scanner, settings.document_scan_retry_seconds
+                )
+            )
+            if scanner is not None
+            else None
+        )
 
     async def close_store(app: FastAPI) -> None:
+        sweep: asyncio.Task[None] | None = getattr(app.state, "document_sweep", None)
+        if sweep is not None:
+            sweep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweep
         store = getattr(app.state, "document_store", None)
         if store is not None:
             await store.close()

@@ -77,7 +77,8 @@ class DocumentNotFound(NotFound):
 class DocumentNotDownloadable(Conflict):
     def __init__(self, status: str) -> None:
         super().__init__(
-            f"The document is {status}: only an available document is downloaded.", status=status
+            f"The document is {status}: only an available document is downloaded.",
+            document_status=status,
         )
 
 

@@ -14,6 +14,7 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Request
 
+from services.intake.clients.clamd import ClamdClient
 from services.intake.clients.exports import ExportClient
 from services.intake.clients.gateway import GatewayClient
 from services.intake.db.models import Beneficiary
@@ -87,3 +88,11 @@ def document_store(request: Request) -> FileStore:
 
 
 DocumentStore = Annotated[FileStore, Depends(document_store)]
+
+
+def document_scanner(request: Request) -> ClamdClient | None:
+    scanner: ClamdClient | None = request.app.state.document_scanner
+    return scanner
+
+
+DocumentScanner = Annotated[ClamdClient | None, Depends(document_scanner)]

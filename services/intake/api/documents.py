@@ -13,12 +13,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Header, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
+from starlette.background import BackgroundTask
 
-from services.intake.api.deps import DocumentStore, Settings
+from services.intake.api.deps import DocumentScanner, DocumentStore, Settings
 from services.intake.db.models import idempotency
 from services.intake.domain.documents import extension_of
 from services.intake.errors import UploadRefused
 from services.intake.schemas.document import UPLOAD_BODY, DocumentFields, DocumentRead
+from services.intake.service import document_scans
 from services.intake.service import documents as service
 from services.intake.storage.upload import FILE_FIELD, receive
 from shared import idempotency as keys
@@ -43,7 +45,9 @@ router = APIRouter(prefix="/api/v1/beneficiaries/{beneficiary_id}", tags=["docum
     '`section`, `expires_on`, `supports` (a JSON object `{"type", "id"}`). The file\'s type '
     "is decided by its bytes (PDF, PNG, JPEG, TIFF, WebP, HEIC, ODT, DOCX), never by its name: "
     "anything else, an executable renamed `.pdf` included, is a 415. Larger than the limit "
-    "(`PONTE_INTAKE_DOCUMENT_MAX_BYTES`, 64 MiB by default) is a 413. `section` decides who "
+    "(`PONTE_INTAKE_DOCUMENT_MAX_BYTES`, 64 MiB by default) is a 413. Where a malware scan is "
+    "configured the document is `pending_scan` until it is found clean (then `available`); "
+    "one found infected is `quarantined` and its bytes deleted. `section` decides who "
     "else reads it, as a note's. Organisations the person shared with read documents but do "
     "not upload them (403).",
 )
@@ -53,6 +57,7 @@ async def upload_document(
     principal: CurrentPrincipal,
     session: DbSession,
     store: DocumentStore,
+    scanner: DocumentScanner,
     settings: Settings,
     key: Annotated[str | None, Header(alias=keys.KEY_HEADER, description=KEY_DESCRIPTION)] = None,
 ) -> Response:
@@ -86,7 +91,15 @@ async def upload_document(
             )
             if stored is not None:
                 return replay(stored)
-        document = await service.add(session, principal, beneficiary_id, fields, upload.file, store)
+        document = await service.add(
+            session,
+            principal,
+            beneficiary_id,
+            fields,
+            upload.file,
+            store,
+            scanned=scanner is not None,
+        )
     finally:
         upload.discard()  # a no-op once the store took it
     location = f"/api/v1/beneficiaries/{document.beneficiary_id}/documents/{document.id}"
@@ -103,7 +116,17 @@ async def upload_document(
             headers={"content-type": "application/json"},
             resource_id=document.beneficiary_id,
         )
-    return Response(body, 201, media_type="application/json", headers={"Location": location})
+    # Scanned once the answer is out, so after the commit (the sweep retries what this misses).
+    scan = (
+        BackgroundTask(
+            document_scans.scan_one, request.app.state.sessions, store, scanner, document.id
+        )
+        if scanner is not None
+        else None
+    )
+    return Response(
+        body, 201, media_type="application/json", headers={"Location": location}, background=scan
+    )
 
 
 def _fields(form: dict[str, str]) -> DocumentFields:

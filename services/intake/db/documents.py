@@ -78,3 +78,31 @@ async def erase(session: AsyncSession, beneficiary_id: uuid.UUID) -> list[str]:
         .returning(StoredDocument.storage_key)
     )
     return list(keys.all())
+
+
+async def get(session: AsyncSession, document_id: uuid.UUID) -> StoredDocument | None:
+    """Whoever's it is: for the malware scan, which acts for no caller."""
+    found: StoredDocument | None = await session.get(StoredDocument, document_id)
+    return found
+
+
+async def pending_ids(session: AsyncSession, status: str, limit: int) -> list[uuid.UUID]:
+    """The oldest documents still waiting for their scan."""
+    found = await session.scalars(
+        select(StoredDocument.id).where(StoredDocument.status == status).order_by(*KEY).limit(limit)
+    )
+    return list(found.all())
+
+
+async def settle(
+    session: AsyncSession, document_id: uuid.UUID, waiting: str, status: str
+) -> str | None:
+    """The scan's verdict, if the document is still there and still waiting (an erasure, a
+    DELETE or another replica's scan may have come first); its storage key when it changed."""
+    key: str | None = await session.scalar(
+        update(StoredDocument)
+        .where(StoredDocument.id == document_id, StoredDocument.status == waiting)
+        .values(status=status)
+        .returning(StoredDocument.storage_key)
+    )
+    return key

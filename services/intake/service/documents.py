@@ -87,9 +87,12 @@ async def add(
     fields: DocumentFields,
     staged: StagedFile,
     store: FileStore,
+    *,
+    scanned: bool = False,
 ) -> StoredDocument:
     """Keep a staged upload: its type told by its bytes (415 for any other), its metadata
-    written and its bytes moved into the store, in the request's transaction."""
+    written and its bytes moved into the store, in the request's transaction. ``scanned``: a
+    malware scan is configured, and the document waits for it (``pending_scan``)."""
     if staged.size == 0:
         raise UploadRefused("The file is empty.", "file")
     content_type = content_type_of(staged.head)
@@ -102,7 +105,7 @@ async def add(
         beneficiary_id=row.id,
         kind=fields.kind.value,
         section=(fields.section or DEFAULT_SECTION[fields.kind]).value,
-        status=DocumentStatus.AVAILABLE.value,
+        status=(DocumentStatus.PENDING_SCAN if scanned else DocumentStatus.AVAILABLE).value,
         filename=display_name(staged.filename),
         content_type=content_type,
         size_bytes=staged.size,
