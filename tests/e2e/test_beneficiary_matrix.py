@@ -88,7 +88,14 @@ def situations(w: World, own_user: str) -> dict[str, dict[str, str]]:
 
 
 def url_of(path: str, ids: dict[str, str]) -> str:
-    others = ("client_uuid", "webhook_id", "delivery_id", "follow_up_id", "emergency_access_id")
+    others = (
+        "client_uuid",
+        "webhook_id",
+        "delivery_id",
+        "follow_up_id",
+        "emergency_access_id",
+        "document_id",
+    )
     clusters = ("cluster_id", "commitment_id", "service_point_id")
     for name in (*others, *clusters):
         ids = {name: str(uuid.uuid4()), **ids}

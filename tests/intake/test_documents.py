@@ -222,7 +222,11 @@ async def test_bad_uploads_are_refused_and_leave_nothing(
         headers=a.operator,
     )
     assert two.status_code == 422
-    for broken in (b"not a form at all", b'--b\r\nContent-Disposition: form-data; name="kind"\r\n'):
+    for broken in (
+        b"not a form at all",
+        b'--b\r\nContent-Disposition: form-data; name="kind"\r\n',
+        b"--b\r\nX-Padding: " + b"x" * 10000 + b"\r\n\r\npermit\r\n--b--\r\n",
+    ):
         answer = await intake.post(
             f"{url}/documents",
             content=broken,

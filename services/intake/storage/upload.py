@@ -76,6 +76,7 @@ async def receive(
         boundary,
         {
             "on_part_begin": lambda: events.append(("begin", b"")),
+            # python-multipart bounds a header's size itself (a parse error past it).
             "on_header_field": lambda data, start, end: header[0].extend(data[start:end]),
             "on_header_value": lambda data, start, end: header[1].extend(data[start:end]),
             "on_header_end": on_header_end,
