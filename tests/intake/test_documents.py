@@ -413,3 +413,35 @@ async def test_a_50_mb_upload_streams_without_being_held_in_memory(tmp_path: Pat
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     assert upload.file.sha256 == digest.hexdigest()
+
+
+async def test_an_upload_in_progress_holds_no_database_connection(
+    intake_database: str, issuer: TestIssuer, tmp_path: Path
+) -> None:
+    """The access check's session is closed before the body is read: a slow client does not
+    keep a connection of the pool."""
+    settings = IntakeSettings(
+        document_store_url=(tmp_path / "store").as_uri(),
+        database_url=intake_database,
+        migrate_on_start=False,
+        relay_events=False,
+    )
+    app = create_app(settings, verifier=issuer.verifier_factory())
+    a = Org(issuer)
+    held: list[int] = []
+
+    async def slowly() -> AsyncIterator[bytes]:
+        async for chunk in _multipart(3 * 1024 * 1024, "slow"):
+            held.append(app.state.engine.pool.checkedout())
+            yield chunk
+
+    async with serve(app) as client:
+        url = f"/api/v1/beneficiaries/{(await register(client, a))['id']}"
+        answer = await client.post(
+            f"{url}/documents",
+            content=slowly(),
+            headers={**a.operator, "Content-Type": "multipart/form-data; boundary=slow"},
+        )
+    assert answer.status_code == 201, answer.text
+    assert len(held) > 10
+    assert set(held[1:]) == {0}, held  # from the first chunk the handler reads, none held

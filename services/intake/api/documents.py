@@ -62,7 +62,10 @@ async def upload_document(
     key: Annotated[str | None, Header(alias=keys.KEY_HEADER, description=KEY_DESCRIPTION)] = None,
 ) -> Response:
     key = keys.valid_key(key)
-    await service.writable(session, principal, beneficiary_id)  # before reading the body
+    # Checked before the body is read, in a session of its own that is closed before it: a slow
+    # upload must not hold a database connection (the request's session opens one afterwards).
+    async with request.app.state.read_sessions() as check:
+        await service.writable(check, principal, beneficiary_id)
     upload = await receive(
         request.headers.get("content-type", ""),
         request.stream(),
