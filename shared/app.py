@@ -135,7 +135,10 @@ def create_service_app(
         app.include_router(router)
     _document(app)
     asgi = RequestContextMiddleware(
-        inner(app) if inner else app, metrics=metrics, max_body_bytes=settings.max_body_bytes
+        inner(app) if inner else app,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
     )
     return ServiceApp(app, asgi)
 

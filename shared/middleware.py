@@ -24,6 +24,7 @@ from shared.etags import matches_if_none_match
 from shared.logging import access_log, bind_request_id, get_logger
 from shared.metrics import HttpMetrics
 from shared.text_guard import body_guard, check_target, refused
+from shared.uploads import takes_a_file
 
 REQUEST_ID_HEADER = b"x-request-id"
 _CONDITIONAL_METHODS = frozenset({"GET", "HEAD"})
@@ -55,10 +56,18 @@ class BodyTooLarge(HTTPException):
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: HttpMetrics, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: HttpMetrics,
+        max_body_bytes: int,
+        max_upload_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes or max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -111,6 +120,12 @@ class RequestContextMiddleware:
 
         received = 0
         guard = body_guard(content_type)
+        # A file upload has its own, larger limit; every other request keeps the small one.
+        limit = (
+            self.max_upload_bytes
+            if takes_a_file(scope["method"], scope["path"])
+            else self.max_body_bytes
+        )
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -118,8 +133,8 @@ class RequestContextMiddleware:
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 received += len(chunk)
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge(self.max_body_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
                 if guard is not None:
                     guard.feed(chunk)
             return message
@@ -129,8 +144,8 @@ class RequestContextMiddleware:
                 status = 400
                 await _refuse_repeated(send_with_id, request_id, repeated)
                 return
-            if declared_length is not None and declared_length > self.max_body_bytes:
-                raise BodyTooLarge(self.max_body_bytes)
+            if declared_length is not None and declared_length > limit:
+                raise BodyTooLarge(limit)
             if nul_in_header:
                 raise refused("header")
             check_target(scope["path"], scope.get("query_string", b""))

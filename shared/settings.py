@@ -86,3 +86,11 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1024, validation_alias="PONTE_MAX_BODY_BYTES"
     )
+    max_upload_bytes: int = Field(
+        default=80 * 1024 * 1024,
+        ge=1024,
+        validation_alias="PONTE_MAX_UPLOAD_BYTES",
+        description="the body limit of the routes that take a file (``shared.uploads``) instead "
+        "of PONTE_MAX_BODY_BYTES: the gateway's and the owning service's; keep it above the "
+        "service's own file limit (PONTE_INTAKE_DOCUMENT_MAX_BYTES) plus the form's few KiB",
+    )

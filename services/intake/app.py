@@ -3,6 +3,7 @@ their consents and who may see them; duplicates; GDPR rights."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from services.intake.api import (
     beneficiaries,
     code_lists,
     consents,
+    documents,
     emergency,
     gdpr,
     internal,
@@ -22,12 +24,16 @@ from services.intake.api import (
     notes,
     records,
 )
+from services.intake.clients.clamd import ClamdClient
 from services.intake.db.models import outbox
+from services.intake.service.document_scans import sweep_forever
 from services.intake.settings import IntakeSettings
+from services.intake.storage import store_from_url
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
 from shared.contracts import intake as contract
 from shared.events import Subscriber, relay_hooks
+from shared.worker import cancel_and_wait
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What each service needs to hear; the gateway turns events into webhooks.
@@ -71,6 +77,29 @@ def create_app(
         enabled=settings.relay_events,
     )
 
+    async def open_store(app: FastAPI) -> None:
+        app.state.document_store = store = store_from_url(settings.document_store_url)
+        app.state.document_scanner = scanner = (
+            ClamdClient.from_url(settings.document_scan_url, settings.document_scan_timeout_seconds)
+            if settings.document_scan_url
+            else None
+        )
+        app.state.document_sweep = (
+            asyncio.create_task(
+                sweep_forever(
+                    app.state.sessions, store, scanner, settings.document_scan_retry_seconds
+                )
+            )
+            if scanner is not None
+            else None
+        )
+
+    async def close_store(app: FastAPI) -> None:
+        await cancel_and_wait(getattr(app.state, "document_sweep", None))
+        store = getattr(app.state, "document_store", None)
+        if store is not None:
+            await store.close()
+
     return create_service_app(
         name="intake",
         title="Ponte intake",
@@ -88,6 +117,7 @@ def create_app(
             gdpr.router,
             consents.router,
             notes.router,
+            documents.router,
             emergency.router,
             invitations.router,
             me.router,
@@ -95,6 +125,6 @@ def create_app(
             invitations.internal_router,
             code_lists.internal,
         ],
-        startup=[start_relay],
-        shutdown=[stop_relay],
+        startup=[open_store, start_relay],
+        shutdown=[stop_relay, close_store],
     )

@@ -13,6 +13,7 @@ from shared.errors import (
     FieldError,
     Forbidden,
     NotFound,
+    Problem,
     ServiceUnavailable,
     UnprocessableContent,
 )
@@ -55,6 +56,54 @@ class NoteWriteForbidden(Forbidden):
         super().__init__(
             "Only the organisation that registered the person writes its notes; a sharing "
             "consent opens them to read."
+        )
+
+
+class DocumentWriteForbidden(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only the organisation that registered the person uploads and deletes its documents; "
+            "a sharing consent opens them to read."
+        )
+
+
+class DocumentNotFound(NotFound):
+    """Not there, or in a section the caller was not granted: the same answer."""
+
+    def __init__(self) -> None:
+        super().__init__("No such document.")
+
+
+class DocumentNotDownloadable(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(
+            f"The document is {status}: only an available document is downloaded.",
+            document_status=status,
+        )
+
+
+class DocumentTooLarge(Problem):
+    status, slug, title = 413, "content-too-large", "The file is too large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"A document is at most {limit} bytes.", limit_bytes=limit)
+
+
+class UnsupportedDocument(Problem):
+    status, slug, title = 415, "unsupported-media-type", "The file's type is not accepted"
+
+    def __init__(self, accepted: Sequence[str]) -> None:
+        super().__init__(
+            "The file's content is not of an accepted type (decided by its bytes, not by its "
+            "name or declared type).",
+            accepted=list(accepted),
+        )
+
+
+class UploadRefused(UnprocessableContent):
+    def __init__(self, detail: str, field: str) -> None:
+        super().__init__(
+            detail, errors=[FieldError(field=f"body.{field}", message=detail, code="form")]
         )
 
 

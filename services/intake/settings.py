@@ -44,6 +44,33 @@ class IntakeSettings(ServiceSettings):
         "more is refused with 422 (split it)",
     )
 
+    document_store_url: str = Field(
+        default="file:var/documents",
+        description="where documents' bytes are kept: file:///absolute/path (or "
+        "file:relative/path) for a local directory, s3://bucket/prefix?endpoint=https://... for "
+        "an S3-compatible store (credentials from the usual AWS_* variables)",
+    )
+    document_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="the largest document accepted (413 beyond); keep PONTE_MAX_UPLOAD_BYTES, "
+        "the gateway's and this service's body limit for uploads, a little above it",
+    )
+
+    document_scan_url: str = Field(
+        default="",
+        description="clamd's address, tcp://host:3310, to scan every uploaded document for "
+        "malware (pending_scan until clean; infected: quarantined, bytes deleted); empty: no "
+        "scan, a document is available at once. clamd's StreamMaxLength must allow "
+        "PONTE_INTAKE_DOCUMENT_MAX_BYTES",
+    )
+    document_scan_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="how long one scan may take before it is tried later"
+    )
+    document_scan_retry_seconds: float = Field(
+        default=30.0, gt=0, description="how often documents still pending are scanned again"
+    )
+
     def other_services(self) -> dict[str, str]:
         return {
             "pathways": self.pathways_url.rstrip("/"),

@@ -4,7 +4,7 @@ Four organisations: A, B and C (NGOs) and P (a provider, role ``provider``). Eac
 admin, an operator, a spare operator (the target of user changes), a partner-system client, a
 webhook with one delivery and an open offer. Four people, each with a matching consent, an open
 pathway (assessed, an action, a placement recorded, so retention follow-ups exist), an
-appointment for that action and a referral:
+appointment for that action, a referral and a document (a permit):
 
 * Kwame and Amina, registered by A, both activated in the app; Kwame is referred to P's offer;
 * Lena, registered by B, who consented to share everything with A and with P;
@@ -80,13 +80,20 @@ class Person:
     follow_up_id: str = ""
     appointment_id: str = ""
     task_id: str = ""  # a manual task of the pathway's organisation about the person
+    document_id: str = ""
     app: Headers = field(default_factory=dict)
     user_id: str = ""
 
     def secrets(self) -> set[str]:
         """What must never appear in an answer to someone who may not see this person."""
         values = {self.id, self.name, self.consent_id, self.pathway_id, self.action_id}
-        return values | {self.referral_id, self.follow_up_id, self.appointment_id, self.task_id}
+        return values | {
+            self.referral_id,
+            self.follow_up_id,
+            self.appointment_id,
+            self.task_id,
+            self.document_id,
+        }
 
 
 @dataclass
@@ -192,6 +199,19 @@ def fresh_person(
     return person
 
 
+# The smallest file the documents route takes: its type is told by these bytes.
+DOCUMENT_BYTES = b"%PDF-1.4\n% matrix\n%%EOF\n"
+
+
+def fresh_document(client: httpx.Client, person: Person) -> str:
+    """A permit of the person, uploaded by their organisation (in the identity section, which
+    Lena shares with A and P)."""
+    url = f"/api/v1/beneficiaries/{person.id}/documents"
+    files = {"file": ("permit.pdf", DOCUMENT_BYTES, "application/pdf")}
+    created = client.post(url, data={"kind": "permit"}, files=files, headers=person.org.operator)
+    return str(ok(created)["id"])
+
+
 def fresh_emergency_access(client: httpx.Client, person: Person, by: Org) -> str:
     url = f"/api/v1/beneficiaries/{person.id}/emergency-access"
     return str(ok(client.post(url, json=EMERGENCY_BODY, headers=by.admin))["id"])
@@ -256,6 +276,7 @@ def _casework(client: httpx.Client, person: Person, offer_id: str) -> None:
         return answer.status_code == 201 and answer.json()
 
     person.referral_id = eventually(referred)["id"]
+    person.document_id = fresh_document(client, person)
 
 
 def _activate(client: httpx.Client, person: Person) -> None:

@@ -29,6 +29,7 @@ class Stack:
     processes: dict[str, ServiceProcess]
     databases: dict[str, str]
     logs: Path
+    documents: Path | None = None  # intake's file store, when the stack chose one
 
     @property
     def gateway(self) -> str:
@@ -60,7 +61,9 @@ def stack(
     stack_databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     logs = tmp_path_factory.mktemp("stack-logs")
+    documents = tmp_path_factory.mktemp("stack-documents")
     extra = {
+        "PONTE_INTAKE_DOCUMENT_STORE_URL": documents.as_uri(),
         "PONTE_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
         "PONTE_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PONTE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "5",
@@ -78,4 +81,4 @@ def stack(
         **SMALL_POOLS,
     }
     with running_services(stack_databases, logs, extra) as processes:
-        yield Stack(processes=processes, databases=stack_databases, logs=logs)
+        yield Stack(processes=processes, databases=stack_databases, logs=logs, documents=documents)

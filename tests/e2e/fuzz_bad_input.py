@@ -16,6 +16,9 @@ import httpx
 from tests.e2e.openapi_walk import example_body, operations
 
 MAX_BODY_BYTES = 5 * 1024 * 1024  # PONTE_MAX_BODY_BYTES's default, which the stacks keep
+# An upload's file limit (PONTE_INTAKE_DOCUMENT_MAX_BYTES's default, below the upload routes' own
+# body limit, PONTE_MAX_UPLOAD_BYTES).
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 FORBIDDEN_TEXT = ["\x00", "\u202e", "\u2066", "\u202a"]
 
 
@@ -147,26 +150,43 @@ def forbidden_text_failures(
 def oversized_body_failures(
     client: httpx.Client, document: dict[str, Any], headers: dict[str, str], ids: dict[str, str]
 ) -> list[str]:
-    """Every operation that takes a body, sent one a byte past the limit, chunked: 413."""
+    """Every operation that takes a body, sent one a byte past the limit, chunked: 413. An upload
+    (a form with a file) is sent a well-formed form whose file is past the file limit."""
 
     def chunks() -> Iterator[bytes]:
         piece = b" " * 262144
         for _ in range(MAX_BODY_BYTES // len(piece) + 1):
             yield piece
 
+    def form() -> Iterator[bytes]:
+        yield (
+            b'--fuzz\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n\r\n'
+            b"%PDF-"
+        )
+        piece = b" " * 262144
+        for _ in range(MAX_DOCUMENT_BYTES // len(piece) + 1):
+            yield piece
+        yield b"\r\n--fuzz--\r\n"
+
     failures: list[str] = []
     for method, template, operation in operations(document):
         if "requestBody" not in operation:
             continue
         content_type = next(iter(operation["requestBody"].get("content", {"application/json": {}})))
+        upload = content_type == "multipart/form-data"
         answer = client.request(
             method,
             fill(template, ids),
-            content=chunks(),
-            headers={**headers, "Content-Type": content_type},
+            content=form() if upload else chunks(),
+            headers={
+                **headers,
+                "Content-Type": content_type + ("; boundary=fuzz" if upload else ""),
+            },
         )
         # A form field over 1 MiB is refused (400 invalid_request) before the body's limit.
-        expected = {413} if content_type == "application/json" else {400, 413}
+        expected = (
+            {413} if content_type in ("application/json", "multipart/form-data") else {400, 413}
+        )
         failure = _judge(f"{method} {template} oversized", answer, expected)
         if failure:
             failures.append(failure)

@@ -87,6 +87,7 @@ import httpx
 import pytest
 
 from tests.e2e.authorisation_world import (
+    DOCUMENT_BYTES,
     WEBHOOK_URL,
     Headers,
     Org,
@@ -95,6 +96,7 @@ from tests.e2e.authorisation_world import (
     build_world,
     fresh_client,
     fresh_consent,
+    fresh_document,
     fresh_emergency_access,
     fresh_offer,
     fresh_person,
@@ -153,6 +155,7 @@ ID_KEYS = frozenset(
         "appointment_id",
         "operator_id",
         "task_id",
+        "document_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -225,6 +228,7 @@ class Operation:
     path: str
     body: Any
     query: list[str]
+    multipart: bool = False  # a form with a file (an upload), not a JSON body
 
     @property
     def key(self) -> tuple[str, str]:
@@ -244,6 +248,9 @@ class Operation:
 
 def operation_of(document: dict[str, Any], method: str, path: str) -> Operation:
     spec = document["paths"][path][method.lower()]
+    form = spec.get("requestBody", {}).get("content", {}).get("multipart/form-data")
+    if form is not None:  # an upload: its example holds the fields besides the file
+        return Operation(method, path, copy.deepcopy(form.get("example", {})), [], multipart=True)
     body = example_body(document, spec)
     if (method, path) in EXTRA_BODY:
         body = {**(body or {}), **EXTRA_BODY[(method, path)]}
@@ -328,6 +335,7 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "service_point_id": org.service_point_id,
         "appointment_id": person.appointment_id,
         "operator_id": org.operator_user_id,
+        "document_id": person.document_id,
     }
 
 
@@ -373,6 +381,12 @@ def _fresh_emergency(
     ids["emergency_access_id"] = fresh_emergency_access(client, person, opener)
 
 
+def _fresh_document(
+    client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
+) -> None:
+    ids["document_id"] = fresh_document(client, people_of(w, role, situation)[0])
+
+
 def _fresh_org_object(make: Callable[[httpx.Client, Org], str], key: str) -> Fresh:
     def fresh(
         client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
@@ -392,6 +406,10 @@ FRESH: dict[tuple[str, str], Fresh] = {
     ): _fresh_emergency,
     ("DELETE", "/api/v1/beneficiaries/{beneficiary_id}/consents/{consent_id}"): _fresh_consent,
     ("DELETE", "/api/v1/me/consents/{consent_id}"): _fresh_consent,
+    (
+        "DELETE",
+        "/api/v1/beneficiaries/{beneficiary_id}/documents/{document_id}",
+    ): _fresh_document,
     ("DELETE", "/api/v1/clients/{client_uuid}"): _fresh_org_object(fresh_client, "client_uuid"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): _fresh_org_object(fresh_webhook, "webhook_id"),
     ("DELETE", "/api/v1/offers/{offer_id}"): _fresh_org_object(fresh_offer, "offer_id"),
@@ -442,10 +460,21 @@ class Call:
         headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
         if op.method == "PATCH":
             headers["If-Match"] = "*"  # any version: an admitted change really happens
+        target = op.path.format(**{"code": TERRITORY, **ids})
+        if op.multipart:
+            form = {
+                name: json.dumps(value) if isinstance(value, dict) else str(value)
+                for name, value in body.items()
+            }
+            files = {"file": ("matrix.pdf", DOCUMENT_BYTES, "application/pdf")}
+            request = self.client.build_request(
+                "POST", target, data=form, files=files, headers=headers
+            )
+            request.read()  # so that the leak check can read what was sent
+            return self.client.send(request)
         return self.client.request(
             op.method,
-            # A territory's code goes in the path only: a body's "code" is a language's.
-            op.path.format(**{"code": TERRITORY, **ids}),
+            target,  # a territory's code goes in the path only: a body's "code" is a language's
             json=body,
             params=params,
             headers=headers,

@@ -97,6 +97,7 @@ def url_of(path: str, ids: dict[str, str]) -> str:
         "emergency_access_id",
         "appointment_id",
         "task_id",
+        "document_id",
     )
     clusters = ("cluster_id", "commitment_id", "service_point_id")
     for name in (*others, *clusters):

@@ -100,7 +100,9 @@ def fuzz_stack(
     fuzz_databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     logs = tmp_path_factory.mktemp("fuzz-stack-logs")
-    with running_services(fuzz_databases, logs, FUZZ_ENVIRONMENT) as processes:
+    documents = tmp_path_factory.mktemp("fuzz-stack-documents")
+    environment = {**FUZZ_ENVIRONMENT, "PONTE_INTAKE_DOCUMENT_STORE_URL": documents.as_uri()}
+    with running_services(fuzz_databases, logs, environment) as processes:
         yield Stack(processes=processes, databases=fuzz_databases, logs=logs)
 
 

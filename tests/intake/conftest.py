@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,11 +25,14 @@ async def intake_database(database_factory: DatabaseFactory) -> str:
 
 
 @pytest.fixture
-async def intake(intake_database: str, issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
+async def intake(
+    intake_database: str, issuer: TestIssuer, document_root: Path
+) -> AsyncIterator[httpx.AsyncClient]:
     """The intake app over ASGI, trusting the test issuer's tokens, on an emptied database; its
-    events stay in the outbox (no other service runs here)."""
+    events stay in the outbox (no other service runs here); documents in ``document_root``."""
     await truncate(intake_database, metadata)
     settings = IntakeSettings(
+        document_store_url=document_root.as_uri(),
         database_url=intake_database,
         migrate_on_start=False,
         relay_events=False,
@@ -39,6 +43,12 @@ async def intake(intake_database: str, issuer: TestIssuer) -> AsyncIterator[http
     )
     async with serve(create_app(settings, verifier=issuer.verifier_factory())) as client:
         yield client
+
+
+@pytest.fixture
+def document_root(tmp_path: Path) -> Path:
+    """The local file store of the test's intake app: check there what is stored."""
+    return tmp_path / "documents"
 
 
 @dataclass

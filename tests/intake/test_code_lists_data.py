@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from enum import StrEnum
 from typing import Any
 
 import pycountry
@@ -29,6 +30,7 @@ from services.intake.code_lists.render import (
     localised_entry,
     multilingual_entry,
 )
+from services.intake.domain.documents import DocumentKind, DocumentStatus, SupportType
 
 GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 ALL_LISTS = list_names()
@@ -49,11 +51,24 @@ def entry(name: str, code: str) -> dict[str, Any]:
 # --- every list -------------------------------------------------------------------------------
 
 
-def test_the_eleven_lists_are_served() -> None:
+def test_the_fourteen_lists_are_served() -> None:
     assert set(ALL_LISTS) == set(
         "countries languages cefr-levels language-skills isced-levels need-domains permit-types "
-        "ilo-forced-labour-indicators recognition-statuses sexes organization-types".split()
+        "ilo-forced-labour-indicators recognition-statuses sexes organization-types "
+        "document-kinds document-statuses document-supports".split()
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "enum"),
+    [
+        ("document-kinds", DocumentKind),
+        ("document-statuses", DocumentStatus),
+        ("document-supports", SupportType),
+    ],
+)
+def test_the_document_lists_follow_their_enums(name: str, enum: type[StrEnum]) -> None:
+    assert codes(name) == [member.value for member in enum]
 
 
 @pytest.mark.parametrize("name", ALL_LISTS)

@@ -31,6 +31,14 @@ def _app() -> RequestContextMiddleware:
     async def echo(request: Request) -> dict[str, int]:
         return {"size": len(await request.body())}
 
+    @app.post("/api/v1/beneficiaries/{person}/documents")
+    async def upload(request: Request, person: str) -> dict[str, int]:
+        return {"size": len(await request.body())}
+
+    @app.put("/api/v1/beneficiaries/{person}/documents")
+    async def put_upload(request: Request, person: str) -> dict[str, int]:
+        return {"size": len(await request.body())}
+
     @app.get("/authorization")
     async def authorization(request: Request) -> dict[str, str | None]:
         return {"authorization": request.headers.get("authorization")}
@@ -59,7 +67,9 @@ def _app() -> RequestContextMiddleware:
     async def cached() -> Response:
         return Response(b"{}", headers={"Cache-Control": "public, max-age=60"})
 
-    return RequestContextMiddleware(app, metrics=HttpMetrics("test"), max_body_bytes=1024)
+    return RequestContextMiddleware(
+        app, metrics=HttpMetrics("test"), max_body_bytes=1024, max_upload_bytes=4096
+    )
 
 
 @pytest.fixture
@@ -100,6 +110,21 @@ async def test_oversized_bodies_are_413(client: httpx.AsyncClient) -> None:
     streamed = await client.post("/echo", content=chunks())
     assert streamed.status_code == 413
     assert (await client.post("/echo", content=b"x" * 100)).json() == {"size": 100}
+
+
+async def test_an_upload_route_has_its_own_larger_limit(client: httpx.AsyncClient) -> None:
+    url = "/api/v1/beneficiaries/x/documents"
+    assert (await client.post(url, content=b"x" * 3000)).json() == {"size": 3000}
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b"x" * 512
+
+    assert (await client.post(url, content=chunks())).status_code == 413
+    assert (await client.post(url, content=b"x" * 5000)).status_code == 413
+    # Only a POST there takes a file: any other method keeps the small limit.
+    assert (await client.put(url, content=b"x" * 3000)).status_code == 413
+    assert (await client.post("/echo", content=b"x" * 3000)).status_code == 413
 
 
 async def test_access_log_has_route_and_request_id_but_no_query(

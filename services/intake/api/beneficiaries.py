@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from services.intake.api.deps import Matching
+from services.intake.api.deps import DocumentStore, Matching
 from services.intake.db.models import idempotency
 from services.intake.schemas.beneficiary import (
     BeneficiaryCreate,
@@ -167,7 +167,7 @@ async def update_beneficiary(
     "it: the id of either erases them all.",
 )
 async def erase_beneficiary(
-    beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+    beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, store: DocumentStore
 ) -> Response:
-    await gdpr.erase(session, principal, beneficiary_id)
+    await gdpr.erase(session, principal, beneficiary_id, store)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

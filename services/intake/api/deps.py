@@ -14,12 +14,14 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Request
 
+from services.intake.clients.clamd import ClamdClient
 from services.intake.clients.exports import ExportClient
 from services.intake.clients.gateway import GatewayClient
 from services.intake.db.models import Beneficiary
 from services.intake.domain.access import View
 from services.intake.service import beneficiaries
 from services.intake.settings import IntakeSettings
+from services.intake.storage import FileStore
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.territory_client import TerritoryClient
@@ -78,3 +80,19 @@ def exports(settings: Settings, http: Http) -> ExportClient:
 
 
 Exports = Annotated[ExportClient, Depends(exports)]
+
+
+def document_store(request: Request) -> FileStore:
+    store: FileStore = request.app.state.document_store
+    return store
+
+
+DocumentStore = Annotated[FileStore, Depends(document_store)]
+
+
+def document_scanner(request: Request) -> ClamdClient | None:
+    scanner: ClamdClient | None = request.app.state.document_scanner
+    return scanner
+
+
+DocumentScanner = Annotated[ClamdClient | None, Depends(document_scanner)]

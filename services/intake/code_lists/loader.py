@@ -48,6 +48,9 @@ CURATED: Final[tuple[str, ...]] = (
     "recognition-statuses",
     "sexes",
     "organization-types",
+    "document-kinds",
+    "document-statuses",
+    "document-supports",
 )
 GENERATED: Final[tuple[str, ...]] = ("countries", "languages")
 

@@ -234,6 +234,36 @@ class Note(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class StoredDocument(Base):
+    """A document of a person: its metadata here, its bytes in the file store under
+    ``storage_key``. ``content_type``, ``size_bytes`` and ``sha256`` are what the bytes are, found
+    while they streamed in; ``filename`` is the client's, kept for display only. ``section`` decides
+    who else reads it, as a note's. Moved to the survivor by a merge; the row and the bytes go with
+    a DELETE or an erasure."""
+
+    __tablename__ = "document"
+    __table_args__ = (Index("ix_document_person", "beneficiary_id", "created_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    section: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    supports_type: Mapped[str | None] = mapped_column(String(16))
+    supports_id: Mapped[uuid.UUID | None] = mapped_column(
+        comment="another record's id, not checked"
+    )
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(comment="the uploader's")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AccessLogEntry(Base):
     __tablename__ = "access_log"
     __table_args__ = (Index("ix_access_log_person", "beneficiary_id", "id"),)

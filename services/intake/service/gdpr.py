@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.clients.exports import ExportClient, Part
 from services.intake.db import access as grants
-from services.intake.db import beneficiaries, consents, emergency, invitations, notes, records
+from services.intake.db import (
+    beneficiaries,
+    consents,
+    documents,
+    emergency,
+    invitations,
+    notes,
+    records,
+)
 from services.intake.db.invitations import Invitation
 from services.intake.db.models import (
     AccessLogEntry,
@@ -20,6 +28,7 @@ from services.intake.db.models import (
     Consent,
     EmergencyAccess,
     Note,
+    StoredDocument,
     idempotency,
 )
 from services.intake.domain import access
@@ -33,6 +42,7 @@ from services.intake.errors import (
 from services.intake.service import events
 from services.intake.service.beneficiaries import as_shown
 from services.intake.service.merge import survivor
+from services.intake.storage import FileStore
 from shared import clock
 from shared import idempotency as idempotency_records
 from shared.auth import Principal
@@ -56,7 +66,9 @@ async def _erasable(session: AsyncSession, principal: Principal, found: Benefici
     return row
 
 
-async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID) -> bool:
+async def erase(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, store: FileStore
+) -> bool:
     """Remove the person's data here and tell the other services to do the same: the record and
     every record merged into it (a merged record's id erases the person it was merged into).
     Idempotent: False when nothing was left to erase. The statistical remainder stays
@@ -74,8 +86,13 @@ async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uui
     if not access.may_erase_or_export(principal, row.organization_id):
         raise ErasureForbidden
     moment = clock.now()
+    stored: list[str] = []
     for person in people:
-        await _erase_record(session, principal, person, moment)
+        stored += await _erase_record(session, principal, person, moment)
+    # The documents' bytes go before the commit: if it then fails, the retried erasure finds
+    # the person still there and erases again (a file already gone is no error).
+    for key in stored:
+        await store.delete(key)
     await idempotency_records.forget(session, idempotency, [person.id for person in people])
     await session.flush()
     return True
@@ -83,8 +100,9 @@ async def erase(session: AsyncSession, principal: Principal, beneficiary_id: uui
 
 async def _erase_record(
     session: AsyncSession, principal: Principal, row: Beneficiary, moment: datetime
-) -> None:
-    """One record's share of an erasure, with its own event (the other services erase by id)."""
+) -> list[str]:
+    """One record's share of an erasure, with its own event (the other services erase by id);
+    the storage keys of its documents, whose bytes the caller deletes."""
     for name, value in erased_columns().items():
         setattr(row, name, value)
     row.status = "erased"
@@ -96,6 +114,7 @@ async def _erase_record(
     await emergency.forget_reasons(session, row.id)
     await consents.forget_text(session, row.id)
     await notes.erase(session, row.id)
+    stored = await documents.erase(session, row.id)
     await grants.revoke_all(session, row.id, moment)
     await invitations.revoke_open(session, row.id, moment)
     await records.record_change(session, principal, row.id, "erased", {})
@@ -106,6 +125,7 @@ async def _erase_record(
     )
     records.record_erasure(session, row.id, moment, principal.subject, event_id)
     await events.scrub(session, row.id)
+    return stored
 
 
 async def _exportable(
@@ -198,6 +218,10 @@ async def _held(session: AsyncSession, row: Beneficiary, view: access.View) -> d
         "access_log": await rows(AccessLogEntry, AccessLogEntry.id),
         "emergency_accesses": await rows(EmergencyAccess, EmergencyAccess.opened_at),
         "notes": await rows(Note, Note.created_at, Note.id),
+        "documents": [
+            {key: value for key, value in item.items() if key != "storage_key"}
+            for item in await rows(StoredDocument, StoredDocument.created_at, StoredDocument.id)
+        ],
         "invitations": [
             {key: value for key, value in item.items() if key != "code_hash"}
             for item in await rows(Invitation, Invitation.created_at)

@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db import beneficiaries, notes, records
+from services.intake.db import beneficiaries, documents, notes, records
 from services.intake.db.models import Beneficiary
 from services.intake.domain import access
 from services.intake.domain.access import View
@@ -60,6 +60,7 @@ async def merge(
     merged.blocking_keys = []
     await beneficiaries.move_access(session, merged.id, survivor.id)
     await notes.move(session, merged.id, survivor.id)  # casework follows the person
+    await documents.move(session, merged.id, survivor.id)
     await records.record_change(
         session, principal, merged.id, "merged_into", {"survivor_id": str(survivor.id)}
     )
