@@ -23,6 +23,7 @@ from services.intake.api import (
     merge,
     notes,
     records,
+    transfers,
 )
 from services.intake.clients.clamd import ClamdClient
 from services.intake.db.models import outbox
@@ -117,6 +118,7 @@ def create_app(
             gdpr.router,
             consents.router,
             notes.router,
+            transfers.router,
             documents.router,
             emergency.router,
             invitations.router,

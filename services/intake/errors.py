@@ -225,3 +225,39 @@ class TooManyCandidates(FieldRefused):
             f"reaches more than {limit} possible duplicates",
             "too_many_candidates",
         )
+
+
+class TransferNotFound(NotFound):
+    """Not there, or the caller's organisation is neither party: the same answer."""
+
+    def __init__(self) -> None:
+        super().__init__("No such transfer.")
+
+
+class TransferForbidden(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only an org admin or operator asks for a transfer; the receiving organisation accepts "
+            "or rejects it, the sending organisation cancels it."
+        )
+
+
+class TransferPending(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "A transfer of this person is already pending: it is accepted, rejected or cancelled "
+            "before another is asked."
+        )
+
+
+class TransferDecided(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The transfer is {status}: only a pending transfer changes.")
+
+
+class TransferStale(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "The person is no longer the sending organisation's (merged, erased or moved); the "
+            "transfer cannot be accepted."
+        )

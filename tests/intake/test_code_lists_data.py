@@ -31,6 +31,7 @@ from services.intake.code_lists.render import (
     multilingual_entry,
 )
 from services.intake.domain.documents import DocumentKind, DocumentStatus, SupportType
+from services.intake.domain.transfers import TransferStatus
 
 GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 ALL_LISTS = list_names()
@@ -51,11 +52,11 @@ def entry(name: str, code: str) -> dict[str, Any]:
 # --- every list -------------------------------------------------------------------------------
 
 
-def test_the_fourteen_lists_are_served() -> None:
+def test_the_fifteen_lists_are_served() -> None:
     assert set(ALL_LISTS) == set(
         "countries languages cefr-levels language-skills isced-levels need-domains permit-types "
         "ilo-forced-labour-indicators recognition-statuses sexes organization-types "
-        "document-kinds document-statuses document-supports".split()
+        "document-kinds document-statuses document-supports transfer-statuses".split()
     )
 
 
@@ -65,6 +66,7 @@ def test_the_fourteen_lists_are_served() -> None:
         ("document-kinds", DocumentKind),
         ("document-statuses", DocumentStatus),
         ("document-supports", SupportType),
+        ("transfer-statuses", TransferStatus),
     ],
 )
 def test_the_document_lists_follow_their_enums(name: str, enum: type[StrEnum]) -> None:

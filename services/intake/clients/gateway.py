@@ -1,5 +1,5 @@
 """The gateway's internal API, as intake calls it: which emergency reasons an organisation is
-entitled to (the gateway owns organisations)."""
+entitled to, and whether an organisation exists (the gateway owns organisations)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import httpx
 from pydantic import ValidationError
 
 from services.intake.errors import GatewayUnavailable
-from shared.contracts.gateway import EmergencyEntitlement
+from shared.contracts.gateway import EmergencyEntitlement, OrganizationRef
 
 
 class GatewayClient:
@@ -38,3 +38,23 @@ class GatewayClient:
         except (httpx.HTTPError, ValidationError) as error:
             raise GatewayUnavailable from error
         return frozenset(found.reason_codes)
+
+    async def organization_exists(self, organization_id: uuid.UUID) -> bool:
+        """``GET /internal/organizations/{id}``: False on 404; 503 when the gateway does not
+        answer (nothing is written on a guess)."""
+        try:
+            answer = await self._http.get(
+                f"{self._base}/internal/organizations/{organization_id}",
+                headers={"Authorization": f"Bearer {self._token}"},
+                timeout=5.0,
+            )
+        except httpx.HTTPError as error:
+            raise GatewayUnavailable from error
+        if answer.status_code == 404:
+            return False
+        try:
+            answer.raise_for_status()
+            OrganizationRef.model_validate_json(answer.content)
+        except (httpx.HTTPError, ValidationError) as error:
+            raise GatewayUnavailable from error
+        return True

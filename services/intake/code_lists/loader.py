@@ -51,6 +51,7 @@ CURATED: Final[tuple[str, ...]] = (
     "document-kinds",
     "document-statuses",
     "document-supports",
+    "transfer-statuses",
 )
 GENERATED: Final[tuple[str, ...]] = ("countries", "languages")
 

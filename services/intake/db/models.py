@@ -264,6 +264,39 @@ class StoredDocument(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class Transfer(Base):
+    """A request to move a person's case to another organisation: the receiving organisation
+    accepts (the record's owner becomes it) or rejects; the sender may cancel a pending one. One
+    pending request per person. ``version`` is the ETag of its PATCH."""
+
+    __tablename__ = "transfer"
+    __table_args__ = (
+        Index("ix_transfer_from", "from_organization_id", "requested_at", "id"),
+        Index("ix_transfer_to", "to_organization_id", "requested_at", "id"),
+        Index("ix_transfer_person", "beneficiary_id"),
+        Index(
+            "uq_transfer_pending",
+            "beneficiary_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"))
+    from_organization_id: Mapped[uuid.UUID]
+    to_organization_id: Mapped[uuid.UUID]
+    consent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consent.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(2000))
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_reason: Mapped[str | None] = mapped_column(String(2000))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class AccessLogEntry(Base):
     __tablename__ = "access_log"
     __table_args__ = (Index("ix_access_log_person", "beneficiary_id", "id"),)

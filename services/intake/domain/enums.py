@@ -83,6 +83,9 @@ class Purpose(StrEnum):
     SHARING = "sharing"
     MATCHING = "matching"
     PARTNER_CONTACT = "partner_contact"
+    # The person agrees that their case moves to another organisation (``organization_id``):
+    # opens nothing by itself; a transfer request needs it (``service/transfers.py``).
+    TRANSFER = "transfer"
 
 
 class CollectionMethod(StrEnum):

@@ -15,11 +15,15 @@ from shared.dates import IsoDateTime
 
 
 class ConsentTerms(BaseModel):
-    """What a consent says, whoever records it: the purpose and, for sharing, with whom and what."""
+    """What a consent says, whoever records it: the purpose and, for sharing, with whom and what;
+    for transfer, to which organisation the person agrees their case may move (it opens nothing
+    until that organisation accepts a transfer request)."""
 
     purpose: Purpose
     organization_id: uuid.UUID | None = Field(
-        default=None, description="whom the person shares with (required for purpose sharing)"
+        default=None,
+        description="whom the person shares with (purpose sharing) or agrees their case may move "
+        "to (purpose transfer); required for both",
     )
     sections: list[Section] = Field(
         default_factory=list, max_length=4, description="what is shared (purpose sharing)"
@@ -35,8 +39,17 @@ class ConsentTerms(BaseModel):
                 raise ValueError("a sharing consent names the organisation (organization_id)")
             if not self.sections:
                 raise ValueError("a sharing consent names the sections shared")
+        elif self.purpose == Purpose.TRANSFER:
+            if self.organization_id is None:
+                raise ValueError(
+                    "a transfer consent names the receiving organisation (organization_id)"
+                )
+            if self.sections:
+                raise ValueError("a transfer consent moves the whole case: no sections")
         elif self.organization_id is not None or self.sections:
-            raise ValueError("organization_id and sections belong to sharing consents only")
+            raise ValueError(
+                "organization_id belongs to sharing and transfer consents, sections to sharing"
+            )
         return self
 
 

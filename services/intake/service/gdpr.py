@@ -19,6 +19,7 @@ from services.intake.db import (
     invitations,
     notes,
     records,
+    transfers,
 )
 from services.intake.db.invitations import Invitation
 from services.intake.db.models import (
@@ -114,6 +115,7 @@ async def _erase_record(
     await emergency.forget_reasons(session, row.id)
     await consents.forget_text(session, row.id)
     await notes.erase(session, row.id)
+    await transfers.erase(session, row.id)
     stored = await documents.erase(session, row.id)
     await grants.revoke_all(session, row.id, moment)
     await invitations.revoke_open(session, row.id, moment)
