@@ -81,6 +81,7 @@ class Person:
     appointment_id: str = ""
     task_id: str = ""  # a manual task of the pathway's organisation about the person
     document_id: str = ""
+    transfer_id: str = ""  # a pending transfer of the person (Kwame's to B, Lena's to C...)
     app: Headers = field(default_factory=dict)
     user_id: str = ""
 
@@ -93,6 +94,7 @@ class Person:
             self.appointment_id,
             self.task_id,
             self.document_id,
+            self.transfer_id,
         }
 
 
@@ -229,6 +231,20 @@ def fresh_consent(client: httpx.Client, person: Person, shares_with: Org | None 
     return str(ok(client.post(url, json=body, headers=person.org.operator))["id"])
 
 
+def fresh_transfer(client: httpx.Client, person: Person, to: Org) -> str:
+    """A pending transfer of the person from their organisation to ``to``, with its consent."""
+    body = {
+        "purpose": "transfer",
+        "organization_id": to.id,
+        "text_version": "v1",
+        "collection_method": "paper_signed",
+    }
+    url = f"/api/v1/beneficiaries/{person.id}/consents"
+    ok(client.post(url, json=body, headers=person.org.operator))
+    asked = {"beneficiary_id": person.id, "to_organization_id": to.id, "reason": "Moved"}
+    return str(ok(client.post("/api/v1/transfers", json=asked, headers=person.org.operator))["id"])
+
+
 def _casework(client: httpx.Client, person: Person, offer_id: str) -> None:
     headers = person.org.operator
 
@@ -325,6 +341,10 @@ def _cluster(client: httpx.Client, root: Headers, org: Org, members: tuple[Org, 
     ]
 
 
+def _transfer(client: httpx.Client, person: Person, to: Org) -> None:
+    person.transfer_id = fresh_transfer(client, person, to)
+
+
 def build_world(client: httpx.Client) -> World:
     """Independent parts are built in parallel threads (httpx clients are thread-safe): most of
     the time goes into password hashing and waiting for events between the services."""
@@ -363,6 +383,8 @@ def build_world(client: httpx.Client) -> World:
         work += [pool.submit(_activate, client, person) for person in (kwame, amina)]
         work += [pool.submit(_cluster, client, root, org) for org in (b, c, p)]
         work.append(pool.submit(_cluster, client, root, a, (p,)))
+        for person, to in ((kwame, b), (lena, c), (omar, b)):
+            work.append(pool.submit(_transfer, client, person, to))
         for future in work:
             future.result()
         provider_user_id, provider_headers = provider.result()

@@ -100,6 +100,7 @@ from tests.e2e.authorisation_world import (
     fresh_emergency_access,
     fresh_offer,
     fresh_person,
+    fresh_transfer,
     fresh_webhook,
 )
 from tests.e2e.conftest import Stack
@@ -156,6 +157,7 @@ ID_KEYS = frozenset(
         "operator_id",
         "task_id",
         "document_id",
+        "transfer_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -336,6 +338,7 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "appointment_id": person.appointment_id,
         "operator_id": org.operator_user_id,
         "document_id": person.document_id,
+        "transfer_id": person.transfer_id or str(uuid.uuid4()),
     }
 
 
@@ -387,6 +390,21 @@ def _fresh_document(
     ids["document_id"] = fresh_document(client, people_of(w, role, situation)[0])
 
 
+def _fresh_transfer(
+    client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
+) -> None:
+    """A throw-away pending transfer: to the caller's organisation (own: it may accept it), from B
+    to C of a person B shares with A (consented), from C to B (unconsented)."""
+    if situation in (CONSENTED, UNCONSENTED):
+        person, _ = people_of(w, role, situation)
+        shares = [w.a, w.p] if person is w.lena else []
+        moving = fresh_person(client, person.org, "Moving", shares, matching=False)
+        ids["transfer_id"] = fresh_transfer(client, moving, w.c if person is w.lena else w.b)
+        return
+    moving = fresh_person(client, w.b, "Moving", [], matching=False)
+    ids["transfer_id"] = fresh_transfer(client, moving, home(w, role))
+
+
 def _fresh_org_object(make: Callable[[httpx.Client, Org], str], key: str) -> Fresh:
     def fresh(
         client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
@@ -413,6 +431,7 @@ FRESH: dict[tuple[str, str], Fresh] = {
     ("DELETE", "/api/v1/clients/{client_uuid}"): _fresh_org_object(fresh_client, "client_uuid"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): _fresh_org_object(fresh_webhook, "webhook_id"),
     ("DELETE", "/api/v1/offers/{offer_id}"): _fresh_org_object(fresh_offer, "offer_id"),
+    ("PATCH", "/api/v1/transfers/{transfer_id}"): _fresh_transfer,
 }
 
 
