@@ -258,3 +258,23 @@ async def test_withdrawing_the_consent_stops_a_new_request(glass: Glass) -> None
     )
     assert withdrawn.status_code == 204, withdrawn.text
     assert (await ask(glass.intake, person, rome, latina.id)).status_code == 422
+
+
+async def test_the_export_holds_the_transfers_and_an_erasure_removes_them(
+    glass: Glass,  # noqa: F811
+    intake_database: str,
+) -> None:
+    rome, latina = await glass.organisation(), await glass.organisation()
+    person = (await register(glass.intake, rome))["id"]
+    await consent(glass.intake, person, rome, latina)
+    transfer = (await ask(glass.intake, person, rome, latina.id)).json()["id"]
+    record = f"/api/v1/beneficiaries/{person}"
+    exported = (await glass.intake.get(f"{record}/export", headers=rome.admin)).json()
+    held = exported["data"]["intake"]["transfers"]
+    assert [(item["id"], item["reason"]) for item in held] == [(transfer, REASON)]
+
+    assert (await glass.intake.delete(record, headers=rome.admin)).status_code == 204
+    left = await sql(intake_database, "SELECT id FROM transfer WHERE beneficiary_id = $1", person)
+    assert left == []
+    gone = await glass.intake.get(f"/api/v1/transfers/{transfer}", headers=latina.operator)
+    assert gone.status_code == 404

@@ -30,6 +30,7 @@ from services.intake.db.models import (
     EmergencyAccess,
     Note,
     StoredDocument,
+    Transfer,
     idempotency,
 )
 from services.intake.domain import access
@@ -224,6 +225,7 @@ async def _held(session: AsyncSession, row: Beneficiary, view: access.View) -> d
             {key: value for key, value in item.items() if key != "storage_key"}
             for item in await rows(StoredDocument, StoredDocument.created_at, StoredDocument.id)
         ],
+        "transfers": await rows(Transfer, Transfer.requested_at, Transfer.id),
         "invitations": [
             {key: value for key, value in item.items() if key != "code_hash"}
             for item in await rows(Invitation, Invitation.created_at)
