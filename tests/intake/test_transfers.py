@@ -278,3 +278,38 @@ async def test_the_export_holds_the_transfers_and_an_erasure_removes_them(
     assert left == []
     gone = await glass.intake.get(f"/api/v1/transfers/{transfer}", headers=latina.operator)
     assert gone.status_code == 404
+
+
+async def test_a_retried_request_answers_the_first_answer(glass: Glass) -> None:  # noqa: F811
+    rome, latina = await glass.organisation(), await glass.organisation()
+    person = (await register(glass.intake, rome))["id"]
+    await consent(glass.intake, person, rome, latina)
+    body = {"beneficiary_id": person, "to_organization_id": str(latina.id), "reason": REASON}
+    headers = {**rome.operator, "Idempotency-Key": uuid.uuid4().hex}
+    first = await glass.intake.post("/api/v1/transfers", json=body, headers=headers)
+    again = await glass.intake.post("/api/v1/transfers", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["idempotent-replayed"] == "true"
+    listed = await glass.intake.get("/api/v1/transfers", headers=rome.operator)
+    assert len(listed.json()["items"]) == 1
+
+
+async def test_the_list_pages_newest_first(glass: Glass) -> None:  # noqa: F811
+    rome, latina = await glass.organisation(), await glass.organisation()
+    asked = []
+    for _ in range(3):
+        person = (await register(glass.intake, rome))["id"]
+        await consent(glass.intake, person, rome, latina)
+        asked.append((await ask(glass.intake, person, rome, latina.id)).json()["id"])
+    seen: list[str] = []
+    params: dict[str, Any] = {"limit": 2, "direction": "received"}
+    while True:
+        page = (
+            await glass.intake.get("/api/v1/transfers", params=params, headers=latina.admin)
+        ).json()
+        seen += [item["id"] for item in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == list(reversed(asked))
