@@ -36,6 +36,7 @@ from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.taxonomy import Taxonomy
 from services.matching.service import adapters
 from shared.logging import get_logger
+from shared.worker import cancel_and_wait
 
 INLINE_REBUILD_ROWS = 2_000
 T = TypeVar("T")
@@ -67,21 +68,27 @@ class Built(Generic[T]):
 class Kept(Generic[T]):
     """One index and the revision of the data it was built from."""
 
-    def __init__(self, name: str, build: Callable[[], Awaitable[tuple[T, int]]]) -> None:
+    def __init__(
+        self, name: str, build: Callable[[AsyncSession | None], Awaitable[tuple[T, int]]]
+    ) -> None:
         self._name = name
         self._build = build
         self._built: Built[T] | None = None
         self._lock = asyncio.Lock()
         self._background: asyncio.Task[None] | None = None
 
-    async def get(self, revision: tuple[Any, ...]) -> T:
+    async def get(self, revision: tuple[Any, ...], session: AsyncSession) -> T:
+        """The index at ``revision``. A small one is rebuilt inline with the caller's own session:
+        the callers waiting on the lock each hold a connection, and a build that needed one more
+        could find the pool empty and wait with them until the pool's timeout (seen: six
+        concurrent candidate lists on a pool of six, every one a 500 after 30 s)."""
         current = self._built
         if current is not None and current.revision == revision:
             return current.value
         if current is None or current.rows <= INLINE_REBUILD_ROWS:
             async with self._lock:
                 if self._built is None or self._built.revision != revision:
-                    await self._rebuild(revision)
+                    await self._rebuild(revision, session)
                 assert self._built is not None
                 return self._built.value
         if self._background is None or self._background.done():
@@ -89,20 +96,20 @@ class Kept(Generic[T]):
         return current.value
 
     async def _rebuild_locked(self, revision: tuple[Any, ...]) -> None:
+        """In the background, with a session of its own: nobody waits for it."""
         async with self._lock:
             if self._built is None or self._built.revision != revision:
-                await self._rebuild(revision)
+                await self._rebuild(revision, None)
 
-    async def _rebuild(self, revision: tuple[Any, ...]) -> None:
+    async def _rebuild(self, revision: tuple[Any, ...], session: AsyncSession | None) -> None:
         started = time.perf_counter()
-        value, rows = await self._build()
+        value, rows = await self._build(session)
         self._built = Built(value, revision, rows)
         seconds = round(time.perf_counter() - started, 3)
         log.info("index_built", index=self._name, rows=rows, seconds=seconds)
 
     async def stop(self) -> None:
-        if self._background is not None:
-            self._background.cancel()
+        await cancel_and_wait(self._background)
 
 
 class Indexes:
@@ -126,25 +133,29 @@ class Indexes:
         return self._taxonomy[1]
 
     async def offers(self, session: AsyncSession) -> OfferIndex:
-        return await self._offers.get(await self._revision(session, revisions.OFFERS))
+        return await self._offers.get(await self._revision(session, revisions.OFFERS), session)
 
     async def people(self, session: AsyncSession) -> PersonIndex:
-        return await self._people.get(await self._revision(session, revisions.PEOPLE))
+        return await self._people.get(await self._revision(session, revisions.PEOPLE), session)
 
-    async def _build_offers(self) -> tuple[OfferIndex, int]:
-        async with self._sessions() as session:
-            taxonomy = await self.taxonomy(session)
-            rows = await offers_repository.open_columns(session)
-            # the territory chains of the codes in use, once for the whole index
-            places = await places_repository.of_codes(session, {r.territory_code for r in rows})
+    async def _build_offers(self, session: AsyncSession | None) -> tuple[OfferIndex, int]:
+        if session is None:
+            async with self._sessions() as own:
+                return await self._build_offers(own)
+        taxonomy = await self.taxonomy(session)
+        rows = await offers_repository.open_columns(session)
+        # the territory chains of the codes in use, once for the whole index
+        places = await places_repository.of_codes(session, {r.territory_code for r in rows})
         offers = [adapters.offer(row, places) for row in rows]
         return await asyncio.to_thread(OfferIndex, offers, taxonomy), len(offers)
 
-    async def _build_people(self) -> tuple[PersonIndex, int]:
-        async with self._sessions() as session:
-            taxonomy = await self.taxonomy(session)
-            rows = await people_repository.all_consented(session)
-            places = await places_repository.of_codes(session, {row[3] for row in rows})
+    async def _build_people(self, session: AsyncSession | None) -> tuple[PersonIndex, int]:
+        if session is None:
+            async with self._sessions() as own:
+                return await self._build_people(own)
+        taxonomy = await self.taxonomy(session)
+        rows = await people_repository.all_consented(session)
+        places = await places_repository.of_codes(session, {row[3] for row in rows})
         people = [
             adapters.person(row[0], row[1], row[2], places.get(row[3]) if row[3] else None)
             for row in rows
@@ -164,7 +175,6 @@ class Indexes:
         self._warming = asyncio.create_task(self._warm())
 
     async def stop(self) -> None:
-        if self._warming is not None:
-            self._warming.cancel()
+        await cancel_and_wait(self._warming)
         await self._offers.stop()
         await self._people.stop()
