@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.db import access as grants
 from services.intake.db import beneficiaries, records
 from services.intake.db.models import Beneficiary
 from services.intake.domain import access
@@ -141,6 +142,21 @@ async def visible(
 ) -> tuple[Beneficiary, View]:
     """The record and what the caller may see of it; 404 when nothing (or not there)."""
     return await beneficiaries.get_visible(session, principal, beneficiary_id)
+
+
+async def seen(
+    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, *, lock: bool = False
+) -> tuple[Beneficiary, View]:
+    """The active record and what the caller may see of it; 404 when nothing (the notes and the
+    documents of a person). ``lock``: a write takes the person's row, so an erasure or a merge
+    waits for it (or it for them, and then finds the person gone)."""
+    row = await beneficiaries.active_or_404(session, beneficiary_id, lock=lock)
+    view = access.view_of(
+        principal, row.organization_id, await grants.grants_on(session, row.id), clock.now()
+    )
+    if view is None:
+        raise BeneficiaryNotFound
+    return row, view
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,9 @@ from collections.abc import AsyncIterator, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db import access as grants
-from services.intake.db import beneficiaries, documents, records
+from services.intake.db import documents, records
 from services.intake.db.models import Beneficiary, StoredDocument
 from services.intake.domain import access
-from services.intake.domain.access import View
 from services.intake.domain.documents import (
     ACCEPTED,
     DEFAULT_SECTION,
@@ -26,7 +24,6 @@ from services.intake.domain.documents import (
 from services.intake.domain.enums import Section
 from services.intake.domain.notes import readable_sections
 from services.intake.errors import (
-    BeneficiaryNotFound,
     DocumentNotDownloadable,
     DocumentNotFound,
     DocumentWriteForbidden,
@@ -34,6 +31,7 @@ from services.intake.errors import (
     UploadRefused,
 )
 from services.intake.schemas.document import DocumentFields, DocumentRead, Supports
+from services.intake.service import beneficiaries as beneficiaries_service
 from services.intake.storage import FileStore, StoredFileMissing
 from services.intake.storage.upload import StagedFile
 from shared import clock
@@ -47,26 +45,12 @@ CONTENT_PURPOSE = f"GET {PREFIX}/{{document_id}}/content"
 _log = get_logger("ponte.intake.documents")
 
 
-async def _seen(
-    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, *, lock: bool = False
-) -> tuple[Beneficiary, View]:
-    """The active record and what the caller may see of it; 404 when nothing. ``lock``: a write
-    takes the person's row, so an erasure or a merge waits for it (or it for them)."""
-    row = await beneficiaries.active_or_404(session, beneficiary_id, lock=lock)
-    view = access.view_of(
-        principal, row.organization_id, await grants.grants_on(session, row.id), clock.now()
-    )
-    if view is None:
-        raise BeneficiaryNotFound
-    return row, view
-
-
 async def writable(
     session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, *, lock: bool = False
 ) -> Beneficiary:
     """The person, when the caller may add documents: checked before the upload is read (and
     again, locked, before it is stored)."""
-    row, _ = await _seen(session, principal, beneficiary_id, lock=lock)
+    row, _ = await beneficiaries_service.seen(session, principal, beneficiary_id, lock=lock)
     if not access.may_change(principal, row.organization_id):
         raise DocumentWriteForbidden
     return row
@@ -132,7 +116,7 @@ async def listed(
     cursor: str | None,
     limit: int,
 ) -> Sequence[StoredDocument]:
-    row, view = await _seen(session, principal, beneficiary_id)
+    row, view = await beneficiaries_service.seen(session, principal, beneficiary_id)
     found = await documents.page(session, row.id, readable_sections(view), cursor, limit)
     await records.log_access(
         session, principal, [row.id], action="read", purpose=LIST_PURPOSE, emergency=view.emergency
@@ -143,7 +127,7 @@ async def listed(
 async def one(
     session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, document_id: uuid.UUID
 ) -> StoredDocument:
-    row, view = await _seen(session, principal, beneficiary_id)
+    row, view = await beneficiaries_service.seen(session, principal, beneficiary_id)
     document = await documents.one(session, row.id, readable_sections(view), document_id)
     if document is None:
         raise DocumentNotFound
@@ -162,7 +146,7 @@ async def content(
 ) -> tuple[StoredDocument, AsyncIterator[bytes]]:
     """The document and its bytes, opened; the download is in the access log (committed before
     the first byte is sent)."""
-    row, view = await _seen(session, principal, beneficiary_id)
+    row, view = await beneficiaries_service.seen(session, principal, beneficiary_id)
     document = await documents.one(session, row.id, readable_sections(view), document_id)
     if document is None:
         raise DocumentNotFound
@@ -193,7 +177,7 @@ async def delete(
 ) -> None:
     """The row and the bytes go. The bytes first-and-for-good: if the commit then fails, the
     client's retry finds the row and deletes it (a missing file is no error)."""
-    row, view = await _seen(session, principal, beneficiary_id, lock=True)
+    row, view = await beneficiaries_service.seen(session, principal, beneficiary_id, lock=True)
     document = await documents.one(session, row.id, readable_sections(view), document_id)
     if document is None:
         raise DocumentNotFound

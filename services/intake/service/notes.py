@@ -9,11 +9,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db import access as grants
-from services.intake.db import beneficiaries, notes, records
-from services.intake.db.models import Beneficiary, Note
+from services.intake.db import notes, records
+from services.intake.db.models import Note
 from services.intake.domain import access
-from services.intake.domain.access import View
 from services.intake.domain.enums import Section
 from services.intake.domain.notes import (
     SectionDiffers,
@@ -21,33 +19,19 @@ from services.intake.domain.notes import (
     readable_sections,
     section_of,
 )
-from services.intake.errors import BeneficiaryNotFound, FieldRefused, NoteWriteForbidden
+from services.intake.errors import FieldRefused, NoteWriteForbidden
 from services.intake.schemas.note import NoteCreate, NoteRead
+from services.intake.service import beneficiaries as beneficiaries_service
 from shared import clock
 from shared.auth import Principal
 
 LIST_PURPOSE = "GET /api/v1/beneficiaries/{beneficiary_id}/notes"
 
 
-async def _seen(
-    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, *, lock: bool = False
-) -> tuple[Beneficiary, View]:
-    """The active record and what the caller may see of it; 404 when nothing. ``lock``: a write
-    takes the person's row, so an erasure or a merge waits for it (or it for them, and then finds
-    the person gone)."""
-    row = await beneficiaries.active_or_404(session, beneficiary_id, lock=lock)
-    view = access.view_of(
-        principal, row.organization_id, await grants.grants_on(session, row.id), clock.now()
-    )
-    if view is None:
-        raise BeneficiaryNotFound
-    return row, view
-
-
 async def write(
     session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID, body: NoteCreate
 ) -> Note:
-    row, view = await _seen(session, principal, beneficiary_id, lock=True)
+    row, view = await beneficiaries_service.seen(session, principal, beneficiary_id, lock=True)
     if not access.may_change(principal, row.organization_id):
         raise NoteWriteForbidden
     corrected: Section | None = None
@@ -101,7 +85,7 @@ async def listed(
 ) -> tuple[Sequence[Note], dict[uuid.UUID, list[uuid.UUID]]]:
     """A page of the notes the caller may read, newest first, and who corrected each; the read
     is logged (once per page, as a record's read is)."""
-    row, view = await _seen(session, principal, beneficiary_id)
+    row, view = await beneficiaries_service.seen(session, principal, beneficiary_id)
     found = await notes.page(session, row.id, readable_sections(view), pathway_id, cursor, limit)
     corrections = await notes.corrections_of(session, [note.id for note in found[:limit]])
     await records.log_access(
