@@ -24,6 +24,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     SmallInteger,
+    SQLColumnExpression,
     String,
     Table,
     Uuid,
@@ -34,7 +35,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
@@ -123,11 +124,12 @@ def visible_condition(
     grants: Table,
     beneficiary_id: Any,
     principal: Principal,
-    section: str,
+    section: str | SQLColumnExpression[str],
     now: datetime,
 ) -> ColumnElement[bool]:
     """SQL for "the caller's organisation may see ``section`` of the person ``beneficiary_id``":
-    it registered the person, or holds an unexpired grant naming the section."""
+    it registered the person, or holds an unexpired grant naming the section (a name, or a
+    column: the section a row is in)."""
     org = principal.organization_id
     if org is None or not principal.works_on_cases:
         return false()
@@ -146,7 +148,7 @@ def visible_condition(
     granted = exists().where(
         grants.c.beneficiary_id == beneficiary_id,
         grants.c.organization_id == org,
-        grants.c.sections.contains([section]),
+        grants.c.sections.contains([section] if isinstance(section, str) else array([section])),
         or_(grants.c.expires_at.is_(None), grants.c.expires_at > now),
     )
     return or_(owned, granted)

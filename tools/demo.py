@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from services.intake.schemas.beneficiary import EXAMPLE
-from tools import demo_casework, demo_cluster, demo_matching
+from tools import demo_casework, demo_cluster, demo_day, demo_matching
 
 DEMO_PASSWORD = "demo-staff-roma-2026"  # noqa: S105 - printed for the local demo on purpose
 # What an admin gives a new user; the demo users replace it with DEMO_PASSWORD at once.
@@ -124,7 +124,8 @@ def _share(client: httpx.Client, token: str, beneficiary_id: str, organization_i
 
 def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
     """About forty people at the employment centre, a dozen at the NGO; five of the centre's
-    shared with the NGO; the centre's pathways, notes and referrals. Only on first load (external
+    shared with the NGO; the centre's pathways, notes, referrals, documents, appointments and
+    tasks, and a case the NGO asks it to take over. Only on first load (external
     ids make a second load a no-op)."""
     centre = _token(client, "operatore@cpi-roma-est.example", DEMO_PASSWORD)
     ngo = _token(client, "operatrice@casadeidiritti.example", DEMO_PASSWORD)
@@ -140,9 +141,16 @@ def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
         _share(client, centre, beneficiary_id, organizations["Casa dei Diritti ODV"])
     for beneficiary_id in created[:30]:
         demo_matching.consent_to_matching(client, centre, beneficiary_id)
-    _register(client, ngo, _demo_people(12, seed=11, prefix="demo-ngo"))
-    if len(created) > 14:  # the first load: the centre's day, around the loop
-        demo_casework.load_casework(client, centre, school, created)
+    ngo_people = _register(client, ngo, _demo_people(12, seed=11, prefix="demo-ngo"))
+    if len(created) > 14 and ngo_people:  # the first load: the centre's day, around the loop
+        pathways = demo_casework.load_casework(client, centre, school, created)
+        tokens = {
+            "centre": centre,
+            "admin": _token(client, "admin@cpi-roma-est.example", DEMO_PASSWORD),
+            "ngo": ngo,
+        }
+        centre_id = organizations["Centro per l'impiego Roma Est"]
+        demo_day.load_day(client, tokens, centre_id, created, pathways, ngo_people[0])
 
 
 def _add_user(

@@ -1,8 +1,8 @@
 """The demo's daily casework at the employment centre: pathways at every stage of the loop (one
 in its second cycle, one closed with a placement and its follow-ups scheduled), a rights check
 that finds withheld wages and escalates, case notes, and referrals to the school's offers in
-every status. Loaded once, with the centre's people (a second load registers no one new, so it
-adds nothing)."""
+every status (``demo_day`` adds documents, appointments, tasks and a transfer). Loaded once,
+with the centre's people (a second load registers no one new, so it adds nothing)."""
 
 from __future__ import annotations
 
@@ -138,12 +138,13 @@ def _referrals(
 
 def load_casework(
     client: httpx.Client, centre_token: str, school_token: str, people: list[str]
-) -> None:
-    """``people``: the centre's newly registered people, the first 30 with consent to matching."""
+) -> list[str]:
+    """``people``: the centre's newly registered people, the first 30 with consent to matching.
+    The open pathways of the first six, in order."""
     centre = {"Authorization": f"Bearer {centre_token}"}
     school = {"Authorization": f"Bearer {school_token}"}
-    for steps, person in enumerate(people[:6]):  # a pathway at each stage, 0 = just opened
-        _pathway(client, centre, person, steps)
+    # A pathway at each stage, 0 = just opened.
+    opened = [_pathway(client, centre, person, steps) for steps, person in enumerate(people[:6])]
     _violation_and_second_cycle(client, centre, people[6])
     _placed_and_closed(client, centre, people[7])
     for person in people[:8]:
@@ -153,3 +154,4 @@ def load_casework(
                 f"/api/v1/beneficiaries/{person}/notes", json=note, headers=centre
             ).raise_for_status()
     _referrals(client, centre, school, people[8:30])
+    return opened

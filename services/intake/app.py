@@ -38,7 +38,7 @@ from shared.worker import cancel_and_wait
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What each service needs to hear; the gateway turns events into webhooks.
-PATHWAYS_EVENTS = frozenset(
+PERSON_EVENTS = frozenset(
     {
         contract.REGISTERED,
         contract.UPDATED,
@@ -47,8 +47,11 @@ PATHWAYS_EVENTS = frozenset(
         contract.MERGED,
     }
 )
-MATCHING_EVENTS = PATHWAYS_EVENTS
-GATEWAY_EVENTS = PATHWAYS_EVENTS | {
+MATCHING_EVENTS = PERSON_EVENTS
+# Pathways reminds of expiring documents and of transfers to accept (tasks).
+PATHWAYS_EVENTS = PERSON_EVENTS | {contract.DOCUMENT_CHANGED, contract.TRANSFER_STATUS_CHANGED}
+GATEWAY_EVENTS = PERSON_EVENTS | {
+    contract.TRANSFER_STATUS_CHANGED,
     contract.CONSENT_GRANTED,
     contract.CONSENT_WITHDRAWN,
     contract.EMERGENCY_ACCESS_OPENED,

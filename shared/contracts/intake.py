@@ -17,6 +17,8 @@ CONSENT_GRANTED = "consent.granted"
 CONSENT_WITHDRAWN = "consent.withdrawn"
 EMERGENCY_ACCESS_OPENED = "emergency_access.opened"
 EMERGENCY_ACCESS_CLOSED = "emergency_access.closed"
+DOCUMENT_CHANGED = "document.changed"
+TRANSFER_STATUS_CHANGED = "transfer.status_changed"
 
 
 class EmergencyReason(StrEnum):
@@ -130,3 +132,30 @@ class EmergencyAccessChanged(Contract):
     opened_at: datetime
     expires_at: datetime
     closed_at: datetime | None = None
+
+
+class DocumentChanged(Contract):
+    """``document.changed``: a person's document stored, or deleted (then for good). What a
+    reminder needs (its kind, section and expiry), never its name or bytes."""
+
+    document_id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    organization_id: uuid.UUID | None = None  # the organisation that uploaded it
+    kind: str
+    section: str
+    expires_on: date | None = None
+    deleted: bool = False
+
+
+class TransferChanged(Contract):
+    """``transfer.status_changed``: a request to move a person's case to another organisation,
+    made (``pending``) or decided (``accepted``, ``rejected``, ``cancelled``: final). Never the
+    free-text reasons (they stay in intake, shown to the two organisations through the API)."""
+
+    transfer_id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    from_organization_id: uuid.UUID
+    to_organization_id: uuid.UUID
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None = None

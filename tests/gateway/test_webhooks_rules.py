@@ -391,6 +391,35 @@ def test_a_task_falling_due_goes_to_its_organisation_alone_while_it_sees_the_per
     assert set(_receivers("task.due", about_no_one, None)) == {PARTNER}
 
 
+def test_a_transfer_goes_to_both_organisations_without_its_reasons() -> None:
+    payload = {
+        "transfer_id": str(uuid.uuid4()),
+        "beneficiary_id": str(PERSON),
+        "from_organization_id": str(OWNER),
+        "to_organization_id": str(STRANGER),  # the receiver sees no section of the person yet
+        "status": "pending",
+        "requested_at": "2026-03-02T09:15:00+00:00",
+        "decided_at": None,
+        "reason": "a free text that must never leave",  # a producer's mistake: dropped
+    }
+    seeing = _access((PARTNER, ["contact", "identity", "pathway"], None))
+    got = _receivers("transfer.status_changed", payload, seeing)
+    assert set(got) == {OWNER, STRANGER}  # not the partner the person shares with
+    assert set(got[STRANGER]) == set(payload) - {"reason"}
+    assert (got[OWNER]["transfer_id"], got[OWNER]["status"]) == (payload["transfer_id"], "pending")
+    assert set(_receivers("transfer.status_changed", payload, None)) == {OWNER, STRANGER}
+    assert _receivers("transfer.status_changed", payload, _access(erased=True)) == {}
+    # The receiver's task to accept it is announced to the receiver, which sees no section.
+    task = {
+        "task_id": f"transfer_to_accept.{payload['transfer_id']}.2026-03-02",
+        "kind": "transfer_to_accept",
+        "due_on": "2026-03-02",
+        "organization_id": str(STRANGER),
+        "beneficiary_id": str(PERSON),
+    }
+    assert set(_receivers("task.due", task, seeing)) == {STRANGER}
+
+
 def test_access_changes_are_not_webhook_events() -> None:
     assert audience.decide("beneficiary.access_changed", {}, None, NOW) is None
 

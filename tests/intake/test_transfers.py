@@ -313,3 +313,38 @@ async def test_the_list_pages_newest_first(glass: Glass) -> None:  # noqa: F811
             break
         params["cursor"] = page["next_cursor"]
     assert seen == list(reversed(asked))
+
+
+async def test_each_step_is_an_event_and_a_merge_cancels_a_pending_request(
+    glass: Glass,  # noqa: F811
+    intake_database: str,
+) -> None:
+    """Pathways lists a pending request as the receiver's task and the gateway tells both
+    organisations (webhooks): each step is a ``transfer.status_changed`` event, without the
+    reasons. A record merged into another leaves its pending request cancelled, naming the
+    survivor: the receiver could never accept it."""
+    rome, latina = await glass.organisation(), await glass.organisation()
+    survivor = (await register(glass.intake, rome))["id"]
+    merged = (await register(glass.intake, rome))["id"]
+    await consent(glass.intake, merged, rome, latina)
+    transfer = (await ask(glass.intake, merged, rome, latina.id)).json()["id"]
+    answer = await glass.intake.post(
+        f"/api/v1/beneficiaries/{survivor}/merge",
+        json={"merged_id": merged},
+        headers=rome.operator,
+    )
+    assert answer.status_code == 200, answer.text
+
+    read = (await glass.intake.get(f"/api/v1/transfers/{transfer}", headers=latina.operator)).json()
+    assert (read["status"], read["decision_reason"]) == ("cancelled", f"merged into {survivor}")
+    assert (await decide(glass.intake, transfer, latina.operator, "accepted")).status_code == 409
+    steps = [e for e in await _events(intake_database, merged) if e["type"].startswith("transfer")]
+    assert [(e["type"], e["status"]) for e in steps] == [
+        ("transfer.status_changed", "pending"),
+        ("transfer.status_changed", "cancelled"),
+    ]
+    assert {e["transfer_id"] for e in steps} == {transfer}
+    assert not any("reason" in e for e in steps)
+    # The survivor may be asked for at once (one pending request per person).
+    await consent(glass.intake, survivor, rome, latina)
+    assert (await ask(glass.intake, survivor, rome, latina.id)).status_code == 201

@@ -276,3 +276,58 @@ async def test_a_referral_naming_another_organisations_action_does_not_move_it(
         await pathways.get(f"/api/v1/pathways/{a_pathway}/actions", headers=a.operator)
     ).json()
     assert [action["status"] for action in actions] == ["in_progress"]
+
+
+async def test_late_copies_of_documents_and_transfers_change_nothing(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    """Intake's document and transfer events applied out of order: a deletion stays final, a
+    decision is not undone by a late copy of the request, and nothing comes back after an
+    erasure. The tasks they make are read through the API."""
+    a, b, _ = orgs
+    someone = await person(pathways, a)
+    await open_pathway(pathways, a, someone)
+    document = {
+        "document_id": str(uuid.uuid4()),
+        "beneficiary_id": str(someone),
+        "organization_id": str(a.id),
+        "kind": "contract",
+        "section": "pathway",
+        "expires_on": "2000-01-31",  # long past: in the list of what is due, whatever today is
+    }
+    transfer = {
+        "transfer_id": str(uuid.uuid4()),
+        "beneficiary_id": str(someone),
+        "from_organization_id": str(a.id),
+        "to_organization_id": str(b.id),
+        "status": "pending",
+        "requested_at": "2000-01-02T10:00:00+00:00",
+    }
+
+    async def kinds(org: Org) -> list[str]:
+        answer = await pathways.get("/api/v1/tasks", headers=org.admin)
+        return sorted(item["kind"] for item in (await _ok(answer))["items"])
+
+    stored = envelope("document.changed", document)
+    asked = envelope("transfer.status_changed", transfer)
+    await deliver(pathways, stored, asked)
+    assert "document_expiring" in await kinds(a)
+    assert await kinds(b) == ["transfer_to_accept"]
+
+    deleted = envelope("document.changed", {**document, "deleted": True})
+    decided = envelope(
+        "transfer.status_changed",
+        {**transfer, "status": "rejected", "decided_at": "2000-01-03T10:00:00+00:00"},
+    )
+    await deliver(pathways, deleted, decided)
+    await deliver(pathways, envelope("document.changed", document))  # late copies
+    await deliver(pathways, envelope("transfer.status_changed", transfer))
+    assert "document_expiring" not in await kinds(a)
+    assert await kinds(b) == []
+
+    erased = envelope(
+        "beneficiary.erased", {"beneficiary_id": str(someone), "organization_id": str(a.id)}
+    )
+    again = {**transfer, "transfer_id": str(uuid.uuid4())}
+    await deliver(pathways, erased, envelope("transfer.status_changed", again))
+    assert await kinds(b) == []

@@ -11,8 +11,11 @@ organisation read through the API.
   person's ``profile`` (matching's rule); the provider without the referrer's pathway and action;
 - emergency accesses (break the glass): the registering organisation alone (the opening one knows;
   the others have no business knowing who is a presumed victim or in hospital);
+- transfers of a person's case: the sending and the receiving organisations (the receiver sees
+  the request before it sees the record);
 - tasks falling due: the organisation whose task it is alone, while it may see the person's
-  ``pathway`` section (a task about no one: that organisation).
+  ``pathway`` section (a task about no one, or a transfer it is asked to accept: that
+  organisation).
 
 ``data`` holds ids and states only, never a profile: the rest is read through the API, where the
 usual rules apply. Decided when the event arrives, from the access known at that moment.
@@ -31,6 +34,9 @@ from pydantic import BaseModel
 from services.gateway.webhooks.catalogue import WebhookEventType as T
 from shared.access_mirror import Access
 from shared.contracts import intake, matching, pathways
+
+# pathways' task kind (``services/pathways/domain/tasks.py``): the receiver of a transfer request.
+TRANSFER_TO_ACCEPT = "transfer_to_accept"
 
 
 class AccessNotYetKnown(Exception):
@@ -144,8 +150,14 @@ def _owner(event: intake.EmergencyAccessChanged, access: Access | None, _now: da
     return _all({event.owner_organization_id})
 
 
+def _transfer(event: intake.TransferChanged, access: Access | None, _now: datetime) -> Audience:
+    if access is not None and access.erased:
+        return {}
+    return _all({event.from_organization_id, event.to_organization_id})
+
+
 def _task(event: pathways.TaskDue, access: Access | None, now: datetime) -> Audience:
-    if event.beneficiary_id is None:
+    if event.beneficiary_id is None or event.kind == TRANSFER_TO_ACCEPT:
         return _all({event.organization_id})
     return _all({event.organization_id} & seeing(access, "pathway", now))
 
@@ -228,6 +240,9 @@ _RULES: dict[str, _Rule] = {
     ),
 }
 _RULES[T.CONSENT_WITHDRAWN] = _RULES[T.CONSENT_GRANTED]
+_RULES[T.TRANSFER_STATUS_CHANGED] = _Rule(
+    intake.TransferChanged, tuple(intake.TransferChanged.model_fields), _transfer, False
+)
 _RULES[T.EMERGENCY_ACCESS_OPENED] = _Rule(
     intake.EmergencyAccessChanged,
     tuple(intake.EmergencyAccessChanged.model_fields),  # ids, code, sections, times: no text

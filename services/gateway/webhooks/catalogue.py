@@ -24,6 +24,7 @@ class WebhookEventType(StrEnum):
     REFERRAL_STATUS_CHANGED = "referral.status_changed"
     EMERGENCY_ACCESS_OPENED = "emergency_access.opened"
     EMERGENCY_ACCESS_CLOSED = "emergency_access.closed"
+    TRANSFER_STATUS_CHANGED = "transfer.status_changed"
     TASK_DUE = "task.due"
 
 
@@ -209,6 +210,21 @@ CATALOGUE: dict[str, EventSpec] = {
             _EMERGENCY_AUDIENCE,
             **_EMERGENCY_ACCESS,
             closed_at="2026-03-02T11:40:00+00:00",
+        ),
+        _spec(
+            T.TRANSFER_STATUS_CHANGED,
+            "A request to move a person's case to another organisation was made (`pending`) or "
+            "decided: `accepted` (the receiver now holds the record), `rejected` (by the "
+            "receiver) or `cancelled` (by the sender, or by Ponte when the record was merged into "
+            "another). The reasons are in `GET /api/v1/transfers/{transfer_id}`.",
+            "the two organisations, the sending and the receiving one",
+            transfer_id="6f708192-a3b4-4c5d-9e6f-708192a3b4c5",
+            beneficiary_id=_PERSON,
+            from_organization_id=_OWNER,
+            to_organization_id=_PARTNER,
+            status="pending",
+            requested_at="2026-03-02T09:15:00+00:00",
+            decided_at=None,
         ),
         # Built whole: its data has a ``kind`` of its own.
         EventSpec(

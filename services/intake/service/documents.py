@@ -32,6 +32,7 @@ from services.intake.errors import (
 )
 from services.intake.schemas.document import DocumentFields, DocumentRead, Supports
 from services.intake.service import beneficiaries as beneficiaries_service
+from services.intake.service import events
 from services.intake.storage import FileStore, StoredFileMissing
 from services.intake.storage.upload import StagedFile
 from shared import clock
@@ -103,6 +104,8 @@ async def add(
         created_at=clock.now(),
     )
     await documents.add(session, document)
+    if document.expires_on is not None:  # pathways reminds of it (a task)
+        await events.document_changed(session, document)
     # Last: a failure above leaves nothing in the store. (A failed commit after this leaves
     # bytes no row names; they are never served.)
     await store.put(document.storage_key, staged.path, content_type)
@@ -184,6 +187,8 @@ async def delete(
     if not access.may_change(principal, row.organization_id):
         raise DocumentWriteForbidden
     await documents.remove(session, document)
+    if document.expires_on is not None:
+        await events.document_changed(session, document, deleted=True)
     await store.delete(document.storage_key)
 
 

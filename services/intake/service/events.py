@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db.models import Beneficiary, outbox
+from services.intake.db.models import Beneficiary, StoredDocument, Transfer, outbox
 from services.intake.domain.access import Grant
 from services.intake.domain.profile import assess_vulnerability
 from services.intake.domain.record import permit_allows_work
@@ -97,6 +97,37 @@ async def publish_returning(
     session: AsyncSession, event_type: str, payload: contract.Contract
 ) -> uuid.UUID:
     return await emit(session, outbox, event_type, payload, source="intake")
+
+
+async def document_changed(
+    session: AsyncSession, document: StoredDocument, *, deleted: bool = False
+) -> None:
+    """Pathways reminds of a document's expiry (a task); ids, kind, section and date only."""
+    payload = contract.DocumentChanged(
+        document_id=document.id,
+        beneficiary_id=document.beneficiary_id,
+        organization_id=document.organization_id,
+        kind=document.kind,
+        section=document.section,
+        expires_on=document.expires_on,
+        deleted=deleted,
+    )
+    await emit(session, outbox, contract.DOCUMENT_CHANGED, payload, source="intake")
+
+
+async def transfer_changed(session: AsyncSession, transfer: Transfer) -> None:
+    """Pathways lists a pending request as the receiver's task; the gateway tells both parties
+    (webhooks)."""
+    payload = contract.TransferChanged(
+        transfer_id=transfer.id,
+        beneficiary_id=transfer.beneficiary_id,
+        from_organization_id=transfer.from_organization_id,
+        to_organization_id=transfer.to_organization_id,
+        status=transfer.status,
+        requested_at=transfer.requested_at,
+        decided_at=transfer.decided_at,
+    )
+    await emit(session, outbox, contract.TRANSFER_STATUS_CHANGED, payload, source="intake")
 
 
 async def publish_many(session: AsyncSession, items: list[tuple[str, contract.Contract]]) -> None:

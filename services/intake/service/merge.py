@@ -17,7 +17,7 @@ from services.intake.errors import (
     MergeChainTooLong,
     OnlyActiveRecordsMerge,
 )
-from services.intake.service import events
+from services.intake.service import events, transfers
 from services.intake.service.consents import announce
 from shared import clock
 from shared.auth import Principal
@@ -61,6 +61,7 @@ async def merge(
     await beneficiaries.move_access(session, merged.id, survivor.id)
     await notes.move(session, merged.id, survivor.id)  # casework follows the person
     await documents.move(session, merged.id, survivor.id)
+    await transfers.cancel_for_merge(session, principal, merged, survivor)
     await records.record_change(
         session, principal, merged.id, "merged_into", {"survivor_id": str(survivor.id)}
     )

@@ -94,6 +94,7 @@ async def request(
             await transfers.add(session, transfer)
     except IntegrityError:  # another request for the person won the race
         raise TransferPending from None
+    await events.transfer_changed(session, transfer)
     await records.record_change(
         session,
         principal,
@@ -180,6 +181,7 @@ async def decide(
     transfer.decision_reason = body.reason
     transfer.version += 1
     await session.flush()
+    await events.transfer_changed(session, transfer)
     if body.status != TransferStatus.ACCEPTED and row.status == "active":
         await records.record_change(
             session,
@@ -214,6 +216,24 @@ async def _move(
     await records.record_change(session, principal, row.id, "transferred", changes)
     await events.changed(session, row, registered=False)
     await announce(session, row)  # the new owner to every mirror; bumps the access version
+
+
+async def cancel_for_merge(
+    session: AsyncSession, principal: Principal, merged: Beneficiary, survivor: Beneficiary
+) -> None:
+    """A record merged into another leaves its pending request behind, cancelled: the receiver
+    could never accept a record that is no longer active, and the survivor may have one of its
+    own (one pending request per person). The sender asks again for the survivor if it must."""
+    pending = await transfers.pending_of(session, merged.id)
+    if pending is None:
+        return
+    pending.status = TransferStatus.CANCELLED.value
+    pending.decided_by = principal.subject
+    pending.decided_at = clock.now()
+    pending.decision_reason = f"merged into {survivor.id}"
+    pending.version += 1
+    await session.flush()
+    await events.transfer_changed(session, pending)
 
 
 def as_read(transfer: Transfer, person: Beneficiary) -> TransferRead:

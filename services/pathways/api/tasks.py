@@ -43,13 +43,16 @@ def _gateway(request: Request) -> GatewayClient:
 @router.get(
     "",
     response_model=TaskPage,
-    summary="What is due: actions, monitoring, placement follow-ups, permits, escalations, "
-    "manual tasks",
-    description="Derived from the pathways your organisation runs, at the time of the request: a "
-    "task is gone once its source is recorded (the follow-up recorded, the action done). The "
-    "soonest due first. Without `assigned_to`, an operator reads their own list, an org admin and "
-    "a partner system the organisation's. Without `due_before`, open tasks are those due today or "
-    "earlier (a permit from 60 days before it expires); with it, every task due before that day. "
+    summary="What is due: actions, monitoring, placement follow-ups, permits and documents "
+    "expiring, escalations, referrals waiting, transfers to accept, manual tasks",
+    description="Derived from the pathways your organisation runs and the records about their "
+    "people, at the time of the request: a task is gone once its source is recorded (the "
+    "follow-up recorded, the action done, the document deleted, the transfer decided). A "
+    "transfer another organisation asks yours to accept is the organisation's (`assigned_to` "
+    "null) until someone is given it. The soonest due first. Without `assigned_to`, an operator "
+    "reads their own list, an org admin and a partner system the organisation's. Without "
+    "`due_before`, open tasks are those due today or earlier (a permit or a document from 60 "
+    "days before it expires); with it, every task due before that day. "
     "`status` is `open` by default; `snoozed` and `done` list those. With `beneficiary_id` and no "
     "`assigned_to`: the organisation's tasks about that person, whoever holds them.",
 )

@@ -356,3 +356,45 @@ class TaskDueNotice(Base):
     source_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     due_on: Mapped[date] = mapped_column(Date, primary_key=True)
     noticed_at: Mapped[datetime] = _timestamp()
+
+
+class PersonDocument(Base):
+    """What pathways knows of intake's documents that expire, from its events: enough for a
+    reminder (kind, section, expiry). A deleted one stays as a tombstone, so that a copy of its
+    upload delivered late does not bring it back."""
+
+    __tablename__ = "person_document"
+    __table_args__ = (
+        Index("ix_person_document_person", "beneficiary_id", postgresql_where=text("NOT deleted")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="intake's document id")
+    beneficiary_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(32))
+    section: Mapped[str] = mapped_column(String(16))
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    deleted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    updated_at: Mapped[datetime] = _timestamp()
+
+
+class TransferRequest(Base):
+    """What pathways knows of intake's transfer requests, from its events: a pending one is a
+    task of the receiving organisation."""
+
+    __tablename__ = "transfer_request"
+    __table_args__ = (
+        Index(
+            "ix_transfer_request_pending",
+            "to_organization_id",
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_transfer_request_person", "beneficiary_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="intake's transfer id")
+    beneficiary_id: Mapped[uuid.UUID]
+    from_organization_id: Mapped[uuid.UUID]
+    to_organization_id: Mapped[uuid.UUID]
+    status: Mapped[str] = mapped_column(String(16))
+    requested_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = _timestamp()

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.db import copies
 from services.pathways.db.models import Referral
-from shared import clock
 from shared.contracts.matching import ReferralChanged
 
 PROPOSED = "proposed"
@@ -18,21 +17,13 @@ PROPOSED = "proposed"
 async def record(session: AsyncSession, changed: ReferralChanged, on: date) -> None:
     """The referral's newest status. A proposal only creates the copy: one delivered late, after
     the provider's answer, does not put the referral back to waiting."""
-    statement = insert(Referral).values(
-        id=changed.referral_id,
-        beneficiary_id=changed.beneficiary_id,
-        organization_id=changed.organization_id,
-        pathway_id=changed.pathway_id,
-        status=changed.status,
-        proposed_on=on,
-        updated_at=clock.now(),
-    )
-    if changed.status == PROPOSED:
-        await session.execute(statement.on_conflict_do_nothing(index_elements=[Referral.id]))
-        return
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Referral.id],
-            set_={"status": changed.status, "updated_at": statement.excluded.updated_at},
-        )
-    )
+    values = {
+        "id": changed.referral_id,
+        "beneficiary_id": changed.beneficiary_id,
+        "organization_id": changed.organization_id,
+        "pathway_id": changed.pathway_id,
+        "status": changed.status,
+        "proposed_on": on,
+    }
+    answered = None if changed.status == PROPOSED else {"status": changed.status}
+    await copies.record(session, Referral, values, answered)

@@ -1,32 +1,24 @@
-"""Every statement over tasks. Derived tasks are computed from the owning tables at read time, one
-query per kind over the pathways the caller's organisation runs and may still see (so a list is
-never behind its sources), joined with the ``task`` rows that record what was done to them;
-manual tasks are ``task`` rows themselves. Ordered by due date, kind and source: a stable keyset.
-"""
+"""Every statement over tasks. Derived tasks are computed from their sources at read time
+(``db.task_sources``: so a list is never behind them), joined with the ``task`` rows that record
+what was done to them; manual tasks are ``task`` rows themselves. Ordered by due date, kind and
+source: a stable keyset."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
-    CompoundSelect,
     Date,
     Row,
     Select,
-    String,
     and_,
-    case,
     cast,
     func,
     literal,
-    null,
-    or_,
     select,
     tuple_,
     union,
@@ -35,20 +27,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.db import task_sources
 from services.pathways.db.models import (
-    Action,
-    FollowUp,
     Pathway,
-    Person,
-    Referral,
     Task,
     TaskDueNotice,
+    TransferRequest,
 )
-from services.pathways.db.pathways import person_visible
-from services.pathways.domain.actions import OPEN_STATUSES
+from services.pathways.db.task_sources import TaskFilter as TaskFilter  # the filter of a list
 from services.pathways.domain.tasks import (
-    LEAD_DAYS,
-    REFERRAL_ANSWER_DAYS,
     TaskKey,
     TaskKind,
     TaskStatus,
@@ -57,186 +44,12 @@ from shared.auth import Principal
 from shared.errors import FieldError, UnprocessableContent
 from shared.pagination import decode_cursor, encode_cursor
 
-_OPEN_ACTION = [status.value for status in OPEN_STATUSES]
-
-
-@dataclass(frozen=True)
-class TaskFilter:
-    assigned_to: str | None = None  # a user id; None: the whole organisation
-    kind: TaskKind | None = None
-    due_before: date | None = None
-    status: TaskStatus | None = TaskStatus.OPEN
-    key: TaskKey | None = None  # one task (read, change)
-    entered_since: date | None = None  # open tasks that entered the list on or after this day
-    beneficiary_id: uuid.UUID | None = None  # one person's (a case screen)
-
-
-def _part(
-    kind: TaskKind | ColumnElement[str],
-    source_id: Any,
-    due_on: Any,
-    pathway: Any,
-    *,
-    title: Any = None,
-    detail: Any = None,
-) -> Select[Any]:
-    lead = LEAD_DAYS.get(kind, 0) if isinstance(kind, TaskKind) else 0
-    kind_column = literal(kind.value, String(32)) if isinstance(kind, TaskKind) else kind
-    return select(
-        kind_column.label("kind"),
-        source_id.label("source_id"),
-        due_on.label("due_on"),
-        (due_on - lead if lead else due_on).label("starts_on"),
-        pathway.c.id.label("pathway_id"),
-        pathway.c.beneficiary_id.label("beneficiary_id"),
-        pathway.c.assigned_to.label("default_assignee"),
-        (title if title is not None else cast(null(), String)).label("title"),
-        (detail if detail is not None else cast(null(), String)).label("detail"),
-    )
-
-
-def _pathways(principal: Principal, moment: datetime, only: TaskFilter) -> CTE:
-    """The pathways the caller's organisation runs and may see; for one assignee's list, only
-    those assigned to them or with a task reassigned to them."""
-    statement = select(
-        Pathway.id,
-        Pathway.beneficiary_id,
-        Pathway.assigned_to,
-        Pathway.status,
-        Pathway.next_monitoring_due,
-    ).where(
-        Pathway.organization_id == principal.organization_id,
-        person_visible(principal, Pathway.beneficiary_id, moment),
-    )
-    if only.assigned_to is not None:
-        # One index range each (the caseload index, the tasks' assignee index), not an OR.
-        mine: CompoundSelect[Any] = union(
-            select(Pathway.id).where(Pathway.assigned_to == only.assigned_to),
-            select(Task.pathway_id).where(
-                Task.organization_id == principal.organization_id,
-                Task.assigned_to == only.assigned_to,
-                Task.pathway_id.is_not(None),
-            ),
-        )
-        statement = statement.where(Pathway.id.in_(mine))
-    if only.beneficiary_id is not None:
-        statement = statement.where(Pathway.beneficiary_id == only.beneficiary_id)
-    per_pathway = (TaskKind.MONITORING_DUE, TaskKind.PERMIT_EXPIRING)
-    if only.key is not None and only.key.kind in per_pathway:
-        statement = statement.where(Pathway.id == only.key.source_id)
-    return statement.cte("visible_pathway")
-
-
-def _derived(principal: Principal, moment: datetime, only: TaskFilter) -> list[Select[Any]]:
-    p = _pathways(principal, moment, only)
-    is_open = p.c.status == "open"
-    wanted = only.key.kind if only.key is not None else only.kind
-    parts: dict[TaskKind, Select[Any]] = {}
-    # One scan of the actions for both kinds: an escalation of a rights violation, or any other.
-    escalation = Action.escalation_target.is_not(None)
-    action_kind = case(
-        (escalation, TaskKind.RIGHTS_ESCALATION.value), else_=TaskKind.ACTION_DUE.value
-    )
-    actions = (
-        _part(
-            action_kind,
-            Action.id,
-            Action.due_date,
-            p,
-            title=Action.title,
-            detail=func.coalesce(Action.escalation_target, Action.type),
-        )
-        .join(p, p.c.id == Action.pathway_id)
-        .where(is_open, Action.status.in_(_OPEN_ACTION), Action.due_date.is_not(None))
-    )
-    if wanted == TaskKind.ACTION_DUE:
-        actions = actions.where(~escalation)
-    elif wanted == TaskKind.RIGHTS_ESCALATION:
-        actions = actions.where(escalation)
-    parts[TaskKind.ACTION_DUE] = parts[TaskKind.RIGHTS_ESCALATION] = actions
-    parts[TaskKind.MONITORING_DUE] = _part(
-        TaskKind.MONITORING_DUE, p.c.id, p.c.next_monitoring_due, p
-    ).where(is_open, p.c.next_monitoring_due.is_not(None))
-    # Retention after a placement is followed on closed pathways too: a placement often closes one.
-    parts[TaskKind.PLACEMENT_FOLLOW_UP] = (
-        _part(
-            TaskKind.PLACEMENT_FOLLOW_UP,
-            FollowUp.id,
-            FollowUp.due_on,
-            p,
-            detail=cast(FollowUp.months, String),
-        )
-        .join(p, p.c.id == FollowUp.pathway_id)
-        .where(FollowUp.recorded_at.is_(None))
-    )
-    parts[TaskKind.PERMIT_EXPIRING] = (
-        _part(TaskKind.PERMIT_EXPIRING, p.c.id, Person.permit_expires_on, p)
-        .join(p, p.c.beneficiary_id == Person.beneficiary_id)
-        .where(is_open, Person.permit_expires_on.is_not(None))
-    )
-    # A referral the provider has not answered: the referrer's, on the pathway it names or the
-    # person's open pathway.
-    parts[TaskKind.REFERRAL_WAITING] = (
-        _part(
-            TaskKind.REFERRAL_WAITING,
-            Referral.id,
-            Referral.proposed_on + REFERRAL_ANSWER_DAYS,
-            p,
-        )
-        .join(
-            p,
-            or_(
-                p.c.id == Referral.pathway_id,
-                and_(
-                    Referral.pathway_id.is_(None),
-                    p.c.beneficiary_id == Referral.beneficiary_id,
-                    is_open,
-                ),
-            ),
-        )
-        .where(
-            Referral.status == "proposed",
-            Referral.organization_id == principal.organization_id,
-        )
-    )
-    if wanted is None:
-        return list({id(part): part for part in parts.values()}.values())
-    return [parts[wanted]] if wanted in parts else []
-
-
-def _manual(principal: Principal, moment: datetime, only: TaskFilter) -> Select[Any]:
-    """Manual tasks of the caller's organisation, about no one or about someone it may see."""
-    columns: list[Any] = [
-        literal(TaskKind.MANUAL.value, String(32)).label("kind"),
-        Task.source_id.label("source_id"),
-        Task.due_on.label("due_on"),
-        Task.due_on.label("starts_on"),
-        Task.pathway_id.label("pathway_id"),
-        Task.beneficiary_id.label("beneficiary_id"),
-        Task.assigned_to.label("default_assignee"),
-        Task.title.label("title"),
-        cast(null(), String).label("detail"),
-    ]
-    statement = select(*columns).where(
-        Task.kind == TaskKind.MANUAL.value,
-        Task.organization_id == principal.organization_id,
-        or_(
-            Task.beneficiary_id.is_(None),
-            person_visible(principal, Task.beneficiary_id, moment),
-        ),
-    )
-    if only.assigned_to is not None:
-        statement = statement.where(Task.assigned_to == only.assigned_to)
-    if only.beneficiary_id is not None:
-        statement = statement.where(Task.beneficiary_id == only.beneficiary_id)
-    return statement
-
 
 def _statement(principal: Principal, moment: datetime, only: TaskFilter) -> Select[Any]:
-    parts = _derived(principal, moment, only)
+    parts = task_sources.derived(principal, moment, only)
     wanted = only.key.kind if only.key is not None else only.kind
     if wanted in (None, TaskKind.MANUAL):
-        parts.append(_manual(principal, moment, only))
+        parts.append(task_sources.manual(principal, moment, only))
     tasks = union_all(*parts).subquery("derived_task")
     state = Task.__table__.alias("state")
     statement = select(
@@ -366,10 +179,13 @@ def add(session: AsyncSession, task: Task) -> None:
 
 
 async def organisations_with_tasks(session: AsyncSession) -> list[uuid.UUID]:
-    """Every organisation that runs a pathway or made a task (the sweep's round)."""
-    statement = union(select(Pathway.organization_id), select(Task.organization_id)).order_by(
-        "organization_id"
-    )
+    """Every organisation that runs a pathway, made a task or has a transfer to accept (the
+    sweep's round)."""
+    statement = union(
+        select(Pathway.organization_id),
+        select(Task.organization_id),
+        select(TransferRequest.to_organization_id).where(TransferRequest.status == "pending"),
+    ).order_by("organization_id")
     return list(await session.scalars(statement))
 
 

@@ -1,11 +1,12 @@
 """Tasks and reminders: what an operator has to do, and when.
 
 Most tasks are derived from the pathways' own records at read time (an action due, monitoring
-due, a placement follow-up, a permit running out, an escalation of a rights violation): a task is
-there while its source waits, and gone once the source is recorded. What an operator does to a
-derived task (done, snoozed, reassigned) is kept under the task's key: its kind, its source and
-its due date, so that a new due date (monitoring rescheduled) is a new task. Manual tasks are
-rows an operator creates.
+due, a placement follow-up, a permit running out, an escalation of a rights violation), or from
+the copies pathways keeps of the other services' (a referral waiting for the provider's answer, a
+document about to expire, a transfer to accept): a task is there while its source waits, and
+gone once the source is recorded. What an operator does to a derived task (done, snoozed,
+reassigned) is kept under the task's key: its kind, its source and its due date, so that a new
+due date (monitoring rescheduled) is a new task. Manual tasks are rows an operator creates.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class TaskKind(StrEnum):
     PERMIT_EXPIRING = "permit_expiring"
     RIGHTS_ESCALATION = "rights_escalation"
     REFERRAL_WAITING = "referral_waiting"
+    DOCUMENT_EXPIRING = "document_expiring"
+    TRANSFER_TO_ACCEPT = "transfer_to_accept"
     MANUAL = "manual"
 
 
@@ -37,11 +40,12 @@ class TaskStatus(StrEnum):
 DERIVED_KINDS = frozenset(TaskKind) - {TaskKind.MANUAL}
 # A referral the provider has not answered is chased this many days after it was proposed.
 REFERRAL_ANSWER_DAYS = 7
-# How many days before its due date a task enters the list of what is due: a permit must be
-# renewed before it runs out; a referral waits for its answer from the day it is proposed; the
-# rest are due on their day.
+# How many days before its due date a task enters the list of what is due: a permit (or any
+# document that expires) must be renewed before it runs out; a referral waits for its answer
+# from the day it is proposed; the rest are due on their day.
 LEAD_DAYS: dict[TaskKind, int] = {
     TaskKind.PERMIT_EXPIRING: PERMIT_WARNING_DAYS,
+    TaskKind.DOCUMENT_EXPIRING: PERMIT_WARNING_DAYS,
     TaskKind.REFERRAL_WAITING: REFERRAL_ANSWER_DAYS,
 }
 

@@ -90,11 +90,12 @@ class TaskRead(BaseModel):
     overdue: bool = Field(description="open and due before today")
     title: str | None = Field(description="a manual task's title, an action's title")
     detail: str | None = Field(
-        description="the action type, the escalation target, the follow-up's months"
+        description="the action type, the escalation target, the follow-up's months, the "
+        "document's kind, the organisation asking for a transfer"
     )
     source_id: uuid.UUID = Field(
         description="what the task is about: the action, the pathway (monitoring, permit), the "
-        "follow-up; a manual task's own id"
+        "follow-up, the referral, the document, the transfer; a manual task's own id"
     )
     pathway_id: uuid.UUID | None
     beneficiary_id: uuid.UUID | None

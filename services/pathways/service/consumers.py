@@ -6,12 +6,14 @@ for the same person (an event's ids came from a request body: they are checked h
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db import actions as action_rows
 from services.pathways.db import appointments as appointment_rows
+from services.pathways.db import copies, people
 from services.pathways.db import pathways as pathway_rows
-from services.pathways.db import people
 from services.pathways.db import referrals as referral_rows
 from services.pathways.db.models import beneficiary_access, beneficiary_grant, idempotency
 from services.pathways.domain.actions import ActionStatus, check_transition
@@ -78,6 +80,7 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
     )
     await people.erase_writing(session, beneficiary_id)
     await appointment_rows.erase(session, beneficiary_id)
+    await copies.erase(session, beneficiary_id)
 
 
 async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
@@ -89,6 +92,28 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
     )
     await people.merge(session, merged.merged_id, merged.survivor_id, clock.now())
     await appointment_rows.merge(session, merged.merged_id, merged.survivor_id)
+    await copies.merge(session, merged.merged_id, merged.survivor_id)
+
+
+async def _erased(session: AsyncSession, beneficiary_id: uuid.UUID) -> bool:
+    mirror = (await access_mirror.load(session, beneficiary_access, [beneficiary_id])).get(
+        beneficiary_id
+    )
+    return mirror is not None and mirror.erased
+
+
+async def on_document_changed(session: AsyncSession, event: EventEnvelope) -> None:
+    """A document about to expire is a task (``db.tasks``). The ids are intake's own."""
+    changed = contract.DocumentChanged.model_validate(event.payload)
+    if not await _erased(session, changed.beneficiary_id):  # a late copy stays gone
+        await copies.record_document(session, changed)
+
+
+async def on_transfer_changed(session: AsyncSession, event: EventEnvelope) -> None:
+    """A pending transfer is a task of the receiving organisation (``db.tasks``)."""
+    changed = contract.TransferChanged.model_validate(event.payload)
+    if not await _erased(session, changed.beneficiary_id):
+        await copies.record_transfer(session, changed)
 
 
 # A referral's progress is the progress of the pathway action it carries out.
@@ -152,4 +177,6 @@ HANDLERS: dict[str, EventHandler] = {
     contract.ACCESS_CHANGED: on_access_changed,
     contract.ERASED: on_erased,
     contract.MERGED: on_merged,
+    contract.DOCUMENT_CHANGED: on_document_changed,
+    contract.TRANSFER_STATUS_CHANGED: on_transfer_changed,
 }
