@@ -1,6 +1,7 @@
 """Documents: uploaded (streamed, typed by their bytes) and deleted by the registering
 organisation, read and downloaded by the organisations granted their section; every download in
-the access log; in the export; their bytes gone with a DELETE or an erasure (checked in the store);
+the access log; in the export; their bytes gone with a DELETE, an erasure or a failed commit
+(checked in the store);
 moved by a merge; a large upload never held in memory (measured)."""
 
 from __future__ import annotations
@@ -445,3 +446,37 @@ async def test_an_upload_in_progress_holds_no_database_connection(
     assert answer.status_code == 201, answer.text
     assert len(held) > 10
     assert set(held[1:]) == {0}, held  # from the first chunk the handler reads, none held
+
+
+async def test_a_commit_that_fails_leaves_no_bytes_in_the_store(
+    intake: httpx.AsyncClient,
+    orgs: tuple[Org, Org, Org],
+    document_root: Path,
+    intake_database: str,
+) -> None:
+    """The bytes are stored before the transaction commits; a commit refused by the database
+    (here a deferred check, standing for a lost connection or a conflict found at commit) is a
+    5xx and takes the bytes with it."""
+    a, _, _ = orgs
+    url = f"/api/v1/beneficiaries/{(await register(intake, a))['id']}"
+    await sql(
+        intake_database,
+        "CREATE FUNCTION refuse_document() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$",
+    )
+    await sql(
+        intake_database,
+        "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON document "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_document()",
+    )
+    try:
+        answer = await _upload(intake, url, a.operator)
+        assert answer.status_code >= 500, answer.text
+    finally:
+        await sql(intake_database, "DROP TRIGGER refuse_at_commit ON document")
+        await sql(intake_database, "DROP FUNCTION refuse_document()")
+    assert (await sql(intake_database, "SELECT count(*) AS n FROM document"))[0]["n"] == 0
+    assert _stored(document_root) == set()
+    answer = await _upload(intake, url, a.operator)  # and the next upload works
+    assert answer.status_code == 201, answer.text
+    assert len(_stored(document_root)) == 1

@@ -119,6 +119,13 @@ async def upload_document(
             headers={"content-type": "application/json"},
             resource_id=document.beneficiary_id,
         )
+    # Committed here rather than after the handler, so that a commit that fails takes the bytes
+    # with it: nothing in the store that no row names.
+    try:
+        await session.commit()
+    except BaseException:
+        await store.delete(document.storage_key)
+        raise
     # Scanned once the answer is out, so after the commit (the sweep retries what this misses).
     scan = (
         BackgroundTask(

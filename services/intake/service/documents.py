@@ -106,8 +106,8 @@ async def add(
     await documents.add(session, document)
     if document.expires_on is not None:  # pathways reminds of it (a task)
         await events.document_changed(session, document)
-    # Last: a failure above leaves nothing in the store. (A failed commit after this leaves
-    # bytes no row names; they are never served.)
+    # Last: a failure above leaves nothing in the store (and the router deletes the bytes when
+    # the commit fails).
     await store.put(document.storage_key, staged.path, content_type)
     return document
 
