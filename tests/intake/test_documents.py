@@ -1,8 +1,7 @@
 """Documents: uploaded (streamed, typed by their bytes) and deleted by the registering
 organisation, read and downloaded by the organisations granted their section; every download in
 the access log; in the export; their bytes gone with a DELETE, an erasure or a failed commit
-(checked in the store);
-moved by a merge; a large upload never held in memory (measured)."""
+(checked in the store); moved by a merge; a large upload never held in memory (measured)."""
 
 from __future__ import annotations
 
