@@ -115,3 +115,18 @@ async def eventually_async(check: Callable[[], Awaitable[Any]], within: float = 
         if time.monotonic() > deadline:
             raise AssertionError("the condition did not hold in time")
         await asyncio.sleep(0.2)
+
+
+def open_pathway(client: httpx.Client, headers: dict[str, str], person: str) -> Any:
+    """A pathway opened for ``person``, once pathways has heard of them (an event)."""
+    return eventually(
+        lambda: (
+            (
+                a := client.post(
+                    "/api/v1/pathways", json={"beneficiary_id": person}, headers=headers
+                )
+            ).status_code
+            == 201
+            and a.json()
+        )
+    )

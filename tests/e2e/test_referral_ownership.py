@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.e2e.helpers import Organisation, eventually, organisation
+from tests.e2e.helpers import Organisation, eventually, open_pathway, organisation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -44,17 +44,7 @@ def _person(client: httpx.Client, headers: dict[str, str], given: str) -> str:
 def pathway_with_action(
     client: httpx.Client, headers: dict[str, str], person: str
 ) -> tuple[str, str]:
-    pathway = eventually(
-        lambda: (
-            (
-                a := client.post(
-                    "/api/v1/pathways", json={"beneficiary_id": person}, headers=headers
-                )
-            ).status_code
-            == 201
-            and a.json()
-        )
-    )
+    pathway = open_pathway(client, headers, person)
     url = f"/api/v1/pathways/{pathway['id']}"
     assessment = {
         "territorial_context": {"municipality": "Latina"},

@@ -1,7 +1,9 @@
 """The one-call case view while a service does not answer (paused: alive, silent, as a service
 stuck in a long pause looks; cheaper than a kill and a restart): with matching silent the case
 still answers, referrals null and named in ``unavailable``; with intake (the person) silent it is
-a 504 problem, never a case without its person. Whole again once they are back."""
+a 504 problem, never a case without its person, while the caseload (``GET /api/v1/cases``) still
+lists the pathways, without names and with ``people`` in ``unavailable``. Whole again once they
+are back."""
 
 from __future__ import annotations
 
@@ -22,6 +24,19 @@ def test_a_case_shows_what_it_can_while_a_service_is_down(stack: Stack) -> None:
         )
         assert created.status_code == 201, created.text
         case_url = f"/api/v1/cases/{created.json()['id']}"
+        opened = eventually(
+            lambda: (
+                (
+                    a := client.post(
+                        "/api/v1/pathways",
+                        json={"beneficiary_id": created.json()["id"]},
+                        headers=ngo.operator,
+                    )
+                ).status_code
+                == 201
+                and a.json()
+            )
+        )
         whole = client.get(case_url, headers=ngo.operator)
         assert whole.status_code == 200, whole.text
         assert whole.json()["unavailable"] == []
@@ -45,6 +60,12 @@ def test_a_case_shows_what_it_can_while_a_service_is_down(stack: Stack) -> None:
             assert silent.status_code == 504, silent.text
             assert silent.headers["content-type"] == "application/problem+json"
             assert silent.json()["service"] == "intake"
+            caseload = client.get("/api/v1/cases", headers=ngo.operator)
+            assert caseload.status_code == 200, caseload.text
+            assert caseload.json()["unavailable"] == ["people"]
+            assert [(row["pathway"]["id"], row["person"]) for row in caseload.json()["items"]] == [
+                (opened["id"], None)
+            ]
         finally:
             intake.resume()
 

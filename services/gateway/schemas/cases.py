@@ -69,3 +69,25 @@ class CaseView(BaseModel):
         description="Parts a service could not answer in time: the rest of the case still "
         "shows; retry for the missing parts."
     )
+
+
+class CaseloadPerson(BaseModel):
+    id: str
+    given_name: str | None = Field(description="null where the caller may not see the name")
+    family_name: str | None
+
+
+class CaseloadRow(BaseModel):
+    pathway: PathwayPart
+    person: CaseloadPerson | None = Field(
+        description="The person's name as intake shows it to the caller; null when intake does "
+        "not show the person to the caller, or could not answer (see `unavailable`)."
+    )
+
+
+class CaseloadPage(BaseModel):
+    items: list[CaseloadRow]
+    next_cursor: str | None
+    unavailable: list[Literal["people"]] = Field(
+        description="`people` when intake could not answer: the rows come without names."
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
@@ -26,6 +26,7 @@ from services.gateway.schemas.cases import LATEST_NOTES, NEXT_APPOINTMENTS, NEXT
 from shared import clock
 from shared.errors import GatewayTimeout, NotFound, ServiceUnavailable, Unauthorized
 
+Query = Mapping[str, Any] | Sequence[tuple[str, str]] | None
 # What the caller's request passes on to the services (the token decides what they answer).
 FORWARDED_HEADERS = ("authorization", "accept-language", "x-request-id", "traceparent")
 OPEN_REFERRAL_STATUSES = ("proposed", "accepted", "enrolled")
@@ -33,7 +34,9 @@ RECENT_CLOSED_PATHWAYS = 3
 PAGE = 200  # the services' largest page: one page holds every pathway and referral of a person
 
 
-class _Unanswered(Exception):
+class Unanswered(Exception):
+    """A service gave no answer (down, or slower than the proxy's timeout)."""
+
     def __init__(self, service: str, timed_out: bool) -> None:
         super().__init__(service)
         self.service, self.timed_out = service, timed_out
@@ -47,8 +50,8 @@ class CaseReader:
         self._upstreams = upstreams
         self._headers = {name: value for name, value in headers.items() if value}
 
-    async def _get(self, service: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """The service's JSON on 200; None on any other answer; _Unanswered when there is none."""
+    async def _fetch(self, service: str, path: str, params: Query = None) -> tuple[int, bytes]:
+        """The service's status and body; Unanswered when there is no answer."""
         url = URL(f"{self._upstreams.base_urls[service]}{path}")
         if params:
             url = url.with_query(params)
@@ -57,17 +60,21 @@ class CaseReader:
                 "GET", url, headers=self._headers, data=None, timeouts=self._upstreams.timeout
             )
             try:
-                body = await answer.read() if answer.status == 200 else b""
+                return answer.status, await answer.read()
             finally:
                 answer.release()
         except httpx.TimeoutException as error:
             timed_out = not isinstance(error, httpx.ConnectTimeout)
-            raise _Unanswered(service, timed_out) from error
+            raise Unanswered(service, timed_out) from error
         except (httpx.HTTPError, aiohttp.ClientError) as error:
-            raise _Unanswered(service, timed_out=False) from error
-        if answer.status in (401, 404):
-            raise _Refused(answer.status)
-        return json.loads(body) if answer.status == 200 else None
+            raise Unanswered(service, timed_out=False) from error
+
+    async def _get(self, service: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The service's JSON on 200; None on any other answer; Unanswered when there is none."""
+        status, body = await self._fetch(service, path, params)
+        if status in (401, 404):
+            raise _Refused(status)
+        return json.loads(body) if status == 200 else None
 
     async def case(self, beneficiary_id: uuid.UUID) -> dict[str, Any]:
         person = beneficiary_id
@@ -105,7 +112,7 @@ class CaseReader:
         """A part, or None when its service could not give it (the case still shows)."""
         try:
             return await reading
-        except (_Unanswered, _Refused):
+        except (Unanswered, _Refused):
             return None
 
     async def _notes(self, person_path: str) -> list[dict[str, Any]] | None:
@@ -184,7 +191,7 @@ def _person_or_problem(person: object) -> dict[str, Any]:
         if person.status == 401:
             raise Unauthorized("The token is not valid.")
         raise NotFound("No such person.")
-    if isinstance(person, _Unanswered):
+    if isinstance(person, Unanswered):
         problem = GatewayTimeout if person.timed_out else ServiceUnavailable
         raise problem("The intake service did not answer; try again shortly.", service="intake")
     if isinstance(person, BaseException):
