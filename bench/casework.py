@@ -2,10 +2,11 @@
 registered through the gateway by the organisation's partner system, ``--pathways`` of them
 (20,000) with a pathway seeded straight into the pathways database (as suite ``pathways`` does:
 ten steps, two actions, the ladder, follow-ups, violations), 200 of them assigned to the
-measured operator. Then, from that operator's seat through the gateway, sequential requests:
-the one-call case view of their people, their task list (every task due before 2099, the
-longest list), beside the single read of a person it starts from (the
-ceiling measured in the same run), and a caseload page with its people read in one call."""
+measured operator. Then, from that operator's seat through the gateway, sequential requests: the
+one-call case view of their people and their task list (every task due before 2099, the longest
+list), beside the single read of a person (the ceiling measured in the same run); and a caseload
+page with its people, in two calls (the page, then its people in one batch) and in one
+(``GET /cases``)."""
 
 from __future__ import annotations
 
@@ -111,6 +112,13 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
                 answer.raise_for_status()
                 assert answer.json()["items"], "the operator has no task"
 
+            def caseload_in_one_call(_index: int) -> None:
+                rows = client.get(
+                    "/api/v1/cases", params={"assigned_to": "me", "limit": 50}, headers=operator
+                )
+                rows.raise_for_status()
+                assert rows.json()["unavailable"] == [], rows.text
+
             person(0)  # warm the connection pools before the first figure
             return {
                 "seed": {
@@ -130,6 +138,9 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
                 ),
                 "caseload page of 50 with its people (GET /pathways + GET /beneficiaries?id=)": (
                     latencies(caseload_page, args.samples)
+                ),
+                "caseload page of 50 with names in one call (GET /cases?assigned_to=me)": (
+                    latencies(caseload_in_one_call, args.samples)
                 ),
             }
 
