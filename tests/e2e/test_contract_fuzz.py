@@ -347,7 +347,10 @@ def test_oversized_chunked_bodies_are_413_everywhere(
 ) -> None:
     with fuzz_stack.client(timeout=60) as client:
         failures = oversized_body_failures(
-            client, fuzz_document, fuzz_world.headers["org_admin"], fuzz_world.disposable[0]
+            client,
+            fuzz_document,
+            fuzz_world.headers["org_admin"],
+            lambda method, path: fuzz_world.pool(method, path)[0],
         )
     assert not failures, "\n".join(failures[:30])
 
