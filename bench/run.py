@@ -28,6 +28,7 @@ from bench import (
     load,
     matching,
     pathways,
+    skill_resolution,
     territorial,
     wrk,
 )
@@ -46,6 +47,7 @@ SUITES: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "dashboard": dashboard.run,
     "territorial": territorial.run,
     "casework": casework.run,
+    "resolution": skill_resolution.run,
 }
 # Suites whose settings are not wrk's (seconds, rounds, connections).
 CONFIGS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
@@ -53,6 +55,7 @@ CONFIGS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "isolation": isolation.config,
     "dashboard": dashboard.config,
     "casework": casework.config,
+    "resolution": skill_resolution.config,
 }
 
 
@@ -96,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--samples", type=int, default=300, help="requests per latency figure")
     parser.add_argument("--pathways", type=int, default=20_000, help="pathways: pathways seeded")
+    parser.add_argument(
+        "--resolution-queries", type=int, default=300, help="resolution: texts per kind of noise"
+    )
     parser.add_argument("--offers", type=int, default=50_000, help="matching: offers seeded")
     parser.add_argument("--members", type=int, default=40, help="dashboard: cluster members")
     parser.add_argument(

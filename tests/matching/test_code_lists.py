@@ -18,6 +18,7 @@ NOT_SERVED = {
     "esco.LabelKind": "which index a taxonomy search reads; the search routes name it",
     "esco.Relation": "ESCO's essential/optional skill relations, inside the ranking",
     "needs.NeedDomain": "intake's list need-domains (tests/matching/test_domain_needs.py)",
+    "skill_resolution.LabelKind": "what weighs a resolution's confidence; the API answers that",
 }
 
 

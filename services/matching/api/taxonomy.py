@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from services.matching.domain.esco import LabelKind
 from services.matching.service import taxonomy as taxonomy_service
@@ -17,6 +17,7 @@ from services.matching.taxonomy.schemas import (
     OccupationMatch,
     OccupationSearch,
     SkillMatch,
+    SkillResolution,
     SkillSearch,
 )
 from shared.auth import CurrentPrincipal
@@ -119,4 +120,38 @@ async def search_occupations(
             )
             for hit in hits
         ],
+    )
+
+
+@router.get(
+    "/resolve",
+    response_model=SkillResolution,
+    responses=problems(401, 422),
+    summary="What free text means: the ESCO skill a case worker's words name",
+    description="For a form that suggests skills as the operator types, and for checking a "
+    "free-text skill before it is stored: the skill the text is taken to mean (`resolved`, null "
+    "when unknown or ambiguous) and the closest candidates, with a confidence. Case, accents, "
+    "punctuation, plurals, word order and typos do not matter; synonyms (ESCO's alternative and "
+    "hidden labels) count. Every imported language is searched unless `language` names one. "
+    "Free-text skills of a profile are read the same way when people are ranked.",
+)
+async def resolve_skill(
+    _principal: CurrentPrincipal,
+    session: ReadSession,
+    request: Request,
+    text: Annotated[
+        str,
+        Query(
+            max_length=MAX_QUERY_LENGTH * 2,
+            description="1 to 100 characters, as typed",
+            examples=["Brick laying."],
+        ),
+    ],
+    language: LanguageParam = None,
+    limit: Annotated[int, Query(ge=1, le=5, description="at most this many candidates")] = 5,
+) -> SkillResolution:
+    wanted = language.lower() if language else None
+    indexes = request.app.state.indexes
+    return await taxonomy_service.resolve(
+        session, indexes, taxonomy_service.query(text), wanted, limit
     )

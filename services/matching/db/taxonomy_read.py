@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db.taxonomy import EscoImport
 from services.matching.domain.esco import ConceptType, LabelKind, Relation
+from services.matching.domain.skill_resolution import Label
+from services.matching.domain.skill_resolution import LabelKind as ResolverLabelKind
 from services.matching.domain.taxonomy import Occupation, Skill, Taxonomy
 
 # The engine's labels: English, the language every ESCO concept has.
@@ -56,6 +58,20 @@ _SKILL_LABELS = text(
 )
 
 
+# Every language and kind, for free text (``domain.skill_resolution``).
+_ALL_SKILL_LABELS = text(
+    "SELECT array_agg(concept_uri ORDER BY id), array_agg(label ORDER BY id), "
+    "array_agg(language ORDER BY id), array_agg(preferred ORDER BY id), "
+    "array_agg(hidden ORDER BY id) FROM esco_label WHERE kind = :kind"
+)
+
+
+def _kind(preferred: bool, hidden: bool) -> ResolverLabelKind:
+    if preferred:
+        return ResolverLabelKind.PREFERRED
+    return ResolverLabelKind.HIDDEN if hidden else ResolverLabelKind.ALTERNATIVE
+
+
 async def load_taxonomy(session: AsyncSession) -> Taxonomy:
     """The engine's taxonomy from matching's ESCO tables (English labels)."""
     english = {"language": ENGINE_LANGUAGE}
@@ -87,6 +103,13 @@ async def load_taxonomy(session: AsyncSession) -> Taxonomy:
             by_label[key] = uri
         else:
             by_label.setdefault(key, uri)
+    every = (await session.execute(_ALL_SKILL_LABELS, {"kind": LabelKind.SKILL})).one()
+    skill_labels = tuple(
+        Label(uri, label, language, _kind(preferred, hidden))
+        for uri, label, language, preferred, hidden in zip(
+            *(column or [] for column in every), strict=True
+        )
+    )
     return Taxonomy(
         skills=skills,
         occupations=occupations,
@@ -96,6 +119,7 @@ async def load_taxonomy(session: AsyncSession) -> Taxonomy:
         isco_parent=_isco_parents(isco_labels, occupations.values()),
         isco_labels=isco_labels,
         skill_by_label=by_label,
+        skill_labels=skill_labels,
     )
 
 

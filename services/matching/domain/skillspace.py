@@ -8,8 +8,9 @@ required skills (and, counting less, its preferred ones), each skill weighted by
 source                 credit  why
 =====================  ======  ===========================================================
 own skill              1.0     recorded with its ESCO uri
-free-text label        0.8     the text equals an ESCO label (preferred or alternative);
-                               less sure than a coded skill
+free-text label        0.8     the text is an ESCO label (any language imported, synonyms
+                               and typos: ``domain.skill_resolution``); less sure than a
+                               coded skill
 essential to an        0.6     an essential skill of an occupation they worked in or desire:
 occupation                     likely, not shown
 broader, 1 level       0.5     the skill is a broader concept of one they have ("masonry" for
@@ -39,6 +40,7 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
+from services.matching.domain.skill_resolution import resolver_of
 from services.matching.domain.taxonomy import Taxonomy, normalise
 
 OWN = 1.0
@@ -108,6 +110,8 @@ class SkillSpace:
         self.label_column = {
             text: self.column[uri] for text, uri in taxonomy.skill_by_label.items()
         }
+        # Built here, with the index, off the event loop (a full ESCO language: a few seconds).
+        self.resolver = resolver_of(taxonomy)
         parents1: list[list[int]] = []
         parents2: list[list[int]] = []
         for uri in self.uris:
@@ -162,8 +166,17 @@ class SkillSpace:
         return [self.column[uri] for uri in uris if uri in self.column]
 
     def label_columns(self, labels: Iterable[str]) -> list[int]:
-        found = (self.label_column.get(normalise(text)) for text in labels)
-        return [column for column in found if column is not None]
+        """The columns of free-text skills: a label as it is, else as the resolver reads it (any
+        imported language, synonyms, typos, punctuation, word order), when it is sure."""
+        columns = []
+        for text in labels:
+            column = self.label_column.get(normalise(text))
+            if column is None:
+                resolved = self.resolver.resolve(text).resolved
+                column = self.column.get(resolved.uri) if resolved is not None else None
+            if column is not None:
+                columns.append(column)
+        return columns
 
     def occupation_rows(self, uris: Iterable[str]) -> list[int]:
         return [self.occupation[uri] for uri in uris if uri in self.occupation]

@@ -21,6 +21,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+from services.matching.domain.skill_resolution import Label, LabelKind
+
 SKILLS_FILE = "skills_en.csv"
 SKILL_GROUPS_FILE = "skillGroups_en.csv"
 OCCUPATIONS_FILE = "occupations_en.csv"
@@ -60,6 +62,8 @@ class Taxonomy:
     isco_labels: Mapping[str, str] = field(default_factory=dict)
     # lower-cased preferred and alternative labels -> skill uri, to place free-text skills
     skill_by_label: Mapping[str, str] = field(default_factory=dict)
+    # every skill label of every imported language, for free text (``domain.skill_resolution``)
+    skill_labels: tuple[Label, ...] = ()
 
     def label(self, uri: str) -> str:
         skill = self.skills.get(uri)
@@ -123,12 +127,14 @@ def load_csv(*sources: Path) -> Taxonomy:
     broader: dict[str, set[str]] = defaultdict(set)
     isco_labels: dict[str, str] = {}
     by_label: dict[str, str] = {}
+    labels: list[Label] = []
     for name, rows in _rows(sources):
         if name == SKILLS_FILE:
             for row in rows:
                 uri = row["conceptUri"]
                 skills[uri] = Skill(row["preferredLabel"], row.get("skillType") or "skill")
                 _index_labels(by_label, uri, row)
+                labels.extend(_labels(uri, row))
         elif name == SKILL_GROUPS_FILE:
             for row in rows:
                 skills.setdefault(row["conceptUri"], Skill(row["preferredLabel"], "skill group"))
@@ -157,6 +163,7 @@ def load_csv(*sources: Path) -> Taxonomy:
         isco_parent=_isco_parents(isco_labels, occupations.values()),
         isco_labels=isco_labels,
         skill_by_label=by_label,
+        skill_labels=tuple(labels),
     )
 
 
@@ -185,6 +192,7 @@ def cut(taxonomy: Taxonomy, isco_prefixes: Iterable[str]) -> Taxonomy:
         isco_parent=taxonomy.isco_parent,
         isco_labels=taxonomy.isco_labels,
         skill_by_label={text: uri for text, uri in taxonomy.skill_by_label.items() if uri in kept},
+        skill_labels=tuple(label for label in taxonomy.skill_labels if label.uri in kept),
     )
 
 
@@ -199,6 +207,16 @@ def _index_labels(by_label: dict[str, str], uri: str, row: Mapping[str, str]) ->
         if text.strip():
             by_label.setdefault(normalise(text), uri)
     by_label[normalise(row["preferredLabel"])] = uri
+
+
+def _labels(uri: str, row: Mapping[str, str]) -> Iterator[Label]:
+    """The English file's labels of a skill (a file of another language: ``_<lang>.csv``, through
+    the import into the database)."""
+    yield Label(uri, row["preferredLabel"], "en", LabelKind.PREFERRED)
+    for column, kind in (("altLabels", LabelKind.ALTERNATIVE), ("hiddenLabels", LabelKind.HIDDEN)):
+        for text in (row.get(column) or "").splitlines():
+            if text.strip():
+                yield Label(uri, text.strip(), "en", kind)
 
 
 def _isco_parents(labels: Mapping[str, str], occupations: Iterable[Occupation]) -> dict[str, str]:

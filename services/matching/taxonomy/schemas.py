@@ -64,3 +64,41 @@ class OccupationSearch(BaseModel):
 
     language: str = Field(description="the language of the labels searched")
     items: list[OccupationMatch] = Field(description="best match first, one per occupation")
+
+
+class ResolvedSkill(BaseModel):
+    uri: str
+    preferred_label: str = Field(description="the skill's English preferred label")
+    matched_label: str = Field(description="the label the text was found by")
+    language: str = Field(description="the language of the matched label")
+    confidence: float = Field(
+        description="1.0: a preferred label (case, accents, punctuation, plurals and word order "
+        "aside); 0.95 an alternative one, 0.9 a hidden one; below: how alike text and label are"
+    )
+
+
+class SkillResolution(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Brick laying.",
+                    "resolved": {
+                        "uri": "http://data.europa.eu/esco/skill/13e1c0a2-b90d-46f4-be51-11730360b38d",
+                        "preferred_label": "lay bricks",
+                        "matched_label": "brick laying",
+                        "language": "en",
+                        "confidence": 0.95,
+                    },
+                    "candidates": [],
+                }
+            ]
+        }
+    )
+
+    text: str
+    resolved: ResolvedSkill | None = Field(
+        description="the skill the text is taken to mean; null when it is unknown or ambiguous "
+        "(then pick among the candidates)"
+    )
+    candidates: list[ResolvedSkill] = Field(description="the closest skills, best first")
