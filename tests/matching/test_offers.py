@@ -161,3 +161,25 @@ async def test_an_offer_nobody_was_referred_to_can_be_deleted(
     path = f"/api/v1/offers/{created['id']}"
     assert (await matching.delete(path, headers=provider.provider)).status_code == 204
     assert (await matching.get(path, headers=provider.provider)).status_code == 404
+
+
+async def test_an_offer_lists_as_many_skills_as_esco_gives_an_occupation(
+    matching: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    """ESCO v1.1.1 gives an occupation up to 133 essential and 319 optional skills: an offer
+    takes them all (150 and 350), and is refused past that with nothing stored."""
+    provider = orgs[0]
+    taxonomy = subset_taxonomy()
+    every = sorted(uri for uri, skill in taxonomy.skills.items() if skill.type != "skill group")
+    created = await offer(
+        matching, provider, skills_required=every[:150], skills_preferred=every[150:500]
+    )
+    assert sum(s["required"] for s in created["skills"]) == 150
+    assert len(created["skills"]) == 500
+    for field, count in (("skills_required", 151), ("skills_preferred", 351)):
+        body = {"type": "job", "title": "Too many", "seats": 1, field: every[:count]}
+        answer = await matching.post("/api/v1/offers", json=body, headers=provider.provider)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == f"body.{field}"
+    listed = await matching.get("/api/v1/offers", headers=provider.provider)
+    assert [item["id"] for item in listed.json()["items"]] == [created["id"]]

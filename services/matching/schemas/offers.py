@@ -23,6 +23,10 @@ from shared.dates import IsoDate
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+# An offer may list every skill ESCO v1.1.1 gives an occupation: at most 133 essential and 319
+# optional ones (occupationSkillRelations.csv), so an imported occupation is never cut short.
+MAX_REQUIRED_SKILLS = 150
+MAX_PREFERRED_SKILLS = 350
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 SkillUri = Annotated[
     str, StringConstraints(pattern=rf"^http://data\.europa\.eu/esco/skill/{_UUID}$")
@@ -101,8 +105,16 @@ class OfferFields(BaseModel):
     schedule: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     starts_on: IsoDate | None = None
     ends_on: IsoDate | None = None
-    skills_required: list[SkillUri] = Field(default_factory=list, max_length=50)
-    skills_preferred: list[SkillUri] = Field(default_factory=list, max_length=50)
+    skills_required: list[SkillUri] = Field(
+        default_factory=list,
+        max_length=MAX_REQUIRED_SKILLS,
+        description=f"at most {MAX_REQUIRED_SKILLS}: every essential skill of any ESCO occupation",
+    )
+    skills_preferred: list[SkillUri] = Field(
+        default_factory=list,
+        max_length=MAX_PREFERRED_SKILLS,
+        description=f"at most {MAX_PREFERRED_SKILLS}: every optional skill of any ESCO occupation",
+    )
     occupation_uri: OccupationUri | None = None
     min_language_code: LanguageCode | None = None
     min_language_level: Cefr | None = None
@@ -168,8 +180,8 @@ class OfferUpdate(BaseModel):
     schedule: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     starts_on: IsoDate | None = None
     ends_on: IsoDate | None = None
-    skills_required: list[SkillUri] | None = Field(default=None, max_length=50)
-    skills_preferred: list[SkillUri] | None = Field(default=None, max_length=50)
+    skills_required: list[SkillUri] | None = Field(default=None, max_length=MAX_REQUIRED_SKILLS)
+    skills_preferred: list[SkillUri] | None = Field(default=None, max_length=MAX_PREFERRED_SKILLS)
     occupation_uri: OccupationUri | None = None
     min_language_code: LanguageCode | None = None
     min_language_level: Cefr | None = None
