@@ -285,6 +285,25 @@ def test_filters_and_limits() -> None:
     assert PersonIndex([], subset_taxonomy()).candidates(catalogue[0], TODAY) == []
 
 
+def test_the_missing_required_skills_are_named() -> None:
+    """What would make the offer reachable: the required skills the person has no credit for,
+    by name (up to eight, then "..."); a skill credited through their occupation is not missing."""
+    taxonomy = subset_taxonomy()
+    source = pool(taxonomy)
+    occupation = source.occupations[0]
+    skills = sorted(source.essential[occupation])[:3]
+    offer = Offer("o", "job", required_skills=frozenset(skills))
+    labels = [taxonomy.skills[uri].label for uri in skills]
+    alone = Person("p", skills=frozenset(skills[:1]))
+    [match] = OfferIndex([offer], taxonomy).rank(alone, TODAY)
+    detail = {c.criterion: c.detail for c in match.explanation}["skills"]
+    assert detail.startswith(f"1 of 3 required skills ({labels[0]})")
+    assert detail.endswith(f"; missing: {labels[1]}, {labels[2]}")
+    placed = replace(alone, desired_occupations=frozenset({occupation}))
+    [match] = OfferIndex([offer], taxonomy).rank(placed, TODAY)
+    assert "missing" not in {c.criterion: c.detail for c in match.explanation}["skills"]
+
+
 def test_details_in_words() -> None:
     taxonomy = subset_taxonomy()
     source = pool(taxonomy)

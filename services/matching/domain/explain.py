@@ -23,7 +23,7 @@ from services.matching.domain.eligibility import (
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.domain.taxonomy import normalise
 
-LISTED = 4  # skills named in a detail before "..."
+LISTED = 8  # skills named in a detail (held, missing) before "..."
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def _skill_line(
     ]
     line = f"{len(held)} of {len(uris)} {kind} skills"
     if held:
-        line += " (" + ", ".join(held[:LISTED]) + (", ..." if len(held) > LISTED else "") + ")"
+        line += f" ({_listed(held)})"
     partial = {
         "through a broader skill": (k.FROM_BROADER, k.FROM_BROADER_2),
         "through their occupations": (k.FROM_ESSENTIAL, k.FROM_OPTIONAL),
@@ -160,7 +160,18 @@ def _skill_line(
         count = sum(1 for _, src, _ in credits if src in codes)
         if count:
             line += f"; {count} more {words}"
+    missing = [
+        space.taxonomy.label(u)
+        for u, (_, src, _) in zip(uris, credits, strict=True)
+        if src == k.NONE
+    ]
+    if missing and kind == "required":  # what would make the offer reachable
+        line += f"; missing: {_listed(missing)}"
     return line
+
+
+def _listed(labels: list[str]) -> str:
+    return ", ".join(labels[:LISTED]) + (", ..." if len(labels) > LISTED else "")
 
 
 def has_skills(person: Person) -> bool:
