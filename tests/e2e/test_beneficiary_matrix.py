@@ -55,6 +55,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/code-lists/{name}"): REFERENCE,
     ("GET", "/api/v1/taxonomy/skills"): REFERENCE,
     ("GET", "/api/v1/taxonomy/occupations"): REFERENCE,
+    ("GET", "/api/v1/taxonomy/resolve"): REFERENCE,
     ("GET", "/api/v1/territories"): REFERENCE,
     ("GET", "/api/v1/territories/{code}"): REFERENCE,
     ("GET", "/api/v1/webhooks/event-types"): REFERENCE,

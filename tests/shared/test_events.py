@@ -259,6 +259,9 @@ async def test_committed_events_arrive_once_and_in_order(world: World) -> None:
     relay = world.relay(batch_size=4)
     async with relay:
         await applied_are(world, [1, 2, 3, 4, 5, 6])
+        # The relay records a batch as delivered once the consumer's answer is back, a moment
+        # after the consumer applied it.
+        await eventually(all_received(relay))
         [status] = await relay.status()
     assert (status.pending, status.failures, status.last_error) == (0, 0, None)
     assert await relay.deliver_once("consumer") == 0

@@ -167,12 +167,17 @@ async def move(
 ) -> None:
     old, new = S(referral.status), body.status
     to_point = referral.service_point_id is not None
-    allowed = moves_of(to_point).get((old, new))
+    moves = moves_of(to_point)
+    # A party that may never make a referral ``new`` is refused as such whatever its status now,
+    # so that its answer does not depend on who moved the referral a moment before.
+    movers = frozenset().union(*(who for (_, to), who in moves.items() if to == new))
+    mine = parties(principal, referral.organization_id, referral.provider_organization_id)
+    if movers and not mine & movers:
+        raise NotThisParty(movers)
+    allowed = moves.get((old, new))
     if allowed is None:
         raise MoveNotAllowed(old.value, new.value, next_statuses(old, to_service_point=to_point))
-    if not parties(principal, referral.organization_id, referral.provider_organization_id) & (
-        allowed
-    ):
+    if not mine & allowed:
         raise NotThisParty(allowed)
     if new in NEEDS_REASON and body.reason is None:
         raise ReasonRequired()
