@@ -4,11 +4,12 @@ names (intake does), so without this a screen makes one call for the page and on
 
 Both reads carry the caller's own token, so every access rule holds as it does for the two calls:
 a row whose person intake does not show the caller (or shows without the identity section) has a
-null name; when intake does not answer, the rows come without people and ``unavailable`` says so.
-A query pathways refuses is its answer (422), passed on."""
+null name; when intake does not answer within 3 s, the rows come without people and
+``unavailable`` says so. A query pathways refuses is its answer (422), passed on."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -16,6 +17,9 @@ from services.gateway.service.cases import CaseReader, Unanswered
 from shared.errors import GatewayTimeout, ServiceUnavailable, Unauthorized
 
 PEOPLE_FIELDS = ("id", "given_name", "family_name")
+# The names are the page's decoration: a slow intake costs them, not the page (a batch read of
+# 200 people answers in tens of milliseconds; the proxy's own timeout is 15 s).
+PEOPLE_WITHIN_SECONDS = 3.0
 
 
 class CaseloadReader(CaseReader):
@@ -51,8 +55,10 @@ class CaseloadReader(CaseReader):
             return {}
         query = [*(("id", person) for person in ids), ("limit", str(len(ids)))]
         try:
-            status, body = await self._fetch("intake", "/api/v1/beneficiaries", query)
-        except Unanswered:
+            status, body = await asyncio.wait_for(
+                self._fetch("intake", "/api/v1/beneficiaries", query), PEOPLE_WITHIN_SECONDS
+            )
+        except (Unanswered, TimeoutError):
             return None
         if status != 200:
             return None
