@@ -156,10 +156,12 @@ async def test_erasing_a_person_erases_the_records_merged_into_them(stack: Stack
             assert value not in text, f"{value!r} still in intake's database"
 
         async def account_gone() -> bool:
+            # The duplicate's app account followed the person to the survivor at the merge: it
+            # is gone once neither record holds it (the erasure's event, applied a moment later).
             left = await sql(
                 stack.databases["gateway"],
-                "SELECT 1 FROM user_account WHERE beneficiary_id = $1",
-                uuid.UUID(duplicate["id"]),
+                "SELECT 1 FROM user_account WHERE beneficiary_id = ANY($1::uuid[])",
+                [uuid.UUID(duplicate["id"]), uuid.UUID(survivor["id"])],
             )
             return not left
 
