@@ -17,7 +17,7 @@ from services.matching.db.taxonomy import EscoImport
 from services.matching.domain.esco import ConceptType, LabelKind, Relation
 from services.matching.domain.skill_resolution import Label
 from services.matching.domain.skill_resolution import LabelKind as ResolverLabelKind
-from services.matching.domain.taxonomy import Occupation, Skill, Taxonomy
+from services.matching.domain.taxonomy import Occupation, Skill, Taxonomy, labels_by_text
 
 # The engine's labels: English, the language every ESCO concept has.
 ENGINE_LANGUAGE = "en"
@@ -50,15 +50,8 @@ _BROADER = text(
     "SELECT skill_uri, array_agg(broader_uri) FROM esco_skill_broader "
     "WHERE broader_uri <> skill_uri GROUP BY skill_uri"
 )
-# In the files' order (the import keeps it in the ids), so that ties resolve as in load_csv.
-_SKILL_LABELS = text(
-    "SELECT array_agg(concept_uri ORDER BY id), array_agg(label ORDER BY id), "
-    "array_agg(preferred ORDER BY id) "
-    "FROM esco_label WHERE kind = :kind AND language = :language AND NOT hidden"
-)
-
-
-# Every language and kind, for free text (``domain.skill_resolution``).
+# Every language and kind, for free text (``domain.skill_resolution``), in the files' order (the
+# import keeps it in the ids), so that ties resolve as in load_csv.
 _ALL_SKILL_LABELS = text(
     "SELECT array_agg(concept_uri ORDER BY id), array_agg(label ORDER BY id), "
     "array_agg(language ORDER BY id), array_agg(preferred ORDER BY id), "
@@ -94,15 +87,6 @@ async def load_taxonomy(session: AsyncSession) -> Taxonomy:
         target = essential if relation == Relation.ESSENTIAL else optional
         target[occupation] = frozenset(skills_needed)
     broader = {skill: frozenset(parents) for skill, parents in await session.execute(_BROADER)}
-    by_label: dict[str, str] = {}
-    labels = (await session.execute(_SKILL_LABELS, {"kind": LabelKind.SKILL, **english})).one()
-    for uri, label, preferred in zip(*(column or [] for column in labels), strict=True):
-        # As load_csv: a preferred label wins over an alternative one of another skill.
-        key = " ".join(label.casefold().split())
-        if preferred:
-            by_label[key] = uri
-        else:
-            by_label.setdefault(key, uri)
     every = (await session.execute(_ALL_SKILL_LABELS, {"kind": LabelKind.SKILL})).one()
     skill_labels = tuple(
         Label(uri, label, language, _kind(preferred, hidden))
@@ -118,7 +102,7 @@ async def load_taxonomy(session: AsyncSession) -> Taxonomy:
         broader=broader,
         isco_parent=_isco_parents(isco_labels, occupations.values()),
         isco_labels=isco_labels,
-        skill_by_label=by_label,
+        skill_by_label=labels_by_text(skill_labels, ENGINE_LANGUAGE),
         skill_labels=skill_labels,
     )
 

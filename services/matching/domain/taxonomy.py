@@ -126,14 +126,12 @@ def load_csv(*sources: Path) -> Taxonomy:
     optional: dict[str, set[str]] = defaultdict(set)
     broader: dict[str, set[str]] = defaultdict(set)
     isco_labels: dict[str, str] = {}
-    by_label: dict[str, str] = {}
     labels: list[Label] = []
     for name, rows in _rows(sources):
         if name == SKILLS_FILE:
             for row in rows:
                 uri = row["conceptUri"]
                 skills[uri] = Skill(row["preferredLabel"], row.get("skillType") or "skill")
-                _index_labels(by_label, uri, row)
                 labels.extend(_labels(uri, row))
         elif name == SKILL_GROUPS_FILE:
             for row in rows:
@@ -162,7 +160,7 @@ def load_csv(*sources: Path) -> Taxonomy:
         broader={uri: frozenset(items) for uri, items in broader.items()},
         isco_parent=_isco_parents(isco_labels, occupations.values()),
         isco_labels=isco_labels,
-        skill_by_label=by_label,
+        skill_by_label=labels_by_text(labels),
         skill_labels=tuple(labels),
     )
 
@@ -201,12 +199,19 @@ def normalise(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _index_labels(by_label: dict[str, str], uri: str, row: Mapping[str, str]) -> None:
-    # Preferred labels win over alternative ones when two skills share a text.
-    for text in (row.get("altLabels") or "").splitlines():
-        if text.strip():
-            by_label.setdefault(normalise(text), uri)
-    by_label[normalise(row["preferredLabel"])] = uri
+def labels_by_text(labels: Iterable[Label], language: str = "en") -> dict[str, str]:
+    """The preferred and alternative labels of ``language``, normalised, to their skill: a
+    preferred label wins over an alternative one of another skill, and otherwise the first in
+    the files' order."""
+    by_label: dict[str, str] = {}
+    for label in labels:
+        if label.language != language or label.kind == LabelKind.HIDDEN:
+            continue
+        if label.kind == LabelKind.PREFERRED:
+            by_label[normalise(label.text)] = label.uri
+        else:
+            by_label.setdefault(normalise(label.text), label.uri)
+    return by_label
 
 
 def _labels(uri: str, row: Mapping[str, str]) -> Iterator[Label]:
