@@ -118,12 +118,16 @@ def key(text: str) -> str:
     return " ".join(sorted(words(text)))
 
 
-def _alike(query: tuple[str, str], label: str) -> float:
-    """How alike a text (its words in order and sorted, spaces dropped) and a label are."""
-    label_words = words(label)
+def _compact(text_words: list[str]) -> tuple[str, str]:
+    """The words in order and sorted, spaces dropped: what ``_alike`` compares."""
+    return "".join(text_words), "".join(sorted(text_words))
+
+
+def _alike(text: tuple[str, str], label: tuple[str, str]) -> float:
+    """How alike a text and a label are, character by character (their ``_compact`` forms)."""
     return max(
-        SequenceMatcher(None, query[0], "".join(label_words), autojunk=False).ratio(),
-        SequenceMatcher(None, query[1], "".join(sorted(label_words)), autojunk=False).ratio(),
+        SequenceMatcher(None, text[0], label[0], autojunk=False).ratio(),
+        SequenceMatcher(None, text[1], label[1], autojunk=False).ratio(),
     )
 
 
@@ -136,14 +140,17 @@ class SkillResolver:
     def __init__(self, labels: Iterable[Label]) -> None:
         self._labels: list[Label] = []
         self._by_key: dict[str, list[int]] = {}  # the labels of each key, of the best kind
+        self._compact: list[tuple[str, str]] = []  # each label's, computed once
         postings: dict[str, list[int]] = {}
         sizes: list[int] = []
         for label in labels:
-            text_key = key(label.text)
+            label_words = words(label.text)
+            text_key = " ".join(sorted(label_words))
             if not text_key:
                 continue
             index = len(self._labels)
             self._labels.append(label)
+            self._compact.append(_compact(label_words))
             known = self._by_key.setdefault(text_key, [])
             weight = WEIGHT[label.kind]
             if not known or weight > WEIGHT[self._labels[known[0]].kind]:
@@ -174,10 +181,11 @@ class SkillResolver:
         return found
 
     def _resolve(self, text: str, languages: tuple[str, ...] | None) -> Resolution:
-        text_key = key(text)
+        text_words = words(text)
+        text_key = " ".join(sorted(text_words))
         if not text_key:
             return Resolution(text, None, ())
-        scored = self._scored(text, text_key, languages)
+        scored = self._scored(_compact(text_words), text_key, languages)
         equal = [i for i in self._by_key.get(text_key, ()) if self._allowed(i, languages)]
         if equal:
             named = {self._labels[i].uri: self._labels[i] for i in equal}
@@ -194,23 +202,22 @@ class SkillResolver:
         return languages is None or self._labels[index].language in languages
 
     def _scored(
-        self, text: str, text_key: str, languages: tuple[str, ...] | None
+        self, compact: tuple[str, str], text_key: str, languages: tuple[str, ...] | None
     ) -> list[Candidate]:
         """The best label of each concept by shared trigrams, best first (one per concept)."""
-        grams = [self._postings[g] for g in trigrams(text_key) if g in self._postings]
+        text_grams = trigrams(text_key)
+        grams = [self._postings[g] for g in text_grams if g in self._postings]
         if not grams:
             return []
-        size = len(trigrams(text_key))
         shared = np.bincount(np.concatenate(grams), minlength=len(self._labels))
-        dice = 2.0 * shared / (self._sizes + size)
+        dice = 2.0 * shared / (self._sizes + len(text_grams))
         top = np.argpartition(-dice, min(len(dice) - 1, SHORTLIST))[:SHORTLIST]
-        query = ("".join(text_key_words := words(text)), "".join(sorted(text_key_words)))
         best: dict[str, Candidate] = {}
         for index in top.tolist():
             if dice[index] <= 0 or not self._allowed(index, languages):
                 continue
             label = self._labels[index]
-            alike = max(float(dice[index]), _alike(query, label.text))
+            alike = max(float(dice[index]), _alike(compact, self._compact[index]))
             confidence = round(alike * WEIGHT[label.kind], 3)
             known = best.get(label.uri)
             if known is None or confidence > known.confidence:
