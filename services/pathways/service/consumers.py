@@ -20,6 +20,7 @@ from services.pathways.domain.actions import ActionStatus, check_transition
 from services.pathways.service.urgency import refresh_urgency
 from shared import access_mirror, clock
 from shared import idempotency as idempotency_records
+from shared.access_mirror import Access
 from shared.contracts import intake as contract
 from shared.contracts import matching as matching_contract
 from shared.events import EventEnvelope, EventHandler
@@ -30,9 +31,7 @@ _log = get_logger("ponte.pathways.events")
 
 async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
     changed = contract.BeneficiaryChanged.model_validate(event.payload)
-    mirror = (await access_mirror.load(session, beneficiary_access, [changed.beneficiary_id])).get(
-        changed.beneficiary_id
-    )
+    mirror = await _mirror(session, changed.beneficiary_id)
     if mirror is not None and (mirror.erased or mirror.merged_into is not None):
         return  # a late copy of a record that is gone must not come back
     profile = changed.profile
@@ -95,10 +94,15 @@ async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
     await copies.merge(session, merged.merged_id, merged.survivor_id)
 
 
-async def _erased(session: AsyncSession, beneficiary_id: uuid.UUID) -> bool:
-    mirror = (await access_mirror.load(session, beneficiary_access, [beneficiary_id])).get(
+async def _mirror(session: AsyncSession, beneficiary_id: uuid.UUID) -> Access | None:
+    """What pathways' copy of intake's access says of the person (None: not heard of yet)."""
+    return (await access_mirror.load(session, beneficiary_access, [beneficiary_id])).get(
         beneficiary_id
     )
+
+
+async def _erased(session: AsyncSession, beneficiary_id: uuid.UUID) -> bool:
+    mirror = await _mirror(session, beneficiary_id)
     return mirror is not None and mirror.erased
 
 
