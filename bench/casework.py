@@ -23,13 +23,11 @@ from typing import Any
 import httpx
 
 from bench import pathways as pathway_seed
-from bench.intake import batches, partner_token, register_batch
+from bench.intake import batches, partner_system, partner_token, register_batch
 from bench.stack import (
-    add_user,
     admin_token,
     database_server,
     latencies,
-    new_organisation,
     running_stack,
     sign_in,
 )
@@ -42,10 +40,8 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
         gateway = stack["gateway"].url
         with httpx.Client(base_url=gateway, timeout=120.0) as client:
             admin = {"Authorization": f"Bearer {admin_token(gateway)}"}
-            organization, _, org_admin = new_organisation(client, admin, "Casework bench")
-            secret = client.post("/api/v1/clients", json={"name": "bench"}, headers=org_admin)
-            credentials = (secret.json()["client_id"], secret.json()["client_secret"])
-            email, operator = add_user(client, org_admin, organization, "operator", "Casework")
+            organization, credentials, (email, token) = partner_system(client, admin, 0)
+            operator = {"Authorization": f"Bearer {token}"}
             me = client.get("/api/v1/auth/me", headers=operator).json()["subject"]
 
             def register(batch: list[dict[str, Any]]) -> list[str]:

@@ -32,13 +32,15 @@ BATCH = 500
 
 def partner_system(
     client: httpx.Client, admin: dict[str, str], index: int
-) -> tuple[str, tuple[str, str], str]:
-    """An organisation, its partner system's (client id, secret) and an operator's token."""
+) -> tuple[str, tuple[str, str], tuple[str, str]]:
+    """An organisation, its partner system's (client id, secret) and an operator's (e-mail,
+    token): the e-mail signs them in again (``bench.stack.sign_in``) when a run outlasts the
+    token."""
     organization, _, org_admin = new_organisation(client, admin, f"Bench organisation {index}")
     secret = client.post("/api/v1/clients", json={"name": "bench"}, headers=org_admin).json()
-    _, operator = add_user(client, org_admin, organization, "operator", "Bench")
+    email, operator = add_user(client, org_admin, organization, "operator", "Bench")
     credentials = (secret["client_id"], secret["client_secret"])
-    return organization, credentials, operator["Authorization"].removeprefix("Bearer ")
+    return organization, credentials, (email, operator["Authorization"].removeprefix("Bearer "))
 
 
 def partner_token(client: httpx.Client, credentials: tuple[str, str]) -> str:
@@ -59,7 +61,7 @@ def partner_token(client: httpx.Client, credentials: tuple[str, str]) -> str:
 
 def _client_token(client: httpx.Client, admin: dict[str, str], index: int) -> tuple[str, str, str]:
     """An organisation, its partner system's token and an operator's token."""
-    organization, credentials, operator = partner_system(client, admin, index)
+    organization, credentials, (_, operator) = partner_system(client, admin, index)
     return organization, partner_token(client, credentials), operator
 
 
