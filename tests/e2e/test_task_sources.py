@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.dates import today
@@ -20,16 +19,10 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import eventually, organisation, signed_in_user
 from tests.e2e.test_documents import PDF, _share, _upload
 from tests.e2e.test_referral_ownership import pathway_with_action
+from tests.e2e.test_tasks import TASKS, _listed
 from tests.e2e.test_transfers import _ask, _consent, _decide
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-
-TASKS = "/api/v1/tasks"
-
-
-def _listed(client: httpx.Client, headers: dict[str, str], **query: str) -> list[Any]:
-    items: list[Any] = ok(client.get(TASKS, params=query, headers=headers))["items"]
-    return items
 
 
 def test_a_document_about_to_expire_is_a_task_until_it_is_deleted(stack: Stack) -> None:
