@@ -9,7 +9,7 @@ SERVICE ?= intake
 MESSAGE ?= change
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test fuzz lint fmt migrate revision bench audit openapi lock clean
+.PHONY: help install run test fuzz lint fmt migrate revision bench eval audit openapi lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ revision: $(STAMP)  ## new migration: make revision SERVICE=intake MESSAGE="add 
 
 bench: $(STAMP)  ## benchmarks against a hello-world ceiling (SUITES="matching ..." for some); results in bench/results/
 	$(BIN)/python -m bench.run $(SUITES)
+
+eval: $(STAMP)  ## the held-out ranking and resolution evaluations (ESCO files only, fixed seeds); results in bench/results/
+	$(BIN)/python -m bench.run ranking resolution
 
 audit: $(STAMP)  ## known vulnerabilities in the locked pins (pip-audit; needs PyPI's JSON API or OSV), then pins behind the newest release
 	$(BIN)/pip-audit --requirement requirements-dev.lock --require-hashes --disable-pip --strict --progress-spinner off

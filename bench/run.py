@@ -23,6 +23,7 @@ from bench import (
     casework,
     dashboard,
     foundation,
+    free_text_ranking,
     intake,
     isolation,
     load,
@@ -48,6 +49,7 @@ SUITES: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "territorial": territorial.run,
     "casework": casework.run,
     "resolution": skill_resolution.run,
+    "ranking": free_text_ranking.run,
 }
 # Suites whose settings are not wrk's (seconds, rounds, connections).
 CONFIGS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
@@ -56,6 +58,7 @@ CONFIGS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "dashboard": dashboard.config,
     "casework": casework.config,
     "resolution": skill_resolution.config,
+    "ranking": free_text_ranking.config,
 }
 
 
@@ -101,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pathways", type=int, default=20_000, help="pathways: pathways seeded")
     parser.add_argument(
         "--resolution-queries", type=int, default=300, help="resolution: texts per kind of noise"
+    )
+    parser.add_argument("--ranking-people", type=int, default=1000, help="ranking: held-out people")
+    parser.add_argument(
+        "--ranking-offers-per-occupation", type=int, default=2, help="ranking: offers of each"
     )
     parser.add_argument("--offers", type=int, default=50_000, help="matching: offers seeded")
     parser.add_argument("--members", type=int, default=40, help="dashboard: cluster members")

@@ -298,7 +298,8 @@ def test_the_missing_required_skills_are_named() -> None:
     [match] = OfferIndex([offer], taxonomy).rank(alone, TODAY)
     detail = {c.criterion: c.detail for c in match.explanation}["skills"]
     assert detail.startswith(f"1 of 3 required skills ({labels[0]})")
-    assert detail.endswith(f"; missing: {labels[1]}, {labels[2]}")
+    assert f"; missing: {labels[1]}, {labels[2]};" in detail
+    assert detail.endswith("; the offer uses 1 of their 1 skills")
     placed = replace(alone, desired_occupations=frozenset({occupation}))
     [match] = OfferIndex([offer], taxonomy).rank(placed, TODAY)
     assert "missing" not in {c.criterion: c.detail for c in match.explanation}["skills"]
@@ -335,9 +336,9 @@ def test_details_in_words() -> None:
     assert details["skills"].startswith(f"1 of 3 required skills ({label})")
     name = taxonomy.occupations[occupation].label
     essential = len(source.essential[occupation])
-    assert details["occupation"].startswith(
-        f"{name} is their desired occupation; they hold 1 of the {essential} essential skills of "
-        + name
+    assert details["occupation"] == (
+        f"{name} is their desired occupation; their skills point to {name}; "
+        f"they hold 1 of its {essential} essential skills"
     )
     assert details["distance"] == "9 km away"
     assert details["education"] == "ISCED 4 for a minimum of 3"

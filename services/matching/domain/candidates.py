@@ -1,7 +1,7 @@
 """The people who fit one offer: ``PersonIndex``, the mirror of ``OfferIndex``.
 
 People's skills are sparse matrices (skills x people); for the few skills an offer's criteria read
-(its required and preferred skills, the essential skills of its occupation), each credit source
+(its required and preferred skills), each credit source
 (own skills, labels, broader concepts, occupations) is one small sparse product that lists the
 people it credits, so a query touches only the people holding something relevant. Every other
 criterion is one array operation over all people. Scores equal ``OfferIndex``'s for the same pair.
@@ -49,6 +49,14 @@ class PersonIndex:
         self.own = _transpose([[self.column[u] for u in p.skills] for p in people], width)
         self.labelled = _transpose([space.label_columns(p.skill_labels) for p in people], width)
         self.skilled = (self.own + self.labelled)[: space.size].tocsr()
+        # what the two-sided skill fit and the occupation inference read: each person's own and
+        # labelled skills once (the weights' sum), and the evidence among them
+        held = sp.csr_matrix((self.own + self.labelled).astype(bool), dtype=np.float64)
+        self.held = held
+        self.n_held = np.asarray(held.T @ space.specificity_of(width)).ravel()
+        evidence = sp.csr_matrix(held[: space.size].multiply(space.inference.informative[:, None]))
+        self.evidence = evidence
+        self.best, self.best_group = space.inference.normalisers(evidence)
         occupations = [
             space.occupation_rows(p.desired_occupations | p.experience_occupations) for p in people
         ]
@@ -62,7 +70,6 @@ class PersonIndex:
         self.has_occupation = np.array(
             [bool(p.desired_occupations or p.experience_occupations) for p in people], dtype=bool
         )
-        self.has_skills = np.array([explain.has_skills(p) for p in people], dtype=bool)
         self.place = s.radians(
             np.array([x.coordinates[0] if x.coordinates else np.nan for x in people]),
             np.array([x.coordinates[1] if x.coordinates else np.nan for x in people]),
@@ -118,15 +125,13 @@ class PersonIndex:
             credit = credit.maximum(_valued(matrix[columns], k.CREDIT[code]))
         return credit
 
-    def _weighted(self, offer: Offer, occupation: int | None) -> tuple[Matrix, Matrix]:
-        """Everyone's specificity-weighted credit summed over the offer's required skills, its
-        preferred skills and its occupation's essential skills (people x 3), and the weights'
-        totals (3)."""
+    def _weighted(self, offer: Offer) -> tuple[Matrix, Matrix]:
+        """Everyone's specificity-weighted credit summed over the offer's required skills and its
+        preferred skills, and the weight of their own skills the offer lists (people x 3); and
+        the weights' totals of the first two."""
         space = self.space
         groups = [offer.required_skills, offer.preferred_skills]
         columns = {self.column[u] for u in groups[0] | groups[1] if u in self.column}
-        if occupation is not None:
-            columns |= set(space.profile[occupation].indices.tolist())
         ordered = np.array(sorted(columns), dtype=np.int64)
         position = {column: row for row, column in enumerate(ordered.tolist())}
         weights = np.zeros((ordered.size, 3))
@@ -138,17 +143,14 @@ class PersonIndex:
                 totals[kind] += weight
                 if uri in self.column:
                     weights[position[self.column[uri]], kind] = weight
-        if occupation is not None:
-            row = space.profile[occupation]
-            weights[[position[c] for c in row.indices.tolist()], 2] = row.data
-            totals[2] = space.profile_total[occupation]
+                    weights[position[self.column[uri]], 2] = weight
         if ordered.size == 0:
             return np.zeros((len(self.people), 3)), totals
-        return np.asarray(self._credit(ordered).T @ weights), totals
+        sums = np.asarray(self._credit(ordered).T @ weights[:, :2])
+        used = np.asarray(self.held[ordered].T @ weights[:, 2])
+        return np.column_stack([sums, used]), totals
 
-    def _occupation_fit(
-        self, offer: Offer, occupation: int | None, held: NDArray[np.float64], total: float
-    ) -> NDArray[np.float64]:
+    def _occupation_fit(self, offer: Offer, occupation: int | None) -> NDArray[np.float64]:
         size = len(self.people)
         uri = offer.occupation_uri
         if not uri:
@@ -163,11 +165,13 @@ class PersonIndex:
                 result[_row(groups[0], self.occupation_ids[uri])] = 0
             return result
 
-        profile = np.full(size, np.nan)
-        if occupation is not None and total > 0:
-            profile[self.has_skills] = held[self.has_skills] / total
+        inferred = np.full(size, np.nan)
+        if occupation is not None:
+            inferred = self.space.inference.affinity_of(
+                occupation, self.evidence, self.best, self.best_group
+            )
         return s.occupation_fit(
-            grade(self.desired), grade(self.experience), self.has_occupation, profile
+            grade(self.desired), grade(self.experience), self.has_occupation, inferred
         )
 
     def _language_fit(self, offer: Offer) -> NDArray[np.float64]:
@@ -197,10 +201,12 @@ class PersonIndex:
         known = offer.starts_on is not None
         days = (offer.starts_on - today).days if offer.starts_on is not None else 0
         occupation = self.space.occupation.get(offer.occupation_uri or "")
-        sums, totals = self._weighted(offer, occupation)
+        sums, totals = self._weighted(offer)
         criteria = {
-            "skills": s.skill_fit(sums[:, 0], totals[0], sums[:, 1], totals[1]),
-            "occupation": self._occupation_fit(offer, occupation, sums[:, 2], totals[2]),
+            "skills": s.skill_fit(
+                sums[:, 0], totals[0], sums[:, 1], totals[1], sums[:, 2], self.n_held
+            ),
+            "occupation": self._occupation_fit(offer, occupation),
             "language": self._language_fit(offer),
             "distance": s.location_fit(km, self.town, theirs, shared),
             "education": s.education_fit(

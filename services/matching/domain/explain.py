@@ -33,16 +33,25 @@ class PersonView:
     person: Person
     credit: NDArray[np.float64]
     source: NDArray[np.int8]
+    held: frozenset[str]  # the uris they hold outright (coded, or a label resolved)
+    n_held: float  # those skills' weights' sum (see scoring.skill_fit)
+    affinity: NDArray[np.float64] | None  # per occupation (``occupation_inference``)
 
 
 def view(space: SkillSpace, person: Person) -> PersonView:
+    own = space.skill_columns(person.skills)
+    labelled = space.label_columns(person.skill_labels)
     credit, source = space.person_credit(
         space.size,
-        space.skill_columns(person.skills),
-        space.label_columns(person.skill_labels),
+        own,
+        labelled,
         space.occupation_rows(person.desired_occupations | person.experience_occupations),
     )
-    return PersonView(person, credit, source)
+    columns = space.held(own, labelled)
+    outside = [uri for uri in person.skills if uri not in space.column]
+    n_held = float(space.specificity[columns].sum()) + len(outside) * space.top_specificity
+    held = frozenset(space.uris[c] for c in columns) | frozenset(outside)
+    return PersonView(person, credit, source, held, n_held, space.inference.affinity(columns))
 
 
 def scoring_level(person: Person, code: str) -> int:
@@ -127,17 +136,22 @@ def _skills(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float, st
     preferred = sorted(offer.preferred_skills)
     req = [credit(uri) for uri in required]
     pref = [credit(uri) for uri in preferred]
+    used = sorted(who.held & (offer.required_skills | offer.preferred_skills))
     fit = s.skill_fit(
         sum(c * w for c, _, w in req),
         sum(w for _, _, w in req),
         sum(c * w for c, _, w in pref),
         sum(w for _, _, w in pref),
+        sum(credit(uri)[2] for uri in used),
+        who.n_held,
     )
     parts = []
     if required:
         parts.append(_skill_line(space, "required", required, req))
     if preferred:
         parts.append(_skill_line(space, "preferred", preferred, pref))
+    if parts and who.held:
+        parts.append(f"the offer uses {len(used)} of their {len(who.held)} skills")
     return float(fit), "; ".join(parts) or "the offer lists no skills"
 
 
@@ -174,21 +188,6 @@ def _listed(labels: list[str]) -> str:
     return ", ".join(labels[:LISTED]) + (", ..." if len(labels) > LISTED else "")
 
 
-def has_skills(person: Person) -> bool:
-    """Whether the person's skills can say which occupation they fit (see occupation_fit)."""
-    return bool(person.skills or person.skill_labels)
-
-
-def profile_fit(space: SkillSpace, credit: NDArray[np.float64], occupation: int) -> float:
-    """The specificity-weighted mean credit over the occupation's essential skills; NaN when
-    the occupation lists none."""
-    total = space.profile_total[occupation]
-    if total <= 0:
-        return float("nan")
-    row = space.profile[occupation]
-    return float(row.data @ credit[row.indices]) / float(total)
-
-
 def _occupation(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float, str]:
     person, uri = who.person, offer.occupation_uri
     if not uri:
@@ -197,12 +196,10 @@ def _occupation(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float
     past = occupation_grade(space, person.experience_occupations, uri)
     declared = bool(person.desired_occupations or person.experience_occupations)
     row = space.occupation.get(uri)
-    profile = (
-        profile_fit(space, who.credit, row)
-        if row is not None and has_skills(person)
-        else float("nan")
+    inferred = (
+        float(who.affinity[row]) if row is not None and who.affinity is not None else float("nan")
     )
-    fit = float(s.occupation_fit(desired, past, declared, profile))
+    fit = float(s.occupation_fit(desired, past, declared, inferred))
     name = space.taxonomy.label(uri)
     words = (
         "is their",
@@ -216,12 +213,16 @@ def _occupation(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float
         parts.append(f"{name} {words[past]} past occupation")
     elif declared:
         parts.append(f"{name} is far from their desired and past occupations")
-    if row is not None and not np.isnan(profile):
+    if row is not None and who.affinity is not None:
+        likely = space.occupation_uris[int(np.argmax(who.affinity))]
+        reading = (
+            f"their skills point to {name}"
+            if likely == uri
+            else f"their skills point to {space.taxonomy.label(likely)} ({inferred:.2f} for {name})"
+        )
         columns = space.profile[row].indices
         held = int((who.source[columns] >= k.FROM_LABEL).sum())
-        partly = int(((who.credit[columns] > 0) & (who.source[columns] < k.FROM_LABEL)).sum())
-        line = f"they hold {held} of the {columns.size} essential skills of {name}"
-        parts.append(line + (f", {partly} more in part" if partly else ""))
+        parts.append(f"{reading}; they hold {held} of its {columns.size} essential skills")
     if not parts:
         parts.append(f"for {name}; no occupation or skills recorded to compare")
     return fit, "; ".join(parts)

@@ -71,6 +71,9 @@ class OfferIndex:
         self.preferred = self._weighted([o.preferred_skills for o in self.offers])
         self.n_required = np.asarray(self.required.sum(axis=1), dtype=np.float64).ravel()
         self.n_preferred = np.asarray(self.preferred.sum(axis=1), dtype=np.float64).ravel()
+        # offers x skills, 1 where the offer lists the skill: what of a person it uses
+        self.listed = sp.csr_matrix((self.required + self.preferred).astype(bool), dtype=np.float64)
+        self.specificity = self.space.specificity_of(self.width)
         self.kind = np.array([OFFER_TYPES.index(o.type) for o in offers], dtype=np.int8)
         self._occupations()
         self._languages()
@@ -168,17 +171,30 @@ class OfferIndex:
         """The score of every offer for the person, eligible or not."""
         space = self.space
         own = [self.column[u] for u in person.skills if u in self.column]
+        labelled = space.label_columns(person.skill_labels)
         credit, _ = space.person_credit(
             self.width,
             own,
-            space.label_columns(person.skill_labels),
+            labelled,
             space.occupation_rows(person.desired_occupations | person.experience_occupations),
         )
+        held = np.zeros(self.width)
+        held[own + labelled] = 1.0
+        held *= self.specificity
+        # the weight of everything the person holds: uris outside the taxonomy count whether or
+        # not an offer names them (as in PersonIndex)
+        outside = sum(1 for uri in person.skills if uri not in space.column)
+        n_held = held[: space.size].sum() + outside * space.top_specificity
         criteria = {
             "skills": s.skill_fit(
-                self.required @ credit, self.n_required, self.preferred @ credit, self.n_preferred
+                self.required @ credit,
+                self.n_required,
+                self.preferred @ credit,
+                self.n_preferred,
+                self.listed @ held,
+                n_held,
             ),
-            "occupation": self._occupation_fit(person, credit),
+            "occupation": self._occupation_fit(person, space.held(own, labelled)),
             "language": self._language_fit(person),
             "distance": self._location_fit(person),
             "education": s.education_fit(
@@ -190,7 +206,7 @@ class OfferIndex:
         }
         return s.total(weights, criteria)
 
-    def _occupation_fit(self, person: Person, credit: NDArray[np.float64]) -> NDArray[np.float64]:
+    def _occupation_fit(self, person: Person, held: list[int]) -> NDArray[np.float64]:
         space = self.space
 
         def grade(uris: frozenset[str]) -> NDArray[np.int8]:
@@ -214,21 +230,15 @@ class OfferIndex:
         declared = (self.occupation >= 0) & bool(
             person.desired_occupations or person.experience_occupations
         )
-        profile = np.full(len(self.offers), np.nan)
-        if explain.has_skills(person):
-            total = space.profile_total
-            by_occupation = np.divide(
-                space.profile @ credit[: space.size],
-                total,
-                out=np.full(total.size, np.nan),
-                where=total > 0,
-            )
-            profile[self.inside] = by_occupation[self.occupation[self.inside]]
+        inferred = np.full(len(self.offers), np.nan)
+        affinity = space.inference.affinity(held)
+        if affinity is not None:
+            inferred[self.inside] = affinity[self.occupation[self.inside]]
         return s.occupation_fit(
             grade(person.desired_occupations),
             grade(person.experience_occupations),
             declared,
-            profile,
+            inferred,
         )
 
     def _language_fit(self, person: Person) -> NDArray[np.float64]:

@@ -40,6 +40,7 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
+from services.matching.domain.occupation_inference import OccupationModel
 from services.matching.domain.skill_resolution import resolver_of
 from services.matching.domain.taxonomy import Taxonomy, normalise
 
@@ -135,6 +136,7 @@ class SkillSpace:
         # occupation's offers are compared with (see scoring.occupation_fit)
         self.profile = sp.csr_matrix(essential.multiply(self.specificity[np.newaxis, :]))
         self.profile_total = np.asarray(self.profile.sum(axis=1)).ravel()
+        self.inference = OccupationModel(essential, optional, self.isco4)
 
     def _groups(self, groups: list[str], digits: int) -> NDArray[np.int32]:
         number = {code: index for index, code in enumerate(groups)}
@@ -177,6 +179,10 @@ class SkillSpace:
             if column is not None:
                 columns.append(column)
         return columns
+
+    def held(self, own: Iterable[int], labelled: Iterable[int]) -> list[int]:
+        """The taxonomy's columns a person holds outright (coded or by a label), once each."""
+        return sorted({column for column in (*own, *labelled) if column < self.size})
 
     def occupation_rows(self, uris: Iterable[str]) -> list[int]:
         return [self.occupation[uri] for uri in uris if uri in self.occupation]
