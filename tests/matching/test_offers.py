@@ -183,3 +183,43 @@ async def test_an_offer_lists_as_many_skills_as_esco_gives_an_occupation(
         assert answer.json()["errors"][0]["field"] == f"body.{field}"
     listed = await matching.get("/api/v1/offers", headers=provider.provider)
     assert [item["id"] for item in listed.json()["items"]] == [created["id"]]
+
+
+async def test_a_training_lists_what_it_teaches_and_a_patch_keeps_the_skills_it_omits(
+    matching: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    provider = orgs[0]
+    skills = bricklaying_skills(4)
+    created = await offer(
+        matching,
+        provider,
+        type="training",
+        skills_required=skills[:1],
+        skills_preferred=skills[1:2],
+        skills_taught=skills[2:],
+    )
+    assert [s["uri"] for s in created["skills_taught"]] == skills[2:]
+    assert all(s["label"] for s in created["skills_taught"])
+    path = f"/api/v1/offers/{created['id']}"
+    changed = await matching.patch(
+        path, json={"title": "Bricklaying, evening course"},
+        headers={**provider.provider, "If-Match": '"1"'},
+    )  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    kept = changed.json()
+    assert [s["uri"] for s in kept["skills"]] == skills[:2]
+    assert [s["uri"] for s in kept["skills_taught"]] == skills[2:]
+    cleared = await matching.patch(
+        path, json={"skills_taught": []}, headers={**provider.provider, "If-Match": '"2"'}
+    )
+    assert cleared.json()["skills_taught"] == []
+    assert len(cleared.json()["skills"]) == 2
+    unknown = await matching.patch(
+        path, json={"skills_taught": [UNKNOWN_SKILL]},
+        headers={**provider.provider, "If-Match": '"3"'},
+    )  # fmt: skip
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "body.skills_taught"
+    again = await matching.get(path, headers=provider.provider)
+    assert again.json()["skills_taught"] == []
+    assert again.headers["etag"] == '"3"'

@@ -286,6 +286,26 @@ async def test_a_language_file_adds_labels_searched_in_that_language(
         )
         assert english.json() == {"language": "en", "items": []}
 
+        # An offer's skills in the caller's language, English where the import has no label.
+        body = {"type": "job", "title": "Muratore", "seats": 1, "status": "open",
+                "skills_required": [LAY_BRICKS, unlabelled]}  # fmt: skip
+        created = await client.post(
+            "/api/v1/offers", json=body, headers={**headers, "Accept-Language": "it"}
+        )
+        assert created.status_code == 201, created.text
+        assert created.headers["content-language"] == "it"
+        labels = [skill["label"] for skill in created.json()["skills"]]
+        assert labels == ["posare mattoni", subset_taxonomy().skills[unlabelled].label.strip()]
+        for accepted, language in (("el, it;q=0.5", "it"), ("fr", "en"), (None, "en")):
+            read = await client.get(
+                f"/api/v1/offers/{created.json()['id']}",
+                headers={**headers, **({"Accept-Language": accepted} if accepted else {})},
+            )
+            assert read.headers["content-language"] == language
+            assert read.headers["vary"] == "Accept-Language"
+            first = read.json()["skills"][0]["label"]
+            assert first == ("posare mattoni" if language == "it" else "lay bricks")
+
 
 # Each skill's group one level under the roots, walked over the hierarchy as the territorial
 # analysis walked it on every request before esco_skill_group kept it: the reference.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
 from services.matching.clients.gateway import GatewayClient
 from services.matching.db import offers, referrals
@@ -83,6 +83,9 @@ async def _settings(request: Request) -> MatchingSettings:
 
 
 Settings = Annotated[MatchingSettings, Depends(_settings)]
+# Labels of skills follow it (the first imported language it names, else English); not a
+# documented parameter: every HTTP client sends it.
+AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
 
 
 async def _gateway(request: Request, settings: Settings) -> GatewayClient:

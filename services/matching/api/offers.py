@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.api.deps import ManagedOffer, VisibleOffer
+from services.matching.api.deps import AcceptLanguage, ManagedOffer, VisibleOffer
 from services.matching.db.models import Offer, idempotency
 from services.matching.domain.offers import OfferStatus, OfferType
 from services.matching.schemas.offers import OfferCreate, OfferPage, OfferRead, OfferUpdate
-from services.matching.service import offers
+from services.matching.service import offers, taxonomy
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
@@ -29,11 +29,16 @@ router = APIRouter(
 )
 
 
-async def _read(session: AsyncSession, offer: Offer, status_code: int = 200) -> Response:
-    labels = await offers.labels(session, [offer])
-    return json_response(
+async def _read(
+    session: AsyncSession, offer: Offer, accept_language: str | None, status_code: int = 200
+) -> Response:
+    language = await taxonomy.caller_language(session, accept_language)
+    labels = await offers.labels(session, [offer], language)
+    response = json_response(
         offers.as_read(offer, labels), status_code=status_code, version=offer.version
     )
+    taxonomy.labelled_in(response, language)
+    return response
 
 
 @router.post(
@@ -44,10 +49,13 @@ async def _read(session: AsyncSession, offer: Offer, status_code: int = 200) -> 
     summary="Publish an offer (providers and their org admins, for their own organisation)",
 )
 async def create_offer(
-    body: OfferCreate, principal: CurrentPrincipal, session: DbSession
+    body: OfferCreate,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    accept_language: AcceptLanguage = None,
 ) -> Response:
     offer = await offers.create(session, principal, body)
-    return await _read(session, offer, status.HTTP_201_CREATED)
+    return await _read(session, offer, accept_language, status.HTTP_201_CREATED)
 
 
 @router.get(
@@ -67,6 +75,7 @@ async def list_offers(
     organization_id: Annotated[uuid.UUID | None, Query(description="only this provider")] = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
+    accept_language: AcceptLanguage = None,
 ) -> Response:
     shown, next_cursor = await offers.page(
         session,
@@ -77,18 +86,23 @@ async def list_offers(
         limit=limit,
         cursor=cursor,
     )
-    labels = await offers.labels(session, shown)
-    return json_response(
+    language = await taxonomy.caller_language(session, accept_language)
+    labels = await offers.labels(session, shown, language)
+    response = json_response(
         {
             "items": [offers.as_read(offer, labels) for offer in shown],
             "next_cursor": next_cursor,
         }
     )
+    taxonomy.labelled_in(response, language)
+    return response
 
 
 @router.get("/{offer_id}", response_model=OfferRead, responses=problems(404), summary="One offer")
-async def read_offer(offer: VisibleOffer, session: ReadSession) -> Response:
-    return await _read(session, offer)
+async def read_offer(
+    offer: VisibleOffer, session: ReadSession, accept_language: AcceptLanguage = None
+) -> Response:
+    return await _read(session, offer, accept_language)
 
 
 @router.patch(
@@ -103,11 +117,12 @@ async def update_offer(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
+    accept_language: AcceptLanguage = None,
 ) -> Response:
     offer = await offers.get_managed(session, principal, offer_id)
     check_if_match(request, offer.version)
     await offers.update(session, offer, body)
-    return await _read(session, offer)
+    return await _read(session, offer, accept_language)
 
 
 @router.delete(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from services.matching.api.deps import AcceptLanguage
 from services.matching.domain.esco import LabelKind
 from services.matching.service import taxonomy as taxonomy_service
 from services.matching.service.taxonomy import MAX_QUERY_LENGTH
@@ -45,7 +46,6 @@ LanguageParam = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=50, description="at most this many results")]
-AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
 
 _DESCRIPTION = (
     "One result per concept, best first: an exact match of a whole label, then labels that "

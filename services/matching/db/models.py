@@ -125,6 +125,12 @@ class Offer(Base):
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     required_skills: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     preferred_skills: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    taught_skills: Mapped[list[str]] = mapped_column(
+        ARRAY(Text),
+        default=list,
+        server_default=text("'{}'"),
+        comment="ESCO skills a person learns here (a training's or internship's outcomes)",
+    )
     occupation_uri: Mapped[str | None] = mapped_column(Text)
     min_language_code: Mapped[str | None] = mapped_column(String(2))
     min_language_level: Mapped[str | None] = mapped_column(String(2))

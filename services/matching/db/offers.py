@@ -38,6 +38,7 @@ OFFER_COLUMNS = (
     Offer.seats_taken,
     Offer.required_skills,
     Offer.preferred_skills,
+    Offer.taught_skills,
     Offer.occupation_uri,
     Offer.min_language_code,
     Offer.min_language_level,

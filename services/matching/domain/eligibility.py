@@ -80,6 +80,7 @@ class Offer:
     cluster_ids: frozenset[uuid.UUID] = frozenset()  # empty: published to every cluster
     required_skills: frozenset[str] = frozenset()
     preferred_skills: frozenset[str] = frozenset()
+    taught_skills: frozenset[str] = frozenset()  # what a person learns here
     occupation_uri: str | None = None
     min_language: tuple[str, str] | None = None  # (code, CEFR level)
     min_education: int | None = None

@@ -27,6 +27,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 # optional ones (occupationSkillRelations.csv), so an imported occupation is never cut short.
 MAX_REQUIRED_SKILLS = 150
 MAX_PREFERRED_SKILLS = 350
+MAX_TAUGHT_SKILLS = 150
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 SkillUri = Annotated[
     str, StringConstraints(pattern=rf"^http://data\.europa\.eu/esco/skill/{_UUID}$")
@@ -115,6 +116,13 @@ class OfferFields(BaseModel):
         max_length=MAX_PREFERRED_SKILLS,
         description=f"at most {MAX_PREFERRED_SKILLS}: every optional skill of any ESCO occupation",
     )
+    skills_taught: list[SkillUri] = Field(
+        default_factory=list,
+        max_length=MAX_TAUGHT_SKILLS,
+        description=f"at most {MAX_TAUGHT_SKILLS}: what a person learns here (a training's, a "
+        "course's or an internship's outcomes); matches name this offer where another asks for "
+        "a skill the person lacks",
+    )
     occupation_uri: OccupationUri | None = None
     min_language_code: LanguageCode | None = None
     min_language_level: Cefr | None = None
@@ -182,6 +190,7 @@ class OfferUpdate(BaseModel):
     ends_on: IsoDate | None = None
     skills_required: list[SkillUri] | None = Field(default=None, max_length=MAX_REQUIRED_SKILLS)
     skills_preferred: list[SkillUri] | None = Field(default=None, max_length=MAX_PREFERRED_SKILLS)
+    skills_taught: list[SkillUri] | None = Field(default=None, max_length=MAX_TAUGHT_SKILLS)
     occupation_uri: OccupationUri | None = None
     min_language_code: LanguageCode | None = None
     min_language_level: Cefr | None = None
@@ -202,6 +211,11 @@ class SkillRef(BaseModel):
     required: bool
 
 
+class SkillLabel(BaseModel):
+    uri: str
+    label: str | None = Field(description="the preferred label in the response's language")
+
+
 class OfferRead(BaseModel):
     id: uuid.UUID
     organization_id: uuid.UUID
@@ -219,6 +233,7 @@ class OfferRead(BaseModel):
     seats: int
     seats_left: int
     skills: list[SkillRef]
+    skills_taught: list[SkillLabel]
     occupation_uri: str | None
     min_language_code: str | None
     min_language_level: str | None

@@ -94,6 +94,7 @@ def offer(row: Any, places: Mapping[str, Place] = NOWHERE) -> engine.Offer:
         cluster_ids=frozenset(row.cluster_ids or ()),
         required_skills=frozenset(row.required_skills or ()),
         preferred_skills=frozenset(row.preferred_skills or ()),
+        taught_skills=frozenset(row.taught_skills or ()),
         occupation_uri=row.occupation_uri,
         min_language=language,
         min_education=row.min_education_level,

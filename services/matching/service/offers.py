@@ -13,6 +13,7 @@ from services.matching.db.cluster_scope import member_cluster_ids
 from services.matching.db.models import Offer
 from services.matching.db.taxonomy_read import known_uris, skill_labels
 from services.matching.domain.access import manages_offer, manages_offers
+from services.matching.domain.esco import DEFAULT_LANGUAGE
 from services.matching.errors import (
     InconsistentOffer,
     NotAPublisher,
@@ -54,7 +55,7 @@ async def get_managed(session: AsyncSession, principal: Principal, offer_id: uui
 async def check_taxonomy(session: AsyncSession, fields: dict[str, Any]) -> None:
     """Skill and occupation URIs must be ESCO concepts this deployment imported."""
     errors = []
-    for field in ("skills_required", "skills_preferred"):
+    for field in SKILL_FIELDS:
         uris = list(fields.get(field) or [])
         known = await known_uris(session, uris, "skill")
         errors += [
@@ -91,12 +92,20 @@ async def check_clusters(
         raise NotMemberClusters(unknown, outside)
 
 
+SKILL_FIELDS = {
+    "skills_required": "required_skills",
+    "skills_preferred": "preferred_skills",
+    "skills_taught": "taught_skills",
+}
+
+
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
     values = dict(fields)
     if "cluster_ids" in values:  # each cluster once, in the order given
         values["cluster_ids"] = list(dict.fromkeys(values["cluster_ids"]))
-    values["required_skills"] = values.pop("skills_required", None) or []
-    values["preferred_skills"] = values.pop("skills_preferred", None) or []
+    for field, column in SKILL_FIELDS.items():  # only those sent: a patch keeps the others
+        if field in values:
+            values[column] = values.pop(field) or []
     if "min_education_level" in values and values["min_education_level"] is not None:
         values["min_education_level"] = int(values["min_education_level"])
     pay = values.pop("pay", None)
@@ -201,6 +210,7 @@ def read_fields(offer: Offer) -> dict[str, Any]:
         "ends_on": offer.ends_on,
         "skills_required": list(offer.required_skills),
         "skills_preferred": list(offer.preferred_skills),
+        "skills_taught": list(offer.taught_skills),
         "occupation_uri": offer.occupation_uri,
         "min_language_code": offer.min_language_code,
         "min_language_level": offer.min_language_level,
@@ -225,6 +235,7 @@ def as_read(offer: Offer, labels: dict[str, str]) -> dict[str, Any]:
         {"uri": uri, "label": labels.get(uri), "required": False}
         for uri in fields.pop("skills_preferred")
     ]
+    taught = [{"uri": uri, "label": labels.get(uri)} for uri in fields.pop("skills_taught")]
     pay = (
         {
             "amount": str(offer.pay_amount),
@@ -242,6 +253,7 @@ def as_read(offer: Offer, labels: dict[str, str]) -> dict[str, Any]:
         "seats_left": max(offer.seats - offer.seats_taken, 0),
         "cluster_ids": clusters,
         "skills": skills,
+        "skills_taught": taught,
         "pay": pay,
         "created_at": offer.created_at.isoformat(),
         "updated_at": offer.updated_at.isoformat(),
@@ -249,8 +261,17 @@ def as_read(offer: Offer, labels: dict[str, str]) -> dict[str, Any]:
 
 
 async def labels(session: AsyncSession, shown: list[Offer], language: str = "en") -> dict[str, str]:
-    """The preferred labels of the skills these offers name."""
+    """The preferred labels of the skills these offers name, in ``language`` where it has them
+    (a language whose import lacks a concept's label), else in English."""
     uris = sorted(
-        {uri for offer in shown for uri in [*offer.required_skills, *offer.preferred_skills]}
+        {
+            uri
+            for offer in shown
+            for uri in [*offer.required_skills, *offer.preferred_skills, *offer.taught_skills]
+        }
     )
-    return await skill_labels(session, uris, language)
+    found = await skill_labels(session, uris, language)
+    missing = [uri for uri in uris if uri not in found]
+    if missing and language != DEFAULT_LANGUAGE:
+        found.update(await skill_labels(session, missing, DEFAULT_LANGUAGE))
+    return found

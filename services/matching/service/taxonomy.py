@@ -33,14 +33,24 @@ async def language_of(
 ) -> str:
     if language is not None:
         chosen = language.lower()
-    else:
-        response.headers["Vary"] = "Accept-Language"
-        chosen = DEFAULT_LANGUAGE
-        if accept_language:
-            available = await taxonomy_search.imported_languages(session)
-            chosen = negotiate(accept_language, available)
-    response.headers["Content-Language"] = chosen
+        response.headers["Content-Language"] = chosen
+        return chosen
+    chosen = await caller_language(session, accept_language)
+    labelled_in(response, chosen)
     return chosen
+
+
+async def caller_language(session: AsyncSession, accept_language: str | None) -> str:
+    """The imported label language the caller prefers (``Accept-Language``), else English."""
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    return negotiate(accept_language, await taxonomy_search.imported_languages(session))
+
+
+def labelled_in(response: Response, language: str) -> None:
+    """A response whose labels follow ``Accept-Language`` says so, for clients and caches."""
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
 
 
 async def search(
