@@ -182,3 +182,23 @@ async def test_italian_free_text_ranks_as_english_once_italian_labels_are_import
         assert (
             await client.get("/api/v1/taxonomy/resolve", params={"text": "x"})
         ).status_code == 401
+
+        # The explanation's skill labels follow Accept-Language (English where none imported).
+        someone = await person(
+            client, ngo, skills=[{"label": labels[0]} for labels in ITALIAN.values()]
+        )
+        for accepted, language in (("it-IT, en;q=0.5", "it"), ("el", "en")):
+            answer = await client.get(
+                f"/api/v1/beneficiaries/{someone}/matches",
+                headers={**ngo.operator, "Accept-Language": accepted},
+            )
+            assert answer.headers["content-language"] == language
+            first = answer.json()["items"][0]
+            held = {skill["uri"]: skill["label"] for skill in first["skills"]["matched"]}
+            assert held[LAY_BRICKS] == ("posare mattoni" if language == "it" else "lay bricks")
+            read = {r["uri"]: r["label"] for r in answer.json()["free_text_skills"]}
+            assert read[LAY_BRICKS] == held[LAY_BRICKS]
+            unlabelled = [u for u in bricks if u not in ITALIAN]
+            missing = {skill["uri"]: skill["label"] for skill in first["skills"]["missing"]}
+            for uri in set(unlabelled) & set(missing):
+                assert missing[uri] == taxonomy.label(uri)  # no Italian label: English

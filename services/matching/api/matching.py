@@ -7,9 +7,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
-from services.matching.api.deps import AllocationLimiter, MatchingIndexes, Settings
+from services.matching.api.deps import (
+    AcceptLanguage,
+    AllocationLimiter,
+    MatchingIndexes,
+    Settings,
+)
 from services.matching.db.models import idempotency
 from services.matching.domain.offers import OfferType
 from services.matching.schemas.referrals import (
@@ -18,7 +23,7 @@ from services.matching.schemas.referrals import (
     CandidateList,
     MatchList,
 )
-from services.matching.service import allocations, matching
+from services.matching.service import allocations, matching, taxonomy
 from services.matching.settings import (
     ALLOCATION_MAX_OFFERS,
     ALLOCATION_MAX_PAIRS,
@@ -50,6 +55,7 @@ IncludeIneligible = Annotated[
 )
 async def beneficiary_matches(
     beneficiary_id: uuid.UUID,
+    response: Response,
     engine: MatchingIndexes,
     principal: CurrentPrincipal,
     session: ReadSession,
@@ -58,8 +64,10 @@ async def beneficiary_matches(
     ] = None,
     limit: MatchLimit = 20,
     include_ineligible: IncludeIneligible = False,
+    accept_language: AcceptLanguage = None,
 ) -> MatchList:
-    items = await matching.matches(
+    language = await taxonomy.caller_language(session, accept_language)
+    found = await matching.matches(
         session,
         engine.indexes,
         principal,
@@ -68,8 +76,10 @@ async def beneficiary_matches(
         limit=limit,
         include_ineligible=include_ineligible,
         types=[t.value for t in offer_type] if offer_type else None,
+        language=language,
     )
-    return MatchList.model_validate({"items": items})
+    taxonomy.labelled_in(response, language)
+    return MatchList.model_validate(found)
 
 
 @router.get(
@@ -80,12 +90,15 @@ async def beneficiary_matches(
 )
 async def offer_candidates(
     offer_id: uuid.UUID,
+    response: Response,
     engine: MatchingIndexes,
     principal: CurrentPrincipal,
     session: ReadSession,
     limit: MatchLimit = 20,
     include_ineligible: IncludeIneligible = False,
+    accept_language: AcceptLanguage = None,
 ) -> CandidateList:
+    language = await taxonomy.caller_language(session, accept_language)
     items = await matching.candidates(
         session,
         engine.indexes,
@@ -94,7 +107,9 @@ async def offer_candidates(
         weights=engine.weights,
         limit=limit,
         include_ineligible=include_ineligible,
+        language=language,
     )
+    taxonomy.labelled_in(response, language)
     return CandidateList.model_validate({"items": items})
 
 

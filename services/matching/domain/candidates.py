@@ -28,6 +28,7 @@ from services.matching.domain.eligibility import (
     level_rank,
 )
 from services.matching.domain.ranker import id_ranks, top
+from services.matching.domain.skill_gaps import Teachers, no_teachers
 from services.matching.domain.skillspace import Matrix, SkillSpace, csr
 from services.matching.domain.taxonomy import Taxonomy
 
@@ -189,6 +190,9 @@ class PersonIndex:
         return s.language_fit(course, target, entry, comfort)
 
     def scores(self, offer: Offer, today: date, weights: s.Weights) -> NDArray[np.float64]:
+        return np.broadcast_to(s.total(weights, self.criteria(offer, today)), (len(self.people),))
+
+    def criteria(self, offer: Offer, today: date) -> dict[str, NDArray[np.float64]]:
         size = len(self.people)
         if offer.coordinates is not None:
             km = s.great_circle_km(self.place, s.radians(*offer.coordinates))
@@ -215,7 +219,7 @@ class PersonIndex:
             "priority": s.priority_fit(self.need, OFFER_TYPES.index(offer.type)),
             "start": s.start_fit(days, known),
         }
-        return np.broadcast_to(s.total(weights, criteria), (size,))
+        return {name: np.broadcast_to(value, (size,)) for name, value in criteria.items()}
 
     def candidates(
         self,
@@ -225,17 +229,21 @@ class PersonIndex:
         weights: s.Weights | None = None,
         limit: int = 20,
         include_ineligible: bool = False,
+        teachers: Teachers = no_teachers,
     ) -> list[s.Candidate]:
-        """The best ``limit`` people for the offer, best first, ties by beneficiary id; the
-        caller passes only people it may see and who consented to matching."""
+        """The best ``limit`` people for the offer, best first, equal scores by the skill fit
+        then the beneficiary id; the caller passes only people it may see and who consented to
+        matching. ``teachers``: the offers that teach a skill (``OfferIndex.teachers``)."""
         weights = weights or s.Weights()
-        score = self.scores(offer, today, weights)
+        criteria = self.criteria(offer, today)
+        score = s.total(weights, criteria)
         eligible = self.rules.mask(offer, today)
         keep = np.ones(len(self.people), dtype=bool) if include_ineligible else eligible
         result = []
-        for number in top(score, self.tie, keep, limit).tolist():
+        for number in top(score, self.tie, keep, limit, criteria["skills"]).tolist():
             person = self.people[number]
-            found = explain.criteria(self.space, explain.view(self.space, person), offer, today)
+            who = explain.view(self.space, person)
+            found = explain.criteria(self.space, who, offer, today)
             result.append(
                 s.Candidate(
                     beneficiary_id=person.beneficiary_id,
@@ -244,6 +252,7 @@ class PersonIndex:
                     eligible=bool(eligible[number]),
                     excluded_by=[] if eligible[number] else exclusions(person, offer, today),
                     explanation=explain.explanation(weights, found),
+                    skills=explain.skill_gaps(self.space, who, offer, teachers),
                 )
             )
         return result

@@ -20,6 +20,7 @@ from services.matching.domain.eligibility import (
     language_name,
     level_rank,
 )
+from services.matching.domain.skill_gaps import SkillGaps, Teachers, gaps
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.domain.taxonomy import normalise
 
@@ -52,6 +53,18 @@ def view(space: SkillSpace, person: Person) -> PersonView:
     n_held = float(space.specificity[columns].sum()) + len(outside) * space.top_specificity
     held = frozenset(space.uris[c] for c in columns) | frozenset(outside)
     return PersonView(person, credit, source, held, n_held, space.inference.affinity(columns))
+
+
+def credit_for(space: SkillSpace, who: PersonView, uri: str) -> float:
+    """The person's credit for one skill (``skillspace``'s table)."""
+    if uri in who.person.skills:
+        return k.OWN
+    column = space.column.get(uri)
+    return 0.0 if column is None else float(who.credit[column])
+
+
+def skill_gaps(space: SkillSpace, who: PersonView, offer: Offer, teachers: Teachers) -> SkillGaps:
+    return gaps(space, who.held, lambda uri: credit_for(space, who, uri), offer, teachers)
 
 
 def scoring_level(person: Person, code: str) -> int:

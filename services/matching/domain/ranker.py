@@ -3,7 +3,8 @@
 Built once from the offers and the taxonomy into arrays (CSR matrices of required and preferred
 skills over the taxonomy's skill columns, dates, seats, age ranges, language requirements,
 coordinates, types), so ``rank`` scores and tests eligibility for ALL offers with a handful of
-vectorised operations and explains only the ``limit`` it returns. Ties break on the offer id.
+vectorised operations and explains only the ``limit`` it returns. Equal scores go by the skill
+fit, then the sooner start, then the offer id.
 """
 
 from __future__ import annotations
@@ -26,15 +27,21 @@ from services.matching.domain.eligibility import (
     Person,
     exclusions,
 )
+from services.matching.domain.skill_gaps import TAUGHT_BY, Teachers
 from services.matching.domain.skillspace import Matrix, SkillSpace, csr
 from services.matching.domain.taxonomy import Taxonomy
 
 
 def top(
-    score: NDArray[np.float64], tie: NDArray[np.int64], keep: NDArray[np.bool_], limit: int
+    score: NDArray[np.float64],
+    tie: NDArray[np.int64],
+    keep: NDArray[np.bool_],
+    limit: int,
+    secondary: NDArray[np.float64] | None = None,
 ) -> NDArray[np.int64]:
-    """Positions of the ``limit`` best kept scores, best first, ties by ``tie`` ascending;
-    a partition first, so only the few near the top are sorted."""
+    """Positions of the ``limit`` best kept scores, best first; equal scores by ``secondary``
+    (the skill fit: the one that asks for what the person has), then by ``tie`` ascending; a
+    partition first, so only the few near the top are sorted."""
     chosen = np.flatnonzero(keep)
     if limit <= 0 or chosen.size == 0:
         return np.zeros(0, dtype=np.int64)
@@ -42,7 +49,8 @@ def top(
         values = score[chosen]
         kth = np.partition(values, chosen.size - limit)[chosen.size - limit]
         chosen = chosen[values >= kth]
-    order = np.lexsort((tie[chosen], -score[chosen]))
+    second = np.zeros(chosen.size) if secondary is None else -secondary[chosen]
+    order = np.lexsort((tie[chosen], second, -score[chosen]))
     return np.asarray(chosen[order[:limit]], dtype=np.int64)
 
 
@@ -58,7 +66,6 @@ class OfferIndex:
         self.offers = list(offers)
         self.position = {offer.id: number for number, offer in enumerate(self.offers)}
         self.rules = OfferRules(self.offers)
-        self.tie = id_ranks([offer.id for offer in self.offers])
         # Columns: the taxonomy's, then any uri an offer names that the taxonomy lacks (a person
         # holding that exact uri still earns full credit for it).
         self.column = dict(space.column)
@@ -95,6 +102,31 @@ class OfferIndex:
             dtype=np.int64,
         )
         self.has_start = self.starts != NO_DATE
+        # equal scores and skill fits: the sooner start first, then the id
+        by_id = id_ranks([offer.id for offer in self.offers])
+        self.tie = np.empty_like(by_id)
+        self.tie[np.lexsort((by_id, self.starts))] = np.arange(by_id.size)
+        # each taught skill's offers, the soonest to start first, then by id (skill_gaps)
+        teaching: dict[str, list[int]] = {}
+        for number, offer in enumerate(self.offers):
+            for uri in offer.taught_skills:
+                teaching.setdefault(uri, []).append(number)
+        self.teaching = {
+            uri: np.array(sorted(found, key=lambda n: self.tie[n]), dtype=np.int64)
+            for uri, found in teaching.items()
+        }
+
+    def teachers(self, may_take: NDArray[np.bool_]) -> Teachers:
+        """The offers that teach a skill among those ``may_take`` marks, the first few."""
+
+        def teaching(uri: str) -> tuple[str, ...]:
+            found = self.teaching.get(uri)
+            if found is None:
+                return ()
+            kept = found[may_take[found]][: TAUGHT_BY + 1]  # one more: it may be the offer itself
+            return tuple(self.offers[n].id for n in kept.tolist())
+
+        return teaching
 
     def _clusters(self) -> None:
         """Who may see each offer (``domain/clusters.published_to``) as arrays: the offers
@@ -169,6 +201,10 @@ class OfferIndex:
 
     def scores(self, person: Person, today: date, weights: s.Weights) -> NDArray[np.float64]:
         """The score of every offer for the person, eligible or not."""
+        return s.total(weights, self.criteria(person, today))
+
+    def criteria(self, person: Person, today: date) -> dict[str, NDArray[np.float64]]:
+        """Every criterion of every offer for the person."""
         space = self.space
         own = [self.column[u] for u in person.skills if u in self.column]
         labelled = space.label_columns(person.skill_labels)
@@ -204,7 +240,7 @@ class OfferIndex:
             "priority": s.priority_fit(s.need_index(person.priority_need), self.kind),
             "start": s.start_fit(self.starts - today.toordinal(), self.has_start),
         }
-        return s.total(weights, criteria)
+        return criteria
 
     def _occupation_fit(self, person: Person, held: list[int]) -> NDArray[np.float64]:
         space = self.space
@@ -280,7 +316,8 @@ class OfferIndex:
         rules that exclude them (an operator sees what the person is missing). ``allowed``:
         the offers the caller may see (``visible``), None for all."""
         weights = weights or s.Weights()
-        score = self.scores(person, today, weights)
+        criteria = self.criteria(person, today)
+        score = s.total(weights, criteria)
         eligible = self.rules.mask(person, today)
         keep = np.ones(len(self.offers), dtype=bool) if include_ineligible else eligible.copy()
         if types is not None:
@@ -288,8 +325,9 @@ class OfferIndex:
             keep &= np.isin(self.kind, wanted)
         if allowed is not None:
             keep &= allowed
-        chosen = top(score, self.tie, keep, limit)
+        chosen = top(score, self.tie, keep, limit, criteria["skills"])
         who = explain.view(self.space, person)
+        teachers = self.teachers(eligible if allowed is None else eligible & allowed)
         matches = []
         for number in chosen.tolist():
             offer = self.offers[number]
@@ -301,6 +339,7 @@ class OfferIndex:
                     eligible=bool(eligible[number]),
                     excluded_by=[] if eligible[number] else exclusions(person, offer, today),
                     explanation=explain.explanation(weights, found),
+                    skills=explain.skill_gaps(self.space, who, offer, teachers),
                 )
             )
         return matches

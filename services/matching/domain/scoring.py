@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from services.matching.domain.eligibility import OFFER_TYPES
+from services.matching.domain.skill_gaps import SkillGaps
 
 NEUTRAL = 0.5
 REQUIRED_SHARE = 2 / 3  # required skills count twice as much as preferred ones
@@ -112,6 +113,7 @@ class Match:
     eligible: bool
     excluded_by: list[str] = field(default_factory=list)
     explanation: list[Criterion] = field(default_factory=list)
+    skills: SkillGaps | None = None
 
 
 @dataclass
@@ -122,6 +124,7 @@ class Candidate:
     eligible: bool
     excluded_by: list[str] = field(default_factory=list)
     explanation: list[Criterion] = field(default_factory=list)
+    skills: SkillGaps | None = None
 
 
 def skill_fit(

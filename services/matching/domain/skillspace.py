@@ -167,18 +167,21 @@ class SkillSpace:
     def skill_columns(self, uris: Iterable[str]) -> list[int]:
         return [self.column[uri] for uri in uris if uri in self.column]
 
+    def read_label(self, text: str) -> tuple[str, float] | None:
+        """The skill a free-text skill is read as, with the confidence: a label as it is, else
+        as the resolver reads it (any imported language, synonyms, typos, punctuation, word
+        order), when it is sure; None when it is not."""
+        column = self.label_column.get(normalise(text))
+        if column is not None:
+            return self.uris[column], 1.0
+        resolved = self.resolver.resolve(text).resolved
+        if resolved is None or resolved.uri not in self.column:
+            return None
+        return resolved.uri, resolved.confidence
+
     def label_columns(self, labels: Iterable[str]) -> list[int]:
-        """The columns of free-text skills: a label as it is, else as the resolver reads it (any
-        imported language, synonyms, typos, punctuation, word order), when it is sure."""
-        columns = []
-        for text in labels:
-            column = self.label_column.get(normalise(text))
-            if column is None:
-                resolved = self.resolver.resolve(text).resolved
-                column = self.column.get(resolved.uri) if resolved is not None else None
-            if column is not None:
-                columns.append(column)
-        return columns
+        """The columns of free-text skills (``read_label``)."""
+        return [self.column[found[0]] for text in labels if (found := self.read_label(text))]
 
     def held(self, own: Iterable[int], labelled: Iterable[int]) -> list[int]:
         """The taxonomy's columns a person holds outright (coded or by a label), once each."""

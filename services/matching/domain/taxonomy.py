@@ -102,6 +102,19 @@ class Taxonomy:
         members = self._occupations_by_group.get(group, frozenset())
         return members - {occupation_uri}
 
+    def label_in(self, uri: str, language: str) -> str:
+        """The concept's preferred label in ``language`` where imported, else ``label``."""
+        found = self._preferred.get(language, {}).get(uri)
+        return found if found is not None else self.label(uri)
+
+    @cached_property
+    def _preferred(self) -> dict[str, dict[str, str]]:
+        labels: dict[str, dict[str, str]] = defaultdict(dict)
+        for label in self.skill_labels:
+            if label.kind == LabelKind.PREFERRED:
+                labels[label.language].setdefault(label.uri, label.text)
+        return dict(labels)
+
     @cached_property
     def _ancestors(self) -> dict[str, frozenset[str]]:
         return {uri: frozenset(self.ancestors_by_distance(uri)) for uri in self.broader}

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
+from services.matching.schemas.explanations import FreeTextSkill, SkillGapsRead
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -137,10 +138,15 @@ class OfferMatch(BaseModel):
     eligible: bool
     excluded_by: list[str]
     explanation: list[Criterion]
+    skills: SkillGapsRead
 
 
 class MatchList(BaseModel):
     items: list[OfferMatch]
+    free_text_skills: list[FreeTextSkill] = Field(
+        description="how each skill the profile records as text was read: an operator sees at "
+        "once what was not recognised (and can code it) rather than a ranking without it"
+    )
 
 
 class CandidateMatch(BaseModel):
@@ -149,6 +155,7 @@ class CandidateMatch(BaseModel):
     eligible: bool
     excluded_by: list[str]
     explanation: list[Criterion]
+    skills: SkillGapsRead
 
 
 class CandidateList(BaseModel):

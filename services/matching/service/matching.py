@@ -18,10 +18,12 @@ from services.matching.db.models import CandidateProfile
 from services.matching.domain import eligibility as engine
 from services.matching.domain import explain
 from services.matching.domain import scoring as s
+from services.matching.domain.esco import DEFAULT_LANGUAGE
 from services.matching.domain.ranker import top
+from services.matching.domain.skill_gaps import SkillGaps
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.errors import NotACaseWorker
-from services.matching.service import adapters
+from services.matching.service import adapters, explanations
 from services.matching.service.indexes import Indexes, summary
 from shared import clock
 from shared.auth import Principal
@@ -64,7 +66,9 @@ async def matches(
     limit: int,
     include_ineligible: bool,
     types: Sequence[str] | None,
-) -> list[dict[str, Any]]:
+    language: str = DEFAULT_LANGUAGE,
+) -> dict[str, Any]:
+    """The page of ``MatchList``: the offers, best first, and how free text was read."""
     profile = await consented_profile(session, principal, beneficiary_id)
     person = adapters.profile_person(
         profile, await places.of_codes(session, [profile.territory_code])
@@ -88,7 +92,10 @@ async def matches(
         types=types,
         allowed=allowed,
     )
-    live = await offers.live_columns(session, [match.offer_id for match in ranked])
+    taught = explanations.teaching_ids([match.skills for match in ranked])
+    live = await offers.live_columns(session, [match.offer_id for match in ranked] + list(taught))
+    titles = _teaching_titles(live, taught, seen_by)
+    taxonomy = offer_index.space.taxonomy
     results = []
     for match in ranked:
         row = live.get(match.offer_id)
@@ -108,9 +115,24 @@ async def matches(
                 "eligible": not reasons,
                 "excluded_by": reasons,
                 "explanation": [asdict(c) for c in match.explanation],
+                "skills": explanations.skills_read(taxonomy, match.skills, language, titles),
             }
         )
-    return results[:limit]
+    return {
+        "items": results[:limit],
+        "free_text_skills": explanations.free_text(offer_index.space, person, language),
+    }
+
+
+def _teaching_titles(live: dict[str, Any], taught: set[str], seen_by: Any) -> dict[str, str]:
+    """The teaching offers still open and visible to the caller, by id, with their titles."""
+    return {
+        offer: live[offer].title
+        for offer in taught
+        if offer in live
+        and live[offer].status == "open"
+        and seen_by.sees(live[offer].cluster_ids, live[offer].organization_id)
+    }
 
 
 async def candidates(
@@ -122,6 +144,7 @@ async def candidates(
     weights: s.Weights,
     limit: int,
     include_ineligible: bool,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[dict[str, Any]]:
     require_case_role(principal)
     offer_row = await offers.get_readable(session, principal, offer_id)
@@ -147,21 +170,36 @@ async def candidates(
         wanted *= 8  # the caller sees only part of everyone: look further down
     space = SkillSpace.of(taxonomy)
     known = await places.of_codes(session, [p.territory_code for p in found.values()])
-    results: list[dict[str, Any]] = []
+    offer_index = await indexes.offers(session)
+    seen_by = await offers.viewer(session, principal)
+    allowed = (
+        np.ones(len(offer_index.offers), dtype=bool)
+        if seen_by.unrestricted
+        else offer_index.visible(seen_by.organization_id, seen_by.cluster_ids)
+    )
+    shown: list[tuple[dict[str, Any], SkillGaps, float]] = []
     for beneficiary_id, profile in found.items():
         person = adapters.profile_person(profile, known)
         reasons = engine.exclusions(person, offer, today)
         if reasons and not include_ineligible:
             continue
-        pair = explain.criteria(space, explain.view(space, person), offer, today)
-        results.append(
-            {
-                "beneficiary_id": beneficiary_id,
-                "score": round(_pair_score(weights, pair), 4),
-                "eligible": not reasons,
-                "excluded_by": reasons,
-                "explanation": [asdict(c) for c in explain.explanation(weights, pair)],
-            }
-        )
-    results.sort(key=lambda item: (-item["score"], item["beneficiary_id"]))
-    return results[:limit]
+        who = explain.view(space, person)
+        pair = explain.criteria(space, who, offer, today)
+        teachers = offer_index.teachers(offer_index.rules.mask(person, today) & allowed)
+        item = {
+            "beneficiary_id": beneficiary_id,
+            "score": round(_pair_score(weights, pair), 4),
+            "eligible": not reasons,
+            "excluded_by": reasons,
+            "explanation": [asdict(c) for c in explain.explanation(weights, pair)],
+        }
+        shown.append((item, explain.skill_gaps(space, who, offer, teachers), pair["skills"][0]))
+    # the engine's order: the score, then the skill fit, then the id
+    shown.sort(key=lambda row: (-row[0]["score"], -row[2], row[0]["beneficiary_id"]))
+    shown = shown[:limit]
+    taught = explanations.teaching_ids([gaps for _, gaps, _ in shown])
+    titles = _teaching_titles(await offers.live_columns(session, taught), taught, seen_by)
+    return [
+        {**item, "skills": explanations.skills_read(taxonomy, gaps, language, titles)}
+        for item, gaps, _ in shown
+    ]
