@@ -19,6 +19,7 @@ from services.matching.api import (
     offers,
     referrals,
     service_points,
+    skill_readings,
     taxonomy,
     territorial_analysis,
     territorial_context,
@@ -27,9 +28,10 @@ from services.matching.api import (
 )
 from services.matching.db.models import inbox, outbox
 from services.matching.service import withdrawals
-from services.matching.service.consumers import HANDLERS
+from services.matching.service.consumers import handlers
 from services.matching.service.indexes import Indexes
 from services.matching.service.matching import weights_of
+from services.matching.service.skill_readings import SkillReader
 from services.matching.settings import MatchingSettings
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
@@ -47,12 +49,14 @@ def create_app(
     """``verifier`` replaces the JWKS-backed token verifier (tests, embedding)."""
     settings = settings or MatchingSettings()
     weights = weights_of(settings.weights)  # a bad configuration stops the start, loudly
+    reader = SkillReader()  # reads profiles' free-text skills with the indexes' taxonomy
 
     async def start(app: FastAPI) -> None:
         app.state.weights = weights
         indexes = Indexes(app.state.sessions)
         indexes.warm()
         app.state.indexes = indexes
+        reader.indexes = indexes
         # An expired access sends no event: its referrals are ended by a sweep.
         app.state.expiry_sweep = withdrawals.start_sweep(
             app.state.sessions, settings.referral_expiry_sweep_seconds
@@ -85,6 +89,7 @@ def create_app(
             referrals.router,
             service_points.router,
             matching.router,
+            skill_readings.router,
             territorial_context.router,
             taxonomy.router,
             territories.router,
@@ -95,7 +100,7 @@ def create_app(
             territory_profiles.router,
             territorial_analysis.router,
             me.router,
-            events_router(HANDLERS, inbox),
+            events_router(handlers(reader), inbox),
             internal.router,
             code_lists.router,
             code_lists.internal,

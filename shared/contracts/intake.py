@@ -48,6 +48,10 @@ class Coded(Contract):
     label: str
 
 
+class Skill(Coded):
+    verified: bool = False  # an operator (or a test) checked it: a reading they confirmed
+
+
 class MatchingProfile(Contract):
     """The part of a record other services keep: what ranking and allocation need (matching's
     read model) and what caseloads and indicators need (pathways keeps only sex, nationality,
@@ -64,7 +68,7 @@ class MatchingProfile(Contract):
     permit_allows_work: bool | None = None
     education_level: str | None = None
     languages: list[LanguageLevel] = []
-    skills: list[Coded] = []
+    skills: list[Skill] = []
     desired_occupations: list[Coded] = []
     experience_occupations: list[Coded] = []
     needs: list[str] = []

@@ -62,6 +62,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), service)
     for pattern, service in (
         (r"^/api/v1/beneficiaries/[^/]+/matches/?$", "matching"),
+        (r"^/api/v1/beneficiaries/[^/]+/skill-readings/?$", "matching"),
         (r"^/api/v1/beneficiaries/[^/]+/territorial-context/?$", "matching"),
         (_code_lists_of("pathways"), "pathways"),
         (_code_lists_of("matching"), "matching"),

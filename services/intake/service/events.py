@@ -41,7 +41,9 @@ def matching_profile(document: Mapping[str, Any]) -> contract.MatchingProfile:
             for language in document.get("languages", [])
         ],
         skills=[
-            contract.Coded(uri=skill.get("uri"), label=skill["label"])
+            contract.Skill(
+                uri=skill.get("uri"), label=skill["label"], verified=skill.get("verified", False)
+            )
             for skill in document.get("skills", [])
         ],
         desired_occupations=[

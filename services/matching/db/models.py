@@ -76,6 +76,12 @@ class CandidateProfile(Base):
         Computed("profile_skill_uris(profile)", persisted=True),
         comment="the profile's skills' URIs, in the profile's order",
     )
+    # {"stamp": the taxonomy's, "skills": {text: {"uri", "confidence"}}}, written with the
+    # profile (service/skill_readings.py); null before, or when no taxonomy was loaded
+    skill_reading: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB,
+        comment="each free-text skill's ESCO reading and the taxonomy stamp it was read with",
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -80,6 +80,7 @@ async def all_consented(session: AsyncSession) -> list[Any]:
             CandidateProfile.profile,
             CandidateProfile.priority_need,
             CandidateProfile.territory_code,
+            CandidateProfile.skill_reading,
         )
         .join(
             beneficiary_access,
@@ -103,6 +104,7 @@ async def save_profile(
     *,
     territory_code: str | None,
     needs: list[str],
+    skill_reading: dict[str, Any] | None = None,
 ) -> None:
     values = {
         "beneficiary_id": beneficiary_id,
@@ -110,6 +112,7 @@ async def save_profile(
         "profile": profile,
         "territory_code": territory_code,
         "needs": needs,
+        "skill_reading": skill_reading,
         "updated_at": clock.now(),
     }
     statement = insert(CandidateProfile).values(**values)
@@ -121,6 +124,7 @@ async def save_profile(
                 "profile": statement.excluded.profile,
                 "territory_code": statement.excluded.territory_code,
                 "needs": statement.excluded.needs,
+                "skill_reading": statement.excluded.skill_reading,
                 "updated_at": statement.excluded.updated_at,
             },
         )

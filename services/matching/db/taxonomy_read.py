@@ -104,6 +104,7 @@ async def load_taxonomy(session: AsyncSession) -> Taxonomy:
         isco_labels=isco_labels,
         skill_by_label=labels_by_text(skill_labels, ENGINE_LANGUAGE),
         skill_labels=skill_labels,
+        stamp=await taxonomy_stamp(session),
     )
 
 

@@ -48,7 +48,7 @@ class PersonIndex:
         # skills x people: who holds each skill, who holds it by a free-text label, and who
         # holds a skill of the taxonomy by either (the items the broader sources start from).
         self.own = _transpose([[self.column[u] for u in p.skills] for p in people], width)
-        self.labelled = _transpose([space.label_columns(p.skill_labels) for p in people], width)
+        self.labelled = _transpose([space.person_label_columns(p) for p in people], width)
         self.skilled = (self.own + self.labelled)[: space.size].tocsr()
         # what the two-sided skill fit and the occupation inference read: each person's own and
         # labelled skills once (the weights' sum), and the evidence among them

@@ -57,6 +57,10 @@ class Person:
     coordinates: tuple[float, float] | None = None  # (latitude, longitude)
     skills: frozenset[str] = frozenset()  # ESCO skill uris
     skill_labels: tuple[str, ...] = ()  # free-text skills without a uri
+    # how they were read when the profile was written, with the taxonomy stamp of that reading
+    # (``SkillSpace.reading``): text -> (uri or None, confidence or None)
+    skill_reading: Mapping[str, tuple[str | None, float | None]] | None = None
+    reading_stamp: str | None = None
     desired_occupations: frozenset[str] = frozenset()
     experience_occupations: frozenset[str] = frozenset()
     priority_need: str | None = None  # a pathways need domain: language, training, ...

@@ -41,7 +41,7 @@ class PersonView:
 
 def view(space: SkillSpace, person: Person) -> PersonView:
     own = space.skill_columns(person.skills)
-    labelled = space.label_columns(person.skill_labels)
+    labelled = space.person_label_columns(person)
     credit, source = space.person_credit(
         space.size,
         own,

@@ -207,7 +207,7 @@ class OfferIndex:
         """Every criterion of every offer for the person."""
         space = self.space
         own = [self.column[u] for u in person.skills if u in self.column]
-        labelled = space.label_columns(person.skill_labels)
+        labelled = space.person_label_columns(person)
         credit, _ = space.person_credit(
             self.width,
             own,

@@ -40,6 +40,7 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
+from services.matching.domain.eligibility import Person
 from services.matching.domain.occupation_inference import OccupationModel
 from services.matching.domain.skill_resolution import resolver_of
 from services.matching.domain.taxonomy import Taxonomy, normalise
@@ -182,6 +183,25 @@ class SkillSpace:
     def label_columns(self, labels: Iterable[str]) -> list[int]:
         """The columns of free-text skills (``read_label``)."""
         return [self.column[found[0]] for text in labels if (found := self.read_label(text))]
+
+    def reading(self, person: Person) -> list[tuple[str, str | None, float | None]]:
+        """(text, uri, confidence) of each free-text skill: as stored with the profile when it
+        was read with this taxonomy (ranking then resolves nothing), else read now."""
+        stored = person.skill_reading if person.reading_stamp == self.taxonomy.stamp else None
+        read = []
+        for text in person.skill_labels:
+            if stored is not None and text in stored:
+                uri, confidence = stored[text]
+                if uri is None or uri in self.column:
+                    read.append((text, uri, confidence))
+                    continue
+            found = self.read_label(text)
+            read.append((text, *found) if found else (text, None, None))
+        return read
+
+    def person_label_columns(self, person: Person) -> list[int]:
+        """The columns of a person's free-text skills (``reading``)."""
+        return [self.column[uri] for _, uri, _ in self.reading(person) if uri is not None]
 
     def held(self, own: Iterable[int], labelled: Iterable[int]) -> list[int]:
         """The taxonomy's columns a person holds outright (coded or by a label), once each."""

@@ -64,6 +64,9 @@ class Taxonomy:
     skill_by_label: Mapping[str, str] = field(default_factory=dict)
     # every skill label of every imported language, for free text (``domain.skill_resolution``)
     skill_labels: tuple[Label, ...] = ()
+    # the import it was loaded from (``db.taxonomy_read.taxonomy_stamp``): a reading of free text
+    # stored with another stamp is read again
+    stamp: str | None = None
 
     def label(self, uri: str) -> str:
         skill = self.skills.get(uri)

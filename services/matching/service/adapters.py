@@ -33,7 +33,9 @@ def person(
     profile: Mapping[str, Any],
     priority_need: str | None = None,
     place: Place | None = None,
+    reading: Mapping[str, Any] | None = None,
 ) -> engine.Person:
+    """``reading``: the profile's stored ``skill_reading`` (``service/skill_readings.py``)."""
     languages: dict[str, str | None] = {}
     for language in profile.get("languages") or ():
         # Native speakers meet any level; an unknown level stays unknown (never passes a minimum).
@@ -51,6 +53,8 @@ def person(
         skill_labels=tuple(
             skill["label"] for skill in profile.get("skills") or () if not skill.get("uri")
         ),
+        skill_reading=_reading(reading),
+        reading_stamp=reading.get("stamp") if reading else None,
         desired_occupations=_uris(profile.get("desired_occupations")),
         experience_occupations=_uris(profile.get("experience_occupations")),
         priority_need=priority_need,
@@ -58,12 +62,21 @@ def person(
     )
 
 
+def _reading(stored: Mapping[str, Any] | None) -> dict[str, tuple[str | None, float | None]] | None:
+    if not stored:
+        return None
+    return {
+        text: (found.get("uri"), found.get("confidence"))
+        for text, found in (stored.get("skills") or {}).items()
+    }
+
+
 def profile_person(
     row: models.CandidateProfile, places: Mapping[str, Place] = NOWHERE
 ) -> engine.Person:
     """``places``: the places of the territory codes in use (``db.places.of_codes``)."""
     place = places.get(row.territory_code) if row.territory_code else None
-    return person(row.beneficiary_id, row.profile, row.priority_need, place)
+    return person(row.beneficiary_id, row.profile, row.priority_need, place, row.skill_reading)
 
 
 def offer(row: Any, places: Mapping[str, Place] = NOWHERE) -> engine.Offer:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.db import indexes, pathways, people
 from services.matching.db.models import beneficiary_access, beneficiary_grant, idempotency
 from services.matching.service import territories, withdrawals
+from services.matching.service.skill_readings import SkillReader
 from shared import access_mirror
 from shared import idempotency as idempotency_records
 from shared.contracts import intake as contract
@@ -16,7 +17,7 @@ from shared.contracts import pathways as pathways_contract
 from shared.events import EventEnvelope, EventHandler
 
 
-async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
+async def on_profile(session: AsyncSession, event: EventEnvelope, reader: SkillReader) -> None:
     changed = contract.BeneficiaryChanged.model_validate(event.payload)
     known = await access_mirror.load(session, beneficiary_access, [changed.beneficiary_id])
     mirror = known.get(changed.beneficiary_id)
@@ -32,6 +33,9 @@ async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
         territory_code=profile.territory_code
         or await territories.code_for(session, None, profile.municipality),
         needs=list(profile.needs),
+        skill_reading=await reader.read(
+            session, [skill.label for skill in profile.skills if not skill.uri]
+        ),
     )
 
 
@@ -96,19 +100,25 @@ def _moves_people(handler: EventHandler) -> EventHandler:
     return handle
 
 
-HANDLERS: dict[str, EventHandler] = {
-    **{
-        event_type: _moves_people(handler)
-        for event_type, handler in {
-            pathways_contract.STEP_RECORDED: on_step_recorded,
-            contract.REGISTERED: on_profile,
-            contract.UPDATED: on_profile,
-            contract.ACCESS_CHANGED: on_access_changed,
-            contract.ERASED: on_erased,
-            contract.MERGED: on_merged,
-        }.items()
-    },
-    # Whose a pathway is: nothing the candidates' index reads.
-    pathways_contract.OPENED: on_pathway,
-    pathways_contract.CLOSED: on_pathway,
-}
+def handlers(reader: SkillReader) -> dict[str, EventHandler]:
+    """The handlers, reading free-text skills with ``reader`` (the app's indexes' taxonomy)."""
+
+    async def profile_changed(session: AsyncSession, event: EventEnvelope) -> None:
+        await on_profile(session, event, reader)
+
+    return {
+        **{
+            event_type: _moves_people(handler)
+            for event_type, handler in {
+                pathways_contract.STEP_RECORDED: on_step_recorded,
+                contract.REGISTERED: profile_changed,
+                contract.UPDATED: profile_changed,
+                contract.ACCESS_CHANGED: on_access_changed,
+                contract.ERASED: on_erased,
+                contract.MERGED: on_merged,
+            }.items()
+        },
+        # Whose a pathway is: nothing the candidates' index reads.
+        pathways_contract.OPENED: on_pathway,
+        pathways_contract.CLOSED: on_pathway,
+    }

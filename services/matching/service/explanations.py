@@ -45,16 +45,13 @@ def skills_read(
 
 
 def free_text(space: SkillSpace, person: Person, language: str) -> list[dict[str, Any]]:
-    """How each free-text skill of the person was read for the ranking (``read_label``)."""
-    shown = []
-    for text in person.skill_labels:
-        found = space.read_label(text)
-        shown.append(
-            {
-                "text": text,
-                "uri": found[0] if found else None,
-                "label": space.taxonomy.label_in(found[0], language) if found else None,
-                "confidence": found[1] if found else None,
-            }
-        )
-    return shown
+    """How each free-text skill of the person was read for the ranking (``reading``)."""
+    return [
+        {
+            "text": text,
+            "uri": uri,
+            "label": space.taxonomy.label_in(uri, language) if uri else None,
+            "confidence": confidence,
+        }
+        for text, uri, confidence in space.reading(person)
+    ]

@@ -157,7 +157,7 @@ class Indexes:
         rows = await people_repository.all_consented(session)
         places = await places_repository.of_codes(session, {row[3] for row in rows})
         people = [
-            adapters.person(row[0], row[1], row[2], places.get(row[3]) if row[3] else None)
+            adapters.person(row[0], row[1], row[2], places.get(row[3]) if row[3] else None, row[4])
             for row in rows
         ]
         return await asyncio.to_thread(PersonIndex, people, taxonomy), len(people)
