@@ -135,6 +135,14 @@ def test_a_referral_from_match_to_enrolment_moves_the_pathway_action(stack: Stac
             )
         )
         seen = _ok(client.get(f"/api/v1/referrals/{referral['id']}", headers=provider))
+        # The match it was proposed on, kept: the same skills object matches show.
+        assert referral["match"]["skills"] == found[0]["skills"]
+        assert [s["uri"] for s in referral["match"]["skills"]["matched"]] == bricks
+        assert {c["criterion"] for c in referral["match"]["explanation"]} == {
+            c["criterion"] for c in found[0]["explanation"]
+        }
+        assert 0 < referral["score"] <= 1
+        assert seen["match"] == referral["match"]
         assert seen["person"]["given_name"] == "Kwame"
         assert seen["person"]["contact"] == {"phone": "+39 333 123 4567"}
         assert "birth_date" not in seen["person"]

@@ -4,13 +4,16 @@ matches and candidates; labels in the caller's language."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from services.matching.domain.skill_gaps import nearest
 from tests.dates import in_days
-from tests.matching.conftest import offer, person
+from tests.matching.conftest import deliver, offer, person
 from tests.matching.esco import subset_taxonomy
-from tests.support import Org
+from tests.matching.test_referrals import referral_row
+from tests.support import Org, envelope, sql
 
 BRICKLAYER = "http://data.europa.eu/esco/occupation/05f321f8-055b-407d-bf19-e0ddabda56b7"
 
@@ -20,7 +23,7 @@ def bricklaying() -> list[str]:
 
 
 async def test_a_match_names_what_is_held_what_is_missing_and_where_to_learn_it(
-    matching: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+    matching: httpx.AsyncClient, matching_database: str, orgs: tuple[Org, Org, Org]
 ) -> None:
     ngo, provider, outsider = orgs
     taxonomy = subset_taxonomy()
@@ -78,6 +81,45 @@ async def test_a_match_names_what_is_held_what_is_missing_and_where_to_learn_it(
     [mine] = [c for c in candidates.json()["items"] if c["beneficiary_id"] == str(someone)]
     assert mine["skills"] == skills
     assert mine["score"] == item["score"]
+
+    # A referral's kept match goes with its card when the person's consent ends (its proposal
+    # needs intake: tests/e2e/test_matching.py proposes one through the gateway).
+    referral = await referral_row(matching_database, someone, job, ngo)
+    await sql(
+        matching_database,
+        "UPDATE referral SET match = $2::jsonb, score = $3 WHERE id = $1",
+        referral, json.dumps({"explanation": item["explanation"], "skills": skills}), item["score"],
+    )  # fmt: skip
+    seen = await matching.get(f"/api/v1/referrals/{referral}", headers=provider.provider)
+    assert seen.json()["match"]["skills"] == skills
+    await deliver(
+        matching,
+        envelope(
+            "beneficiary.access_changed",
+            {"beneficiary_id": str(someone), "owner_organization_id": str(ngo.id), "grants": [],
+             "matching_consent": False, "version": 2},
+        ),
+    )  # fmt: skip
+    ended = await matching.get(f"/api/v1/referrals/{referral}", headers=provider.provider)
+    assert ended.json()["match"] is None
+    [row] = await sql(
+        matching_database,
+        "SELECT match IS NULL AS no_match, person_card IS NULL AS no_card, version FROM referral "
+        "WHERE id = $1",
+        referral,
+    )
+    assert row["no_match"]
+    assert row["no_card"]  # SQL NULL: a later withdrawal finds nothing more to end
+    await deliver(
+        matching,
+        envelope(
+            "beneficiary.access_changed",
+            {"beneficiary_id": str(someone), "owner_organization_id": str(ngo.id), "grants": [],
+             "matching_consent": False, "version": 3},
+        ),
+    )  # fmt: skip
+    [again] = await sql(matching_database, "SELECT version FROM referral WHERE id = $1", referral)
+    assert again["version"] == row["version"]
 
     # Another organisation that does not see the person gets nothing of them.
     hidden = await matching.get(

@@ -5,14 +5,15 @@ its offers, with only the card the referral needs."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from services.matching.api.deps import Settings, VisibleReferral
+from services.matching.api.deps import AcceptLanguage, MatchingIndexes, Settings, VisibleReferral
 from services.matching.clients.intake import IntakeClient
 from services.matching.clients.pathways import PathwaysClient
-from services.matching.db.models import idempotency
+from services.matching.db.models import CandidateProfile, Offer, idempotency
+from services.matching.domain.catalogue import Viewer
 from services.matching.domain.referrals import ReferralStatus
 from services.matching.schemas.referrals import (
     ReferralCreate,
@@ -20,7 +21,7 @@ from services.matching.schemas.referrals import (
     ReferralRead,
     ReferralUpdate,
 )
-from services.matching.service import referrals
+from services.matching.service import explanations, referrals, taxonomy
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
@@ -50,18 +51,32 @@ async def create_referral(
     principal: CurrentPrincipal,
     session: DbSession,
     settings: Settings,
+    engine: MatchingIndexes,
+    accept_language: AcceptLanguage = None,
 ) -> Response:
     http = request.app.state.http
+    language = await taxonomy.caller_language(session, accept_language)
+
+    async def matched(
+        seen_by: Viewer, profile: CandidateProfile, offer: Offer
+    ) -> tuple[float, dict[str, Any]]:
+        return await explanations.explain_pair(
+            session, engine.indexes, engine.weights, seen_by, profile, offer, language
+        )
+
     referral = await referrals.propose(
         session,
         principal,
         body,
         IntakeClient(http, settings.intake_url, settings.internal_token),
         PathwaysClient(http, settings.pathways_url, settings.internal_token),
+        matched,
     )
-    return json_response(
+    response = json_response(
         referrals.as_read(referral, principal), status.HTTP_201_CREATED, version=referral.version
     )
+    taxonomy.labelled_in(response, language)  # the match's labels: the proposer's language
+    return response
 
 
 @router.get("", response_model=ReferralPage, summary="Referrals the caller may see, oldest first")

@@ -35,6 +35,10 @@ from shared.db import make_metadata
 from shared.events import inbox_table, outbox_tables
 from shared.idempotency import idempotency_table
 
+# None is SQL NULL, not the JSON value null: ``IS NULL`` finds what was cleared (a card ended by a
+# withdrawal is looked for as ``person_card IS NOT NULL``).
+NULLABLE_JSON = JSONB(none_as_null=True)
+
 metadata = make_metadata()
 beneficiary_access = access_table(metadata)
 beneficiary_grant = grant_table(metadata)
@@ -79,7 +83,7 @@ class CandidateProfile(Base):
     # {"stamp": the taxonomy's, "skills": {text: {"uri", "confidence"}}}, written with the
     # profile (service/skill_readings.py); null before, or when no taxonomy was loaded
     skill_reading: Mapped[dict[str, Any] | None] = mapped_column(
-        JSONB,
+        NULLABLE_JSON,
         comment="each free-text skill's ESCO reading and the taxonomy stamp it was read with",
     )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -223,8 +227,13 @@ class Referral(Base):
     )
     note: Mapped[str | None] = mapped_column(String(2000))
     score: Mapped[float | None] = mapped_column(Float)
+    # the person's skills held and missing: personal, it goes with the card (withdrawals.py)
+    match: Mapped[dict[str, Any] | None] = mapped_column(
+        NULLABLE_JSON, comment="the explanation of the match as proposed (criteria and skills)"
+    )
     person_card: Mapped[dict[str, Any] | None] = mapped_column(
-        JSONB, comment="what the provider sees: name, contact, language levels, relevant skills"
+        NULLABLE_JSON,
+        comment="what the provider sees: name, contact, language levels, relevant skills",
     )
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -161,6 +161,7 @@ async def unseen(
             or_(
                 Referral.status.in_(ACTIVE),
                 Referral.person_card.is_not(None),
+                Referral.match.is_not(None),
                 Referral.note.is_not(None),
             ),
         )

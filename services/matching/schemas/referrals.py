@@ -89,6 +89,13 @@ class PersonCard(BaseModel):
     relevant_skills: list[dict[str, Any]] = []
 
 
+class Criterion(BaseModel):
+    criterion: str
+    score: float
+    weight: float
+    detail: str
+
+
 class ReferralRead(BaseModel):
     id: uuid.UUID
     beneficiary_id: uuid.UUID
@@ -110,7 +117,14 @@ class ReferralRead(BaseModel):
         description="the referrer's note: null once the person's consent or the referrer's "
         "view of them ended, or they were erased"
     )
-    score: float | None
+    score: float | None = Field(
+        description="the match's score when it was proposed (null for a service point, or a "
+        "referral proposed before scores were kept)"
+    )
+    match: ProposedMatch | None = Field(
+        description="the match as it was proposed: each criterion explained, and the skills "
+        "held and missing (labels in the proposer's language); null when `person` is"
+    )
     person: PersonCard | None = Field(
         description="the card: null once the person's consent to matching or the referrer's "
         "view of them ended, or they were erased"
@@ -120,16 +134,14 @@ class ReferralRead(BaseModel):
     updated_at: datetime
 
 
+class ProposedMatch(BaseModel):
+    explanation: list[Criterion]
+    skills: SkillGapsRead
+
+
 class ReferralPage(BaseModel):
     items: list[ReferralRead]
     next_cursor: str | None
-
-
-class Criterion(BaseModel):
-    criterion: str
-    score: float
-    weight: float
-    detail: str
 
 
 class OfferMatch(BaseModel):

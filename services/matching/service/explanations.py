@@ -3,13 +3,87 @@ language, teaching offers that are still open and visible, and how free text was
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Mapping
+from dataclasses import asdict
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.db import offers, places
+from services.matching.db.models import CandidateProfile
+from services.matching.domain import explain
+from services.matching.domain import scoring as s
+from services.matching.domain.catalogue import Viewer
 from services.matching.domain.eligibility import Person
+from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.skill_gaps import SkillGaps
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.domain.taxonomy import Taxonomy
+from services.matching.service import adapters
+from services.matching.service.indexes import Indexes
+from shared import clock
+
+
+def pair_score(weights: s.Weights, found: dict[str, tuple[float, str]]) -> float:
+    """One pair's score from its explained criteria, by the engine's own weighted sum."""
+    criteria = {name: np.array(value) for name, (value, _) in found.items()}
+    return float(s.total(weights, criteria))
+
+
+def visible(offer_index: OfferIndex, seen_by: Viewer) -> NDArray[np.bool_]:
+    """The offers of the index the caller may see."""
+    if seen_by.unrestricted:
+        return np.ones(len(offer_index.offers), dtype=bool)
+    return offer_index.visible(seen_by.organization_id, seen_by.cluster_ids)
+
+
+def teaching_titles(live: Mapping[str, Any], taught: set[str], seen_by: Viewer) -> dict[str, str]:
+    """The teaching offers still open and visible to the caller, by id, with their titles."""
+    return {
+        offer: live[offer].title
+        for offer in taught
+        if offer in live
+        and live[offer].status == "open"
+        and seen_by.sees(live[offer].cluster_ids, live[offer].organization_id)
+    }
+
+
+async def explain_pair(
+    session: AsyncSession,
+    indexes: Indexes,
+    weights: s.Weights,
+    seen_by: Viewer,
+    profile: CandidateProfile,
+    offer_row: Any,
+    language: str,
+) -> tuple[float, dict[str, Any]]:
+    """One pair's score and explanation as matches show it (a referral keeps it as proposed)."""
+    taxonomy = await indexes.taxonomy(session)
+    offer_index = await indexes.offers(session)
+    codes = [profile.territory_code, offer_row.territory_code]
+    known = await places.of_codes(session, [code for code in codes if code])
+    person = adapters.profile_person(profile, known)
+    offer = adapters.offer(offer_row, known)
+    today = clock.today()
+    allowed = visible(offer_index, seen_by)
+
+    def compute() -> tuple[dict[str, tuple[float, str]], SkillGaps]:  # in a thread: numpy
+        space = SkillSpace.of(taxonomy)
+        who = explain.view(space, person)
+        teachers = offer_index.teachers(offer_index.rules.mask(person, today) & allowed)
+        found = explain.criteria(space, who, offer, today)
+        return found, explain.skill_gaps(space, who, offer, teachers)
+
+    found, gaps = await asyncio.to_thread(compute)
+    taught = teaching_ids([gaps])
+    titles = teaching_titles(await offers.live_columns(session, taught), taught, seen_by)
+    return pair_score(weights, found), {
+        "explanation": [asdict(c) for c in explain.explanation(weights, found)],
+        "skills": skills_read(taxonomy, gaps, language, titles),
+    }
 
 
 def teaching_ids(found: Collection[SkillGaps | None]) -> set[str]:

@@ -25,6 +25,7 @@ async def export(session: AsyncSession, beneficiary_id: uuid.UUID) -> dict[str, 
                 "reason": referral.reason,
                 "history": referral.history,
                 "person_card": referral.person_card,
+                "match": referral.match,
                 "created_at": referral.created_at,
             }
             for referral in rows

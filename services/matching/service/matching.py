@@ -37,12 +37,6 @@ def weights_of(configured: dict[str, float]) -> s.Weights:
     return s.Weights(**{**dict(s.Weights().items()), **configured})
 
 
-def _pair_score(weights: s.Weights, found: dict[str, tuple[float, str]]) -> float:
-    """One pair's score from its explained criteria, by the engine's own weighted sum."""
-    criteria = {name: np.array(value) for name, (value, _) in found.items()}
-    return float(s.total(weights, criteria))
-
-
 def require_case_role(principal: Principal) -> None:
     if not principal.works_on_cases:
         raise NotACaseWorker()
@@ -76,11 +70,7 @@ async def matches(
     seen_by = await offers.viewer(session, principal)
     offer_index = await indexes.offers(session)
     today = clock.today()
-    allowed = (
-        None
-        if seen_by.unrestricted
-        else offer_index.visible(seen_by.organization_id, seen_by.cluster_ids)
-    )
+    allowed = None if seen_by.unrestricted else explanations.visible(offer_index, seen_by)
     # Vectorised scoring over every offer: in a thread (numpy leaves the GIL), off the loop.
     ranked = await run_in_thread(
         offer_index.rank,
@@ -94,7 +84,7 @@ async def matches(
     )
     taught = explanations.teaching_ids([match.skills for match in ranked])
     live = await offers.live_columns(session, [match.offer_id for match in ranked] + list(taught))
-    titles = _teaching_titles(live, taught, seen_by)
+    titles = explanations.teaching_titles(live, taught, seen_by)
     taxonomy = offer_index.space.taxonomy
     results = []
     for match in ranked:
@@ -121,17 +111,6 @@ async def matches(
     return {
         "items": results[:limit],
         "free_text_skills": explanations.free_text(offer_index.space, person, language),
-    }
-
-
-def _teaching_titles(live: dict[str, Any], taught: set[str], seen_by: Any) -> dict[str, str]:
-    """The teaching offers still open and visible to the caller, by id, with their titles."""
-    return {
-        offer: live[offer].title
-        for offer in taught
-        if offer in live
-        and live[offer].status == "open"
-        and seen_by.sees(live[offer].cluster_ids, live[offer].organization_id)
     }
 
 
@@ -172,11 +151,7 @@ async def candidates(
     known = await places.of_codes(session, [p.territory_code for p in found.values()])
     offer_index = await indexes.offers(session)
     seen_by = await offers.viewer(session, principal)
-    allowed = (
-        np.ones(len(offer_index.offers), dtype=bool)
-        if seen_by.unrestricted
-        else offer_index.visible(seen_by.organization_id, seen_by.cluster_ids)
-    )
+    allowed = explanations.visible(offer_index, seen_by)
     shown: list[tuple[dict[str, Any], SkillGaps, float]] = []
     for beneficiary_id, profile in found.items():
         person = adapters.profile_person(profile, known)
@@ -188,7 +163,7 @@ async def candidates(
         teachers = offer_index.teachers(offer_index.rules.mask(person, today) & allowed)
         item = {
             "beneficiary_id": beneficiary_id,
-            "score": round(_pair_score(weights, pair), 4),
+            "score": round(explanations.pair_score(weights, pair), 4),
             "eligible": not reasons,
             "excluded_by": reasons,
             "explanation": [asdict(c) for c in explain.explanation(weights, pair)],
@@ -198,7 +173,9 @@ async def candidates(
     shown.sort(key=lambda row: (-row[0]["score"], -row[2], row[0]["beneficiary_id"]))
     shown = shown[:limit]
     taught = explanations.teaching_ids([gaps for _, gaps, _ in shown])
-    titles = _teaching_titles(await offers.live_columns(session, taught), taught, seen_by)
+    titles = explanations.teaching_titles(
+        await offers.live_columns(session, taught), taught, seen_by
+    )
     return [
         {**item, "skills": explanations.skills_read(taxonomy, gaps, language, titles)}
         for item, gaps, _ in shown

@@ -16,6 +16,7 @@ hold (checked in the query that reads the referral: ``db.access``); when either 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,7 @@ from services.matching.db import offers, people, referrals
 from services.matching.db.cluster_tables import ServicePoint
 from services.matching.db.models import CandidateProfile, Offer, Referral, outbox
 from services.matching.domain.access import parties
-from services.matching.domain.catalogue import referral_cluster
+from services.matching.domain.catalogue import Viewer, referral_cluster
 from services.matching.domain.referrals import (
     FORWARD,
     NEEDS_REASON,
@@ -112,13 +113,20 @@ def _check_eligible(profile: CandidateProfile, offer: Offer) -> None:
         raise NotEligible(reasons)
 
 
+# (who sees the catalogue, the person's read model, the offer) -> (score, explanation)
+Matched = Callable[[Viewer, CandidateProfile, Offer], Awaitable[tuple[float, dict[str, Any]]]]
+
+
 async def propose(
     session: AsyncSession,
     principal: Principal,
     body: ReferralCreate,
     intake: IntakeClient,
     pathways: PathwaysClient,
+    matched: Matched | None = None,
 ) -> Referral:
+    """``matched``: explains the pair (``explanations.explain_pair`` with the service's indexes),
+    kept with a referral to an offer as it was proposed."""
     if not principal.works_on_cases:
         raise NotAReferrer()
     if (body.offer_id is None) == (body.service_point_id is None):
@@ -132,11 +140,13 @@ async def propose(
         _check_eligible(profile, target)
         wanted = set(target.required_skills) | set(target.preferred_skills)
         cluster_id = referral_cluster(target.cluster_ids, seen_by.cluster_ids)
+        score, match = await matched(seen_by, profile, target) if matched else (None, None)
     else:
         assert body.service_point_id is not None
         target = await service_points.get_referable(session, principal, body.service_point_id)
         wanted = set()
         cluster_id = await service_points.shared_cluster(session, principal, target)
+        score, match = None, None
     moment = clock.now()
     referral = Referral(
         id=uuid.uuid4(),
@@ -150,6 +160,8 @@ async def propose(
         action_id=body.action_id,
         status=S.PROPOSED.value,
         note=body.note,
+        score=score,
+        match=match,
         person_card=await _card(intake, profile, wanted),
         history=[{"status": S.PROPOSED.value, "at": moment.isoformat(), "by": principal.subject}],
         created_by=principal.subject,
@@ -247,6 +259,7 @@ def as_read(referral: Referral, principal: Principal) -> dict[str, Any]:
         "reason_code": referral.reason_code,
         "note": referral.note if card else None,
         "score": referral.score,
+        "match": referral.match if card else None,
         "person": referral.person_card if card else None,
         "history": referral.history,
         "created_at": referral.created_at.isoformat(),

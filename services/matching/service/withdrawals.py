@@ -56,6 +56,7 @@ async def end_unseen(
     rows = await repository.unseen(session, beneficiary_ids, moment, skip_locked=skip_locked)
     for referral, consented in rows:
         referral.person_card = None
+        referral.match = None
         referral.note = None
         if referral.status in ACTIVE:
             reason = code or (Code.ACCESS_ENDED if consented else Code.CONSENT_WITHDRAWN)
@@ -90,6 +91,7 @@ async def erase(session: AsyncSession, beneficiary_id: uuid.UUID) -> list[uuid.U
     for referral in await repository.of_person_locked(session, beneficiary_id):
         ids.append(referral.id)
         referral.person_card = None
+        referral.match = None
         referral.note = None
         referral.reason = ERASED if referral.reason is not None else None
         referral.history = [
