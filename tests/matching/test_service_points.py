@@ -116,10 +116,27 @@ async def test_a_provider_publishes_changes_and_closes_its_point(
         url, json={"latitude": None}, headers={**provider.provider, "If-Match": '"2"'}
     )
     assert half.status_code == 422
+    flags = await matching.patch(
+        url, json={"cultural_mediators": None}, headers={**provider.provider, "If-Match": '"2"'}
+    )
+    assert flags.status_code == 422
+    assert [e["field"] for e in flags.json()["errors"]] == ["body.cultural_mediators"]
     assert (await matching.get(url, headers=other.operator)).json()["version"] == 2
+    # A null list is an empty one (it was a 500: JSON null in a NOT NULL column).
+    emptied = await matching.patch(
+        url, json={"opening_hours": None, "transport_access": None, "languages": None},
+        headers={**provider.provider, "If-Match": '"2"'},
+    )  # fmt: skip
+    assert emptied.status_code == 200, emptied.text
+    lists = emptied.json()
+    assert (lists["opening_hours"], lists["transport_access"], lists["languages"]) == ([], [], [])
+    restored = await matching.patch(
+        url, json={"languages": ["it", "bn"]}, headers={**provider.provider, "If-Match": '"3"'}
+    )
+    assert restored.status_code == 200
 
     # Another organisation reads it but changes nothing; an operator publishes nothing.
-    foreign = {**other.provider, "If-Match": '"2"'}
+    foreign = {**other.provider, "If-Match": '"4"'}
     assert (await matching.patch(url, json=change, headers=foreign)).status_code == 403
     assert (await matching.delete(url, headers=other.provider)).status_code == 403
     refused = await matching.post(POINTS, json=BODY, headers=provider.operator)
@@ -128,12 +145,12 @@ async def test_a_provider_publishes_changes_and_closes_its_point(
     assert (await matching.delete(url, headers=provider.provider)).status_code == 204
     assert (await matching.delete(url, headers=provider.provider)).status_code == 204
     closed = (await matching.get(url, headers=other.operator)).json()
-    assert (closed["status"], closed["version"]) == ("closed", 3)
+    assert (closed["status"], closed["version"]) == ("closed", 5)
     assert ids(await matching.get(POINTS, headers=other.operator)) == set()
     listed = await matching.get(POINTS, params={"status": "closed"}, headers=other.operator)
     assert ids(listed) == {point["id"]}
     reopened = await matching.patch(
-        url, json={"status": "active"}, headers={**provider.provider, "If-Match": '"3"'}
+        url, json={"status": "active"}, headers={**provider.provider, "If-Match": '"5"'}
     )
     assert reopened.json()["status"] == "active"
     assert ids(await matching.get(POINTS, headers=other.operator)) == {point["id"]}

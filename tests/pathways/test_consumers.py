@@ -129,6 +129,11 @@ async def test_erasure_removes_what_was_written_and_keeps_the_counts(
     assert {"language_course", "legal_aid", "qualification_recognition"} <= {
         row["type"] for row in kept
     }
+    # What erasure cleared is SQL NULL (not the JSON null, which IS NOT NULL)
+    [left] = await sql(
+        pathways_database, "SELECT count(*) AS n FROM pathway_action WHERE recognition IS NOT NULL"
+    )
+    assert left["n"] == 0
     assert (
         await pathways.get(f"/api/v1/pathways/{pathway['id']}", headers=a.operator)
     ).status_code == 404

@@ -64,6 +64,13 @@ async def beneficiary_matches(
     ] = None,
     limit: MatchLimit = 20,
     include_ineligible: IncludeIneligible = False,
+    include_services: Annotated[
+        bool,
+        Query(
+            description="also rank the service points within the person's reach that answer "
+            "their priority need or another assessed need (`services`)"
+        ),
+    ] = False,
     accept_language: AcceptLanguage = None,
 ) -> MatchList:
     language = await taxonomy.caller_language(session, accept_language)
@@ -77,6 +84,7 @@ async def beneficiary_matches(
         include_ineligible=include_ineligible,
         types=[t.value for t in offer_type] if offer_type else None,
         language=language,
+        include_services=include_services,
     )
     taxonomy.labelled_in(response, language)
     return MatchList.model_validate(found)

@@ -255,35 +255,45 @@ def _language(person: Person, offer: Offer) -> tuple[float, str]:
     fit = float(s.language_fit(course, target, entry, comfort))
     if course and target_code:
         start = CEFR_LEVELS[entry - 1] if entry else "beginner"
-        return fit, f"{language_name(target_code)} course from {start}; the person has " + _level(
-            target
+        return (
+            fit,
+            f"{language_name(target_code)} course from {start}; the person has "
+            + level_words(target),
         )
     if best is None:
         return fit, "no language of instruction given"
     names = ", ".join(language_name(code) for code in codes)
-    return fit, f"taught in {names}; the person's best is {_level(levels[best])}"
+    return fit, f"taught in {names}; the person's best is {level_words(levels[best])}"
 
 
-def _level(rank: int) -> str:
+def level_words(rank: int) -> str:
     return "an unknown level" if rank < 0 else "none" if rank == 0 else CEFR_LEVELS[rank - 1]
 
 
 def _distance(person: Person, offer: Offer) -> tuple[float, str]:
-    if person.coordinates and offer.coordinates:
-        km = float(s.haversine_km(*person.coordinates, *offer.coordinates))
+    return distance(person, offer.place, offer.coordinates, offer.municipality)
+
+
+def distance(
+    person: Person,
+    place: places.Place | None,
+    coordinates: tuple[float, float] | None,
+    municipality: str | None,
+) -> tuple[float, str]:
+    """How near the person is to somewhere (an offer, a service point)."""
+    if person.coordinates and coordinates:
+        km = float(s.haversine_km(*person.coordinates, *coordinates))
         return float(s.location_fit(km, -1, -1)), f"{km:.0f} km away"
-    shared = places.grade(person.place, offer.place)
-    if person.place is not None and offer.place is not None:
+    shared = places.grade(person.place, place)
+    if person.place is not None and place is not None:
         fit = float(s.location_fit(float("nan"), -1, -1, shared))
-        return fit, f"{places.detail(person.place, offer.place, shared)} (no coordinates)"
-    mine, theirs = town(person.municipality), town(offer.municipality)
+        return fit, f"{places.detail(person.place, place, shared)} (no coordinates)"
+    mine, theirs = town(person.municipality), town(municipality)
     a, b = (-1 if mine is None else 0), (-1 if theirs is None else 0 if mine == theirs else 1)
     fit = float(s.location_fit(float("nan"), a, b))
     if mine is None or theirs is None:
         return fit, "location unknown"
-    same = (
-        "same municipality" if mine == theirs else f"{person.municipality} to {offer.municipality}"
-    )
+    same = "same municipality" if mine == theirs else f"{person.municipality} to {municipality}"
     return fit, f"{same} (no coordinates)"
 
 

@@ -153,8 +153,27 @@ class OfferMatch(BaseModel):
     skills: SkillGapsRead
 
 
+class ServiceMatch(BaseModel):
+    service_point: dict[str, Any] = Field(
+        description="id, name, kind, tier, organization_id, territory_code, address, "
+        "need_domains, languages, access_mode"
+    )
+    score: float = Field(ge=0, le=1)
+    eligible: bool = Field(description="always true: a service point has no entry rules")
+    excluded_by: list[str]
+    explanation: list[Criterion] = Field(
+        description="the criteria of an offer: the need it answers, distance and language "
+        "scored; skills, occupation, education and start neutral (they do not apply)"
+    )
+
+
 class MatchList(BaseModel):
     items: list[OfferMatch]
+    services: list[ServiceMatch] = Field(
+        description="with `include_services=true`: the service points within the person's reach "
+        "that answer their priority need or another assessed need and that the caller sees, "
+        "best first (at most `limit`); otherwise empty"
+    )
     free_text_skills: list[FreeTextSkill] = Field(
         description="how each skill the profile records as text was read: an operator sees at "
         "once what was not recognised (and can code it) rather than a ranking without it"

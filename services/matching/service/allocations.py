@@ -35,8 +35,8 @@ from services.matching.domain.scoring import Weights
 from services.matching.domain.transport import Budget, Stopped
 from services.matching.errors import AllocationTimedOut, AllocationTooLarge, UnknownOffers
 from services.matching.service import adapters
+from services.matching.service.case_access import require_case_role
 from services.matching.service.indexes import Indexes
-from services.matching.service.matching import require_case_role
 from services.matching.settings import MatchingSettings
 from shared import clock
 from shared.auth import Principal

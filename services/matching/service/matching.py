@@ -22,8 +22,8 @@ from services.matching.domain.esco import DEFAULT_LANGUAGE
 from services.matching.domain.ranker import top
 from services.matching.domain.skill_gaps import SkillGaps
 from services.matching.domain.skillspace import SkillSpace
-from services.matching.errors import NotACaseWorker
-from services.matching.service import adapters, explanations
+from services.matching.service import adapters, explanations, service_matches
+from services.matching.service.case_access import consented_profile, require_case_role
 from services.matching.service.indexes import Indexes, summary
 from shared import clock
 from shared.auth import Principal
@@ -37,19 +37,6 @@ def weights_of(configured: dict[str, float]) -> s.Weights:
     return s.Weights(**{**dict(s.Weights().items()), **configured})
 
 
-def require_case_role(principal: Principal) -> None:
-    if not principal.works_on_cases:
-        raise NotACaseWorker()
-
-
-async def consented_profile(
-    session: AsyncSession, principal: Principal, beneficiary_id: uuid.UUID
-) -> CandidateProfile:
-    """The person's read model, if the caller may see them and they consented to matching."""
-    require_case_role(principal)
-    return await people_repository.get_consented(session, principal, beneficiary_id)
-
-
 async def matches(
     session: AsyncSession,
     indexes: Indexes,
@@ -61,6 +48,7 @@ async def matches(
     include_ineligible: bool,
     types: Sequence[str] | None,
     language: str = DEFAULT_LANGUAGE,
+    include_services: bool = False,
 ) -> dict[str, Any]:
     """The page of ``MatchList``: the offers, best first, and how free text was read."""
     profile = await consented_profile(session, principal, beneficiary_id)
@@ -110,6 +98,11 @@ async def matches(
         )
     return {
         "items": results[:limit],
+        "services": await service_matches.services(
+            session, principal, profile, person, weights, limit
+        )
+        if include_services
+        else [],
         "free_text_skills": explanations.free_text(offer_index.space, person, language),
     }
 

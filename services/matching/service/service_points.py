@@ -33,7 +33,19 @@ from services.matching.service.territories import require_known
 from shared import clock
 from shared.auth import Principal, Role
 
-REQUIRED = ("name", "kind", "need_domains", "tier", "territory_code", "access_mode", "status")
+REQUIRED = (
+    "name",
+    "kind",
+    "need_domains",
+    "tier",
+    "territory_code",
+    "access_mode",
+    "status",
+    "cultural_mediators",
+    "documents_required",
+)
+# Lists a null clears (stored as empty lists: the columns are not null).
+EMPTIED = ("opening_hours", "transport_access", "languages")
 NO_ONE = Audience(None, frozenset())
 
 
@@ -155,6 +167,9 @@ async def update(session: AsyncSession, point: ServicePoint, body: ServicePointU
     cleared = sorted(field for field in REQUIRED if field in patch and patch[field] is None)
     if cleared:
         raise RequiredFieldsCleared(cleared)
+    for field in EMPTIED:
+        if field in patch and patch[field] is None:
+            patch[field] = []
     latitude = patch.get("latitude", point.latitude)
     longitude = patch.get("longitude", point.longitude)
     if (latitude is None) != (longitude is None):

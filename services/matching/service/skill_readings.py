@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.service import adapters
+from services.matching.service.case_access import consented_profile
 from services.matching.service.indexes import Indexes
-from services.matching.service.matching import consented_profile
 from shared.auth import Principal
 
 

@@ -20,7 +20,7 @@ from services.matching.db.cluster_tables import ServicePoint
 from services.matching.domain import territorial_context as rules
 from services.matching.domain.clusters import published_to
 from services.matching.domain.needs import NEED_DOMAINS
-from services.matching.service.matching import consented_profile
+from services.matching.service.case_access import consented_profile
 from services.matching.service.territories import FIELDS
 from shared import clock
 from shared.auth import Principal
@@ -76,6 +76,24 @@ def _proposal(placed: rules.Placed, rows: dict[uuid.UUID, ServicePoint]) -> dict
     }
 
 
+async def within_reach(
+    session: AsyncSession,
+    principal: Principal,
+    territory_code: str | None,
+    needs: Sequence[str],
+) -> tuple[list[Any], str | None, dict[uuid.UUID, ServicePoint]]:
+    """(the territory's chain, the root of its reach, the active points within reach that
+    answer any of ``needs`` and that the caller sees)."""
+    chain = await territory_db.with_ancestors(session, territory_code or "")
+    root = rules.reach_root([rules.Unit(row.code, row.scheme, row.level) for row in chain])
+    if root is None or not needs:
+        return chain, root, {}
+    codes = await territory_db.subtree_codes(session, [root])
+    found = await reach.answering(session, codes, list(dict.fromkeys(needs)))
+    visible = await _published(session, principal.organization_id, found)
+    return chain, root, {point.id: point for point in visible}
+
+
 async def context(
     session: AsyncSession,
     principal: Principal,
@@ -84,16 +102,9 @@ async def context(
 ) -> dict[str, Any]:
     profile = await consented_profile(session, principal, beneficiary_id)
     assessed = [need for need in profile.needs or [] if need in NEED_DOMAINS]
-    chain = await territory_db.with_ancestors(session, profile.territory_code or "")
-    units = [rules.Unit(row.code, row.scheme, row.level) for row in chain]
-    root = rules.reach_root(units)
-    rows: dict[uuid.UUID, ServicePoint] = {}
-    if root is not None:
-        codes = await territory_db.subtree_codes(session, [root])
-        wanted = list(dict.fromkeys([*assessed, *asked]))
-        found = await reach.answering(session, codes, wanted)
-        visible = await _published(session, principal.organization_id, found)
-        rows = {point.id: point for point in visible}
+    chain, root, rows = await within_reach(
+        session, principal, profile.territory_code, [*assessed, *asked]
+    )
     home = chain[0].code if chain else ""
     needs = rules.propose([_point(row) for row in rows.values()], home, assessed, asked)
     return {
