@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,7 +21,7 @@ from services.matching.domain.eligibility import (
     language_name,
     level_rank,
 )
-from services.matching.domain.skill_gaps import SkillGaps, Teachers, gaps
+from services.matching.domain.skill_gaps import Nearest, SkillGaps, Teachers, gaps
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.domain.taxonomy import normalise
 
@@ -37,6 +38,8 @@ class PersonView:
     held: frozenset[str]  # the uris they hold outright (coded, or a label resolved)
     n_held: float  # those skills' weights' sum (see scoring.skill_fit)
     affinity: NDArray[np.float64] | None  # per occupation (``occupation_inference``)
+    likely: str | None  # the occupation their skills point to most
+    nearest: Nearest  # the held skill nearest to another (``skill_gaps``)
 
 
 def view(space: SkillSpace, person: Person) -> PersonView:
@@ -52,7 +55,11 @@ def view(space: SkillSpace, person: Person) -> PersonView:
     outside = [uri for uri in person.skills if uri not in space.column]
     n_held = float(space.specificity[columns].sum()) + len(outside) * space.top_specificity
     held = frozenset(space.uris[c] for c in columns) | frozenset(outside)
-    return PersonView(person, credit, source, held, n_held, space.inference.affinity(columns))
+    affinity = space.inference.affinity(columns)
+    likely = None if affinity is None else space.occupation_uris[int(np.argmax(affinity))]
+    return PersonView(
+        person, credit, source, held, n_held, affinity, likely, Nearest(space.taxonomy, held)
+    )
 
 
 def credit_for(space: SkillSpace, who: PersonView, uri: str) -> float:
@@ -64,7 +71,8 @@ def credit_for(space: SkillSpace, who: PersonView, uri: str) -> float:
 
 
 def skill_gaps(space: SkillSpace, who: PersonView, offer: Offer, teachers: Teachers) -> SkillGaps:
-    return gaps(space, who.held, lambda uri: credit_for(space, who, uri), offer, teachers)
+    credit = partial(credit_for, space, who)
+    return gaps(space, who.held, credit, offer, teachers, who.nearest)
 
 
 def scoring_level(person: Person, code: str) -> int:
@@ -226,14 +234,14 @@ def _occupation(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float
         parts.append(f"{name} {words[past]} past occupation")
     elif declared:
         parts.append(f"{name} is far from their desired and past occupations")
-    if row is not None and who.affinity is not None:
-        likely = space.occupation_uris[int(np.argmax(who.affinity))]
+    if row is not None and who.likely is not None:
         reading = (
             f"their skills point to {name}"
-            if likely == uri
-            else f"their skills point to {space.taxonomy.label(likely)} ({inferred:.2f} for {name})"
+            if who.likely == uri
+            else f"their skills point to {space.taxonomy.label(who.likely)} "
+            f"({inferred:.2f} for {name})"
         )
-        columns = space.profile[row].indices
+        columns = space.essential_columns[row]
         held = int((who.source[columns] >= k.FROM_LABEL).sum())
         parts.append(f"{reading}; they hold {held} of its {columns.size} essential skills")
     if not parts:

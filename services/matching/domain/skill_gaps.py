@@ -64,21 +64,39 @@ def _up(taxonomy: Taxonomy, uri: str) -> dict[str, int]:
     return found
 
 
+class Nearest:
+    """The held skill nearest to a skill, for one person's held skills: each broader concept of
+    theirs is indexed once with the held skill closest under it, so a lookup walks only the
+    skill's own broader concepts (a person's matches ask for dozens)."""
+
+    def __init__(self, taxonomy: Taxonomy, held: Collection[str]) -> None:
+        self.taxonomy = taxonomy
+        self.via: dict[str, tuple[int, str, str]] = {}  # concept -> (steps, label, held uri)
+        for uri in held:
+            label = taxonomy.label(uri)
+            for concept, steps in _up(taxonomy, uri).items():
+                key = (steps, label, uri)
+                known = self.via.get(concept)
+                if known is None or key < known:
+                    self.via[concept] = key
+        self.found: dict[str, str | None] = {}
+
+    def __call__(self, uri: str) -> str | None:
+        if uri not in self.found:
+            best: tuple[int, str, str] | None = None
+            for concept, steps in _up(self.taxonomy, uri).items():
+                held = self.via.get(concept)
+                if held is not None and held[2] != uri:
+                    key = (steps + held[0], held[1], held[2])
+                    if best is None or key < best:
+                        best = key
+            self.found[uri] = None if best is None or best[0] > NEAREST_STEPS else best[2]
+        return self.found[uri]
+
+
 def nearest(taxonomy: Taxonomy, held: Collection[str], uri: str) -> str | None:
     """The held skill nearest to ``uri`` in the hierarchy, within ``NEAREST_STEPS``."""
-    target = _up(taxonomy, uri)
-    best: tuple[int, str, str] | None = None
-    for candidate in held:
-        if candidate == uri:
-            continue
-        mine = _up(taxonomy, candidate)
-        steps = min((target[c] + d for c, d in mine.items() if c in target), default=None)
-        if steps is None or steps > NEAREST_STEPS:
-            continue
-        key = (steps, taxonomy.label(candidate), candidate)
-        if best is None or key < best:
-            best = key
-    return None if best is None else best[2]
+    return Nearest(taxonomy, [h for h in held if h != uri])(uri)
 
 
 def gaps(
@@ -87,9 +105,12 @@ def gaps(
     credit: Callable[[str], float],
     offer: Offer,
     teachers: Teachers = no_teachers,
+    near: Callable[[str], str | None] | None = None,
 ) -> SkillGaps:
-    """``held``: the uris the person holds outright; ``credit``: their credit for a uri."""
+    """``held``: the uris the person holds outright; ``credit``: their credit for a uri;
+    ``near``: their ``Nearest`` (built here when not given)."""
     taxonomy = space.taxonomy
+    near = near or Nearest(taxonomy, held)
     matched = [u for u in sorted(offer.required_skills) if u in held]
     matched += [u for u in sorted(offer.preferred_skills) if u in held]
     lacking = [u for u in offer.required_skills if credit(u) <= 0]
@@ -104,6 +125,6 @@ def gaps(
         return tuple(other for other in teachers(uri) if other != offer.id)[:TAUGHT_BY]
 
     missing = tuple(
-        Gap(uri, nearest(taxonomy, held, uri), taught(uri)) for uri in lacking[:MISSING_LISTED]
+        Gap(uri, near(uri), taught(uri)) for uri in lacking[:MISSING_LISTED]
     )
     return SkillGaps(tuple(matched), missing, len(lacking))

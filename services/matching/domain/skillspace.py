@@ -137,6 +137,8 @@ class SkillSpace:
         # occupation's offers are compared with (see scoring.occupation_fit)
         self.profile = sp.csr_matrix(essential.multiply(self.specificity[np.newaxis, :]))
         self.profile_total = np.asarray(self.profile.sum(axis=1)).ravel()
+        # each occupation's essential skill columns, sliced once (explanations read them)
+        self.essential_columns = np.split(self.profile.indices, self.profile.indptr[1:-1])
         self.inference = OccupationModel(essential, optional, self.isco4)
 
     def _groups(self, groups: list[str], digits: int) -> NDArray[np.int32]:
