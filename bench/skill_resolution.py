@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import resolution_techniques as techniques
 from services.matching.domain import skill_resolution as resolution
 from services.matching.domain.skill_resolution import LabelKind, SkillResolver, key
 from services.matching.domain.taxonomy import Taxonomy, load_csv
@@ -219,6 +220,15 @@ def run(args: argparse.Namespace, _logs: Path) -> dict[str, Any]:
     }
     for kind, figures in score(resolver, held_out, keys, threshold, margin).items():
         results[f"held out (seed 18): {kind}"] = figures
+    results.update(
+        techniques.compare(
+            taxonomy,
+            resolver,
+            techniques.sample(tuning),
+            techniques.sample(held_out),
+            lambda uri, other: _same_label(keys, uri, other),
+        )
+    )
     return results
 
 

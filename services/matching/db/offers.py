@@ -178,6 +178,8 @@ async def free_seat(session: AsyncSession, offer_id: uuid.UUID) -> None:
 
 async def live_columns(session: AsyncSession, ids: Collection[str]) -> dict[str, Any]:
     """The ranking's columns of these offers as they are now, by id."""
+    if not ids:
+        return {}
     rows = await session.execute(
         select(*OFFER_COLUMNS).where(Offer.id.in_([uuid.UUID(i) for i in ids]))
     )

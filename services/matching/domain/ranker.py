@@ -310,11 +310,13 @@ class OfferIndex:
         include_ineligible: bool = False,
         types: Collection[str] | None = None,
         allowed: NDArray[np.bool_] | None = None,
+        explained: bool = True,
     ) -> list[s.Match]:
         """The best ``limit`` offers for the person, best first. With ``include_ineligible``,
         excluded offers are ranked among the others by the same score and flagged with the
         rules that exclude them (an operator sees what the person is missing). ``allowed``:
-        the offers the caller may see (``visible``), None for all."""
+        the offers the caller may see (``visible``), None for all. Without ``explained``, the
+        matches carry no explanation (``explain`` gives those the caller keeps)."""
         weights = weights or s.Weights()
         criteria = self.criteria(person, today)
         score = s.total(weights, criteria)
@@ -326,20 +328,38 @@ class OfferIndex:
         if allowed is not None:
             keep &= allowed
         chosen = top(score, self.tie, keep, limit, criteria["skills"])
+        matches = [
+            s.Match(
+                offer_id=self.offers[number].id,
+                score=float(score[number]),
+                eligible=bool(eligible[number]),
+                excluded_by=[]
+                if eligible[number]
+                else exclusions(person, self.offers[number], today),
+            )
+            for number in chosen.tolist()
+        ]
+        if explained:
+            self.explain(person, today, weights, matches, allowed, eligible)
+        return matches
+
+    def explain(
+        self,
+        person: Person,
+        today: date,
+        weights: s.Weights,
+        matches: Sequence[s.Match],
+        allowed: NDArray[np.bool_] | None = None,
+        eligible: NDArray[np.bool_] | None = None,
+    ) -> None:
+        """Fill in the explanation and the skill gaps of these matches of the person (the
+        costly part of a ranking: done for the few shown, not for every offer ranked)."""
+        if eligible is None:
+            eligible = self.rules.mask(person, today)
         who = explain.view(self.space, person)
         teachers = self.teachers(eligible if allowed is None else eligible & allowed)
-        matches = []
-        for number in chosen.tolist():
-            offer = self.offers[number]
+        for match in matches:
+            offer = self.offers[self.position[match.offer_id]]
             found = explain.criteria(self.space, who, offer, today)
-            matches.append(
-                s.Match(
-                    offer_id=offer.id,
-                    score=float(score[number]),
-                    eligible=bool(eligible[number]),
-                    excluded_by=[] if eligible[number] else exclusions(person, offer, today),
-                    explanation=explain.explanation(weights, found),
-                    skills=explain.skill_gaps(self.space, who, offer, teachers),
-                )
-            )
-        return matches
+            match.explanation = explain.explanation(weights, found)
+            match.skills = explain.skill_gaps(self.space, who, offer, teachers)

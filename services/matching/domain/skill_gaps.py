@@ -124,7 +124,5 @@ def gaps(
     def taught(uri: str) -> tuple[str, ...]:
         return tuple(other for other in teachers(uri) if other != offer.id)[:TAUGHT_BY]
 
-    missing = tuple(
-        Gap(uri, near(uri), taught(uri)) for uri in lacking[:MISSING_LISTED]
-    )
+    missing = tuple(Gap(uri, near(uri), taught(uri)) for uri in lacking[:MISSING_LISTED])
     return SkillGaps(tuple(matched), missing, len(lacking))

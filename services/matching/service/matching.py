@@ -69,12 +69,10 @@ async def matches(
         include_ineligible=include_ineligible,
         types=types,
         allowed=allowed,
+        explained=False,
     )
-    taught = explanations.teaching_ids([match.skills for match in ranked])
-    live = await offers.live_columns(session, [match.offer_id for match in ranked] + list(taught))
-    titles = explanations.teaching_titles(live, taught, seen_by)
-    taxonomy = offer_index.space.taxonomy
-    results = []
+    live = await offers.live_columns(session, [match.offer_id for match in ranked])
+    kept: list[tuple[Any, Any, list[str]]] = []
     for match in ranked:
         row = live.get(match.offer_id)
         if (
@@ -86,16 +84,27 @@ async def matches(
         reasons = engine.exclusions(person, adapters.offer(row), today)
         if reasons and not include_ineligible:
             continue
-        results.append(
-            {
-                "offer": summary(row),
-                "score": round(match.score, 4),
-                "eligible": not reasons,
-                "excluded_by": reasons,
-                "explanation": [asdict(c) for c in match.explanation],
-                "skills": explanations.skills_read(taxonomy, match.skills, language, titles),
-            }
-        )
+        kept.append((match, row, reasons))
+    kept = kept[:limit]
+    # Explained only now, for what is shown: the costly part of a ranking.
+    shown = [match for match, _, _ in kept]
+    await run_in_thread(offer_index.explain, person, today, weights, shown, allowed)
+    taught = explanations.teaching_ids([match.skills for match in shown])
+    titles = explanations.teaching_titles(
+        await offers.live_columns(session, taught), taught, seen_by
+    )
+    taxonomy = offer_index.space.taxonomy
+    results = [
+        {
+            "offer": summary(row),
+            "score": round(match.score, 4),
+            "eligible": not reasons,
+            "excluded_by": reasons,
+            "explanation": [asdict(c) for c in match.explanation],
+            "skills": explanations.skills_read(taxonomy, match.skills, language, titles),
+        }
+        for match, row, reasons in kept
+    ]
     return {
         "items": results[:limit],
         "services": await service_matches.services(
