@@ -183,6 +183,7 @@ async def run_in_process(fn: Callable[..., T], /, *args: object, **kwargs: objec
 
 _thread_limiter: anyio.CapacityLimiter | None = None
 _thread_pool: ThreadPoolExecutor | None = None
+_interactive_pool: ThreadPoolExecutor | None = None
 
 
 def thread_limiter() -> anyio.CapacityLimiter:
@@ -203,20 +204,34 @@ def thread_pool() -> ThreadPoolExecutor:
     return _thread_pool
 
 
+def interactive_pool() -> ThreadPoolExecutor:
+    """Threads at the normal priority, for work the size of a request (one person's ranking):
+    at the background priority it got a tenth of a busy machine's CPU, and a ranking of 20 ms
+    took seconds behind everybody's short requests (``make bench SUITES=load``)."""
+    global _interactive_pool
+    if _interactive_pool is None:
+        _interactive_pool = ThreadPoolExecutor(
+            max_workers=MAX_THREADS, thread_name_prefix="interactive"
+        )
+    return _interactive_pool
+
+
 async def run_in_thread(
     fn: Callable[..., T],
     /,
     *args: object,
     limiter: anyio.CapacityLimiter | None = None,
+    interactive: bool = False,
     **kwargs: object,
 ) -> T:
     """``fn(*args, **kwargs)`` in an offload thread once ``limiter`` lets it start. The thread
     is always awaited, even when the caller is cancelled (as ``anyio.to_thread.run_sync``
-    does): a thread cannot be stopped, and the limiter's token must stay taken while it runs."""
+    does): a thread cannot be stopped, and the limiter's token must stay taken while it runs.
+    ``interactive``: work the size of a request, at the normal priority (``interactive_pool``);
+    otherwise heavy work, at the background one."""
     async with limiter or thread_limiter():
-        future = asyncio.get_running_loop().run_in_executor(
-            thread_pool(), partial(fn, *args, **kwargs)
-        )
+        pool = interactive_pool() if interactive else thread_pool()
+        future = asyncio.get_running_loop().run_in_executor(pool, partial(fn, *args, **kwargs))
         with anyio.CancelScope(shield=True):
             result = await future
     return result

@@ -75,6 +75,8 @@ async def test_offloaded_work_runs_at_a_lower_priority_than_the_event_loop() -> 
     assert in_thread == max(loop_niceness, offload.BACKGROUND_NICENESS)
     assert in_process == in_thread
     assert _own_niceness() == loop_niceness  # the loop's own thread is untouched
+    # Work the size of a request (a person's ranking) keeps the loop's priority.
+    assert await offload.run_in_thread(_own_niceness, interactive=True) == loop_niceness
 
 
 async def test_a_cancelled_caller_still_waits_for_its_thread_and_keeps_its_token() -> None:

@@ -70,6 +70,7 @@ async def matches(
         types=types,
         allowed=allowed,
         explained=False,
+        interactive=True,
     )
     live = await offers.live_columns(session, [match.offer_id for match in ranked])
     kept: list[tuple[Any, Any, list[str]]] = []
@@ -88,7 +89,9 @@ async def matches(
     kept = kept[:limit]
     # Explained only now, for what is shown: the costly part of a ranking.
     shown = [match for match, _, _ in kept]
-    await run_in_thread(offer_index.explain, person, today, weights, shown, allowed)
+    await run_in_thread(
+        offer_index.explain, person, today, weights, shown, allowed, interactive=True
+    )
     taught = explanations.teaching_ids([match.skills for match in shown])
     titles = explanations.teaching_titles(
         await offers.live_columns(session, taught), taught, seen_by
@@ -133,7 +136,7 @@ async def candidates(
     people = await indexes.people(session)
     taxonomy = await indexes.taxonomy(session)
     today = clock.today()
-    score = await run_in_thread(people.scores, offer, today, weights)
+    score = await run_in_thread(people.scores, offer, today, weights, interactive=True)
     keep = np.ones(len(people.people), dtype=bool)
     if not include_ineligible:
         keep &= people.rules.mask(offer, today)
