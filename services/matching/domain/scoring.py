@@ -105,6 +105,15 @@ class Criterion:
     weight: float
     detail: str
 
+    def as_dict(self) -> dict[str, Any]:
+        """As the API shows it (``dataclasses.asdict`` deep-copies: 3 ms a page of matches)."""
+        return {
+            "criterion": self.criterion,
+            "score": self.score,
+            "weight": self.weight,
+            "detail": self.detail,
+        }
+
 
 @dataclass
 class Match:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Mapping
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -81,7 +80,7 @@ async def explain_pair(
     taught = teaching_ids([gaps])
     titles = teaching_titles(await offers.live_columns(session, taught), taught, seen_by)
     return pair_score(weights, found), {
-        "explanation": [asdict(c) for c in explain.explanation(weights, found)],
+        "explanation": [c.as_dict() for c in explain.explanation(weights, found)],
         "skills": skills_read(taxonomy, gaps, language, titles),
     }
 

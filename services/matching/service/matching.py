@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -103,7 +102,7 @@ async def matches(
             "score": round(match.score, 4),
             "eligible": not reasons,
             "excluded_by": reasons,
-            "explanation": [asdict(c) for c in match.explanation],
+            "explanation": [c.as_dict() for c in match.explanation],
             "skills": explanations.skills_read(taxonomy, match.skills, language, titles),
         }
         for match, row, reasons in kept
@@ -171,7 +170,7 @@ async def candidates(
             "score": round(explanations.pair_score(weights, pair), 4),
             "eligible": not reasons,
             "excluded_by": reasons,
-            "explanation": [asdict(c) for c in explain.explanation(weights, pair)],
+            "explanation": [c.as_dict() for c in explain.explanation(weights, pair)],
         }
         shown.append((item, explain.skill_gaps(space, who, offer, teachers), pair["skills"][0]))
     # the engine's order: the score, then the skill fit, then the id

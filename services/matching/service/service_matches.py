@@ -4,7 +4,6 @@ caller, that answer their priority need or another assessed need, scored and exp
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,7 +63,7 @@ async def services(
                 "score": score,
                 "eligible": True,
                 "excluded_by": [],
-                "explanation": [asdict(c) for c in explain.explanation(weights, pair)],
+                "explanation": [c.as_dict() for c in explain.explanation(weights, pair)],
             }
         )
     found.sort(key=_order)
