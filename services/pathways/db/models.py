@@ -158,7 +158,6 @@ class Action(Base):
     progress: Mapped[str | None] = mapped_column(Text)
     escalation_target: Mapped[str | None] = mapped_column(String(32))
     rights_item: Mapped[str | None] = mapped_column(String(48))
-    # none_as_null: an action with no recognition is SQL NULL, as `IS NULL` expects
     recognition: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     created_in_cycle: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
