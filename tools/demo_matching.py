@@ -58,13 +58,24 @@ def with_skills(person: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     ]
     return {
         **person,
-        "skills": [{"uri": uri, "label": taxonomy().label(uri)} for uri in chosen],
+        "skills": [_as_recorded(uri, rng) for uri in chosen],
         "migration_project": project,
     }
 
 
+def _as_recorded(uri: str, rng: random.Random) -> dict[str, Any]:
+    """A skill as an operator records it: coded, or (one in three) written down as said, which
+    matching reads as the same ESCO skill (``GET /beneficiaries/{id}/skill-readings``)."""
+    label = taxonomy().label(uri)
+    if rng.random() >= 1 / 3:
+        return {"uri": uri, "label": label}
+    said = rng.choice([label.capitalize() + ".", label.upper(), " ".join(reversed(label.split()))])
+    return {"label": said}
+
+
 def offers(today: date) -> list[dict[str, Any]]:
-    """The school's offers: one per demo occupation, and an Italian course."""
+    """The school's offers: one per demo occupation (and a course teaching an internship's entry
+    skills), and an Italian course."""
     start = today + timedelta(days=30)
     items: list[dict[str, Any]] = []
     for number, occupation in enumerate(_occupations()):
@@ -87,6 +98,20 @@ def offers(today: date) -> list[dict[str, Any]]:
                 "status": "open",
             }
         )
+        if number % 2 == 0:  # the internship's entry skills, taught: what would make it reachable
+            items.append(
+                {
+                    "type": "training",
+                    "title": f"{taxonomy().label(occupation).capitalize()}: the basics",
+                    "municipality": "Roma",
+                    "starts_on": start.isoformat(),
+                    "seats": 12,
+                    "skills_taught": essential[:3],
+                    "occupation_uri": occupation,
+                    "languages_of_instruction": ["it"],
+                    "status": "open",
+                }
+            )
     items.append(
         {
             "type": "language_course",
