@@ -75,7 +75,7 @@ def test_one_offer_against_everyone_gives_each_the_same_affinity() -> None:
         many = space.inference.affinity_of(occupation, index.evidence, index.best, index.best_group)
         for number, person in enumerate(people):
             columns = space.held(
-                space.skill_columns(person.skills), space.label_columns(person.skill_labels)
+                space.skill_columns(person.skills), space.person_label_columns(person)
             )
             one = space.inference.affinity(columns)
             if one is None:

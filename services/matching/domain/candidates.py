@@ -52,12 +52,12 @@ class PersonIndex:
         self.skilled = (self.own + self.labelled)[: space.size].tocsr()
         # what the two-sided skill fit and the occupation inference read: each person's own and
         # labelled skills once (the weights' sum), and the evidence among them
-        held = sp.csr_matrix((self.own + self.labelled).astype(bool), dtype=np.float64)
-        self.held = held
-        self.n_held = np.asarray(held.T @ space.specificity_of(width)).ravel()
-        evidence = sp.csr_matrix(held[: space.size].multiply(space.inference.informative[:, None]))
-        self.evidence = evidence
-        self.best, self.best_group = space.inference.normalisers(evidence)
+        self.held = sp.csr_matrix((self.own + self.labelled).astype(bool), dtype=np.float64)
+        self.n_held = np.asarray(self.held.T @ space.specificity_of(width)).ravel()
+        self.evidence = sp.csr_matrix(
+            self.held[: space.size].multiply(space.inference.informative[:, None])
+        )
+        self.best, self.best_group = space.inference.normalisers(self.evidence)
         occupations = [
             space.occupation_rows(p.desired_occupations | p.experience_occupations) for p in people
         ]
@@ -139,8 +139,7 @@ class PersonIndex:
         totals = np.zeros(3)
         for kind, uris in enumerate(groups):
             for uri in uris:
-                column = space.column.get(uri)
-                weight = space.top_specificity if column is None else space.specificity[column]
+                weight = space.weight(uri)
                 totals[kind] += weight
                 if uri in self.column:
                     weights[position[self.column[uri]], kind] = weight

@@ -52,9 +52,9 @@ def view(space: SkillSpace, person: Person) -> PersonView:
         space.occupation_rows(person.desired_occupations | person.experience_occupations),
     )
     columns = space.held(own, labelled)
-    outside = [uri for uri in person.skills if uri not in space.column]
-    n_held = float(space.specificity[columns].sum()) + len(outside) * space.top_specificity
-    held = frozenset(space.uris[c] for c in columns) | frozenset(outside)
+    outside = frozenset(uri for uri in person.skills if uri not in space.column)
+    n_held = space.held_weight(columns, person)
+    held = frozenset(space.uris[c] for c in columns) | outside
     affinity = space.inference.affinity(columns)
     likely = None if affinity is None else space.occupation_uris[int(np.argmax(affinity))]
     return PersonView(
@@ -146,7 +146,7 @@ def _skills(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float, st
     def credit(uri: str) -> tuple[float, int, float]:
         """(credit, source, specificity) of one of the offer's skills."""
         column = space.column.get(uri)
-        weight = space.top_specificity if column is None else float(space.specificity[column])
+        weight = space.weight(uri)
         if uri in who.person.skills:
             return k.OWN, k.FROM_OWN, weight
         if column is None:
@@ -163,7 +163,7 @@ def _skills(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float, st
         sum(w for _, _, w in req),
         sum(c * w for c, _, w in pref),
         sum(w for _, _, w in pref),
-        sum(credit(uri)[2] for uri in used),
+        sum(space.weight(uri) for uri in used),
         who.n_held,
     )
     parts = []

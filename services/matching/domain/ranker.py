@@ -73,6 +73,7 @@ class OfferIndex:
             for uri in sorted(offer.required_skills | offer.preferred_skills):
                 self.column.setdefault(uri, len(self.column))
         self.width = len(self.column)
+        self.specificity = space.specificity_of(self.width)
         # offers x skills, each skill weighted by its specificity; the row sums are the totals
         self.required = self._weighted([o.required_skills for o in self.offers])
         self.preferred = self._weighted([o.preferred_skills for o in self.offers])
@@ -80,7 +81,6 @@ class OfferIndex:
         self.n_preferred = np.asarray(self.preferred.sum(axis=1), dtype=np.float64).ravel()
         # offers x skills, 1 where the offer lists the skill: what of a person it uses
         self.listed = sp.csr_matrix((self.required + self.preferred).astype(bool), dtype=np.float64)
-        self.specificity = self.space.specificity_of(self.width)
         self.kind = np.array([OFFER_TYPES.index(o.type) for o in offers], dtype=np.int8)
         self._occupations()
         self._languages()
@@ -115,6 +115,18 @@ class OfferIndex:
             uri: np.array(sorted(found, key=lambda n: self.tie[n]), dtype=np.int64)
             for uri, found in teaching.items()
         }
+
+    def teachers_for(
+        self,
+        person: Person,
+        today: date,
+        allowed: NDArray[np.bool_] | None = None,
+        eligible: NDArray[np.bool_] | None = None,
+    ) -> Teachers:
+        """The offers that teach a skill which the person may take (``eligible``: their mask,
+        when already computed) and the caller sees (``allowed``; None: all)."""
+        may_take = self.rules.mask(person, today) if eligible is None else eligible
+        return self.teachers(may_take if allowed is None else may_take & allowed)
 
     def teachers(self, may_take: NDArray[np.bool_]) -> Teachers:
         """The offers that teach a skill among those ``may_take`` marks, the first few."""
@@ -160,8 +172,7 @@ class OfferIndex:
 
     def _weighted(self, skills: list[frozenset[str]]) -> Matrix:
         binary = csr([[self.column[u] for u in uris] for uris in skills], self.width)
-        specificity = self.space.specificity_of(self.width)[np.newaxis, :]
-        return sp.csr_matrix(binary.multiply(specificity))
+        return sp.csr_matrix(binary.multiply(self.specificity[np.newaxis, :]))
 
     def _occupations(self) -> None:
         """Each offer's occupation as an id (-1 none; ids past the taxonomy's for uris it lacks)
@@ -214,13 +225,9 @@ class OfferIndex:
             labelled,
             space.occupation_rows(person.desired_occupations | person.experience_occupations),
         )
-        held = np.zeros(self.width)
-        held[own + labelled] = 1.0
-        held *= self.specificity
-        # the weight of everything the person holds: uris outside the taxonomy count whether or
-        # not an offer names them (as in PersonIndex)
-        outside = sum(1 for uri in person.skills if uri not in space.column)
-        n_held = held[: space.size].sum() + outside * space.top_specificity
+        inside = space.held(own, labelled)
+        held = np.zeros(self.width)  # the weight of each skill they hold, where an offer lists it
+        held[own + labelled] = self.specificity[own + labelled]
         criteria = {
             "skills": s.skill_fit(
                 self.required @ credit,
@@ -228,9 +235,9 @@ class OfferIndex:
                 self.preferred @ credit,
                 self.n_preferred,
                 self.listed @ held,
-                n_held,
+                space.held_weight(inside, person),
             ),
-            "occupation": self._occupation_fit(person, space.held(own, labelled)),
+            "occupation": self._occupation_fit(person, inside),
             "language": self._language_fit(person),
             "distance": self._location_fit(person),
             "education": s.education_fit(
@@ -354,10 +361,8 @@ class OfferIndex:
     ) -> None:
         """Fill in the explanation and the skill gaps of these matches of the person (the
         costly part of a ranking: done for the few shown, not for every offer ranked)."""
-        if eligible is None:
-            eligible = self.rules.mask(person, today)
         who = explain.view(self.space, person)
-        teachers = self.teachers(eligible if allowed is None else eligible & allowed)
+        teachers = self.teachers_for(person, today, allowed, eligible)
         for match in matches:
             offer = self.offers[self.position[match.offer_id]]
             found = explain.criteria(self.space, who, offer, today)

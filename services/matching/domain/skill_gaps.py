@@ -114,12 +114,7 @@ def gaps(
     matched = [u for u in sorted(offer.required_skills) if u in held]
     matched += [u for u in sorted(offer.preferred_skills) if u in held]
     lacking = [u for u in offer.required_skills if credit(u) <= 0]
-
-    def specificity(uri: str) -> float:
-        column = space.column.get(uri)
-        return space.top_specificity if column is None else float(space.specificity[column])
-
-    lacking.sort(key=lambda uri: (-specificity(uri), taxonomy.label(uri), uri))
+    lacking.sort(key=lambda uri: (-space.weight(uri), taxonomy.label(uri), uri))
 
     def taught(uri: str) -> tuple[str, ...]:
         return tuple(other for other in teachers(uri) if other != offer.id)[:TAUGHT_BY]

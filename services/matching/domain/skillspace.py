@@ -122,23 +122,20 @@ class SkillSpace:
             parents2.append([self.column[p] for p, d in distance.items() if d == 2])
         essential = self._related(taxonomy.essential)
         optional = self._related(taxonomy.optional)
+        by_essential = self._source(FROM_ESSENTIAL, essential, True)
         # In code order: each source overwrites the lower ones (see person_credit).
         self.sources = [
             self._source(FROM_BROADER_2, csr(parents2, self.size), False),
             self._source(FROM_OPTIONAL, optional, True),
             self._source(FROM_BROADER, csr(parents1, self.size), False),
-            self._source(FROM_ESSENTIAL, essential, True),
+            by_essential,
         ]
+        # each occupation's essential skill columns (explanations count those a person holds)
+        self.essential_columns = by_essential.forward
         listed = np.asarray((essential + optional).astype(bool).sum(axis=0)).ravel()
         self.top_specificity = float(np.log1p(max(1, len(self.occupation_uris))))
         self.specificity = np.log1p(len(self.occupation_uris) / np.maximum(listed, 1))
         self.specificity[listed == 0] = self.top_specificity
-        # occupations x skills, each essential skill weighted by its specificity: the profile an
-        # occupation's offers are compared with (see scoring.occupation_fit)
-        self.profile = sp.csr_matrix(essential.multiply(self.specificity[np.newaxis, :]))
-        self.profile_total = np.asarray(self.profile.sum(axis=1)).ravel()
-        # each occupation's essential skill columns, sliced once (explanations read them)
-        self.essential_columns = np.split(self.profile.indices, self.profile.indptr[1:-1])
         self.inference = OccupationModel(essential, optional, self.isco4)
 
     def _groups(self, groups: list[str], digits: int) -> NDArray[np.int32]:
@@ -167,6 +164,17 @@ class SkillSpace:
         extended[: self.size] = self.specificity
         return extended
 
+    def weight(self, uri: str) -> float:
+        """One skill's specificity (a uri outside the taxonomy: the highest)."""
+        column = self.column.get(uri)
+        return self.top_specificity if column is None else float(self.specificity[column])
+
+    def held_weight(self, columns: Iterable[int], person: Person) -> float:
+        """The weight of everything a person holds: ``columns``, the taxonomy's they hold
+        (``held``), and each coded uri outside the taxonomy, whether or not an offer names it."""
+        outside = sum(1 for uri in person.skills if uri not in self.column)
+        return float(self.specificity[list(columns)].sum()) + outside * self.top_specificity
+
     def skill_columns(self, uris: Iterable[str]) -> list[int]:
         return [self.column[uri] for uri in uris if uri in self.column]
 
@@ -181,10 +189,6 @@ class SkillSpace:
         if resolved is None or resolved.uri not in self.column:
             return None
         return resolved.uri, resolved.confidence
-
-    def label_columns(self, labels: Iterable[str]) -> list[int]:
-        """The columns of free-text skills (``read_label``)."""
-        return [self.column[found[0]] for text in labels if (found := self.read_label(text))]
 
     def reading(self, person: Person) -> list[tuple[str, str | None, float | None]]:
         """(text, uri, confidence) of each free-text skill: as stored with the profile when it

@@ -39,8 +39,13 @@ def visible(offer_index: OfferIndex, seen_by: Viewer) -> NDArray[np.bool_]:
     return offer_index.visible(seen_by.organization_id, seen_by.cluster_ids)
 
 
-def teaching_titles(live: Mapping[str, Any], taught: set[str], seen_by: Viewer) -> dict[str, str]:
-    """The teaching offers still open and visible to the caller, by id, with their titles."""
+async def teaching_titles(
+    session: AsyncSession, found: Collection[SkillGaps | None], seen_by: Viewer
+) -> dict[str, str]:
+    """The offers these gaps name as teaching a skill that are still open and visible to the
+    caller, by id, with their titles (one read of their rows as they are now)."""
+    taught = {offer for gaps in found if gaps for gap in gaps.missing for offer in gap.taught_by}
+    live = await offers.live_columns(session, taught)
     return {
         offer: live[offer].title
         for offer in taught
@@ -72,21 +77,16 @@ async def explain_pair(
     def compute() -> tuple[dict[str, tuple[float, str]], SkillGaps]:  # in a thread: numpy
         space = SkillSpace.of(taxonomy)
         who = explain.view(space, person)
-        teachers = offer_index.teachers(offer_index.rules.mask(person, today) & allowed)
+        teachers = offer_index.teachers_for(person, today, allowed)
         found = explain.criteria(space, who, offer, today)
         return found, explain.skill_gaps(space, who, offer, teachers)
 
     found, gaps = await asyncio.to_thread(compute)
-    taught = teaching_ids([gaps])
-    titles = teaching_titles(await offers.live_columns(session, taught), taught, seen_by)
+    titles = await teaching_titles(session, [gaps], seen_by)
     return pair_score(weights, found), {
         "explanation": [c.as_dict() for c in explain.explanation(weights, found)],
         "skills": skills_read(taxonomy, gaps, language, titles),
     }
-
-
-def teaching_ids(found: Collection[SkillGaps | None]) -> set[str]:
-    return {offer for gaps in found if gaps for gap in gaps.missing for offer in gap.taught_by}
 
 
 def skills_read(

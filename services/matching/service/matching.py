@@ -19,7 +19,6 @@ from services.matching.domain import explain
 from services.matching.domain import scoring as s
 from services.matching.domain.esco import DEFAULT_LANGUAGE
 from services.matching.domain.ranker import top
-from services.matching.domain.skill_gaps import SkillGaps
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.service import adapters, explanations, service_matches
 from services.matching.service.case_access import consented_profile, require_case_role
@@ -91,10 +90,7 @@ async def matches(
     await run_in_thread(
         offer_index.explain, person, today, weights, shown, allowed, interactive=True
     )
-    taught = explanations.teaching_ids([match.skills for match in shown])
-    titles = explanations.teaching_titles(
-        await offers.live_columns(session, taught), taught, seen_by
-    )
+    titles = await explanations.teaching_titles(session, [match.skills for match in shown], seen_by)
     taxonomy = offer_index.space.taxonomy
     results = [
         {
@@ -156,7 +152,7 @@ async def candidates(
     offer_index = await indexes.offers(session)
     seen_by = await offers.viewer(session, principal)
     allowed = explanations.visible(offer_index, seen_by)
-    shown: list[tuple[dict[str, Any], SkillGaps, float]] = []
+    shown: list[tuple[dict[str, Any], explain.PersonView, float]] = []
     for beneficiary_id, profile in found.items():
         person = adapters.profile_person(profile, known)
         reasons = engine.exclusions(person, offer, today)
@@ -164,7 +160,6 @@ async def candidates(
             continue
         who = explain.view(space, person)
         pair = explain.criteria(space, who, offer, today)
-        teachers = offer_index.teachers(offer_index.rules.mask(person, today) & allowed)
         item = {
             "beneficiary_id": beneficiary_id,
             "score": round(explanations.pair_score(weights, pair), 4),
@@ -172,15 +167,17 @@ async def candidates(
             "excluded_by": reasons,
             "explanation": [c.as_dict() for c in explain.explanation(weights, pair)],
         }
-        shown.append((item, explain.skill_gaps(space, who, offer, teachers), pair["skills"][0]))
+        shown.append((item, who, pair["skills"][0]))
     # the engine's order: the score, then the skill fit, then the id
     shown.sort(key=lambda row: (-row[0]["score"], -row[2], row[0]["beneficiary_id"]))
-    shown = shown[:limit]
-    taught = explanations.teaching_ids([gaps for _, gaps, _ in shown])
-    titles = explanations.teaching_titles(
-        await offers.live_columns(session, taught), taught, seen_by
-    )
+    kept = shown[:limit]
+    # the skill gaps only for those shown (each reads the person's eligibility for every offer)
+    gaps = [
+        explain.skill_gaps(space, who, offer, offer_index.teachers_for(who.person, today, allowed))
+        for _, who, _ in kept
+    ]
+    titles = await explanations.teaching_titles(session, gaps, seen_by)
     return [
-        {**item, "skills": explanations.skills_read(taxonomy, gaps, language, titles)}
-        for item, gaps, _ in shown
+        {**item, "skills": explanations.skills_read(taxonomy, found_gaps, language, titles)}
+        for (item, _, _), found_gaps in zip(kept, gaps, strict=True)
     ]
