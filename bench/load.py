@@ -3,17 +3,21 @@
 Seeds, through the public API: five organisations with an operator each, a provider with 150 open
 offers on the committed ESCO subset, and ``--load-people`` people (3,000 by default) registered in
 batches, each with ESCO skills and consent to matching; waits until intake's events have reached
-matching and pathways. Then Locust runs ``--users`` users (50) for ``--load-seconds`` (60) each:
+matching and pathways. Then, on that stack:
 
-1. the ceiling: the bare hello-world, a trivial task (``HelloUser``);
-2. the gateway's floor: a trivial authenticated call proxied to intake (``ProxiedUser``);
-3. the mixed workload: each user an operator of one organisation (``OperatorUser``; the mix and
-   its weights are in ``bench/locustfile.py``).
+1. the ceiling: the bare hello-world, closed loop (``HelloUser``, ``--users`` users with no
+   think time for ``--load-seconds``);
+2. the gateway's floor: a trivial authenticated call proxied to intake (``ProxiedUser``, the same);
+3. what each route costs, one request after another (``capacity.route_costs``): latency and each
+   process's CPU per request, beside the hello-world and a primary-key read;
+4. the capacity: the operators' mix (``OperatorUser``; the mix and its weights are in
+   ``bench/locustfile.py``) in open loop at ``--rates``, each for ``--step-seconds``, up to the
+   first rate that breaks the budget (``bench/capacity.py``).
 
-Same tool, user count and duration for the three, so the ratios are fair even though Locust (one
-process, gevent) competes with the stack for the machine's CPUs. Rate limits are raised far above
-the load by ``bench.stack.running_stack`` (``PONTE_GATEWAY_RATE_LIMIT_*``): they are measured, not
-hit. Figures are Locust's, after the users have spawned (``--reset-stats``)."""
+Locust (one process, gevent) runs on the same machine as the stack and its CPU is not the
+stack's. Rate limits are raised far above the load by ``bench.stack.running_stack``
+(``PONTE_GATEWAY_RATE_LIMIT_*``): they are measured, not hit. Figures are Locust's, after the
+users have spawned (``--reset-stats``)."""
 
 from __future__ import annotations
 
@@ -26,13 +30,18 @@ import random
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench import capacity
+from bench.report_load import PROXIED, report
 from bench.stack import (
     ROOT,
     STAFF_PASSWORD,
@@ -57,11 +66,12 @@ LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 
 def config(args: argparse.Namespace) -> dict[str, Any]:
     return {
-        "users": args.users,
-        "spawn_rate": args.spawn_rate,
-        "seconds": args.load_seconds,
+        "ceiling_users": args.users,
+        "ceiling_seconds": args.load_seconds,
         "people": args.load_people,
-        "locust": "1 process (no --processes), FastHttpUser, no think time",
+        "cost_samples": args.cost_samples,
+        **capacity.config(args),
+        "load_average": [round(value, 2) for value in os.getloadavg()],
     }
 
 
@@ -244,6 +254,7 @@ def _seed_file(client: httpx.Client, operators: list[dict[str, Any]], path: Path
                 "organisations": organisations,
                 "rights_answers": {item.code: "yes" for item in RIGHTS_ITEMS},
                 "registration_seed": SEED + 1,
+                "shares": capacity.SHARES,
             }
         )
     )
@@ -291,30 +302,86 @@ def _locust(
     if completed.returncode not in (0, 1):  # 1: some requests failed, which the rows report
         raise RuntimeError(f"locust {user} exited with {completed.returncode}; see {log.name}")
     with Path(f"{prefix}_stats.csv").open(newline="") as handle:
-        return {row["Name"]: _row(row) for row in csv.DictReader(handle)}
+        return {row["Name"]: capacity.stats_row(row) for row in csv.DictReader(handle)}
 
 
-def _row(row: dict[str, str]) -> dict[str, Any]:
-    requests = int(row["Request Count"])
-    failures = int(row["Failure Count"])
+def _idempotent(headers: dict[str, str]) -> dict[str, str]:
+    return {**headers, "Idempotency-Key": str(uuid.uuid4())}
+
+
+def _cost_calls(
+    client: httpx.Client, hello: httpx.Client, operators: list[dict[str, Any]], samples: int
+) -> dict[str, list[Callable[[], httpx.Response]]]:
+    """What ``capacity.route_costs`` sends for each route: ``samples`` calls of the first
+    organisation's operator (referrals: one per person of the share no capacity step refers)."""
+    headers = {"Authorization": f"Bearer {_sign_in(client, operators[0]['email'])}"}
+    ids = [person["id"] for person in operators[0]["people"]][:samples]
+    names = sorted({person["family_name"][:4] for person in operators[0]["people"]})
+    bodies = []
+    for index, body in enumerate(people(samples, seed=SEED + 7)):
+        body["birth_date"] = body["birth_date"].isoformat()
+        body["arrival_date"] = body["arrival_date"].isoformat()
+        bodies.append({**body, "external_id": f"cost-{index}"})
+    pairs = []
+    for operator in operators:
+        token = {"Authorization": f"Bearer {_sign_in(client, operator['email'])}"}
+        for person in operator["people"][capacity.SHARES - 1 :: capacity.SHARES]:
+            found = client.get(
+                f"/api/v1/beneficiaries/{person['id']}/matches", params={"limit": 1}, headers=token
+            ).json()["items"]
+            if found:
+                pairs.append((token, person["id"], found[0]["offer"]["id"]))
+    get, post = client.get, client.post
     return {
-        "requests": requests,
-        "requests_per_second": round(float(row["Requests/s"]), 1),
-        "p50_ms": _ms(row["50%"]),
-        "p95_ms": _ms(row["95%"]),
-        "p99_ms": _ms(row["99%"]),
-        "errors": failures,
-        "error_rate": round(failures / requests, 4) if requests else 0.0,
+        "hello-world (the ceiling)": [partial(hello.get, "/hello")] * samples,
+        "GET /api/v1/code-lists/sexes (the gateway's floor)": [
+            partial(get, "/api/v1/code-lists/sexes", headers=headers)
+        ]
+        * samples,
+        "GET /api/v1/beneficiaries/{id} (a primary-key read)": [
+            partial(get, f"/api/v1/beneficiaries/{person}", headers=headers) for person in ids
+        ],
+        "GET /api/v1/beneficiaries?q=": [
+            partial(get, "/api/v1/beneficiaries", params={"q": name, "limit": 20}, headers=headers)
+            for name in (names * samples)[:samples]
+        ],
+        "GET /api/v1/beneficiaries/{id}/matches": [
+            partial(
+                get,
+                f"/api/v1/beneficiaries/{person}/matches",
+                params={"limit": 10},
+                headers=headers,
+            )
+            for person in ids
+        ],
+        "GET /api/v1/referrals": [
+            partial(get, "/api/v1/referrals", params={"limit": 50}, headers=headers)
+        ]
+        * samples,
+        "POST /api/v1/beneficiaries": [
+            partial(post, "/api/v1/beneficiaries", json=body, headers=_idempotent(headers))
+            for body in bodies
+        ],
+        "POST /api/v1/referrals": [
+            partial(
+                post,
+                "/api/v1/referrals",
+                json={"beneficiary_id": person, "offer_id": offer, "note": "Cost of a referral"},
+                headers=_idempotent(token),
+            )
+            for token, person, offer in pairs[:samples]
+        ],
     }
-
-
-def _ms(value: str) -> float | None:
-    return None if value in ("", "N/A") else float(value)
 
 
 def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
     with stack_and_ceiling(logs) as (stack, hello):
         gateway = stack["gateway"].url
+        pids = {
+            name: service.process.pid
+            for name, service in {**stack, "hello": hello}.items()
+            if service.process is not None
+        }
         databases = {
             name: str(stack[name].env[f"PONTE_{name.upper()}_DATABASE_URL"])
             for name in ("matching", "pathways")
@@ -323,23 +390,16 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
             operators, figures = _seed(client, gateway, databases, args)
             seed = logs / "load-seed.json"
             _seed_file(client, operators, seed)
-        ceiling = _locust("HelloUser", hello.url, args, seed, logs)["GET /hello"]
-        proxied = _locust("ProxiedUser", gateway, args, seed, logs)["GET /api/v1/code-lists/sexes"]
-        mixed = _locust("OperatorUser", gateway, args, seed, logs)
-    total = mixed.pop("Aggregated")
-    rps = ceiling["requests_per_second"]
-    rows: dict[str, Any] = {
-        "seed (through the API: offers, batches, consents; then events delivered)": figures,
-        "ceiling: hello-world, trivial task": {**ceiling, "ratio_to_ceiling": 1.0},
-        "floor: GET /api/v1/code-lists/sexes (proxied to intake)": {
-            **proxied,
-            "ratio_to_ceiling": round(proxied["requests_per_second"] / rps, 3),
-        },
-        "mixed workload, all routes": {
-            **total,
-            "ratio_to_ceiling": round(total["requests_per_second"] / rps, 3),
-        },
-    }
-    for name, row in sorted(mixed.items(), key=lambda item: -item[1]["requests"]):
-        rows[name] = {**row, "share": round(row["requests"] / total["requests"], 3)}
-    return rows
+            ceiling = _locust("HelloUser", hello.url, args, seed, logs)["GET /hello"]
+            proxied = _locust("ProxiedUser", gateway, args, seed, logs)[PROXIED]
+            with httpx.Client(base_url=hello.url) as ceiling_client:
+                calls = _cost_calls(client, ceiling_client, operators, args.cost_samples)
+                costs = capacity.route_costs(pids, calls)
+
+            def seed_for(index: int) -> Path:
+                path = logs / f"load-seed-{index}.json"
+                _seed_file(client, operators, path)
+                return path
+
+            steps = capacity.steps(seed_for, gateway, pids, args, logs)
+    return report(figures, ceiling, proxied, costs, steps)

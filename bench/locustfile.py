@@ -2,8 +2,10 @@
 
 ``OperatorUser`` is an operator of one of the seeded organisations doing the mixed workload;
 ``HelloUser`` (the bare hello-world) and ``ProxiedUser`` (a trivial call through the gateway) are
-the ceilings measured in the same run with the same user count. No think time: each user sends
-its next request as soon as the last one is answered, so throughput is what the stack sustains.
+the ceilings, with no think time (each user sends its next request as soon as the last one is
+answered: the most the stack sustains). The operators run in open loop at an arrival rate
+(``PONTE_LOAD_PACE`` tasks a second each, Poisson arrivals, ``bench/capacity.py``); without a
+pace, closed loop like the ceilings.
 
 The seed (organisations, tokens, people, name prefixes) is read from the JSON file named by
 ``PONTE_LOAD_SEED``, written by ``bench/load.py``.
@@ -25,6 +27,7 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
@@ -41,9 +44,16 @@ SEED: dict[str, Any] = (
     else {"organisations": [], "rights_answers": {}, "registration_seed": 0}
 )
 ORGANISATIONS: list[dict[str, Any]] = SEED["organisations"]
-# People nobody has opened a pathway for yet, per organisation: each is taken once (one open
-# pathway per person and organisation), so users never collide. One process: no locking needed.
-UNOPENED: list[deque[str]] = [deque(org["pathway_people"]) for org in ORGANISATIONS]
+# The capacity steps run one Locust process each on the same seed: step k opens pathways for and
+# refers only its own share of the people (every SHARES-th, from the k-th), and registers people
+# of its own, so that no step collides with what an earlier one did (one open pathway per person
+# and organisation, one active referral per person and offer).
+STEP = int(os.environ.get("PONTE_LOAD_STEP", "0"))
+SHARES = int(SEED.get("shares", 1))  # bench.capacity.SHARES
+# People nobody has opened a pathway for yet, per organisation: each is taken once, so users
+# never collide. One process: no locking needed.
+UNOPENED: list[deque[str]] = [deque(org["pathway_people"][STEP::SHARES]) for org in ORGANISATIONS]
+REFERABLE: list[list[str]] = [org["people"][STEP::SHARES] for org in ORGANISATIONS]
 PROPOSED: set[tuple[str, str]] = set()  # (person, offer) pairs referred: one active referral each
 _users = itertools.count()
 
@@ -52,7 +62,7 @@ def _registrations() -> Iterator[dict[str, Any]]:
     for index, person in enumerate(people(10_000_000, seed=SEED["registration_seed"])):
         person["birth_date"] = person["birth_date"].isoformat()
         person["arrival_date"] = person["arrival_date"].isoformat()
-        person["external_id"] = f"load-{SEED['registration_seed']}-{index}"
+        person["external_id"] = f"load-{SEED['registration_seed']}-{STEP}-{index}"
         yield person
 
 
@@ -90,8 +100,26 @@ def _idempotent(headers: dict[str, str]) -> dict[str, str]:
     return {**headers, "Idempotency-Key": str(uuid.uuid4())}
 
 
+# Open loop: each user's tasks arrive as a Poisson process of PONTE_LOAD_PACE a second, on a
+# schedule of its own that the answers' latency does not move (a user that falls behind starts
+# its next task at once), so the offered rate is users x pace and arrivals are not synchronised
+# (Locust's constant_throughput keeps users that started together firing together: bursts).
+# Unset: no think time (closed loop, throughput is what the stack sustains).
+PACE = float(os.environ.get("PONTE_LOAD_PACE", "0"))
+
+
+def poisson_arrivals(rate: float) -> Any:
+    def wait_time(user: Any) -> float:
+        now = time.monotonic()
+        due = getattr(user, "_next_arrival", now + random.uniform(0, 1 / rate))
+        user._next_arrival = due + random.expovariate(rate)
+        return max(0.0, due - now)
+
+    return wait_time
+
+
 class OperatorUser(FastHttpUser):
-    wait_time = constant(0)
+    wait_time = poisson_arrivals(PACE) if PACE else constant(0)
 
     def on_start(self) -> None:
         self.org_index = next(_users) % len(ORGANISATIONS)
@@ -136,8 +164,8 @@ class OperatorUser(FastHttpUser):
     def matches(self) -> None:
         self._matches()
 
-    def _matches(self) -> None:
-        person = random.choice(self.people)
+    def _matches(self, person: str | None = None) -> None:
+        person = person or random.choice(self.people)
         with self.client.get(
             f"/api/v1/beneficiaries/{person}/matches",
             params={"limit": 10},
@@ -187,9 +215,11 @@ class OperatorUser(FastHttpUser):
 
     @task(5)
     def refer(self) -> None:
-        pairs = [pair for pair in self.candidates if pair not in PROPOSED]
+        referable = REFERABLE[self.org_index]
+        pairs = [p for p in self.candidates if p not in PROPOSED and p[0] in referable]
         if not pairs:
-            self._matches()  # an operator refers from the matches they are looking at
+            # an operator refers from the matches they are looking at
+            self._matches(random.choice(referable))
             pairs = [pair for pair in self.candidates if pair not in PROPOSED]
             if not pairs:
                 return

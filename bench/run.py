@@ -119,6 +119,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-seconds", type=int, default=60, help="load: seconds of each run")
     parser.add_argument("--load-people", type=int, default=3000, help="load: people seeded")
     parser.add_argument(
+        "--rates",
+        type=lambda text: [float(rate) for rate in text.split(",")],
+        default=[50.0, 75.0, 100.0, 125.0, 150.0, 175.0, 200.0, 250.0],  # at most SHARES - 1
+        help="load: open-loop arrival rates to step through (requests a second, comma-separated)",
+    )
+    parser.add_argument("--step-seconds", type=int, default=45, help="load: seconds of each rate")
+    parser.add_argument(
+        "--profile-rates",
+        type=lambda text: [float(rate) for rate in text.split(",") if rate],
+        default=[],
+        help="load: rates at which py-spy records a flame graph of each service (comma-separated)",
+    )
+    parser.add_argument(
+        "--cost-samples", type=int, default=200, help="load: requests per route's cost"
+    )
+    parser.add_argument(
         "--burst",
         type=int,
         default=None,
