@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shared import heap
 from shared.auth.dependencies import authenticate, build_verifier
 from shared.auth.verifier import TokenVerifier
 from shared.db import create_engine, database_ready, read_session_factory, session_factory
@@ -101,6 +102,7 @@ def create_service_app(
                 app.state.verifier = verifier(app) if verifier else build_verifier(settings, http)
                 for hook in startup:
                     await hook(app)
+                heap.settle()  # what start-up built lives as long as the process
                 try:
                     async with purging(app.state.sessions, idempotency_tables(app.routes)):
                         yield

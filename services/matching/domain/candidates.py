@@ -35,6 +35,7 @@ from services.matching.domain.taxonomy import Taxonomy
 
 class PersonIndex:
     def __init__(self, people: Sequence[Person], taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy  # lives as long as the index (the space holds it weakly)
         self.space = space = SkillSpace.of(taxonomy)
         self.people = list(people)
         size = len(self.people)

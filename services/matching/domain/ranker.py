@@ -62,6 +62,7 @@ def id_ranks(ids: Sequence[str]) -> NDArray[np.int64]:
 
 class OfferIndex:
     def __init__(self, offers: Sequence[Offer], taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy  # lives as long as the index (the space holds it weakly)
         self.space = space = SkillSpace.of(taxonomy)
         self.offers = list(offers)
         self.position = {offer.id: number for number, offer in enumerate(self.offers)}

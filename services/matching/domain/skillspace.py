@@ -85,6 +85,13 @@ class SkillSpace:
 
     _cache: ClassVar[weakref.WeakKeyDictionary[Taxonomy, SkillSpace]] = weakref.WeakKeyDictionary()
 
+    @property
+    def taxonomy(self) -> Taxonomy:
+        taxonomy = self._taxonomy()
+        if taxonomy is None:
+            raise RuntimeError("the taxonomy of this skill space is gone; keep it with the space")
+        return taxonomy
+
     @classmethod
     def of(cls, taxonomy: Taxonomy) -> SkillSpace:
         if taxonomy not in cls._cache:
@@ -92,7 +99,10 @@ class SkillSpace:
         return cls._cache[taxonomy]
 
     def __init__(self, taxonomy: Taxonomy) -> None:
-        self.taxonomy = taxonomy
+        # Weakly: the cache's entry must not keep its own key alive (a strong reference would
+        # keep every taxonomy an import replaced, and its space, for the life of the process).
+        # Whoever holds a space holds its taxonomy too (the indexes keep both).
+        self._taxonomy = weakref.ref(taxonomy)
         uris = set(taxonomy.skills) | set(taxonomy.broader)
         for parents in taxonomy.broader.values():
             uris |= parents

@@ -35,6 +35,7 @@ from services.matching.domain.candidates import PersonIndex
 from services.matching.domain.ranker import OfferIndex
 from services.matching.domain.taxonomy import Taxonomy
 from services.matching.service import adapters
+from shared import heap
 from shared.logging import get_logger
 from shared.worker import cancel_and_wait
 
@@ -105,6 +106,7 @@ class Kept(Generic[T]):
         started = time.perf_counter()
         value, rows = await self._build(session)
         self._built = Built(value, revision, rows)
+        heap.settle()  # the index lives until a rebuild replaces it whole
         seconds = round(time.perf_counter() - started, 3)
         log.info("index_built", index=self._name, rows=rows, seconds=seconds)
 
@@ -122,7 +124,7 @@ class Indexes:
         self._warming: asyncio.Task[None] | None = None
 
     async def _revision(self, session: AsyncSession, name: str) -> tuple[Any, ...]:
-        return (await revisions.revision(session, name), await taxonomy_stamp(session))
+        return await revisions.revision_and_stamp(session, name)
 
     async def taxonomy(self, session: AsyncSession) -> Taxonomy:
         stamp = await taxonomy_stamp(session)
@@ -130,6 +132,7 @@ class Indexes:
             async with self._taxonomy_lock:
                 if self._taxonomy is None or self._taxonomy[0] != stamp:
                     self._taxonomy = (stamp, await load_taxonomy(session))
+                    heap.settle()  # lives until the next import replaces it whole
         return self._taxonomy[1]
 
     async def offers(self, session: AsyncSession) -> OfferIndex:
