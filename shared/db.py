@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from shared import json_codec
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -58,6 +60,8 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         hide_parameters=True,
         # asyncpg caches prepared statements per connection; keep it, it is most of its speed.
         connect_args={"server_settings": {"application_name": "ponte"}},
+        json_serializer=json_codec.dumps_text,
+        json_deserializer=json_codec.loads,
     )
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import Response
 
+from shared import json_codec
 from shared.etags import etag
 
 
@@ -23,7 +23,7 @@ def json_response(
     if version is not None:
         all_headers["ETag"] = etag(version)
     return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+        json_codec.dumps(body),
         status_code=status_code,
         media_type="application/json",
         headers=all_headers,
