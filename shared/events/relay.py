@@ -47,6 +47,12 @@ _log = get_logger("ponte.events")
 _LOCK_CLASS = 0x6F627478  # first key of the relay's advisory locks ("obtx"); the second: subscriber
 _REBASE_LOCK = _LOCK_CLASS + 1
 _CHASE_FIRST_SECONDS = 0.01
+# After a commit wakes a subscriber's loop, it waits this long before reading the outbox, so that
+# the events of the commits that follow within it go in the same batch. Under the mixed load the
+# commits come one by one, and a batch of one cost the relay as much CPU as the request that
+# emitted it (a transaction, a lock, two reads, an HTTP call and a cursor update per event and
+# subscriber: half of matching's CPU for a referral, ``make bench SUITES=load``, py-spy).
+LINGER_SECONDS = 0.05
 EVENT_RETENTION = timedelta(days=1)  # delivered events, and applied ids in the inboxes
 
 
@@ -72,6 +78,7 @@ class OutboxRelay(CommitWokenWorker):
         *,
         batch_size: int = 200,
         poll_seconds: float = 0.5,
+        linger_seconds: float = LINGER_SECONDS,
         backoff_base_seconds: float = 0.5,
         backoff_cap_seconds: float = 30.0,
         retention: timedelta | None = EVENT_RETENTION,
@@ -88,6 +95,8 @@ class OutboxRelay(CommitWokenWorker):
         self._sender = sender
         self._batch_size = batch_size
         self._poll = poll_seconds
+        self._linger = linger_seconds
+        self._never = asyncio.Event()  # what a linger waits on: only its time or a stop end it
         self._backoff = (backoff_base_seconds, backoff_cap_seconds)
         self._retention = retention
         self._inbox = inbox
@@ -135,6 +144,7 @@ class OutboxRelay(CommitWokenWorker):
                 _log.error("outbox_relay_error", subscriber=name, error=type(error).__name__)
             if await self.pause(delay, wake):
                 chase = _CHASE_FIRST_SECONDS
+                await self.pause(self._linger, self._never)
 
     async def deliver_once(self, name: str) -> int:
         """One step for one subscriber; returns how many outbox rows its cursor moved past (0

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import httpx
 
+from shared import json_codec
 from shared.events.envelope import EventEnvelope
 
 
@@ -52,8 +53,13 @@ class HttpSender:
         try:
             response = await self._client.post(
                 subscriber.url,
-                json={"events": [envelope.model_dump(mode="json") for envelope in events]},
-                headers={"Authorization": f"Bearer {self._token}"},
+                content=json_codec.dumps(
+                    {"events": [envelope.model_dump(mode="json") for envelope in events]}
+                ),
+                headers={
+                    "Authorization": f"Bearer {self._token}",
+                    "Content-Type": "application/json",
+                },
                 timeout=self._timeout,
             )
         except httpx.HTTPError as error:
