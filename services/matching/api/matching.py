@@ -34,6 +34,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import ReadSession
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
+from shared.responses import json_response
 
 router = APIRouter(prefix="/api/v1", tags=["matching"], route_class=idempotent_routes(idempotency))
 
@@ -55,7 +56,6 @@ IncludeIneligible = Annotated[
 )
 async def beneficiary_matches(
     beneficiary_id: uuid.UUID,
-    response: Response,
     engine: MatchingIndexes,
     principal: CurrentPrincipal,
     session: ReadSession,
@@ -72,7 +72,7 @@ async def beneficiary_matches(
         ),
     ] = False,
     accept_language: AcceptLanguage = None,
-) -> MatchList:
+) -> Response:
     language = await taxonomy.caller_language(session, accept_language)
     found = await matching.matches(
         session,
@@ -86,8 +86,11 @@ async def beneficiary_matches(
         language=language,
         include_services=include_services,
     )
-    taxonomy.labelled_in(response, language)
-    return MatchList.model_validate(found)
+    # Built from the engine's own results, already in MatchList's shape: validating the page
+    # through the model (twice, with FastAPI's response check) cost 7% of the route's CPU.
+    answer = json_response(found)
+    taxonomy.labelled_in(answer, language)
+    return answer
 
 
 @router.get(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.matching.db.models import IndexRevision
+from services.matching.db.taxonomy import EscoImport
 
 OFFERS = "offers"
 PEOPLE = "people"
@@ -27,3 +28,17 @@ async def revision(session: AsyncSession, name: str) -> int:
     return (
         await session.scalar(select(IndexRevision.revision).where(IndexRevision.name == name)) or 0
     )
+
+
+async def revision_and_stamp(session: AsyncSession, name: str) -> tuple[int, str | None]:
+    """``revision`` and the taxonomy's stamp (``taxonomy_read.taxonomy_stamp``) in one round
+    trip: every ranking asks both."""
+    row = (
+        await session.execute(
+            select(
+                select(IndexRevision.revision).where(IndexRevision.name == name).scalar_subquery(),
+                select(func.max(EscoImport.imported_at)).scalar_subquery(),
+            )
+        )
+    ).one()
+    return row[0] or 0, None if row[1] is None else row[1].isoformat()

@@ -3,7 +3,6 @@ language, teaching offers that are still open and visible, and how free text was
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ from services.matching.domain.skill_gaps import SkillGaps
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.domain.taxonomy import Taxonomy
 from services.matching.service import adapters
+from services.matching.service import on_the_loop as loop
 from services.matching.service.indexes import Indexes
 from shared import clock
 
@@ -74,14 +74,14 @@ async def explain_pair(
     today = clock.today()
     allowed = visible(offer_index, seen_by)
 
-    def compute() -> tuple[dict[str, tuple[float, str]], SkillGaps]:  # in a thread: numpy
+    def compute() -> tuple[dict[str, tuple[float, str]], SkillGaps]:
         space = SkillSpace.of(taxonomy)
         who = explain.view(space, person)
         teachers = offer_index.teachers_for(person, today, allowed)
         found = explain.criteria(space, who, offer, today)
         return found, explain.skill_gaps(space, who, offer, teachers)
 
-    found, gaps = await asyncio.to_thread(compute)
+    found, gaps = await loop.run(len(offer_index.offers) <= loop.OFFERS, compute)
     titles = await teaching_titles(session, [gaps], seen_by)
     return pair_score(weights, found), {
         "explanation": [c.as_dict() for c in explain.explanation(weights, found)],

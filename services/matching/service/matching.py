@@ -21,6 +21,7 @@ from services.matching.domain.esco import DEFAULT_LANGUAGE
 from services.matching.domain.ranker import top
 from services.matching.domain.skillspace import SkillSpace
 from services.matching.service import adapters, explanations, service_matches
+from services.matching.service import on_the_loop as loop
 from services.matching.service.case_access import consented_profile, require_case_role
 from services.matching.service.indexes import Indexes, summary
 from shared import clock
@@ -57,8 +58,10 @@ async def matches(
     offer_index = await indexes.offers(session)
     today = clock.today()
     allowed = None if seen_by.unrestricted else explanations.visible(offer_index, seen_by)
-    # Vectorised scoring over every offer: in a thread (numpy leaves the GIL), off the loop.
-    ranked = await run_in_thread(
+    # Vectorised scoring over every offer: in a thread when the index is large (numpy leaves the
+    # GIL), on the loop when it is small (see loop.OFFERS).
+    ranked = await loop.run(
+        len(offer_index.offers) <= loop.OFFERS,
         offer_index.rank,
         person,
         today,
@@ -68,7 +71,6 @@ async def matches(
         types=types,
         allowed=allowed,
         explained=False,
-        interactive=True,
     )
     live = await offers.live_columns(session, [match.offer_id for match in ranked])
     kept: list[tuple[Any, Any, list[str]]] = []
@@ -87,8 +89,14 @@ async def matches(
     kept = kept[:limit]
     # Explained only now, for what is shown: the costly part of a ranking.
     shown = [match for match, _, _ in kept]
-    await run_in_thread(
-        offer_index.explain, person, today, weights, shown, allowed, interactive=True
+    await loop.run(
+        len(shown) <= loop.EXPLAINED,
+        offer_index.explain,
+        person,
+        today,
+        weights,
+        shown,
+        allowed,
     )
     titles = await explanations.teaching_titles(session, [match.skills for match in shown], seen_by)
     taxonomy = offer_index.space.taxonomy
