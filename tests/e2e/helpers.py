@@ -130,3 +130,17 @@ def open_pathway(client: httpx.Client, headers: dict[str, str], person: str) -> 
             and a.json()
         )
     )
+
+
+def consent_to_matching(client: httpx.Client, person: str, headers: dict[str, str]) -> None:
+    """The person's consent to matching, recorded on paper by the operator of ``headers``."""
+    answer = client.post(
+        f"/api/v1/beneficiaries/{person}/consents",
+        json={
+            "purpose": "matching",
+            "text_version": "matching-it-2026-01",
+            "collection_method": "paper_signed",
+        },
+        headers=headers,
+    )
+    assert answer.status_code == 201, answer.text

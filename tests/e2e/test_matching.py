@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.e2e.helpers import eventually, organisation
+from tests.e2e.helpers import consent_to_matching, eventually, organisation
 from tests.matching.esco import subset_taxonomy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -67,17 +67,7 @@ def test_a_referral_from_match_to_enrolment_moves_the_pathway_action(stack: Stac
             lambda: (a := client.get(matches_url, headers=ngo.operator)).status_code == 409 and a
         )
         assert no_consent.json()["type"].endswith("consent-required")
-        _ok(
-            client.post(
-                f"/api/v1/beneficiaries/{person['id']}/consents",
-                json={
-                    "purpose": "matching",
-                    "text_version": "matching-it-2026-01",
-                    "collection_method": "paper_signed",
-                },
-                headers=ngo.operator,
-            )
-        )
+        consent_to_matching(client, person["id"], ngo.operator)
         found = eventually(
             lambda: (
                 (a := client.get(matches_url, headers=ngo.operator)).status_code == 200

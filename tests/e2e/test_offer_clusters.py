@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.e2e.helpers import eventually, organisation
+from tests.e2e.helpers import consent_to_matching, eventually, organisation
 from tests.matching.clusters import cluster, member
 from tests.support import sql
 
@@ -48,17 +48,7 @@ def _consenting_person(client: httpx.Client, operator: dict[str, str]) -> str:
             headers=operator,
         )
     )
-    _ok(
-        client.post(
-            f"/api/v1/beneficiaries/{person['id']}/consents",
-            json={
-                "purpose": "matching",
-                "text_version": "matching-it-2026-01",
-                "collection_method": "paper_signed",
-            },
-            headers=operator,
-        )
-    )
+    consent_to_matching(client, person["id"], operator)
     person_id: str = person["id"]
     return person_id
 

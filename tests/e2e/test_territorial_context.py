@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.e2e.helpers import eventually, organisation
+from tests.e2e.helpers import consent_to_matching, eventually, organisation
 from tests.matching.reach_data import LATINA, ROMA, place, service_point
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -76,17 +76,7 @@ def test_an_assessment_starts_from_the_service_points_of_the_persons_territory(
                 headers=ngo.operator,
             )
         )
-        _ok(
-            client.post(
-                f"/api/v1/beneficiaries/{person['id']}/consents",
-                json={
-                    "purpose": "matching",
-                    "text_version": "matching-it-2026-01",
-                    "collection_method": "paper_signed",
-                },
-                headers=ngo.operator,
-            )
-        )
+        consent_to_matching(client, person["id"], ngo.operator)
         context_url = f"/api/v1/beneficiaries/{person['id']}/territorial-context"
         eventually(lambda: client.get(context_url, headers=ngo.operator).status_code == 200)
         asyncio.run(

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.e2e.helpers import eventually, organisation
+from tests.e2e.helpers import consent_to_matching, eventually, organisation
 from tools.processes import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -142,17 +142,7 @@ def _scenario(client: httpx.Client, receiver: Receiver) -> None:
             headers=ngo.operator,
         )
     )
-    _ok(
-        client.post(
-            f"/api/v1/beneficiaries/{person['id']}/consents",
-            json={
-                "purpose": "matching",
-                "text_version": "matching-it-2026-01",
-                "collection_method": "paper_signed",
-            },
-            headers=ngo.operator,
-        )
-    )
+    consent_to_matching(client, person["id"], ngo.operator)
     course = _ok(
         client.post(
             "/api/v1/offers",
