@@ -26,14 +26,15 @@ from services.intake.api import (
     transfers,
 )
 from services.intake.clients.clamd import ClamdClient
-from services.intake.db.models import outbox
+from services.intake.db.models import inbox, outbox
+from services.intake.service import outcomes
 from services.intake.service.document_scans import sweep_forever
 from services.intake.settings import IntakeSettings
 from services.intake.storage import store_from_url
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
 from shared.contracts import intake as contract
-from shared.events import Subscriber, relay_hooks
+from shared.events import Subscriber, events_router, relay_hooks
 from shared.worker import cancel_and_wait
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -128,6 +129,7 @@ def create_app(
             me.router,
             internal.router,
             invitations.internal_router,
+            events_router(outcomes.HANDLERS, inbox),
             code_lists.internal,
         ],
         startup=[open_store, start_relay],

@@ -45,9 +45,17 @@ def create_app(
         f"{settings.matching_url}/internal/events",
         frozenset({contract.OPENED, contract.STEP_RECORDED, contract.CLOSED}),
     )
+    # Intake owns the profile: outcomes recorded here that change it (a certified language level).
+    intake = Subscriber(
+        "intake",
+        f"{settings.intake_url.rstrip('/')}/internal/events",
+        frozenset({contract.LANGUAGE_CERTIFIED}),
+    )
     # The gateway turns every event into webhooks for the organisations that may see it.
     gateway = Subscriber("gateway", f"{settings.gateway_url.rstrip('/')}/internal/events")
-    start_relay, stop_relay = relay_hooks(outbox, [matching, gateway], settings.internal_token)
+    start_relay, stop_relay = relay_hooks(
+        outbox, [matching, intake, gateway], settings.internal_token
+    )
 
     async def start_due_sweep(app: FastAPI) -> None:
         # Tasks are derived when read: a sweep announces those that entered the lists (task.due).

@@ -8,6 +8,7 @@ class PathwaysSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PONTE_PATHWAYS_")
 
     matching_url: str = "http://127.0.0.1:8003"  # where pathway events (priority needs) go
+    intake_url: str = "http://127.0.0.1:8001"  # where outcomes that change a profile go
     # The gateway's internal port (PONTE_GATEWAY_INTERNAL_PORT): where events become webhooks.
     gateway_url: str = "http://127.0.0.1:8100"
     indicators_max_days: int = Field(

@@ -41,6 +41,7 @@ class LanguageLevel(Contract):
     code: str
     level: str | None = None
     native: bool = False
+    verified: bool = False  # the level is certified (an exam's certificate), not declared
 
 
 class Coded(Contract):

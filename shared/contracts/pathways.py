@@ -13,6 +13,7 @@ VIOLATION_DETECTED = "rights.violation_detected"
 CLOSED = "pathway.closed"
 REOPENED = "pathway.reopened"
 TASK_DUE = "task.due"
+LANGUAGE_CERTIFIED = "outcome.language_certified"
 
 
 class PathwayEvent(Contract):
@@ -25,6 +26,20 @@ class StepRecorded(PathwayEvent):
     step: str
     cycle: int
     priority_need: str | None = None  # set by assessments: matching weighs offers by it
+
+
+class LanguageCertified(PathwayEvent):
+    """A language level certified, recorded at a monitoring step of the pathway. Intake owns the
+    profile: it sets the person's level in that language, verified, with the certificate, and
+    records who changed it and why in the person's history."""
+
+    code: str  # ISO 639-1
+    level: str  # CEFR
+    exam: str
+    certified_on: date
+    document_id: uuid.UUID | None = None  # the certificate, among the person's documents
+    recorded_by: str  # the operator who recorded the follow-up
+    recorded_on: date  # the date of the follow-up
 
 
 class ViolationDetected(PathwayEvent):

@@ -17,7 +17,14 @@ import httpx
 import pytest
 
 from services.intake.app import create_app
-from services.intake.domain.documents import DOCX, ODT, PDF, content_type_of
+from services.intake.domain.documents import (
+    DEFAULT_SECTION,
+    DOCX,
+    ODT,
+    PDF,
+    DocumentKind,
+    content_type_of,
+)
 from services.intake.settings import IntakeSettings
 from services.intake.storage.local import LocalStore
 from services.intake.storage.upload import receive
@@ -479,3 +486,7 @@ async def test_a_commit_that_fails_leaves_no_bytes_in_the_store(
     answer = await _upload(intake, url, a.operator)  # and the next upload works
     assert answer.status_code == 201, answer.text
     assert len(_stored(document_root)) == 1
+
+
+def test_every_kind_of_document_has_a_default_section() -> None:
+    assert set(DEFAULT_SECTION) == set(DocumentKind)

@@ -11,7 +11,7 @@ from services.intake.api.deps import VisibleBeneficiary
 from services.intake.db.models import idempotency
 from services.intake.schemas.consent import AccessLogRead, ChangeRead
 from services.intake.schemas.pages import DuplicateList
-from services.intake.service import records
+from services.intake.service import outcomes, records
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.idempotency_routes import idempotent_routes
@@ -24,6 +24,11 @@ router = APIRouter(
     tags=["beneficiaries"],
     route_class=idempotent_routes(idempotency),
 )
+
+
+# The actions whose changes are {field: {from, to}}: an edit, and an outcome recorded in a
+# pathway that changed the profile.
+FIELD_CHANGES = frozenset({"updated", outcomes.LANGUAGE_CERTIFIED})
 
 
 @router.get(
@@ -47,7 +52,7 @@ async def history(
         lambda row: ChangeRead(
             id=row.id,
             action=row.action,
-            fields=sorted(row.changes) if row.action == "updated" else [],
+            fields=sorted(row.changes) if row.action in FIELD_CHANGES else [],
             changes=row.changes,
             actor=row.actor,
             actor_organization_id=row.actor_organization_id,

@@ -106,3 +106,11 @@ async def settle(
         .returning(StoredDocument.storage_key)
     )
     return key
+
+
+async def owner_of(session: AsyncSession, document_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose document this is (None: no such document)."""
+    owner: uuid.UUID | None = await session.scalar(
+        select(StoredDocument.beneficiary_id).where(StoredDocument.id == document_id)
+    )
+    return owner

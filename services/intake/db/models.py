@@ -25,11 +25,12 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import make_metadata
-from shared.events import outbox_tables
+from shared.events import inbox_table, outbox_tables
 from shared.idempotency import idempotency_table
 
 metadata = make_metadata()
 outbox = outbox_tables(metadata)
+inbox = inbox_table(metadata)  # outcomes of pathways that change a profile
 idempotency = idempotency_table(metadata)
 
 

@@ -126,3 +126,20 @@ def may_break_glass(principal: Principal) -> bool:
         and principal.acts_as(Role.ORG_ADMIN)
         and not principal.has(Role.PARTNER_SYSTEM)
     )
+
+
+def may_record_outcome(
+    owner: uuid.UUID, organization_id: uuid.UUID, grants: Iterable[Grant], now: datetime
+) -> bool:
+    """Whether an outcome recorded in an organisation's pathway (a certified language level) may
+    change the person's record: the owner's, or one shared with it for pathways now (an
+    emergency access opens no pathway)."""
+    if organization_id == owner:
+        return True
+    return any(
+        grant.organization_id == organization_id
+        and Section.PATHWAY in grant.sections
+        and grant.active(now)
+        and not grant.emergency
+        for grant in grants
+    )

@@ -19,6 +19,7 @@ class DocumentKind(StrEnum):
     PERMIT = "permit"
     DIPLOMA = "diploma"
     DIPLOMA_TRANSLATION = "diploma_translation"
+    LANGUAGE_CERTIFICATE = "language_certificate"
     SIGNED_CONSENT = "signed_consent"
     PAYSLIP = "payslip"
     CONTRACT = "contract"
@@ -48,6 +49,7 @@ DEFAULT_SECTION: Final[dict[DocumentKind, Section]] = {
     DocumentKind.PERMIT: Section.IDENTITY,
     DocumentKind.DIPLOMA: Section.PROFILE,
     DocumentKind.DIPLOMA_TRANSLATION: Section.PROFILE,
+    DocumentKind.LANGUAGE_CERTIFICATE: Section.PROFILE,
     DocumentKind.SIGNED_CONSENT: Section.IDENTITY,
     DocumentKind.PAYSLIP: Section.PATHWAY,
     DocumentKind.CONTRACT: Section.PATHWAY,

@@ -3,6 +3,7 @@ unknown fields are refused, codes are checked against the code lists, free text 
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -90,11 +91,28 @@ class LanguageSkills(Part):
     writing: CefrLevel | None = None
 
 
+class LanguageCertificate(Part):
+    exam: Text = Field(description="the certificate's name, e.g. `CILS B1`")
+    certified_on: IsoDate
+    document_id: uuid.UUID | None = Field(
+        default=None, description="the scanned certificate, one of the person's documents"
+    )
+    recorded_at_pathway: uuid.UUID | None = Field(
+        default=None, description="the pathway whose follow-up recorded it, if one did"
+    )
+
+
 class Language(Part):
     code: LanguageCode = Field(description="ISO 639-1")
     level: CefrLevel | None = Field(default=None, description="overall CEFR level")
     native: bool = False
     skills: LanguageSkills | None = None
+    verified: bool = Field(
+        default=False,
+        description="the level is certified, not declared: set with `certificate` when a "
+        "certified level is recorded at a pathway's follow-up",
+    )
+    certificate: LanguageCertificate | None = None
 
 
 class Qualification(Part):

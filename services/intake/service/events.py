@@ -37,6 +37,7 @@ def matching_profile(document: Mapping[str, Any]) -> contract.MatchingProfile:
                 code=language["code"],
                 level=language.get("level"),
                 native=language.get("native", False),
+                verified=language.get("verified", False),
             )
             for language in document.get("languages", [])
         ],

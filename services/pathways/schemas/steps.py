@@ -198,9 +198,25 @@ class ActionProgress(Strict):
     note: Note | None = None
 
 
+class LanguageCertificate(Strict):
+    exam: Title = Field(description="the certificate's name, e.g. `CILS B1`, `PLIDA B1`, `DELE B2`")
+    certified_on: IsoDate = Field(description="the date on the certificate")
+    document_id: uuid.UUID | None = Field(
+        default=None,
+        description="the scanned certificate, among the person's documents "
+        "(`POST /api/v1/beneficiaries/{id}/documents`); one of another person's is not linked",
+    )
+
+
 class LanguageProgress(Strict):
     code: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
     level: Literal["A1", "A2", "B1", "B2", "C1", "C2"]
+    certificate: LanguageCertificate | None = Field(
+        default=None,
+        description="the level is certified: the person's profile takes it as their verified "
+        "level in that language (matching's eligibility and ranking read it), and their history "
+        "says who recorded it at which follow-up",
+    )
 
 
 class MonitoringCreate(Strict):

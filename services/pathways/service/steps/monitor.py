@@ -12,10 +12,16 @@ from services.pathways.domain.actions import ActionStatus, check_transition
 from services.pathways.domain.loop import MONITORING_INTERVAL
 from services.pathways.errors import InvalidField
 from services.pathways.schemas.steps import MonitoringCreate
-from services.pathways.service.pathways import record_employment, refresh_action_due
+from services.pathways.service.pathways import (
+    identity,
+    publish,
+    record_employment,
+    refresh_action_due,
+)
 from services.pathways.service.steps import actions
 from shared import clock
 from shared.auth import Principal
+from shared.contracts import pathways as contract
 
 
 async def _progress(session: AsyncSession, pathway: Pathway, body: MonitoringCreate) -> None:
@@ -55,4 +61,42 @@ async def monitor(
         raise InvalidField("next_follow_up", "must come after the follow-up")
     pathway.next_monitoring_due = next_due
     await refresh_action_due(session, pathway)
-    return {"next_monitoring_due": next_due.isoformat(), "placement_follow_ups_scheduled": placed}
+    certified = await _certified(session, principal, pathway, body, held_on, today)
+    return {
+        "next_monitoring_due": next_due.isoformat(),
+        "placement_follow_ups_scheduled": placed,
+        "language_certified": certified,
+    }
+
+
+async def _certified(
+    session: AsyncSession,
+    principal: Principal,
+    pathway: Pathway,
+    body: MonitoringCreate,
+    held_on: date,
+    today: date,
+) -> bool:
+    """A certified level goes to intake, which owns the profile (``outcome.language_certified``,
+    in this transaction: acknowledged, it is never lost)."""
+    progress = body.language_level
+    if progress is None or progress.certificate is None:
+        return False
+    certificate = progress.certificate
+    if certificate.certified_on > today:
+        raise InvalidField("language_level.certificate.certified_on", "is in the future")
+    await publish(
+        session,
+        contract.LANGUAGE_CERTIFIED,
+        contract.LanguageCertified(
+            **identity(pathway),
+            code=progress.code,
+            level=progress.level,
+            exam=certificate.exam,
+            certified_on=certificate.certified_on,
+            document_id=certificate.document_id,
+            recorded_by=principal.subject,
+            recorded_on=held_on,
+        ),
+    )
+    return True
