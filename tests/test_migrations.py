@@ -84,8 +84,9 @@ async def test_emergency_accesses_opened_before_reasons_were_coded_say_so(
 async def test_intake_drops_its_unused_inbox_and_its_downgrade_brings_it_back(
     database_factory: DatabaseFactory,
 ) -> None:
-    """Intake's 0007: intake consumes no events, so its inbox goes; going back to 0006 recreates
-    it as 0002 made it (its columns and its index)."""
+    """Intake's 0007: intake consumed no events, so its inbox went; going back to 0006 recreates
+    it as 0002 made it (its columns and its index); 0012 brings it back, the same, when intake
+    consumes the outcomes that change a profile."""
     url = await database_factory("intake")
     engine = create_engine(url, pool_size=1, max_overflow=0)
     migrations_dir = migrations("intake")
@@ -109,10 +110,12 @@ async def test_intake_drops_its_unused_inbox_and_its_downgrade_brings_it_back(
     try:
         await upgrade(engine, migrations_dir, "0006")
         before = await inbox()
-        await upgrade(engine, migrations_dir)
+        await upgrade(engine, migrations_dir, "0007")
         assert await inbox() == []
         async with engine.begin() as connection:
             await connection.run_sync(downgrade)
+        assert await inbox() == before
+        await upgrade(engine, migrations_dir)
         assert await inbox() == before
     finally:
         await engine.dispose()

@@ -69,8 +69,16 @@ def create_app(
         frozenset({contract.REFERRAL_CHANGED}),
     )
     # The gateway turns every event into webhooks for the organisations that may see it.
+    # Intake owns the profile: outcomes of referrals that change it (skills a training taught).
+    intake = Subscriber(
+        "intake",
+        f"{settings.intake_url.rstrip('/')}/internal/events",
+        frozenset({contract.TRAINING_COMPLETED}),
+    )
     gateway = Subscriber("gateway", f"{settings.gateway_url.rstrip('/')}/internal/events")
-    start_relay, stop_relay = relay_hooks(outbox, [pathways, gateway], settings.internal_token)
+    start_relay, stop_relay = relay_hooks(
+        outbox, [pathways, intake, gateway], settings.internal_token
+    )
 
     async def stop(app: FastAPI) -> None:
         await withdrawals.stop_sweep(getattr(app.state, "expiry_sweep", None))

@@ -1,6 +1,7 @@
-"""Outcomes recorded in a pathway change the person's profile where it lives (intake), and
-matching reads the new profile: a B1 certified at a follow-up opens the jobs that ask for B1,
-and the person's history says who recorded it, for which organisation, and what changed."""
+"""Outcomes change the person's profile where it lives (intake), and matching reads the new
+profile: a B1 certified at a follow-up opens the jobs that ask for B1; a completed training adds
+the skills it teaches, verified. The person's history says who recorded each, for which
+organisation, and what changed."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import consent_to_matching, eventually, open_pathway, organisation
+from tests.matching.esco import subset_taxonomy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
+BRICKLAYER = "http://data.europa.eu/esco/occupation/05f321f8-055b-407d-bf19-e0ddabda56b7"
 ASSESSMENT = {
     "territorial_context": {"municipality": "Roma"},
     "labour_market_position": "unemployed_seeking",
@@ -151,3 +154,80 @@ def test_a_b1_certified_at_a_follow_up_opens_the_b1_job_with_its_history(stack: 
         was = {language["code"]: language.get("level") for language in change["from"]}
         now = {language["code"]: language.get("level") for language in change["to"]}
         assert (was["it"], now["it"]) == ("A2", "B1")
+
+
+def test_a_completed_training_adds_the_skills_it_teaches_as_verified(stack: Stack) -> None:
+    taxonomy = subset_taxonomy()
+    taught = sorted(taxonomy.essential[BRICKLAYER])[:2]
+    with stack.client() as client:
+        ngo = organisation(client, "Caritas Latina")
+        school = organisation(client, "Scuola Edile", kind="vet_provider")
+        training = _ok(
+            client.post(
+                "/api/v1/offers",
+                json={
+                    "type": "training",
+                    "title": "Bricklaying basics",
+                    "seats": 5,
+                    "status": "open",
+                    "municipality": "Latina",
+                    "skills_taught": taught,
+                },
+                headers=school.admin,
+            )
+        )
+        person = _ok(
+            client.post(
+                "/api/v1/beneficiaries",
+                json={
+                    "given_name": "Kofi",
+                    "family_name": "Boateng",
+                    "birth_date": "1999-09-09",
+                    "sex": "male",
+                    "nationality": "GH",
+                    "municipality": "Latina",
+                    # one of the taught skills already declared: it becomes verified
+                    "skills": [{"uri": taught[0], "label": taxonomy.label(taught[0])}],
+                },
+                headers=ngo.operator,
+            )
+        )
+        consent_to_matching(client, person["id"], ngo.operator)
+        referral = eventually(
+            lambda: (
+                (
+                    answer := client.post(
+                        "/api/v1/referrals",
+                        json={"beneficiary_id": person["id"], "offer_id": training["id"]},
+                        headers=ngo.operator,
+                    )
+                ).status_code
+                == 201
+                and answer.json()
+            )
+        )
+        for status in ("accepted", "enrolled", "completed"):
+            _ok(
+                client.patch(
+                    f"/api/v1/referrals/{referral['id']}",
+                    json={"status": status},
+                    headers=school.admin,
+                )
+            )
+
+        def verified() -> dict[str, Any] | None:
+            record = _ok(client.get(f"/api/v1/beneficiaries/{person['id']}", headers=ngo.operator))
+            skills = {skill["uri"]: skill for skill in record["skills"]}
+            done = all(uri in skills and skills[uri]["verified"] for uri in taught)
+            return skills if done else None
+
+        skills = eventually(verified)
+        assert len(skills) == 2  # the declared one verified, the other added once
+        assert {skills[uri]["source"]["offer_id"] for uri in taught} == {training["id"]}
+        assert skills[taught[1]]["label"] == taxonomy.label(taught[1])
+        history = _ok(
+            client.get(f"/api/v1/beneficiaries/{person['id']}/history", headers=ngo.operator)
+        )["items"]
+        [entry] = [item for item in history if item["action"] == "training_completed"]
+        assert entry["fields"] == ["skills"]
+        assert entry["actor_organization_id"] == school.id  # the provider certified it

@@ -126,3 +126,57 @@ async def test_another_persons_document_is_not_linked_but_the_level_is_set(
     assert italian is not None
     assert (italian["level"], italian["verified"]) == ("B1", True)
     assert italian["certificate"]["document_id"] is None
+
+
+def _completed(person: str, referrer: Org, provider: Org, skills: list[tuple[str, str]]) -> Any:
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "outcome.training_completed",
+        "source": "matching",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "payload": {
+            "referral_id": str(uuid.uuid4()),
+            "beneficiary_id": person,
+            "offer_id": "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5",
+            "offer_type": "training",
+            "organization_id": str(referrer.id),
+            "provider_organization_id": str(provider.id),
+            "completed_on": date.today().isoformat(),
+            "recorded_by": "trainer-7",
+            "skills": [{"uri": uri, "label": label} for uri, label in skills],
+        },
+    }
+
+
+BRICKS = "http://data.europa.eu/esco/skill/0b4d9eb7-6e0f-4d3f-9c36-1c9fd0c0d6e1"
+MORTAR = "http://data.europa.eu/esco/skill/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+
+
+async def test_a_completed_training_verifies_and_adds_the_skills_it_taught(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, school, stranger = orgs
+    person = await register(
+        intake, a, skills=[{"uri": BRICKS, "label": "lay bricks"}, {"label": "cooking"}]
+    )
+    url = f"/api/v1/beneficiaries/{person['id']}"
+    taught = [(BRICKS, "lay bricks"), (MORTAR, "mix mortar")]
+    # referred by an organisation the person shares nothing with: nothing changes
+    await _deliver(intake, _completed(person["id"], stranger, school, taught))
+    record = (await intake.get(url, headers=a.operator)).json()
+    assert not any(skill.get("verified") for skill in record["skills"])
+
+    await _deliver(intake, _completed(person["id"], a, school, taught))
+    skills = {
+        skill.get("uri") or skill["label"]: skill
+        for skill in (await intake.get(url, headers=a.operator)).json()["skills"]
+    }
+    assert set(skills) == {BRICKS, MORTAR, "cooking"}
+    assert skills[BRICKS]["verified"]
+    assert skills[MORTAR]["verified"]
+    assert not skills["cooking"].get("verified")
+    assert skills[MORTAR]["source"]["certified_by"] == str(school.id)
+    history = await intake.get(f"{url}/history", headers=a.admin)
+    [entry] = [item for item in history.json()["items"] if item["action"] == "training_completed"]
+    assert (entry["actor"], entry["actor_organization_id"]) == ("trainer-7", str(school.id))
+    assert entry["fields"] == ["skills"]

@@ -23,7 +23,7 @@ async def test_register_returns_the_record_with_derived_fields(
     assert body["organization_id"] == str(a.id)
     assert body["possible_duplicates"] == []
     assert body["visible_sections"] == ["contact", "identity", "pathway", "profile"]
-    assert body["languages"][1] == {"code": "it", "level": "A2", "native": False}
+    assert body["languages"][1] == {"code": "it", "level": "A2", "native": False, "verified": False}
     derived = body["derived"]
     assert 20 <= derived["age"] <= 25
     assert derived["recent_arrival"] is True

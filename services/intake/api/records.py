@@ -26,9 +26,9 @@ router = APIRouter(
 )
 
 
-# The actions whose changes are {field: {from, to}}: an edit, and an outcome recorded in a
-# pathway that changed the profile.
-FIELD_CHANGES = frozenset({"updated", outcomes.LANGUAGE_CERTIFIED})
+# The actions whose changes are {field: {from, to}}: an edit, and the outcomes that changed the
+# profile.
+FIELD_CHANGES = frozenset({"updated", outcomes.LANGUAGE_CERTIFIED, outcomes.TRAINING_COMPLETED})
 
 
 @router.get(

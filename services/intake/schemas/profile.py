@@ -129,10 +129,23 @@ class WorkExperience(Part):
     country: Country | None = None
 
 
+class SkillSource(Part):
+    offer_id: uuid.UUID
+    offer_type: Text
+    referral_id: uuid.UUID
+    completed_on: IsoDate
+    certified_by: uuid.UUID = Field(description="the provider that marked the referral completed")
+
+
 class Skill(Part):
     uri: EscoSkillUri | None = Field(default=None, description="ESCO skill URI where known")
     label: Text
     verified: bool = Field(default=False, description="checked by an operator or a test")
+    source: SkillSource | None = Field(
+        default=None,
+        description="the completed offer that taught it, when one did (set by Ponte when its "
+        "provider marks the referral completed; the skill is then verified)",
+    )
 
 
 class Vulnerability(Part):

@@ -1,40 +1,41 @@
-"""Outcomes recorded in pathways that change a person's profile, applied here, where the profile
-lives: a certified language level (``outcome.language_certified``). Each change is the record's
-like any other: a new version, an entry in the person's history (who recorded it, for which
-organisation, what changed) and ``beneficiary.updated`` for matching and the webhooks."""
+"""Outcomes that change a person's profile, applied here, where the profile lives: a language
+level certified at a pathway's follow-up (``outcome.language_certified``, from pathways) and the
+skills an offer taught, once its provider marked the referral completed
+(``outcome.training_completed``, from matching). Each change is the record's like any other: a
+new version, an entry in the person's history (who recorded it, for which organisation, what
+changed) and ``beneficiary.updated`` for matching and the webhooks."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.db import access as grants
 from services.intake.db import beneficiaries, documents, records
+from services.intake.db.models import Beneficiary
 from services.intake.domain.access import may_record_outcome
-from services.intake.domain.outcomes import with_certified_language
+from services.intake.domain.outcomes import with_certified_language, with_taught_skills
 from services.intake.domain.record import changes, columns
 from services.intake.service import events
 from shared import clock
+from shared.contracts import matching as matching_contract
 from shared.contracts import pathways as contract
 from shared.events import EventEnvelope, EventHandler
 from shared.logging import get_logger
 
 log = get_logger("ponte.intake.outcomes")
-LANGUAGE_CERTIFIED = "language_certified"  # the history entry's action
+# The history entries' actions
+LANGUAGE_CERTIFIED = "language_certified"
+TRAINING_COMPLETED = "training_completed"
 
 
 async def on_language_certified(session: AsyncSession, event: EventEnvelope) -> None:
     certified = contract.LanguageCertified.model_validate(event.payload)
-    row = await beneficiaries.fresh_for_update(session, certified.beneficiary_id)
-    if row is None or row.status != "active":
-        log.info("outcome_not_applied", event_id=str(event.id), reason="no active record")
-        return  # merged or erased since: the survivor's own pathway records its own outcomes
-    now = clock.now()
-    shared = await grants.grants_on(session, row.id)
-    if not may_record_outcome(row.organization_id, certified.organization_id, shared, now):
-        log.warning("outcome_not_applied", event_id=str(event.id), reason="no access")
-        return  # the sharing ended between the follow-up and now
+    row = await _changeable(session, event, certified.beneficiary_id, certified.organization_id)
+    if row is None:
+        return
     document = await _own_document(session, row.id, certified.document_id)
     after = with_certified_language(
         row.profile,
@@ -50,18 +51,73 @@ async def on_language_certified(session: AsyncSession, event: EventEnvelope) -> 
     if after is None:
         log.warning("outcome_not_applied", event_id=str(event.id), reason="too many languages")
         return
+    await _apply(
+        session, row, after, certified.recorded_by, certified.organization_id, LANGUAGE_CERTIFIED
+    )
+
+
+async def _changeable(
+    session: AsyncSession,
+    event: EventEnvelope,
+    beneficiary_id: uuid.UUID,
+    organization_id: uuid.UUID,
+) -> Beneficiary | None:
+    """The person's active record, locked, if an outcome of ``organization_id``'s may change
+    it: its owner's, or that of an organisation the person shares their pathway with now."""
+    row = await beneficiaries.fresh_for_update(session, beneficiary_id)
+    if row is None or row.status != "active":
+        log.info("outcome_not_applied", event_id=str(event.id), reason="no active record")
+        return None  # merged or erased since: the survivor's own pathway records its outcomes
+    shared = await grants.grants_on(session, row.id)
+    if not may_record_outcome(row.organization_id, organization_id, shared, clock.now()):
+        log.warning("outcome_not_applied", event_id=str(event.id), reason="no access")
+        return None  # the sharing ended between the outcome and now
+    return row
+
+
+async def _apply(
+    session: AsyncSession,
+    row: Beneficiary,
+    after: dict[str, Any],
+    actor: str,
+    actor_organization_id: uuid.UUID,
+    action: str,
+) -> None:
+    """The new profile as a new version, with its history entry and ``beneficiary.updated``."""
     diff = changes(row.profile, after)
     if not diff:
         return
     for name, value in columns(after).items():
         setattr(row, name, value)
     row.version += 1
-    row.updated_at = now
-    row.updated_by = certified.recorded_by
-    await records.record_change_by(
-        session, certified.recorded_by, certified.organization_id, row.id, LANGUAGE_CERTIFIED, diff
-    )
+    row.updated_at = clock.now()
+    row.updated_by = actor
+    await records.record_change_by(session, actor, actor_organization_id, row.id, action, diff)
     await events.changed(session, row, registered=False)
+
+
+async def on_training_completed(session: AsyncSession, event: EventEnvelope) -> None:
+    completed = matching_contract.TrainingCompleted.model_validate(event.payload)
+    row = await _changeable(session, event, completed.beneficiary_id, completed.organization_id)
+    if row is None:
+        return
+    after, left_out = with_taught_skills(
+        row.profile,
+        [(skill.uri, skill.label) for skill in completed.skills],
+        {
+            "offer_id": str(completed.offer_id),
+            "offer_type": completed.offer_type,
+            "referral_id": str(completed.referral_id),
+            "completed_on": completed.completed_on.isoformat(),
+            "certified_by": str(completed.provider_organization_id),
+        },
+    )
+    if left_out:
+        log.warning("skills_left_out", event_id=str(event.id), count=left_out)
+    await _apply(
+        session, row, after, completed.recorded_by, completed.provider_organization_id,
+        TRAINING_COMPLETED,
+    )  # fmt: skip
 
 
 async def _own_document(
@@ -78,4 +134,7 @@ async def _own_document(
     return document_id
 
 
-HANDLERS: dict[str, EventHandler] = {contract.LANGUAGE_CERTIFIED: on_language_certified}
+HANDLERS: dict[str, EventHandler] = {
+    contract.LANGUAGE_CERTIFIED: on_language_certified,
+    matching_contract.TRAINING_COMPLETED: on_training_completed,
+}

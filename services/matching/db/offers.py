@@ -195,3 +195,11 @@ async def open_columns(session: AsyncSession) -> list[Any]:
             )
         ).all()
     )
+
+
+async def taught(session: AsyncSession, offer_id: uuid.UUID) -> tuple[str, list[str]] | None:
+    """The offer's type and the skills it teaches (None: no such offer)."""
+    row = (
+        await session.execute(select(Offer.type, Offer.taught_skills).where(Offer.id == offer_id))
+    ).one_or_none()
+    return None if row is None else (row.type, list(row.taught_skills))

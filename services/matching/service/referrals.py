@@ -47,7 +47,7 @@ from services.matching.errors import (
     ReasonRequired,
 )
 from services.matching.schemas.referrals import ReferralCreate, ReferralUpdate
-from services.matching.service import adapters, pathway_links, service_points
+from services.matching.service import adapters, outcomes, pathway_links, service_points
 from shared import clock
 from shared.auth import Principal
 from shared.contracts import matching as contract
@@ -237,6 +237,8 @@ async def transition(
     referral.updated_at = moment
     await referrals.flush(session)
     await _publish(session, referral)
+    if new == S.COMPLETED:
+        await outcomes.completed(session, referral, by)
 
 
 def as_read(referral: Referral, principal: Principal) -> dict[str, Any]:
