@@ -1,6 +1,8 @@
 """Small-cell suppression of published counts of people: every aggregate a service shows beyond
 the organisation that follows those people (the indicators report, a cluster's dashboard) goes
-through ``suppress`` so that no cell points at one to four people."""
+through ``suppress`` so that no cell points at one to four people, and every breakdown published
+beside its total through ``protect_line``, so that no hidden cell can be worked out from the
+total and the cells shown."""
 
 from __future__ import annotations
 
@@ -8,6 +10,9 @@ from collections.abc import Mapping
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
+# A cell hidden only so that a small one cannot be derived (it counts 5 or more people), or a
+# total hidden when nothing else protects its line.
+WITHHELD = "withheld"
 
 
 def suppress(count: int) -> int | str:
@@ -35,3 +40,47 @@ def suppress_counts(counts: Mapping[str, object]) -> dict[str, object]:
         else:
             shown[key] = value
     return shown
+
+
+def protect_line(counts: Mapping[str, int], total: int) -> tuple[dict[str, int | str], int | str]:
+    """A breakdown fit to publish beside its total (the cells partition the total): small cells
+    as "<5"; then, while a reader who knows the total, the cells shown and the rule (a hidden
+    small cell holds 1 to 4 people, a withheld one 5 or more) could narrow a small cell to fewer
+    than its four possible values, the smallest cell still shown is withheld too; if none is
+    left, the total is. Zeros stay shown (they point at nobody), but under a small total."""
+    if total != sum(counts.values()):
+        raise ValueError("the cells must add up to the total")
+    if any(count < 0 for count in counts.values()):
+        raise ValueError("a count cannot be negative")
+    if 0 < total < SMALL_CELL:
+        # A small total: every cell is "<5", zeros too (how many cells are empty would tell, with
+        # four cells and a total of four, that each holds exactly one person).
+        return dict.fromkeys(counts, SUPPRESSED), SUPPRESSED
+    small = {key for key, count in counts.items() if 0 < count < SMALL_CELL}
+    withheld: set[str] = set()
+    while small and not _hidden_enough(counts, small, withheld):
+        shown = [key for key in counts if key not in small | withheld and counts[key] > 0]
+        if not shown:
+            return _shown(counts, small, withheld), WITHHELD
+        withheld.add(min(shown, key=lambda key: (counts[key], key)))
+    return _shown(counts, small, withheld), suppress(total)
+
+
+def _hidden_enough(counts: Mapping[str, int], small: set[str], withheld: set[str]) -> bool:
+    """Whether a small cell can still be any of 1 to 4 for a reader who knows the rest. It is the
+    hidden sum less the other hidden cells, which hold at least 1 each if small and 5 if
+    withheld, at most 4 if small and without bound if withheld: the same range for every small
+    cell, and every whole number in it is possible."""
+    hidden = sum(counts[key] for key in small | withheld)
+    least_others = (len(small) - 1) + SMALL_CELL * len(withheld)
+    most_others = None if withheld else (SMALL_CELL - 1) * (len(small) - 1)
+    highest = hidden - least_others
+    lowest = 1 if most_others is None else hidden - most_others
+    return lowest <= 1 and highest >= SMALL_CELL - 1
+
+
+def _shown(counts: Mapping[str, int], small: set[str], withheld: set[str]) -> dict[str, int | str]:
+    return {
+        key: SUPPRESSED if key in small else WITHHELD if key in withheld else count
+        for key, count in counts.items()
+    }

@@ -29,7 +29,9 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
     description="People reached and pathways by sex, age band, nationality and municipality; "
     "actions by type and status; the matrix of employment transitions; median days to the first "
     "formal contract; retention at 3, 6 and 12 months; open rights violations. Counts of 1 to 4 "
-    'show as "<5". `Accept: text/csv` gives `section,dimension,value,count` rows. A period '
+    'show as "<5"; in a breakdown published beside its total, cells that would let a reader '
+    'work a small one out show as "withheld" (the total too, when nothing else protects it). '
+    "`Accept: text/csv` gives `section,dimension,value,count` rows. A period "
     "longer than `PONTE_PATHWAYS_INDICATORS_MAX_DAYS` (1830) is refused with 422.",
 )
 async def indicators(

@@ -16,7 +16,7 @@ from services.pathways.domain.indicators import age_band, retention
 from services.pathways.errors import InvalidPeriod, MayNotReadIndicators
 from shared import clock
 from shared.auth import REPORT_ROLES, Principal
-from shared.suppression import suppress
+from shared.suppression import WITHHELD, protect_line, suppress
 
 __all__ = ["Scope", "indicators", "scope_for"]
 DEFAULT_PERIOD = timedelta(days=365)
@@ -52,10 +52,6 @@ def scope_for(
     )
 
 
-def _counts(counter: Counter[str]) -> dict[str, int | str]:
-    return {key: suppress(value) for key, value in sorted(counter.items())}
-
-
 def _breakdown(groups: list[Any], on: date) -> dict[str, Any]:
     """Totals by sex, age band, nationality and municipality from rows already grouped in SQL
     (one row per combination, with its ``people``)."""
@@ -70,12 +66,16 @@ def _breakdown(groups: list[Any], on: date) -> dict[str, Any]:
         by["age"][age_band(row.birth_year, on)] += row.people
         by["nationality"][row.nationality or "unknown"] += row.people
         by["municipality"][row.municipality or "unknown"] += row.people
+    total = sum(row.people for row in groups)
+    lines = {name: protect_line(dict(sorted(counts.items())), total) for name, counts in by.items()}
+    # One total for the four lines: withheld if any line needed it withheld.
+    shown_totals = {shown_total for _line, shown_total in lines.values()}
     return {
-        "total": suppress(sum(row.people for row in groups)),
-        "by_sex": _counts(by["sex"]),
-        "by_age_band": _counts(by["age"]),
-        "by_nationality": _counts(by["nationality"]),
-        "by_municipality": _counts(by["municipality"]),
+        "total": WITHHELD if WITHHELD in shown_totals else suppress(total),
+        "by_sex": lines["sex"][0],
+        "by_age_band": lines["age"][0],
+        "by_nationality": lines["nationality"][0],
+        "by_municipality": lines["municipality"][0],
     }
 
 
@@ -134,10 +134,8 @@ async def retention_rates(session: AsyncSession, scope: Scope) -> dict[str, Any]
 
 async def open_rights_violations(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     violations = await statements.open_rights_violations(session, scope)
-    return {
-        "total": suppress(sum(count for _item, count in violations)),
-        "by_item": {item: suppress(count) for item, count in violations},
-    }
+    by_item, total = protect_line(dict(violations), sum(count for _item, count in violations))
+    return {"total": total, "by_item": by_item}
 
 
 async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
@@ -157,7 +155,8 @@ async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
         "first_formal_contract": await first_formal_contract(session, scope),
         "retention": await retention_rates(session, scope),
         "open_rights_violations": await open_rights_violations(session, scope),
-        "small_cells": "counts of 1 to 4 show as <5; medians and rates over fewer than 5 "
-        "people are withheld",
+        "small_cells": "counts of 1 to 4 show as <5; beside a total, other cells show as "
+        "withheld where a small one could otherwise be worked out from the total; medians and "
+        "rates over fewer than 5 people are withheld",
         "generated_at": clock.now().isoformat(),
     }
