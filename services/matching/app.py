@@ -68,13 +68,13 @@ def create_app(
         f"{settings.pathways_url}/internal/events",
         frozenset({contract.REFERRAL_CHANGED}),
     )
-    # The gateway turns every event into webhooks for the organisations that may see it.
     # Intake owns the profile: outcomes of referrals that change it (skills a training taught).
     intake = Subscriber(
         "intake",
         f"{settings.intake_url.rstrip('/')}/internal/events",
         frozenset({contract.TRAINING_COMPLETED}),
     )
+    # The gateway turns every event into webhooks for the organisations that may see it.
     gateway = Subscriber("gateway", f"{settings.gateway_url.rstrip('/')}/internal/events")
     start_relay, stop_relay = relay_hooks(
         outbox, [pathways, intake, gateway], settings.internal_token

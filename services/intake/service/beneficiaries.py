@@ -31,7 +31,7 @@ from services.intake.errors import (
     RegistrationForbidden,
 )
 from services.intake.schemas.beneficiary import PATCHABLE, BeneficiaryCreate, BeneficiaryUpdate
-from services.intake.service import events
+from services.intake.service import events, versions
 from shared import clock
 from shared.auth import Principal
 from shared.territory_client import TerritoryClient
@@ -228,15 +228,12 @@ async def update(
     diff = changes(before, after)
     if not diff:
         return locked
-    for name, value in columns(after).items():
-        setattr(locked, name, value)
-    locked.version += 1
-    locked.updated_at = clock.now()
-    locked.updated_by = principal.subject
+    versions.set_profile(locked, after, principal.subject)
     try:
         await session.flush()
     except IntegrityError as error:
         raise ExternalIdTaken from error
-    await records.record_change(session, principal, locked.id, "updated", diff)
-    await events.changed(session, locked, registered=False)
+    await versions.announce(
+        session, locked, principal.subject, principal.organization_id, "updated", diff
+    )
     return locked

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.db import access as grants
-from services.intake.db import beneficiaries, documents, records
+from services.intake.db import beneficiaries, documents
 from services.intake.db.models import Beneficiary
 from services.intake.domain.access import may_record_outcome
 from services.intake.domain.outcomes import with_certified_language, with_taught_skills
-from services.intake.domain.record import changes, columns
-from services.intake.service import events
+from services.intake.domain.record import changes
+from services.intake.service import versions
 from shared import clock
 from shared.contracts import matching as matching_contract
 from shared.contracts import pathways as contract
@@ -87,13 +87,8 @@ async def _apply(
     diff = changes(row.profile, after)
     if not diff:
         return
-    for name, value in columns(after).items():
-        setattr(row, name, value)
-    row.version += 1
-    row.updated_at = clock.now()
-    row.updated_by = actor
-    await records.record_change_by(session, actor, actor_organization_id, row.id, action, diff)
-    await events.changed(session, row, registered=False)
+    versions.set_profile(row, after, actor)
+    await versions.announce(session, row, actor, actor_organization_id, action, diff)
 
 
 async def on_training_completed(session: AsyncSession, event: EventEnvelope) -> None:

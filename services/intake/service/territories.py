@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db import beneficiaries, records
-from services.intake.domain.record import changes, columns
-from services.intake.service import events
-from shared import clock
+from services.intake.db import beneficiaries
+from services.intake.domain.record import changes
+from services.intake.service import versions
 from shared.territory_client import TerritoryClient, Unresolved, unresolved
 
 # Who the history names for the changes of ``resolve_missing``.
@@ -47,15 +46,8 @@ async def resolve_missing(session: AsyncSession, matching: TerritoryClient) -> R
         assert code is not None
         before = dict(row.profile)
         after = {**before, "territory_code": code}
-        for column, value in columns(after).items():
-            setattr(row, column, value)
-        row.version += 1
-        row.updated_at = clock.now()
-        row.updated_by = RESOLVER
+        versions.set_profile(row, after, RESOLVER)
         await session.flush()
-        await records.record_change_by(
-            session, RESOLVER, None, row.id, "updated", changes(before, after)
-        )
-        await events.changed(session, row, registered=False)
+        await versions.announce(session, row, RESOLVER, None, "updated", changes(before, after))
         report.resolved += 1
     return report

@@ -112,7 +112,7 @@ async def matches(
         for match, row, reasons in kept
     ]
     return {
-        "items": results[:limit],
+        "items": results,
         "services": await service_matches.services(
             session, principal, profile, person, weights, limit
         )
