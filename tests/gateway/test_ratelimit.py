@@ -59,6 +59,15 @@ async def test_a_burst_of_the_limit_passes_then_one_request_per_interval() -> No
     assert [await store.acquire(quota) for _ in range(6)] == [0.0] * 6  # a full burst again
 
 
+async def test_a_one_a_minute_budget_admits_its_first_request_whatever_the_clock_reads() -> None:
+    # In float seconds, 5.93 + 60 - 5.93 - 60 is a little above 0: the first request was refused.
+    clock = Clock()
+    clock.now = 5.93
+    store = MemoryStore(clock)
+    assert await store.acquire([per_minute("c:someone", 1)]) == 0.0
+    assert await store.acquire([per_minute("c:someone", 1)]) == pytest.approx(60.0)
+
+
 async def test_a_refused_request_is_counted_against_no_quota() -> None:
     store = MemoryStore(Clock())
     strict, loose = per_minute("t:1.2.3.4", 1), per_minute("a:1.2.3.4", 5)

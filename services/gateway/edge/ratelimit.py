@@ -51,6 +51,7 @@ from shared.logging import get_logger
 from shared.middleware import send_problem
 
 WINDOW_SECONDS = 60.0
+_WINDOW_MICROSECONDS = round(WINDOW_SECONDS * 1_000_000)
 # Where credentials are guessed: sign-in and a person's activation code.
 CREDENTIAL_PATHS = frozenset({"/api/v1/auth/token", "/api/v1/auth/activate"})
 _EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -77,23 +78,25 @@ class MemoryStore:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._arrivals: dict[str, float] = {}
+        self._arrivals: dict[str, int] = {}  # microseconds of the clock
         self._sweep_at = 1024
 
     async def acquire(self, quotas: Sequence[Quota]) -> float:
         """GCRA: a key admits a request while its next arrival time (``now`` when idle or new)
-        is at most a window ahead. The same steps as the Redis script below."""
-        now = self._clock()
+        is at most a window ahead. The same steps as the Redis script below, in whole
+        microseconds as there: in float seconds, ``now + 60 - now - 60`` is a little above 0 for
+        some clock readings, which refused the first request of a one-a-minute budget."""
+        now = round(self._clock() * 1_000_000)
         arrivals = self._arrivals
-        wait = 0.0
+        wait = 0
         following = []
         for key, interval in quotas:
             arrival = arrivals.get(key, now)
-            after = (arrival if arrival > now else now) + interval
-            wait = max(wait, after - now - WINDOW_SECONDS)
+            after = (arrival if arrival > now else now) + _microseconds(interval)
+            wait = max(wait, after - now - _WINDOW_MICROSECONDS)
             following.append(after)
         if wait > 0:
-            return wait
+            return wait / 1_000_000
         for quota, after in zip(quotas, following, strict=True):
             arrivals[quota.key] = after
         if len(arrivals) >= self._sweep_at:  # amortised: at most once per doubling
@@ -139,7 +142,7 @@ class RedisStore:
         self._client = client
         self._prefix = prefix
         self._script = client.register_script(_GCRA_SCRIPT)
-        self._window = str(int(WINDOW_SECONDS * 1_000_000))
+        self._window = str(_WINDOW_MICROSECONDS)
         self._fallback = MemoryStore()
         self._unavailable_until = 0.0
         self._failing = False
@@ -150,7 +153,7 @@ class RedisStore:
         try:
             wait = await self._script(
                 keys=[self._prefix + quota.key for quota in quotas],
-                args=[self._window, *(_microseconds(quota.interval) for quota in quotas)],
+                args=[self._window, *(str(_microseconds(quota.interval)) for quota in quotas)],
             )
         except (TimeoutError, RedisError, OSError) as error:
             if not self._failing:
@@ -171,8 +174,8 @@ class RedisStore:
         await self._client.aclose()
 
 
-def _microseconds(interval: float) -> str:
-    return str(max(1, round(interval * 1_000_000)))
+def _microseconds(interval: float) -> int:
+    return max(1, round(interval * 1_000_000))
 
 
 def rate_store(settings: GatewaySettings) -> RateStore:
