@@ -7,10 +7,13 @@ once (:meth:`CommitWokenWorker.notify`, also safe from another thread); other re
 work at their next poll. With ``housekeeping_seconds`` set, :meth:`housekeep` runs at the start
 and then at that interval.
 
-Stopping cancels every task the worker started (its loops, its housekeeping and what it spawned),
-waits for all of them, and does not return while one is left: a task that swallowed its
-cancellation still ends, because the loops run only ``while self.running`` and every wait is cut
-short by the stop.
+Stopping first lets the work in flight finish, for up to ``stop_grace_seconds``: the loops run
+only ``while self.running`` and every wait is cut short by the stop, so a loop ends after its
+current step. A step cut off instead is rolled back and done again (by this replica after a
+restart, or at once by another): a delivery its consumer had already applied is sent twice, which
+consumers absorb but a rolling update need not cause. Then it cancels every task still left (its
+loops, its housekeeping and what it spawned), waits for all of them, and does not return while
+one is left: a task that swallowed its cancellation still ends.
 """
 
 from __future__ import annotations
@@ -51,8 +54,11 @@ class CommitWokenWorker:
     commit_key: ClassVar[str]
     housekeeping_name: ClassVar[str] = "housekeeping"
 
-    def __init__(self, *, housekeeping_seconds: float | None = None) -> None:
+    def __init__(
+        self, *, housekeeping_seconds: float | None = None, stop_grace_seconds: float = 5.0
+    ) -> None:
         self._housekeeping_seconds = housekeeping_seconds
+        self._stop_grace = stop_grace_seconds
         self._tasks: list[asyncio.Task[None]] = []
         self._children: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -95,13 +101,16 @@ class CommitWokenWorker:
             self._tasks.append(asyncio.create_task(housekeeping, name=self.housekeeping_name))
 
     async def stop(self) -> None:
-        """Cancel every task and wait until none is left (work in flight is rolled back)."""
+        """Let the work in flight finish (up to the grace period), then cancel every task and
+        wait until none is left (work still in flight is rolled back)."""
         _running.discard(self)
         self._stopping = True
         if self._halt is not None:
             self._halt.set()
         if self._loop is not None and not self._loop.is_closed():
             self.woken()
+        if (finishing := [*self._tasks, *self._children]) and self._stop_grace > 0:
+            await asyncio.wait(finishing, timeout=self._stop_grace)
         while pending := [*self._tasks, *self._children]:
             self._tasks = []
             for task in pending:

@@ -416,6 +416,29 @@ async def test_two_replicas_apply_each_event_once_and_in_order(world: World) -> 
     assert world.network.sent == 60  # one replica at a time: not even sent twice
 
 
+async def test_a_replica_stopping_mid_delivery_finishes_it_rather_than_leave_it_resent(
+    world: World,
+) -> None:
+    world.consumer.delay = 0.3
+    leaving, staying = world.relay(), world.relay()
+    leaving.start()
+    await emit_numbers(world.db.producer, [1])
+
+    async def in_flight() -> bool:
+        return world.network.sent == 1
+
+    await eventually(in_flight)
+
+    async def delivered() -> bool:
+        return await applied(world) == [1]
+
+    async with staying:
+        await leaving.stop()  # a rolling update, while the consumer is applying the batch
+        await eventually(delivered)
+        await asyncio.sleep(0.2)  # several of the staying replica's polls
+    assert world.network.sent == 1  # cut off, its cursor would have stayed and it was resent
+
+
 async def test_concurrent_deliveries_of_one_event_apply_it_once(world: World) -> None:
     world.consumer.delay = 0.2
     body = batch(1)

@@ -153,7 +153,7 @@ async def test_without_an_interval_there_is_no_housekeeping(sessions: Sessions) 
 async def test_stop_cancels_a_child_blocked_in_the_database_and_leaves_no_task(
     sessions: Sessions,
 ) -> None:
-    worker = Counter(sessions, "a", housekeeping_seconds=600)
+    worker = Counter(sessions, "a", housekeeping_seconds=600, stop_grace_seconds=0.2)
     worker.start()
     worker.start()  # a second start changes nothing
     started = asyncio.Event()
@@ -173,6 +173,23 @@ async def test_stop_cancels_a_child_blocked_in_the_database_and_leaves_no_task(
     assert child.cancelled()
     async with sessions() as session:  # the connection went back to the pool usable
         assert await session.scalar(text("SELECT 1")) == 1
+
+
+async def test_stop_lets_the_work_in_flight_finish_within_the_grace(sessions: Sessions) -> None:
+    worker = Counter(sessions, "a", stop_grace_seconds=5)
+    worker.start()
+    started, finished = asyncio.Event(), []
+
+    async def step() -> None:
+        async with sessions() as session:
+            started.set()
+            finished.append(await session.scalar(text("SELECT 7 FROM pg_sleep(0.3)")))
+
+    assert worker.spawn(step(), name="test-child") is not None
+    await asyncio.wait_for(started.wait(), timeout=5)
+    await asyncio.wait_for(worker.stop(), timeout=10)
+    assert finished == [7]  # not cancelled: a delivery in flight moves its cursor
+    assert worker_tasks() == []
 
 
 async def test_a_loop_that_swallows_its_cancellation_still_ends_at_stop(
