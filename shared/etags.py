@@ -9,6 +9,7 @@ bytes on the wire: the gateway's compression leaves them as they are.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from starlette.requests import Request
 
@@ -37,6 +38,14 @@ def check_if_match(request: Request, current_version: int) -> None:
         raise PreconditionFailed(
             "Someone changed this since you read it; read it again and reapply your change."
         )
+
+
+def if_match_checker(request: Request) -> Callable[[int], None]:
+    """For a change checked against a version read later (under a lock): 428 now, before anything
+    is read, when ``If-Match`` is missing; else the check to run on the current version."""
+    if not request.headers.getlist("if-match"):
+        check_if_match(request, 0)  # raises the 428
+    return lambda current_version: check_if_match(request, current_version)
 
 
 def matches_if_none_match(if_none_match: bytes, current: bytes) -> bool:

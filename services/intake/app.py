@@ -22,6 +22,7 @@ from services.intake.api import (
     me,
     merge,
     notes,
+    qualifications,
     records,
     transfers,
 )
@@ -122,6 +123,7 @@ def create_app(
             gdpr.router,
             consents.router,
             notes.router,
+            qualifications.router,
             transfers.router,
             documents.router,
             emergency.router,

@@ -74,6 +74,11 @@ class DocumentNotFound(NotFound):
         super().__init__("No such document.")
 
 
+class QualificationNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such qualification of this person.")
+
+
 class DocumentNotDownloadable(Conflict):
     def __init__(self, status: str) -> None:
         super().__init__(

@@ -45,11 +45,12 @@ def create_app(
         f"{settings.matching_url}/internal/events",
         frozenset({contract.OPENED, contract.STEP_RECORDED, contract.CLOSED}),
     )
-    # Intake owns the profile: outcomes recorded here that change it (a certified language level).
+    # Intake owns the profile: outcomes recorded here that change it (a certified language level,
+    # a decision on recognising a qualification).
     intake = Subscriber(
         "intake",
         f"{settings.intake_url.rstrip('/')}/internal/events",
-        frozenset({contract.LANGUAGE_CERTIFIED}),
+        frozenset({contract.LANGUAGE_CERTIFIED, contract.RECOGNITION_DECIDED}),
     )
     # The gateway turns every event into webhooks for the organisations that may see it.
     gateway = Subscriber("gateway", f"{settings.gateway_url.rstrip('/')}/internal/events")

@@ -14,6 +14,7 @@ CLOSED = "pathway.closed"
 REOPENED = "pathway.reopened"
 TASK_DUE = "task.due"
 LANGUAGE_CERTIFIED = "outcome.language_certified"
+RECOGNITION_DECIDED = "outcome.recognition_decided"
 
 
 class PathwayEvent(Contract):
@@ -40,6 +41,22 @@ class LanguageCertified(PathwayEvent):
     document_id: uuid.UUID | None = None  # the certificate, among the person's documents
     recorded_by: str  # the operator who recorded the follow-up
     recorded_on: date  # the date of the follow-up
+
+
+class RecognitionDecided(PathwayEvent):
+    """A decision on recognising a qualification, recorded on the pathway's
+    ``qualification_recognition`` action that names it. Intake owns the profile: it records the
+    decision on that qualification of the person (status, equivalent level) and raises the
+    education level to the equivalent level when higher, with the person's history entry."""
+
+    action_id: uuid.UUID
+    qualification_id: uuid.UUID  # an id of the person's qualifications, checked by intake
+    decision: str  # recognised, partially_recognised, refused
+    decided_on: date
+    equivalent_level: str | None = None  # ISCED 2011
+    procedure: str | None = None
+    authority: str | None = None
+    recorded_by: str
 
 
 class ViolationDetected(PathwayEvent):

@@ -81,6 +81,7 @@ class Person:
     appointment_id: str = ""
     task_id: str = ""  # a manual task of the pathway's organisation about the person
     document_id: str = ""
+    qualification_id: str = ""  # a qualification on the person's record
     transfer_id: str = ""  # a pending transfer of the person (Kwame's to B, Lena's to C...)
     app: Headers = field(default_factory=dict)
     user_id: str = ""
@@ -94,6 +95,7 @@ class Person:
             self.appointment_id,
             self.task_id,
             self.document_id,
+            self.qualification_id,
             self.transfer_id,
         }
 
@@ -293,6 +295,9 @@ def _casework(client: httpx.Client, person: Person, offer_id: str) -> None:
 
     person.referral_id = eventually(referred)["id"]
     person.document_id = fresh_document(client, person)
+    url = f"/api/v1/beneficiaries/{person.id}/qualifications"
+    qualification = {"title": "Diplôme de technicien", "year": 2012, "document_ids": []}
+    person.qualification_id = ok(client.post(url, json=qualification, headers=headers))["id"]
 
 
 def _activate(client: httpx.Client, person: Person) -> None:

@@ -158,6 +158,7 @@ ID_KEYS = frozenset(
         "task_id",
         "document_id",
         "transfer_id",
+        "qualification_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -338,6 +339,7 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "appointment_id": person.appointment_id,
         "operator_id": org.operator_user_id,
         "document_id": person.document_id,
+        "qualification_id": person.qualification_id,
         "transfer_id": person.transfer_id or str(uuid.uuid4()),
     }
 

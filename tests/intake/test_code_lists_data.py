@@ -52,9 +52,10 @@ def entry(name: str, code: str) -> dict[str, Any]:
 # --- every list -------------------------------------------------------------------------------
 
 
-def test_the_fifteen_lists_are_served() -> None:
+def test_the_sixteen_lists_are_served() -> None:
     assert set(ALL_LISTS) == set(
-        "countries languages cefr-levels language-skills isced-levels need-domains permit-types "
+        "countries languages cefr-levels language-skills isced-levels isced-fields need-domains "
+        "permit-types "
         "ilo-forced-labour-indicators recognition-statuses sexes organization-types "
         "document-kinds document-statuses document-supports transfer-statuses".split()
     )
@@ -215,7 +216,14 @@ def test_need_domains_and_their_tie_break_order() -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("recognition-statuses", ["none", "requested", "recognised", "refused"]),
+        (
+            "recognition-statuses",
+            ["none", "requested", "partially_recognised", "recognised", "refused"],
+        ),
+        (
+            "isced-fields",
+            ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "99"],
+        ),
         ("sexes", ["female", "male", "other", "undisclosed"]),
         (
             "organization-types",

@@ -21,6 +21,7 @@ from services.pathways.domain.actions import (
     RecognitionDecision,
     check_recognition,
     check_transition,
+    decision_to_send,
 )
 from services.pathways.domain.employment import (
     FORMAL,
@@ -105,7 +106,7 @@ def test_recognition_in_order_is_fine() -> None:
     previous = {"documents_gathered": day(0), "translated": day(0)}
     assert check_recognition(previous, {"submitted": day(5)}, today=day(5)) == []
     done = {**previous, "submitted": day(5)}
-    assert check_recognition(done, {"decision": day(90)}, decision="partially_recognised") == []
+    assert check_recognition(done, {"decision_on": day(90)}, decision="partially_recognised") == []
 
 
 def test_a_step_cannot_be_recorded_before_the_earlier_ones() -> None:
@@ -142,25 +143,48 @@ def test_recognition_dates_in_the_future_and_unknown_steps() -> None:
         {}, {"documents_gathered": day(2), "apostille": day(1)}, today=day(1)
     ) == [
         "'apostille' is not a recognition step; the steps are "
-        "documents_gathered, translated, submitted, decision",
+        "documents_gathered, translated, submitted, decision_on",
         f"'documents_gathered' is dated {day(2).isoformat()}, in the future",
     ]
 
 
 def test_the_decision_needs_its_outcome_and_its_date() -> None:
     steps = dict(zip(RECOGNITION_STEPS[:3], [day(0), day(1), day(2)], strict=True))
-    assert check_recognition(steps, {"decision": day(9)}) == [
+    assert check_recognition(steps, {"decision_on": day(9)}) == [
         "a decision date needs the decision: recognised, partially_recognised, refused"
     ]
     assert check_recognition(steps, {}, decision="refused") == [
         "a decision needs the date it was taken"
     ]
-    assert check_recognition(steps, {"decision": day(9)}, decision="maybe") == [
+    assert check_recognition(steps, {"decision_on": day(9)}, decision="maybe") == [
         "'maybe' is not a recognition decision; it is one of "
         "recognised, partially_recognised, refused"
     ]
     for outcome in RecognitionDecision:
-        assert check_recognition(steps, {"decision": day(9)}, decision=outcome) == []
+        assert check_recognition(steps, {"decision_on": day(9)}, decision=outcome) == []
+
+
+def test_an_equivalent_level_needs_a_decision_that_recognises() -> None:
+    steps = dict(zip(RECOGNITION_STEPS[:3], [day(0), day(1), day(2)], strict=True))
+    decided = {"decision_on": day(9)}
+    for outcome in ("recognised", "partially_recognised"):
+        assert check_recognition(steps, decided, decision=outcome, equivalent_level="6") == []
+    refused = "an equivalent level needs a decision that recognises the qualification"
+    assert check_recognition(steps, decided, decision="refused", equivalent_level="6") == [refused]
+    assert check_recognition(steps, {}, equivalent_level="6") == [refused]
+
+
+def test_a_decision_is_sent_once_it_names_a_qualification_and_again_when_it_changes() -> None:
+    named = {"qualification_id": "q1"}
+    decided = {**named, "decision": "recognised", "decision_on": "2024-06-01"}
+    assert decision_to_send(None, decided)
+    assert decision_to_send(named, decided)
+    assert not decision_to_send(decided, dict(decided))  # repeated: nothing new
+    assert not decision_to_send(decided, {**decided, "authority": "CIMEA"})
+    assert decision_to_send(decided, {**decided, "equivalent_level": "6"})
+    assert decision_to_send(decided, {**decided, "qualification_id": "q2"})
+    assert not decision_to_send(None, {"decision": "recognised", "decision_on": "2024-06-01"})
+    assert not decision_to_send(None, named)  # no decision yet
 
 
 @given(
@@ -170,7 +194,7 @@ def test_recognition_accepts_exactly_ordered_prefixes(offsets: list[int | None])
     dates = {
         s: None if o is None else day(o) for s, o in zip(RECOGNITION_STEPS, offsets, strict=True)
     }
-    decision = "recognised" if dates["decision"] else None
+    decision = "recognised" if dates["decision_on"] else None
     recorded = [o for o in offsets if o is not None]
     prefix = offsets[: len(recorded)] == recorded
     ordered = recorded == sorted(recorded)

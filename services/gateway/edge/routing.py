@@ -19,6 +19,7 @@ CODE_LISTS: Final[dict[str, tuple[str, ...]]] = {
         "action-statuses",
         "recognition-steps",
         "recognition-decisions",
+        "recognition-procedures",
         "employment-statuses",
         "contract-types",
         "pathway-outcomes",

@@ -23,7 +23,7 @@ from services.intake.service import gdpr, search
 from shared.auth import CurrentPrincipal
 from shared.dates import IsoDateTime
 from shared.db import DbSession
-from shared.etags import check_if_match
+from shared.etags import if_match_checker
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit
@@ -143,15 +143,8 @@ async def update_beneficiary(
     session: DbSession,
     matching: Matching,
 ) -> Response:
-    if request.headers.get("if-match") is None:
-        check_if_match(request, 0)  # raises 428 before anything is read
     row = await service.update(
-        session,
-        principal,
-        beneficiary_id,
-        body,
-        lambda version: check_if_match(request, version),
-        matching,
+        session, principal, beneficiary_id, body, if_match_checker(request), matching
     )
     return json_response(service.as_shown(row, service.OWNER_VIEW), version=row.version)
 

@@ -28,7 +28,14 @@ router = APIRouter(
 
 # The actions whose changes are {field: {from, to}}: an edit, and the outcomes that changed the
 # profile.
-FIELD_CHANGES = frozenset({"updated", outcomes.LANGUAGE_CERTIFIED, outcomes.TRAINING_COMPLETED})
+FIELD_CHANGES = frozenset(
+    {
+        "updated",
+        outcomes.LANGUAGE_CERTIFIED,
+        outcomes.RECOGNITION_DECIDED,
+        outcomes.TRAINING_COMPLETED,
+    }
+)
 
 
 @router.get(

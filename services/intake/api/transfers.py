@@ -15,7 +15,7 @@ from services.intake.schemas.transfer import TransferCreate, TransferDecision, T
 from services.intake.service import transfers as service
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
-from shared.etags import check_if_match, etag
+from shared.etags import etag, if_match_checker
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit, Page, page_of
@@ -109,10 +109,8 @@ async def decide_transfer(
     session: DbSession,
     response: Response,
 ) -> TransferRead:
-    if request.headers.get("if-match") is None:
-        check_if_match(request, 0)  # raises 428 before anything is read
     transfer, person = await service.decide(
-        session, principal, transfer_id, body, lambda version: check_if_match(request, version)
+        session, principal, transfer_id, body, if_match_checker(request)
     )
     response.headers["ETag"] = etag(transfer.version)
     return service.as_read(transfer, person)

@@ -42,6 +42,7 @@ CURATED: Final[tuple[str, ...]] = (
     "cefr-levels",
     "language-skills",
     "isced-levels",
+    "isced-fields",
     "need-domains",
     "permit-types",
     "ilo-forced-labour-indicators",

@@ -4,7 +4,7 @@ may read, so a document of a section not shared is "not there" in the same query
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Select, delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,3 +114,16 @@ async def owner_of(session: AsyncSession, document_id: uuid.UUID) -> uuid.UUID |
         select(StoredDocument.beneficiary_id).where(StoredDocument.id == document_id)
     )
     return owner
+
+
+async def owned(
+    session: AsyncSession, beneficiary_id: uuid.UUID, document_ids: Iterable[str]
+) -> set[str]:
+    """Which of ``document_ids`` are the person's documents."""
+    wanted = [uuid.UUID(document) for document in document_ids]
+    found = await session.scalars(
+        select(StoredDocument.id).where(
+            StoredDocument.beneficiary_id == beneficiary_id, StoredDocument.id.in_(wanted)
+        )
+    )
+    return {str(document) for document in found}

@@ -21,6 +21,8 @@ from services.intake.schemas.codes import (
     EscoOccupationUri,
     EscoSkillUri,
     IloIndicator,
+    IscedFieldCode,
+    IscedLevelCode,
     LanguageCode,
     PermitType,
     RecognitionStatus,
@@ -115,11 +117,86 @@ class Language(Part):
     certificate: LanguageCertificate | None = None
 
 
-class Qualification(Part):
+class QualificationRecognition(Part):
+    """The decision of a recognition procedure (a `qualification_recognition` action of a
+    pathway that names this qualification), as Ponte recorded it."""
+
+    decision: RecognitionStatus = Field(
+        description="`recognised`, `partially_recognised` or `refused`"
+    )
+    decided_on: IsoDate
+    equivalent_level: IscedLevelCode | None = Field(
+        default=None, description="the ISCED level it was recognised as equivalent to"
+    )
+    procedure: Text | None = Field(
+        default=None,
+        description="`academic`, `professional`, `declaration_of_value` or "
+        "`validation_of_prior_learning`",
+    )
+    authority: Text | None = None
+    pathway_id: uuid.UUID
+    action_id: uuid.UUID
+
+
+class QualificationFields(Part):
+    """What an operator records of a qualification obtained abroad (or here)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"title": "Licence en génie civil", "country": "SN", "year": 2014,
+                 "institution": "Université Cheikh Anta Diop", "field": "07", "level": "6"}
+            ]
+        },
+    )  # fmt: skip
+
     title: Text
     country: Country | None = None
     year: int | None = Field(default=None, ge=1940, le=2100)
+    institution: Text | None = None
+    field: IscedFieldCode | None = Field(default=None, description="ISCED-F 2013 broad field")
+    level: IscedLevelCode | None = Field(
+        default=None, description="ISCED 2011 level of the qualification where it was obtained"
+    )
+    eqf_level: int | None = Field(default=None, ge=1, le=8, description="EQF level, 1-8")
+    document_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=10,
+        description="its diploma, transcripts or translations: documents of the person",
+    )
     recognition_status: RecognitionStatus = "none"
+
+
+class QualificationUpdate(Part):
+    """The fields to change; `null` clears an optional one (never the title)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"recognition_status": "requested"}]}
+    )
+
+    title: Text | None = None
+    country: Country | None = None
+    year: int | None = Field(default=None, ge=1940, le=2100)
+    institution: Text | None = None
+    field: IscedFieldCode | None = None
+    level: IscedLevelCode | None = None
+    eqf_level: int | None = Field(default=None, ge=1, le=8)
+    document_ids: list[uuid.UUID] | None = Field(default=None, max_length=10)
+    recognition_status: RecognitionStatus | None = None
+
+
+class Qualification(QualificationFields):
+    id: uuid.UUID | None = Field(
+        default=None,
+        description="set by Ponte; send it back with the list to keep the qualification (and the "
+        "recognition procedures that name it); an id the record does not hold is refused",
+    )
+    recognition: QualificationRecognition | None = Field(
+        default=None,
+        description="set by Ponte from the decision of the recognition procedure naming this "
+        "qualification; what a client sends here is ignored",
+    )
 
 
 class WorkExperience(Part):
@@ -154,3 +231,7 @@ class Vulnerability(Part):
     homeless: bool = False
     unaccompanied_minor_on_arrival: bool = False
     notes: Note | None = None
+
+
+class QualificationList(BaseModel):
+    items: list[Qualification]

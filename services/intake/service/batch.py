@@ -20,7 +20,6 @@ from services.intake.db.models import Beneficiary
 from services.intake.domain import access
 from services.intake.domain.duplicates import PersonKey
 from services.intake.domain.linkage import Record, batch_duplicates
-from services.intake.domain.profile import check_dates
 from services.intake.domain.record import person_key
 from services.intake.errors import (
     BatchExternalIdsTaken,
@@ -31,7 +30,7 @@ from services.intake.errors import (
 )
 from services.intake.schemas.beneficiary import BeneficiaryCreate
 from services.intake.service import events, territories
-from services.intake.service.beneficiaries import document_of, new_row
+from services.intake.service.beneficiaries import new_document, new_row
 from shared import clock
 from shared.auth import Principal
 from shared.contracts import intake as contract
@@ -72,14 +71,13 @@ def _validate(
     seen_external: dict[str, int] = {}
     for index, item in enumerate(items):
         try:
-            document = document_of(_ITEM.validate_python(item))
+            document, problems = new_document(_ITEM.validate_python(item), today)
         except ValidationError as error:
             invalid[index] = _errors(
                 index,
                 validation_errors([{**e, "loc": ("body", *e["loc"])} for e in error.errors()]),
             )
             continue
-        problems = check_dates(document, today)
         if problems:
             invalid[index] = _errors(
                 index,

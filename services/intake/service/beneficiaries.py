@@ -14,12 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.db import access as grants
-from services.intake.db import beneficiaries, records
+from services.intake.db import beneficiaries, documents, records
 from services.intake.db.models import Beneficiary
-from services.intake.domain import access
+from services.intake.domain import access, qualifications
 from services.intake.domain.access import ALL_SECTIONS, View
 from services.intake.domain.duplicates import score
-from services.intake.domain.profile import check_dates
+from services.intake.domain.profile import FieldProblem, check_dates
 from services.intake.domain.record import changes, columns, person_key, shown
 from services.intake.errors import (
     BeneficiaryNotFound,
@@ -40,10 +40,33 @@ REQUIRED = frozenset({"given_name", "family_name", "birth_date"})
 OWNER_VIEW = View(ALL_SECTIONS, owner=True, emergency=False)
 
 
-def _check(document: Mapping[str, Any], today: date) -> None:
-    problems = check_dates(document, today)
+def _raise(problems: list[FieldProblem]) -> None:
     if problems:
         raise InvalidFields([(problem.field, problem.message) for problem in problems])
+
+
+def new_document(body: BeneficiaryCreate, today: date) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """A registration's record, with an id on each qualification, and its problems: dates, and
+    what a new record cannot hold (a qualification's id, a document)."""
+    sent = body.model_dump(mode="json", exclude_none=True)
+    document, problems = qualifications.with_ids({}, sent)
+    problems += check_dates(document, today)
+    problems += qualifications.unknown_documents(document, ())
+    return document, problems
+
+
+async def _check_change(
+    session: AsyncSession, row: Beneficiary, after: dict[str, Any]
+) -> dict[str, Any]:
+    """The changed record with its qualifications' ids, checked: dates, ids, and that every
+    document a qualification names is the person's."""
+    document, problems = qualifications.with_ids(row.profile, after)
+    problems += check_dates(document, clock.today())
+    if named := qualifications.documents_named(document):
+        owned = await documents.owned(session, row.id, named)
+        problems += qualifications.unknown_documents(document, owned)
+    _raise(problems)
+    return document
 
 
 def new_row(principal: Principal, document: dict[str, Any]) -> Beneficiary:
@@ -63,10 +86,6 @@ def new_row(principal: Principal, document: dict[str, Any]) -> Beneficiary:
         updated_by=principal.subject,
         **columns(document),
     )
-
-
-def document_of(body: BeneficiaryCreate) -> dict[str, Any]:
-    return body.model_dump(mode="json", exclude_none=True)
 
 
 def as_shown(row: Beneficiary, view: View, today: date | None = None) -> dict[str, Any]:
@@ -121,8 +140,8 @@ async def register(
 ) -> tuple[Beneficiary, list[dict[str, Any]]]:
     if not access.works_on_cases(principal):
         raise RegistrationForbidden
-    document = document_of(body)
-    _check(document, clock.today())
+    document, problems = new_document(body, clock.today())
+    _raise(problems)
     await matching.require_known(_territory(document))
     row = new_row(principal, document)
     try:
@@ -223,8 +242,7 @@ async def update(
     assert locked is not None
     check_version(locked.version)
     before = dict(locked.profile)
-    after = _patched(before, body)
-    _check(after, clock.today())
+    after = await _check_change(session, locked, _patched(before, body))
     diff = changes(before, after)
     if not diff:
         return locked

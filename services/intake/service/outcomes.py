@@ -1,6 +1,7 @@
 """Outcomes that change a person's profile, applied here, where the profile lives: a language
-level certified at a pathway's follow-up (``outcome.language_certified``, from pathways) and the
-skills an offer taught, once its provider marked the referral completed
+level certified at a pathway's follow-up (``outcome.language_certified``, from pathways), a
+decision on recognising one of the person's qualifications (``outcome.recognition_decided``, from
+pathways) and the skills an offer taught, once its provider marked the referral completed
 (``outcome.training_completed``, from matching). Each change is the record's like any other: a
 new version, an entry in the person's history (who recorded it, for which organisation, what
 changed) and ``beneficiary.updated`` for matching and the webhooks."""
@@ -17,6 +18,7 @@ from services.intake.db import beneficiaries, documents
 from services.intake.db.models import Beneficiary
 from services.intake.domain.access import may_record_outcome
 from services.intake.domain.outcomes import with_certified_language, with_taught_skills
+from services.intake.domain.qualifications import decided, with_recognition
 from services.intake.domain.record import changes
 from services.intake.service import versions
 from shared import clock
@@ -28,6 +30,7 @@ from shared.logging import get_logger
 log = get_logger("ponte.intake.outcomes")
 # The history entries' actions
 LANGUAGE_CERTIFIED = "language_certified"
+RECOGNITION_DECIDED = "recognition_decided"
 TRAINING_COMPLETED = "training_completed"
 
 
@@ -53,6 +56,32 @@ async def on_language_certified(session: AsyncSession, event: EventEnvelope) -> 
         return
     await _apply(
         session, row, after, certified.recorded_by, certified.organization_id, LANGUAGE_CERTIFIED
+    )
+
+
+async def on_recognition_decided(session: AsyncSession, event: EventEnvelope) -> None:
+    decision = contract.RecognitionDecided.model_validate(event.payload)
+    row = await _changeable(session, event, decision.beneficiary_id, decision.organization_id)
+    if row is None:
+        return
+    after = with_recognition(
+        row.profile,
+        str(decision.qualification_id),
+        decided(
+            decision=decision.decision,
+            decided_on=decision.decided_on,
+            equivalent_level=decision.equivalent_level,
+            procedure=decision.procedure,
+            authority=decision.authority,
+            pathway_id=decision.pathway_id,
+            action_id=decision.action_id,
+        ),
+    )
+    if after is None:  # not one of this person's qualifications (or removed since)
+        log.warning("outcome_not_applied", event_id=str(event.id), reason="no such qualification")
+        return
+    await _apply(
+        session, row, after, decision.recorded_by, decision.organization_id, RECOGNITION_DECIDED
     )
 
 
@@ -131,5 +160,6 @@ async def _own_document(
 
 HANDLERS: dict[str, EventHandler] = {
     contract.LANGUAGE_CERTIFIED: on_language_certified,
+    contract.RECOGNITION_DECIDED: on_recognition_decided,
     matching_contract.TRAINING_COMPLETED: on_training_completed,
 }

@@ -50,6 +50,7 @@ LISTS: Final[dict[str, EnumList]] = {
     "action-statuses": EnumList(lambda: actions.ActionStatus),
     "recognition-steps": EnumList(lambda: actions.RECOGNITION_STEPS),
     "recognition-decisions": EnumList(lambda: actions.RecognitionDecision),
+    "recognition-procedures": EnumList(lambda: actions.RecognitionProcedure),
     "employment-statuses": EnumList(lambda: employment.EmploymentStatus, _rank),
     "contract-types": EnumList(lambda: employment.ContractType),
     "pathway-outcomes": EnumList(lambda: employment.Outcome),

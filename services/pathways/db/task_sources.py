@@ -14,6 +14,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     CompoundSelect,
+    Date,
     Select,
     String,
     Uuid,
@@ -42,7 +43,7 @@ from services.pathways.db.models import (
     beneficiary_grant,
 )
 from services.pathways.db.pathways import person_visible
-from services.pathways.domain.actions import OPEN_STATUSES
+from services.pathways.domain.actions import OPEN_STATUSES, ActionType
 from services.pathways.domain.tasks import (
     LEAD_DAYS,
     REFERRAL_ANSWER_DAYS,
@@ -228,6 +229,26 @@ def derived(principal: Principal, moment: datetime, only: TaskFilter) -> list[Se
         )
     )
     parts[TaskKind.TRANSFER_TO_ACCEPT] = _transfers_to_accept(principal, only)
+    # A recognition whose decision is later than the authority said: from the expected day.
+    recognition = Action.recognition
+    parts[TaskKind.RECOGNITION_OVERDUE] = (
+        _part(
+            TaskKind.RECOGNITION_OVERDUE,
+            Action.id,
+            cast(recognition["expected_decision_on"].astext, Date),
+            p,
+            title=Action.title,
+            detail=recognition["authority"].astext,
+        )
+        .join(p, p.c.id == Action.pathway_id)
+        .where(
+            is_open,
+            Action.type == ActionType.QUALIFICATION_RECOGNITION.value,
+            Action.status.in_(_OPEN_ACTION),
+            recognition["expected_decision_on"].astext.is_not(None),
+            recognition["decision"].astext.is_(None),
+        )
+    )
     if wanted is None:
         return list({id(part): part for part in parts.values()}.values())
     return [parts[wanted]] if wanted in parts else []

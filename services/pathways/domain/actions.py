@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from services.pathways.domain.rights import EscalationTarget
 
@@ -71,7 +72,13 @@ def check_transition(old: ActionStatus, new: ActionStatus) -> str | None:
 
 
 # Recognition of foreign qualifications, a recurring barrier, has its own dated steps, in order.
-RECOGNITION_STEPS: tuple[str, ...] = ("documents_gathered", "translated", "submitted", "decision")
+# The names are the body's (``recognition.decision_on`` is the decision's date).
+RECOGNITION_STEPS: tuple[str, ...] = (
+    "documents_gathered",
+    "translated",
+    "submitted",
+    "decision_on",
+)
 
 
 class RecognitionDecision(StrEnum):
@@ -80,11 +87,35 @@ class RecognitionDecision(StrEnum):
     REFUSED = "refused"
 
 
+class RecognitionProcedure(StrEnum):
+    ACADEMIC = "academic"  # through the ENIC-NARIC centre
+    PROFESSIONAL = "professional"  # a regulated profession (Directive 2005/36/EC)
+    DECLARATION_OF_VALUE = "declaration_of_value"
+    VALIDATION_OF_PRIOR_LEARNING = "validation_of_prior_learning"
+
+
+RAISING_DECISIONS = frozenset(
+    {RecognitionDecision.RECOGNISED, RecognitionDecision.PARTIALLY_RECOGNISED}
+)
+# What a qualification's record learns of a procedure: a change of any of these is a new decision.
+DECISION_FIELDS = ("qualification_id", "decision", "decision_on", "equivalent_level")
+
+
+def decision_to_send(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> bool:
+    """Whether a recognition's update is a decision the qualification's record must learn: it
+    names a qualification, holds a decision, and the decision (or what it names) changed."""
+    if not current.get("qualification_id") or not current.get("decision"):
+        return False
+    before = previous or {}
+    return any(before.get(key) != current.get(key) for key in DECISION_FIELDS)
+
+
 def check_recognition(
     previous: Mapping[str, date | None],
     new: Mapping[str, date | None],
     *,
     decision: str | None = None,
+    equivalent_level: str | None = None,
     today: date | None = None,
 ) -> list[str]:
     """Problems with an update to a qualification recognition, in plain English.
@@ -98,7 +129,8 @@ def check_recognition(
     - no step is dated before an earlier one;
     - with ``today``, no step is dated in the future;
     - ``decision`` is the outcome after the update (stored or new): a decision date needs one
-      of ``RecognitionDecision``, and an outcome needs its date.
+      of ``RecognitionDecision``, and an outcome needs its date;
+    - ``equivalent_level`` (after the update) needs a decision that recognises.
     """
     problems = [
         f"'{step}' is not a recognition step; the steps are " + ", ".join(RECOGNITION_STEPS)
@@ -122,7 +154,7 @@ def check_recognition(
             problems.append(f"'{step}' is dated {on.isoformat()}, in the future")
         if last is None or on >= last[1]:
             last = (step, on)
-    decided_on = merged["decision"]
+    decided_on = merged["decision_on"]
     if decision is not None and decision not in set(RecognitionDecision):
         problems.append(
             f"'{decision}' is not a recognition decision; it is one of "
@@ -132,6 +164,8 @@ def check_recognition(
         problems.append("a decision date needs the decision: " + ", ".join(RecognitionDecision))
     if decided_on is None and decision is not None:
         problems.append("a decision needs the date it was taken")
+    if equivalent_level is not None and decision not in RAISING_DECISIONS:
+        problems.append("an equivalent level needs a decision that recognises the qualification")
     return problems
 
 

@@ -28,6 +28,7 @@ class TaskKind(StrEnum):
     REFERRAL_WAITING = "referral_waiting"
     DOCUMENT_EXPIRING = "document_expiring"
     TRANSFER_TO_ACCEPT = "transfer_to_accept"
+    RECOGNITION_OVERDUE = "recognition_overdue"  # the authority's decision is later than expected
     MANUAL = "manual"
 
 

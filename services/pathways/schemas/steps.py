@@ -9,7 +9,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.pathways.domain.actions import ActionStatus, ActionType, RecognitionDecision
+from services.pathways.domain.actions import (
+    ActionStatus,
+    ActionType,
+    RecognitionDecision,
+    RecognitionProcedure,
+)
 from services.pathways.domain.employment import EmploymentStatus
 from services.pathways.domain.needs import PRIORITY_ORDER
 from shared.dates import IsoDate
@@ -98,14 +103,35 @@ class AssessmentCreate(Strict):
 
 
 class Recognition(Strict):
-    """The steps of recognising a foreign qualification, dated as they happen."""
+    """The steps of recognising a foreign qualification, dated as they happen. Once it names the
+    person's qualification and holds a decision, the decision goes to the person's record: the
+    qualification's status and `recognition`, and the education level raised to
+    `equivalent_level` when that is higher (`outcome.recognition_decided`)."""
 
+    qualification_id: uuid.UUID | None = Field(
+        default=None,
+        description="the qualification it recognises: an id of `GET /api/v1/beneficiaries/"
+        "{id}/qualifications` (one of another person is never changed)",
+    )
+    procedure: RecognitionProcedure | None = Field(
+        default=None,
+        description="academic (ENIC-NARIC), professional (a regulated profession), a declaration "
+        "of value, or the validation of prior learning",
+    )
+    authority: Title | None = Field(default=None, description="the competent authority")
     documents_gathered: IsoDate | None = None
     translated: IsoDate | None = None
     submitted: IsoDate | None = None
+    expected_decision_on: IsoDate | None = Field(
+        default=None, description="when the authority should decide (a task once it has passed)"
+    )
     decision_on: IsoDate | None = None
     decision: RecognitionDecision | None = None
-    authority: Title | None = None
+    equivalent_level: Annotated[str, StringConstraints(pattern=r"^[0-8]$")] | None = Field(
+        default=None,
+        description="the ISCED 2011 level the qualification was recognised as equivalent to "
+        "(with `recognised` or `partially_recognised`)",
+    )
 
 
 class ActionCreate(Strict):

@@ -14,18 +14,19 @@ from services.pathways.db import actions as repository
 from services.pathways.db import pathways as pathway_rows
 from services.pathways.db.models import Action, Pathway, PlanVersion
 from services.pathways.domain.actions import (
+    RECOGNITION_STEPS,
     ActionStatus,
     ActionType,
     check_recognition,
     check_transition,
+    decision_to_send,
 )
 from services.pathways.errors import InvalidField, PathwayClosed
 from services.pathways.schemas.steps import ActionCreate, ActionRead, ActionUpdate, Recognition
-from services.pathways.service.pathways import refresh_action_due
+from services.pathways.service.pathways import identity, publish, refresh_action_due
 from shared import clock
 from shared.auth import Principal
-
-RECOGNITION_STEPS = ("documents_gathered", "translated", "submitted", "decision_on")
+from shared.contracts import pathways as contract
 
 
 async def add(
@@ -42,6 +43,8 @@ async def add(
         recognition = item.recognition
         if item.type == ActionType.QUALIFICATION_RECOGNITION and recognition is None:
             recognition = Recognition()  # its steps are dated as they happen (PATCH)
+        if recognition is not None:
+            _checked(index, {}, recognition)
         action = Action(
             id=uuid.uuid4(),
             pathway_id=pathway.id,
@@ -59,6 +62,7 @@ async def add(
         )
         session.add(action)
         added.append(action)
+        await _send_decision(session, principal, pathway, action, None)
     return added
 
 
@@ -124,20 +128,54 @@ def _as_date(value: Any) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _recognition(action: Action, update: BaseModel) -> dict[str, Any]:
-    """The action's recognition steps with ``update`` applied, checked in order and dates."""
-    previous = dict(action.recognition or {})
+def _checked(index: int | None, previous: dict[str, Any], update: BaseModel) -> dict[str, Any]:
+    """The recognition with ``update`` applied, checked: steps in order and dates, a decision
+    with its date, an equivalent level only with a decision that recognises."""
     new = update.model_dump(mode="json", exclude_unset=True)
+    merged = {**previous, **new}
     dated = {key: value for key, value in new.items() if key in RECOGNITION_STEPS}
     problems_found = check_recognition(
         {k: _as_date(v) for k, v in previous.items() if k in RECOGNITION_STEPS},
         {k: _as_date(v) for k, v in dated.items()},
-        decision=new.get("decision", previous.get("decision")),
+        decision=merged.get("decision"),
+        equivalent_level=merged.get("equivalent_level"),
         today=clock.now().date(),
     )
     if problems_found:
-        raise InvalidField("recognition", "; ".join(problems_found))
-    return {**previous, **new}
+        field = "recognition" if index is None else f"actions.{index}.recognition"
+        raise InvalidField(field, "; ".join(problems_found))
+    return merged
+
+
+async def _send_decision(
+    session: AsyncSession,
+    principal: Principal,
+    pathway: Pathway,
+    action: Action,
+    previous: dict[str, Any] | None,
+) -> None:
+    """A new decision on a named qualification goes to intake, which owns the record
+    (``outcome.recognition_decided``, in this transaction: acknowledged, it is never lost)."""
+    current = action.recognition or {}
+    if action.type != ActionType.QUALIFICATION_RECOGNITION or not decision_to_send(
+        previous, current
+    ):
+        return
+    await publish(
+        session,
+        contract.RECOGNITION_DECIDED,
+        contract.RecognitionDecided(
+            **identity(pathway),
+            action_id=action.id,
+            qualification_id=current["qualification_id"],
+            decision=current["decision"],
+            decided_on=current["decision_on"],
+            equivalent_level=current.get("equivalent_level"),
+            procedure=current.get("procedure"),
+            authority=current.get("authority"),
+            recorded_by=principal.subject,
+        ),
+    )
 
 
 def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
@@ -153,7 +191,7 @@ def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
     if "provider_organization_id" in changes:
         action.provider_organization_id = body.provider_organization_id
     if body.recognition is not None:
-        action.recognition = _recognition(action, body.recognition)
+        action.recognition = _checked(None, dict(action.recognition or {}), body.recognition)
 
 
 async def change(
@@ -165,6 +203,7 @@ async def change(
 ) -> None:
     """Apply the body to the action (its If-Match was checked), note it, refresh the due date."""
     changes = body.model_dump(exclude_unset=True)
+    previous = dict(action.recognition or {}) if action.recognition is not None else None
     _apply(action, body, changes)
     action.version += 1
     action.updated_at = clock.now()
@@ -178,3 +217,4 @@ async def change(
     )
     await refresh_action_due(session, pathway)
     pathway.version += 1
+    await _send_decision(session, principal, pathway, action, previous)
