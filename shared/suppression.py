@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
-# A cell hidden only so that a small one cannot be derived (it counts 5 or more people), or a
-# total hidden when nothing else protects its line.
+# A cell hidden only so that a small one cannot be derived (it counts 5 or more people), a total
+# hidden when nothing else protects its line, or any cell of a breakdown of such a total.
 WITHHELD = "withheld"
 
 
@@ -64,6 +64,24 @@ def protect_line(counts: Mapping[str, int], total: int) -> tuple[dict[str, int |
             return _shown(counts, small, withheld), WITHHELD
         withheld.add(min(shown, key=lambda key: (counts[key], key)))
     return _shown(counts, small, withheld), suppress(total)
+
+
+def protect_lines(
+    lines: Mapping[str, Mapping[str, int]], total: int
+) -> tuple[dict[str, dict[str, int | str]], int | str]:
+    """Several breakdowns of one total (by sex, by age band...), each protected as by
+    :func:`protect_line`. When one of them is protected only by withholding the total, every
+    other line would give the total back (its cells add up to it) and with it the small cell; so
+    then every non-empty cell of every line is withheld too (the breakdowns of that total are not
+    published), and the zeros stay (they point at nobody)."""
+    protected = {name: protect_line(counts, total) for name, counts in lines.items()}
+    if any(shown_total == WITHHELD for _line, shown_total in protected.values()):
+        hidden = {
+            name: {key: WITHHELD if count else 0 for key, count in counts.items()}
+            for name, counts in lines.items()
+        }
+        return hidden, WITHHELD
+    return {name: line for name, (line, _total) in protected.items()}, suppress(total)
 
 
 def _hidden_enough(counts: Mapping[str, int], small: set[str], withheld: set[str]) -> bool:

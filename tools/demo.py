@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from services.intake.schemas.beneficiary import EXAMPLE
-from tools import demo_casework, demo_cluster, demo_day, demo_matching
+from tools import demo_casework, demo_cluster, demo_day, demo_funds, demo_matching
 
 DEMO_PASSWORD = "demo-staff-roma-2026"  # noqa: S105 - printed for the local demo on purpose
 # What an admin gives a new user; the demo users replace it with DEMO_PASSWORD at once.
@@ -125,8 +125,8 @@ def _share(client: httpx.Client, token: str, beneficiary_id: str, organization_i
 def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
     """About forty people at the employment centre, a dozen at the NGO; five of the centre's
     shared with the NGO; the centre's pathways, notes, referrals, documents, appointments and
-    tasks, and a case the NGO asks it to take over. Only on first load (external
-    ids make a second load a no-op)."""
+    tasks, a case the NGO asks it to take over, and an AMIF project with thirty participants.
+    Only on first load (external ids make a second load a no-op)."""
     centre = _token(client, "operatore@cpi-roma-est.example", DEMO_PASSWORD)
     ngo = _token(client, "operatrice@casadeidiritti.example", DEMO_PASSWORD)
     school = _token(client, "corsi@scuolaedile.example", DEMO_PASSWORD)
@@ -151,6 +151,8 @@ def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
         }
         centre_id = organizations["Centro per l'impiego Roma Est"]
         demo_day.load_day(client, tokens, centre_id, created, pathways, ngo_people[0])
+        partner = organizations["Casa dei Diritti ODV"]
+        demo_funds.load_project(client, tokens["admin"], centre, partner, created)
 
 
 def _add_user(

@@ -45,6 +45,26 @@ class AppointmentNotFound(_Fixed, NotFound):
     message = "No such appointment."
 
 
+class ProjectNotFound(_Fixed, NotFound):
+    message = "No such project (or not one your organisation leads or is a partner of)."
+
+
+class NotTheLeadOrganisation(_Fixed, Forbidden):
+    message = "Only an org admin of the project's lead organisation sets up or changes it."
+
+
+class MayNotReadProjects(_Fixed, Forbidden):
+    message = "Your role does not read projects."
+
+
+class MayNotEnrolParticipants(_Fixed, Forbidden):
+    message = "Your role does not enrol participants in projects."
+
+
+class MayNotRecordFeedback(_Fixed, Forbidden):
+    message = "Only the organisation running the pathway records its participant's feedback."
+
+
 class MayNotBookAppointments(_Fixed, Forbidden):
     message = "Your role does not book appointments."
 
@@ -122,6 +142,27 @@ class InvalidList(UnprocessableContent):
                 FieldError(field=f"body.{field}", message=problem, code="invalid")
                 for problem in problems
             ],
+        )
+
+
+class InvalidFields(UnprocessableContent):
+    """Fields of the body break rules the schema cannot express: (field, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(
+            "One or more fields are invalid; see errors.",
+            errors=[
+                FieldError(field=f"body.{field}", message=message, code="invalid")
+                for field, message in problems
+            ],
+        )
+
+
+class ProjectRequired(UnprocessableContent):
+    def __init__(self) -> None:
+        super().__init__(
+            "Name the project: project_id.",
+            errors=[FieldError(field="query.project_id", message="is required", code="missing")],
         )
 
 

@@ -61,6 +61,7 @@ class Org:
     cluster_id: str = ""  # the cluster it coordinates (A's has P as a member too)
     commitment_id: str = ""  # its pledge in that cluster
     service_point_id: str = ""  # its desk, published to that cluster
+    project_id: str = ""  # a funded project it leads, with no partners
 
     def staff_secrets(self) -> set[str]:
         """Ids of the organisation's own that no other organisation's staff may read (not the
@@ -344,6 +345,20 @@ def _cluster(client: httpx.Client, root: Headers, org: Org, members: tuple[Org, 
     org.service_point_id = ok(client.post("/api/v1/service-points", json=desk, headers=org.admin))[
         "id"
     ]
+    project = {
+        "name": f"Matrix project {org.label}",
+        "fund": "amif",
+        "starts_on": "2026-01-01",
+        "ends_on": "2030-12-31",
+    }
+    org.project_id = ok(client.post("/api/v1/projects", json=project, headers=org.admin))["id"]
+
+
+def fresh_enrolment(client: httpx.Client, person: Person, org: Org) -> None:
+    """The person enrolled in the organisation's project, by its operator, when it may see them
+    (an enrolment the caller is about to undo); nothing when it may not."""
+    body = {"beneficiary_id": person.id, "third_country_national": True, "evidence": "passport"}
+    client.post(f"/api/v1/projects/{org.project_id}/participants", json=body, headers=org.operator)
 
 
 def _transfer(client: httpx.Client, person: Person, to: Org) -> None:

@@ -98,6 +98,7 @@ from tests.e2e.authorisation_world import (
     fresh_consent,
     fresh_document,
     fresh_emergency_access,
+    fresh_enrolment,
     fresh_offer,
     fresh_person,
     fresh_transfer,
@@ -159,6 +160,7 @@ ID_KEYS = frozenset(
         "document_id",
         "transfer_id",
         "qualification_id",
+        "project_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -340,6 +342,7 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "operator_id": org.operator_user_id,
         "document_id": person.document_id,
         "qualification_id": person.qualification_id,
+        "project_id": org.project_id,
         "transfer_id": person.transfer_id or str(uuid.uuid4()),
     }
 
@@ -407,6 +410,12 @@ def _fresh_transfer(
     ids["transfer_id"] = fresh_transfer(client, moving, home(w, role))
 
 
+def _fresh_enrolment(
+    client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
+) -> None:
+    fresh_enrolment(client, *people_of(w, role, situation))
+
+
 def _fresh_org_object(make: Callable[[httpx.Client, Org], str], key: str) -> Fresh:
     def fresh(
         client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
@@ -434,6 +443,7 @@ FRESH: dict[tuple[str, str], Fresh] = {
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): _fresh_org_object(fresh_webhook, "webhook_id"),
     ("DELETE", "/api/v1/offers/{offer_id}"): _fresh_org_object(fresh_offer, "offer_id"),
     ("PATCH", "/api/v1/transfers/{transfer_id}"): _fresh_transfer,
+    ("DELETE", "/api/v1/projects/{project_id}/participants/{beneficiary_id}"): _fresh_enrolment,
 }
 
 

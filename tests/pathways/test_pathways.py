@@ -438,9 +438,11 @@ async def test_indicators_count_and_hide_small_cells(
     report = answer.json()
     # 5 women and 1 man: with the total shown, "<5" men would be 6 - 5 = 1. Withholding the
     # women is not enough (a reader knows a withheld cell holds 5 or more: men = 1 again), so
-    # the total is withheld too.
+    # the total is withheld too, and with it every cell of the other breakdowns of that total
+    # (all six in one age band: that line alone would add up to 6).
     assert report["people_reached"]["total"] == "withheld"
-    assert report["people_reached"]["by_sex"] == {"female": "withheld", "male": "<5"}
+    assert report["people_reached"]["by_sex"] == {"female": "withheld", "male": "withheld"}
+    assert set(report["people_reached"]["by_age_band"].values()) <= {"withheld", 0}
     assert report["employment_transitions"] == {"informal": {"formal_employment": 6}}
     assert report["pathways_closed"]["by_outcome"] == {"formal_employment": 6}
     assert report["first_formal_contract"]["people"] == 6

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.suppression import SMALL_CELL, SUPPRESSED, WITHHELD, protect_line
+from shared.suppression import SMALL_CELL, SUPPRESSED, WITHHELD, protect_line, protect_lines
 
 
 def possible_values(shown: dict[str, int | str], total: int | str) -> dict[str, set[int]]:
@@ -98,3 +98,37 @@ def test_under_a_small_total_the_empty_cells_are_hidden_too() -> None:
     assert total == SUPPRESSED
     assert set(shown.values()) == {SUPPRESSED}
     assert all(len(values) >= 2 for values in possible_values(shown, total).values())
+
+
+people = st.lists(
+    st.tuples(st.sampled_from(["female", "male", "other"]), st.sampled_from(["18-29", "30-39"])),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(people)
+def test_several_breakdowns_of_one_total_never_give_back_a_withheld_total(
+    group: list[tuple[str, str]],
+) -> None:
+    """Each line partitions the same people: a line whose cells were all shown would add up to
+    a total another line needed withheld, and the small cell would follow by subtraction."""
+    by_sex: dict[str, int] = {}
+    by_age: dict[str, int] = {}
+    for sex, age in group:
+        by_sex[sex] = by_sex.get(sex, 0) + 1
+        by_age[age] = by_age.get(age, 0) + 1
+    lines, total = protect_lines({"sex": by_sex, "age": by_age}, len(group))
+    if total == WITHHELD:
+        for line in lines.values():  # no number but zeros, no bounded marker: nothing to add up
+            assert all(value in (WITHHELD, 0) for value in line.values()), lines
+    else:
+        assert lines["sex"] == protect_line(by_sex, len(group))[0]
+        assert lines["age"] == protect_line(by_age, len(group))[0]
+
+
+def test_a_line_shown_whole_no_longer_reveals_the_total_another_line_withheld() -> None:
+    lines, total = protect_lines({"sex": {"female": 1, "male": 5}, "age": {"30-39": 6}}, 6)
+    assert total == WITHHELD
+    assert lines == {"sex": {"female": WITHHELD, "male": WITHHELD}, "age": {"30-39": WITHHELD}}

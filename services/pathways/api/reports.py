@@ -1,15 +1,18 @@
-"""``GET /api/v1/reports/indicators``: as JSON, or CSV with ``Accept: text/csv``."""
+"""``GET /api/v1/reports/indicators`` and ``/fund-indicators``: as JSON, or CSV with
+``Accept: text/csv``."""
 
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from services.pathways.domain import funds
 from services.pathways.domain.indicators import to_csv_rows
-from services.pathways.service import reports
+from services.pathways.service import fund_indicators, reports
 from shared.auth import CurrentPrincipal
 from shared.dates import IsoDate
 from shared.db import ReadSession
@@ -47,16 +50,64 @@ async def indicators(
     longest: int = request.app.state.settings.indicators_max_days
     scope = reports.scope_for(principal, date_from, date_to, municipality, longest)
     report = await reports.indicators(session, scope)
-    if "text/csv" in request.headers.get("accept", ""):
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(to_csv_rows(report))
-        return Response(
-            buffer.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{_filename(scope)}"'},
-        )
+    if _wants_csv(request):
+        name = f"ponte-indicators-{scope.date_from}-{scope.date_to}.csv"
+        return _csv(to_csv_rows(report), name)
     return json_response(report)
 
 
-def _filename(scope: reports.Scope) -> str:
-    return f"ponte-indicators-{scope.date_from}-{scope.date_to}.csv"
+@router.get(
+    "/fund-indicators",
+    responses={
+        **problems(403, 404, 422),
+        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+    },
+    summary="The fund's common indicators for a project and period (AMIF, Annex VIII)",
+    description="For the staff of the project's lead and partner organisations (any project for "
+    "platform admins). Each indicator of Regulation (EU) 2021/1147, Annex VIII, specific "
+    "objective 2, with its number, its words and, where Ponte's data supports it, what is "
+    "counted, the participants counted, and their breakdowns by sex and by age band (small "
+    'cells "<5"; cells that would let a small one be worked out from the total "withheld"); '
+    "the others say why they are not computed (`docs/fund-indicators.md`). The period defaults "
+    "to the project's current reporting period. `Accept: text/csv` gives "
+    "`indicator,number,kind,breakdown,value,count` rows.",
+)
+async def fund_indicators_report(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    project_id: Annotated[
+        uuid.UUID | None,
+        Query(
+            description="the project (required: checked after your role, so that a role that "
+            "reads no report is told so first)"
+        ),
+    ] = None,
+    date_from: Annotated[
+        IsoDate | None, Query(description="default: the current reporting period's start")
+    ] = None,
+    date_to: Annotated[IsoDate | None, Query(description="default: its end")] = None,
+) -> Response:
+    longest: int = request.app.state.settings.indicators_max_days
+    project, scope = await fund_indicators.scope_for(
+        session, principal, project_id, date_from, date_to, longest
+    )
+    report = await fund_indicators.report(session, project, scope)
+    if _wants_csv(request):
+        name = f"ponte-fund-indicators-{project.id}-{scope.date_from}-{scope.date_to}.csv"
+        return _csv(funds.to_csv_rows(report), name)
+    return json_response(report)
+
+
+def _wants_csv(request: Request) -> bool:
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def _csv(rows: list[list[str]], filename: str) -> Response:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -17,6 +17,7 @@ from services.pathways.domain import (
     appointments,
     attention,
     employment,
+    funds,
     loop,
     needs,
     rights,
@@ -63,6 +64,10 @@ LISTS: Final[dict[str, EnumList]] = {
     "appointment-attendance-reasons": EnumList(lambda: appointments.AttendanceReason),
     "task-kinds": EnumList(lambda: tasks.TaskKind),
     "task-statuses": EnumList(lambda: tasks.TaskStatus),
+    "funds": EnumList(lambda: funds.Fund),
+    "eligibility-evidence": EnumList(lambda: funds.Evidence),
+    "integration-answers": EnumList(lambda: funds.HelpedIntegration),
+    "feedback-sources": EnumList(lambda: funds.FeedbackSource),
 }
 
 

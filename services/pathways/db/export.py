@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.db.funding_models import ParticipantFeedback, ProjectParticipant
 from services.pathways.db.models import (
     Action,
     EmploymentChange,
@@ -24,8 +25,14 @@ from services.pathways.db.models import (
     beneficiary_access,
 )
 
-# The records about the person kept outside a pathway's own: tasks, copies of referral states.
-ABOUT_PERSON: tuple[tuple[str, Any], ...] = (("tasks", Task), ("referrals", Referral))
+# The records about the person kept outside a pathway's own: tasks, copies of referral states,
+# enrolments in projects, answers to the feedback questionnaire.
+ABOUT_PERSON: tuple[tuple[str, Any], ...] = (
+    ("tasks", Task),
+    ("referrals", Referral),
+    ("project_enrolments", ProjectParticipant),
+    ("feedback", ParticipantFeedback),
+)
 # The records kept per pathway, by the name they have in the export.
 PER_PATHWAY: tuple[tuple[str, Any], ...] = (
     ("steps", Step),

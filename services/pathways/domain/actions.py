@@ -20,6 +20,7 @@ class ActionType(StrEnum):
     LOW_THRESHOLD_SERVICE = "low_threshold_service"
     LEGAL_AID = "legal_aid"
     LANGUAGE_COURSE = "language_course"
+    CIVIC_ORIENTATION = "civic_orientation"
     VOCATIONAL_TRAINING = "vocational_training"
     COMPANY_TRAINING = "company_training"
     SKILLS_VALIDATION = "skills_validation"

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db import actions as action_rows
 from services.pathways.db import appointments as appointment_rows
-from services.pathways.db import copies, people
+from services.pathways.db import copies, people, projects
 from services.pathways.db import pathways as pathway_rows
 from services.pathways.db import referrals as referral_rows
 from services.pathways.db.models import beneficiary_access, beneficiary_grant, idempotency
@@ -83,15 +83,16 @@ async def on_erased(session: AsyncSession, event: EventEnvelope) -> None:
 
 
 async def on_merged(session: AsyncSession, event: EventEnvelope) -> None:
-    """The merged person's pathways and appointments become the survivor's; where an organisation
-    has an open one for both, the merged one is closed (one open pathway per person and
-    organisation)."""
+    """The merged person's pathways, appointments, enrolments and feedback become the survivor's;
+    where an organisation has an open pathway for both, the merged one is closed (one open
+    pathway per person and organisation)."""
     merged = await access_mirror.apply_merged(
         session, beneficiary_access, event.payload, beneficiary_grant
     )
     await people.merge(session, merged.merged_id, merged.survivor_id, clock.now())
     await appointment_rows.merge(session, merged.merged_id, merged.survivor_id)
     await copies.merge(session, merged.merged_id, merged.survivor_id)
+    await projects.merge(session, merged.merged_id, merged.survivor_id)
 
 
 async def _mirror(session: AsyncSession, beneficiary_id: uuid.UUID) -> Access | None:

@@ -16,7 +16,7 @@ from services.pathways.domain.indicators import age_band, retention
 from services.pathways.errors import InvalidPeriod, MayNotReadIndicators
 from shared import clock
 from shared.auth import REPORT_ROLES, Principal
-from shared.suppression import WITHHELD, protect_line, suppress
+from shared.suppression import protect_line, protect_lines, suppress
 
 __all__ = ["Scope", "indicators", "scope_for"]
 DEFAULT_PERIOD = timedelta(days=365)
@@ -67,15 +67,15 @@ def _breakdown(groups: list[Any], on: date) -> dict[str, Any]:
         by["nationality"][row.nationality or "unknown"] += row.people
         by["municipality"][row.municipality or "unknown"] += row.people
     total = sum(row.people for row in groups)
-    lines = {name: protect_line(dict(sorted(counts.items())), total) for name, counts in by.items()}
-    # One total for the four lines: withheld if any line needed it withheld.
-    shown_totals = {shown_total for _line, shown_total in lines.values()}
+    lines, shown_total = protect_lines(
+        {name: dict(sorted(counts.items())) for name, counts in by.items()}, total
+    )
     return {
-        "total": WITHHELD if WITHHELD in shown_totals else suppress(total),
-        "by_sex": lines["sex"][0],
-        "by_age_band": lines["age"][0],
-        "by_nationality": lines["nationality"][0],
-        "by_municipality": lines["municipality"][0],
+        "total": shown_total,
+        "by_sex": lines["sex"],
+        "by_age_band": lines["age"],
+        "by_nationality": lines["nationality"],
+        "by_municipality": lines["municipality"],
     }
 
 
