@@ -7,6 +7,7 @@ total and the cells shown."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
@@ -102,3 +103,32 @@ def _shown(counts: Mapping[str, int], small: set[str], withheld: set[str]) -> di
         key: SUPPRESSED if key in small else WITHHELD if key in withheld else count
         for key, count in counts.items()
     }
+
+
+@dataclass(frozen=True)
+class Publication:
+    """How a report publishes its counts: protected (``suppress``, ``protect_line``,
+    ``protect_lines``), or exact, for a reader who may open every record counted (an org admin
+    reading their own organisation's counts: a "<5" would hide from them only what they see)."""
+
+    exact: bool = False
+
+    def count(self, count: int) -> int | str:
+        return count if self.exact else suppress(count)
+
+    def line(self, counts: Mapping[str, int], total: int) -> tuple[dict[str, int | str], int | str]:
+        return (dict(counts), total) if self.exact else protect_line(counts, total)
+
+    def lines(
+        self, lines: Mapping[str, Mapping[str, int]], total: int
+    ) -> tuple[dict[str, dict[str, int | str]], int | str]:
+        if self.exact:
+            return {name: dict(counts) for name, counts in lines.items()}, total
+        return protect_lines(lines, total)
+
+    def enough(self, people: int) -> bool:
+        """Whether a median or a rate over ``people`` may be shown."""
+        return self.exact or people >= SMALL_CELL
+
+
+PROTECTED = Publication()

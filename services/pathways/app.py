@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from services.pathways.api import (
     appointments,
     code_lists,
+    feedback,
     internal,
     me,
     pathways,
@@ -81,7 +82,7 @@ def create_app(
             steps.router,
             reports.router,
             projects.router,
-            projects.feedback_router,
+            feedback.router,
             appointments.router,
             tasks.router,
             me.router,

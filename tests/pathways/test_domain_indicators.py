@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from services.pathways.domain.indicators import (
     CSV_HEADER,
     age_band,
+    arrival_band,
     median,
     retention,
     to_csv_rows,
@@ -167,3 +168,21 @@ def test_every_leaf_is_one_row_of_four_cells(report: dict[str, Any]) -> None:
         assert len(row) == 4
         assert all(isinstance(cell, str) for cell in row)
         assert not any(cell[:1] in ("=", "+", "-", "@") for cell in row[:3])
+
+
+@pytest.mark.parametrize(
+    ("arrived", "band"),
+    [
+        (None, "unknown"),
+        (date(2025, 1, 1), "<1"),  # five months before ON
+        (date(2024, 7, 1), "<1"),  # eleven months
+        (date(2024, 6, 1), "1-2"),  # twelve months: a whole year
+        (date(2023, 7, 1), "1-2"),
+        (date(2023, 6, 1), "2-5"),
+        (date(2020, 7, 1), "2-5"),
+        (date(2020, 6, 1), "5+"),
+        (date(2025, 7, 1), "unknown"),  # after the date asked about: an error, not a band
+    ],
+)
+def test_arrival_band_in_whole_months(arrived: date | None, band: str) -> None:
+    assert arrival_band(arrived, ON) == band

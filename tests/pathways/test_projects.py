@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from shared.testing.tokens import TestIssuer
 from tests.pathways.conftest import INTERNAL, deliver, open_pathway, person, step
 from tests.support import Org, envelope
 
@@ -125,7 +126,9 @@ async def _participant_with_a_course(
 ) -> tuple[uuid.UUID, dict[str, Any]]:
     """A participant of the project with a language course on their plan and follow-ups that
     recorded ``levels`` in Italian, one after another."""
-    beneficiary = await person(pathways, org, sex=sex, birth_date="1994-02-03")
+    beneficiary = await person(
+        pathways, org, sex=sex, birth_date="1994-02-03", arrival_date=f"{YEAR - 3}-03-15"
+    )
     url = f"/api/v1/projects/{project['id']}/participants"
     _ok(await pathways.post(url, json=_enrolment(beneficiary), headers=org.operator))
     pathway = await open_pathway(pathways, org, beneficiary)
@@ -177,6 +180,7 @@ async def test_the_funds_indicators_count_participants_by_sex_and_age_json_and_c
     by_code = {item["code"]: item for item in report["indicators"]}
     assert by_code["language_course"]["total"] == 6
     assert by_code["language_course"]["by_sex"] == {"female": 6}
+    assert by_code["language_course"]["by_arrival_band"] == {"2-5": 6}  # arrived 3 years ago
     assert by_code["language_course"]["reference"].endswith("output indicator 3.1")
     assert by_code["civic_orientation"]["total"] == 6
     assert by_code["individual_guidance"]["total"] == 6
@@ -202,6 +206,7 @@ async def test_the_funds_indicators_count_participants_by_sex_and_age_json_and_c
     assert rows[0] == ["indicator", "number", "kind", "breakdown", "value", "count"]
     assert ["language_level_improved", "8", "result", "total", "", "5"] in rows
     assert ["language_course", "3.1", "output", "sex", "female", "6"] in rows
+    assert ["language_course", "3.1", "output", "arrival_band", "2-5", "6"] in rows
 
     assert (await pathways.get("/api/v1/reports/fund-indicators", params=query,
                                headers=c.admin)).status_code == 404  # fmt: skip
@@ -237,6 +242,7 @@ async def test_small_counts_are_protected_in_the_funds_indicators(
     assert course["total"] == "withheld"
     assert course["by_sex"] == {"female": "withheld", "male": "withheld"}
     assert course["by_age_band"] == {"30-39": "withheld"}
+    assert course["by_arrival_band"] == {"2-5": "withheld"}
     assert by_code["language_level_improved"]["total"] == "<5"
 
 
@@ -267,3 +273,32 @@ async def test_a_merge_moves_enrolments_and_answers_and_the_export_holds_them(
     )
     assert [row["project_id"] for row in export["project_enrolments"]] == [project["id"]]
     assert [row["id"] for row in export["feedback"]] == [answer["id"]]
+
+
+async def test_the_person_answers_the_questionnaire_in_the_app_on_their_own_pathway_once(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org], issuer: TestIssuer
+) -> None:
+    a, _, _ = orgs
+    someone, other = await person(pathways, a), await person(pathways, a)
+    mine, theirs = await open_pathway(pathways, a, someone), await open_pathway(pathways, a, other)
+    app = issuer.headers(roles=("beneficiary",), beneficiary_id=someone)
+    answer = {"helped_integration": "yes", "satisfaction": 5}
+    retried = {**app, "Idempotency-Key": "feedback-after-the-course-1"}
+    first = await pathways.post(f"/api/v1/me/pathways/{mine['id']}/feedback", json=answer,
+                                headers=retried)  # fmt: skip
+    again = await pathways.post(f"/api/v1/me/pathways/{mine['id']}/feedback", json=answer,
+                                headers=retried)  # fmt: skip
+    assert first.status_code == 201, first.text
+    assert again.json()["id"] == first.json()["id"]  # a retry on a flaky network: one answer
+    assert first.json()["source"] == "self_service"
+    not_mine = await pathways.post(
+        f"/api/v1/me/pathways/{theirs['id']}/feedback", json=answer, headers=app
+    )
+    assert not_mine.status_code == 404
+    staff = await pathways.post(
+        f"/api/v1/me/pathways/{mine['id']}/feedback", json=answer, headers=a.operator
+    )
+    assert staff.status_code == 403
+    listed = _ok(await pathways.get(f"/api/v1/pathways/{mine['id']}/feedback",
+                                    headers=a.operator))["items"]  # fmt: skip
+    assert [item["id"] for item in listed] == [first.json()["id"]]

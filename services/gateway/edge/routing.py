@@ -22,6 +22,7 @@ CODE_LISTS: Final[dict[str, tuple[str, ...]]] = {
         "recognition-procedures",
         "employment-statuses",
         "contract-types",
+        "nace-sections",
         "pathway-outcomes",
         "rights-check-items",
         "rights-check-answers",

@@ -1,5 +1,4 @@
-"""``/api/v1/projects``: funded projects, the people enrolled in them, and
-``/api/v1/pathways/{id}/feedback``: participants' answers to the questionnaire after an action."""
+"""``/api/v1/projects``: funded projects and the people enrolled in them."""
 
 from __future__ import annotations
 
@@ -10,9 +9,6 @@ from fastapi import APIRouter, Request, Response, status
 from services.pathways.db.models import idempotency
 from services.pathways.db.projects import PARTICIPANT_KEY
 from services.pathways.schemas.projects import (
-    FeedbackCreate,
-    FeedbackList,
-    FeedbackRead,
     ParticipantCreate,
     ParticipantPage,
     ParticipantRead,
@@ -32,11 +28,6 @@ from shared.responses import json_response
 
 router = APIRouter(
     prefix="/api/v1/projects", tags=["projects"], route_class=idempotent_routes(idempotency)
-)
-feedback_router = APIRouter(
-    prefix="/api/v1/pathways/{pathway_id}/feedback",
-    tags=["projects"],
-    route_class=idempotent_routes(idempotency),
 )
 
 
@@ -162,33 +153,3 @@ async def withdraw_participant(
 ) -> Response:
     await service.withdraw(session, principal, project_id, beneficiary_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@feedback_router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    response_model=FeedbackRead,
-    responses=problems(403, 404, 422),
-    summary="Record the participant's answers to the questionnaire after an action",
-    description="Did the support help their integration (the fund's result indicator), and how "
-    "satisfied they are; by the organisation running the pathway.",
-)
-async def record_feedback(
-    pathway_id: uuid.UUID, body: FeedbackCreate, principal: CurrentPrincipal, session: DbSession
-) -> Response:
-    feedback = await service.record_feedback(session, principal, pathway_id, body)
-    return json_response(FeedbackRead.model_validate(feedback).model_dump(mode="json"), 201)
-
-
-@feedback_router.get(
-    "",
-    response_model=FeedbackList,
-    responses=problems(404),
-    summary="The participant's answers on this pathway, newest first",
-)
-async def list_feedback(
-    pathway_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
-) -> Response:
-    found = await service.feedback(session, principal, pathway_id)
-    items = [FeedbackRead.model_validate(row).model_dump(mode="json") for row in found]
-    return json_response({"items": items})

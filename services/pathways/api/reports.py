@@ -29,11 +29,14 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
         200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
     },
     summary="Indicators for funders' reports (your organisation; all for platform admins)",
-    description="People reached and pathways by sex, age band, nationality and municipality; "
+    description="People reached and pathways by sex, age band, arrival band (years since arrival: "
+    "<1, 1-2, 2-5, 5+), nationality and municipality; "
     "actions by type and status; the matrix of employment transitions; median days to the first "
     "formal contract; retention at 3, 6 and 12 months; open rights violations. Counts of 1 to 4 "
     'show as "<5"; in a breakdown published beside its total, cells that would let a reader '
-    'work a small one out show as "withheld" (the total too, when nothing else protects it). '
+    'work a small one out show as "withheld" (the total too, when nothing else protects it, and '
+    "then every cell of its other breakdowns). An org admin reads their own organisation's "
+    "counts exact (`small_cells` says which): they may open every record counted. "
     "`Accept: text/csv` gives `section,dimension,value,count` rows. A period "
     "longer than `PONTE_PATHWAYS_INDICATORS_MAX_DAYS` (1830) is refused with 422.",
 )
@@ -66,8 +69,9 @@ async def indicators(
     description="For the staff of the project's lead and partner organisations (any project for "
     "platform admins). Each indicator of Regulation (EU) 2021/1147, Annex VIII, specific "
     "objective 2, with its number, its words and, where Ponte's data supports it, what is "
-    "counted, the participants counted, and their breakdowns by sex and by age band (small "
-    'cells "<5"; cells that would let a small one be worked out from the total "withheld"); '
+    "counted, the participants counted, and their breakdowns by sex, age band and arrival "
+    'band (small cells "<5"; cells that would let a small one be worked out from the total '
+    '"withheld"); '
     "the others say why they are not computed (`docs/fund-indicators.md`). The period defaults "
     "to the project's current reporting period. `Accept: text/csv` gives "
     "`indicator,number,kind,breakdown,value,count` rows.",

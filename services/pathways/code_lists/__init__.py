@@ -54,6 +54,7 @@ LISTS: Final[dict[str, EnumList]] = {
     "recognition-procedures": EnumList(lambda: actions.RecognitionProcedure),
     "employment-statuses": EnumList(lambda: employment.EmploymentStatus, _rank),
     "contract-types": EnumList(lambda: employment.ContractType),
+    "nace-sections": EnumList(lambda: employment.NaceSection),
     "pathway-outcomes": EnumList(lambda: employment.Outcome),
     "rights-check-items": EnumList(
         lambda: (item.code for item in rights.RIGHTS_ITEMS), _rights_item

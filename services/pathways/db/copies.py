@@ -12,7 +12,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.db.models import PersonDocument, TransferRequest
+from services.pathways.db.copy_models import PersonDocument, TransferRequest
 from shared import clock
 from shared.contracts.intake import DocumentChanged, TransferChanged
 

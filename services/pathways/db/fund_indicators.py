@@ -1,6 +1,6 @@
 """Statements of the fund's indicators: for one project and period, the participants each
-indicator counts, grouped by sex and birth year (one row per combination), over the pathways of
-the project's organisations (the lead and its partners)."""
+indicator counts, grouped by sex, birth year and arrival month (a row per combination), over the
+pathways of the project's organisations (the lead and its partners)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from services.pathways.db.models import Action, Pathway, Person, Step
 from services.pathways.domain.actions import OPEN_STATUSES, ActionType
 
 _OPEN = [status.value for status in OPEN_STATUSES]
+_PERSON = (Person.sex, Person.birth_year, Person.arrival_month)  # what the breakdowns need
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,11 @@ def _actions(scope: FundScope, participant: Any, types: list[str]) -> Any:
 
 def _grouped(participant: Any, condition: Any) -> Select[Any]:
     statement: Select[Any] = (
-        select(Person.sex, Person.birth_year, func.count().label("people"))  # type: ignore[assignment]
+        select(*_PERSON, func.count().label("people"))  # type: ignore[assignment]
         .select_from(participant)
         .join(Person, Person.beneficiary_id == participant.c.beneficiary_id, isouter=True)
         .where(condition)
-        .group_by(Person.sex, Person.birth_year)
+        .group_by(*_PERSON)
     )
     return statement
 
@@ -142,18 +143,18 @@ async def language_levels(session: AsyncSession, scope: FundScope) -> list[Any]:
 
 
 async def profiles(session: AsyncSession, people: set[uuid.UUID]) -> list[Any]:
-    """(sex, birth year, people) of ``people``."""
+    """(sex, birth year, arrival month, people) of ``people``."""
     if not people:
         return []
     statement = (
-        select(Person.sex, Person.birth_year, func.count().label("people"))
+        select(*_PERSON, func.count().label("people"))
         .where(Person.beneficiary_id.in_(people))
-        .group_by(Person.sex, Person.birth_year)
+        .group_by(*_PERSON)
     )
     rows: list[Any] = list((await session.execute(statement)).all())
     known = sum(row.people for row in rows)
     if known < len(people):  # participants pathways knows nothing of yet
-        rows.append(_Unknown(None, None, len(people) - known))
+        rows.append(_Unknown(None, None, None, len(people) - known))
     return rows
 
 
@@ -161,4 +162,5 @@ async def profiles(session: AsyncSession, people: set[uuid.UUID]) -> list[Any]:
 class _Unknown:
     sex: str | None
     birth_year: int | None
+    arrival_month: date | None
     people: int

@@ -21,7 +21,8 @@ from services.pathways.db.models import (
     Person,
     RightsViolation,
 )
-from services.pathways.domain.employment import FORMAL
+from services.pathways.domain.employment import FORMAL, PLACED
+from shared.suppression import PROTECTED, Publication
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Scope:
     date_to: date
     municipality: str | None
     organization_id: Any  # None: every organisation (platform admins)
+    publication: Publication = PROTECTED  # exact for the organisation's org admins
 
 
 def _in_scope(scope: Scope) -> ColumnElement[bool]:
@@ -68,6 +70,7 @@ def _opened(scope: Scope) -> Subquery:
             Person.sex,
             Person.nationality,
             Person.birth_year,
+            Person.arrival_month,
             Person.municipality,
         )
         .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
@@ -78,14 +81,20 @@ def _opened(scope: Scope) -> Subquery:
 
 async def _grouped(session: AsyncSession, rows: Subquery, counted: Any) -> list[Any]:
     """``rows`` (a subquery with the person's columns) counted per combination of them."""
-    columns = (rows.c.sex, rows.c.nationality, rows.c.birth_year, rows.c.municipality)
+    columns = (
+        rows.c.sex,
+        rows.c.nationality,
+        rows.c.birth_year,
+        rows.c.arrival_month,
+        rows.c.municipality,
+    )
     query = select(*columns, counted.label("people")).group_by(*columns)
     return list((await session.execute(query)).all())
 
 
 async def pathways_opened(session: AsyncSession, scope: Scope) -> list[Any]:
-    """Pathways opened in the period, per combination of sex, nationality, birth year and
-    municipality (rows with ``people``)."""
+    """Pathways opened in the period, per combination of sex, nationality, birth year, arrival
+    month and municipality (rows with ``people``)."""
     return await _grouped(session, _opened(scope), func.count())
 
 
@@ -128,11 +137,30 @@ def _ladder(scoped: Subquery) -> Subquery:
             EmploymentChange.pathway_id,
             EmploymentChange.status,
             EmploymentChange.effective_on,
+            EmploymentChange.sector,
             previous.label("previous"),
         )
         .where(EmploymentChange.pathway_id.in_(select(scoped.c.id)))
         .subquery()
     )
+
+
+async def placements_by_sector(session: AsyncSession, scope: Scope) -> Sequence[Any]:
+    """(NACE section or None, count) of the placements dated in the period: moves into contracted
+    or registered work from outside it."""
+    ladder = _ladder(_scoped(scope))
+    placed = [status.value for status in PLACED]
+    statement = (
+        select(ladder.c.sector, func.count())
+        .where(
+            ladder.c.previous.is_not(None),
+            ladder.c.previous.not_in(placed),
+            ladder.c.status.in_(placed),
+            ladder.c.effective_on.between(scope.date_from, scope.date_to),
+        )
+        .group_by(ladder.c.sector)
+    )
+    return (await session.execute(statement)).all()
 
 
 async def employment_transitions(session: AsyncSession, scope: Scope) -> Sequence[Any]:

@@ -53,9 +53,9 @@ def _timestamp() -> Mapped[datetime]:
 
 
 class Person(Base):
-    """What pathways knows of a person, from intake's events: enough for caseloads (permit expiry),
-    indicators (sex, age band, nationality, municipality) and urgency (the vulnerability level,
-    critical under ILO forced-labour indicators). No names."""
+    """What pathways knows of a person, from intake's events: enough for caseloads (permit
+    expiry), indicators (sex, age and arrival bands, nationality, municipality) and urgency (the
+    vulnerability level, critical under ILO forced-labour indicators). No names."""
 
     __tablename__ = "person"
 
@@ -64,6 +64,9 @@ class Person(Base):
     sex: Mapped[str | None] = mapped_column(String(16))
     nationality: Mapped[str | None] = mapped_column(String(2))
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    arrival_month: Mapped[date | None] = mapped_column(
+        Date, comment="the arrival date's month (its first day): the indicators' arrival band"
+    )
     municipality: Mapped[str | None] = mapped_column(String(120))
     permit_expires_on: Mapped[date | None] = mapped_column(Date)
     vulnerability_level: Mapped[str | None] = mapped_column(
@@ -200,7 +203,8 @@ class RightsViolation(Base):
 
 
 class EmploymentChange(Base):
-    """The employment ladder over time: each dated status of the person in this pathway."""
+    """The employment ladder over time: each dated status of the person in this pathway, with the
+    job entered where recorded (sector, employer, contract, hours)."""
 
     __tablename__ = "employment_change"
     __table_args__ = (Index("ix_employment_change_pathway", "pathway_id", "effective_on", "id"),)
@@ -209,6 +213,11 @@ class EmploymentChange(Base):
     pathway_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway.id"))
     status: Mapped[str] = mapped_column(String(32))
     effective_on: Mapped[date] = mapped_column(Date)
+    sector: Mapped[str | None] = mapped_column(String(1), comment="NACE Rev. 2 section")
+    employer_organization_id: Mapped[uuid.UUID | None]
+    employer_name: Mapped[str | None] = mapped_column(String(200))
+    contract_type: Mapped[str | None] = mapped_column(String(16))
+    weekly_hours: Mapped[int | None] = mapped_column(SmallInteger)
     recorded_at: Mapped[datetime] = _timestamp()
 
 
@@ -356,45 +365,3 @@ class TaskDueNotice(Base):
     source_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     due_on: Mapped[date] = mapped_column(Date, primary_key=True)
     noticed_at: Mapped[datetime] = _timestamp()
-
-
-class PersonDocument(Base):
-    """What pathways knows of intake's documents that expire, from its events: enough for a
-    reminder (kind, section, expiry). A deleted one stays as a tombstone, so that a copy of its
-    upload delivered late does not bring it back."""
-
-    __tablename__ = "person_document"
-    __table_args__ = (
-        Index("ix_person_document_person", "beneficiary_id", postgresql_where=text("NOT deleted")),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="intake's document id")
-    beneficiary_id: Mapped[uuid.UUID]
-    kind: Mapped[str] = mapped_column(String(32))
-    section: Mapped[str] = mapped_column(String(16))
-    expires_on: Mapped[date | None] = mapped_column(Date)
-    deleted: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    updated_at: Mapped[datetime] = _timestamp()
-
-
-class TransferRequest(Base):
-    """What pathways knows of intake's transfer requests, from its events: a pending one is a
-    task of the receiving organisation."""
-
-    __tablename__ = "transfer_request"
-    __table_args__ = (
-        Index(
-            "ix_transfer_request_pending",
-            "to_organization_id",
-            postgresql_where=text("status = 'pending'"),
-        ),
-        Index("ix_transfer_request_person", "beneficiary_id"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="intake's transfer id")
-    beneficiary_id: Mapped[uuid.UUID]
-    from_organization_id: Mapped[uuid.UUID]
-    to_organization_id: Mapped[uuid.UUID]
-    status: Mapped[str] = mapped_column(String(16))
-    requested_on: Mapped[date] = mapped_column(Date)
-    updated_at: Mapped[datetime] = _timestamp()

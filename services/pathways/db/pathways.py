@@ -241,8 +241,16 @@ async def employment_changes(
     return (await session.scalars(statement)).all()
 
 
-def add_employment_change(session: AsyncSession, pathway: Pathway, status: str, on: date) -> None:
-    session.add(EmploymentChange(pathway_id=pathway.id, status=status, effective_on=on))
+def add_employment_change(
+    session: AsyncSession,
+    pathway: Pathway,
+    status: str,
+    on: date,
+    job: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        EmploymentChange(pathway_id=pathway.id, status=status, effective_on=on, **(job or {}))
+    )
 
 
 def add_follow_up(

@@ -8,12 +8,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Date, Select, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db.models import (
     Action,
+    EmploymentChange,
     FollowUp,
     Pathway,
     Person,
@@ -82,6 +83,11 @@ async def erase_writing(session: AsyncSession, beneficiary_id: uuid.UUID) -> Non
     await session.execute(
         update(FollowUp).where(FollowUp.pathway_id.in_(pathway_ids)).values(notes=None)
     )
+    await session.execute(  # an employer's name, typed: the sector and the contract stay
+        update(EmploymentChange)
+        .where(EmploymentChange.pathway_id.in_(pathway_ids))
+        .values(employer_name=None)
+    )
     await session.execute(
         update(TimelineEntry).where(TimelineEntry.pathway_id.in_(pathway_ids)).values(summary={})
     )
@@ -92,7 +98,12 @@ async def erase_writing(session: AsyncSession, beneficiary_id: uuid.UUID) -> Non
     await session.execute(
         update(Person)
         .where(Person.beneficiary_id == beneficiary_id)
-        .values(permit_expires_on=None, vulnerability_level=None)
+        .values(
+            permit_expires_on=None,
+            vulnerability_level=None,
+            # the arrival year stays for the statistics, as in intake; not the month
+            arrival_month=cast(func.date_trunc("year", Person.arrival_month), Date),
+        )
     )
 
 

@@ -30,15 +30,14 @@ from sqlalchemy import (
     union,
 )
 
+from services.pathways.db.copy_models import PersonDocument, TransferRequest
 from services.pathways.db.models import (
     Action,
     FollowUp,
     Pathway,
     Person,
-    PersonDocument,
     Referral,
     Task,
-    TransferRequest,
     beneficiary_access,
     beneficiary_grant,
 )

@@ -28,11 +28,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db import task_sources
+from services.pathways.db.copy_models import TransferRequest
 from services.pathways.db.models import (
     Pathway,
     Task,
     TaskDueNotice,
-    TransferRequest,
 )
 from services.pathways.db.task_sources import TaskFilter as TaskFilter  # the filter of a list
 from services.pathways.domain.tasks import (

@@ -182,7 +182,7 @@ def to_csv_rows(report: Mapping[str, Any]) -> list[list[str]]:
             rows.append([*head, "total", "", ""])
             continue
         rows.append([*head, "total", "", str(item["total"])])
-        for breakdown in ("by_sex", "by_age_band"):
+        for breakdown in ("by_sex", "by_age_band", "by_arrival_band"):
             for value, count in item[breakdown].items():
                 rows.append([*head, breakdown.removeprefix("by_"), value, str(count)])
     return rows

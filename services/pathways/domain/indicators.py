@@ -26,6 +26,8 @@ AGE_BANDS: tuple[tuple[int, str], ...] = (
     (15, "15-17"),
 )
 UNKNOWN_AGE = "unknown"
+# Years since arrival (the issue's bands; the EU Action Plan's "recent arrival" is under 5)
+ARRIVAL_BANDS: tuple[tuple[float, str], ...] = ((5, "5+"), (2, "2-5"), (1, "1-2"), (0, "<1"))
 CSV_HEADER = ["section", "dimension", "value", "count"]
 
 
@@ -40,6 +42,21 @@ def age_band(birth_year: int | None, on: date) -> str:
     age = on.year - birth_year
     for lowest, band in AGE_BANDS:
         if age >= lowest:
+            return band
+    return UNKNOWN_AGE
+
+
+def arrival_band(arrival_month: date | None, on: date) -> str:
+    """How long ago someone who arrived in ``arrival_month`` arrived, as of ``on``, in whole
+    months: "<1", "1-2", "2-5" or "5+" years ("unknown" without the date, or a date after
+    ``on``)."""
+    if arrival_month is None:
+        return UNKNOWN_AGE
+    months = (on.year - arrival_month.year) * 12 + on.month - arrival_month.month
+    if months < 0:
+        return UNKNOWN_AGE
+    for lowest, band in ARRIVAL_BANDS:
+        if months >= lowest * 12:
             return band
     return UNKNOWN_AGE
 

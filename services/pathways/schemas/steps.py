@@ -15,7 +15,7 @@ from services.pathways.domain.actions import (
     RecognitionDecision,
     RecognitionProcedure,
 )
-from services.pathways.domain.employment import EmploymentStatus
+from services.pathways.domain.employment import ContractType, EmploymentStatus, NaceSection
 from services.pathways.domain.needs import PRIORITY_ORDER
 from shared.dates import IsoDate
 
@@ -245,6 +245,18 @@ class LanguageProgress(Strict):
     )
 
 
+class JobEntered(Strict):
+    """The job an employment change enters (with `employment_status`)."""
+
+    sector: NaceSection | None = Field(default=None, description="NACE Rev. 2 section")
+    employer_organization_id: uuid.UUID | None = Field(
+        default=None, description="the employer, when it is an organisation in Ponte"
+    )
+    employer_name: Title | None = Field(default=None, description="otherwise, its name")
+    contract_type: ContractType | None = None
+    weekly_hours: int | None = Field(default=None, ge=1, le=80)
+
+
 class MonitoringCreate(Strict):
     model_config = ConfigDict(
         extra="forbid",
@@ -263,6 +275,9 @@ class MonitoringCreate(Strict):
     date: IsoDate | None = Field(default=None, description="of the follow-up (defaults to today)")
     progress: list[ActionProgress] = Field(default_factory=list, max_length=30)
     employment_status: EmploymentStatus | None = None
+    job: JobEntered | None = Field(
+        default=None, description="the job the new `employment_status` enters (needs it)"
+    )
     language_level: LanguageProgress | None = None
     notes: Note | None = None
     next_follow_up: IsoDate | None = Field(default=None, description="defaults to 30 days after")

@@ -43,6 +43,7 @@ async def on_profile(session: AsyncSession, event: EventEnvelope) -> None:
             "sex": profile.sex,
             "nationality": profile.nationality,
             "birth_year": profile.birth_date.year if profile.birth_date else None,
+            "arrival_month": profile.arrival_date.replace(day=1) if profile.arrival_date else None,
             "municipality": profile.municipality,
             "permit_expires_on": profile.permit_expires_on,
             "vulnerability_level": profile.vulnerability_level,

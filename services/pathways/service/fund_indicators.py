@@ -1,6 +1,6 @@
 """The fund's common indicators for one project and period (`GET /api/v1/reports/fund-indicators`):
 each indicator Ponte's data supports, counted in participants of the project, with its total and
-its breakdowns by sex and by age band (published beside the total: complementary suppression);
+its breakdowns by sex, age band and arrival band (beside the total: complementary suppression);
 the others listed with the reason they are not computed."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from services.pathways.db.fund_indicators import FundScope
 from services.pathways.db.funding_models import Project
 from services.pathways.domain.actions import ActionType
 from services.pathways.domain.funds import INDICATORS, Indicator, default_period, people_improving
-from services.pathways.domain.indicators import age_band
+from services.pathways.domain.indicators import age_band, arrival_band
 from services.pathways.errors import InvalidPeriod, MayNotReadIndicators, ProjectRequired
 from shared import clock
 from shared.auth import REPORT_ROLES, Principal
@@ -62,17 +62,22 @@ async def scope_for(
 
 
 def _breakdown(groups: Sequence[Any], on: date) -> dict[str, Any]:
-    """Total, by sex and by age band, from rows grouped by sex and birth year."""
-    by_sex: Counter[str] = Counter()
-    by_age: Counter[str] = Counter()
+    """Total, by sex, by age band and by arrival band, from rows grouped by sex, birth year and
+    arrival month."""
+    by: dict[str, Counter[str]] = {
+        "sex": Counter(),
+        "age_band": Counter(),
+        "arrival_band": Counter(),
+    }
     for row in groups:
-        by_sex[row.sex or "unknown"] += row.people
-        by_age[age_band(row.birth_year, on)] += row.people
+        by["sex"][row.sex or "unknown"] += row.people
+        by["age_band"][age_band(row.birth_year, on)] += row.people
+        by["arrival_band"][arrival_band(row.arrival_month, on)] += row.people
     total = sum(row.people for row in groups)
     lines, shown_total = protect_lines(
-        {"sex": dict(sorted(by_sex.items())), "age": dict(sorted(by_age.items()))}, total
+        {name: dict(sorted(counts.items())) for name, counts in by.items()}, total
     )
-    return {"total": shown_total, "by_sex": lines["sex"], "by_age_band": lines["age"]}
+    return {"total": shown_total, **{f"by_{name}": line for name, line in lines.items()}}
 
 
 async def _counted(session: AsyncSession, scope: FundScope, indicator: Indicator) -> list[Any]:

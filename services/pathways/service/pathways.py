@@ -204,14 +204,20 @@ async def reassign(
 
 
 async def record_employment(
-    session: AsyncSession, pathway: Pathway, status: EmploymentStatus, on: date, actor: str
+    session: AsyncSession,
+    pathway: Pathway,
+    status: EmploymentStatus,
+    on: date,
+    actor: str,
+    job: dict[str, Any] | None = None,
 ) -> bool:
-    """Add a rung to the pathway's employment ladder (nothing when the status is unchanged);
-    entering work schedules the 3, 6 and 12-month follow-ups. True when it was a placement."""
+    """Add a rung to the pathway's employment ladder, with the job it enters (nothing when the
+    status is unchanged); entering work schedules the 3, 6 and 12-month follow-ups. True when it
+    was a placement."""
     old = EmploymentStatus(pathway.employment_status) if pathway.employment_status else None
     if old == status:
         return False
-    repository.add_employment_change(session, pathway, status.value, on)
+    repository.add_employment_change(session, pathway, status.value, on, job)
     pathway.employment_status = status.value
     repository.note(
         session,
@@ -317,7 +323,9 @@ async def employment(session: AsyncSession, pathway: Pathway) -> LadderRead:
     history = [(row.effective_on, EmploymentStatus(row.status)) for row in rows]
     moves = transitions(history)
     return LadderRead(
-        statuses=[{"status": row.status, "on": row.effective_on.isoformat()} for row in rows],
+        statuses=[
+            {"status": row.status, "on": row.effective_on.isoformat(), **_job(row)} for row in rows
+        ],
         transitions=[
             {
                 "from_status": move.from_status,
@@ -328,6 +336,20 @@ async def employment(session: AsyncSession, pathway: Pathway) -> LadderRead:
             for move in moves
         ],
     )
+
+
+def _job(row: Any) -> dict[str, Any]:
+    """The job a status entered, where recorded."""
+    job = {
+        "sector": row.sector,
+        "employer_organization_id": str(row.employer_organization_id)
+        if row.employer_organization_id
+        else None,
+        "employer_name": row.employer_name,
+        "contract_type": row.contract_type,
+        "weekly_hours": row.weekly_hours,
+    }
+    return {"job": job} if any(value is not None for value in job.values()) else {}
 
 
 async def follow_ups(session: AsyncSession, pathway: Pathway) -> list[FollowUpRead]:

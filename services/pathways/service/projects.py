@@ -1,6 +1,6 @@
-"""Projects and funds: setting up a project (its lead organisation's org admins), enrolling the
-people it serves with the eligibility its fund asks for (the staff of the lead and its partners,
-for people they may see), and recording participants' feedback on a pathway's support."""
+"""Projects and funds: setting up a project (its lead organisation's org admins), and enrolling
+the people it serves with the eligibility its fund asks for (the staff of the lead and its
+partners, for people they may see)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pathways.db import actions as action_rows
 from services.pathways.db import projects as repository
-from services.pathways.db.funding_models import ParticipantFeedback, Project, ProjectParticipant
-from services.pathways.domain.funds import FeedbackSource, Fund, check_project_dates
+from services.pathways.db.funding_models import Project, ProjectParticipant
+from services.pathways.domain.funds import Fund, check_project_dates
 from services.pathways.errors import (
     InvalidField,
     InvalidFields,
@@ -24,13 +23,11 @@ from services.pathways.errors import (
     PersonNotFound,
 )
 from services.pathways.schemas.projects import (
-    FeedbackCreate,
     ParticipantCreate,
     ProjectCreate,
     ProjectRead,
     ProjectUpdate,
 )
-from services.pathways.service.pathways import visible, workable
 from shared import clock
 from shared.auth import Principal, Role
 
@@ -201,47 +198,3 @@ async def withdraw(
     if enrolled.organization_id != principal.organization_id and not lead_admin:
         raise MayNotEnrolParticipants()
     await repository.withdraw(session, project.id, beneficiary_id)
-
-
-async def record_feedback(
-    session: AsyncSession,
-    principal: Principal,
-    pathway_id: uuid.UUID,
-    body: FeedbackCreate,
-    source: FeedbackSource = FeedbackSource.OPERATOR,
-) -> ParticipantFeedback:
-    """A participant's answer, on the pathway of the organisation that records it."""
-    pathway = await workable(session, principal, pathway_id)
-    if (
-        body.action_id is not None
-        and await action_rows.find(session, pathway.id, body.action_id) is None
-    ):
-        raise InvalidField("action_id", "is not an action of this pathway")
-    today = clock.now().date()
-    answered_on = body.answered_on or today
-    if answered_on > today:
-        raise InvalidField("answered_on", "is in the future")
-    feedback = ParticipantFeedback(
-        id=uuid.uuid4(),
-        pathway_id=pathway.id,
-        beneficiary_id=pathway.beneficiary_id,
-        organization_id=pathway.organization_id,
-        action_id=body.action_id,
-        helped_integration=body.helped_integration.value,
-        satisfaction=body.satisfaction,
-        answered_on=answered_on,
-        source=source.value,
-        recorded_by=principal.subject,
-        created_at=clock.now(),
-    )
-    session.add(feedback)
-    await session.flush()
-    return feedback
-
-
-async def feedback(
-    session: AsyncSession, principal: Principal, pathway_id: uuid.UUID
-) -> list[ParticipantFeedback]:
-    """The answers on a pathway the caller may see."""
-    pathway = await visible(session, principal, pathway_id)
-    return await repository.feedback_of(session, pathway.id)

@@ -1,6 +1,7 @@
 """The indicators funders ask for, one function per indicator, computed in SQL (``db.indicators``)
 over the pathways the caller's organisation ran (every organisation's for platform admins), with
-small cells shown as "<5" so that nobody is re-identified by small numbers."""
+small cells shown as "<5" so that nobody is re-identified by small numbers; exact for the
+organisation's org admins, who may open every record counted."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db import indicators as statements
 from services.pathways.db.indicators import Scope
-from services.pathways.domain.indicators import age_band, retention
+from services.pathways.domain.indicators import age_band, arrival_band, retention
 from services.pathways.errors import InvalidPeriod, MayNotReadIndicators
 from shared import clock
-from shared.auth import REPORT_ROLES, Principal
-from shared.suppression import protect_line, protect_lines, suppress
+from shared.auth import REPORT_ROLES, Principal, Role
+from shared.suppression import Publication
 
 __all__ = ["Scope", "indicators", "scope_for"]
 DEFAULT_PERIOD = timedelta(days=365)
@@ -44,58 +45,67 @@ def scope_for(
             f"A report covers at most {longest} days; ask for shorter periods.",
             f"more than {longest} days before date_to",
         )
+    own = not principal.is_platform_admin
     return Scope(
         date_from=since,
         date_to=until,
         municipality=municipality,
-        organization_id=None if principal.is_platform_admin else principal.organization_id,
+        organization_id=principal.organization_id if own else None,
+        # An org admin may open every record its organisation's pathways count: exact counts.
+        publication=Publication(exact=own and principal.acts_as(Role.ORG_ADMIN)),
     )
 
 
-def _breakdown(groups: list[Any], on: date) -> dict[str, Any]:
-    """Totals by sex, age band, nationality and municipality from rows already grouped in SQL
-    (one row per combination, with its ``people``)."""
+def _breakdown(groups: list[Any], on: date, publication: Publication) -> dict[str, Any]:
+    """Totals by sex, age band, arrival band, nationality and municipality from rows already
+    grouped in SQL (one row per combination, with its ``people``)."""
     by: dict[str, Counter[str]] = {
         "sex": Counter(),
         "age": Counter(),
+        "arrival": Counter(),
         "nationality": Counter(),
         "municipality": Counter(),
     }
     for row in groups:
         by["sex"][row.sex or "unknown"] += row.people
         by["age"][age_band(row.birth_year, on)] += row.people
+        by["arrival"][arrival_band(row.arrival_month, on)] += row.people
         by["nationality"][row.nationality or "unknown"] += row.people
         by["municipality"][row.municipality or "unknown"] += row.people
     total = sum(row.people for row in groups)
-    lines, shown_total = protect_lines(
+    lines, shown_total = publication.lines(
         {name: dict(sorted(counts.items())) for name, counts in by.items()}, total
     )
     return {
         "total": shown_total,
         "by_sex": lines["sex"],
         "by_age_band": lines["age"],
+        "by_arrival_band": lines["arrival"],
         "by_nationality": lines["nationality"],
         "by_municipality": lines["municipality"],
     }
 
 
 async def people_reached(session: AsyncSession, scope: Scope) -> dict[str, Any]:
-    return _breakdown(await statements.people_reached(session, scope), scope.date_to)
+    groups = await statements.people_reached(session, scope)
+    return _breakdown(groups, scope.date_to, scope.publication)
 
 
 async def pathways_opened(session: AsyncSession, scope: Scope) -> dict[str, Any]:
-    return _breakdown(await statements.pathways_opened(session, scope), scope.date_to)
+    groups = await statements.pathways_opened(session, scope)
+    return _breakdown(groups, scope.date_to, scope.publication)
 
 
 async def pathways_closed(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     closed = await statements.pathways_closed(session, scope)
-    return {"by_outcome": {outcome or "unknown": suppress(count) for outcome, count in closed}}
+    shown = scope.publication.count
+    return {"by_outcome": {outcome or "unknown": shown(count) for outcome, count in closed}}
 
 
 async def actions(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     by_type: dict[str, dict[str, int | str]] = {}
     for kind, status, count in await statements.actions(session, scope):
-        by_type.setdefault(kind, {})[status] = suppress(count)
+        by_type.setdefault(kind, {})[status] = scope.publication.count(count)
     return {"by_type_and_status": by_type}
 
 
@@ -104,29 +114,40 @@ async def employment_transitions(
 ) -> dict[str, dict[str, int | str]]:
     matrix: dict[str, dict[str, int | str]] = {}
     for before, after, count in await statements.employment_transitions(session, scope):
-        matrix.setdefault(before, {})[after] = suppress(count)
+        matrix.setdefault(before, {})[after] = scope.publication.count(count)
     return matrix
+
+
+async def placements_by_sector(session: AsyncSession, scope: Scope) -> dict[str, Any]:
+    """Placements in the period by the sector (NACE section) of the job entered, beside their
+    total."""
+    rows = await statements.placements_by_sector(session, scope)
+    counts = {
+        sector or "unknown": count for sector, count in sorted(rows, key=lambda r: r[0] or "~")
+    }
+    by_sector, total = scope.publication.line(counts, sum(counts.values()))
+    return {"total": total, "by_sector": by_sector}
 
 
 async def first_formal_contract(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     median_days, reaching = await statements.first_formal_contract(session, scope)
+    shown = median_days is not None and scope.publication.enough(int(reaching))
     return {
-        "median_days": round(float(median_days), 1)
-        if median_days is not None and reaching >= 5
-        else None,
-        "people": suppress(int(reaching)),
+        "median_days": round(float(median_days), 1) if shown else None,
+        "people": scope.publication.count(int(reaching)),
     }
 
 
 async def retention_rates(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     follow_ups = await statements.follow_ups(session, scope)
     kept = retention((row.months, row.still_in_work) for row in follow_ups)
+    publish = scope.publication
     return {
         f"{months}_months": {
-            "due": suppress(cell["due"]),
-            "recorded": suppress(cell["recorded"]),
-            "in_work": suppress(cell["in_work"]),
-            "rate": cell["rate"] if cell["recorded"] >= 5 else None,
+            "due": publish.count(cell["due"]),
+            "recorded": publish.count(cell["recorded"]),
+            "in_work": publish.count(cell["in_work"]),
+            "rate": cell["rate"] if publish.enough(cell["recorded"]) else None,
         }
         for months, cell in sorted(kept.items())
     }
@@ -134,7 +155,8 @@ async def retention_rates(session: AsyncSession, scope: Scope) -> dict[str, Any]
 
 async def open_rights_violations(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     violations = await statements.open_rights_violations(session, scope)
-    by_item, total = protect_line(dict(violations), sum(count for _item, count in violations))
+    total_count = sum(count for _item, count in violations)
+    by_item, total = scope.publication.line(dict(violations), total_count)
     return {"total": total, "by_item": by_item}
 
 
@@ -152,11 +174,14 @@ async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
         "pathways_closed": await pathways_closed(session, scope),
         "actions": await actions(session, scope),
         "employment_transitions": await employment_transitions(session, scope),
+        "placements": await placements_by_sector(session, scope),
         "first_formal_contract": await first_formal_contract(session, scope),
         "retention": await retention_rates(session, scope),
         "open_rights_violations": await open_rights_violations(session, scope),
-        "small_cells": "counts of 1 to 4 show as <5; beside a total, other cells show as "
-        "withheld where a small one could otherwise be worked out from the total; medians and "
-        "rates over fewer than 5 people are withheld",
+        "small_cells": "exact: your organisation's own counts, for its org admin"
+        if scope.publication.exact
+        else "counts of 1 to 4 show as <5; beside a total, other cells show as withheld where "
+        "a small one could otherwise be worked out from the total; medians and rates over fewer "
+        "than 5 people are withheld",
         "generated_at": clock.now().isoformat(),
     }

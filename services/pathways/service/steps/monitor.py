@@ -52,9 +52,12 @@ async def monitor(
         raise InvalidField("date", "is in the future")
     await _progress(session, pathway, body)
     placed = False
+    if body.job is not None and body.employment_status is None:
+        raise InvalidField("job", "describes the job an employment_status enters: send both")
     if body.employment_status is not None:
+        job = body.job.model_dump(exclude_none=True) if body.job else None
         placed = await record_employment(
-            session, pathway, body.employment_status, held_on, principal.subject
+            session, pathway, body.employment_status, held_on, principal.subject, job
         )
     next_due = body.next_follow_up or held_on + MONITORING_INTERVAL
     if next_due <= held_on:
