@@ -355,10 +355,19 @@ def _cluster(client: httpx.Client, root: Headers, org: Org, members: tuple[Org, 
 
 
 def fresh_enrolment(client: httpx.Client, person: Person, org: Org) -> None:
-    """The person enrolled in the organisation's project, by its operator, when it may see them
-    (an enrolment the caller is about to undo); nothing when it may not."""
+    """The person enrolled in the organisation's project by its operator (an enrolment the caller
+    is about to undo), once pathways knows them, when the organisation is theirs; one attempt
+    otherwise (it may not see them: nothing to undo then)."""
     body = {"beneficiary_id": person.id, "third_country_national": True, "evidence": "passport"}
-    client.post(f"/api/v1/projects/{org.project_id}/participants", json=body, headers=org.operator)
+    url = f"/api/v1/projects/{org.project_id}/participants"
+
+    def enrolled() -> bool:
+        return client.post(url, json=body, headers=org.operator).status_code in (200, 201)
+
+    if person.org.id == org.id:
+        eventually(enrolled)
+    else:
+        enrolled()
 
 
 def _transfer(client: httpx.Client, person: Person, to: Org) -> None:

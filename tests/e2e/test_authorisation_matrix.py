@@ -413,7 +413,11 @@ def _fresh_transfer(
 def _fresh_enrolment(
     client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
 ) -> None:
-    fresh_enrolment(client, *people_of(w, role, situation))
+    """A throw-away person enrolled in the situation's organisation's project: the rows of an
+    operation run in parallel, so each undoes an enrolment of its own."""
+    person = _like(client, w, role, situation)
+    ids["beneficiary_id"] = person.id
+    fresh_enrolment(client, person, people_of(w, role, situation)[1])
 
 
 def _fresh_org_object(make: Callable[[httpx.Client, Org], str], key: str) -> Fresh:

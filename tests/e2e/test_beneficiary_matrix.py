@@ -42,6 +42,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/me/consents/{consent_id}"): SELF,
     ("GET", "/api/v1/me/emergency-accesses"): SELF,
     ("GET", "/api/v1/me/pathways"): SELF,
+    ("POST", "/api/v1/me/pathways/{pathway_id}/feedback"): SELF,
     ("GET", "/api/v1/me/appointments"): SELF,
     ("GET", "/api/v1/me/referrals"): SELF,
     ("POST", "/api/v1/me/referrals/{referral_id}/accept"): SELF,
