@@ -85,7 +85,12 @@ def _violation_and_second_cycle(client: httpx.Client, headers: dict[str, str], p
 def _placed_and_closed(client: httpx.Client, headers: dict[str, str], person: str) -> None:
     """Hired formally: the follow-ups at 3, 6 and 12 months are scheduled."""
     url = f"/api/v1/pathways/{_pathway(client, headers, person, 2)}"
-    placed = {"employment_status": "formal_employment", "notes": "Hired by the cooperative"}
+    placed = {
+        "employment_status": "formal_employment",
+        "job": {"sector": "I", "employer_name": "Cooperativa Il Mestolo",
+                "contract_type": "fixed_term", "weekly_hours": 30},
+        "notes": "Hired by the cooperative",
+    }  # fmt: skip
     for path, body in (("monitoring", placed), *STEPS[3:]):
         client.post(f"{url}/{path}", json=body, headers=headers).raise_for_status()
     closing = {"outcome": "formal_employment"}

@@ -60,6 +60,38 @@ async def indicators(
 
 
 @router.get(
+    "/indicators/monthly",
+    responses={
+        **problems(403, 422),
+        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+    },
+    summary="The indicators month by month: pathways opened and closed, people reached, placements",
+    description="The same scope and parameters as `/indicators` (your organisation, exact for "
+    "its org admins; all for platform admins). Each measure has every month of the period and "
+    'its total beside them, protected as a breakdown is (small months "<5", others "withheld" '
+    "where a small one could be worked out; a person reached in two months counts in both, so "
+    "that total is not given). `Accept: text/csv` gives `section,dimension,value,count` rows.",
+)
+async def monthly_indicators(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    date_from: Annotated[
+        IsoDate | None, Query(description="default: a year before date_to")
+    ] = None,
+    date_to: Annotated[IsoDate | None, Query(description="default: today")] = None,
+    municipality: Annotated[str | None, Query(max_length=120, description="the territory")] = None,
+) -> Response:
+    longest: int = request.app.state.settings.indicators_max_days
+    scope = reports.scope_for(principal, date_from, date_to, municipality, longest)
+    series = await reports.monthly(session, scope)
+    if _wants_csv(request):
+        name = f"ponte-monthly-{scope.date_from}-{scope.date_to}.csv"
+        return _csv(to_csv_rows(series), name)
+    return json_response(series)
+
+
+@router.get(
     "/fund-indicators",
     responses={
         **problems(403, 404, 422),

@@ -67,6 +67,7 @@ def _opened(scope: Scope) -> Subquery:
             Pathway.id,
             Pathway.beneficiary_id,
             Pathway.outcome,
+            Pathway.opened_at,
             Person.sex,
             Person.nationality,
             Person.birth_year,
@@ -228,3 +229,41 @@ async def open_rights_violations(session: AsyncSession, scope: Scope) -> Sequenc
         .group_by(RightsViolation.item)
     )
     return (await session.execute(statement)).all()
+
+
+def _month(column: Any) -> Any:
+    """``YYYY-MM`` of a timestamp (in UTC, as the periods are) or of a date."""
+    return func.to_char(column, "YYYY-MM")
+
+
+async def monthly(session: AsyncSession, scope: Scope) -> dict[str, list[tuple[str, int]]]:
+    """(month, count) of each measure of the monthly series, months without any left out:
+    pathways opened, people reached (a person counts once a month), pathways closed, placements."""
+    opened = _opened(scope)
+    opened_in = _month(func.timezone("UTC", opened.c.opened_at))
+    closed_in = _month(func.timezone("UTC", Pathway.closed_at))
+    ladder = _ladder(_scoped(scope))
+    placed = [status.value for status in PLACED]
+    placed_in = _month(ladder.c.effective_on)
+    statements: dict[str, Any] = {
+        "pathways_opened": select(opened_in, func.count()).group_by(opened_in),
+        "people_reached": select(opened_in, func.count(distinct(opened.c.beneficiary_id))).group_by(
+            opened_in
+        ),
+        "pathways_closed": select(closed_in, func.count())
+        .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
+        .where(_in_scope(scope), _period(Pathway.closed_at, scope))
+        .group_by(closed_in),
+        "placements": select(placed_in, func.count())
+        .where(
+            ladder.c.previous.is_not(None),
+            ladder.c.previous.not_in(placed),
+            ladder.c.status.in_(placed),
+            ladder.c.effective_on.between(scope.date_from, scope.date_to),
+        )
+        .group_by(placed_in),
+    }
+    return {
+        name: [(month, count) for month, count in (await session.execute(statement)).all()]
+        for name, statement in statements.items()
+    }
