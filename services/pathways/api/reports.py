@@ -8,7 +8,7 @@ import io
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.pathways.domain import funds
 from services.pathways.domain.indicators import to_csv_rows
@@ -20,6 +20,24 @@ from shared.openapi import problems
 from shared.responses import json_response
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+async def _report_scope(
+    request: Request,
+    principal: CurrentPrincipal,
+    date_from: Annotated[
+        IsoDate | None, Query(description="default: a year before date_to")
+    ] = None,
+    date_to: Annotated[IsoDate | None, Query(description="default: today")] = None,
+    municipality: Annotated[str | None, Query(max_length=120, description="the territory")] = None,
+) -> reports.Scope:
+    """What an organisation's report covers (``reports.scope_for``), from the query."""
+    longest: int = request.app.state.settings.indicators_max_days
+    scope = reports.scope_for(principal, date_from, date_to, municipality, longest)
+    return scope
+
+
+ReportScope = Annotated[reports.Scope, Depends(_report_scope)]
 
 
 @router.get(
@@ -40,23 +58,9 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
     "`Accept: text/csv` gives `section,dimension,value,count` rows. A period "
     "longer than `PONTE_PATHWAYS_INDICATORS_MAX_DAYS` (1830) is refused with 422.",
 )
-async def indicators(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: ReadSession,
-    date_from: Annotated[
-        IsoDate | None, Query(description="default: a year before date_to")
-    ] = None,
-    date_to: Annotated[IsoDate | None, Query(description="default: today")] = None,
-    municipality: Annotated[str | None, Query(max_length=120, description="the territory")] = None,
-) -> Response:
-    longest: int = request.app.state.settings.indicators_max_days
-    scope = reports.scope_for(principal, date_from, date_to, municipality, longest)
+async def indicators(request: Request, scope: ReportScope, session: ReadSession) -> Response:
     report = await reports.indicators(session, scope)
-    if _wants_csv(request):
-        name = f"ponte-indicators-{scope.date_from}-{scope.date_to}.csv"
-        return _csv(to_csv_rows(report), name)
-    return json_response(report)
+    return _answer(request, report, f"ponte-indicators-{scope.date_from}-{scope.date_to}.csv")
 
 
 @router.get(
@@ -73,22 +77,10 @@ async def indicators(
     "that total is not given). `Accept: text/csv` gives `section,dimension,value,count` rows.",
 )
 async def monthly_indicators(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: ReadSession,
-    date_from: Annotated[
-        IsoDate | None, Query(description="default: a year before date_to")
-    ] = None,
-    date_to: Annotated[IsoDate | None, Query(description="default: today")] = None,
-    municipality: Annotated[str | None, Query(max_length=120, description="the territory")] = None,
+    request: Request, scope: ReportScope, session: ReadSession
 ) -> Response:
-    longest: int = request.app.state.settings.indicators_max_days
-    scope = reports.scope_for(principal, date_from, date_to, municipality, longest)
     series = await reports.monthly(session, scope)
-    if _wants_csv(request):
-        name = f"ponte-monthly-{scope.date_from}-{scope.date_to}.csv"
-        return _csv(to_csv_rows(series), name)
-    return json_response(series)
+    return _answer(request, series, f"ponte-monthly-{scope.date_from}-{scope.date_to}.csv")
 
 
 @router.get(
@@ -132,6 +124,13 @@ async def fund_indicators_report(
     if _wants_csv(request):
         name = f"ponte-fund-indicators-{project.id}-{scope.date_from}-{scope.date_to}.csv"
         return _csv(funds.to_csv_rows(report), name)
+    return json_response(report)
+
+
+def _answer(request: Request, report: dict[str, object], filename: str) -> Response:
+    """The report as JSON, or its ``section,dimension,value,count`` rows as CSV when asked."""
+    if _wants_csv(request):
+        return _csv(to_csv_rows(report), filename)
     return json_response(report)
 
 

@@ -160,15 +160,22 @@ async def open_rights_violations(session: AsyncSession, scope: Scope) -> dict[st
     return {"total": total, "by_item": by_item}
 
 
-async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
-    opened = await pathways_opened(session, scope)
-    reached = await people_reached(session, scope)
+def _heading(scope: Scope) -> dict[str, Any]:
+    """What a report covers, as its first keys."""
     return {
         "period": {"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat()},
         "scope": "all organisations"
         if scope.organization_id is None
         else str(scope.organization_id),
         "territory": scope.municipality,
+    }
+
+
+async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
+    opened = await pathways_opened(session, scope)
+    reached = await people_reached(session, scope)
+    return {
+        **_heading(scope),
         "people_reached": reached,
         "pathways_opened": opened,
         "pathways_closed": await pathways_closed(session, scope),
@@ -209,11 +216,7 @@ async def monthly(session: AsyncSession, scope: Scope) -> dict[str, Any]:
         series[name] = {"total": total, "by_month": lines["month"]}
     series["people_reached"]["total"] = None  # a person reached in two months is one person
     return {
-        "period": {"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat()},
-        "scope": "all organisations"
-        if scope.organization_id is None
-        else str(scope.organization_id),
-        "territory": scope.municipality,
+        **_heading(scope),
         "months": months,
         **series,
         "generated_at": clock.now().isoformat(),
