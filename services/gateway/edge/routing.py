@@ -35,6 +35,7 @@ CODE_LISTS: Final[dict[str, tuple[str, ...]]] = {
         "eligibility-evidence",
         "integration-answers",
         "feedback-sources",
+        "business-milestones",
     ),
     "matching": (
         "offer-types",

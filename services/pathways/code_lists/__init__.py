@@ -69,6 +69,7 @@ LISTS: Final[dict[str, EnumList]] = {
     "eligibility-evidence": EnumList(lambda: funds.Evidence),
     "integration-answers": EnumList(lambda: funds.HelpedIntegration),
     "feedback-sources": EnumList(lambda: funds.FeedbackSource),
+    "business-milestones": EnumList(lambda: actions.BUSINESS_MILESTONES),
 }
 
 

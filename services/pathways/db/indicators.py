@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, distinct, func, select, true
+from sqlalchemy import ColumnElement, Date, Subquery, and_, cast, distinct, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db.models import (
@@ -21,6 +21,7 @@ from services.pathways.db.models import (
     Person,
     RightsViolation,
 )
+from services.pathways.domain.actions import BUSINESS_MILESTONES
 from services.pathways.domain.employment import FORMAL, PLACED
 from shared.suppression import PROTECTED, Publication
 
@@ -267,3 +268,18 @@ async def monthly(session: AsyncSession, scope: Scope) -> dict[str, list[tuple[s
         name: [(month, count) for month, count in (await session.execute(statement)).all()]
         for name, statement in statements.items()
     }
+
+
+async def business_milestones(session: AsyncSession, scope: Scope) -> dict[str, int]:
+    """How many entrepreneurship actions reached each business milestone in the period."""
+    scoped = _scoped(scope)
+    reached = [
+        func.count()
+        .filter(cast(Action.business[name].astext, Date).between(scope.date_from, scope.date_to))
+        .label(name)
+        for name in BUSINESS_MILESTONES
+    ]
+    statement = select(*reached).where(
+        Action.pathway_id.in_(select(scoped.c.id)), Action.business.is_not(None)
+    )
+    return dict((await session.execute(statement)).one()._mapping)

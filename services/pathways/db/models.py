@@ -162,6 +162,7 @@ class Action(Base):
     escalation_target: Mapped[str | None] = mapped_column(String(32))
     rights_item: Mapped[str | None] = mapped_column(String(48))
     recognition: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    business: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     created_in_cycle: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = _timestamp()

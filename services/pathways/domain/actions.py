@@ -176,3 +176,41 @@ ESCALATION_TITLES: dict[EscalationTarget, str] = {
     EscalationTarget.LEGAL_AID: "Refer to legal aid",
     EscalationTarget.ANTI_TRAFFICKING_SERVICE: "Refer to the anti-trafficking service",
 }
+
+
+# Starting a business, as an entrepreneurship action follows it: the milestones, in the order a
+# business usually reaches them; a microcredit may come at any point after the plan, or never.
+BUSINESS_MILESTONES: tuple[str, ...] = (
+    "idea",
+    "business_plan",
+    "microcredit",
+    "registration",
+    "first_revenue",
+)
+# Each milestone that cannot come before another one: (later, earlier).
+_BUSINESS_ORDER = (
+    ("business_plan", "idea"),
+    ("microcredit", "business_plan"),
+    ("registration", "business_plan"),
+    ("first_revenue", "registration"),
+)
+
+
+def check_business(dates: Mapping[str, date | None], today: date) -> list[str]:
+    """Problems with a business's dated milestones (after an update): none in the future; none
+    before the one it builds on (a plan after the idea, a microcredit or a registration after the
+    plan, the first revenue after the registration)."""
+    problems = [
+        f"'{name}' is dated {on.isoformat()}, in the future"
+        for name, on in dates.items()
+        if on is not None and on > today
+    ]
+    for later, earlier in _BUSINESS_ORDER:
+        after, before = dates.get(later), dates.get(earlier)
+        if after is not None and before is None:
+            problems.append(f"'{later}' cannot be recorded before '{earlier}'")
+        elif after is not None and before is not None and after < before:
+            problems.append(
+                f"'{later}' is dated {after.isoformat()}, before '{earlier}' ({before.isoformat()})"
+            )
+    return problems

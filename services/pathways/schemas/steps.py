@@ -134,6 +134,17 @@ class Recognition(Strict):
     )
 
 
+class Business(Strict):
+    """The milestones of starting a business, dated as they are reached (an
+    `entrepreneurship_workshop` action: the person plans to start one)."""
+
+    idea: IsoDate | None = Field(default=None, description="the business idea, worked out")
+    business_plan: IsoDate | None = None
+    microcredit: IsoDate | None = Field(default=None, description="a microcredit granted")
+    registration: IsoDate | None = Field(default=None, description="the business registered")
+    first_revenue: IsoDate | None = None
+
+
 class ActionCreate(Strict):
     type: ActionType
     title: Title
@@ -149,6 +160,9 @@ class ActionCreate(Strict):
     status: Literal["planned", "in_progress"] = "planned"
     recognition: Recognition | None = Field(
         default=None, description="for qualification_recognition actions"
+    )
+    business: Business | None = Field(
+        default=None, description="for entrepreneurship_workshop actions: the milestones"
     )
 
 
@@ -194,6 +208,7 @@ class ActionUpdate(Strict):
     progress: Note | None = None
     provider_organization_id: uuid.UUID | None = None
     recognition: Recognition | None = None
+    business: Business | None = None
 
 
 class ActionRead(BaseModel):
@@ -213,6 +228,7 @@ class ActionRead(BaseModel):
     escalation_target: str | None
     rights_item: str | None
     recognition: dict[str, Any] | None
+    business: dict[str, Any] | None
     created_in_cycle: int
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -182,6 +182,10 @@ async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
         "actions": await actions(session, scope),
         "employment_transitions": await employment_transitions(session, scope),
         "placements": await placements_by_sector(session, scope),
+        "business_milestones": {
+            name: scope.publication.count(count)
+            for name, count in (await statements.business_milestones(session, scope)).items()
+        },
         "first_formal_contract": await first_formal_contract(session, scope),
         "retention": await retention_rates(session, scope),
         "open_rights_violations": await open_rights_violations(session, scope),

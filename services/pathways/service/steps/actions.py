@@ -17,12 +17,19 @@ from services.pathways.domain.actions import (
     RECOGNITION_STEPS,
     ActionStatus,
     ActionType,
+    check_business,
     check_recognition,
     check_transition,
     decision_to_send,
 )
 from services.pathways.errors import InvalidField, PathwayClosed
-from services.pathways.schemas.steps import ActionCreate, ActionRead, ActionUpdate, Recognition
+from services.pathways.schemas.steps import (
+    ActionCreate,
+    ActionRead,
+    ActionUpdate,
+    Business,
+    Recognition,
+)
 from services.pathways.service.pathways import identity, publish, refresh_action_due
 from shared import clock
 from shared.auth import Principal
@@ -45,6 +52,12 @@ async def add(
             recognition = Recognition()  # its steps are dated as they happen (PATCH)
         if recognition is not None:
             _checked(index, {}, recognition)
+        business = item.business
+        if item.type == ActionType.ENTREPRENEURSHIP_WORKSHOP and business is None:
+            business = Business()  # its milestones are dated as they are reached (PATCH)
+        started = None
+        if business is not None:
+            started = _business(f"actions.{index}.business", item.type, {}, business)
         action = Action(
             id=uuid.uuid4(),
             pathway_id=pathway.id,
@@ -57,6 +70,7 @@ async def add(
             due_date=item.due_date,
             status=item.status,
             recognition=recognition.model_dump(mode="json") if recognition else None,
+            business=started,
             created_in_cycle=pathway.cycle,
             created_by=principal.subject,
         )
@@ -178,6 +192,20 @@ async def _send_decision(
     )
 
 
+def _business(field: str, kind: str, previous: dict[str, Any], update: BaseModel) -> dict[str, Any]:
+    """A business's milestones with ``update`` applied, checked (dates and order); only on an
+    entrepreneurship action."""
+    if kind != ActionType.ENTREPRENEURSHIP_WORKSHOP:
+        raise InvalidField(field, "is for entrepreneurship_workshop actions")
+    merged = {**previous, **update.model_dump(mode="json", exclude_unset=True)}
+    problems_found = check_business(
+        {name: _as_date(on) for name, on in merged.items()}, clock.now().date()
+    )
+    if problems_found:
+        raise InvalidField(field, "; ".join(problems_found))
+    return merged
+
+
 def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
     if body.status is not None:
         problem = check_transition(ActionStatus(action.status), body.status)
@@ -192,6 +220,9 @@ def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
         action.provider_organization_id = body.provider_organization_id
     if body.recognition is not None:
         action.recognition = _checked(None, dict(action.recognition or {}), body.recognition)
+    if body.business is not None:
+        previous = dict(action.business or {})
+        action.business = _business("business", action.type, previous, body.business)
 
 
 async def change(
