@@ -108,14 +108,6 @@ async def settle(
     return key
 
 
-async def owner_of(session: AsyncSession, document_id: uuid.UUID) -> uuid.UUID | None:
-    """Whose document this is (None: no such document)."""
-    owner: uuid.UUID | None = await session.scalar(
-        select(StoredDocument.beneficiary_id).where(StoredDocument.id == document_id)
-    )
-    return owner
-
-
 async def owned(
     session: AsyncSession, beneficiary_id: uuid.UUID, document_ids: Iterable[str]
 ) -> set[str]:

@@ -151,8 +151,7 @@ async def _own_document(
     another person's document, or of none, is not linked: the level still is)."""
     if document_id is None:
         return None
-    owner = await documents.owner_of(session, document_id)
-    if owner != beneficiary_id:
+    if not await documents.owned(session, beneficiary_id, [str(document_id)]):
         log.warning("certificate_not_linked", document_id=str(document_id))
         return None
     return document_id

@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -121,26 +122,22 @@ async def fund_indicators_report(
         session, principal, project_id, date_from, date_to, longest
     )
     report = await fund_indicators.report(session, project, scope)
-    if _wants_csv(request):
-        name = f"ponte-fund-indicators-{project.id}-{scope.date_from}-{scope.date_to}.csv"
-        return _csv(funds.to_csv_rows(report), name)
-    return json_response(report)
+    name = f"ponte-fund-indicators-{project.id}-{scope.date_from}-{scope.date_to}.csv"
+    return _answer(request, report, name, funds.to_csv_rows)
 
 
-def _answer(request: Request, report: dict[str, object], filename: str) -> Response:
-    """The report as JSON, or its ``section,dimension,value,count`` rows as CSV when asked."""
-    if _wants_csv(request):
-        return _csv(to_csv_rows(report), filename)
-    return json_response(report)
-
-
-def _wants_csv(request: Request) -> bool:
-    return "text/csv" in request.headers.get("accept", "")
-
-
-def _csv(rows: list[list[str]], filename: str) -> Response:
+def _answer(
+    request: Request,
+    report: dict[str, Any],
+    filename: str,
+    rows: Callable[[dict[str, Any]], list[list[str]]] = to_csv_rows,
+) -> Response:
+    """The report as JSON, or as CSV ``rows`` (by default ``section,dimension,value,count``) when
+    ``Accept`` asks for ``text/csv``."""
+    if "text/csv" not in request.headers.get("accept", ""):
+        return json_response(report)
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows(rows(report))
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

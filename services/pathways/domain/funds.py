@@ -160,6 +160,14 @@ def check_project_dates(
     return problems
 
 
+def reporting_periods(stored: Iterable[Mapping[str, Any]]) -> list[dict[str, date]]:
+    """A project's reporting periods as stored (ISO dates under ``from`` and ``to``), as dates."""
+    return [
+        {"from": date.fromisoformat(period["from"]), "to": date.fromisoformat(period["to"])}
+        for period in stored
+    ]
+
+
 def default_period(
     starts_on: date, ends_on: date, periods: Sequence[Mapping[str, Any]], today: date
 ) -> tuple[date, date]:

@@ -9,9 +9,10 @@ leaves".
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from services.pathways.domain.employment import FOLLOW_UP_MONTHS
 
@@ -25,7 +26,8 @@ AGE_BANDS: tuple[tuple[int, str], ...] = (
     (18, "18-24"),
     (15, "15-17"),
 )
-UNKNOWN_AGE = "unknown"
+UNKNOWN = "unknown"  # a value not recorded
+UNKNOWN_AGE = UNKNOWN
 # Years since arrival (the issue's bands; the EU Action Plan's "recent arrival" is under 5)
 ARRIVAL_BANDS: tuple[tuple[float, str], ...] = ((5, "5+"), (2, "2-5"), (1, "1-2"), (0, "<1"))
 CSV_HEADER = ["section", "dimension", "value", "count"]
@@ -59,6 +61,29 @@ def arrival_band(arrival_month: date | None, on: date) -> str:
         if months >= lowest * 12:
             return band
     return UNKNOWN_AGE
+
+
+# How each breakdown of people reads a row grouped in SQL by the person's columns.
+BREAKDOWNS: dict[str, Callable[[Any, date], str]] = {
+    "sex": lambda row, _on: row.sex or UNKNOWN,
+    "age_band": lambda row, on: age_band(row.birth_year, on),
+    "arrival_band": lambda row, on: arrival_band(row.arrival_month, on),
+    "nationality": lambda row, _on: row.nationality or UNKNOWN,
+    "municipality": lambda row, _on: row.municipality or UNKNOWN,
+}
+
+
+def breakdowns(
+    groups: Sequence[Any], on: date, names: Sequence[str]
+) -> tuple[dict[str, dict[str, int]], int]:
+    """The breakdowns ``names`` (of ``BREAKDOWNS``, as of ``on``) of the people in ``groups`` (rows
+    already grouped in SQL, each with its ``people``), their values sorted; and their total."""
+    counted: dict[str, Counter[str]] = {name: Counter() for name in names}
+    for row in groups:
+        for name in names:
+            counted[name][BREAKDOWNS[name](row, on)] += row.people
+    lines = {name: dict(sorted(counts.items())) for name, counts in counted.items()}
+    return lines, sum(row.people for row in groups)
 
 
 def median(values: Iterable[float]) -> float | None:

@@ -6,7 +6,6 @@ the others listed with the reason they are not computed."""
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -18,12 +17,18 @@ from services.pathways.db import projects as repository
 from services.pathways.db.fund_indicators import FundScope
 from services.pathways.db.funding_models import Project
 from services.pathways.domain.actions import ActionType
-from services.pathways.domain.funds import INDICATORS, Indicator, default_period, people_improving
-from services.pathways.domain.indicators import age_band, arrival_band
-from services.pathways.errors import InvalidPeriod, MayNotReadIndicators, ProjectRequired
+from services.pathways.domain.funds import (
+    INDICATORS,
+    Indicator,
+    default_period,
+    people_improving,
+    reporting_periods,
+)
+from services.pathways.errors import MayNotReadIndicators, ProjectRequired
+from services.pathways.service.reports import breakdown, check_period
 from shared import clock
 from shared.auth import REPORT_ROLES, Principal
-from shared.suppression import protect_lines
+from shared.suppression import PROTECTED
 
 
 async def scope_for(
@@ -42,42 +47,24 @@ async def scope_for(
         raise ProjectRequired()
     organisation = None if principal.is_platform_admin else principal.organization_id
     project = await repository.get(session, project_id, organisation)
-    periods = [
-        {"from": date.fromisoformat(p["from"]), "to": date.fromisoformat(p["to"])}
-        for p in project.reporting_periods
-    ]
     default_from, default_to = default_period(
-        project.starts_on, project.ends_on, periods, clock.now().date()
+        project.starts_on,
+        project.ends_on,
+        reporting_periods(project.reporting_periods),
+        clock.now().date(),
     )
     since, until = date_from or default_from, date_to or default_to
-    if since > until:
-        raise InvalidPeriod("date_from is after date_to.", "after date_to")
-    if (until - since).days > longest:
-        raise InvalidPeriod(
-            f"A report covers at most {longest} days; ask for shorter periods.",
-            f"more than {longest} days before date_to",
-        )
+    check_period(since, until, longest)
     organisations = (project.organization_id, *project.partner_organization_ids)
     return project, FundScope(project.id, tuple(organisations), since, until)
 
 
+# What the fund asks of participants; always protected, as the counts take in the partners' people.
+BREAKDOWNS = ("sex", "age_band", "arrival_band")
+
+
 def _breakdown(groups: Sequence[Any], on: date) -> dict[str, Any]:
-    """Total, by sex, by age band and by arrival band, from rows grouped by sex, birth year and
-    arrival month."""
-    by: dict[str, Counter[str]] = {
-        "sex": Counter(),
-        "age_band": Counter(),
-        "arrival_band": Counter(),
-    }
-    for row in groups:
-        by["sex"][row.sex or "unknown"] += row.people
-        by["age_band"][age_band(row.birth_year, on)] += row.people
-        by["arrival_band"][arrival_band(row.arrival_month, on)] += row.people
-    total = sum(row.people for row in groups)
-    lines, shown_total = protect_lines(
-        {name: dict(sorted(counts.items())) for name, counts in by.items()}, total
-    )
-    return {"total": shown_total, **{f"by_{name}": line for name, line in lines.items()}}
+    return breakdown(groups, on, PROTECTED, BREAKDOWNS)
 
 
 async def _counted(session: AsyncSession, scope: FundScope, indicator: Indicator) -> list[Any]:

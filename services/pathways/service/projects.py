@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db import projects as repository
 from services.pathways.db.funding_models import Project, ProjectParticipant
-from services.pathways.domain.funds import Fund, check_project_dates
+from services.pathways.domain.funds import Fund, check_project_dates, reporting_periods
 from services.pathways.errors import (
     InvalidField,
     InvalidFields,
@@ -46,10 +45,7 @@ def _periods(body: ProjectCreate | ProjectUpdate) -> list[dict[str, Any]] | None
 
 
 def _check(project: Project) -> None:
-    periods = [
-        {"from": date.fromisoformat(p["from"]), "to": date.fromisoformat(p["to"])}
-        for p in project.reporting_periods
-    ]
+    periods = reporting_periods(project.reporting_periods)
     problems = check_project_dates(project.starts_on, project.ends_on, periods)
     if problems:
         raise InvalidFields(problems)
@@ -133,13 +129,19 @@ async def change(
     return project
 
 
+async def _worked_on(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> Project:
+    """The project, for staff of its lead or a partner who work on cases (403 for other roles,
+    404 for other organisations)."""
+    if not principal.works_on_cases:
+        raise MayNotEnrolParticipants()
+    return await repository.get(session, project_id, principal.organization_id)
+
+
 async def enrol(
     session: AsyncSession, principal: Principal, project_id: uuid.UUID, body: ParticipantCreate
 ) -> tuple[ProjectParticipant, bool]:
     """The enrolment, and whether it is new (an existing one is answered as it is)."""
-    if not principal.works_on_cases:
-        raise MayNotEnrolParticipants()
-    project = await repository.get(session, project_id, principal.organization_id)
+    project = await _worked_on(session, principal, project_id)
     moment = clock.now()
     if not await repository.sees(session, principal, body.beneficiary_id, moment):
         raise PersonNotFound()
@@ -175,9 +177,7 @@ async def participants(
     cursor: str | None,
     limit: int,
 ) -> list[ProjectParticipant]:
-    if not principal.works_on_cases:
-        raise MayNotEnrolParticipants()
-    project = await repository.get(session, project_id, principal.organization_id)
+    project = await _worked_on(session, principal, project_id)
     return await repository.participants(session, principal, project.id, clock.now(), cursor, limit)
 
 
@@ -185,9 +185,7 @@ async def withdraw(
     session: AsyncSession, principal: Principal, project_id: uuid.UUID, beneficiary_id: uuid.UUID
 ) -> None:
     """Undo an enrolment (made in error): the organisation that enrolled, or the lead's admins."""
-    if not principal.works_on_cases:
-        raise MayNotEnrolParticipants()
-    project = await repository.get(session, project_id, principal.organization_id)
+    project = await _worked_on(session, principal, project_id)
     enrolled = await repository.participant(session, project.id, beneficiary_id)
     visible = await repository.sees(session, principal, beneficiary_id, clock.now())
     if enrolled is None or not visible:

@@ -5,7 +5,7 @@ organisation's org admins, who may open every record counted."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,14 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db import indicators as statements
 from services.pathways.db.indicators import Scope
-from services.pathways.domain.indicators import age_band, arrival_band, retention
+from services.pathways.domain.indicators import breakdowns, retention
 from services.pathways.errors import InvalidPeriod, MayNotReadIndicators
 from shared import clock
 from shared.auth import REPORT_ROLES, Principal, Role
 from shared.suppression import Publication
 
-__all__ = ["Scope", "indicators", "scope_for"]
+__all__ = ["Scope", "breakdown", "check_period", "indicators", "scope_for"]
 DEFAULT_PERIOD = timedelta(days=365)
+# The breakdowns of the people an indicator counts, in the order the report gives them.
+PEOPLE = ("sex", "age_band", "arrival_band", "nationality", "municipality")
 
 
 def scope_for(
@@ -37,14 +39,7 @@ def scope_for(
     # Today by the server's local calendar (as ``date.today()`` gave), read from the shared clock.
     until = date_to or clock.now().astimezone().date()
     since = date_from or until - DEFAULT_PERIOD
-    if since > until:
-        raise InvalidPeriod("date_from is after date_to.", "after date_to")
-    if (until - since).days > longest:
-        # Bounds the rows one report counts; a funder's series is asked period by period.
-        raise InvalidPeriod(
-            f"A report covers at most {longest} days; ask for shorter periods.",
-            f"more than {longest} days before date_to",
-        )
+    check_period(since, until, longest)
     own = not principal.is_platform_admin
     return Scope(
         date_from=since,
@@ -56,44 +51,37 @@ def scope_for(
     )
 
 
-def _breakdown(groups: list[Any], on: date, publication: Publication) -> dict[str, Any]:
-    """Totals by sex, age band, arrival band, nationality and municipality from rows already
-    grouped in SQL (one row per combination, with its ``people``)."""
-    by: dict[str, Counter[str]] = {
-        "sex": Counter(),
-        "age": Counter(),
-        "arrival": Counter(),
-        "nationality": Counter(),
-        "municipality": Counter(),
-    }
-    for row in groups:
-        by["sex"][row.sex or "unknown"] += row.people
-        by["age"][age_band(row.birth_year, on)] += row.people
-        by["arrival"][arrival_band(row.arrival_month, on)] += row.people
-        by["nationality"][row.nationality or "unknown"] += row.people
-        by["municipality"][row.municipality or "unknown"] += row.people
-    total = sum(row.people for row in groups)
-    lines, shown_total = publication.lines(
-        {name: dict(sorted(counts.items())) for name, counts in by.items()}, total
-    )
-    return {
-        "total": shown_total,
-        "by_sex": lines["sex"],
-        "by_age_band": lines["age"],
-        "by_arrival_band": lines["arrival"],
-        "by_nationality": lines["nationality"],
-        "by_municipality": lines["municipality"],
-    }
+def check_period(since: date, until: date, longest: int) -> None:
+    """422 for a reversed period, or one longer than ``longest`` days (which bounds the rows one
+    report counts: a funder's series is asked period by period)."""
+    if since > until:
+        raise InvalidPeriod("date_from is after date_to.", "after date_to")
+    if (until - since).days > longest:
+        raise InvalidPeriod(
+            f"A report covers at most {longest} days; ask for shorter periods.",
+            f"more than {longest} days before date_to",
+        )
+
+
+def breakdown(
+    groups: Sequence[Any], on: date, publication: Publication, names: Sequence[str] = PEOPLE
+) -> dict[str, Any]:
+    """The total of the people in ``groups`` (rows grouped in SQL by the person's columns, each
+    with its ``people``) and its breakdowns ``names``, published together (``protect_lines``
+    unless exact)."""
+    lines, total = breakdowns(groups, on, names)
+    shown, shown_total = publication.lines(lines, total)
+    return {"total": shown_total, **{f"by_{name}": shown[name] for name in names}}
 
 
 async def people_reached(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     groups = await statements.people_reached(session, scope)
-    return _breakdown(groups, scope.date_to, scope.publication)
+    return breakdown(groups, scope.date_to, scope.publication)
 
 
 async def pathways_opened(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     groups = await statements.pathways_opened(session, scope)
-    return _breakdown(groups, scope.date_to, scope.publication)
+    return breakdown(groups, scope.date_to, scope.publication)
 
 
 async def pathways_closed(session: AsyncSession, scope: Scope) -> dict[str, Any]:
