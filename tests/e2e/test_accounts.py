@@ -17,7 +17,7 @@ import pytest
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import Organisation, bearer, eventually, organisation, token
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 APP_PASSWORD = "a-person-chooses-a-long-phrase"
 PERSON = {

@@ -14,7 +14,7 @@ from services.pathways.domain.rights import RIGHTS_ITEMS
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import eventually, organisation
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 ALL_YES = {item.code: "yes" for item in RIGHTS_ITEMS}
 ASSESSMENT = {

@@ -19,7 +19,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import Organisation, bearer, eventually, organisation, signed_in_user
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 URL = "/api/v1/appointments"
 PROBLEM = "application/problem+json"

@@ -107,7 +107,7 @@ from tests.e2e.authorisation_world import (
 from tests.e2e.conftest import Stack
 from tests.e2e.openapi_walk import example_body, operations
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 TABLE = Path(__file__).with_name("authorisation_matrix.csv")
 COMMITTED = Path(__file__).parents[2] / "docs" / "openapi.json"

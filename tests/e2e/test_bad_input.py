@@ -18,7 +18,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.fuzz_bad_input import TAMPERED_CURSORS, forged
 from tests.e2e.openapi_walk import METHODS, operations
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 MAX_BODY_BYTES = 5 * 1024 * 1024  # PONTE_MAX_BODY_BYTES's default, which the stack keeps
 PERSON = {

@@ -27,7 +27,7 @@ from tests.e2e.beneficiary_world import Person, World, build_world
 from tests.e2e.conftest import Stack
 from tests.e2e.openapi_walk import example_body, operations
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 DENY, SELF, REFERENCE, PUBLIC = "deny", "self", "reference", "public"
 EXPECTED: dict[tuple[str, str], str] = {

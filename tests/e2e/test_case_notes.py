@@ -17,7 +17,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import Organisation, bearer, organisation, signed_in_user
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 APP_PASSWORD = "a-person-chooses-a-long-phrase"
 SECTIONS = ("identity", "contact", "profile", "pathway")

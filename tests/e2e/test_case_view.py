@@ -15,7 +15,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import eventually, organisation
 from tests.e2e.test_referral_ownership import CONSENT, pathway_with_action
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def _ok(answer: httpx.Response) -> Any:

@@ -13,7 +13,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import open_pathway, organisation
 from tests.e2e.test_documents import _share
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 NAMES = [("Amina", "Diallo"), ("Yusuf", "Kaya"), ("Leila", "Haddad")]
 

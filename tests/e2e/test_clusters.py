@@ -14,7 +14,7 @@ import pytest
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import bearer, eventually, organisation, signed_in_user, token
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 CLUSTERS = "/api/v1/clusters"
 

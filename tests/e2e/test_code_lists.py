@@ -15,7 +15,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import bearer, organisation, signed_in_user
 from tests.e2e.helpers import token as password_token
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 INDEX = "/api/v1/code-lists"
 PROBLEM = "application/problem+json"

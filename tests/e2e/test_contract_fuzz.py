@@ -55,7 +55,7 @@ from tests.e2e.fuzz_support import (
 )
 from tools.processes import running_services
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fuzz")]
+pytestmark = pytest.mark.e2e
 
 EXAMPLES = int(os.environ.get("PONTE_FUZZ_EXAMPLES", "3"))  # CI: ~550 cases
 RANDOM = os.environ.get("PONTE_FUZZ_RANDOM", "") == "1"

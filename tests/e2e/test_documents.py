@@ -21,7 +21,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import Organisation, bearer, organisation, signed_in_user
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 APP_PASSWORD = "a-person-chooses-a-long-phrase"
 PDF = b"%PDF-1.7\n" + b"4 0 obj << /Length 44 >> stream BT /F1 12 Tf ET endstream\n" * 20

@@ -18,7 +18,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import Organisation, bearer, eventually, organisation, token
 from tests.e2e.test_webhooks import Receiver
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 REASON = "Found collapsed at the work site; the ward needs to reach her next of kin now."
 PASSWORD = "a-person-chooses-a-long-phrase"

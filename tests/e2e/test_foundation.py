@@ -19,7 +19,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import FIRST_PASSWORD, bearer, first_sign_in, token
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def test_status_shows_every_service_ready(stack: Stack) -> None:

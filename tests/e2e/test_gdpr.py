@@ -18,7 +18,7 @@ from tests.e2e.helpers import Organisation, eventually_async, organisation
 from tests.e2e.test_intake import _database_text
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PASSWORD = "a-person-chooses-a-long-phrase"
 SURVIVOR = {

@@ -24,7 +24,7 @@ from tests.matching.esco import import_subset
 from tests.support import migrated_database
 from tools.processes import ServiceProcess, free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 ORIGIN = "https://field-app.ponte.example"
 SIGN_INS_PER_MINUTE = 5

@@ -13,7 +13,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import bearer, organisation
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PERSON = {
     "given_name": "Mariam",

@@ -22,7 +22,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import bearer, eventually, organisation, token
 from tools.processes import SERVICES
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def _word(prefix: str) -> str:

@@ -20,7 +20,7 @@ from tests.e2e.helpers import consent_to_matching, eventually, organisation
 from tests.matching.clusters import cluster, member
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 OFFERS = "/api/v1/offers"
 PROBLEM = "application/problem+json"

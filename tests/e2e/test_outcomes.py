@@ -22,7 +22,7 @@ from tests.e2e.helpers import (
 )
 from tests.matching.esco import subset_taxonomy
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 BRICKLAYER = "http://data.europa.eu/esco/occupation/05f321f8-055b-407d-bf19-e0ddabda56b7"
 ASSESSMENT = {

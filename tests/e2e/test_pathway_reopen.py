@@ -13,7 +13,7 @@ import pytest
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import eventually, new_user, organisation
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 ASSESSMENT = {
     "territorial_context": {"municipality": "Latina"},

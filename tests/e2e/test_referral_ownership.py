@@ -16,7 +16,7 @@ import pytest
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import Organisation, eventually, open_pathway, organisation
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 CONSENT = {"purpose": "matching", "text_version": "v1", "collection_method": "paper_signed"}
 

@@ -23,7 +23,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import Organisation, bearer, eventually, organisation
 from tests.e2e.test_referral_ownership import pathway_with_action
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PHONE = "+39 333 765 4321"
 MATCHING = {"purpose": "matching", "text_version": "v1", "collection_method": "paper_signed"}

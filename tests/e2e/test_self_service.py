@@ -14,7 +14,7 @@ from tests.e2e.beneficiary_world import PASSWORD, World, build_world, ok
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import bearer, eventually, organisation
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import Organisation, bearer, eventually, organisation, signed_in_user, token
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 POINTS = "/api/v1/service-points"
 PROBLEM = "application/problem+json"

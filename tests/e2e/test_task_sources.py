@@ -22,7 +22,7 @@ from tests.e2e.test_referral_ownership import pathway_with_action
 from tests.e2e.test_tasks import TASKS, _listed
 from tests.e2e.test_transfers import _ask, _consent, _decide
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def test_a_document_about_to_expire_is_a_task_until_it_is_deleted(stack: Stack) -> None:

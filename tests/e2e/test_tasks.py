@@ -19,7 +19,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import bearer, eventually, organisation, signed_in_user
 from tests.e2e.test_referral_ownership import CONSENT, pathway_with_action
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 TASKS = "/api/v1/tasks"
 

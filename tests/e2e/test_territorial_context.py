@@ -18,7 +18,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import consent_to_matching, eventually, organisation
 from tests.matching.reach_data import LATINA, ROMA, place, service_point
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PROBLEM = "application/problem+json"
 

@@ -12,7 +12,7 @@ import pytest
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import organisation
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 TERRITORIES = "/api/v1/territories"
 PROBLEM = "application/problem+json"

@@ -16,7 +16,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import bearer, eventually_async, organisation, token
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PEOPLE = "/api/v1/beneficiaries"
 PROBLEM = "application/problem+json"

@@ -21,7 +21,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import bearer, organisation, signed_in_user, token
 from tests.matching import analysis_data as data
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 # Madrid: no other module of the shared stack puts people, offers or service points there, and
 # the computed figures count everything in the territory.

@@ -20,7 +20,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import PASSWORD, bearer, new_user, organisation, token
 from tools.processes import ServiceProcess, free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 POLL_SECONDS = 1.0
 PROXIED = "/api/v1/beneficiaries"

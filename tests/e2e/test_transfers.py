@@ -16,7 +16,7 @@ from tests.e2e.beneficiary_world import ok
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import Organisation, eventually, organisation
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 CONSENT = {"text_version": "it-2026", "collection_method": "paper_signed"}
 

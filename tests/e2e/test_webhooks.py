@@ -22,7 +22,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import consent_to_matching, eventually, organisation
 from tools.processes import free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def signature_ok(secret: str, headers: dict[str, str], body: bytes) -> bool:

@@ -13,7 +13,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.helpers import eventually, organisation
 from tests.faults.conftest import person, unique_label
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("faults")]
+pytestmark = pytest.mark.e2e
 
 
 def test_a_case_shows_what_it_can_while_a_service_is_down(stack: Stack) -> None:

@@ -15,7 +15,7 @@ from tests.e2e.helpers import eventually_async, organisation
 from tests.faults.conftest import person, unique_label
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("faults")]
+pytestmark = pytest.mark.e2e
 
 PEOPLE = 15
 

@@ -20,7 +20,7 @@ from tests.e2e.helpers import eventually, eventually_async, organisation
 from tests.faults.conftest import PrivateCluster, person, unique_label
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("faults")]
+pytestmark = pytest.mark.e2e
 
 RECOVERY_BOUND = 30.0  # seconds: a correctness bound ("by itself, soon"), not a speed goal
 

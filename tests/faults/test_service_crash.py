@@ -20,7 +20,7 @@ from tests.e2e.helpers import eventually, organisation
 from tests.faults.conftest import person, unique_label
 from tests.support import sql
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("faults")]
+pytestmark = pytest.mark.e2e
 
 WRITERS = 4  # half with an Idempotency-Key, half without
 

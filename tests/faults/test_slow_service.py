@@ -21,7 +21,7 @@ from tests.faults.conftest import person, unique_label
 from tests.support import sql
 from tools.processes import ServiceProcess, free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("faults")]
+pytestmark = pytest.mark.e2e
 
 TIMEOUT = 1.5  # the gateway's upstream timeout in this test
 MARGIN = 3.0  # scheduling on a loaded two-core machine; a correctness bound, not a speed goal
