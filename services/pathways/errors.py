@@ -175,6 +175,16 @@ class InvalidPeriod(UnprocessableContent):
         )
 
 
+class InvalidCrossTab(UnprocessableContent):
+    """``by``: a dimension the report does not cross, one named twice, too many, or a table
+    whose cells (margins included) would be more than one report publishes."""
+
+    def __init__(self, detail: str, message: str) -> None:
+        super().__init__(
+            detail, errors=[FieldError(field="query.by", message=message, code="value")]
+        )
+
+
 class UnusableReferences(UnprocessableContent):
     """Service points or territory codes that matching does not know, or that are not the
     caller's to name (closed, or published to clusters it is not in): one error per field."""

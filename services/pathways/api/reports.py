@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.pathways.domain import funds
-from services.pathways.domain.indicators import to_csv_rows
+from services.pathways.domain.indicators import crosstab_csv_rows, to_csv_rows
 from services.pathways.service import fund_indicators, reports
 from shared.auth import CurrentPrincipal
 from shared.dates import IsoDate
@@ -26,16 +26,25 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 async def _report_scope(
     request: Request,
     principal: CurrentPrincipal,
+    session: ReadSession,
     date_from: Annotated[
         IsoDate | None, Query(description="default: a year before date_to")
     ] = None,
     date_to: Annotated[IsoDate | None, Query(description="default: today")] = None,
     municipality: Annotated[str | None, Query(max_length=120, description="the territory")] = None,
+    project_id: Annotated[
+        uuid.UUID | None,
+        Query(
+            description="only the people enrolled in this project by the period's end (one your "
+            "organisation leads or is a partner of)"
+        ),
+    ] = None,
 ) -> reports.Scope:
     """What an organisation's report covers (``reports.scope_for``), from the query."""
     longest: int = request.app.state.settings.indicators_max_days
-    scope = reports.scope_for(principal, date_from, date_to, municipality, longest)
-    return scope
+    return await reports.scope_for(
+        session, principal, date_from, date_to, municipality, project_id, longest
+    )
 
 
 ReportScope = Annotated[reports.Scope, Depends(_report_scope)]
@@ -44,7 +53,7 @@ ReportScope = Annotated[reports.Scope, Depends(_report_scope)]
 @router.get(
     "/indicators",
     responses={
-        **problems(403, 422),
+        **problems(403, 404, 422),
         200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
     },
     summary="Indicators for funders' reports (your organisation; all for platform admins)",
@@ -57,11 +66,37 @@ ReportScope = Annotated[reports.Scope, Depends(_report_scope)]
     "then every cell of its other breakdowns). An org admin reads their own organisation's "
     "counts exact (`small_cells` says which): they may open every record counted. "
     "`Accept: text/csv` gives `section,dimension,value,count` rows. A period "
-    "longer than `PONTE_PATHWAYS_INDICATORS_MAX_DAYS` (1830) is refused with 422.",
+    "longer than `PONTE_PATHWAYS_INDICATORS_MAX_DAYS` (1830) is refused with 422. "
+    "`project_id` counts only that project's participants.\n\n"
+    "**Cross-tabulated** with `by` (up to three of `sex`, `age_band`, `arrival_band`, "
+    "`nationality_group` (UN M49 regions), `municipality`, comma-separated): the people reached "
+    "in every combination, with every margin (the level `total`), instead of the report. The "
+    'table is protected as a whole: cells of 1 to 4 show as "<5", and around each one the '
+    'corners of a hypercube as "withheld", so that no hidden cell can be worked out from the '
+    "cells shown and the margins (exact for an org admin's own organisation). A table of more "
+    "than 5,000 cells is refused with 422. `Accept: text/csv` gives one row per cell: the "
+    "dimensions, then `count`.",
 )
-async def indicators(request: Request, scope: ReportScope, session: ReadSession) -> Response:
+async def indicators(
+    request: Request,
+    scope: ReportScope,
+    session: ReadSession,
+    by: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="cross-tabulate by these dimensions (comma-separated, at most three)",
+            examples=["sex,age_band,arrival_band"],
+        ),
+    ] = None,
+) -> Response:
+    period = f"{scope.date_from}-{scope.date_to}"
+    if by is not None:
+        dimensions = reports.dimensions_of(by)
+        table = await reports.crosstab(session, scope, dimensions)
+        return _answer(request, table, f"ponte-crosstab-{period}.csv", crosstab_csv_rows)
     report = await reports.indicators(session, scope)
-    return _answer(request, report, f"ponte-indicators-{scope.date_from}-{scope.date_to}.csv")
+    return _answer(request, report, f"ponte-indicators-{period}.csv")
 
 
 @router.get(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, Subquery, and_, cast, distinct, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.db.funding_models import ProjectParticipant
 from services.pathways.db.models import (
     Action,
     EmploymentChange,
@@ -33,6 +34,7 @@ class Scope:
     municipality: str | None
     organization_id: Any  # None: every organisation (platform admins)
     publication: Publication = PROTECTED  # exact for the organisation's org admins
+    project_id: Any = None  # only the people enrolled in this project (by the period's end)
 
 
 def _in_scope(scope: Scope) -> ColumnElement[bool]:
@@ -41,6 +43,12 @@ def _in_scope(scope: Scope) -> ColumnElement[bool]:
         conditions.append(Pathway.organization_id == scope.organization_id)
     if scope.municipality is not None:
         conditions.append(Person.municipality == scope.municipality)
+    if scope.project_id is not None:
+        enrolled = select(ProjectParticipant.beneficiary_id).where(
+            ProjectParticipant.project_id == scope.project_id,
+            ProjectParticipant.enrolled_on <= scope.date_to,
+        )
+        conditions.append(Pathway.beneficiary_id.in_(enrolled))
     return and_(*conditions)
 
 
@@ -61,7 +69,7 @@ def _scoped(scope: Scope) -> Subquery:
     )
 
 
-def _opened(scope: Scope) -> Subquery:
+def opened_in_scope(scope: Scope) -> Subquery:
     """The pathways in scope opened in the period, with their person's columns."""
     return (
         select(
@@ -97,12 +105,12 @@ async def _grouped(session: AsyncSession, rows: Subquery, counted: Any) -> list[
 async def pathways_opened(session: AsyncSession, scope: Scope) -> list[Any]:
     """Pathways opened in the period, per combination of sex, nationality, birth year, arrival
     month and municipality (rows with ``people``)."""
-    return await _grouped(session, _opened(scope), func.count())
+    return await _grouped(session, opened_in_scope(scope), func.count())
 
 
 async def people_reached(session: AsyncSession, scope: Scope) -> list[Any]:
     """People with a pathway opened in the period, per combination (as ``pathways_opened``)."""
-    opened = _opened(scope)
+    opened = opened_in_scope(scope)
     return await _grouped(session, opened, func.count(distinct(opened.c.beneficiary_id)))
 
 
@@ -240,7 +248,7 @@ def _month(column: Any) -> Any:
 async def monthly(session: AsyncSession, scope: Scope) -> dict[str, list[tuple[str, int]]]:
     """(month, count) of each measure of the monthly series, months without any left out:
     pathways opened, people reached (a person counts once a month), pathways closed, placements."""
-    opened = _opened(scope)
+    opened = opened_in_scope(scope)
     opened_in = _month(func.timezone("UTC", opened.c.opened_at))
     closed_in = _month(func.timezone("UTC", Pathway.closed_at))
     ladder = _ladder(_scoped(scope))

@@ -170,3 +170,13 @@ def to_csv_rows(report: Mapping[str, object]) -> list[list[str]]:
             dimension, label = ".".join(path[1:-1]), path[-1]
         rows.append([_cell(section), _cell(dimension), _cell(label), _cell(value)])
     return rows
+
+
+def crosstab_csv_rows(report: Mapping[str, Any]) -> list[list[str]]:
+    """A cross-tabulated report as one row per cell: each dimension's level, then ``count``
+    (the header first), as a spreadsheet's pivot table reads it."""
+    dimensions = [str(name) for name in report["by"]]
+    rows = [[*dimensions, "count"]]
+    for cell in report["people_reached"]["cells"]:
+        rows.append([_cell(cell[name]) for name in [*dimensions, "count"]])
+    return rows

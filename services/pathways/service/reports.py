@@ -5,35 +5,54 @@ organisation's org admins, who may open every record counted."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.db import crosstab as crosstab_statements
 from services.pathways.db import indicators as statements
+from services.pathways.db import projects as projects_repository
+from services.pathways.db.crosstab import DIMENSIONS
 from services.pathways.db.indicators import Scope
+from services.pathways.domain.crosstab import (
+    MAX_DIMENSIONS,
+    Cell,
+    TableTooLarge,
+    cross_tabulate,
+    protect,
+    published,
+)
 from services.pathways.domain.indicators import breakdowns, retention
-from services.pathways.errors import InvalidPeriod, MayNotReadIndicators
+from services.pathways.errors import InvalidCrossTab, InvalidPeriod, MayNotReadIndicators
 from shared import clock
 from shared.auth import REPORT_ROLES, Principal, Role
+from shared.offload import run_in_process
 from shared.suppression import Publication
 
-__all__ = ["Scope", "breakdown", "check_period", "indicators", "scope_for"]
+__all__ = ["Scope", "breakdown", "check_period", "crosstab", "indicators", "scope_for"]
 DEFAULT_PERIOD = timedelta(days=365)
+# A cross-tab this small is protected inline (a few milliseconds); larger ones in the pool.
+INLINE_CELLS = 128
 # The breakdowns of the people an indicator counts, in the order the report gives them.
 PEOPLE = ("sex", "age_band", "arrival_band", "nationality", "municipality")
 
 
-def scope_for(
+async def scope_for(
+    session: AsyncSession,
     principal: Principal,
     date_from: date | None,
     date_to: date | None,
     municipality: str | None,
+    project_id: uuid.UUID | None,
     longest: int,
 ) -> Scope:
     """What a report covers: the caller's organisation (every one for platform admins), the
-    period (a year up to today by default; at most ``longest`` days), the territory."""
+    period (a year up to today by default; at most ``longest`` days), the territory, and the
+    project whose participants only it counts (one the organisation leads or is a partner of:
+    404 otherwise)."""
     if principal.organization_id is None or not principal.has(*REPORT_ROLES):
         raise MayNotReadIndicators()
     # Today by the server's local calendar (as ``date.today()`` gave), read from the shared clock.
@@ -41,6 +60,10 @@ def scope_for(
     since = date_from or until - DEFAULT_PERIOD
     check_period(since, until, longest)
     own = not principal.is_platform_admin
+    if project_id is not None:
+        await projects_repository.get(
+            session, project_id, principal.organization_id if own else None
+        )
     return Scope(
         date_from=since,
         date_to=until,
@@ -48,7 +71,27 @@ def scope_for(
         organization_id=principal.organization_id if own else None,
         # An org admin may open every record its organisation's pathways count: exact counts.
         publication=Publication(exact=own and principal.acts_as(Role.ORG_ADMIN)),
+        project_id=project_id,
     )
+
+
+def dimensions_of(by: str) -> tuple[str, ...]:
+    """The dimensions ``by`` names (comma-separated), checked: known, each once, at most
+    ``MAX_DIMENSIONS`` (422 otherwise)."""
+    names = tuple(name.strip() for name in by.split(","))
+    unknown = [name for name in names if name not in DIMENSIONS]
+    if unknown:
+        raise InvalidCrossTab(
+            f"The report crosses {', '.join(DIMENSIONS)}; not {', '.join(unknown)}.",
+            "unknown dimension",
+        )
+    if len(set(names)) != len(names):
+        raise InvalidCrossTab("Name each dimension once.", "a dimension named twice")
+    if len(names) > MAX_DIMENSIONS:
+        raise InvalidCrossTab(
+            f"A table crosses at most {MAX_DIMENSIONS} dimensions.", "too many dimensions"
+        )
+    return names
 
 
 def check_period(since: date, until: date, longest: int) -> None:
@@ -156,6 +199,7 @@ def _heading(scope: Scope) -> dict[str, Any]:
         if scope.organization_id is None
         else str(scope.organization_id),
         "territory": scope.municipality,
+        "project": None if scope.project_id is None else str(scope.project_id),
     }
 
 
@@ -211,5 +255,43 @@ async def monthly(session: AsyncSession, scope: Scope) -> dict[str, Any]:
         **_heading(scope),
         "months": months,
         **series,
+        "generated_at": clock.now().isoformat(),
+    }
+
+
+async def crosstab(session: AsyncSession, scope: Scope, by: Sequence[str]) -> dict[str, Any]:
+    """The people reached in the scope crossed by the dimensions ``by``, every margin with them;
+    protected as a whole table unless exact (``domain.crosstab.protect``; in the process pool
+    beyond ``INLINE_CELLS``, since its search grows with the table). It replaces the
+    one-dimension breakdowns: published beside them, each protected on its own, the two could
+    give back what either hid."""
+    rows = await crosstab_statements.people_reached(session, scope, by)
+    try:
+        table = cross_tabulate(by, rows)
+    except TableTooLarge as error:
+        raise InvalidCrossTab(
+            f"This table would have {error.cells} cells; cross fewer dimensions or a narrower "
+            "territory.",
+            "too many cells",
+        ) from error
+    exact = scope.publication.exact
+    if exact:
+        shown: dict[Cell, int | str] = dict(table.counts)
+    elif len(table.counts) <= INLINE_CELLS:
+        shown = protect(table)
+    else:  # pure Python holding the GIL: the process pool, as intake's duplicate scoring
+        shown = await run_in_process(protect, table)
+    return {
+        **_heading(scope),
+        "by": list(by),
+        "people_reached": {
+            "levels": {name: list(levels) for name, levels in zip(by, table.levels, strict=True)},
+            "cells": published(table, shown),
+        },
+        "small_cells": "exact: your organisation's own counts, for its org admin"
+        if exact
+        else 'counts of 1 to 4 show as "<5"; cells hidden so that none of them can be worked '
+        'out from the table and its margins show as "withheld" (5 or more); if no such '
+        "pattern exists every cell is withheld",
         "generated_at": clock.now().isoformat(),
     }
