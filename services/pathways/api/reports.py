@@ -102,7 +102,7 @@ async def indicators(
 @router.get(
     "/indicators/monthly",
     responses={
-        **problems(403, 422),
+        **problems(403, 404, 422),
         200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
     },
     summary="The indicators month by month: pathways opened and closed, people reached, placements",

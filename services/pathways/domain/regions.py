@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from services.pathways.domain.indicators import UNKNOWN
 
-_MEMBERS = {
+GROUP_MEMBERS = {
     "northern_africa": "DZ EG EH LY MA SD TN",
     "sub_saharan_africa": (
         "AO BF BI BJ BW CD CF CG CI CM CV DJ ER ET GA GH GM GN GQ GW IO KE KM LR LS MG ML MR MU "
@@ -33,7 +33,7 @@ _MEMBERS = {
     ),
 }
 NATIONALITY_GROUPS: dict[str, str] = {
-    code: group for group, codes in _MEMBERS.items() for code in codes.split()
+    code: group for group, codes in GROUP_MEMBERS.items() for code in codes.split()
 }
 OTHER = "other"  # a code M49 does not list (stateless, a code in use but unassigned)
 
