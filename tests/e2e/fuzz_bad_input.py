@@ -13,12 +13,9 @@ from typing import Any
 
 import httpx
 
+from tests.e2e.fuzz_support import MAX_BODY_BYTES, MAX_DOCUMENT_BYTES
 from tests.e2e.openapi_walk import example_body, operations
 
-MAX_BODY_BYTES = 5 * 1024 * 1024  # PONTE_MAX_BODY_BYTES's default, which the stacks keep
-# An upload's file limit (PONTE_INTAKE_DOCUMENT_MAX_BYTES's default, below the upload routes' own
-# body limit, PONTE_MAX_UPLOAD_BYTES).
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 FORBIDDEN_TEXT = ["\x00", "\u202e", "\u2066", "\u202a"]
 
 

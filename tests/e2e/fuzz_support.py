@@ -25,6 +25,8 @@ from tests.e2e.helpers import Organisation, bearer, eventually, new_user, token
 ROLES = ("platform_admin", "org_admin", "operator", "partner_system", "provider", "beneficiary")
 ANONYMOUS = "anonymous"  # no token: every protected operation must answer a 401 problem
 
+MAX_BODY_BYTES = 256 * 1024  # the fuzzing stack's body limit (PONTE_MAX_BODY_BYTES)
+MAX_DOCUMENT_BYTES = 1024 * 1024  # its file limit, below the upload routes' body limit
 FUZZ_ENVIRONMENT = {
     "PONTE_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
     "PONTE_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -39,6 +41,12 @@ FUZZ_ENVIRONMENT = {
     "PONTE_GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE": "0",
     # Signed in once; `make fuzz` may run longer than the default quarter of an hour.
     "PONTE_GATEWAY_ACCESS_TOKEN_TTL_SECONDS": "3600",
+    # Body limits far below the defaults (5 MiB, 64 MiB files): "413 everywhere" sends one body
+    # past the limit to every operation, and at the defaults that was 600 MB through the
+    # gateway, 80 s of CI, to test the same middleware at another number.
+    "PONTE_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
+    "PONTE_MAX_UPLOAD_BYTES": str(MAX_DOCUMENT_BYTES + 64 * 1024),
+    "PONTE_INTAKE_DOCUMENT_MAX_BYTES": str(MAX_DOCUMENT_BYTES),
     **SMALL_POOLS,
 }
 
