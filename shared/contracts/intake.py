@@ -74,6 +74,8 @@ class MatchingProfile(Contract):
     experience_occupations: list[Coded] = []
     needs: list[str] = []
     vulnerability_level: str | None = None  # low, medium, high, critical (intake derives it)
+    desired_sectors: list[str] = []  # NACE Rev. 2 sections
+    plans_business: bool = False  # the migration project plans to start a business
 
 
 class BeneficiaryChanged(Contract):

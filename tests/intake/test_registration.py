@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
@@ -178,3 +179,26 @@ async def test_a_platform_admin_of_the_owning_organisation_reads_no_one(
     listed = await intake.get("/api/v1/beneficiaries", headers=headers)
     assert registered["id"] not in listed.text
     assert (await intake.get(url, headers=a.admin)).status_code == 200
+
+
+async def test_the_migration_projects_sectors_and_business_plan_reach_matching(
+    intake: httpx.AsyncClient, orgs: tuple[Org, Org, Org], intake_database: str
+) -> None:
+    project = {
+        "desired_sectors": ["edilizia"],
+        "desired_sector_codes": ["F", "C"],
+        "plans": {"start_business": True},
+    }
+    created = await register(intake, orgs[0], migration_project=project)
+    assert created["migration_project"]["desired_sector_codes"] == ["F", "C"]
+    rows = await sql(intake_database, "SELECT payload FROM outbox_event ORDER BY seq LIMIT 1")
+    payload = rows[0]["payload"]
+    profile = (json.loads(payload) if isinstance(payload, str) else payload)["profile"]
+    assert profile["desired_sectors"] == ["F", "C"]
+    assert profile["plans_business"] is True
+    bad = {"migration_project": {"desired_sector_codes": ["construction"]}}
+    answer = await intake.post(
+        "/api/v1/beneficiaries", json={**person(), **bad}, headers=orgs[0].operator
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"].startswith("body.migration_project")

@@ -31,6 +31,7 @@ ESCO = Path("/work/shared/data/esco")
 FALLBACK_ISCO = ("51", "52", "71", "75", "83", "91", "92", "93", "94", "96")
 TODAY = date(2027, 3, 15)
 LANGUAGES = ("it", "en", "fr", "ar", "es")
+SECTORS = ("C", "F", "G", "I", "Q")  # NACE sections: manufacturing, construction, ...
 TOWNS = ("Milano", "Monza", "Bergamo", "Brescia", "Pavia", "Lodi", "Como", "Varese")
 T = TypeVar("T")
 CENTRE = (45.46, 9.19)  # Milan; coordinates are drawn within about 60 km
@@ -99,6 +100,7 @@ def random_person(source: Pool, rng: random.Random, number: int) -> Person:
     desired = {rng.choice(source.occupations) for _ in range(rng.randint(0, 2))}
     if rng.random() < 0.5:
         desired.add(occupation)
+    apart = _apart(f"person-{number}")
     return Person(
         beneficiary_id=f"person-{number:06d}",
         birth_date=_maybe(rng, date(1960, 1, 1) + timedelta(days=rng.randint(0, 17_500))),
@@ -113,7 +115,15 @@ def random_person(source: Pool, rng: random.Random, number: int) -> Person:
         experience_occupations=frozenset(rng.sample(source.occupations, rng.randint(0, 2))),
         priority_need=rng.choice((*NEEDS, None, "housing")),
         vulnerability=rng.random(),
+        desired_sectors=frozenset(apart.sample(SECTORS, apart.randint(0, 2))),
+        plans_business=apart.random() < 0.2,
     )
+
+
+def _apart(label: str) -> random.Random:
+    """Draws of their own for the fields added after the cohorts were fixed, so that the cohorts
+    drawn before (and the figures measured on them) stay the same."""
+    return random.Random(label)
 
 
 def random_offer(source: Pool, rng: random.Random, number: int, today: date = TODAY) -> Offer:
@@ -124,6 +134,7 @@ def random_offer(source: Pool, rng: random.Random, number: int, today: date = TO
     seats = rng.randint(0, 6)
     minimum_language = (rng.choice(LANGUAGES), rng.choice(CEFR_LEVELS))
     age_min = _maybe(rng, rng.randint(16, 30), 0.3)
+    apart = _apart(f"offer-{number}")
     return Offer(
         id=f"offer-{number:06d}",
         type=kind,
@@ -143,6 +154,7 @@ def random_offer(source: Pool, rng: random.Random, number: int, today: date = TO
         age_max=_maybe(rng, rng.randint(age_min or 18, 65), 0.3),
         permit_must_allow_work=kind in ("job", "internship") and rng.random() < 0.7,
         languages_of_instruction=tuple(rng.sample(LANGUAGES, rng.randint(0, 2))),
+        sector=_maybe(apart, apart.choice(SECTORS), 0.5) if kind != "language_course" else None,
     )
 
 
@@ -193,6 +205,8 @@ def people_strategy(uris: Sequence[str], occupations: Sequence[str]) -> st.Searc
         experience_occupations=st.frozensets(st.sampled_from(occupations), max_size=2),
         priority_need=st.one_of(st.none(), st.sampled_from((*NEEDS, "housing"))),
         vulnerability=st.floats(0.0, 1.0),
+        desired_sectors=st.frozensets(st.sampled_from(SECTORS), max_size=2),
+        plans_business=st.booleans(),
     )
 
 
@@ -220,6 +234,7 @@ def offers_strategy(uris: Sequence[str], occupations: Sequence[str]) -> st.Searc
         age_max=ages,
         permit_must_allow_work=st.booleans(),
         languages_of_instruction=st.lists(st.sampled_from(LANGUAGES[:3]), max_size=2).map(tuple),
+        sector=sometimes(st.sampled_from(SECTORS), 2),
     )
 
 

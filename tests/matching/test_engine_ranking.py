@@ -364,3 +364,30 @@ def test_weights_are_validated() -> None:
         Person("p", skills=frozenset({skill})), TODAY, weights=only_skills
     )[0]
     assert match.score == 1.0
+
+
+def test_a_business_plan_lifts_entrepreneurship_and_a_wanted_sector_lifts_its_offers() -> None:
+    """The migration project drives ranking: a person who plans to start a business finds
+    entrepreneurship offers fit their priority whatever their need; an offer in a sector they
+    want to work in (NACE) fits their occupation at least as well as a desired occupation's ISCO
+    unit group; the explanation says which."""
+    taxonomy = subset_taxonomy()
+    workshop = Offer(id="workshop", type="entrepreneurship", sector="C")
+    site = Offer(id="site", type="job", sector="F")
+    person = Person(beneficiary_id="p", priority_need="language")
+    planning = replace(person, plans_business=True, desired_sectors=frozenset({"F"}))
+    index = OfferIndex([workshop, site], taxonomy)
+
+    def criteria(who: Person) -> dict[str, dict[str, Criterion]]:
+        matches = index.rank(who, TODAY, limit=2, include_ineligible=True)
+        return {m.offer_id: {c.criterion: c for c in m.explanation} for m in matches}
+
+    before, after = criteria(person), criteria(planning)
+    assert before["workshop"]["priority"].score == pytest.approx(0.3)  # language: not answered
+    assert after["workshop"]["priority"].score == 1.0
+    assert after["workshop"]["priority"].detail == "they plan to start a business"
+    assert before["site"]["occupation"].score == 0.5  # no occupation named: neutral
+    assert after["site"]["occupation"].score == pytest.approx(0.6)
+    assert "NACE F" in after["site"]["occupation"].detail
+    assert after["workshop"]["occupation"].score == 0.5  # not a sector they want
+    check_pairs([person, planning], [workshop, site], TODAY, Weights())

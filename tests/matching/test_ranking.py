@@ -243,3 +243,38 @@ async def test_new_offers_and_people_show_up_at_the_next_request(
     assert {item["beneficiary_id"] for item in found} == {str(someone), str(newcomer)}
     listed = (await matches(matching, ngo, someone)).json()["items"]
     assert {item["offer"]["id"] for item in listed} == {first["id"], second["id"]}
+
+
+async def test_the_migration_project_lifts_wanted_sectors_and_entrepreneurship(
+    matching: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    """Intake's migration project reaches ranking: sectors wanted (NACE) lift the offers in them,
+    a plan to start a business lifts entrepreneurship offers, with words that say so."""
+    ngo, provider, _ = orgs
+    site = await offer(matching, provider, title="Cantiere", type="job", sector="F")
+    shop = await offer(matching, provider, title="Negozio", type="job", sector="G")
+    workshop = await offer(matching, provider, title="Fare impresa", type="entrepreneurship")
+    assert site["sector"] == "F"
+    refused = await matching.post(
+        "/api/v1/offers",
+        json={"type": "job", "title": "x", "seats": 1, "sector": "Z"},
+        headers=provider.provider,
+    )
+    assert refused.status_code == 422
+    plain = await person(matching, ngo)
+    planning = await person(matching, ngo, desired_sectors=["F"], plans_business=True)
+
+    def by_offer(answer: httpx.Response) -> dict[str, dict[str, Any]]:
+        assert answer.status_code == 200, answer.text
+        return {
+            item["offer"]["id"]: {c["criterion"]: c for c in item["explanation"]}
+            for item in answer.json()["items"]
+        }
+
+    before = by_offer(await matches(matching, ngo, plain))
+    after = by_offer(await matches(matching, ngo, planning))
+    assert before[site["id"]]["occupation"]["score"] == before[shop["id"]]["occupation"]["score"]
+    assert after[site["id"]]["occupation"]["score"] > after[shop["id"]]["occupation"]["score"]
+    assert "NACE F" in after[site["id"]]["occupation"]["detail"]
+    assert after[workshop["id"]]["priority"]["score"] == 1.0
+    assert after[workshop["id"]]["priority"]["score"] > before[workshop["id"]]["priority"]["score"]

@@ -62,6 +62,7 @@ EXAMPLE: dict[str, Any] = {
             }
         ],
         "desired_sectors": ["construction"],
+        "desired_sector_codes": ["F"],
     },
     "languages": [
         {"code": "ar", "native": True},

@@ -27,6 +27,7 @@ from services.intake.schemas.codes import (
     PermitType,
     RecognitionStatus,
 )
+from shared.contracts.classifications import NaceSection
 from shared.dates import IsoDate
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -78,8 +79,20 @@ class MigrationProject(Part):
     dependants_here: int = Field(default=0, ge=0, le=30)
     dependants_abroad: int = Field(default=0, ge=0, le=30)
     desired_occupations: list[Occupation] = Field(default_factory=list, max_length=10)
-    desired_sectors: list[Text] = Field(default_factory=list, max_length=10)
-    plans: Plans = Field(default_factory=Plans)
+    desired_sectors: list[Text] = Field(
+        default_factory=list, max_length=10, description="as the person put it"
+    )
+    desired_sector_codes: list[NaceSection] = Field(
+        default_factory=list,
+        max_length=21,
+        description="the sectors they want to work in, as NACE Rev. 2 sections (code list "
+        "`nace-sections`): ranking lifts offers in them",
+    )
+    plans: Plans = Field(
+        default_factory=Plans,
+        description="`start_business` lifts entrepreneurship offers in ranking, whatever the "
+        "priority need",
+    )
     notes: Note | None = None
 
 

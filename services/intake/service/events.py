@@ -56,6 +56,8 @@ def matching_profile(document: Mapping[str, Any]) -> contract.MatchingProfile:
             for w in document.get("work_experience", [])
         ],
         needs=list(document.get("needs", [])),
+        desired_sectors=list(project.get("desired_sector_codes", [])),
+        plans_business=bool((project.get("plans") or {}).get("start_business")),
         vulnerability_level=assess_vulnerability(
             document, clock.today(), permit_allows_work(document)
         ).level,

@@ -142,6 +142,7 @@ class Offer(Base):
         comment="ESCO skills a person learns here (a training's or internship's outcomes)",
     )
     occupation_uri: Mapped[str | None] = mapped_column(Text)
+    sector: Mapped[str | None] = mapped_column(String(1), comment="a NACE Rev. 2 section")
     min_language_code: Mapped[str | None] = mapped_column(String(2))
     min_language_level: Mapped[str | None] = mapped_column(String(2))
     min_education_level: Mapped[int | None] = mapped_column(SmallInteger)

@@ -40,6 +40,7 @@ OFFER_COLUMNS = (
     Offer.preferred_skills,
     Offer.taught_skills,
     Offer.occupation_uri,
+    Offer.sector,
     Offer.min_language_code,
     Offer.min_language_level,
     Offer.min_education_level,

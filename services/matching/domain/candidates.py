@@ -86,6 +86,11 @@ class PersonIndex:
         self.territory, self.placed = places.unit_arrays(self.units, [p.place for p in people])
         self.education = np.where(self.rules.has_education, self.rules.education, -1)
         self.need = np.array([s.need_index(p.priority_need) for p in people], dtype=np.int8)
+        self.business = np.array([p.plans_business for p in people], dtype=bool)
+        # people x sections (and a last column of False, read for an offer of no sector)
+        self.sectors = np.array(
+            [s.sector_mask(p.desired_sectors) for p in people], dtype=bool
+        ).reshape(size, len(s.SECTIONS) + 1)
         # everyone's scoring level in each language anyone speaks (-1 unknown, 0 none, 1..6)
         self._levels: dict[str, NDArray[np.int8]] = {}
         for number, person in enumerate(self.people):
@@ -154,8 +159,9 @@ class PersonIndex:
     def _occupation_fit(self, offer: Offer, occupation: int | None) -> NDArray[np.float64]:
         size = len(self.people)
         uri = offer.occupation_uri
+        wanted = self.sectors[:, s.sector_index(offer.sector)]
         if not uri:
-            return np.full(size, s.NEUTRAL)
+            return np.where(wanted, s.SECTOR_FIT, s.NEUTRAL)
 
         def grade(groups: tuple[Matrix, Matrix, Matrix]) -> NDArray[np.int8]:
             result = np.full(size, 3, dtype=np.int8)
@@ -172,7 +178,7 @@ class PersonIndex:
                 occupation, self.evidence, self.best, self.best_group
             )
         return s.occupation_fit(
-            grade(self.desired), grade(self.experience), self.has_occupation, inferred
+            grade(self.desired), grade(self.experience), self.has_occupation, inferred, wanted
         )
 
     def _language_fit(self, offer: Offer) -> NDArray[np.float64]:
@@ -216,7 +222,7 @@ class PersonIndex:
             "education": s.education_fit(
                 self.education, -1 if offer.min_education is None else offer.min_education
             ),
-            "priority": s.priority_fit(self.need, OFFER_TYPES.index(offer.type)),
+            "priority": s.priority_fit(self.need, OFFER_TYPES.index(offer.type), self.business),
             "start": s.start_fit(days, known),
         }
         return {name: np.broadcast_to(value, (size,)) for name, value in criteria.items()}

@@ -64,6 +64,8 @@ class Person:
     desired_occupations: frozenset[str] = frozenset()
     experience_occupations: frozenset[str] = frozenset()
     priority_need: str | None = None  # a pathways need domain: language, training, ...
+    desired_sectors: frozenset[str] = frozenset()  # NACE Rev. 2 sections
+    plans_business: bool = False  # the migration project: to start a business
     vulnerability: float = 0.0  # in [0, 1], weights the allocation when asked to
     matching_consent: bool = True
 
@@ -86,6 +88,7 @@ class Offer:
     preferred_skills: frozenset[str] = frozenset()
     taught_skills: frozenset[str] = frozenset()  # what a person learns here
     occupation_uri: str | None = None
+    sector: str | None = None  # a NACE Rev. 2 section
     min_language: tuple[str, str] | None = None  # (code, CEFR level)
     min_education: int | None = None
     age_min: int | None = None

@@ -121,8 +121,8 @@ def criteria(
     )  # fmt: skip
     need = s.need_index(person.priority_need)
     kind = OFFER_TYPES.index(offer.type)
-    priority = float(s.priority_fit(need, kind))
-    result["priority"] = (priority, _priority_detail(person.priority_need, offer))
+    priority = float(s.priority_fit(need, kind, person.plans_business))
+    result["priority"] = (priority, _priority_detail(person, offer))
     known = offer.starts_on is not None
     days = (offer.starts_on - today).days if offer.starts_on is not None else 0
     start = float(s.start_fit(days, known))
@@ -211,7 +211,11 @@ def _listed(labels: list[str]) -> str:
 
 def _occupation(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float, str]:
     person, uri = who.person, offer.occupation_uri
+    wanted = offer.sector is not None and offer.sector in person.desired_sectors
+    sector = f"a sector they want to work in (NACE {offer.sector})"
     if not uri:
+        if wanted:
+            return s.SECTOR_FIT, f"the offer names no occupation; {sector}"
         return s.NEUTRAL, "the offer names no occupation"
     desired = occupation_grade(space, person.desired_occupations, uri)
     past = occupation_grade(space, person.experience_occupations, uri)
@@ -220,7 +224,7 @@ def _occupation(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float
     inferred = (
         float(who.affinity[row]) if row is not None and who.affinity is not None else float("nan")
     )
-    fit = float(s.occupation_fit(desired, past, declared, inferred))
+    fit = float(s.occupation_fit(desired, past, declared, inferred, wanted))
     name = space.taxonomy.label(uri)
     words = (
         "is their",
@@ -234,6 +238,8 @@ def _occupation(space: SkillSpace, who: PersonView, offer: Offer) -> tuple[float
         parts.append(f"{name} {words[past]} past occupation")
     elif declared:
         parts.append(f"{name} is far from their desired and past occupations")
+    if wanted:
+        parts.append(sector)
     if row is not None and who.likely is not None:
         reading = (
             f"their skills point to {name}"
@@ -305,7 +311,10 @@ def distance(
     return fit, f"{same} (no coordinates)"
 
 
-def _priority_detail(need: str | None, offer: Offer) -> str:
+def _priority_detail(person: Person, offer: Offer) -> str:
+    need = person.priority_need
+    if person.plans_business and offer.type == "entrepreneurship":
+        return "they plan to start a business"
     if need is None:
         return "no priority need recorded"
     if need not in s.PRIORITY_FIT:

@@ -83,6 +83,7 @@ class OfferIndex:
         # offers x skills, 1 where the offer lists the skill: what of a person it uses
         self.listed = sp.csr_matrix((self.required + self.preferred).astype(bool), dtype=np.float64)
         self.kind = np.array([OFFER_TYPES.index(o.type) for o in offers], dtype=np.int8)
+        self.sector = np.array([s.sector_index(o.sector) for o in offers], dtype=np.int8)
         self._occupations()
         self._languages()
         self.place = s.radians(
@@ -245,7 +246,9 @@ class OfferIndex:
                 -1 if person.education_level is None else person.education_level,
                 self.rules.education,
             ),
-            "priority": s.priority_fit(s.need_index(person.priority_need), self.kind),
+            "priority": s.priority_fit(
+                s.need_index(person.priority_need), self.kind, person.plans_business
+            ),
             "start": s.start_fit(self.starts - today.toordinal(), self.has_start),
         }
         return criteria
@@ -283,6 +286,7 @@ class OfferIndex:
             grade(person.experience_occupations),
             declared,
             inferred,
+            s.sector_mask(person.desired_sectors)[self.sector],
         )
 
     def _language_fit(self, person: Person) -> NDArray[np.float64]:

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from services.matching.domain.eligibility import OFFER_TYPES
 from services.matching.domain.skill_gaps import SkillGaps
+from shared.contracts.classifications import NaceSection
 
 NEUTRAL = 0.5
 REQUIRED_SHARE = 2 / 3  # required skills count twice as much as preferred ones
@@ -57,6 +58,14 @@ PRIORITY_FIT: dict[str, dict[str, float]] = {
     "digital_skills": {"training": 0.8},
 }
 OTHER_TYPE = 0.3
+# A person whose migration project is to start a business: entrepreneurship offers answer it,
+# whatever the pathway's priority need.
+BUSINESS_PLAN = 1.0
+ENTREPRENEURSHIP = OFFER_TYPES.index("entrepreneurship")
+# An offer in a sector (NACE section) the person wants to work in fits them at least as well as
+# one of a desired occupation's ISCO unit group.
+SECTOR_FIT = OCCUPATION_GRADES[1]
+SECTIONS = tuple(section.value for section in NaceSection)
 NEEDS = tuple(PRIORITY_FIT)
 # rows: priority need (last row: none or a need no offer answers); columns: OFFER_TYPES.
 PRIORITY_TABLE = np.array(
@@ -163,23 +172,26 @@ def skill_fit(
 
 
 def occupation_fit(
-    desired: Ints, experience: Ints, declared: Bools, inferred: Floats
+    desired: Ints, experience: Ints, declared: Bools, inferred: Floats, sector: Bools
 ) -> NDArray[np.float64]:
-    """How close the offer's occupation is to the person, the better of two readings:
+    """How close the offer's occupation is to the person, the best of three readings:
 
     - stated (where ``declared``: the offer names an occupation and the person declares some):
       ``desired``/``experience`` grade each list, 0 exact, 1 same ISCO unit group, 2 same minor
       group, 3 none;
     - from their skills (``inferred``, NaN when it cannot be judged): the affinity their skills
       give the offer's occupation (``occupation_inference``), so someone who declares nothing is
-      still recognised as a bricklayer by holding a bricklayer's skills.
+      still recognised as a bricklayer by holding a bricklayer's skills;
+    - the sector (where ``sector``: the offer's NACE section is one the person wants to work
+      in): at least ``SECTOR_FIT``, with or without an occupation named.
     """
     grades = np.array([*OCCUPATION_GRADES, 0.0])
     stated = np.maximum(grades[desired], EXPERIENCE_FACTOR * grades[experience])
     skills = np.nan_to_num(inferred)
-    return np.where(
+    fit = np.where(
         declared, np.maximum(stated, skills), np.where(np.isnan(inferred), NEUTRAL, skills)
     )
+    return np.where(sector, np.maximum(fit, SECTOR_FIT), fit)
 
 
 def language_fit(course: Bools, target: Ints, entry: Ints, comfort: Floats) -> NDArray[np.float64]:
@@ -244,15 +256,31 @@ def education_fit(person: Ints, minimum: Ints) -> NDArray[np.float64]:
     return np.where((person >= 0) & (minimum >= 0), np.where(person >= minimum, fit, 0.0), NEUTRAL)
 
 
-def priority_fit(need: Ints, kind: Ints) -> NDArray[np.float64]:
-    """``need``: index in ``NEEDS`` (len(NEEDS) = none); ``kind``: index in ``OFFER_TYPES``."""
-    return np.asarray(PRIORITY_TABLE[need, kind], dtype=np.float64)
+def priority_fit(need: Ints, kind: Ints, business: Bools) -> NDArray[np.float64]:
+    """``need``: index in ``NEEDS`` (len(NEEDS) = none); ``kind``: index in ``OFFER_TYPES``;
+    ``business``: the person plans to start a business (entrepreneurship then fits fully)."""
+    fit = np.asarray(PRIORITY_TABLE[need, kind], dtype=np.float64)
+    planned = np.asarray(business) & (np.asarray(kind) == ENTREPRENEURSHIP)
+    return np.where(planned, np.maximum(fit, BUSINESS_PLAN), fit)
 
 
 def start_fit(days: Ints, known: Bools) -> NDArray[np.float64]:
     days = np.asarray(days, dtype=np.int64)
     soon = np.maximum(START_FLOOR, np.exp(-np.maximum(days, 0) / START_SCALE_DAYS))
     return np.where(known, np.where(days < 0, STARTED, soon), NEUTRAL)
+
+
+def sector_index(sector: str | None) -> int:
+    """The section's place in ``SECTIONS``; -1 (read as nobody's sector) for none."""
+    return SECTIONS.index(sector) if sector in SECTIONS else -1
+
+
+def sector_mask(sectors: frozenset[str]) -> NDArray[np.bool_]:
+    """Which sections are among ``sectors``, by ``sector_index`` (the last slot, read by -1,
+    stays False)."""
+    mask = np.zeros(len(SECTIONS) + 1, dtype=bool)
+    mask[[SECTIONS.index(code) for code in sectors if code in SECTIONS]] = True
+    return mask
 
 
 def need_index(need: str | None) -> int:

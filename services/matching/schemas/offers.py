@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from services.matching.domain.offers import OfferStatus, OfferType
+from shared.contracts.classifications import NaceSection
 from shared.contracts.territories import TerritoryCode
 from shared.dates import IsoDate
 
@@ -90,6 +91,11 @@ CLUSTERS = (
     "every cluster of the installation"
 )
 
+SECTOR = (
+    "the employer's or the activity's sector, a NACE Rev. 2 section (code list `nace-sections`): "
+    "ranking lifts the offer for people who want to work in it"
+)
+
 
 class OfferFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -124,6 +130,7 @@ class OfferFields(BaseModel):
         "a skill the person lacks",
     )
     occupation_uri: OccupationUri | None = None
+    sector: NaceSection | None = Field(default=None, description=SECTOR)
     min_language_code: LanguageCode | None = None
     min_language_level: Cefr | None = None
     min_education_level: Isced | None = None
@@ -192,6 +199,7 @@ class OfferUpdate(BaseModel):
     skills_preferred: list[SkillUri] | None = Field(default=None, max_length=MAX_PREFERRED_SKILLS)
     skills_taught: list[SkillUri] | None = Field(default=None, max_length=MAX_TAUGHT_SKILLS)
     occupation_uri: OccupationUri | None = None
+    sector: NaceSection | None = Field(default=None, description=SECTOR)
     min_language_code: LanguageCode | None = None
     min_language_level: Cefr | None = None
     min_education_level: Isced | None = None
@@ -235,6 +243,7 @@ class OfferRead(BaseModel):
     skills: list[SkillRef]
     skills_taught: list[SkillLabel]
     occupation_uri: str | None
+    sector: str | None = Field(description=SECTOR)
     min_language_code: str | None
     min_language_level: str | None
     min_education_level: str | None

@@ -58,6 +58,8 @@ def person(
         desired_occupations=_uris(profile.get("desired_occupations")),
         experience_occupations=_uris(profile.get("experience_occupations")),
         priority_need=priority_need,
+        desired_sectors=frozenset(profile.get("desired_sectors") or ()),
+        plans_business=bool(profile.get("plans_business")),
         vulnerability=VULNERABILITY.get(profile.get("vulnerability_level") or "", 0.0),
     )
 
@@ -109,6 +111,7 @@ def offer(row: Any, places: Mapping[str, Place] = NOWHERE) -> engine.Offer:
         preferred_skills=frozenset(row.preferred_skills or ()),
         taught_skills=frozenset(row.taught_skills or ()),
         occupation_uri=row.occupation_uri,
+        sector=row.sector,
         min_language=language,
         min_education=row.min_education_level,
         age_min=row.age_min,

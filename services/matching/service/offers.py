@@ -212,6 +212,7 @@ def read_fields(offer: Offer) -> dict[str, Any]:
         "skills_preferred": list(offer.preferred_skills),
         "skills_taught": list(offer.taught_skills),
         "occupation_uri": offer.occupation_uri,
+        "sector": offer.sector,
         "min_language_code": offer.min_language_code,
         "min_language_level": offer.min_language_level,
         "min_education_level": str(offer.min_education_level)

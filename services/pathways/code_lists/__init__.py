@@ -25,6 +25,7 @@ from services.pathways.domain import (
 )
 from shared.code_lists import Catalogue, CodeList
 from shared.code_lists.enums import EnumList, enum_code_list, read_document
+from shared.contracts.classifications import NaceSection
 
 
 def _rank(code: str) -> Mapping[str, Any]:
@@ -54,7 +55,7 @@ LISTS: Final[dict[str, EnumList]] = {
     "recognition-procedures": EnumList(lambda: actions.RecognitionProcedure),
     "employment-statuses": EnumList(lambda: employment.EmploymentStatus, _rank),
     "contract-types": EnumList(lambda: employment.ContractType),
-    "nace-sections": EnumList(lambda: employment.NaceSection),
+    "nace-sections": EnumList(lambda: NaceSection),
     "pathway-outcomes": EnumList(lambda: employment.Outcome),
     "rights-check-items": EnumList(
         lambda: (item.code for item in rights.RIGHTS_ITEMS), _rights_item

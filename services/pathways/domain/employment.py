@@ -147,33 +147,6 @@ class Outcome(StrEnum):
     OTHER = "other"
 
 
-class NaceSection(StrEnum):
-    """The sections of NACE Rev. 2, the EU's classification of economic activities: the sector of
-    a job (the employer's main activity)."""
-
-    A = "A"
-    B = "B"
-    C = "C"
-    D = "D"
-    E = "E"
-    F = "F"
-    G = "G"
-    H = "H"
-    I = "I"  # noqa: E741 - the section's official letter
-    J = "J"
-    K = "K"
-    L = "L"
-    M = "M"
-    N = "N"
-    O = "O"  # noqa: E741 - the section's official letter
-    P = "P"
-    Q = "Q"
-    R = "R"
-    S = "S"
-    T = "T"
-    U = "U"
-
-
 class ContractType(StrEnum):
     PERMANENT = "permanent"
     FIXED_TERM = "fixed_term"

@@ -15,8 +15,9 @@ from services.pathways.domain.actions import (
     RecognitionDecision,
     RecognitionProcedure,
 )
-from services.pathways.domain.employment import ContractType, EmploymentStatus, NaceSection
+from services.pathways.domain.employment import ContractType, EmploymentStatus
 from services.pathways.domain.needs import PRIORITY_ORDER
+from shared.contracts.classifications import NaceSection
 from shared.dates import IsoDate
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
