@@ -27,7 +27,7 @@ run: $(STAMP)  ## the whole stack on embedded PostgreSQL (or PONTE_*_DATABASE_UR
 	$(BIN)/python -m tools.stack run
 
 test: $(STAMP) lint  ## lint, type-check and run the whole test suite
-	$(BIN)/python -m pytest -n 2 --dist loadscope --max-worker-restart=0 --durations=15
+	$(BIN)/python -m pytest -n 2 --dist worksteal --max-worker-restart=0 --durations=15
 
 fuzz: $(STAMP)  ## longer contract fuzzing with new examples (EXAMPLES=40 per operation and mode)
 	PONTE_FUZZ_EXAMPLES=$(or $(EXAMPLES),40) PONTE_FUZZ_RANDOM=1 \

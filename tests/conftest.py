@@ -20,8 +20,8 @@ from tests.support import migrated_database, serve, truncate
 # A test that hangs (waiting on a lock or a peer that never answers) must not eat CI's budget in
 # silence. pytest-timeout (pyproject: 300 s) fails it first, inside the test, so its fixtures
 # still tear down; this is the last resort where that signal cannot land: every thread's stack to
-# stderr and the worker ends. `make test` lets no worker restart, because xdist's scope scheduler
-# gives a crashed worker's unfinished module, the hung test included, to its replacement: a test
+# stderr and the worker ends. `make test` lets no worker restart, because xdist's scheduler gives
+# a crashed worker's unfinished tests, the hung test included, to its replacement: a test
 # that hangs every time would have been re-run until CI's deadline.
 TEST_WATCHDOG_SECONDS = 600
 
