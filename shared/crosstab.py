@@ -1,5 +1,6 @@
-"""Cross-tabulated counts of people (sex x age band x arrival band ..., up to three dimensions) with
-every margin, and their protection before they are published.
+"""Cross-tabulated counts (of people by sex x age band x arrival band ..., of referrals by status x
+reason; up to three dimensions) with every margin, and their protection before they are
+published.
 
 A table is published whole: its inner cells, and for every dimension its ``total`` level, so that
 each line of the table (the cells that differ in one dimension only) adds up to the cell at its
@@ -12,8 +13,9 @@ second table, as consistent with what is published as the true one, exists: nobo
 Corners are chosen so that this second table keeps every hidden cell within what its marker
 tells ("<5": 1 to 4; "withheld": 5 or more), and zeros, which are shown, are never corners.
 
-Pure functions: the counts come grouped from SQL (``db.indicators.crosstab``), and the search is
-bounded by ``MAX_CELLS`` (the service runs it off the event loop).
+Pure functions: the counts come grouped from SQL (pathways' ``db/crosstab.py``, matching's
+``db/referral_report.py``), and the search is bounded by ``MAX_CELLS`` (a service runs a large
+table's in its process pool).
 """
 
 from __future__ import annotations

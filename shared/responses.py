@@ -1,9 +1,13 @@
-"""JSON responses built from already-validated data."""
+"""JSON responses built from already-validated data, and reports as JSON or CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from shared import json_codec
@@ -27,4 +31,23 @@ def json_response(
         status_code=status_code,
         media_type="application/json",
         headers=all_headers,
+    )
+
+
+def json_or_csv(
+    request: Request,
+    report: dict[str, Any],
+    filename: str,
+    rows: Callable[[dict[str, Any]], list[list[str]]],
+) -> Response:
+    """A report as JSON, or as CSV ``rows(report)`` (the header first) when ``Accept`` asks for
+    ``text/csv``, as an attachment named ``filename``."""
+    if "text/csv" not in request.headers.get("accept", ""):
+        return json_response(report)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows(report))
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -205,6 +205,29 @@ class ReasonRequired(_Unprocessable):
         )
 
 
+class ReasonCodeOnlyToEnd(_Unprocessable):
+    def __init__(self) -> None:
+        message, code = "only with status rejected or dropped", "not_allowed"
+        super().__init__(
+            "A reason code says why a referral is rejected or dropped; this move ends nothing.",
+            errors=[FieldError(field="body.reason_code", message=message, code=code)],
+        )
+
+
+class MayNotReadReports(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Your role does not read reports.")
+
+
+class InvalidReportPeriod(_Unprocessable):
+    def __init__(self, longest: int) -> None:
+        message, code = f"after date_to, or more than {longest} days before it", "range"
+        super().__init__(
+            f"A report covers a period from date_from to date_to of at most {longest} days.",
+            errors=[FieldError(field="query.date_from", message=message, code=code)],
+        )
+
+
 class NotProposed(Conflict):
     def __init__(self, status: str) -> None:
         super().__init__(

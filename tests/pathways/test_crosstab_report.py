@@ -13,11 +13,17 @@ from typing import Any
 
 import httpx
 
-from services.pathways.domain.crosstab import TOTAL, cross_tabulate
+from services.pathways.domain.regions import (
+    GROUP_MEMBERS,
+    NATIONALITY_GROUPS,
+    OTHER,
+    nationality_group,
+)
 from services.pathways.service.reports import INLINE_CELLS
 from shared import clock
+from shared.crosstab import TOTAL, cross_tabulate
 from tests.pathways.conftest import open_pathway, person
-from tests.pathways.test_crosstab import recoverable
+from tests.shared.test_crosstab import recoverable
 from tests.support import Org
 
 URL = "/api/v1/reports/indicators"
@@ -192,3 +198,13 @@ async def test_a_larger_table_is_protected_in_the_pool_and_still_leaks_nothing(
     # A small town's cell of one person can move only with cells of two or more: its margins,
     # or the city's, which the search may hide instead; either way, people stay counted.
     assert sum(isinstance(count, int) and count >= 5 for count in shown.values()) >= 9
+
+
+def test_every_nationality_belongs_to_one_m49_group() -> None:
+    members = [code for codes in GROUP_MEMBERS.values() for code in codes.split()]
+    assert len(members) == len(set(members)) == len(NATIONALITY_GROUPS) >= 249
+    assert all(len(code) == 2 and code.isupper() for code in members)
+    assert nationality_group("ng") == "sub_saharan_africa"
+    assert nationality_group("UA") == "eastern_europe"
+    assert nationality_group("ZZ") == OTHER
+    assert nationality_group(None) == "unknown"

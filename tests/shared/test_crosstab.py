@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
 
-from services.pathways.domain.crosstab import (
+from shared.crosstab import (
     MAX_CELLS,
     TOTAL,
     Cell,
@@ -26,12 +26,6 @@ from services.pathways.domain.crosstab import (
     cross_tabulate,
     protect,
     published,
-)
-from services.pathways.domain.regions import (
-    GROUP_MEMBERS,
-    NATIONALITY_GROUPS,
-    OTHER,
-    nationality_group,
 )
 from shared.suppression import SMALL_CELL, SUPPRESSED, WITHHELD
 
@@ -180,13 +174,3 @@ def test_a_territory_table_keeps_most_of_its_people_shown() -> None:
     hidden = sum(table.counts[cell] for cell, value in shown.items() if not isinstance(value, int))
     assert shown[(TOTAL, TOTAL, TOTAL)] == table.counts[(TOTAL, TOTAL, TOTAL)]
     assert hidden < 0.35 * sum(table.counts.values())
-
-
-def test_every_nationality_belongs_to_one_m49_group() -> None:
-    members = [code for codes in GROUP_MEMBERS.values() for code in codes.split()]
-    assert len(members) == len(set(members)) == len(NATIONALITY_GROUPS) >= 249
-    assert all(len(code) == 2 and code.isupper() for code in members)
-    assert nationality_group("ng") == "sub_saharan_africa"
-    assert nationality_group("UA") == "eastern_europe"
-    assert nationality_group("ZZ") == OTHER
-    assert nationality_group(None) == "unknown"

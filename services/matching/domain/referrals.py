@@ -22,13 +22,44 @@ class ReferralStatus(StrEnum):
 
 
 class ReferralReasonCode(StrEnum):
-    """Why a referral ended when no party's own words say it (``reason`` is their free text)."""
+    """Why a referral ended, coded: the system's when it ended it, or the party's that rejected
+    or dropped it (``reason`` is their free text)."""
 
     CONSENT_WITHDRAWN = "consent_withdrawn"  # the person's consent to matching ended
     ACCESS_ENDED = "access_ended"  # the referring organisation no longer sees the person
     PERSON_ERASED = "person_erased"  # the person's data was erased
     PERSON_DECLINED = "person_declined"  # the person declined it in the app
     MERGED = "merged"  # a duplicate record's referral, the survivor having one to the same offer
+    # A party's own, given when it rejects or drops a referral, so that the reasons can be counted
+    NO_CAPACITY = "no_capacity"
+    LANGUAGE_LEVEL = "language_level"
+    SKILLS_OR_QUALIFICATIONS = "skills_or_qualifications"
+    REQUIREMENTS_NOT_MET = "requirements_not_met"
+    DOCUMENTS_MISSING = "documents_missing"
+    SCHEDULE = "schedule"
+    DISTANCE = "distance"
+    PERSON_UNREACHABLE = "person_unreachable"
+    PERSON_NOT_INTERESTED = "person_not_interested"
+    OTHER_OPPORTUNITY = "other_opportunity"
+    OTHER = "other"
+
+
+# The codes a provider or a referrer may give; the others are the system's (or the app's).
+PARTY_REASONS = frozenset(
+    {
+        ReferralReasonCode.NO_CAPACITY,
+        ReferralReasonCode.LANGUAGE_LEVEL,
+        ReferralReasonCode.SKILLS_OR_QUALIFICATIONS,
+        ReferralReasonCode.REQUIREMENTS_NOT_MET,
+        ReferralReasonCode.DOCUMENTS_MISSING,
+        ReferralReasonCode.SCHEDULE,
+        ReferralReasonCode.DISTANCE,
+        ReferralReasonCode.PERSON_UNREACHABLE,
+        ReferralReasonCode.PERSON_NOT_INTERESTED,
+        ReferralReasonCode.OTHER_OPPORTUNITY,
+        ReferralReasonCode.OTHER,
+    }
+)
 
 
 S = ReferralStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -17,12 +17,27 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 REASON_CODE_DESCRIPTION = (
-    "why the referral ended, when the system ended it or the person declined it: "
+    "why the referral ended, coded: when the system ended it or the person declined it, "
     "`consent_withdrawn` (the person's consent to matching ended), `access_ended` (the referring "
     "organisation no longer sees the person: sharing withdrawn, access expired), "
-    "`person_erased`, `person_declined`, `merged` (a duplicate record's referral); null when "
-    "a party moved it (see `reason`)"
+    "`person_erased`, `person_declined`, `merged` (a duplicate record's referral); when a party "
+    "rejected or dropped it, the code it gave (`no_capacity`, `language_level`, ...; null if it "
+    "gave only its words, `reason`)"
 )
+# The codes a provider or a referrer may give (``domain.referrals.PARTY_REASONS``).
+PartyReasonCode = Literal[
+    "no_capacity",
+    "language_level",
+    "skills_or_qualifications",
+    "requirements_not_met",
+    "documents_missing",
+    "schedule",
+    "distance",
+    "person_unreachable",
+    "person_not_interested",
+    "other_opportunity",
+    "other",
+]
 
 
 class ReferralCreate(BaseModel):
@@ -75,7 +90,16 @@ class ReferralUpdate(BaseModel):
     status: ReferralStatus
     reason: Reason | None = Field(
         default=None,
-        description="required to reject or drop: e.g. lack of capacity, language too weak",
+        description="in your words, why you reject or drop it (a reason or a `reason_code` is "
+        "required to; with `other`, the reason is)",
+    )
+    reason_code: PartyReasonCode | None = Field(
+        default=None,
+        description="why you reject or drop it, coded (code list `referral-reason-codes`), so "
+        "that the reasons can be counted (`GET /api/v1/reports/referrals`): `no_capacity`, "
+        "`language_level`, `skills_or_qualifications`, `requirements_not_met`, "
+        "`documents_missing`, `schedule`, `distance`, `person_unreachable`, "
+        "`person_not_interested`, `other_opportunity`, `other`",
     )
 
 

@@ -44,6 +44,7 @@ from services.matching.errors import (
     NotEligible,
     NotThisParty,
     OneTarget,
+    ReasonCodeOnlyToEnd,
     ReasonRequired,
 )
 from services.matching.schemas.referrals import ReferralCreate, ReferralUpdate
@@ -191,13 +192,20 @@ async def move(
         raise MoveNotAllowed(old.value, new.value, next_statuses(old, to_service_point=to_point))
     if not mine & allowed:
         raise NotThisParty(allowed)
-    if new in NEEDS_REASON and body.reason is None:
+    code = ReferralReasonCode(body.reason_code) if body.reason_code is not None else None
+    if new in NEEDS_REASON and (body.reason is None and code is None):
+        raise ReasonRequired()
+    if code is not None and new not in NEEDS_REASON:
+        raise ReasonCodeOnlyToEnd()
+    if code == ReferralReasonCode.OTHER and body.reason is None:
         raise ReasonRequired()
     if new in FORWARD and not referral.card_visible:
         raise ConsentEnded(
             allowed_statuses=next_statuses(old, backward_only=True, to_service_point=to_point)
         )
-    await transition(session, referral, new, by=principal.subject, reason=body.reason)
+    await transition(
+        session, referral, new, by=principal.subject, reason=body.reason, reason_code=code
+    )
 
 
 async def transition(

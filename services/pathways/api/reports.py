@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -18,7 +16,7 @@ from shared.auth import CurrentPrincipal
 from shared.dates import IsoDate
 from shared.db import ReadSession
 from shared.openapi import problems
-from shared.responses import json_response
+from shared.responses import json_or_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -167,14 +165,5 @@ def _answer(
     filename: str,
     rows: Callable[[dict[str, Any]], list[list[str]]] = to_csv_rows,
 ) -> Response:
-    """The report as JSON, or as CSV ``rows`` (by default ``section,dimension,value,count``) when
-    ``Accept`` asks for ``text/csv``."""
-    if "text/csv" not in request.headers.get("accept", ""):
-        return json_response(report)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows(report))
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    """The report as JSON, or as CSV ``rows`` (by default ``section,dimension,value,count``)."""
+    return json_or_csv(request, report, filename, rows)

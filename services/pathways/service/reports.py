@@ -17,7 +17,11 @@ from services.pathways.db import indicators as statements
 from services.pathways.db import projects as projects_repository
 from services.pathways.db.crosstab import DIMENSIONS
 from services.pathways.db.indicators import Scope
-from services.pathways.domain.crosstab import (
+from services.pathways.domain.indicators import breakdowns, retention
+from services.pathways.errors import InvalidCrossTab, InvalidPeriod, MayNotReadIndicators
+from shared import clock
+from shared.auth import REPORT_ROLES, Principal, Role
+from shared.crosstab import (
     MAX_DIMENSIONS,
     Cell,
     TableTooLarge,
@@ -25,10 +29,6 @@ from services.pathways.domain.crosstab import (
     protect,
     published,
 )
-from services.pathways.domain.indicators import breakdowns, retention
-from services.pathways.errors import InvalidCrossTab, InvalidPeriod, MayNotReadIndicators
-from shared import clock
-from shared.auth import REPORT_ROLES, Principal, Role
 from shared.offload import run_in_process
 from shared.suppression import Publication
 
