@@ -50,6 +50,10 @@ def matching_settings(database_url: str, **overrides: Any) -> MatchingSettings:
         "intake_url": "http://127.0.0.1:9",  # nothing listens: cards cannot be fetched here
         "pathways_url": "http://127.0.0.1:9",
         "referral_expiry_sweep_seconds": 3600,  # a test that needs the sweep sets its own
+        # The limit counts from the request's start, a fresh app's taxonomy load included: on a
+        # busy CI machine (its offload threads at nice 10) a one-pair allocation once took 13 s.
+        # Here no gateway waits; test_allocation_limits sets the limit it tests.
+        "allocation_time_limit_seconds": 60.0,
         **overrides,
     }
     return MatchingSettings(**values)
