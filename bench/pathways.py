@@ -59,6 +59,8 @@ MUNICIPALITIES = [f"Comune {number}" for number in range(40)] + ["Roma", "Latina
 # People known to pathways (registered, shared) beside those with a pathway: the cross-tab's
 # table is of the people reached, read among all of them.
 PEOPLE = 100_000
+# Every pathway seeded (opened up to 700 days ago), within a report's longest period (1830 days).
+SINCE = (date.today() - timedelta(days=1800)).isoformat()
 CROSSTABS = {
     "sex x age band x arrival band": "sex,age_band,arrival_band",
     "nationality group x municipality": "nationality_group,municipality",
@@ -272,14 +274,14 @@ def run(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
 
             def indicators(_index: int) -> None:
                 client.get(
-                    "/api/v1/reports/indicators", params={"date_from": "2020-01-01"}, headers=admin
+                    "/api/v1/reports/indicators", params={"date_from": SINCE}, headers=admin
                 ).raise_for_status()
 
             def crosstab(by: str) -> Callable[[int], None]:
                 def read(_index: int) -> None:
                     client.get(
                         "/api/v1/reports/indicators",
-                        params={"date_from": "2020-01-01", "by": by},
+                        params={"date_from": SINCE, "by": by},
                         headers=admin,
                     ).raise_for_status()
 

@@ -1,7 +1,7 @@
 """The indicators' statements, one per indicator, over the pathways in a report's scope (the
 caller's organisation, or every organisation for platform admins; a territory; a period).
-People are counted per combination of their columns in SQL, so a large territory's report costs
-the event loop the number of combinations, not of pathways."""
+People are counted by each breakdown in SQL (grouping sets, the bands reckoned there), so a large
+territory's report costs the event loop a row per value of each breakdown, not per pathway."""
 
 from __future__ import annotations
 
@@ -10,7 +10,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Subquery, and_, cast, distinct, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Subquery,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db.funding_models import ProjectParticipant
@@ -24,6 +37,7 @@ from services.pathways.db.models import (
 )
 from services.pathways.domain.actions import BUSINESS_MILESTONES
 from services.pathways.domain.employment import FORMAL, PLACED
+from services.pathways.domain.indicators import AGE_BANDS, ARRIVAL_BANDS, UNKNOWN
 from shared.suppression import PROTECTED, Publication
 
 
@@ -89,29 +103,76 @@ def opened_in_scope(scope: Scope) -> Subquery:
     )
 
 
-async def _grouped(session: AsyncSession, rows: Subquery, counted: Any) -> list[Any]:
-    """``rows`` (a subquery with the person's columns) counted per combination of them."""
-    columns = (
-        rows.c.sex,
-        rows.c.nationality,
-        rows.c.birth_year,
-        rows.c.arrival_month,
-        rows.c.municipality,
+def _band(value: Any, bands: Sequence[tuple[float, str]], scale: int) -> ColumnElement[str]:
+    """The band of ``value`` (years times ``scale``) as ``domain.indicators`` bands it: the first
+    whose lowest bound it reaches, from the highest down; "unknown" below them all, or null."""
+    whens = [(value >= lowest * scale, literal(band)) for lowest, band in bands]
+    return case(*whens, else_=literal(UNKNOWN))
+
+
+def person_dimensions(rows: Any, on: date) -> dict[str, ColumnElement[Any]]:
+    """Each breakdown's value of a person in ``rows``, as of ``on`` (``age_band`` and
+    ``arrival_band`` as ``domain.indicators.age_band`` and ``arrival_band`` reckon them), never
+    null; ``nationality_group`` is the ISO code, grouped in Python (``domain.regions``)."""
+    age = on.year - rows.c.birth_year
+    arrived = func.extract("year", rows.c.arrival_month) * 12 + func.extract(
+        "month", rows.c.arrival_month
     )
-    query = select(*columns, counted.label("people")).group_by(*columns)
-    return list((await session.execute(query)).all())
+    months = on.year * 12 + on.month - arrived
+    nationality = func.coalesce(rows.c.nationality, UNKNOWN)
+    return {
+        "sex": func.coalesce(rows.c.sex, UNKNOWN),
+        "age_band": _band(age, AGE_BANDS, 1),
+        "arrival_band": case(
+            (months < 0, literal(UNKNOWN)), else_=_band(months, ARRIVAL_BANDS, 12)
+        ),
+        "nationality": nationality,
+        "nationality_group": nationality,
+        "municipality": func.coalesce(rows.c.municipality, UNKNOWN),
+    }
 
 
-async def pathways_opened(session: AsyncSession, scope: Scope) -> list[Any]:
-    """Pathways opened in the period, per combination of sex, nationality, birth year, arrival
-    month and municipality (rows with ``people``)."""
-    return await _grouped(session, opened_in_scope(scope), func.count())
+async def _lines(
+    session: AsyncSession, rows: Subquery, counted: Any, scope: Scope, names: Sequence[str]
+) -> tuple[dict[str, dict[str, int]], int]:
+    """The breakdowns ``names`` of the rows counted (each value's count, values sorted) and their
+    total, in one statement of grouping sets: one row per value of each breakdown, whatever the
+    caseload."""
+    dimensions = person_dimensions(rows, scope.date_to)
+    chosen = [dimensions[name].label(name) for name in names]
+    sets = func.grouping_sets(*(tuple_(column) for column in chosen), tuple_())
+    grouped_out = func.grouping(*chosen).label("grouped_out")
+    statement = select(*chosen, grouped_out, counted.label("people")).group_by(sets)
+    lines: dict[str, dict[str, int]] = {name: {} for name in names}
+    total = 0
+    everything = (1 << len(names)) - 1
+    for row in (await session.execute(statement)).all():
+        if row.grouped_out == everything:
+            total = int(row.people)
+            continue
+        # grouping() sets a bit for each column summed over, the first name the highest bit
+        kept = next(
+            n for n, _ in enumerate(names) if not row.grouped_out >> (len(names) - 1 - n) & 1
+        )
+        lines[names[kept]][row[kept]] = int(row.people)
+    return {name: dict(sorted(values.items())) for name, values in lines.items()}, total
 
 
-async def people_reached(session: AsyncSession, scope: Scope) -> list[Any]:
-    """People with a pathway opened in the period, per combination (as ``pathways_opened``)."""
+async def pathways_opened(
+    session: AsyncSession, scope: Scope, names: Sequence[str]
+) -> tuple[dict[str, dict[str, int]], int]:
+    """Pathways opened in the period, by each of the breakdowns ``names``, and their total."""
+    return await _lines(session, opened_in_scope(scope), func.count(), scope, names)
+
+
+async def people_reached(
+    session: AsyncSession, scope: Scope, names: Sequence[str]
+) -> tuple[dict[str, dict[str, int]], int]:
+    """People with a pathway opened in the period, by each breakdown (as ``pathways_opened``)."""
     opened = opened_in_scope(scope)
-    return await _grouped(session, opened, func.count(distinct(opened.c.beneficiary_id)))
+    return await _lines(
+        session, opened, func.count(distinct(opened.c.beneficiary_id)), scope, names
+    )
 
 
 async def pathways_closed(session: AsyncSession, scope: Scope) -> Sequence[Any]:

@@ -113,18 +113,24 @@ def breakdown(
     with its ``people``) and its breakdowns ``names``, published together (``protect_lines``
     unless exact)."""
     lines, total = breakdowns(groups, on, names)
+    return _published(lines, total, publication)
+
+
+def _published(
+    lines: dict[str, dict[str, int]], total: int, publication: Publication
+) -> dict[str, Any]:
     shown, shown_total = publication.lines(lines, total)
-    return {"total": shown_total, **{f"by_{name}": shown[name] for name in names}}
+    return {"total": shown_total, **{f"by_{name}": shown[name] for name in lines}}
 
 
 async def people_reached(session: AsyncSession, scope: Scope) -> dict[str, Any]:
-    groups = await statements.people_reached(session, scope)
-    return breakdown(groups, scope.date_to, scope.publication)
+    lines, total = await statements.people_reached(session, scope, PEOPLE)
+    return _published(lines, total, scope.publication)
 
 
 async def pathways_opened(session: AsyncSession, scope: Scope) -> dict[str, Any]:
-    groups = await statements.pathways_opened(session, scope)
-    return breakdown(groups, scope.date_to, scope.publication)
+    lines, total = await statements.pathways_opened(session, scope, PEOPLE)
+    return _published(lines, total, scope.publication)
 
 
 async def pathways_closed(session: AsyncSession, scope: Scope) -> dict[str, Any]:
