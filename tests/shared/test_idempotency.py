@@ -4,6 +4,7 @@ POST of the public API documents and honours the header."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,6 @@ from shared.auth import Principal, PrincipalKind, Role
 from shared.errors import UnprocessableContent
 from shared.idempotency import caller_of, fingerprint, valid_key
 from shared.idempotency_routes import idempotency_tables
-from tools.stack import openapi_document
 
 # POSTs that take no key: the OAuth token endpoint (a retry just gets another token) and the
 # one-time activation of a beneficiary's account (its code can be used once by nature).
@@ -59,8 +59,10 @@ def test_the_same_request_is_the_same_json_in_any_order_on_the_same_target() -> 
     assert fingerprint(b"\xff not json", target="/x") != fingerprint(b"\xfe not json", target="/x")
 
 
-def test_every_public_post_documents_the_key_as_one_reusable_parameter() -> None:
-    document = openapi_document()
+def test_every_public_post_documents_the_key_as_one_reusable_parameter(
+    merged_openapi: dict[str, Any],
+) -> None:
+    document = merged_openapi
     parameter = document["components"]["parameters"]["IdempotencyKey"]
     assert parameter["in"] == "header"
     assert parameter["schema"]["maxLength"] == 200
