@@ -21,8 +21,9 @@ table's in its process pool).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from shared.suppression import SMALL_CELL, SUPPRESSED, WITHHELD
 
@@ -182,14 +183,42 @@ def _cheapest_hypercube(table: CrossTab, cell: Cell, hidden: set[Cell]) -> list[
     return None
 
 
-def published(table: CrossTab, shown: Mapping[Cell, int | str]) -> list[dict[str, int | str]]:
-    """The cells as the report lists them: each dimension's level and the count, inner cells
-    first, then the margins, each group in the levels' order."""
+def published(table: CrossTab, shown: Mapping[Cell, int | str]) -> dict[str, Any]:
+    """The table as a report publishes it: each dimension's levels, and the cells (each
+    dimension's level and the count as ``shown``), inner cells first, then the margins, each
+    group in the levels' order."""
 
     def order(cell: Cell) -> tuple[int, Cell]:
         return cell.count(TOTAL), cell
 
-    return [
-        {**dict(zip(table.dimensions, cell, strict=True)), "count": shown[cell]}
-        for cell in sorted(table.counts, key=order)
-    ]
+    return {
+        "levels": {
+            name: list(levels) for name, levels in zip(table.dimensions, table.levels, strict=True)
+        },
+        "cells": [
+            {**dict(zip(table.dimensions, cell, strict=True)), "count": shown[cell]}
+            for cell in sorted(table.counts, key=order)
+        ],
+    }
+
+
+def small_cells(exact: bool) -> str:
+    """What a report says of how its table was published."""
+    if exact:
+        return "exact: your organisation's own counts, for its org admin"
+    return (
+        'counts of 1 to 4 show as "<5"; cells hidden so that none of them can be worked out '
+        'from the table and its margins show as "withheld" (5 or more); if no such pattern '
+        "exists every cell is withheld"
+    )
+
+
+def csv_rows(
+    dimensions: Sequence[str],
+    cells: Iterable[Mapping[str, Any]],
+    text: Callable[[Any], str] = str,
+) -> list[list[str]]:
+    """A published table as one row per cell: each dimension's level, then ``count`` (the
+    header first), as a spreadsheet's pivot table reads it; ``text`` writes a value."""
+    names = [*dimensions, "count"]
+    return [names] + [[text(cell[name]) for name in names] for cell in cells]

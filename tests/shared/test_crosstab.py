@@ -139,7 +139,7 @@ def test_a_table_without_small_cells_is_published_as_counted() -> None:
 
 def test_the_cells_are_listed_inner_first_then_the_margins() -> None:
     table = table_from(2, [10, 20, 30, 40], [2, 2])
-    cells = published(table, protect(table))
+    cells = published(table, protect(table))["cells"]
     assert cells[0] == {"d0": "l00", "d1": "l10", "count": 10}
     assert cells[-1] == {"d0": TOTAL, "d1": TOTAL, "count": 100}
     assert [cell["count"] for cell in cells[4:8]] == [

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db.models import Offer, Referral
-from services.matching.domain.referrals import ReferralStatus
+from services.matching.domain.referrals import NEEDS_REASON
 
 Side = Literal["referrer", "provider"]
-ENDED = (ReferralStatus.REJECTED.value, ReferralStatus.DROPPED.value)
+# Ended without completion: the moves that need a reason (rejected, dropped)
+ENDED = sorted(status.value for status in NEEDS_REASON)
 UNCODED = "uncoded"  # ended with a party's words only
 SERVICE_POINT = "service_point"  # a referral to a service point, not to an offer
 

@@ -16,7 +16,8 @@ from services.matching.db.referral_report import ReferralScope, Side
 from services.matching.errors import InvalidReportPeriod, MayNotReadReports
 from shared import clock
 from shared.auth import REPORT_ROLES, Principal, Role
-from shared.crosstab import cross_tabulate, protect, published
+from shared.crosstab import cross_tabulate, protect, published, small_cells
+from shared.crosstab import csv_rows as table_rows
 from shared.suppression import Publication
 
 DIMENSIONS = ("status", "reason", "target")
@@ -52,21 +53,12 @@ async def report(
         else str(scope.organization_id),
         "side": scope.side,
         "by": list(DIMENSIONS),
-        "referrals": {
-            "levels": {
-                name: list(levels) for name, levels in zip(DIMENSIONS, table.levels, strict=True)
-            },
-            "cells": published(table, shown),
-        },
-        "small_cells": "exact: your organisation's own counts, for its org admin"
-        if publication.exact
-        else 'counts of 1 to 4 show as "<5"; cells hidden so that none of them can be worked '
-        'out from the table and its margins show as "withheld" (5 or more)',
+        "referrals": published(table, shown),
+        "small_cells": small_cells(publication.exact),
         "generated_at": clock.now().isoformat(),
     }
 
 
 def csv_rows(report: dict[str, Any]) -> list[list[str]]:
     """One row per cell: the dimensions' levels, then the count (the header first)."""
-    names = [*report["by"], "count"]
-    return [names] + [[str(cell[name]) for name in names] for cell in report["referrals"]["cells"]]
+    return table_rows(report["by"], report["referrals"]["cells"])

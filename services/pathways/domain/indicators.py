@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, TypedDict
 
 from services.pathways.domain.employment import FOLLOW_UP_MONTHS
+from shared.crosstab import csv_rows
 
 # (lowest age, band) from the oldest band down; the 18-29 group that LIME targeted stays
 # recoverable as 18-24 plus 25-29.
@@ -173,10 +174,6 @@ def to_csv_rows(report: Mapping[str, object]) -> list[list[str]]:
 
 
 def crosstab_csv_rows(report: Mapping[str, Any]) -> list[list[str]]:
-    """A cross-tabulated report as one row per cell: each dimension's level, then ``count``
-    (the header first), as a spreadsheet's pivot table reads it."""
-    dimensions = [str(name) for name in report["by"]]
-    rows = [[*dimensions, "count"]]
-    for cell in report["people_reached"]["cells"]:
-        rows.append([_cell(cell[name]) for name in [*dimensions, "count"]])
-    return rows
+    """A cross-tabulated report as one row per cell (``shared.crosstab.csv_rows``), its values
+    written as the other reports' are."""
+    return csv_rows(report["by"], report["people_reached"]["cells"], _cell)

@@ -28,6 +28,7 @@ from shared.crosstab import (
     cross_tabulate,
     protect,
     published,
+    small_cells,
 )
 from shared.offload import run_in_process
 from shared.suppression import Publication
@@ -267,7 +268,7 @@ async def monthly(session: AsyncSession, scope: Scope) -> dict[str, Any]:
 
 async def crosstab(session: AsyncSession, scope: Scope, by: Sequence[str]) -> dict[str, Any]:
     """The people reached in the scope crossed by the dimensions ``by``, every margin with them;
-    protected as a whole table unless exact (``domain.crosstab.protect``; in the process pool
+    protected as a whole table unless exact (``shared.crosstab.protect``; in the process pool
     beyond ``INLINE_CELLS``, since its search grows with the table). It replaces the
     one-dimension breakdowns: published beside them, each protected on its own, the two could
     give back what either hid."""
@@ -290,14 +291,7 @@ async def crosstab(session: AsyncSession, scope: Scope, by: Sequence[str]) -> di
     return {
         **_heading(scope),
         "by": list(by),
-        "people_reached": {
-            "levels": {name: list(levels) for name, levels in zip(by, table.levels, strict=True)},
-            "cells": published(table, shown),
-        },
-        "small_cells": "exact: your organisation's own counts, for its org admin"
-        if exact
-        else 'counts of 1 to 4 show as "<5"; cells hidden so that none of them can be worked '
-        'out from the table and its margins show as "withheld" (5 or more); if no such '
-        "pattern exists every cell is withheld",
+        "people_reached": published(table, shown),
+        "small_cells": small_cells(exact),
         "generated_at": clock.now().isoformat(),
     }
