@@ -179,10 +179,8 @@ class InvalidCrossTab(UnprocessableContent):
     """``by``: a dimension the report does not cross, one named twice, too many, or a table
     whose cells (margins included) would be more than one report publishes."""
 
-    def __init__(self, detail: str, message: str) -> None:
-        super().__init__(
-            detail, errors=[FieldError(field="query.by", message=message, code="value")]
-        )
+    def __init__(self, detail: str, message: str, field: str = "query.by") -> None:
+        super().__init__(detail, errors=[FieldError(field=field, message=message, code="value")])
 
 
 class UnusableReferences(UnprocessableContent):

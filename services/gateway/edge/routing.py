@@ -36,6 +36,8 @@ CODE_LISTS: Final[dict[str, tuple[str, ...]]] = {
         "integration-answers",
         "feedback-sources",
         "business-milestones",
+        "ladder-directions",
+        "internship-outcomes",
     ),
     "matching": (
         "offer-types",

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.pathways.domain import funds
 from services.pathways.domain.indicators import crosstab_csv_rows, to_csv_rows
-from services.pathways.service import fund_indicators, reports
+from services.pathways.service import fund_indicators, ladder_report, reports
 from shared.auth import CurrentPrincipal
 from shared.dates import IsoDate
 from shared.db import ReadSession
@@ -115,6 +115,37 @@ async def monthly_indicators(
 ) -> Response:
     series = await reports.monthly(session, scope)
     return _answer(request, series, f"ponte-monthly-{scope.date_from}-{scope.date_to}.csv")
+
+
+@router.get(
+    "/ladder",
+    responses={
+        **problems(403, 404, 422),
+        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+    },
+    summary="Progress on the employment ladder: moves by sector and territory, internships that "
+    "turned into contracts by host",
+    description="The same scope and parameters as `/indicators` (your organisation's pathways, "
+    "every organisation's for platform admins; a period, a `municipality`, a `project_id`). "
+    "Two tables, each with every margin (the level `total`):\n\n"
+    "- `moves`: the moves on the employment ladder dated in the period by `direction` "
+    "(`upward`, `level` or `downward`, by the ladder's ranks from exploitation to formal work), "
+    "`sector` (the NACE Rev. 2 section of the job moved into; `not_recorded` when none was given "
+    "or for a move out of work) and `municipality` (the person's);\n"
+    "- `internships`: the internships done (completed) in the period by `host` (the providing "
+    "organisation's id) and `outcome`: `converted` when the person entered contracted or "
+    "registered work with the host between the internship's start and `conversion_months` (6) "
+    "after its end, `pending` while that window is open, `not_converted` after.\n\n"
+    'Each table is protected as a whole: cells of 1 to 4 show as "<5", and cells that would let '
+    'one be worked out from the margins as "withheld" (exact for an org admin\'s own '
+    "organisation). A table of more than 5,000 cells is refused with 422 (name a "
+    "`municipality`). `Accept: text/csv` gives one row per cell: `table`, the dimensions, "
+    "`count`.",
+)
+async def ladder(request: Request, scope: ReportScope, session: ReadSession) -> Response:
+    report = await ladder_report.report(session, scope)
+    name = f"ponte-ladder-{scope.date_from}-{scope.date_to}.csv"
+    return _answer(request, report, name, ladder_report.csv_rows)
 
 
 @router.get(

@@ -71,6 +71,8 @@ LISTS: Final[dict[str, EnumList]] = {
     "integration-answers": EnumList(lambda: funds.HelpedIntegration),
     "feedback-sources": EnumList(lambda: funds.FeedbackSource),
     "business-milestones": EnumList(lambda: actions.BUSINESS_MILESTONES),
+    "ladder-directions": EnumList(lambda: employment.Direction),
+    "internship-outcomes": EnumList(lambda: employment.Conversion),
 }
 
 

@@ -45,12 +45,19 @@ def _their_pathway(scope: FundScope, participant: Any) -> Any:
     )
 
 
+def _under_project(scope: FundScope) -> Any:
+    """An action carried out under the project, or under none: one tagged to another project
+    (a person in two funds' projects) counts for that one only."""
+    return or_(Action.project_id.is_(None), Action.project_id == scope.project_id)
+
+
 def _actions(scope: FundScope, participant: Any, types: list[str]) -> Any:
     """An action of one of ``types`` on the participant's pathway, live in the period."""
     return (
         exists()
         .where(Action.pathway_id == Pathway.id, _their_pathway(scope, participant))
         .where(
+            _under_project(scope),
             Action.type.in_(types),
             Action.status != "cancelled",
             cast(Action.created_at, Date) <= scope.date_to,
@@ -108,6 +115,7 @@ async def applied_for_recognition(session: AsyncSession, scope: FundScope) -> li
     condition = exists().where(
         Action.pathway_id == Pathway.id,
         _their_pathway(scope, participant),
+        _under_project(scope),
         Action.type.in_(
             [ActionType.QUALIFICATION_RECOGNITION.value, ActionType.SKILLS_VALIDATION.value]
         ),

@@ -66,14 +66,14 @@ def _in_scope(scope: Scope) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
-def _period(column: Any, scope: Scope) -> ColumnElement[bool]:
+def in_period(column: Any, scope: Scope) -> ColumnElement[bool]:
     start = datetime.combine(scope.date_from, time.min, tzinfo=UTC)
     end = datetime.combine(scope.date_to, time.max, tzinfo=UTC)
     condition: ColumnElement[bool] = column.between(start, end)
     return condition
 
 
-def _scoped(scope: Scope) -> Subquery:
+def scoped_pathways(scope: Scope) -> Subquery:
     """The ids of the pathways in scope, whenever they were opened."""
     return (
         select(Pathway.id)
@@ -98,7 +98,7 @@ def opened_in_scope(scope: Scope) -> Subquery:
             Person.municipality,
         )
         .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
-        .where(_in_scope(scope), _period(Pathway.opened_at, scope))
+        .where(_in_scope(scope), in_period(Pathway.opened_at, scope))
         .subquery()
     )
 
@@ -180,7 +180,7 @@ async def pathways_closed(session: AsyncSession, scope: Scope) -> Sequence[Any]:
     statement = (
         select(Pathway.outcome, func.count())
         .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
-        .where(_in_scope(scope), _period(Pathway.closed_at, scope))
+        .where(_in_scope(scope), in_period(Pathway.closed_at, scope))
         .group_by(Pathway.outcome)
     )
     return (await session.execute(statement)).all()
@@ -188,16 +188,16 @@ async def pathways_closed(session: AsyncSession, scope: Scope) -> Sequence[Any]:
 
 async def actions(session: AsyncSession, scope: Scope) -> Sequence[Any]:
     """(type, status, count) of the actions created in the period."""
-    scoped = _scoped(scope)
+    scoped = scoped_pathways(scope)
     statement = (
         select(Action.type, Action.status, func.count())
-        .where(Action.pathway_id.in_(select(scoped.c.id)), _period(Action.created_at, scope))
+        .where(Action.pathway_id.in_(select(scoped.c.id)), in_period(Action.created_at, scope))
         .group_by(Action.type, Action.status)
     )
     return (await session.execute(statement)).all()
 
 
-def _ladder(scoped: Subquery) -> Subquery:
+def ladder_rungs(scoped: Subquery) -> Subquery:
     """Every rung of the pathways' employment ladders, with the status before it."""
     previous = func.lag(EmploymentChange.status).over(
         partition_by=EmploymentChange.pathway_id,
@@ -219,7 +219,7 @@ def _ladder(scoped: Subquery) -> Subquery:
 async def placements_by_sector(session: AsyncSession, scope: Scope) -> Sequence[Any]:
     """(NACE section or None, count) of the placements dated in the period: moves into contracted
     or registered work from outside it."""
-    ladder = _ladder(_scoped(scope))
+    ladder = ladder_rungs(scoped_pathways(scope))
     placed = [status.value for status in PLACED]
     statement = (
         select(ladder.c.sector, func.count())
@@ -236,7 +236,7 @@ async def placements_by_sector(session: AsyncSession, scope: Scope) -> Sequence[
 
 async def employment_transitions(session: AsyncSession, scope: Scope) -> Sequence[Any]:
     """(previous status, status, count) of the moves on the ladder dated in the period."""
-    ladder = _ladder(_scoped(scope))
+    ladder = ladder_rungs(scoped_pathways(scope))
     statement = (
         select(ladder.c.previous, ladder.c.status, func.count())
         .where(
@@ -251,8 +251,8 @@ async def employment_transitions(session: AsyncSession, scope: Scope) -> Sequenc
 async def first_formal_contract(session: AsyncSession, scope: Scope) -> tuple[Any, int]:
     """The median days from opening to the first move into formal work, and how many pathways
     opened in the period made it."""
-    scoped = _scoped(scope)
-    ladder = _ladder(scoped)
+    scoped = scoped_pathways(scope)
+    ladder = ladder_rungs(scoped)
     formal = [status.value for status in FORMAL]
     first_formal = (
         select(ladder.c.pathway_id, func.min(ladder.c.effective_on).label("on"))
@@ -271,7 +271,7 @@ async def first_formal_contract(session: AsyncSession, scope: Scope) -> tuple[An
         await session.execute(
             select(func.percentile_cont(0.5).within_group(days), func.count(distinct(Pathway.id)))
             .join(first_formal, first_formal.c.pathway_id == Pathway.id)
-            .where(_period(Pathway.opened_at, scope), Pathway.id.in_(select(scoped.c.id)))
+            .where(in_period(Pathway.opened_at, scope), Pathway.id.in_(select(scoped.c.id)))
         )
     ).one()
     return median_days, reaching
@@ -279,7 +279,7 @@ async def first_formal_contract(session: AsyncSession, scope: Scope) -> tuple[An
 
 async def follow_ups(session: AsyncSession, scope: Scope) -> Sequence[Any]:
     """(months, still_in_work) of the placement follow-ups due in the period."""
-    scoped = _scoped(scope)
+    scoped = scoped_pathways(scope)
     statement = select(FollowUp.months, FollowUp.still_in_work).where(
         FollowUp.pathway_id.in_(select(scoped.c.id)),
         FollowUp.due_on.between(scope.date_from, scope.date_to),
@@ -289,7 +289,7 @@ async def follow_ups(session: AsyncSession, scope: Scope) -> Sequence[Any]:
 
 async def open_rights_violations(session: AsyncSession, scope: Scope) -> Sequence[Any]:
     """(item, count) of the rights violations still open."""
-    scoped = _scoped(scope)
+    scoped = scoped_pathways(scope)
     statement = (
         select(RightsViolation.item, func.count())
         .where(
@@ -312,7 +312,7 @@ async def monthly(session: AsyncSession, scope: Scope) -> dict[str, list[tuple[s
     opened = opened_in_scope(scope)
     opened_in = _month(func.timezone("UTC", opened.c.opened_at))
     closed_in = _month(func.timezone("UTC", Pathway.closed_at))
-    ladder = _ladder(_scoped(scope))
+    ladder = ladder_rungs(scoped_pathways(scope))
     placed = [status.value for status in PLACED]
     placed_in = _month(ladder.c.effective_on)
     statements: dict[str, Any] = {
@@ -322,7 +322,7 @@ async def monthly(session: AsyncSession, scope: Scope) -> dict[str, list[tuple[s
         ),
         "pathways_closed": select(closed_in, func.count())
         .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
-        .where(_in_scope(scope), _period(Pathway.closed_at, scope))
+        .where(_in_scope(scope), in_period(Pathway.closed_at, scope))
         .group_by(closed_in),
         "placements": select(placed_in, func.count())
         .where(
@@ -341,7 +341,7 @@ async def monthly(session: AsyncSession, scope: Scope) -> dict[str, list[tuple[s
 
 async def business_milestones(session: AsyncSession, scope: Scope) -> dict[str, int]:
     """How many entrepreneurship actions reached each business milestone in the period."""
-    scoped = _scoped(scope)
+    scoped = scoped_pathways(scope)
     reached = [
         func.count()
         .filter(cast(Action.business[name].astext, Date).between(scope.date_from, scope.date_to))

@@ -146,7 +146,14 @@ class Step(Base):
 
 class Action(Base):
     __tablename__ = "pathway_action"
-    __table_args__ = (Index("ix_pathway_action_pathway", "pathway_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_pathway_action_pathway", "pathway_id", "created_at"),
+        Index(
+            "ix_pathway_action_project",
+            "project_id",
+            postgresql_where=text("project_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     pathway_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway.id"))
@@ -163,6 +170,10 @@ class Action(Base):
     rights_item: Mapped[str | None] = mapped_column(String(48))
     recognition: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     business: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("project.id", name="fk_pathway_action_project"),
+        comment="the funded project it is carried out under (its participant's)",
+    )
     created_in_cycle: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = _timestamp()

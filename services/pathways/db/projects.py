@@ -58,6 +58,27 @@ async def get(
     return project
 
 
+async def carries(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    beneficiary_id: uuid.UUID,
+) -> bool:
+    """Whether an action of the organisation for the person may go under the project: the
+    organisation leads it or is a partner, and the person is enrolled in it."""
+    statement = select(
+        select(ProjectParticipant.project_id)
+        .join(Project, Project.id == ProjectParticipant.project_id)
+        .where(
+            ProjectParticipant.project_id == project_id,
+            ProjectParticipant.beneficiary_id == beneficiary_id,
+            _in_project(organization_id),
+        )
+        .exists()
+    )
+    return bool(await session.scalar(statement))
+
+
 async def enrol(session: AsyncSession, participant: ProjectParticipant) -> bool:
     """Add the enrolment; False when the person is already a participant (nothing changed)."""
     values = {

@@ -57,6 +57,23 @@ UNPROTECTED = frozenset(
     {EmploymentStatus.EXPLOITED, EmploymentStatus.UNDECLARED, EmploymentStatus.INFORMAL}
 )
 FOLLOW_UP_MONTHS: tuple[int, ...] = (3, 6, 12)
+# An internship converts when the person enters contracted or registered work with the host
+# organisation by this many months after it ends (the ladder report's conversion by host).
+CONVERSION_MONTHS = 6
+
+
+class Conversion(StrEnum):
+    CONVERTED = "converted"
+    PENDING = "pending"  # the window is still open
+    NOT_CONVERTED = "not_converted"
+
+
+class Direction(StrEnum):
+    """A move on the ladder, by ``LADDER_RANK``."""
+
+    UPWARD = "upward"
+    LEVEL = "level"
+    DOWNWARD = "downward"
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,12 @@ class ActionCreate(Strict):
     business: Business | None = Field(
         default=None, description="for entrepreneurship_workshop actions: the milestones"
     )
+    project_id: uuid.UUID | None = Field(
+        default=None,
+        description="the funded project it is carried out under: one your organisation leads or "
+        "is a partner of, with the person enrolled (the fund's indicators count it for that "
+        "project only; a referral made for the action goes with it)",
+    )
 
 
 class RespondCreate(Strict):
@@ -210,6 +216,13 @@ class ActionUpdate(Strict):
     provider_organization_id: uuid.UUID | None = None
     recognition: Recognition | None = None
     business: Business | None = None
+    project_id: uuid.UUID | None = Field(
+        default=None,
+        description="the funded project it is carried out under (null: none): one your "
+        "organisation leads or is a partner of, with the person enrolled (the fund's "
+        "indicators count it for that project only; a referral made for the action goes with "
+        "it)",
+    )
 
 
 class ActionRead(BaseModel):
@@ -230,6 +243,7 @@ class ActionRead(BaseModel):
     rights_item: str | None
     recognition: dict[str, Any] | None
     business: dict[str, Any] | None
+    project_id: uuid.UUID | None
     created_in_cycle: int
     created_at: dt.datetime
     updated_at: dt.datetime

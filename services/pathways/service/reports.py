@@ -24,6 +24,7 @@ from shared.auth import REPORT_ROLES, Principal, Role
 from shared.crosstab import (
     MAX_DIMENSIONS,
     Cell,
+    CrossTab,
     TableTooLarge,
     cross_tabulate,
     protect,
@@ -198,7 +199,7 @@ async def open_rights_violations(session: AsyncSession, scope: Scope) -> dict[st
     return {"total": total, "by_item": by_item}
 
 
-def _heading(scope: Scope) -> dict[str, Any]:
+def heading(scope: Scope) -> dict[str, Any]:
     """What a report covers, as its first keys."""
     return {
         "period": {"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat()},
@@ -214,7 +215,7 @@ async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     opened = await pathways_opened(session, scope)
     reached = await people_reached(session, scope)
     return {
-        **_heading(scope),
+        **heading(scope),
         "people_reached": reached,
         "pathways_opened": opened,
         "pathways_closed": await pathways_closed(session, scope),
@@ -259,39 +260,49 @@ async def monthly(session: AsyncSession, scope: Scope) -> dict[str, Any]:
         series[name] = {"total": total, "by_month": lines["month"]}
     series["people_reached"]["total"] = None  # a person reached in two months is one person
     return {
-        **_heading(scope),
+        **heading(scope),
         "months": months,
         **series,
         "generated_at": clock.now().isoformat(),
     }
 
 
-async def crosstab(session: AsyncSession, scope: Scope, by: Sequence[str]) -> dict[str, Any]:
-    """The people reached in the scope crossed by the dimensions ``by``, every margin with them;
-    protected as a whole table unless exact (``shared.crosstab.protect``; in the process pool
-    beyond ``INLINE_CELLS``, since its search grows with the table). It replaces the
-    one-dimension breakdowns: published beside them, each protected on its own, the two could
-    give back what either hid."""
-    rows = await crosstab_statements.people_reached(session, scope, by)
+def tabulated(dimensions: Sequence[str], rows: Sequence[tuple[Cell, int]], field: str) -> CrossTab:
+    """The table of ``rows``; too many cells: 422 on ``field``, the parameter that widens it."""
     try:
-        table = cross_tabulate(by, rows)
+        return cross_tabulate(dimensions, rows)
     except TableTooLarge as error:
         raise InvalidCrossTab(
             f"This table would have {error.cells} cells; cross fewer dimensions or a narrower "
             "territory.",
             "too many cells",
+            field,
         ) from error
-    exact = scope.publication.exact
+
+
+async def shown(table: CrossTab, exact: bool) -> dict[Cell, int | str]:
+    """Every cell as published: exact, or protected as a whole table (``shared.crosstab.protect``;
+    in the process pool beyond ``INLINE_CELLS``, since its search grows with the table)."""
     if exact:
-        shown: dict[Cell, int | str] = dict(table.counts)
-    elif len(table.counts) <= INLINE_CELLS:
-        shown = protect(table)
-    else:  # pure Python holding the GIL: the process pool, as intake's duplicate scoring
-        shown = await run_in_process(protect, table)
+        return dict(table.counts)
+    if len(table.counts) <= INLINE_CELLS:
+        return protect(table)
+    # pure Python holding the GIL: the process pool, as intake's duplicate scoring
+    return await run_in_process(protect, table)
+
+
+async def crosstab(session: AsyncSession, scope: Scope, by: Sequence[str]) -> dict[str, Any]:
+    """The people reached in the scope crossed by the dimensions ``by``, every margin with them;
+    protected as a whole table unless exact (``shown``). It replaces the
+    one-dimension breakdowns: published beside them, each protected on its own, the two could
+    give back what either hid."""
+    rows = await crosstab_statements.people_reached(session, scope, by)
+    table = tabulated(by, rows, "query.by")
+    exact = scope.publication.exact
     return {
-        **_heading(scope),
+        **heading(scope),
         "by": list(by),
-        "people_reached": published(table, shown),
+        "people_reached": published(table, await shown(table, exact)),
         "small_cells": small_cells(exact),
         "generated_at": clock.now().isoformat(),
     }

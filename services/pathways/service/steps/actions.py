@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db import actions as repository
 from services.pathways.db import pathways as pathway_rows
+from services.pathways.db import projects as project_rows
 from services.pathways.db.models import Action, Pathway, PlanVersion
 from services.pathways.domain.actions import (
     RECOGNITION_STEPS,
@@ -58,6 +59,8 @@ async def add(
         started = None
         if business is not None:
             started = _business(f"actions.{index}.business", item.type, {}, business)
+        if item.project_id is not None:
+            await _check_project(session, pathway, item.project_id, f"actions.{index}.project_id")
         action = Action(
             id=uuid.uuid4(),
             pathway_id=pathway.id,
@@ -71,8 +74,12 @@ async def add(
             status=item.status,
             recognition=recognition.model_dump(mode="json") if recognition else None,
             business=started,
+            project_id=item.project_id,
             created_in_cycle=pathway.cycle,
             created_by=principal.subject,
+            # the service's clock, as every later change (the database's would differ in tests)
+            created_at=clock.now(),
+            updated_at=clock.now(),
         )
         session.add(action)
         added.append(action)
@@ -206,6 +213,20 @@ def _business(field: str, kind: str, previous: dict[str, Any], update: BaseModel
     return merged
 
 
+async def _check_project(
+    session: AsyncSession, pathway: Pathway, project_id: uuid.UUID, field: str
+) -> None:
+    """One 422 whether the project does not exist, is another organisation's, or does not have
+    the person enrolled: nothing is told of other organisations' projects."""
+    if not await project_rows.carries(
+        session, project_id, pathway.organization_id, pathway.beneficiary_id
+    ):
+        raise InvalidField(
+            field,
+            "is not a project your organisation leads or is a partner of with this person enrolled",
+        )
+
+
 def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
     if body.status is not None:
         problem = check_transition(ActionStatus(action.status), body.status)
@@ -223,6 +244,8 @@ def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
     if body.business is not None:
         previous = dict(action.business or {})
         action.business = _business("business", action.type, previous, body.business)
+    if "project_id" in changes:
+        action.project_id = body.project_id
 
 
 async def change(
@@ -234,6 +257,8 @@ async def change(
 ) -> None:
     """Apply the body to the action (its If-Match was checked), note it, refresh the due date."""
     changes = body.model_dump(exclude_unset=True)
+    if body.project_id is not None and body.project_id != action.project_id:
+        await _check_project(session, pathway, body.project_id, "project_id")
     previous = dict(action.recognition or {}) if action.recognition is not None else None
     _apply(action, body, changes)
     action.version += 1

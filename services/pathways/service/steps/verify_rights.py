@@ -71,6 +71,8 @@ def _escalate(
             status=ActionStatus.PLANNED.value,
             created_in_cycle=pathway.cycle,
             created_by=principal.subject,
+            created_at=clock.now(),
+            updated_at=clock.now(),
         )
         for target in violation.targets
     ]
