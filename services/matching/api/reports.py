@@ -15,6 +15,9 @@ from shared.openapi import problems
 from shared.responses import json_or_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+# A report's period (``service.reports.period``): at most 1830 days
+DateFrom = Annotated[IsoDate | None, Query(description="default: a year before date_to")]
+DateTo = Annotated[IsoDate | None, Query(description="default: today")]
 
 
 @router.get(
@@ -40,10 +43,8 @@ async def referrals_report(
     side: Annotated[Side, Query(description="as the referring organisation, or the provider")] = (
         "referrer"
     ),
-    date_from: Annotated[
-        IsoDate | None, Query(description="default: a year before date_to")
-    ] = None,
-    date_to: Annotated[IsoDate | None, Query(description="default: today")] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
 ) -> Response:
     scope, publication = reports.scope_for(principal, side, date_from, date_to)
     report = await reports.report(session, scope, publication)
