@@ -78,6 +78,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^/api/v1/code-lists/.", "intake"),
         (r"^/api/v1/(beneficiaries|transfers)(/|$)", "intake"),
         (r"^/api/v1/reports/referrals/?$", "matching"),
+        (r"^/api/v1/reports/engagement/?$", "matching"),
         (r"^/api/v1/(pathways|reports|appointments|tasks|projects)(/|$)", "pathways"),
         (r"^/api/v1/(offers|referrals|allocations|taxonomy|territories)(/|$)", "matching"),
         (r"^/api/v1/clusters(/|$)", "matching"),

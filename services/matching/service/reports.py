@@ -25,19 +25,41 @@ DEFAULT_PERIOD = timedelta(days=365)
 LONGEST_DAYS = 1830  # as pathways' indicators: a period at a time
 
 
-def scope_for(
-    principal: Principal, side: Side, date_from: date | None, date_to: date | None
-) -> tuple[ReferralScope, Publication]:
+def reader(principal: Principal) -> tuple[uuid.UUID | None, Publication]:
+    """Whose referrals a report counts (the caller's organisation's; None: every
+    organisation's, for platform admins) and how it publishes them (exact for the
+    organisation's own org admin). ``MayNotReadReports`` for roles without reports."""
     if principal.organization_id is None or not principal.has(*REPORT_ROLES):
         raise MayNotReadReports()
+    own = not principal.is_platform_admin
+    organisation: uuid.UUID | None = principal.organization_id if own else None
+    return organisation, Publication(exact=own and principal.acts_as(Role.ORG_ADMIN))
+
+
+def period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """A report's period: to today and from a year before by default, at most
+    ``LONGEST_DAYS`` (``InvalidReportPeriod`` otherwise)."""
     until = date_to or clock.today()
     since = date_from or until - DEFAULT_PERIOD
     if since > until or (until - since).days > LONGEST_DAYS:
         raise InvalidReportPeriod(LONGEST_DAYS)
-    own = not principal.is_platform_admin
-    organisation: uuid.UUID | None = principal.organization_id if own else None
-    exact = own and principal.acts_as(Role.ORG_ADMIN)
-    return ReferralScope(organisation, side, since, until), Publication(exact=exact)
+    return since, until
+
+
+def heading(organization_id: uuid.UUID | None, since: date, until: date) -> dict[str, Any]:
+    """What a report counted: its period, and whose (an organisation's id, or all)."""
+    return {
+        "period": {"from": since.isoformat(), "to": until.isoformat()},
+        "scope": "all organisations" if organization_id is None else str(organization_id),
+    }
+
+
+def scope_for(
+    principal: Principal, side: Side, date_from: date | None, date_to: date | None
+) -> tuple[ReferralScope, Publication]:
+    organisation, publication = reader(principal)
+    since, until = period(date_from, date_to)
+    return ReferralScope(organisation, side, since, until), publication
 
 
 async def report(
@@ -47,10 +69,7 @@ async def report(
     table = cross_tabulate(DIMENSIONS, await statements.ended(session, scope))
     shown = dict(table.counts) if publication.exact else protect(table)
     return {
-        "period": {"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat()},
-        "scope": "all organisations"
-        if scope.organization_id is None
-        else str(scope.organization_id),
+        **heading(scope.organization_id, scope.date_from, scope.date_to),
         "side": scope.side,
         "by": list(DIMENSIONS),
         "referrals": published(table, shown),
