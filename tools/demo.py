@@ -143,7 +143,9 @@ def load_people(client: httpx.Client, organizations: dict[str, str]) -> None:
         demo_matching.consent_to_matching(client, centre, beneficiary_id)
     ngo_people = _register(client, ngo, _demo_people(12, seed=11, prefix="demo-ngo"))
     if len(created) > 14 and ngo_people:  # the first load: the centre's day, around the loop
-        pathways = demo_casework.load_casework(client, centre, school, created)
+        pathways = demo_casework.load_casework(
+            client, centre, school, created, organizations["Scuola Edile Lazio"]
+        )
         tokens = {
             "centre": centre,
             "admin": _token(client, "admin@cpi-roma-est.example", DEMO_PASSWORD),

@@ -1,7 +1,8 @@
 """The demo's daily casework at the employment centre: pathways at every stage of the loop (one
 in its second cycle, one closed with a placement and its follow-ups scheduled), a rights check
-that finds withheld wages and escalates, case notes, and referrals to the school's offers in
-every status (``demo_day`` adds documents, appointments, tasks and a transfer). Loaded once,
+that finds withheld wages and escalates, case notes, referrals to the school's offers in
+every status, and internships at the school that turned into contracts (``demo_day`` adds
+documents, appointments, tasks and a transfer). Loaded once,
 with the centre's people (a second load registers no one new, so it adds nothing)."""
 
 from __future__ import annotations
@@ -141,8 +142,41 @@ def _referrals(
             etag = moved.headers["ETag"]
 
 
+def _internships(
+    client: httpx.Client, centre: dict[str, str], school_id: str, people: list[str]
+) -> None:
+    """Internships at the school, done: five interns hired by it (construction, F), one by a
+    building firm, one not yet hired. The ladder report shows the moves, by sector and
+    territory, and the school's conversion of internships into contracts."""
+    internship = {"type": "internship", "title": "Internship on a building site, 3 months",
+                  "provider_organization_id": school_id}  # fmt: skip
+    for index, person in enumerate(people):
+        url = f"/api/v1/pathways/{_pathway(client, centre, person, 1)}"
+        planned = client.post(f"{url}/actions", json={"actions": [internship]}, headers=centre)
+        planned.raise_for_status()
+        actions = client.get(f"{url}/actions", headers=centre).json()
+        done = {"progress": [{"action_id": actions[0]["id"], "status": "done"}]}
+        client.post(f"{url}/monitoring", json=done, headers=centre).raise_for_status()
+        if index == len(people) - 1:
+            continue  # not hired yet
+        employer: dict[str, Any] = (
+            {"employer_organization_id": school_id}
+            if index < 5
+            else {"employer_name": "Edilizia Tiburtina srl"}
+        )
+        hired = {
+            "employment_status": "formal_employment" if index % 2 else "precarious_formal",
+            "job": {"sector": "F", "contract_type": "fixed_term", "weekly_hours": 38, **employer},
+        }
+        client.post(f"{url}/monitoring", json=hired, headers=centre).raise_for_status()
+
+
 def load_casework(
-    client: httpx.Client, centre_token: str, school_token: str, people: list[str]
+    client: httpx.Client,
+    centre_token: str,
+    school_token: str,
+    people: list[str],
+    school_id: str,
 ) -> list[str]:
     """``people``: the centre's newly registered people, the first 30 with consent to matching.
     The open pathways of the first six, in order."""
@@ -159,4 +193,5 @@ def load_casework(
                 f"/api/v1/beneficiaries/{person}/notes", json=note, headers=centre
             ).raise_for_status()
     _referrals(client, centre, school, people[8:30])
+    _internships(client, centre, school_id, people[10:17])
     return opened
