@@ -5,6 +5,7 @@ them; routers never build a message."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -143,8 +144,19 @@ class EmergencyAccessOpen(Conflict):
 
 
 class ExternalIdRegistered(Conflict):
-    def __init__(self) -> None:
-        super().__init__("A person with this external_id is already registered.")
+    """The organisation already registered someone under this external_id: the answer names
+    them (``existing_id`` and ``Location``), so that a partner's retry or upsert finds its
+    record; unknown only when a concurrent request registered them a moment ago."""
+
+    def __init__(self, existing_id: uuid.UUID | None = None) -> None:
+        if existing_id is None:
+            super().__init__("A person with this external_id is already registered.")
+            return
+        super().__init__(
+            f"Your organisation already registered a person with this external_id: {existing_id}.",
+            headers={"Location": f"/api/v1/beneficiaries/{existing_id}"},
+            existing_id=str(existing_id),
+        )
 
 
 class ExternalIdTaken(Conflict):

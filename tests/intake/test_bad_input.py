@@ -48,12 +48,12 @@ async def test_an_unknown_query_parameter_is_422_not_an_unfiltered_list(
     a, _, _ = orgs
     await register(intake, a)
     answer = await intake.get(
-        "/api/v1/beneficiaries", params={"external_id": "x"}, headers=a.operator
+        "/api/v1/beneficiaries", params={"external_ref": "x"}, headers=a.operator
     )
     assert answer.status_code == 422
     assert answer.json()["errors"] == [
         {
-            "field": "query.external_id",
+            "field": "query.external_ref",
             "message": "unknown query parameter",
             "code": "extra_forbidden",
         }

@@ -13,6 +13,7 @@ from services.intake.schemas.beneficiary import (
     BeneficiaryCreate,
     BeneficiaryRead,
     BeneficiaryUpdate,
+    ExternalId,
     MergedPointer,
     Registered,
 )
@@ -45,7 +46,9 @@ router = APIRouter(
     responses=problems(403, 409, 422, 503),
     summary="Register a person (answers possible duplicates)",
     description="A `territory_code` is checked against the territories (`GET "
-    "/api/v1/territories`): unknown, 422; while they cannot be read, 503 and nothing stored.",
+    "/api/v1/territories`): unknown, 422; while they cannot be read, 503 and nothing stored. "
+    "An `external_id` your organisation already registered: 409 naming that person "
+    "(`existing_id` in the problem, and `Location`), so that a retry finds its record.",
 )
 async def register(
     body: BeneficiaryCreate, principal: CurrentPrincipal, session: DbSession, matching: Matching
@@ -68,7 +71,9 @@ async def register(
     "shared records come back as tombstones (`status` erased, merged or withdrawn): drop them. "
     "A record no longer shared with you comes back once, with `updated_at` the moment your "
     "access ended; nothing about it after that. `id` (repeated, at most 200) reads a caseload "
-    "screen's people in one call: those the caller may not see are simply absent.",
+    "screen's people in one call: those the caller may not see are simply absent. "
+    "`external_id` finds the person your organisation registered under your own system's id "
+    "(at most one; other organisations' ids are never matched).",
 )
 async def list_beneficiaries(
     principal: CurrentPrincipal,
@@ -84,6 +89,13 @@ async def list_beneficiaries(
     organization_id: uuid.UUID | None = None,
     updated_since: IsoDateTime | None = None,
     ids: Annotated[list[uuid.UUID] | None, Query(alias="id", max_length=MAX_IDS)] = None,
+    external_id: Annotated[
+        ExternalId | None,
+        Query(
+            description="your system's id for the person: the one your organisation registered "
+            "under it (at most one), whoever else it is shared with"
+        ),
+    ] = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
@@ -99,6 +111,8 @@ async def list_beneficiaries(
         organization_id=organization_id,
         updated_since=updated_since,
         ids=tuple(ids) if ids else None,
+        external_id=external_id,
+        external_owner=principal.organization_id,
     )
     items, next_cursor = await search.page(session, principal, filters, limit=limit, cursor=cursor)
     return json_response({"items": items, "next_cursor": next_cursor})

@@ -151,19 +151,20 @@ async def keys_of_look_alikes(
     return (await session.execute(statement)).all()
 
 
-async def taken_external_ids(
+async def registered_external_ids(
     session: AsyncSession, organization_id: uuid.UUID, external_ids: Sequence[str]
-) -> list[str]:
-    """Which of ``external_ids`` the organisation has already registered."""
+) -> dict[str, uuid.UUID]:
+    """The people the organisation registered under any of ``external_ids``, by external_id
+    (one index range of ``uq_beneficiary_external_id``)."""
     if not external_ids:
-        return []
-    rows = await session.scalars(
-        select(Beneficiary.external_id).where(
+        return {}
+    rows = await session.execute(
+        select(Beneficiary.external_id, Beneficiary.id).where(
             Beneficiary.organization_id == organization_id,
             Beneficiary.external_id.in_(external_ids),
         )
     )
-    return [value for value in rows if value is not None]
+    return {external: id_ for external, id_ in rows.tuples() if external is not None}
 
 
 async def load(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Beneficiary]:

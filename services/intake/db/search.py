@@ -47,6 +47,10 @@ class Filters:
     organization_id: uuid.UUID | None = None
     updated_since: datetime | None = None
     ids: tuple[uuid.UUID, ...] | None = None  # a caseload screen's page of people, in one read
+    # A partner's own id: only among the people the caller's organisation registered (unique
+    # there), whoever else shares them; ``external_owner`` is the caller's organisation.
+    external_id: str | None = None
+    external_owner: uuid.UUID | None = None
 
 
 def _years_before(day: date, years: int) -> date:
@@ -88,6 +92,13 @@ def _conditions(filters: Filters, today: date) -> list[ColumnElement[bool]]:
         conditions.append(Beneficiary.organization_id == filters.organization_id)
     if filters.ids is not None:
         conditions.append(Beneficiary.id.in_(filters.ids))
+    if filters.external_id is not None:
+        conditions.append(Beneficiary.external_id == filters.external_id)
+        conditions.append(
+            Beneficiary.organization_id == filters.external_owner
+            if filters.external_owner is not None
+            else false()
+        )
     return conditions
 
 

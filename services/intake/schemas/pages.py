@@ -73,6 +73,10 @@ class BatchItemResult(BaseModel):
     id: uuid.UUID | None = None
     possible_duplicates: list[DuplicateCandidate] = []
     errors: list[dict[str, str]] = []
+    existing_id: uuid.UUID | None = Field(
+        default=None,
+        description="a conflict on external_id: the person your organisation registered under it",
+    )
 
 
 class BatchResult(BaseModel):

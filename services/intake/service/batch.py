@@ -109,15 +109,17 @@ async def _taken(
     principal: Principal,
     documents: dict[int, dict[str, Any]],
     invalid: dict[int, list[dict[str, Any]]],
-) -> None:
-    """Items whose external_id the organisation already registered become invalid."""
+) -> dict[int, str]:
+    """Items whose external_id the organisation already registered become conflicts; the ids of
+    the people registered under them, by item."""
     assert principal.organization_id is not None
     externals = {
         doc["external_id"]: index for index, doc in documents.items() if doc.get("external_id")
     }
-    for external in await beneficiaries.taken_external_ids(
+    registered = await beneficiaries.registered_external_ids(
         session, principal.organization_id, list(externals)
-    ):
+    )
+    for external in registered:
         index = externals[external]
         invalid[index] = _errors(
             index,
@@ -128,6 +130,7 @@ async def _taken(
             ],
         )
         documents.pop(index, None)
+    return {externals[external]: str(id_) for external, id_ in registered.items()}
 
 
 async def _unknown_territories(
@@ -175,13 +178,15 @@ async def register_many(
             "too_long",
         )
     documents, invalid = _validate(items)
-    await _taken(session, principal, documents, invalid)
+    existing = await _taken(session, principal, documents, invalid)
     await _unknown_territories(matching, documents, invalid)
     if all_or_nothing and invalid:
         raise BatchNotRegistered(
             [FieldError(**error) for errors in invalid.values() for error in errors],
             [
-                _result(index, invalid=invalid.get(index), written=False)
+                _result(
+                    index, invalid=invalid.get(index), written=False, existing=existing.get(index)
+                )
                 for index in range(len(items))
             ],
         )
@@ -190,7 +195,7 @@ async def register_many(
     if rows:
         await _write(session, principal, list(rows.values()))
     return [
-        _result(index, invalid=invalid[index], written=False)
+        _result(index, invalid=invalid[index], written=False, existing=existing.get(index))
         if index in invalid
         else _created(index, rows[index], duplicates.get(index, []))
         for index in range(len(items))
@@ -244,10 +249,17 @@ async def _write(session: AsyncSession, principal: Principal, rows: list[Benefic
     )
 
 
-def _result(index: int, *, invalid: list[dict[str, Any]] | None, written: bool) -> dict[str, Any]:
+def _result(
+    index: int,
+    *,
+    invalid: list[dict[str, Any]] | None,
+    written: bool,
+    existing: str | None = None,
+) -> dict[str, Any]:
     if invalid:
         status = "conflict" if all(e["code"] == "conflict" for e in invalid) else "invalid"
-        return {"index": index, "status": status, "errors": invalid}
+        result = {"index": index, "status": status, "errors": invalid}
+        return {**result, "existing_id": existing} if existing else result
     return {"index": index, "status": "created" if written else "not_created"}
 
 

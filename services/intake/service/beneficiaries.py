@@ -143,6 +143,13 @@ async def register(
     document, problems = new_document(body, clock.today())
     _raise(problems)
     await matching.require_known(_territory(document))
+    external = document.get("external_id")
+    if external and principal.organization_id is not None:
+        registered = await beneficiaries.registered_external_ids(
+            session, principal.organization_id, [external]
+        )
+        if registered:
+            raise ExternalIdRegistered(registered[external])
     row = new_row(principal, document)
     try:
         await beneficiaries.add(session, row)
