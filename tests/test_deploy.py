@@ -133,6 +133,8 @@ PUBLIC_PATHS = [
     "/api/v1/auth/token",
     "/api/v1/beneficiaries",
     "/.well-known/jwks.json",
+    "/.well-known/oauth-authorization-server",
+    "/.well-known/openid-configuration",
     "/openapi.json",
     "/docs",
     "/docs/oauth2-redirect",
@@ -147,6 +149,7 @@ NEVER_PUBLIC = [
     "/",
     "/apix",
     "/openapi.json/x",
+    "/.well-known/other",
 ]
 
 

@@ -21,6 +21,7 @@ from services.gateway.api import (
     cases,
     clients,
     code_lists,
+    discovery,
     export,
     organizations,
     status,
@@ -113,6 +114,7 @@ def create_app(
         routers=[
             auth.token_router,
             auth.router,
+            discovery.router,
             activation.router,
             organizations.router,
             organizations.internal_router,
