@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -62,6 +63,10 @@ class ServiceApp:
 
     def openapi(self) -> dict[str, Any]:
         return self.api.openapi()
+
+
+def operation_id(route: APIRoute) -> str:
+    return route.name
 
 
 def create_service_app(
@@ -125,6 +130,9 @@ def create_service_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
         # On every route, its own included: a query parameter no route declares is a 422.
         dependencies=[Depends(refuse_unknown_query_params)],
+        # operationId: the endpoint's function name (`register`, `list_beneficiaries`), which a
+        # generated client names its methods after; the gateway's merge keeps them unique.
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.service_name = name

@@ -27,3 +27,17 @@ def test_a_path_served_differently_by_two_services_is_refused() -> None:
     gateway: dict[str, Any] = {"paths": {}, "components": {"schemas": {}}}
     with pytest.raises(ValueError, match="served by two services"):
         merge(gateway, {"intake": document("Read"), "matching": document("Other")})
+
+
+def test_an_operation_id_two_services_use_is_refused_and_titles_follow_the_names() -> None:
+    gateway: dict[str, Any] = {"paths": {}, "components": {"schemas": {}}}
+    one = {"paths": {"/api/v1/a": {"get": {"operationId": "read", "responses": {}}}}}
+    two = {"paths": {"/api/v1/b": {"get": {"operationId": "read", "responses": {}}}}}
+    with pytest.raises(ValueError, match="share the operationId"):
+        merge(gateway, {"intake": one, "matching": two})
+
+    pay = {"type": "object", "title": "Pay"}
+    schemas = {"components": {"schemas": {"Pay-Input": pay, "Pay-Output": pay}}}
+    merged = merge(gateway, {"matching": schemas})
+    titles = {name: schema["title"] for name, schema in merged["components"]["schemas"].items()}
+    assert titles == {"Pay-Input": "PayInput", "Pay-Output": "PayOutput"}

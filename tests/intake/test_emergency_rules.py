@@ -85,6 +85,6 @@ def test_an_emergency_grant_shows_its_sections_only() -> None:
 
 def test_status_of_an_access() -> None:
     later = NOW + timedelta(hours=1)
-    assert rules.status_of(later, None, NOW) == rules.Status.OPEN
-    assert rules.status_of(NOW, None, later) == rules.Status.EXPIRED
-    assert rules.status_of(later, NOW, NOW) == rules.Status.CLOSED
+    assert rules.status_of(later, None, NOW) == rules.EmergencyAccessStatus.OPEN
+    assert rules.status_of(NOW, None, later) == rules.EmergencyAccessStatus.EXPIRED
+    assert rules.status_of(later, NOW, NOW) == rules.EmergencyAccessStatus.CLOSED

@@ -4,6 +4,7 @@ the committed docs/openapi.json equal to what the gateway serves."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from tests.support import ROOT
@@ -52,3 +53,23 @@ def test_every_request_body_has_an_example(merged_openapi: dict[str, Any]) -> No
                 if not ({"example", "examples"} & (set(media) | set(schema))):
                     missing.append(f"{method.upper()} {path}")
     assert missing == []
+
+
+def test_operation_ids_and_schema_titles_are_unique_names_a_generator_can_use(
+    merged_openapi: dict[str, Any],
+) -> None:
+    """A generated client names its methods after operationIds and its classes after schema
+    titles: each must be unique and an identifier (two schemas titled "Pay" once made a
+    generated client drop every `/offers` answer)."""
+    ids = [
+        operation["operationId"]
+        for item in merged_openapi["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", value) for value in ids), ids
+    assert "register" in ids  # the function's name, not "register_api_v1_beneficiaries_post"
+    titles = [schema["title"] for schema in merged_openapi["components"]["schemas"].values()]
+    assert len(titles) == len(set(titles))
+    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", title) for title in titles), titles

@@ -7,6 +7,7 @@ an error."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 _REF_PREFIX = "#/components/schemas/"
@@ -25,6 +26,18 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
     if isinstance(node, list):
         return [_rewrite_refs(item, renames) for item in node]
     return node
+
+
+def _check_operation_ids(paths: dict[str, Any]) -> None:
+    seen: dict[str, str] = {}
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            where = f"{method.upper()} {path}"
+            other = seen.setdefault(operation["operationId"], where)
+            if other != where:
+                raise ValueError(f"{where} and {other} share the operationId")
 
 
 def merge(
@@ -59,8 +72,15 @@ def merge(
         for name, parameter in document.get("components", {}).get("parameters", {}).items():
             merged["components"].setdefault("parameters", {}).setdefault(name, parameter)
 
+    _check_operation_ids(paths)
     merged["paths"] = dict(sorted(paths.items()))
-    merged["components"]["schemas"] = dict(sorted(schemas.items()))
+    # Each schema titled by its (unique) component name, as a generator names its class: two
+    # titled alike (FastAPI's "Pay-Input" and "Pay-Output", a name two services use) would make
+    # one class of two and drop the other's responses.
+    merged["components"]["schemas"] = {
+        name: {**schema, "title": re.sub(r"[^0-9A-Za-z]", "", name)}
+        for name, schema in sorted(schemas.items())
+    }
     if not tags:
         merged.pop("tags")
     return merged

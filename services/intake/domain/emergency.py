@@ -101,13 +101,15 @@ def sections_for(code: EmergencyReason, requested: Iterable[Section] | None) -> 
     return asked
 
 
-class Status(StrEnum):
+class EmergencyAccessStatus(StrEnum):
     OPEN = "open"
     EXPIRED = "expired"
     CLOSED = "closed"
 
 
-def status_of(expires_at: datetime, closed_at: datetime | None, now: datetime) -> Status:
+def status_of(
+    expires_at: datetime, closed_at: datetime | None, now: datetime
+) -> EmergencyAccessStatus:
     if closed_at is not None:
-        return Status.CLOSED
-    return Status.OPEN if expires_at > now else Status.EXPIRED
+        return EmergencyAccessStatus.CLOSED
+    return EmergencyAccessStatus.OPEN if expires_at > now else EmergencyAccessStatus.EXPIRED

@@ -1,7 +1,6 @@
 """The intake service's enumerations, in one place: what the schemas, the rules and the tables
-share. (The record's ``Status`` stays in ``schemas/beneficiary.py`` and the emergency access's in
-``domain/emergency.py``: two enums of that name, whose module-qualified names are in the OpenAPI
-document.)"""
+share. (The record's ``RecordStatus`` stays in ``schemas/beneficiary.py`` and the emergency
+access's ``EmergencyAccessStatus`` in ``domain/emergency.py``.)"""
 
 from __future__ import annotations
 

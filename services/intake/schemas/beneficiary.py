@@ -172,7 +172,7 @@ class Derived(BaseModel):
     vulnerability_reasons: list[str]
 
 
-class Status(StrEnum):
+class RecordStatus(StrEnum):
     ACTIVE = "active"
     MERGED = "merged"
     ERASED = "erased"
@@ -184,7 +184,7 @@ class BeneficiaryRead(BaseModel):
 
     id: uuid.UUID
     organization_id: uuid.UUID
-    status: Status
+    status: RecordStatus
     visible_sections: list[Section]
     created_at: datetime
     updated_at: datetime
@@ -231,12 +231,12 @@ class Tombstone(BaseModel):
     """An erased or merged record in a sync (``updated_since``): drop or repoint your copy."""
 
     id: uuid.UUID
-    status: Status
+    status: RecordStatus
     updated_at: datetime
     merged_into: uuid.UUID | None = None
 
 
 class MergedPointer(BaseModel):
     id: uuid.UUID
-    status: Status
+    status: RecordStatus
     merged_into: uuid.UUID

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.intake.domain.emergency import Status as EmergencyStatus
+from services.intake.domain.emergency import EmergencyAccessStatus as EmergencyStatus
 from services.intake.domain.enums import CollectionMethod, Purpose, Section
 from shared.contracts.intake import EmergencyReason
 from shared.dates import IsoDateTime

@@ -148,7 +148,10 @@ async def close_access(
         raise EmergencyAccessNotFound
     opened = await emergency.get_for_update(session, principal, row.id, access_id)
     moment = clock.now()
-    if rules.status_of(opened.expires_at, opened.closed_at, moment) != rules.Status.OPEN:
+    if (
+        rules.status_of(opened.expires_at, opened.closed_at, moment)
+        != rules.EmergencyAccessStatus.OPEN
+    ):
         return
     opened.closed_at = moment
     opened.closed_by = principal.subject
