@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # The time may be left out (midnight), as pydantic allows.
@@ -34,3 +34,17 @@ def _iso_date_time(value: object) -> object:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_date_time)]
+
+
+# A report's period: years a report can mean. A period's arithmetic (a default a year back, a day
+# past its end) would overflow at year 1 or 9999: a 422 here rather than a 500 there.
+FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 1900, 2200
+
+
+def _report_year(value: date) -> date:
+    if not FIRST_REPORT_YEAR <= value.year <= LAST_REPORT_YEAR:
+        raise ValueError(f"expected a year from {FIRST_REPORT_YEAR} to {LAST_REPORT_YEAR}")
+    return value
+
+
+ReportDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_report_year)]

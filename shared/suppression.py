@@ -46,8 +46,9 @@ def suppress_counts(counts: Mapping[str, object]) -> dict[str, object]:
 def protect_line(counts: Mapping[str, int], total: int) -> tuple[dict[str, int | str], int | str]:
     """A breakdown fit to publish beside its total (the cells partition the total): small cells
     as "<5"; then, while a reader who knows the total, the cells shown and the rule (a hidden
-    small cell holds 1 to 4 people, a withheld one 5 or more) could narrow a small cell to fewer
-    than its four possible values, the smallest cell still shown is withheld too; if none is
+    small cell holds 1 to 4 people, a withheld one 5 or more and no more than the smallest cell
+    shown) could narrow a small cell to fewer than its four possible values, the smallest cell
+    still shown is withheld too; if none is
     left, the total is. Zeros stay shown (they point at nobody), but under a small total."""
     if total != sum(counts.values()):
         raise ValueError("the cells must add up to the total")
@@ -86,13 +87,19 @@ def protect_lines(
 
 
 def _hidden_enough(counts: Mapping[str, int], small: set[str], withheld: set[str]) -> bool:
-    """Whether a small cell can still be any of 1 to 4 for a reader who knows the rest. It is the
-    hidden sum less the other hidden cells, which hold at least 1 each if small and 5 if
-    withheld, at most 4 if small and without bound if withheld: the same range for every small
-    cell, and every whole number in it is possible."""
+    """Whether a small cell can still be any of 1 to 4 for a reader who knows the rest and the
+    rule. It is the hidden sum less the other hidden cells: at least 1 each if small, 5 if
+    withheld; at most 4 if small, and, if withheld, no more than the smallest cell still shown
+    (the rule withholds the smallest shown cell, so a reader knows each withheld one is no
+    larger; taken as one less, ties included, to be safe). The same range for every small cell,
+    and every whole number in it is possible."""
     hidden = sum(counts[key] for key in small | withheld)
     least_others = (len(small) - 1) + SMALL_CELL * len(withheld)
-    most_others = None if withheld else (SMALL_CELL - 1) * (len(small) - 1)
+    shown = [count for key, count in counts.items() if key not in small | withheld and count > 0]
+    small_most = (SMALL_CELL - 1) * (len(small) - 1)
+    most_others: int | None = small_most
+    if withheld:
+        most_others = None if not shown else small_most + (min(shown) - 1) * len(withheld)
     highest = hidden - least_others
     lowest = 1 if most_others is None else hidden - most_others
     return lowest <= 1 and highest >= SMALL_CELL - 1

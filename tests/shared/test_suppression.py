@@ -1,6 +1,7 @@
 """``protect_line``: a breakdown published beside its total never lets a small cell be worked
 out, checked by an auditor that knows what a reader knows (the total, the cells shown, and the
-rule: "<5" holds 1 to 4 people, or 0 to 4 under a small total; "withheld" holds 5 or more) and
+rule: "<5" holds 1 to 4 people, or 0 to 4 under a small total; "withheld" holds 5 or more, and
+no more than the smallest cell shown, since the rule withholds the smallest shown cell) and
 computes, by dynamic programming over the hidden cells, every value each small cell could hold."""
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def possible_values(shown: dict[str, int | str], total: int | str) -> dict[str, 
             ranges[key] = range(small_floor, SMALL_CELL)
         elif value == WITHHELD:
             top = max(totals) - known
+            smallest_shown = [v for v in shown.values() if isinstance(v, int) and v > 0]
+            if smallest_shown:
+                top = min(top, min(smallest_shown))
             ranges[key] = range(SMALL_CELL, max(SMALL_CELL, top) + 1)
     hidden_sums = {t - known for t in totals if t - known >= 0}
     result: dict[str, set[int]] = {}
@@ -74,6 +78,14 @@ def test_the_leak_primary_suppression_left_is_closed() -> None:
     # Before: total 43, male 40, female "<5": female = 3 for anyone who subtracts.
     shown, total = protect_line({"male": 40, "female": 3}, 43)
     assert (shown, total) == ({"male": WITHHELD, "female": SUPPRESSED}, 43)
+
+
+def test_a_withheld_cell_is_no_larger_than_the_cells_shown_and_the_reader_knows_it() -> None:
+    """Found by an attack: (4, 5, 6) once published "<5", withheld, 6 of 15; the withheld cell,
+    chosen as the smallest shown, was 5 or 6, so the small one was 3 or 4."""
+    shown, total = protect_line({"a": 4, "b": 5, "c": 6}, 15)
+    assert (shown, total) == ({"a": SUPPRESSED, "b": WITHHELD, "c": WITHHELD}, 15)
+    assert possible_values(shown, total)["a"] == {1, 2, 3, 4}
 
 
 def test_nothing_is_hidden_when_no_cell_is_small() -> None:

@@ -13,15 +13,15 @@ from services.matching.db.referral_report import Side
 from services.matching.service import engagement_report as engagement
 from services.matching.service import reports
 from shared.auth import CurrentPrincipal
-from shared.dates import IsoDate
+from shared.dates import ReportDate
 from shared.db import ReadSession
 from shared.openapi import problems
 from shared.responses import json_or_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 # A report's period (``service.reports.period``): at most 1830 days
-DateFrom = Annotated[IsoDate | None, Query(description="default: a year before date_to")]
-DateTo = Annotated[IsoDate | None, Query(description="default: today")]
+DateFrom = Annotated[ReportDate | None, Query(description="default: a year before date_to")]
+DateTo = Annotated[ReportDate | None, Query(description="default: today")]
 
 
 @router.get(

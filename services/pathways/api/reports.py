@@ -13,7 +13,7 @@ from services.pathways.domain import funds
 from services.pathways.domain.indicators import crosstab_csv_rows, to_csv_rows
 from services.pathways.service import fund_indicators, ladder_report, reports
 from shared.auth import CurrentPrincipal
-from shared.dates import IsoDate
+from shared.dates import ReportDate
 from shared.db import ReadSession
 from shared.openapi import problems
 from shared.responses import json_or_csv
@@ -26,9 +26,9 @@ async def _report_scope(
     principal: CurrentPrincipal,
     session: ReadSession,
     date_from: Annotated[
-        IsoDate | None, Query(description="default: a year before date_to")
+        ReportDate | None, Query(description="default: a year before date_to")
     ] = None,
-    date_to: Annotated[IsoDate | None, Query(description="default: today")] = None,
+    date_to: Annotated[ReportDate | None, Query(description="default: today")] = None,
     municipality: Annotated[str | None, Query(max_length=120, description="the territory")] = None,
     project_id: Annotated[
         uuid.UUID | None,
@@ -177,9 +177,9 @@ async def fund_indicators_report(
         ),
     ] = None,
     date_from: Annotated[
-        IsoDate | None, Query(description="default: the current reporting period's start")
+        ReportDate | None, Query(description="default: the current reporting period's start")
     ] = None,
-    date_to: Annotated[IsoDate | None, Query(description="default: its end")] = None,
+    date_to: Annotated[ReportDate | None, Query(description="default: its end")] = None,
 ) -> Response:
     longest: int = request.app.state.settings.indicators_max_days
     project, scope = await fund_indicators.scope_for(

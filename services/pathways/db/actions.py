@@ -19,8 +19,17 @@ from services.pathways.db.models import (
     Step,
     beneficiary_access,
 )
-from services.pathways.domain.actions import OPEN_STATUSES
+from services.pathways.domain.actions import OPEN_STATUSES, ActionStatus
 from services.pathways.errors import ActionNotFound
+from shared import clock
+
+
+def set_status(action: Action, status: str) -> None:
+    """The action's new status; moving out of the open ones dates its end (``ended_at``: what
+    the reports count it by, whatever later changes its ``updated_at``)."""
+    action.status = status
+    ended = ActionStatus(status) not in OPEN_STATUSES
+    action.ended_at = (action.ended_at or clock.now()) if ended else None
 
 
 async def of_pathway(session: AsyncSession, pathway_id: uuid.UUID) -> Sequence[Action]:

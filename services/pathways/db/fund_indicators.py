@@ -61,7 +61,7 @@ def _actions(scope: FundScope, participant: Any, types: list[str]) -> Any:
             Action.type.in_(types),
             Action.status != "cancelled",
             cast(Action.created_at, Date) <= scope.date_to,
-            or_(Action.status.in_(_OPEN), cast(Action.updated_at, Date) >= scope.date_from),
+            or_(Action.status.in_(_OPEN), cast(Action.ended_at, Date) >= scope.date_from),
         )
     )
 

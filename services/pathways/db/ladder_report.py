@@ -7,7 +7,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, String, case, cast, exists, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    String,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db.indicators import Scope, in_period, ladder_rungs, scoped_pathways
@@ -35,10 +46,11 @@ def _rank(status: Any) -> ColumnElement[int]:
 
 
 async def moves(session: AsyncSession, scope: Scope) -> Cells:
-    """((direction, sector, municipality), moves) of the moves on the ladder dated in the
-    period: upward, downward or level by ``LADDER_RANK``; the NACE section of the job moved into
-    (``not_recorded`` when none was given, or for a move out of work); the person's
-    municipality."""
+    """((direction, sector, municipality), people) of the moves on the ladder dated in the
+    period, each cell the people who made such a move (one person's many moves never make a cell
+    look larger than the people in it; a person in two cells counts in each): upward, downward
+    or level by ``LADDER_RANK``; the NACE section of the job moved into (``not_recorded`` when
+    none was given, or for a move out of work); the person's municipality."""
     ladder = ladder_rungs(scoped_pathways(scope))
     before, after = _rank(ladder.c.previous), _rank(ladder.c.status)
     direction = case(
@@ -49,7 +61,7 @@ async def moves(session: AsyncSession, scope: Scope) -> Cells:
     sector = func.coalesce(ladder.c.sector, NOT_RECORDED).label("sector")
     municipality = func.coalesce(Person.municipality, UNKNOWN).label("municipality")
     statement = (
-        select(direction, sector, municipality, func.count())
+        select(direction, sector, municipality, func.count(distinct(Pathway.beneficiary_id)))
         .select_from(ladder)
         .join(Pathway, Pathway.id == ladder.c.pathway_id)
         .outerjoin(Person, Person.beneficiary_id == Pathway.beneficiary_id)
@@ -64,12 +76,12 @@ async def moves(session: AsyncSession, scope: Scope) -> Cells:
 
 
 async def internships(session: AsyncSession, scope: Scope, today: date) -> Cells:
-    """((host organisation, outcome), internships) of the internships done in the period
-    (their last change) on pathways in scope: ``converted`` when the person moved into contracted
-    or registered work with the host organisation between the internship's start and
-    ``CONVERSION_MONTHS`` after its end, ``pending`` while that window is open without it,
-    ``not_converted`` after."""
-    ended = cast(Action.updated_at, Date)
+    """((host organisation, outcome), people) of the internships done in the period (by
+    ``ended_at``: a later change, a tag say, does not move them) on pathways in scope:
+    ``converted`` when the person moved into contracted or registered work with the host between
+    the internship's start and ``CONVERSION_MONTHS`` after its end, ``pending`` while that window
+    is open without it, ``not_converted`` after."""
+    ended = cast(Action.ended_at, Date)
     window_end = ended + func.make_interval(0, CONVERSION_MONTHS)
     placed = [status.value for status in PLACED]
     converted = exists().where(
@@ -87,12 +99,13 @@ async def internships(session: AsyncSession, scope: Scope, today: date) -> Cells
     host = func.coalesce(cast(Action.provider_organization_id, String), NOT_RECORDED).label("host")
     in_scope = select(scoped_pathways(scope).c.id)
     statement = (
-        select(host, outcome, func.count())
+        select(host, outcome, func.count(distinct(Pathway.beneficiary_id)))
+        .join(Pathway, Pathway.id == Action.pathway_id)
         .where(
             Action.pathway_id.in_(in_scope),
             Action.type == ActionType.INTERNSHIP.value,
             Action.status == ActionStatus.DONE.value,
-            in_period(Action.updated_at, scope),
+            in_period(Action.ended_at, scope),
         )
         .group_by(host, outcome)
     )

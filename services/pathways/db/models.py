@@ -153,6 +153,12 @@ class Action(Base):
             "project_id",
             postgresql_where=text("project_id IS NOT NULL"),
         ),
+        # The ladder report's internships done in a period, over every organisation's actions.
+        Index(
+            "ix_pathway_action_internship_done",
+            "ended_at",
+            postgresql_where=text("type = 'internship' AND status = 'done'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -170,6 +176,9 @@ class Action(Base):
     rights_item: Mapped[str | None] = mapped_column(String(48))
     recognition: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     business: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    ended_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="when it left the open statuses (done, failed, cancelled)"
+    )
     project_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("project.id", name="fk_pathway_action_project"),
         comment="the funded project it is carried out under (its participant's)",

@@ -122,7 +122,7 @@ def retention(rows: Iterable[tuple[int, bool | None]]) -> dict[int, RetentionCel
     return dict(sorted(cells.items()))
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
     """A value as CSV text. Text that a spreadsheet would run as a formula (municipality names
     are typed by people) gets a leading apostrophe, the usual defence against CSV injection."""
     if value is None:
@@ -169,11 +169,11 @@ def to_csv_rows(report: Mapping[str, object]) -> list[list[str]]:
             dimension, label = path[1], ""
         else:
             dimension, label = ".".join(path[1:-1]), path[-1]
-        rows.append([_cell(section), _cell(dimension), _cell(label), _cell(value)])
+        rows.append([csv_cell(section), csv_cell(dimension), csv_cell(label), csv_cell(value)])
     return rows
 
 
 def crosstab_csv_rows(report: Mapping[str, Any]) -> list[list[str]]:
     """A cross-tabulated report as one row per cell (``shared.crosstab.csv_rows``), its values
     written as the other reports' are."""
-    return csv_rows(report["by"], report["people_reached"]["cells"], _cell)
+    return csv_rows(report["by"], report["people_reached"]["cells"], csv_cell)

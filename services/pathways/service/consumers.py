@@ -160,7 +160,7 @@ async def on_referral_changed(session: AsyncSession, event: EventEnvelope) -> No
         return
     if check_transition(ActionStatus(action.status), ActionStatus(target)) is not None:
         return  # already further along (or final): the referral does not move it back
-    action.status = target
+    action_rows.set_status(action, target)
     if changed.offer_id is not None:  # a referral to a service point names no offer
         action.offer_id = changed.offer_id
     action.version += 1

@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.pathways.db import ladder_report as statements
 from services.pathways.db.indicators import Scope
 from services.pathways.domain.employment import CONVERSION_MONTHS
-from services.pathways.service.reports import heading, shown, tabulated
+from services.pathways.domain.indicators import csv_cell
+from services.pathways.service.reports import (
+    heading,
+    refuse_a_cut_of_a_table_by_municipality,
+    shown,
+    tabulated,
+)
 from shared import clock
 from shared.crosstab import csv_rows as table_rows
 from shared.crosstab import published, small_cells
@@ -25,6 +31,7 @@ TABLES = {"moves": MOVES, "internships": INTERNSHIPS}
 
 async def report(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     exact = scope.publication.exact
+    refuse_a_cut_of_a_table_by_municipality(scope, MOVES)
     moves = tabulated(MOVES, await statements.moves(session, scope), "query.municipality")
     today = clock.today()
     internships = tabulated(
@@ -45,11 +52,12 @@ async def report(session: AsyncSession, scope: Scope) -> dict[str, Any]:
 
 def csv_rows(report: dict[str, Any]) -> list[list[str]]:
     """Both tables, one row per cell: ``table``, every dimension of either (empty where a table
-    has not got it), then ``count``."""
+    has not got it), then ``count``; text a spreadsheet would run as a formula (a typed
+    municipality) neutralised as the other reports' is."""
     columns = [name for dimensions in TABLES.values() for name in dimensions]
     rows = [["table", *columns, "count"]]
     for name, dimensions in TABLES.items():
-        for cell in table_rows(dimensions, report[name]["cells"])[1:]:
+        for cell in table_rows(dimensions, report[name]["cells"], csv_cell)[1:]:
             levels = dict(zip(dimensions, cell, strict=False))
             rows.append([name, *(levels.get(column, "") for column in columns), cell[-1]])
     return rows

@@ -267,6 +267,19 @@ async def monthly(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     }
 
 
+def refuse_a_cut_of_a_table_by_municipality(scope: Scope, by: Sequence[str]) -> None:
+    """A table by municipality cut to one municipality, protected on its own, could give back
+    with the whole table what either hides (their patterns differ): a protected reader reads the
+    municipality's cells in the whole table instead (exact readers may cut it)."""
+    if scope.municipality is not None and "municipality" in by and not scope.publication.exact:
+        raise InvalidCrossTab(
+            "This table is by municipality: read the municipality's cells in the whole table "
+            "rather than a table cut to it.",
+            "not with a table by municipality",
+            "query.municipality",
+        )
+
+
 def tabulated(dimensions: Sequence[str], rows: Sequence[tuple[Cell, int]], field: str) -> CrossTab:
     """The table of ``rows``; too many cells: 422 on ``field``, the parameter that widens it."""
     try:
@@ -296,6 +309,7 @@ async def crosstab(session: AsyncSession, scope: Scope, by: Sequence[str]) -> di
     protected as a whole table unless exact (``shown``). It replaces the
     one-dimension breakdowns: published beside them, each protected on its own, the two could
     give back what either hid."""
+    refuse_a_cut_of_a_table_by_municipality(scope, by)
     rows = await crosstab_statements.people_reached(session, scope, by)
     table = tabulated(by, rows, "query.by")
     exact = scope.publication.exact

@@ -232,7 +232,7 @@ def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
         problem = check_transition(ActionStatus(action.status), body.status)
         if problem:
             raise InvalidField("status", problem)
-        action.status = body.status.value
+        repository.set_status(action, body.status.value)
     if "due_date" in changes:
         action.due_date = body.due_date
     if body.progress is not None:

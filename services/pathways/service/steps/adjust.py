@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.db import actions as action_rows
 from services.pathways.db.models import Action, Pathway
 from services.pathways.domain.actions import OPEN_STATUSES, ActionStatus
 from services.pathways.errors import InvalidField
@@ -38,7 +39,7 @@ async def adjust(
         return {"actions_added": [], "plan_version": pathway.plan_version, "plan_kept": True}
     for index, action_id in enumerate(body.cancel):
         action = await _still_open(session, pathway, action_id, f"cancel.{index}")
-        action.status = ActionStatus.CANCELLED.value
+        action_rows.set_status(action, ActionStatus.CANCELLED.value)
         action.version += 1
     for index, change in enumerate(body.reschedule):
         action = await _still_open(

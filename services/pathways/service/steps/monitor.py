@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pathways.db import actions as action_rows
 from services.pathways.db.models import Pathway
 from services.pathways.domain.actions import ActionStatus, check_transition
 from services.pathways.domain.loop import MONITORING_INTERVAL
@@ -33,7 +34,7 @@ async def _progress(session: AsyncSession, pathway: Pathway, body: MonitoringCre
             problem = check_transition(ActionStatus(action.status), item.status)
             if problem:
                 raise InvalidField(f"progress.{index}.status", problem)
-            action.status = item.status.value
+            action_rows.set_status(action, item.status.value)
         if item.note is not None:
             action.progress = item.note
         action.version += 1
