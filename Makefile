@@ -9,7 +9,7 @@ SERVICE ?= intake
 MESSAGE ?= change
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test fuzz lint fmt migrate revision bench eval audit openapi lock clean
+.PHONY: help install run test fuzz lint lint-openapi fmt migrate revision bench eval audit openapi lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,8 @@ run: $(STAMP)  ## the whole stack on embedded PostgreSQL (or PONTE_*_DATABASE_UR
 test: $(STAMP)  ## lint, type-check and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@if command -v npm > /dev/null; then $(MAKE) --no-print-directory lint-openapi; \
+	else echo "npm not found: the OpenAPI lint (make lint-openapi) is skipped"; fi
 	$(BIN)/mypy . > .mypy.log 2>&1 & mypy=$$!; \
 	$(BIN)/python -m pytest -n 2 --dist worksteal --max-worker-restart=0 --durations=15; tests=$$?; \
 	wait $$mypy; typed=$$?; cat .mypy.log; rm -f .mypy.log; \
@@ -44,6 +46,15 @@ lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+
+# Redocly's recommended rules (no error) and Spectral's oas rules (no warning, save those argued in
+# tools/openapi_lint/.spectral.yaml) on the committed document; Node.js and npm install the pinned
+# linters into tools/openapi_lint/node_modules.
+LINTERS := tools/openapi_lint/node_modules/.bin
+lint-openapi:  ## lint docs/openapi.json with Redocly and Spectral (needs Node.js and npm)
+	cd tools/openapi_lint && npm ci --silent --no-audit --no-fund > /dev/null
+	$(LINTERS)/redocly lint docs/openapi.json --config tools/openapi_lint/redocly.yaml --format=summary
+	$(LINTERS)/spectral lint docs/openapi.json --ruleset tools/openapi_lint/.spectral.yaml --fail-severity=warn
 
 fmt: $(STAMP)  ## format and autofix
 	$(BIN)/ruff format .

@@ -49,6 +49,7 @@ class Activated(TokenResponse):
     response_model=Activated,
     responses=problems(400, 422, 429, 503),
     summary="Activate the self-service app with an invitation code (role beneficiary)",
+    openapi_extra={"security": []},  # the invitation code is the credential
     description='Answers an access token (roles `["beneficiary"]`, the person\'s id in `bid`) and '
     "a refresh token. A code works once; activating again with a new code signs the old phone out.",
 )

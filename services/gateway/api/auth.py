@@ -49,6 +49,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     responses=documented_responses(),
     summary="Get an access token (OAuth 2: password, client_credentials, refresh_token)",
     openapi_extra={
+        "security": [],  # the credentials are in the form (or HTTP Basic for clients)
         "requestBody": {
             "content": {
                 "application/x-www-form-urlencoded": {
@@ -85,7 +86,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
                     }
                 }
             }
-        }
+        },
     },
 )
 async def token(
@@ -174,7 +175,11 @@ def _uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-@router.get("/.well-known/jwks.json", summary="Public keys that verify Ponte's tokens")
+@router.get(
+    "/.well-known/jwks.json",
+    summary="Public keys that verify Ponte's tokens",
+    openapi_extra={"security": []},
+)
 async def jwks(request: Request, response: Response) -> dict[str, object]:
     response.headers["Cache-Control"] = "public, max-age=60"
     keys = request.app.state.keys

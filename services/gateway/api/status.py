@@ -14,7 +14,12 @@ from services.gateway.service import status as service
 router = APIRouter(tags=["status"])
 
 
-@router.get("/api/v1/status", response_model=StackStatus, summary="Readiness of every service")
+@router.get(
+    "/api/v1/status",
+    response_model=StackStatus,
+    summary="Readiness of every service",
+    openapi_extra={"security": []},
+)
 async def stack_status(request: Request, response: Response) -> StackStatus:
     upstreams: dict[str, str] = request.app.state.settings.upstreams()
     client: httpx.AsyncClient = request.app.state.http

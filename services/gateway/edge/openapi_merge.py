@@ -10,6 +10,8 @@ import copy
 import re
 from typing import Any
 
+from services.gateway.edge.openapi_tags import described
+
 _REF_PREFIX = "#/components/schemas/"
 
 
@@ -46,8 +48,6 @@ def merge(
     merged = copy.deepcopy(gateway)
     paths: dict[str, Any] = merged.setdefault("paths", {})
     schemas: dict[str, Any] = merged.setdefault("components", {}).setdefault("schemas", {})
-    tags: list[dict[str, Any]] = merged.setdefault("tags", [])
-    known_tags = {tag["name"] for tag in tags}
 
     for service, document in sorted(services.items()):
         renames: dict[str, str] = {}
@@ -63,10 +63,6 @@ def merge(
             if path in paths and paths[path] != item:
                 raise ValueError(f"{path} is served by two services")
             paths[path] = item
-        for tag in document.get("tags", []):
-            if tag.get("name") not in known_tags:
-                tags.append(tag)
-                known_tags.add(tag.get("name"))
         for scheme, definition in document.get("components", {}).get("securitySchemes", {}).items():
             merged["components"].setdefault("securitySchemes", {}).setdefault(scheme, definition)
         for name, parameter in document.get("components", {}).get("parameters", {}).items():
@@ -81,6 +77,4 @@ def merge(
         name: {**schema, "title": re.sub(r"[^0-9A-Za-z]", "", name)}
         for name, schema in sorted(schemas.items())
     }
-    if not tags:
-        merged.pop("tags")
-    return merged
+    return described(merged)

@@ -69,6 +69,7 @@ UPLOAD_BODY: dict[str, Any] = {
                 "schema": UPLOAD_SCHEMA,
                 "encoding": {"supports": {"contentType": "application/json"}},
                 "example": {
+                    "file": "(the file's bytes)",
                     "kind": "permit",
                     "expires_on": "2027-06-30",
                     "supports": {

@@ -55,8 +55,8 @@ class TerritoryDetail(TerritoryRead):
                         _LAZIO,
                         {**_LAZIO, "code": "ITI", "level": 1, "parent_code": "IT"}
                         | {"name_latin": "Centro (IT)", "name_national": "Centro (IT)"},
-                        {**_LAZIO, "code": "IT", "level": 0, "parent_code": None}
-                        | {"name_latin": "Italia", "name_national": "Italia"},
+                        # The country (parent_code null) is left out: the OpenAPI document
+                        # drops null values, and the example would lose a required field.
                     ],
                 }
             ]
@@ -70,7 +70,7 @@ class TerritoryDetail(TerritoryRead):
 
 class TerritoryPage(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"items": [_PROVINCE], "next_cursor": None}]}
+        json_schema_extra={"examples": [{"items": [_PROVINCE], "next_cursor": "eyJrIjpbIjEiXX0"}]}
     )
 
     items: list[TerritoryRead] = Field(

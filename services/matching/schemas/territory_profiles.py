@@ -41,7 +41,11 @@ class ProfileValueIn(BaseModel):
 
 
 class ProfileValueRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{**EXAMPLE, "id": "…"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{**EXAMPLE, "id": "…", "created_at": "2026-11-20T10:15:00+00:00"}]
+        }
+    )
 
     id: str
     kind: Kind
