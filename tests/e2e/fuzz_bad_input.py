@@ -203,8 +203,8 @@ def unknown_parameter_failures(
     for method, template, _operation in operations(document):
         if method != "GET":
             continue
-        answer = client.get(fill(template, ids), params={"external_id": "x"}, headers=headers)
-        failure = _judge(f"GET {template}?external_id", answer, {401, 403, 404, 422})
+        answer = client.get(fill(template, ids), params={"external_ref": "x"}, headers=headers)
+        failure = _judge(f"GET {template}?external_ref", answer, {401, 403, 404, 422})
         if failure:
             failures.append(failure)
     return failures

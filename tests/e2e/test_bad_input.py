@@ -155,9 +155,9 @@ def test_an_oversized_chunked_body_is_413(stack: Stack, world: World, path: str)
 def test_unknown_query_parameters_are_422_naming_them(stack: Stack, world: World) -> None:
     with stack.client() as client:
         for path in ("/api/v1/beneficiaries", "/api/v1/users", "/api/v1/offers"):
-            answer = client.get(path, params={"external_id": "x"}, headers=world.ngo.admin)
+            answer = client.get(path, params={"external_ref": "x"}, headers=world.ngo.admin)
             assert answer.status_code == 422, (path, answer.text)
-            assert answer.json()["errors"][0]["field"] == "query.external_id"
+            assert answer.json()["errors"][0]["field"] == "query.external_ref"
         assert (
             client.get(
                 "/api/v1/beneficiaries", params={"limit": 1}, headers=world.ngo.operator

@@ -32,6 +32,8 @@ pytestmark = pytest.mark.e2e
 DENY, SELF, REFERENCE, PUBLIC = "deny", "self", "reference", "public"
 EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/.well-known/jwks.json"): PUBLIC,
+    ("GET", "/.well-known/oauth-authorization-server"): PUBLIC,
+    ("GET", "/.well-known/openid-configuration"): PUBLIC,
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("POST", "/api/v1/auth/activate"): PUBLIC,
     ("GET", "/api/v1/status"): PUBLIC,
