@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
 
 from tests.e2e.conftest import Stack
@@ -235,3 +236,25 @@ def _scenario(client: httpx.Client, receiver: Receiver) -> None:
     # The unrelated organisation's endpoint works, and heard nothing about the person.
     _ok(client.post(f"/api/v1/webhooks/{hooks['/stranger']['id']}/ping", headers=stranger.admin))
     eventually(lambda: receiver.types("/stranger") == ["webhook.ping"])
+    _each_body_is_the_documented_one(client, receiver)
+
+
+def _each_body_is_the_documented_one(client: httpx.Client, receiver: Receiver) -> None:
+    """Every body received validates against the OpenAPI document's `webhooks` entry for its
+    type (its headers are declared there too)."""
+    webhooks = client.get("/openapi.json").json()["webhooks"]
+    with receiver.lock:
+        bodies = [body for events in receiver.events.values() for body in events.values()]
+    assert {body["type"] for body in bodies} >= {"beneficiary.registered", "webhook.ping"}
+    for body in bodies:
+        operation = webhooks[body["type"]]["post"]
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        errors = [
+            error.message
+            for error in jsonschema_rs.validator_for(schema, validate_formats=True).iter_errors(
+                body
+            )
+        ]
+        assert errors == [], (body["type"], errors)
+        declared = {parameter["name"] for parameter in operation["parameters"]}
+        assert declared == {"webhook-id", "webhook-timestamp", "webhook-signature"}

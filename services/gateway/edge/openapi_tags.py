@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from services.gateway.webhooks.openapi import webhooks_section
+
 TAGS: Final[dict[str, str]] = {
     "auth": "Tokens (OAuth 2: password, client credentials, refresh), the caller's identity, the "
     "signing keys and the discovery documents.",
@@ -48,7 +50,8 @@ LICENSE: Final = {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}
 
 def described(document: dict[str, Any]) -> dict[str, Any]:
     """``document`` with its tags declared (those its operations use, in ``TAGS``'s order),
-    its server, contact and licence."""
+    its server, contact and licence, and the webhooks Ponte sends."""
+    webhooks = webhooks_section()
     used = {
         tag
         for item in document.get("paths", {}).values()
@@ -61,4 +64,4 @@ def described(document: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"tags without a description in openapi_tags.TAGS: {sorted(unknown)}")
     info = {**document.get("info", {}), "contact": CONTACT, "license": LICENSE}
     tags = [{"name": name, "description": text} for name, text in TAGS.items() if name in used]
-    return {**document, "info": info, "servers": SERVERS, "tags": tags}
+    return {**document, "info": info, "servers": SERVERS, "tags": tags, "webhooks": webhooks}
