@@ -94,3 +94,20 @@ def test_operation_ids_and_schema_titles_are_unique_names_a_generator_can_use(
     titles = [schema["title"] for schema in merged_openapi["components"]["schemas"].values()]
     assert len(titles) == len(set(titles))
     assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", title) for title in titles), titles
+
+
+def test_the_headers_a_client_relies_on_are_declared_where_they_come(
+    merged_openapi: dict[str, Any],
+) -> None:
+    paths = merged_openapi["paths"]
+    registered = paths["/api/v1/beneficiaries"]["post"]["responses"]["201"]["headers"]
+    assert {"Location", "ETag", "Idempotent-Replayed", "X-Request-ID"} <= set(registered)
+    changed = paths["/api/v1/beneficiaries/{beneficiary_id}"]["patch"]["responses"]["200"]
+    assert "ETag" in changed["headers"]
+    for item in paths.values():
+        for operation in item.values():
+            for status, response in operation["responses"].items():
+                assert "X-Request-ID" in response.get("headers", {}), status
+                if status in ("429", "503"):
+                    assert "Retry-After" in response["headers"]
+                assert not any(header.get("required") for header in response["headers"].values())

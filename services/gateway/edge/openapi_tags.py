@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from services.gateway.edge.openapi_headers import with_headers
 from services.gateway.webhooks.openapi import webhooks_section
 
 TAGS: Final[dict[str, str]] = {
@@ -50,8 +51,10 @@ LICENSE: Final = {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}
 
 def described(document: dict[str, Any]) -> dict[str, Any]:
     """``document`` with its tags declared (those its operations use, in ``TAGS``'s order),
-    its server, contact and licence, and the webhooks Ponte sends."""
+    its server, contact and licence, the headers its answers carry (changed in place), and the
+    webhooks Ponte sends."""
     webhooks = webhooks_section()
+    with_headers(document.get("paths", {}), document.get("components", {}).get("parameters", {}))
     used = {
         tag
         for item in document.get("paths", {}).values()
