@@ -1,5 +1,5 @@
-"""Partner-system clients: an organisation's org admins create them (the secret is shown once)
-and revoke them."""
+"""API clients of an organisation's systems: its org admins create them (the secret is shown once)
+with the roles the system needs (a case system, a provider's system, or both) and revoke them."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ async def create(
         secret_hash=credentials.digest(secret),
         name=body.name,
         organization_id=organization_id,
-        roles=[Role.PARTNER_SYSTEM.value],
+        roles=sorted({Role(role).value for role in body.roles}),
         created_by=uuid.UUID(principal.subject) if principal.kind == "user" else None,
     )
     await repository.add(session, client)
