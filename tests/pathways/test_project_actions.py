@@ -83,6 +83,12 @@ async def test_a_tagged_action_counts_for_its_project_only(
         _ok(await _patch(pathways, a, course, {"project_id": None}))
         assert _ok(await pathways.get(course, headers=a.operator))["project_id"] is None
     assert (await _counted(pathways, a, esf))["language_course"] == 5
+    # The timeline says which project it moved from and to, and who moved it.
+    timeline = await pathways.get(f"{courses[0].split('/actions/')[0]}/timeline",
+                                  headers=a.operator)  # fmt: skip
+    moves = [entry["summary"]["project"] for entry in timeline.json()["items"]
+             if entry["kind"] == "action_updated"]  # fmt: skip
+    assert moves == [{"from": esf["id"], "to": amif["id"]}, {"from": amif["id"], "to": None}]
 
 
 async def test_only_a_project_of_the_organisation_with_the_person_enrolled(

@@ -248,6 +248,10 @@ def _apply(action: Action, body: ActionUpdate, changes: dict[str, Any]) -> None:
         action.project_id = body.project_id
 
 
+def _text(value: uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
 async def change(
     session: AsyncSession,
     principal: Principal,
@@ -260,6 +264,8 @@ async def change(
     if body.project_id is not None and body.project_id != action.project_id:
         await _check_project(session, pathway, body.project_id, "project_id")
     previous = dict(action.recognition or {}) if action.recognition is not None else None
+    # Which project paid for it changes what the fund's reports count: the note keeps both.
+    project = {"project": {"from": _text(action.project_id), "to": _text(body.project_id)}}
     _apply(action, body, changes)
     action.version += 1
     action.updated_at = clock.now()
@@ -270,6 +276,7 @@ async def change(
         principal.subject,
         action_id=str(action.id),
         fields=sorted(changes),
+        **(project if "project_id" in changes else {}),
     )
     await refresh_action_due(session, pathway)
     pathway.version += 1
