@@ -37,6 +37,16 @@ _MAX_WIDTH = 8
 KeyPart = type | ColumnElement[Any] | InstrumentedAttribute[Any]
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 200).")]
+# A batch read: the records a page or a webhook named, in one call (with ``limit`` as large).
+BatchIds = Annotated[
+    list[uuid.UUID] | None,
+    Query(
+        alias="id",
+        max_length=MAX_LIMIT,
+        description="read these in one call (repeated, at most 200; ask limit=200): the ids a "
+        "page or a webhook carried. Those you may not see are simply absent.",
+    ),
+]
 
 
 def _plain_cursor(cursor: str | None) -> str | None:

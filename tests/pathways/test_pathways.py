@@ -514,3 +514,19 @@ async def test_a_platform_admin_never_works_on_cases_whatever_else_it_holds(
             "/api/v1/pathways", json={"beneficiary_id": str(someone)}, headers=headers
         )
         assert opened.status_code == 403
+
+
+async def test_a_batch_read_of_pathways_gives_those_the_caller_may_see(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, c = orgs
+    shared = await person(pathways, a, shared_with=[(b, ["identity", "pathway"])])
+    hidden = await person(pathways, a, shared_with=[(c, ["identity"])])  # no pathway section
+    first = await open_pathway(pathways, a, shared)
+    second = await open_pathway(pathways, a, hidden)
+    asked = httpx.QueryParams({"id": [first["id"], second["id"], str(uuid.uuid4())], "limit": 200})
+    own = await pathways.get("/api/v1/pathways", params=asked, headers=a.operator)
+    assert sorted(item["id"] for item in own.json()["items"]) == sorted([first["id"], second["id"]])
+    for org, expected in ((b, [first["id"]]), (c, [])):
+        answer = await pathways.get("/api/v1/pathways", params=asked, headers=org.operator)
+        assert [item["id"] for item in answer.json()["items"]] == expected

@@ -27,10 +27,8 @@ from shared.db import DbSession
 from shared.etags import if_match_checker
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import CursorParam, Limit
+from shared.pagination import BatchIds, CursorParam, Limit
 from shared.responses import json_response
-
-MAX_IDS = 200  # the largest page: one call per caseload page
 
 router = APIRouter(
     prefix="/api/v1/beneficiaries",
@@ -88,7 +86,7 @@ async def list_beneficiaries(
     permit_expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     organization_id: uuid.UUID | None = None,
     updated_since: IsoDateTime | None = None,
-    ids: Annotated[list[uuid.UUID] | None, Query(alias="id", max_length=MAX_IDS)] = None,
+    ids: BatchIds = None,
     external_id: Annotated[
         ExternalId | None,
         Query(

@@ -27,7 +27,7 @@ from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import CursorParam, Limit
+from shared.pagination import BatchIds, CursorParam, Limit
 from shared.responses import json_response
 
 router = APIRouter(
@@ -91,6 +91,7 @@ async def list_referrals(
         uuid.UUID | None, Query(description="only to this service point")
     ] = None,
     beneficiary_id: Annotated[uuid.UUID | None, Query(description="only of this person")] = None,
+    ids: BatchIds = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
@@ -103,6 +104,7 @@ async def list_referrals(
         beneficiary_id=beneficiary_id,
         limit=limit,
         cursor=cursor,
+        ids=tuple(ids) if ids else None,
     )
     return json_response(
         {

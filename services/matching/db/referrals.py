@@ -67,9 +67,12 @@ async def page(
     beneficiary_id: uuid.UUID | None,
     limit: int,
     cursor: str | None,
+    ids: tuple[uuid.UUID, ...] | None = None,
 ) -> tuple[list[Referral], str | None]:
     """Oldest first (ids are random): (created_at, id) is unique and indexed."""
     statement = readable(principal)
+    if ids is not None:
+        statement = statement.where(Referral.id.in_(ids))
     if referral_status is not None:
         statement = statement.where(Referral.status == referral_status)
     if offer_id is not None:

@@ -31,7 +31,7 @@ from shared.db import DbSession
 from shared.etags import check_if_match
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import CursorParam, Limit, Page
+from shared.pagination import BatchIds, CursorParam, Limit, Page
 from shared.responses import json_response
 
 router = APIRouter(
@@ -82,6 +82,7 @@ async def list_pathways(
         str | None, Query(max_length=100, description="a user id, or me")
     ] = None,
     status_filter: Annotated[PathwayStatus | None, Query(alias="status")] = None,
+    ids: BatchIds = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
@@ -91,6 +92,7 @@ async def list_pathways(
         overdue=overdue,
         assigned_to=assigned_to,
         status=status_filter,
+        ids=tuple(ids) if ids else None,
     )
     return json_response(await service.list_pathways(session, principal, only, limit, cursor))
 

@@ -150,6 +150,7 @@ class CaseloadFilter:
     overdue: bool | None = None
     assigned_to: str | None = None  # a user id ("me" already resolved)
     status: str | None = None
+    ids: tuple[uuid.UUID, ...] | None = None  # a batch read (a thin webhook's ids)
 
 
 def _late(today: date) -> ColumnElement[int]:
@@ -184,6 +185,8 @@ def _caseload(
     )
     if only.beneficiary_id is not None:
         statement = statement.where(Pathway.beneficiary_id == only.beneficiary_id)
+    if only.ids is not None:
+        statement = statement.where(Pathway.id.in_(only.ids))
     if only.stage is not None:
         statement = statement.where(Pathway.stage == only.stage)
     if only.assigned_to is not None:
