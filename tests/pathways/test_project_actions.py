@@ -123,3 +123,27 @@ async def test_only_a_project_of_the_organisation_with_the_person_enrolled(
     moved = await _patch(pathways, a, f"{url}/{listed[0]['id']}", {"project_id": others["id"]})
     assert moved.status_code == 422
     assert moved.json()["errors"][0]["field"] == "body.project_id"
+
+
+async def test_only_the_pathways_organisation_reads_which_project_an_action_is_under(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    a, b, _ = orgs
+    project = await _project(pathways, a)
+    beneficiary = await person(pathways, a, shared_with=[(b, ["identity", "pathway"])])
+    url = f"/api/v1/projects/{project['id']}/participants"
+    _ok(await pathways.post(url, json=_enrolment(beneficiary), headers=a.operator))
+    pathway = await open_pathway(pathways, a, beneficiary)
+    _ok(await step(pathways, a, pathway["id"], "assess"))
+    plan = {"actions": [{"type": "language_course", "title": "Italian A2",
+                         "project_id": project["id"]}]}  # fmt: skip
+    _ok(await step(pathways, a, pathway["id"], "respond", plan))
+    (own,) = await _actions(pathways, a, pathway)
+    assert own["project_id"] == project["id"]
+    (shared,) = await _actions(pathways, b, pathway)  # B sees the pathway, not A's project
+    assert shared["id"] == own["id"]
+    assert shared["project_id"] is None
+    one = await pathways.get(
+        f"/api/v1/pathways/{pathway['id']}/actions/{own['id']}", headers=b.operator
+    )
+    assert one.json()["project_id"] is None

@@ -48,9 +48,9 @@ async def visible_action(
     action_id: uuid.UUID,
     principal: CurrentPrincipal,
     session: DbSession,
-) -> Action:
+) -> tuple[Pathway, Action]:
     pathway = await pathways.visible(session, principal, pathway_id)
-    return await actions.one(session, pathway, action_id)
+    return pathway, await actions.one(session, pathway, action_id)
 
 
 # The gateway's internal API (who a user is).
@@ -59,5 +59,5 @@ Gateway = Annotated[GatewayClient, Depends(gateway_client)]
 VisiblePathway = Annotated[Pathway, Depends(visible_pathway)]
 # A pathway of the caller's organisation, locked for work (404 unseen, 403 another's).
 WorkablePathway = Annotated[Pathway, Depends(workable_pathway)]
-# An action of a pathway the caller may see (404 otherwise).
-VisibleAction = Annotated[Action, Depends(visible_action)]
+# An action of a pathway the caller may see, with its pathway (404 otherwise).
+VisibleAction = Annotated[tuple[Pathway, Action], Depends(visible_action)]

@@ -137,16 +137,21 @@ async def respond(
     responses=problems(404),
     summary="The pathway's actions",
 )
-async def actions(pathway: VisiblePathway, session: DbSession) -> list[ActionRead]:
-    return await plan.listed(session, pathway)
+async def actions(
+    pathway: VisiblePathway, principal: CurrentPrincipal, session: DbSession
+) -> list[ActionRead]:
+    return await plan.listed(session, principal, pathway)
 
 
 @router.get(
     "/actions/{action_id}", response_model=ActionRead, responses=problems(404), summary="One action"
 )
-async def read_action(action: VisibleAction, response: Response) -> ActionRead:
+async def read_action(
+    found: VisibleAction, principal: CurrentPrincipal, response: Response
+) -> ActionRead:
+    pathway, action = found
     response.headers["ETag"] = etag(action.version)
-    return ActionRead.model_validate(action)
+    return plan.as_read(action, principal, pathway)
 
 
 @router.patch(
@@ -169,7 +174,7 @@ async def update_action(
     check_if_match(request, action.version)
     await plan.change(session, principal, pathway, action, body)
     response.headers["ETag"] = etag(action.version)
-    return ActionRead.model_validate(action)
+    return plan.as_read(action, principal, pathway)
 
 
 @router.post(

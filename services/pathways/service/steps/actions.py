@@ -127,9 +127,19 @@ async def named_in_body(
     return action
 
 
-async def listed(session: AsyncSession, pathway: Pathway) -> list[ActionRead]:
+def as_read(action: Action, principal: Principal, pathway: Pathway) -> ActionRead:
+    """The action as the caller reads it: the project it is carried out under only for the
+    pathway's own organisation (another, the person shares the pathway with, need not learn of a
+    project it takes no part in)."""
+    read = ActionRead.model_validate(action)
+    if principal.organization_id != pathway.organization_id:
+        read = read.model_copy(update={"project_id": None})
+    return read
+
+
+async def listed(session: AsyncSession, principal: Principal, pathway: Pathway) -> list[ActionRead]:
     return [
-        ActionRead.model_validate(row) for row in await repository.of_pathway(session, pathway.id)
+        as_read(row, principal, pathway) for row in await repository.of_pathway(session, pathway.id)
     ]
 
 
