@@ -183,6 +183,12 @@ def _cheapest_hypercube(table: CrossTab, cell: Cell, hidden: set[Cell]) -> list[
     return None
 
 
+def shown(table: CrossTab, exact: bool) -> dict[Cell, int | str]:
+    """Every cell as it may be published: exact (a reader who may open every record counted),
+    or protected as a whole table (``protect``)."""
+    return dict(table.counts) if exact else protect(table)
+
+
 def published(table: CrossTab, shown: Mapping[Cell, int | str]) -> dict[str, Any]:
     """The table as a report publishes it: each dimension's levels, and the cells (each
     dimension's level and the count as ``shown``), inner cells first, then the margins, each

@@ -34,6 +34,12 @@ def json_response(
     )
 
 
+# A report's 200 in the OpenAPI document: JSON, or CSV when ``Accept`` asks for it.
+JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}
+}
+
+
 def json_or_csv(
     request: Request,
     report: dict[str, Any],

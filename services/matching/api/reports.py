@@ -16,7 +16,7 @@ from shared.auth import CurrentPrincipal
 from shared.dates import ReportDate
 from shared.db import ReadSession
 from shared.openapi import problems
-from shared.responses import json_or_csv
+from shared.responses import JSON_OR_CSV, json_or_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 # A report's period (``service.reports.period``): at most 1830 days
@@ -28,7 +28,7 @@ DateTo = Annotated[ReportDate | None, Query(description="default: today")]
     "/referrals",
     responses={
         **problems(403, 422),
-        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+        **JSON_OR_CSV,
     },
     summary="Why referrals end: rejected and dropped referrals by status, reason and target",
     description="The referrals your organisation made (`side=referrer`) or received as a "
@@ -60,7 +60,7 @@ async def referrals_report(
     "/engagement",
     responses={
         **problems(403, 422),
-        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+        **JSON_OR_CSV,
     },
     summary="Engagement: people first seen at a low-threshold service point who reached a "
     "structured service within 3 and 6 months",

@@ -18,7 +18,7 @@ from shared.auth import CurrentPrincipal
 from shared.dates import IsoDate
 from shared.db import DbSession
 from shared.openapi import problems
-from shared.responses import json_response
+from shared.responses import JSON_OR_CSV, json_response
 
 router = APIRouter(prefix="/api/v1/territories", tags=["territories"])
 
@@ -37,7 +37,7 @@ Code = Annotated[
     response_model=TerritorialAnalysis,
     responses={
         **problems(404, 422),
-        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+        **JSON_OR_CSV,
     },
     summary="The territorial analysis: needs against services within reach, and the gaps",
     description="For the people living in the territory (and every unit under it) whom you may "

@@ -16,7 +16,7 @@ from services.matching.db.referral_report import ReferralScope, Side
 from services.matching.errors import InvalidReportPeriod, MayNotReadReports
 from shared import clock
 from shared.auth import REPORT_ROLES, Principal, Role
-from shared.crosstab import cross_tabulate, protect, published, small_cells
+from shared.crosstab import cross_tabulate, published, shown, small_cells
 from shared.crosstab import csv_rows as table_rows
 from shared.suppression import Publication
 
@@ -67,12 +67,11 @@ async def report(
 ) -> dict[str, Any]:
     """The table (at most 2 statuses x 17 reasons x 6 targets: small, protected inline)."""
     table = cross_tabulate(DIMENSIONS, await statements.ended(session, scope))
-    shown = dict(table.counts) if publication.exact else protect(table)
     return {
         **heading(scope.organization_id, scope.date_from, scope.date_to),
         "side": scope.side,
         "by": list(DIMENSIONS),
-        "referrals": published(table, shown),
+        "referrals": published(table, shown(table, publication.exact)),
         "small_cells": small_cells(publication.exact),
         "generated_at": clock.now().isoformat(),
     }

@@ -16,7 +16,7 @@ from shared.auth import CurrentPrincipal
 from shared.dates import ReportDate
 from shared.db import ReadSession
 from shared.openapi import problems
-from shared.responses import json_or_csv
+from shared.responses import JSON_OR_CSV, json_or_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -52,7 +52,7 @@ ReportScope = Annotated[reports.Scope, Depends(_report_scope)]
     "/indicators",
     responses={
         **problems(403, 404, 422),
-        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+        **JSON_OR_CSV,
     },
     summary="Indicators for funders' reports (your organisation; all for platform admins)",
     description="People reached and pathways by sex, age band, arrival band (years since arrival: "
@@ -101,7 +101,7 @@ async def indicators(
     "/indicators/monthly",
     responses={
         **problems(403, 404, 422),
-        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+        **JSON_OR_CSV,
     },
     summary="The indicators month by month: pathways opened and closed, people reached, placements",
     description="The same scope and parameters as `/indicators` (your organisation, exact for "
@@ -121,7 +121,7 @@ async def monthly_indicators(
     "/ladder",
     responses={
         **problems(403, 404, 422),
-        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+        **JSON_OR_CSV,
     },
     summary="Progress on the employment ladder: moves by sector and territory, internships that "
     "turned into contracts by host",
@@ -152,7 +152,7 @@ async def ladder(request: Request, scope: ReportScope, session: ReadSession) -> 
     "/fund-indicators",
     responses={
         **problems(403, 404, 422),
-        200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+        **JSON_OR_CSV,
     },
     summary="The fund's common indicators for a project and period (AMIF, Annex VIII)",
     description="For the staff of the project's lead and partner organisations (any project for "

@@ -31,6 +31,7 @@ from shared.crosstab import (
     published,
     small_cells,
 )
+from shared.crosstab import shown as crosstab_cells
 from shared.offload import run_in_process
 from shared.suppression import Publication
 
@@ -296,10 +297,8 @@ def tabulated(dimensions: Sequence[str], rows: Sequence[tuple[Cell, int]], field
 async def shown(table: CrossTab, exact: bool) -> dict[Cell, int | str]:
     """Every cell as published: exact, or protected as a whole table (``shared.crosstab.protect``;
     in the process pool beyond ``INLINE_CELLS``, since its search grows with the table)."""
-    if exact:
-        return dict(table.counts)
-    if len(table.counts) <= INLINE_CELLS:
-        return protect(table)
+    if exact or len(table.counts) <= INLINE_CELLS:
+        return crosstab_cells(table, exact)
     # pure Python holding the GIL: the process pool, as intake's duplicate scoring
     return await run_in_process(protect, table)
 
