@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ColumnElement,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     SmallInteger,
     SQLColumnExpression,
     String,
@@ -32,14 +34,21 @@ from sqlalchemy import (
     delete,
     exists,
     false,
+    literal,
+    literal_column,
     or_,
     select,
+    text,
+    tuple_,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.contracts import intake as contract
+from shared.events.outbox import CURRENT_TRANSACTION_ID
+from shared.sync import Run
 
 
 def grant_table(metadata: MetaData) -> Table:
@@ -70,6 +79,30 @@ def access_table(metadata: MetaData) -> Table:
         Column("erased", Boolean, nullable=False, default=False),
         Column("merged_into", Uuid),
         Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column(
+            "sync_xact",
+            BigInteger,
+            server_default=text(CURRENT_TRANSACTION_ID),
+            nullable=False,
+            index=True,
+            comment="the last transaction that wrote the row: a sync's commit order",
+        ),
+        Column(
+            "former_readers",
+            ARRAY(Uuid),
+            server_default=text("'{}'"),
+            nullable=False,
+            comment="every organisation that could read the person at some time (owner or "
+            "grantee): whom a sync tells when it no longer may",
+        ),
+    )
+
+
+def _readers(table: Table) -> Any:
+    """The organisations that could ever read the person, with those the new row names (an
+    upsert's ``excluded``)."""
+    return literal_column(
+        f"ARRAY(SELECT DISTINCT unnest({table.name}.former_readers || excluded.former_readers))"
     )
 
 
@@ -167,11 +200,17 @@ async def apply_access_changed(
         "version": change.version,
         "updated_at": datetime.now(UTC),
     }
-    statement = insert(table).values(**values, erased=False)
+    readers = list(
+        dict.fromkeys([change.owner_organization_id, *(g.organization_id for g in change.grants)])
+    )
+    statement = insert(table).values(**values, erased=False, former_readers=readers)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[table.c.beneficiary_id],
-            set_={key: statement.excluded[key] for key in values if key != "beneficiary_id"},
+            set_={
+                **{key: statement.excluded[key] for key in values if key != "beneficiary_id"},
+                "former_readers": _readers(table),
+            },
             where=table.c.version < statement.excluded.version,
         )
     )
@@ -211,6 +250,7 @@ async def apply_erased(
         version=2**31 - 1,  # nothing after an erasure may reopen the person
         erased=True,
         updated_at=datetime.now(UTC),
+        former_readers=[erased.organization_id],
     )
     await session.execute(
         statement.on_conflict_do_update(
@@ -248,3 +288,44 @@ async def apply_merged(
     if grants is not None:
         await session.execute(delete(grants).where(grants.c.beneficiary_id == merged.merged_id))
     return merged
+
+
+def lost_people(
+    access: Table, grants: Table, principal: Principal, section: str, run: Run, now: datetime
+) -> Select[tuple[int, uuid.UUID, bool, uuid.UUID | None]]:
+    """``(key, beneficiary_id, erased, merged_into)`` of the people whose ``section`` the caller's
+    organisation may no longer see, told in a sync ``run``: those whose access changed in the
+    run (a consent withdrawn, a case transferred, an erasure, a merge) and those whose grant to
+    the organisation expired since the previous sync (at the run's end). Only to an organisation
+    that could read the person at some time: to another, the person's id would be news."""
+    org = principal.organization_id
+    if org is None or not principal.works_on_cases:
+        return select(
+            access.c.sync_xact, access.c.beneficiary_id, access.c.erased, access.c.merged_into
+        ).where(false())
+    gone = ~visible_condition(access, grants, access.c.beneficiary_id, principal, section, now)
+    changed = select(
+        access.c.sync_xact.label("key"),
+        access.c.beneficiary_id.label("id"),
+        access.c.erased,
+        access.c.merged_into,
+    ).where(run.changed(access.c.sync_xact), access.c.former_readers.contains([org]), gone)
+    expired_ids = select(grants.c.beneficiary_id).where(
+        grants.c.organization_id == org, run.expired(grants.c.expires_at)
+    )
+    expired = select(
+        literal(run.until.xact, BigInteger).label("key"),
+        access.c.beneficiary_id.label("id"),
+        access.c.erased,
+        access.c.merged_into,
+    ).where(
+        access.c.beneficiary_id.in_(expired_ids),
+        ~run.changed(access.c.sync_xact),  # told above
+        gone,
+    )
+    branches = [changed, expired]
+    if run.after is not None:
+        branches = [
+            branch.where(tuple_(*branch.selected_columns[:2]) > run.after) for branch in branches
+        ]
+    return union_all(*branches)  # type: ignore[return-value]

@@ -142,6 +142,7 @@ def create_access_mirror(*, grants: bool = True) -> None:
         sa.Column("erased", sa.Boolean(), nullable=False),
         sa.Column("merged_into", sa.Uuid(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *access_sync_columns(),
         sa.PrimaryKeyConstraint("beneficiary_id", name=op.f("pk_beneficiary_access")),
     )
     op.create_index(
@@ -149,6 +150,8 @@ def create_access_mirror(*, grants: bool = True) -> None:
         "beneficiary_access",
         ["owner_organization_id"],
     )
+    op.create_index("ix_beneficiary_access_sync_xact", "beneficiary_access", ["sync_xact"])
+    create_sync_stamp("beneficiary_access")
     if not grants:
         return
     op.create_table(
@@ -173,3 +176,89 @@ def drop_access_mirror(*, grants: bool = True) -> None:
     if grants:
         op.drop_table("beneficiary_grant")
     op.drop_table("beneficiary_access")
+
+
+def sync_xact_column() -> sa.Column[object]:
+    """``sync_xact`` (``shared.sync``): the last transaction that wrote the row."""
+    return sa.Column(
+        "sync_xact",
+        sa.BigInteger(),
+        server_default=sa.text("(pg_current_xact_id()::text::bigint)"),
+        nullable=False,
+        comment="the last transaction that wrote the row: a sync's commit order",
+    )
+
+
+def access_sync_columns() -> list[sa.Column[object]]:
+    """What a sync reads of ``beneficiary_access``: when it changed, and who could ever read the
+    person (told when it no longer may)."""
+    return [
+        sync_xact_column(),
+        sa.Column(
+            "former_readers",
+            postgresql.ARRAY(sa.Uuid()),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+            comment="every organisation that could read the person at some time (owner or "
+            "grantee): whom a sync tells when it no longer may",
+        ),
+    ]
+
+
+_STAMP_FUNCTION = """
+CREATE OR REPLACE FUNCTION ponte_stamp_sync_xact() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.sync_xact := pg_current_xact_id()::text::bigint;
+    RETURN NEW;
+END $$
+"""
+# A child row written: its parent (TG_ARGV[0], by the child's column TG_ARGV[1]) is written too,
+# once per transaction, so that a sync of the parent carries the child.
+_TOUCH_FUNCTION = """
+CREATE OR REPLACE FUNCTION ponte_touch_sync_parent() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format(
+        'UPDATE %I SET sync_xact = 0 WHERE id = $1 AND sync_xact <> $2', TG_ARGV[0]
+    ) USING (to_jsonb(NEW) ->> TG_ARGV[1])::uuid, pg_current_xact_id()::text::bigint;
+    RETURN NULL;
+END $$
+"""
+
+
+def create_sync_stamp(table: str) -> None:
+    """Stamp ``table.sync_xact`` with the writing transaction on every insert and update,
+    whatever statement writes (an ORM flush, a bulk ``UPDATE``, a consumer's upsert)."""
+    op.execute(_STAMP_FUNCTION)
+    op.execute(
+        f"CREATE TRIGGER stamp_sync_xact BEFORE INSERT OR UPDATE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION ponte_stamp_sync_xact()"
+    )
+
+
+def create_sync_touch(child: str, parent: str, column: str) -> None:
+    """A write of a ``child`` row is a write of its ``parent`` (named by ``column``)."""
+    op.execute(_TOUCH_FUNCTION)
+    op.execute(
+        f"CREATE TRIGGER touch_sync_{parent} AFTER INSERT OR UPDATE ON {child} "
+        f"FOR EACH ROW EXECUTE FUNCTION ponte_touch_sync_parent('{parent}', '{column}')"
+    )
+
+
+def add_access_sync() -> None:
+    """``access_sync_columns`` on an existing ``beneficiary_access``, filled for its rows."""
+    for column in access_sync_columns():
+        op.add_column("beneficiary_access", column)
+    op.execute(
+        "UPDATE beneficiary_access SET former_readers = ARRAY("
+        "SELECT DISTINCT unnest(owner_organization_id || ARRAY(SELECT (g ->> 'organization_id')"
+        "::uuid FROM jsonb_array_elements(grants) AS g))) "
+    )
+    op.create_index("ix_beneficiary_access_sync_xact", "beneficiary_access", ["sync_xact"])
+    create_sync_stamp("beneficiary_access")
+
+
+def drop_access_sync() -> None:
+    op.execute("DROP TRIGGER stamp_sync_xact ON beneficiary_access")
+    op.drop_index("ix_beneficiary_access_sync_xact", table_name="beneficiary_access")
+    op.drop_column("beneficiary_access", "former_readers")
+    op.drop_column("beneficiary_access", "sync_xact")

@@ -31,6 +31,7 @@ _DESCRIPTIONS = {
     404: "Not found, or not visible to the caller",
     409: "Conflicts with the current state",
     412: "If-Match does not match the current version",
+    410: "Gone: start again (a sync: from since=0)",
     413: "Body too large",
     422: "Invalid input; `errors` lists the fields",
     428: "If-Match is required",

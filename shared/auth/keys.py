@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import httpx
@@ -63,8 +63,10 @@ class JwksKeySource:
         *,
         max_age_seconds: float = 300.0,
         min_refetch_seconds: float = 5.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
+        self._monotonic = monotonic  # a test's clock: the throttle is about time, not load
         self._client = client
         self._max_age = max_age_seconds
         self._min_refetch = min_refetch_seconds
@@ -74,7 +76,7 @@ class JwksKeySource:
         self._lock = asyncio.Lock()
 
     async def key_for(self, kid: str, algorithm: str) -> Key | None:
-        now = time.monotonic()
+        now = self._monotonic()
         key = self._keys.get((kid, algorithm))
         if key is not None and now - self._fetched_at < self._max_age:
             return key
@@ -88,14 +90,14 @@ class JwksKeySource:
 
     async def _refresh(self) -> None:
         async with self._lock:
-            if time.monotonic() - self._attempted_at < self._min_refetch and self._keys:
+            if self._monotonic() - self._attempted_at < self._min_refetch and self._keys:
                 return  # another request refreshed while we waited
-            self._attempted_at = time.monotonic()
+            self._attempted_at = self._monotonic()
             try:
                 response = await self._client.get(self.url, timeout=5.0)
                 response.raise_for_status()
                 self._keys = keys_from_jwks(response.json())
-                self._fetched_at = time.monotonic()
+                self._fetched_at = self._monotonic()
             except (httpx.HTTPError, ValueError) as error:
                 _log.warning("jwks_fetch_failed", url=self.url, error=type(error).__name__)
                 if not self._keys:

@@ -128,11 +128,15 @@ async def test_jwks_source_refetches_on_unknown_kid_but_not_too_often() -> None:
         return httpx.Response(200, json=served["document"])
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        source = JwksKeySource("http://issuer/jwks", client, min_refetch_seconds=0.2)
+        clock = [100.0]
+        source = JwksKeySource(
+            "http://issuer/jwks", client, min_refetch_seconds=0.2, monotonic=lambda: clock[0]
+        )
         assert await source.key_for(first.kid, "ES256") is not None
         served["document"] = {"keys": first.jwks["keys"] + second.jwks["keys"]}
+        clock[0] += 0.1
         assert await source.key_for(second.kid, "ES256") is None  # refetch throttled
-        await asyncio.sleep(0.25)
+        clock[0] += 0.15
         assert await source.key_for(second.kid, "ES256") is not None  # rotation picked up
         for _ in range(5):
             await source.key_for("random-kid", "ES256")

@@ -26,6 +26,7 @@ from services.pathways.schemas.pathway import (
     TimelineRead,
 )
 from services.pathways.service import pathways as service
+from services.pathways.service.pathway_sync import sync_pathways
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.etags import check_if_match
@@ -33,6 +34,7 @@ from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import BatchIds, CursorParam, Limit, Page
 from shared.responses import json_response
+from shared.sync import SinceParam, refuse_filters_in_sync
 
 router = APIRouter(
     prefix="/api/v1/pathways",
@@ -67,10 +69,14 @@ async def open_pathway(
 @router.get(
     "",
     response_model=PathwayPage,
-    summary="Pathways you may see; the caseload is assigned_to=me&overdue=true",
+    responses=problems(410, 422),
+    summary="Pathways you may see; the caseload is assigned_to=me&overdue=true; a sync with since",
     description="Sorted by urgency: urgent first, then by days overdue. `overdue=true` keeps what "
     "needs attention: follow-up or actions overdue, open rights violations, urgent, or a residence "
-    "permit expiring within 60 days.",
+    "permit expiring within 60 days. With `since`, a sync in commit order instead (see the partner "
+    "guide): every pathway written since the watermark with its `actions` and `steps`, and in "
+    "`removed` the people whose pathways you may no longer see; 410 if the watermark is ahead of "
+    "the database (restored from a backup): sync again from 0.",
 )
 async def list_pathways(
     principal: CurrentPrincipal,
@@ -83,9 +89,20 @@ async def list_pathways(
     ] = None,
     status_filter: Annotated[PathwayStatus | None, Query(alias="status")] = None,
     ids: BatchIds = None,
+    since: SinceParam = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
+    if since is not None:
+        refuse_filters_in_sync(
+            beneficiary_id=beneficiary_id,
+            stage=stage,
+            overdue=overdue,
+            assigned_to=assigned_to,
+            status=status_filter,
+            id=ids,
+        )
+        return json_response(await sync_pathways(session, principal, since, cursor, limit))
     only = CaseloadFilter(
         beneficiary_id=beneficiary_id,
         stage=stage.value if stage is not None else None,

@@ -136,5 +136,14 @@ async def carried_out_by_referral(
     )
     if pathway_id is not None:
         statement = statement.where(Action.pathway_id == pathway_id)
+    # The pathway first, as a request does: writing the action writes its pathway too (a sync's
+    # trigger), and taking the two locks in the other order could deadlock with an operator.
+    await session.execute(
+        select(Pathway.id)
+        .where(
+            Pathway.id == select(Action.pathway_id).where(Action.id == action_id).scalar_subquery()
+        )
+        .with_for_update()
+    )
     action: Action | None = await session.scalar(statement)
     return action

@@ -34,6 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.access_mirror import access_table, grant_table
 from shared.db import make_metadata
 from shared.events import inbox_table, outbox_tables
+from shared.events.outbox import CURRENT_TRANSACTION_ID
 from shared.idempotency import idempotency_table
 
 metadata = make_metadata()
@@ -89,6 +90,7 @@ class Pathway(Base):
         Index("ix_pathway_caseload", "assigned_to", "status"),
         Index("ix_pathway_organization", "organization_id", "status", "opened_at"),
         Index("ix_pathway_beneficiary", "beneficiary_id"),
+        Index("ix_pathway_sync", "sync_xact", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -121,6 +123,12 @@ class Pathway(Base):
     closing_note: Mapped[str | None] = mapped_column(Text)
     override_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = _timestamp()
+    # Stamped by a trigger on every write of the pathway, its actions and its steps (shared.sync).
+    sync_xact: Mapped[int] = mapped_column(
+        BigInteger,
+        server_default=text(CURRENT_TRANSACTION_ID),
+        comment="the last transaction that wrote the row: a sync's commit order",
+    )
 
 
 class Step(Base):

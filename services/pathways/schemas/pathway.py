@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.pathways.domain.attention import Attention
 from services.pathways.domain.employment import ContractType, EmploymentStatus, Outcome
 from services.pathways.domain.loop import Step
+from services.pathways.schemas.steps import ActionRead, StepRead
+from shared.sync import Removed
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -73,11 +75,25 @@ class PathwayRead(BaseModel):
     outcome: str | None
     attention: list[Attention] = Field(description="why it needs attention today")
     days_overdue: int
+    actions: list[ActionRead] | None = Field(
+        default=None, description="in a sync (`since`): the pathway's actions; otherwise absent"
+    )
+    steps: list[StepRead] | None = Field(
+        default=None, description="in a sync (`since`): the pathway's steps; otherwise absent"
+    )
 
 
 class PathwayPage(BaseModel):
     items: list[PathwayRead]
     next_cursor: str | None
+    removed: list[Removed] = Field(
+        default_factory=list,
+        description="in a sync (`since`): the people whose pathways you must drop",
+    )
+    watermark: str | None = Field(
+        default=None,
+        description="in a sync: keep it (once `next_cursor` is null) as the next sync's `since`",
+    )
 
 
 class CloseRequest(Strict):

@@ -364,6 +364,8 @@ class RightsCheckCreate(Strict):
 
 
 class StepRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     pathway_id: uuid.UUID
     cycle: int
