@@ -320,7 +320,7 @@ def lost_people(
         access.c.merged_into,
     ).where(
         access.c.beneficiary_id.in_(expired_ids),
-        ~run.changed(access.c.sync_xact),  # told above
+        access.c.sync_xact < run.since.xact,  # a change in this run or later tells it then
         gone,
     )
     branches = [changed, expired]

@@ -84,6 +84,12 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = None
 
 
+def whole(items: Sequence[T]) -> Page[T]:
+    """A list that is never long (a pathway's steps, a person's consents) in the one envelope
+    every list answers with: ``next_cursor`` is always null, so one client loop reads them all."""
+    return Page[T](items=list(items), next_cursor=None)
+
+
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}

@@ -154,7 +154,7 @@ def _internships(
         url = f"/api/v1/pathways/{_pathway(client, centre, person, 1)}"
         planned = client.post(f"{url}/actions", json={"actions": [internship]}, headers=centre)
         planned.raise_for_status()
-        actions = client.get(f"{url}/actions", headers=centre).json()
+        actions = client.get(f"{url}/actions", headers=centre).json()["items"]
         done = {"progress": [{"action_id": actions[0]["id"], "status": "done"}]}
         client.post(f"{url}/monitoring", json=done, headers=centre).raise_for_status()
         if index == len(people) - 1:

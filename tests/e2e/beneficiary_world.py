@@ -114,7 +114,7 @@ def _casework(client: httpx.Client, person: Person, offers: list[str]) -> None:
             headers=headers,
         )
     )
-    person.action_id = ok(client.get(f"{url}/actions", headers=headers))[0]["id"]
+    person.action_id = ok(client.get(f"{url}/actions", headers=headers))["items"][0]["id"]
     for offer_id in offers:
 
         def referred(offer_id: str = offer_id) -> Any:

@@ -109,7 +109,7 @@ def test_a_referral_from_match_to_enrolment_moves_the_pathway_action(stack: Stac
                 headers=ngo.operator,
             )
         )
-        actions = client.get(f"{url}/actions", headers=ngo.operator).json()
+        actions = client.get(f"{url}/actions", headers=ngo.operator).json()["items"]
         action_id = next(a["id"] for a in actions if a["type"] == "internship")
 
         referral = _ok(
@@ -147,7 +147,7 @@ def test_a_referral_from_match_to_enrolment_moves_the_pathway_action(stack: Stac
         assert offer["seats_left"] == 1
 
         def action_started() -> bool:
-            actions = client.get(f"{url}/actions", headers=ngo.operator).json()
+            actions = client.get(f"{url}/actions", headers=ngo.operator).json()["items"]
             return any(a["id"] == action_id and a["status"] == "in_progress" for a in actions)
 
         assert eventually(action_started)

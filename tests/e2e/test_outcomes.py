@@ -214,7 +214,7 @@ def test_a_recognised_degree_opens_the_offer_that_asks_for_its_level_with_its_hi
                 headers=ngo.operator,
             )
         )  # fmt: skip
-        [action] = client.get(f"{url}/actions", headers=ngo.operator).json()
+        [action] = client.get(f"{url}/actions", headers=ngo.operator).json()["items"]
         action_url = f"{url}/actions/{action['id']}"
         etag = client.get(action_url, headers=ngo.operator).headers["ETag"]
         decided = client.patch(

@@ -102,7 +102,7 @@ def test_a_two_cycle_pathway_from_informal_to_formal_work(stack: Stack) -> None:
             a.operator,
         )
         assert check["result"]["violations"] == ["withholding_of_wages"]
-        actions = client.get(f"{url}/actions", headers=a.operator).json()
+        actions = client.get(f"{url}/actions", headers=a.operator).json()["items"]
         assert {item["escalation_target"] for item in actions if item["type"] == "escalation"} == {
             "trade_union",
             "labour_inspectorate",
@@ -135,7 +135,7 @@ def test_a_two_cycle_pathway_from_informal_to_formal_work(stack: Stack) -> None:
                 "reschedule": [],
                 "cancel": [
                     item["id"]
-                    for item in client.get(f"{url}/actions", headers=a.operator).json()
+                    for item in client.get(f"{url}/actions", headers=a.operator).json()["items"]
                     if item["status"] in ("planned", "in_progress") and item["type"] == "legal_aid"
                 ],
             },

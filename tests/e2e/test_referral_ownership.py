@@ -54,7 +54,7 @@ def pathway_with_action(
     _ok(client.post(f"{url}/assessments", json=assessment, headers=headers))
     actions = {"actions": [{"type": "vocational_training", "title": "Kitchen course"}]}
     _ok(client.post(f"{url}/actions", json=actions, headers=headers))
-    action: str = _ok(client.get(f"{url}/actions", headers=headers))[0]["id"]
+    action: str = _ok(client.get(f"{url}/actions", headers=headers))["items"][0]["id"]
     return pathway["id"], action
 
 

@@ -95,7 +95,7 @@ def test_a_follow_up_on_a_closed_pathway_is_due_on_its_day_and_gone_once_recorde
         }
         _ok(client.post(f"{url}/monitoring", json=monitoring, headers=ngo.operator))
         _ok(client.post(f"{url}/close", json={"outcome": "other"}, headers=ngo.operator))
-        three, six, _ = _ok(client.get(f"{url}/follow-ups", headers=ngo.operator))
+        three, six, _ = _ok(client.get(f"{url}/follow-ups", headers=ngo.operator))["items"]
 
         # On its day the 3-month follow-up is due; the 6-month one is not yet (only ahead).
         due = _listed(client, ngo.operator, kind="placement_follow_up")

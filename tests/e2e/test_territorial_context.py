@@ -140,5 +140,5 @@ def test_an_assessment_starts_from_the_service_points_of_the_persons_territory(
                 headers=ngo.operator,
             )
         )
-        (planned,) = client.get(f"{url}/actions", headers=ngo.operator).json()
+        (planned,) = client.get(f"{url}/actions", headers=ngo.operator).json()["items"]
         assert planned["service_point_id"] == str(desk)

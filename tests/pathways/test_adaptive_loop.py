@@ -54,7 +54,7 @@ async def test_coercion_heard_at_a_monitoring_visit_is_checked_at_once(
         item
         for item in (
             await pathways.get(f"/api/v1/pathways/{pathway_id}/actions", headers=a.operator)
-        ).json()
+        ).json()["items"]
         if item["type"] == "escalation"
     ]
     assert {item["rights_item"] for item in escalations} == {"withholding_of_wages"}
@@ -118,14 +118,14 @@ async def test_actions_between_steps_and_a_second_response_need_a_reason(
     a, _, _ = orgs
     pathway_id = await _at(pathways, a, "assess", "respond", "monitor")
     actions_url = f"/api/v1/pathways/{pathway_id}/actions"
-    count = len((await pathways.get(actions_url, headers=a.operator)).json())
+    count = len((await pathways.get(actions_url, headers=a.operator)).json()["items"])
     before = await _read(pathways, a, pathway_id)
     extra = {"actions": [{"type": "housing_referral", "title": "Emergency housing desk"}]}
     refused = await step(pathways, a, pathway_id, "respond", extra)
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["body.reason"]
     assert "not the loop's turn" in refused.json()["detail"]
-    assert len((await pathways.get(actions_url, headers=a.operator)).json()) == count
+    assert len((await pathways.get(actions_url, headers=a.operator)).json()["items"]) == count
 
     added = await step(pathways, a, pathway_id, "respond", {**extra, "reason": "Evicted last week"})
     assert added.status_code == 201, added.text
@@ -133,7 +133,7 @@ async def test_actions_between_steps_and_a_second_response_need_a_reason(
     after = await _read(pathways, a, pathway_id)
     assert (after["stage"], after["cycle"]) == ("monitor", 1)
     assert after["plan_version"] == before["plan_version"] + 1
-    assert len((await pathways.get(actions_url, headers=a.operator)).json()) == count + 1
+    assert len((await pathways.get(actions_url, headers=a.operator)).json()["items"]) == count + 1
     # Monitoring carries on, now following the new action too.
     assert (await step(pathways, a, pathway_id, "monitor")).status_code == 201
 

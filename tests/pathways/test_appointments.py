@@ -58,7 +58,7 @@ async def test_booking_links_a_pathway_and_its_action(
     assert (await step(pathways, a, pathway["id"], "assess")).status_code == 201
     assert (await step(pathways, a, pathway["id"], "respond", RESPONSE)).status_code == 201
     actions = await pathways.get(f"/api/v1/pathways/{pathway['id']}/actions", headers=a.operator)
-    action_id = actions.json()[0]["id"]
+    action_id = actions.json()["items"][0]["id"]
     with clock.frozen_at(NOW):
         created = await book(
             pathways,

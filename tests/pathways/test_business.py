@@ -25,7 +25,7 @@ async def _actions(pathways: httpx.AsyncClient, org: Org) -> tuple[str, dict[str
     assert (await step(pathways, org, pathway["id"], "assess")).status_code == 201
     assert (await step(pathways, org, pathway["id"], "respond", PLAN)).status_code == 201
     url = f"/api/v1/pathways/{pathway['id']}/actions"
-    listed = (await pathways.get(url, headers=org.operator)).json()
+    listed = (await pathways.get(url, headers=org.operator)).json()["items"]
     return url, {action["type"]: action for action in listed}
 
 

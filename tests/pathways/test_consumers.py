@@ -55,7 +55,7 @@ async def test_erasure_removes_what_was_written_and_keeps_the_counts(
         ]
     }
     await _ok(await step(pathways, a, pathway["id"], "respond", respond))
-    actions = await _ok(await pathways.get(f"{url}/actions", headers=a.operator))
+    actions = (await _ok(await pathways.get(f"{url}/actions", headers=a.operator)))["items"]
     first = actions[0]
     patched = await pathways.patch(
         f"{url}/actions/{first['id']}",
@@ -85,7 +85,7 @@ async def test_erasure_removes_what_was_written_and_keeps_the_counts(
         "override_reason": f"{NAME} is safe now",
     }
     await _ok(await pathways.post(f"{url}/close", json=closing, headers=a.admin))
-    follow_ups = await _ok(await pathways.get(f"{url}/follow-ups", headers=a.operator))
+    follow_ups = (await _ok(await pathways.get(f"{url}/follow-ups", headers=a.operator)))["items"]
     await _ok(
         await pathways.post(
             f"{url}/follow-ups/{follow_ups[0]['id']}",
@@ -202,7 +202,7 @@ async def _pathway_with_action(
     for kind in ("assess", "respond"):
         assert (await step(pathways, org, pathway["id"], kind)).status_code == 201
     actions = await pathways.get(f"/api/v1/pathways/{pathway['id']}/actions", headers=org.operator)
-    return pathway["id"], actions.json()[0]["id"]
+    return pathway["id"], actions.json()["items"][0]["id"]
 
 
 def _referral_event(
@@ -256,7 +256,7 @@ async def test_a_referral_naming_another_organisations_action_does_not_move_it(
     await deliver(pathways, *forged, made_in_cluster)
     actions = (
         await pathways.get(f"/api/v1/pathways/{a_pathway}/actions", headers=a.operator)
-    ).json()
+    ).json()["items"]
     assert [action["status"] for action in actions] == ["planned"]
     timeline = await sql(
         pathways_database,
@@ -265,7 +265,7 @@ async def test_a_referral_naming_another_organisations_action_does_not_move_it(
     assert [str(row["pathway_id"]) for row in timeline] == [b_pathway]  # the stream went on
     applied = (
         await pathways.get(f"/api/v1/pathways/{b_pathway}/actions", headers=b.operator)
-    ).json()
+    ).json()["items"]
     assert applied[0]["status"] == "done"
     # The referrer's own action for its own person moves, also after the person was merged.
     survivor = await person(pathways, a)
@@ -279,7 +279,7 @@ async def test_a_referral_naming_another_organisations_action_does_not_move_it(
     )
     actions = (
         await pathways.get(f"/api/v1/pathways/{a_pathway}/actions", headers=a.operator)
-    ).json()
+    ).json()["items"]
     assert [action["status"] for action in actions] == ["in_progress"]
 
 

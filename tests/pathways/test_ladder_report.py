@@ -40,7 +40,7 @@ async def _pathway(
         )
     assert planned.status_code == 201, planned.text
     listed = await pathways.get(f"/api/v1/pathways/{pathway['id']}/actions", headers=org.operator)
-    return pathway["id"], [action["id"] for action in listed.json()]
+    return pathway["id"], [action["id"] for action in listed.json()["items"]]
 
 
 def _action(kind: str, host: str | None = None) -> dict[str, Any]:

@@ -153,7 +153,7 @@ async def test_two_operators_posting_at_once_do_not_corrupt_the_state(
     assert read["stage"] == "respond"
     actions = (
         await pathways.get(f"/api/v1/pathways/{pathway['id']}/actions", headers=a.operator)
-    ).json()
+    ).json()["items"]
     assert len(actions) == 1
 
 
@@ -186,7 +186,7 @@ async def test_a_violation_escalates_blocks_closing_and_is_resolved_in_the_next_
     assert read["urgent"] is True
     escalations = [
         item
-        for item in (await pathways.get(f"{url}/actions", headers=a.operator)).json()
+        for item in (await pathways.get(f"{url}/actions", headers=a.operator)).json()["items"]
         if item["type"] == "escalation"
     ]
     assert {item["escalation_target"] for item in escalations} == {
@@ -214,7 +214,7 @@ async def test_a_violation_escalates_blocks_closing_and_is_resolved_in_the_next_
     assert [(m["from_status"], m["to_status"]) for m in ladder["transitions"]] == [
         ("informal", "formal_employment")
     ]
-    follow_ups = (await pathways.get(f"{url}/follow-ups", headers=a.operator)).json()
+    follow_ups = (await pathways.get(f"{url}/follow-ups", headers=a.operator)).json()["items"]
     assert [item["months"] for item in follow_ups] == [3, 6, 12]
     recorded = await pathways.post(
         f"{url}/follow-ups/{follow_ups[0]['id']}",
@@ -309,7 +309,7 @@ async def test_actions_update_with_if_match_and_recognition_steps_in_order(
     )
     action = (
         await pathways.get(f"/api/v1/pathways/{pathway['id']}/actions", headers=a.operator)
-    ).json()[0]
+    ).json()["items"][0]
     url = f"/api/v1/pathways/{pathway['id']}/actions/{action['id']}"
     assert (
         await pathways.patch(url, json={"status": "in_progress"}, headers=a.operator)

@@ -35,7 +35,7 @@ async def _actions(
 ) -> list[dict[str, Any]]:
     answer = await pathways.get(f"/api/v1/pathways/{pathway['id']}/actions", headers=org.operator)
     assert answer.status_code == 200, answer.text
-    listed: list[dict[str, Any]] = answer.json()
+    listed: list[dict[str, Any]] = answer.json()["items"]
     return listed
 
 

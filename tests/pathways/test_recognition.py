@@ -27,7 +27,7 @@ async def _recognition_action(
     assert answer.status_code in (200, 201), answer.text
     [created] = (
         await pathways.get(f"/api/v1/pathways/{pathway['id']}/actions", headers=org.operator)
-    ).json()
+    ).json()["items"]
     return pathway, f"/api/v1/pathways/{pathway['id']}/actions/{created['id']}"
 
 

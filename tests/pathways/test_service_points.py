@@ -123,7 +123,7 @@ async def test_an_assessment_keeps_its_service_points_and_names_those_of_the_pri
     assert read["priority_service_point_ids"] == [str(desk)]
     (stored,) = (
         await world.pathways.get(f"/api/v1/pathways/{pathway}/assessments", headers=ngo.operator)
-    ).json()
+    ).json()["items"]
     context = stored["body"]["territorial_context"]
     assert (context["territory_code"], context["service_point_ids"]) == (
         ROMA,
@@ -171,7 +171,7 @@ async def test_unusable_service_points_and_territories_are_refused_by_field(worl
     # Nothing was recorded: the pathway is still waiting for its first assessment.
     read = (await world.pathways.get(f"/api/v1/pathways/{pathway}", headers=ngo.operator)).json()
     assert (read["stage"], read["cycle"], read["priority_need"]) == (None, 0, None)
-    assert (await world.pathways.get(path, headers=ngo.operator)).json() == []
+    assert (await world.pathways.get(path, headers=ngo.operator)).json()["items"] == []
 
     assessed = await world.pathways.post(
         path, json=_assessment(service_point_ids=[str(usable)]), headers=ngo.operator
@@ -191,7 +191,7 @@ async def test_unusable_service_points_and_territories_are_refused_by_field(worl
     plan["actions"].pop()
     planned = await world.pathways.post(actions, json=plan, headers=ngo.operator)
     assert planned.status_code == 201, planned.text
-    (action,) = (await world.pathways.get(actions, headers=ngo.operator)).json()
+    (action,) = (await world.pathways.get(actions, headers=ngo.operator)).json()["items"]
     assert action["service_point_id"] == str(usable)
 
     await world.pathways.post(
@@ -226,7 +226,7 @@ async def test_matching_down_is_a_503_and_nothing_is_recorded(
         down = await client.post(path, json=body, headers=ngo.operator)
         assert down.status_code == 503, down.text
         assert down.headers["content-type"].startswith(PROBLEM)
-        assert (await client.get(path, headers=ngo.operator)).json() == []
+        assert (await client.get(path, headers=ngo.operator)).json()["items"] == []
         read = (await client.get(f"/api/v1/pathways/{pathway}", headers=ngo.operator)).json()
         assert (read["stage"], read["priority_need"]) == (None, None)
         # A context without service points or territory code needs no check.

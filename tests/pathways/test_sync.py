@@ -248,3 +248,26 @@ async def test_a_sync_refuses_filters_a_forged_watermark_and_one_from_the_future
     gone = await pathways.get("/api/v1/pathways", params={"since": ahead}, headers=owner.operator)
     assert gone.status_code == 410
     assert gone.json()["type"].endswith("sync-restart")
+
+
+async def test_a_pathway_of_a_person_whose_access_changed_comes_once(
+    pathways: httpx.AsyncClient, orgs: tuple[Org, Org, Org], pathways_database: str
+) -> None:
+    """A person's access changes in one sync's range and their pathway is opened after it ends
+    (a transaction held open marks the end): the pathway comes once, in the later sync, not
+    also as "newly visible" in the earlier one."""
+    owner = orgs[0]
+    _, _, watermark = await sync(pathways, owner, "0")
+    someone = await person(pathways, owner)
+    engine = create_engine(pathways_database, pool_size=1, max_overflow=0)
+    try:
+        async with engine.connect() as connection:
+            transaction = await connection.begin()
+            await connection.execute(text("SELECT pg_current_xact_id()"))  # holds the range
+            opened = await open_pathway(pathways, owner, someone)
+            before, _, watermark = await sync(pathways, owner, watermark)
+            await transaction.commit()
+    finally:
+        await engine.dispose()
+    after, _, _ = await sync_until(pathways, owner, watermark, count(1))
+    assert [item["id"] for item in before + after] == [opened["id"]]

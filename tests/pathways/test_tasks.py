@@ -47,7 +47,7 @@ async def test_a_follow_up_on_a_closed_pathway_falls_due_and_goes_when_recorded(
             f"{url}/close", json={"outcome": "formal_employment"}, headers=a.operator
         )
         assert closed.status_code == 200, closed.text
-    [three, *_] = (await pathways.get(f"{url}/follow-ups", headers=a.operator)).json()
+    [three, *_] = (await pathways.get(f"{url}/follow-ups", headers=a.operator)).json()["items"]
     due = date.fromisoformat(three["due_on"])
     follow_up_tasks = {"kind": "placement_follow_up"}
     with _at(due - timedelta(days=1)):

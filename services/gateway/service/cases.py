@@ -149,7 +149,10 @@ class CaseReader:
         )
         planned = zip(open_ones, actions, strict=True)
         return [
-            *({"pathway": item, "actions": acts} for item, acts in planned),
+            *(
+                {"pathway": item, "actions": acts["items"] if acts is not None else None}
+                for item, acts in planned
+            ),
             *({"pathway": item, "actions": None} for item in closed),
         ]
 

@@ -32,7 +32,7 @@ from shared.db import DbSession
 from shared.etags import check_if_match
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import BatchIds, CursorParam, Limit, Page
+from shared.pagination import BatchIds, CursorParam, Limit, Page, whole
 from shared.responses import json_response
 from shared.sync import SinceParam, refuse_filters_in_sync
 
@@ -204,12 +204,12 @@ async def employment(pathway: VisiblePathway, session: DbSession) -> LadderRead:
 
 @router.get(
     "/{pathway_id}/follow-ups",
-    response_model=list[FollowUpRead],
+    response_model=Page[FollowUpRead],
     responses=problems(404),
     summary="Retention follow-ups after a placement (3, 6 and 12 months)",
 )
-async def follow_ups(pathway: VisiblePathway, session: DbSession) -> list[FollowUpRead]:
-    return await service.follow_ups(session, pathway)
+async def follow_ups(pathway: VisiblePathway, session: DbSession) -> Page[FollowUpRead]:
+    return whole(await service.follow_ups(session, pathway))
 
 
 @router.post(

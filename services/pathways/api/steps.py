@@ -19,9 +19,11 @@ from services.pathways.schemas.steps import (
     ActionUpdate,
     AdjustmentCreate,
     AssessmentCreate,
+    ChecklistItem,
     MonitoringCreate,
     RespondCreate,
     RightsCheckCreate,
+    RightsChecksRead,
     StepRead,
 )
 from services.pathways.service import pathways
@@ -32,6 +34,7 @@ from shared.db import DbSession
 from shared.etags import check_if_match, etag
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
+from shared.pagination import Page, whole
 
 router = APIRouter(
     prefix="/api/v1/pathways/{pathway_id}",
@@ -78,8 +81,8 @@ async def _post(
     return _step(step, result)
 
 
-async def _list(session: DbSession, pathway: VisiblePathway, kind: Kind) -> list[StepRead]:
-    return [_step(row) for row in await dispatcher.recorded(session, pathway, kind)]
+async def _list(session: DbSession, pathway: VisiblePathway, kind: Kind) -> Page[StepRead]:
+    return whole([_step(row) for row in await dispatcher.recorded(session, pathway, kind)])
 
 
 @router.post(
@@ -102,11 +105,11 @@ async def assess(
 
 @router.get(
     "/assessments",
-    response_model=list[StepRead],
+    response_model=Page[StepRead],
     responses=problems(404),
     summary="The assessments, cycle by cycle",
 )
-async def assessments(pathway: VisiblePathway, session: DbSession) -> list[StepRead]:
+async def assessments(pathway: VisiblePathway, session: DbSession) -> Page[StepRead]:
     return await _list(session, pathway, Kind.ASSESS)
 
 
@@ -133,14 +136,14 @@ async def respond(
 
 @router.get(
     "/actions",
-    response_model=list[ActionRead],
+    response_model=Page[ActionRead],
     responses=problems(404),
     summary="The pathway's actions",
 )
 async def actions(
     pathway: VisiblePathway, principal: CurrentPrincipal, session: DbSession
-) -> list[ActionRead]:
-    return await plan.listed(session, principal, pathway)
+) -> Page[ActionRead]:
+    return whole(await plan.listed(session, principal, pathway))
 
 
 @router.get(
@@ -196,9 +199,9 @@ async def monitor(
 
 
 @router.get(
-    "/monitoring", response_model=list[StepRead], responses=problems(404), summary="The follow-ups"
+    "/monitoring", response_model=Page[StepRead], responses=problems(404), summary="The follow-ups"
 )
-async def monitoring(pathway: VisiblePathway, session: DbSession) -> list[StepRead]:
+async def monitoring(pathway: VisiblePathway, session: DbSession) -> Page[StepRead]:
     return await _list(session, pathway, Kind.MONITOR)
 
 
@@ -224,11 +227,11 @@ async def adjust(
 
 @router.get(
     "/adjustments",
-    response_model=list[StepRead],
+    response_model=Page[StepRead],
     responses=problems(404),
     summary="The adjustments",
 )
-async def adjustments(pathway: VisiblePathway, session: DbSession) -> list[StepRead]:
+async def adjustments(pathway: VisiblePathway, session: DbSession) -> Page[StepRead]:
     return await _list(session, pathway, Kind.ADJUST)
 
 
@@ -254,20 +257,21 @@ async def verify_rights(
 
 @router.get(
     "/rights-checks",
+    response_model=RightsChecksRead,
     responses=problems(404),
     summary="The rights checks, and the checklist to answer",
 )
-async def rights_checks(pathway: VisiblePathway, session: DbSession) -> dict[str, Any]:
+async def rights_checks(pathway: VisiblePathway, session: DbSession) -> RightsChecksRead:
     checks = await _list(session, pathway, Kind.VERIFY_RIGHTS)
-    return {
-        "checklist": [
-            {
-                "item": item.code,
-                "question": item.question,
-                "forced_labour": item.forced_labour,
-                "escalation": [target.value for target in item.targets],
-            }
+    return RightsChecksRead(
+        checklist=[
+            ChecklistItem(
+                item=item.code,
+                question=item.question,
+                forced_labour=item.forced_labour,
+                escalation=[target.value for target in item.targets],
+            )
             for item in RIGHTS_ITEMS
         ],
-        "items": [check.model_dump(mode="json") for check in checks],
-    }
+        items=checks.items,
+    )

@@ -38,7 +38,9 @@ def _statement(principal: Principal, run: Run, now: datetime, limit: int) -> Sel
     opened = (
         select(access.c.sync_xact.label("key"), Pathway.id.label("id"), *_no_removal())
         .join(Pathway, Pathway.beneficiary_id == access.c.beneficiary_id)
-        .where(run.changed(access.c.sync_xact), ~run.changed(Pathway.sync_xact), visible)
+        # Only a pathway no run will bring as written: one written in this run or later comes
+        # then, and twice would be once too many.
+        .where(run.changed(access.c.sync_xact), Pathway.sync_xact < run.since.xact, visible)
     )
     branches = [written, opened]
     if run.since != ORIGIN:  # a first load has nothing to drop

@@ -378,3 +378,19 @@ class StepRead(BaseModel):
         "added between steps), leaving the loop's stage where it was"
     )
     result: dict[str, Any] = Field(default_factory=dict, description="what the server derived")
+
+
+class ChecklistItem(BaseModel):
+    item: str = Field(description="the item's code (the rights-check-items code list)")
+    question: str
+    forced_labour: bool = Field(description="an ILO indicator of forced labour")
+    escalation: list[str] = Field(description="whom a violation escalates to")
+
+
+class RightsChecksRead(BaseModel):
+    """The rights checks recorded (the whole list: ``next_cursor`` is always null) and the
+    checklist a new one answers."""
+
+    items: list[StepRead]
+    next_cursor: str | None = None
+    checklist: list[ChecklistItem]
