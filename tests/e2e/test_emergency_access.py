@@ -16,7 +16,7 @@ import pytest
 
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from tests.e2e.helpers import Organisation, bearer, eventually, organisation, token
-from tests.e2e.test_webhooks import Receiver
+from tests.e2e.test_webhooks import Receiver, run_with_receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,7 @@ def entitle(client: httpx.Client, org: Organisation, *reasons: str) -> None:
 
 
 def subscribe(client: httpx.Client, receiver: Receiver, path: str, org: Organisation) -> None:
-    catalogue = ok(client.get("/api/v1/webhooks/event-types", headers=org.admin))
+    catalogue = ok(client.get("/api/v1/webhooks/event-types", headers=org.admin))["items"]
     body = {"url": receiver.url(path), "event_types": [item["type"] for item in catalogue]}
     receiver.secrets[path] = ok(client.post("/api/v1/webhooks", json=body, headers=org.admin))[
         "secret"
@@ -55,13 +55,7 @@ def subscribe(client: httpx.Client, receiver: Receiver, path: str, org: Organisa
 
 
 def test_breaking_the_glass_is_entitled_minimal_told_and_closable(stack: Stack) -> None:
-    receiver = Receiver()
-    receiver.start()
-    try:
-        with stack.client() as client:
-            _scenario(client, receiver)
-    finally:
-        receiver.stop()
+    run_with_receiver(stack, _scenario)
 
 
 def _scenario(client: httpx.Client, receiver: Receiver) -> None:

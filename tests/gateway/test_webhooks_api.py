@@ -132,7 +132,8 @@ async def test_bodies_are_validated(hooks: WebhookGateway) -> None:
     assert chosen.status_code == 201
     assert chosen.json()["secret"] == own
     assert chosen.json()["event_types"] == ["pathway.closed"]
-    catalogue = (await hooks.client.get("/api/v1/webhooks/event-types", headers=admin)).json()
+    listed = await hooks.client.get("/api/v1/webhooks/event-types", headers=admin)
+    catalogue = listed.json()["items"]
     assert "referral.status_changed" in {item["type"] for item in catalogue}
     assert all(item["example"] for item in catalogue)
 

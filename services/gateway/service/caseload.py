@@ -26,7 +26,7 @@ class CaseloadReader(CaseReader):
     async def caseload(self, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
         """(status, body): 200 and the page, or pathways' own refusal of the query."""
         try:
-            status, body = await self._fetch("pathways", "/api/v1/pathways", query)
+            status, body = await self.fetch("pathways", "/api/v1/pathways", query)
         except Unanswered as error:
             problem = GatewayTimeout if error.timed_out else ServiceUnavailable
             message = "The pathways service did not answer; try again shortly."
@@ -56,7 +56,7 @@ class CaseloadReader(CaseReader):
         query = [*(("id", person) for person in ids), ("limit", str(len(ids)))]
         try:
             status, body = await asyncio.wait_for(
-                self._fetch("intake", "/api/v1/beneficiaries", query), PEOPLE_WITHIN_SECONDS
+                self.fetch("intake", "/api/v1/beneficiaries", query), PEOPLE_WITHIN_SECONDS
             )
         except (Unanswered, TimeoutError):
             return None

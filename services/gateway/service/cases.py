@@ -50,7 +50,7 @@ class CaseReader:
         self._upstreams = upstreams
         self._headers = {name: value for name, value in headers.items() if value}
 
-    async def _fetch(self, service: str, path: str, params: Query = None) -> tuple[int, bytes]:
+    async def fetch(self, service: str, path: str, params: Query = None) -> tuple[int, bytes]:
         """The service's status and body; Unanswered when there is no answer."""
         url = URL(f"{self._upstreams.base_urls[service]}{path}")
         if params:
@@ -71,7 +71,7 @@ class CaseReader:
 
     async def _get(self, service: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """The service's JSON on 200; None on any other answer; Unanswered when there is none."""
-        status, body = await self._fetch(service, path, params)
+        status, body = await self.fetch(service, path, params)
         if status in (401, 404):
             raise _Refused(status)
         return json.loads(body) if status == 200 else None

@@ -20,6 +20,7 @@ from services.gateway.webhooks.catalogue import CATALOGUE
 from services.gateway.webhooks.db.models import (
     WebhookSubscription,
 )
+from services.gateway.webhooks.resources import RESOURCES
 from services.gateway.webhooks.runtime import address_policy
 from services.gateway.webhooks.schemas import (
     EventTypeRead,
@@ -36,7 +37,7 @@ from shared.errors import FieldError, UnprocessableContent
 from shared.etags import check_if_match, etag
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
-from shared.pagination import CursorParam, Limit, Page, page_of
+from shared.pagination import CursorParam, Limit, Page, page_of, whole
 
 router = APIRouter(
     prefix="/api/v1/webhooks", tags=["webhooks"], route_class=idempotent_routes(idempotency)
@@ -62,20 +63,23 @@ def _read(subscription: WebhookSubscription, response: Response) -> WebhookRead:
 
 @router.get(
     "/event-types",
-    response_model=list[EventTypeRead],
+    response_model=Page[EventTypeRead],
     responses=problems(403),
     summary="The events you can subscribe to, who receives them, and example data",
 )
-async def event_types(_principal: Manager) -> list[EventTypeRead]:
-    return [
-        EventTypeRead(
-            type=spec.type,
-            description=spec.description,
-            audience=spec.audience,
-            example=spec.example,
-        )
-        for spec in CATALOGUE.values()
-    ]
+async def event_types(_principal: Manager) -> Page[EventTypeRead]:
+    return whole(
+        [
+            EventTypeRead(
+                type=spec.type,
+                description=spec.description,
+                audience=spec.audience,
+                example=spec.example,
+                resource=RESOURCES[spec.type][1] if spec.type in RESOURCES else None,
+            )
+            for spec in CATALOGUE.values()
+        ]
+    )
 
 
 @router.post(

@@ -34,11 +34,14 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.gateway.service.cases import Unanswered
 from services.gateway.webhooks import signing, ssrf
 from services.gateway.webhooks.catalogue import body_of
 from services.gateway.webhooks.db import queue
 from services.gateway.webhooks.db.models import inbox
+from services.gateway.webhooks.domain import WebhookPayload
 from services.gateway.webhooks.queue import QUEUED_KEY, Claim, DeliveryPolicy, Outcome
+from services.gateway.webhooks.resources import ResourceReader
 from shared.events import EVENT_RETENTION, purge_inbox
 from shared.logging import get_logger
 from shared.worker import CommitWokenWorker
@@ -68,9 +71,11 @@ class WebhookDispatcher(CommitWokenWorker):
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: ssrf.Resolver = ssrf.system_resolver,
+        resources: ResourceReader | None = None,
     ) -> None:
         super().__init__(housekeeping_seconds=HOUSEKEEPING_SECONDS)
         self._sessions = sessions
+        self._resources = resources
         self.policy = policy
         self._resolver = resolver
         self._client = httpx.AsyncClient(
@@ -157,7 +162,11 @@ class WebhookDispatcher(CommitWokenWorker):
             target = await ssrf.check(claim.url, self.policy.addresses, self._resolver)
         except ssrf.TargetRefused as refused:
             return outcome(None, str(refused)[:200])
-        body = render(claim.event_type, claim.occurred_at, claim.data)
+        try:
+            data = await self._data(claim)
+        except Unanswered as unanswered:
+            return outcome(None, f"{unanswered.service} did not answer: resource not read")
+        body = render(claim.event_type, claim.occurred_at, data)
         headers = {
             **signing.headers(claim.secrets, str(claim.event_id), int(time.time()), body),
             "Content-Type": "application/json",
@@ -176,6 +185,18 @@ class WebhookDispatcher(CommitWokenWorker):
         if 200 <= response.status_code < 300:
             return outcome(response.status_code, None)
         return outcome(response.status_code, f"HTTP {response.status_code}")
+
+    async def _data(self, claim: Claim) -> dict[str, Any]:
+        """The event's data; for a ``resource`` subscription, with the resource as the
+        subscriber may read it now (``resources``)."""
+        if claim.payload != WebhookPayload.RESOURCE or claim.organization_id is None:
+            return claim.data
+        if self._resources is None:
+            raise Unanswered("gateway", timed_out=False)  # no reader: never a body without it
+        resource = await self._resources.read(
+            claim.subscription_id, claim.organization_id, claim.event_type, claim.data
+        )
+        return {**claim.data, "resource": resource}
 
     async def record(self, claim: Claim, outcome: Outcome) -> None:
         await queue.record(self._sessions, self.policy, claim, outcome)

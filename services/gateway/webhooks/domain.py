@@ -11,6 +11,11 @@ class SubscriptionStatus(StrEnum):
     DISABLED = "disabled"
 
 
+class WebhookPayload(StrEnum):
+    IDS = "ids"  # the event's ids and states: read the rest through the API
+    RESOURCE = "resource"  # also the resource as the subscriber may read it at delivery
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "pending"  # waiting for its next attempt
     DELIVERED = "delivered"  # the endpoint answered 2xx

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from services.gateway.webhooks.catalogue import CATALOGUE, PING, EventSpec, body_of
+from services.gateway.webhooks.resources import RESOURCES
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -61,9 +62,26 @@ def _body(spec: EventSpec) -> dict[str, Any]:
             "data": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {name: _typed(value) for name, value in spec.example.items()},
+                "properties": {
+                    **{name: _typed(value) for name, value in spec.example.items()},
+                    **_resource(spec.type),
+                },
             },
         },
+    }
+
+
+def _resource(event_type: str) -> dict[str, Any]:
+    """``data.resource``, for the events that name one (subscriptions with payload resource)."""
+    if event_type not in RESOURCES:
+        return {}
+    _service, path = RESOURCES[event_type]
+    return {
+        "resource": {
+            "type": ["object", "null"],
+            "description": f"with `payload: resource` only: `GET {path}` as your organisation "
+            "may read it when the delivery is attempted; null when it may not",
+        }
     }
 
 

@@ -46,6 +46,8 @@ class Claim:
     queued_at: datetime
     url: str
     secrets: tuple[str, ...]
+    organization_id: uuid.UUID | None = None  # the subscriber
+    payload: str = "ids"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from services.gateway.webhooks import consumer, ssrf
 from services.gateway.webhooks.db.models import inbox
 from services.gateway.webhooks.delivery import WebhookDispatcher
 from services.gateway.webhooks.queue import DeliveryPolicy
+from services.gateway.webhooks.resources import ResourceReader
 from shared.events import events_router
 
 
@@ -47,7 +48,11 @@ async def start(app: FastAPI) -> None:
     settings: GatewaySettings = app.state.settings
     app.state.webhook_resolver = ssrf.system_resolver
     if settings.webhook_deliver:
-        dispatcher = WebhookDispatcher(app.state.sessions, delivery_policy(settings))
+        dispatcher = WebhookDispatcher(
+            app.state.sessions,
+            delivery_policy(settings),
+            resources=ResourceReader(app.state.upstreams, app.state.issuer),
+        )
         dispatcher.start()
         app.state.webhooks = dispatcher
 

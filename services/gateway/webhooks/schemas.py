@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from services.gateway.webhooks import signing
 from services.gateway.webhooks.catalogue import WebhookEventType
-from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus
+from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus, WebhookPayload
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -36,6 +36,14 @@ class WebhookCreate(BaseModel):
         "loopback or link-local addresses are refused."
     )
     event_types: EventTypes = Field(description="see GET /api/v1/webhooks/event-types")
+    payload: WebhookPayload = Field(
+        default=WebhookPayload.IDS,
+        description="`ids` (the default): the event's ids and states, read the rest through "
+        "the API. `resource`: also `data.resource`, the resource the event is about as your "
+        "organisation may read it when the delivery is attempted (null when it may not, e.g. "
+        "after a withdrawn consent); GET /api/v1/webhooks/event-types says which events carry "
+        "one",
+    )
     description: Description | None = None
     secret: str | None = Field(
         default=None,
@@ -63,6 +71,7 @@ class WebhookUpdate(BaseModel):
 
     url: Url | None = None
     event_types: EventTypes | None = None
+    payload: WebhookPayload | None = Field(default=None, description="ids or resource")
     description: Description | None = None
     enabled: bool | None = Field(
         default=None,
@@ -80,6 +89,7 @@ class WebhookRead(BaseModel):
     organization_id: uuid.UUID
     url: str
     event_types: list[str]
+    payload: WebhookPayload
     description: str | None
     status: SubscriptionStatus
     disabled_at: datetime | None
@@ -138,3 +148,8 @@ class EventTypeRead(BaseModel):
     description: str
     audience: str = Field(description="which organisations receive it")
     example: dict[str, Any] = Field(description="an example of the delivered `data`")
+    resource: str | None = Field(
+        default=None,
+        description="the resource a `payload: resource` subscription receives in "
+        "`data.resource` (its path); null: none (the event's ids say all there is)",
+    )

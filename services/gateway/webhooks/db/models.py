@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.gateway.db.models import Base, metadata
-from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus
+from services.gateway.webhooks.domain import DeliveryStatus, SubscriptionStatus, WebhookPayload
 from shared.access_mirror import access_table
 from shared.events import inbox_table
 
@@ -51,12 +51,21 @@ class WebhookSubscription(Base):
     rest, like the signing keys."""
 
     __tablename__ = "webhook_subscription"
-    __table_args__ = (CheckConstraint(f"status IN ({_in(SubscriptionStatus)})", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(SubscriptionStatus)})", name="status"),
+        CheckConstraint(f"payload IN ({_in(WebhookPayload)})", name="payload"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     event_types: Mapped[list[str]] = mapped_column(ARRAY(String(100)))
+    payload: Mapped[str] = mapped_column(
+        String(16),
+        default=WebhookPayload.IDS.value,
+        server_default=WebhookPayload.IDS.value,
+        comment="ids, or resource: also the resource as the subscriber may read it at delivery",
+    )
     description: Mapped[str | None] = mapped_column(String(200))
     secret: Mapped[str] = mapped_column(String(120))
     previous_secret: Mapped[str | None] = mapped_column(String(120))

@@ -86,7 +86,13 @@ async def claim(
             row.id: row
             for row in await session.execute(
                 select(
-                    S.id, S.url, S.secret, S.previous_secret, S.previous_secret_expires_at
+                    S.id,
+                    S.url,
+                    S.secret,
+                    S.previous_secret,
+                    S.previous_secret_expires_at,
+                    S.organization_id,
+                    S.payload,
                 ).where(S.id.in_({row.subscription_id for row in rows}))
             )
         }
@@ -154,6 +160,8 @@ def _claims(rows: Sequence[Row[Any]], subscriptions: dict[Any, Any], now: dateti
                 queued_at=row.queued_at,
                 url=subscription.url,
                 secrets=tuple(secrets_in_use),
+                organization_id=subscription.organization_id,
+                payload=subscription.payload,
             )
         )
     return claims

@@ -42,6 +42,7 @@ async def create(
         organization_id=organization_id,
         url=url,
         event_types=[kind.value for kind in body.event_types],
+        payload=body.payload.value,
         description=body.description,
         secret=secret,
         status=SubscriptionStatus.ACTIVE.value,
@@ -82,6 +83,8 @@ async def update(
         subscription.url = url
     if body.event_types is not None:
         subscription.event_types = [kind.value for kind in body.event_types]
+    if body.payload is not None:
+        subscription.payload = body.payload.value
     if body.description is not None:
         subscription.description = body.description
     if body.enabled is False and subscription.status == SubscriptionStatus.ACTIVE:
