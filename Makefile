@@ -9,7 +9,7 @@ SERVICE ?= intake
 MESSAGE ?= change
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test fuzz lint lint-openapi fmt migrate revision bench eval audit openapi lock clean
+.PHONY: help install run test fuzz lint lint-openapi clients fmt migrate revision bench eval audit openapi lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,14 @@ lint-openapi:  ## lint docs/openapi.json with Redocly and Spectral (needs Node.j
 	$(LINTERS)/redocly lint docs/openapi.json --config tools/openapi_lint/redocly.yaml --format=summary
 	$(LINTERS)/spectral lint docs/openapi.json --ruleset tools/openapi_lint/.spectral.yaml --fail-severity=warn
 
+# A TypeScript client (openapi-typescript + openapi-fetch, tools/openapi_clients/ts/, npm ci) and
+# a Python one (openapi-python-client in its own virtualenv, tools/openapi_clients/python/.venv)
+# generated from docs/openapi.json into their gitignored generated/ folders, and a short program
+# with each type-checked (tsc strict, mypy --strict). Redone only when the document, the pins or a
+# program changed. tests/e2e/test_generated_clients.py runs both programs against the stack.
+clients: $(STAMP)  ## generate the TypeScript and Python clients and type-check their programs
+	$(BIN)/python -m tools.openapi_clients.build
+
 fmt: $(STAMP)  ## format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -79,9 +87,10 @@ audit: $(STAMP)  ## known vulnerabilities in the locked pins (pip-audit; needs P
 openapi: $(STAMP)  ## write the gateway's merged OpenAPI to docs/openapi.json
 	$(BIN)/python -m tools.stack openapi docs/openapi.json
 
-lock: $(STAMP)  ## re-resolve both locks from pyproject.toml: the runtime's, then the dev one on its pins
+lock: $(STAMP)  ## re-resolve the locks: the runtime's, the dev one on its pins, the Python client generator's
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --extra dev --constraint requirements.lock --generate-hashes --allow-unsafe --strip-extras -o requirements-dev.lock pyproject.toml
+	cd tools/openapi_clients/python && ../../../$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements.lock requirements.in
 
 clean:  ## remove the virtualenv and the embedded database
 	rm -rf $(VENV) var

@@ -29,6 +29,7 @@ from shared.migrations import upgrade
 from shared.offload import close_process_pool
 from shared.offload import configure as configure_offload
 from shared.openapi import (
+    document_component_schemas,
     document_idempotency,
     document_preconditions,
     document_problems,
@@ -178,6 +179,7 @@ def _document(app: FastAPI) -> None:
             )
             document_security(schema, secured_operations(app.routes, authenticate))
             schema = document_preconditions(document_idempotency(schema))
+            schema = document_component_schemas(schema)
             app.openapi_schema = document_problems(schema)
         return app.openapi_schema
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import routing
 from fastapi.dependencies.models import Dependant
+from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from shared.errors import FieldError, ProblemDetail
@@ -68,6 +69,37 @@ def document_security(schema: dict[str, Any], secured: set[tuple[str, str]]) -> 
         for method, operation in item.items():
             if (path, method) in secured:
                 operation["security"] = [{"bearer": []}]
+
+
+# A body a route reads itself (``openapi_extra``, say JSON or CSV) names its models under this key;
+# the document declares them once in ``components`` and the body refers to them there. Inlined
+# twice (one value or a list of them), a generator would make two classes of one name and drop
+# the operation (openapi-python-client did, for POST /territories/{code}/profiles).
+_OWN_SCHEMAS = "x-component-schemas"
+
+
+def schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def component_schemas(*models: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` entries declaring ``models`` (and the models they use) as components,
+    for a request body that refers to them with :func:`schema_ref`."""
+    declared: dict[str, Any] = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        declared.update(schema.pop("$defs", {}))
+        declared[model.__name__] = schema
+    return {_OWN_SCHEMAS: declared}
+
+
+def document_component_schemas(schema: dict[str, Any]) -> dict[str, Any]:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method in _METHODS:
+                components.update(operation.pop(_OWN_SCHEMAS, {}))
+    return schema
 
 
 IDEMPOTENCY_KEY_REF = {"$ref": "#/components/parameters/IdempotencyKey"}

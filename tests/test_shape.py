@@ -41,9 +41,17 @@ def relative(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
 
+# What is not ours to shape: generated code and the virtualenvs it is made in (`make clients`).
+NOT_OURS = {".venv", "generated", "node_modules"}
+
+
 def python_files(*folders: str) -> Iterator[Path]:
     for folder in folders:
-        yield from sorted((ROOT / folder).rglob("*.py"))
+        yield from sorted(
+            path
+            for path in (ROOT / folder).rglob("*.py")
+            if not NOT_OURS & set(path.relative_to(ROOT).parts)
+        )
 
 
 def in_migrations(path: Path) -> bool:

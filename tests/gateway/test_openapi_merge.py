@@ -41,3 +41,31 @@ def test_an_operation_id_two_services_use_is_refused_and_titles_follow_the_names
     merged = merge(gateway, {"matching": schemas})
     titles = {name: schema["title"] for name, schema in merged["components"]["schemas"].items()}
     assert titles == {"Pay-Input": "PayInput", "Pay-Output": "PayOutput"}
+
+
+def test_a_form_body_is_named_for_its_operation() -> None:
+    gateway: dict[str, Any] = {
+        "paths": {
+            "/api/v1/auth/token": {
+                "post": {
+                    "operationId": "token",
+                    "requestBody": {
+                        "content": {
+                            "application/x-www-form-urlencoded": {
+                                "schema": {"$ref": "#/components/schemas/Body_token"}
+                            }
+                        }
+                    },
+                }
+            }
+        },
+        "components": {"schemas": {"Body_token": {"type": "object", "title": "Body_token"}}},
+    }
+    merged = merge(gateway, {})
+    body = merged["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"]
+    assert body["application/x-www-form-urlencoded"]["schema"] == {
+        "$ref": "#/components/schemas/TokenForm"
+    }
+    assert merged["components"]["schemas"] == {
+        "TokenForm": {"type": "object", "title": "TokenForm"}
+    }

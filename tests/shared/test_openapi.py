@@ -111,3 +111,21 @@ def test_the_headers_a_client_relies_on_are_declared_where_they_come(
                 if status in ("429", "503"):
                     assert "Retry-After" in response["headers"]
                 assert not any(header.get("required") for header in response["headers"].values())
+
+
+def test_every_schema_a_body_refers_to_is_declared_once_and_no_extension_is_left(
+    merged_openapi: dict[str, Any],
+) -> None:
+    """A body a route reads itself (JSON or CSV) refers to its model in ``components`` (a value or
+    a list of them: one class for a generator, not two of one name), and the marker that carried
+    it there is gone; the token form is named for what it is."""
+    text = json.dumps(merged_openapi)
+    declared = set(merged_openapi["components"]["schemas"])
+    referred = set(re.findall(r'"#/components/schemas/([^"]+)"', text))
+    assert referred <= declared, sorted(referred - declared)
+    assert "x-component-schemas" not in text
+    body = merged_openapi["paths"]["/api/v1/territories/{code}/profiles"]["post"]["requestBody"]
+    one = {"$ref": "#/components/schemas/ProfileValueIn"}
+    assert body["content"]["application/json"]["schema"]["anyOf"][0] == one
+    assert "TokenForm" in declared
+    assert not [name for name in declared if name.startswith("Body_")]

@@ -42,6 +42,24 @@ def _check_operation_ids(paths: dict[str, Any]) -> None:
                 raise ValueError(f"{where} and {other} share the operationId")
 
 
+def _name_form_bodies(document: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI names a form's body ``Body_<operation>`` (the token endpoint's ``Body_token``,
+    which a generator makes a class ``Bodytoken`` of); named for what it is instead:
+    ``TokenForm``."""
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    renames = {
+        name: "".join(word.capitalize() for word in name.removeprefix("Body_").split("_")) + "Form"
+        for name in schemas
+        if name.startswith("Body_")
+    }
+    document = _rewrite_refs(document, renames)
+    document["components"]["schemas"] = {
+        renames.get(name, name): schema
+        for name, schema in document["components"]["schemas"].items()
+    }
+    return document
+
+
 def merge(
     gateway: dict[str, Any], services: dict[str, dict[str, Any]], *, public_prefix: str = "/api/v1"
 ) -> dict[str, Any]:
@@ -70,11 +88,12 @@ def merge(
 
     _check_operation_ids(paths)
     merged["paths"] = dict(sorted(paths.items()))
+    merged = _name_form_bodies(merged)
     # Each schema titled by its (unique) component name, as a generator names its class: two
     # titled alike (FastAPI's "Pay-Input" and "Pay-Output", a name two services use) would make
     # one class of two and drop the other's responses.
     merged["components"]["schemas"] = {
         name: {**schema, "title": re.sub(r"[^0-9A-Za-z]", "", name)}
-        for name, schema in sorted(schemas.items())
+        for name, schema in sorted(merged["components"]["schemas"].items())
     }
     return described(merged)

@@ -24,7 +24,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.errors import FieldError, UnprocessableContent
 from shared.idempotency_routes import idempotent_routes
-from shared.openapi import problems
+from shared.openapi import component_schemas, problems, schema_ref
 from shared.responses import json_response
 
 router = APIRouter(
@@ -41,8 +41,9 @@ Code = Annotated[
         examples=["ITI43"],
     ),
 ]
-_ONE = ProfileValueIn.model_json_schema(ref_template="#/components/schemas/{model}")
+_ONE = schema_ref(ProfileValueIn)
 _BODY: dict[str, Any] = {
+    **component_schemas(ProfileValueIn),
     "requestBody": {
         "required": True,
         "content": {
@@ -58,7 +59,7 @@ _BODY: dict[str, Any] = {
                 + "\nsocial,foreign_residents,523000,people,2024,ISTAT,https://demo.istat.it/\n",
             },
         },
-    }
+    },
 }
 
 
