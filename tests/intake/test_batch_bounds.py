@@ -67,7 +67,8 @@ async def test_a_batch_over_the_configured_size_is_refused_and_changes_nothing(
     intake_database: str, issuer: TestIssuer
 ) -> None:
     a = Org(issuer)
-    async with intake_with(intake_database, issuer, batch_max_items=3) as client:
+    limits = {"batch_max_items": 3, "batch_job_max_items": 3}
+    async with intake_with(intake_database, issuer, **limits) as client:
         answer = await client.post(
             "/api/v1/beneficiaries/batch",
             json={"items": lookalikes(4, "big")},
