@@ -42,8 +42,9 @@ def lookalikes(count: int, tag: str) -> list[dict[str, Any]]:
 
 @asynccontextmanager
 async def intake_with(
-    url: str, issuer: TestIssuer, **limits: int
+    url: str, issuer: TestIssuer, **limits: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
+    """The intake app on an emptied database with ``limits`` (settings) of the test's own."""
     await truncate(url, metadata)
     settings = IntakeSettings(
         database_url=url,
@@ -53,7 +54,7 @@ async def intake_with(
         pathways_url="http://127.0.0.1:9",
         matching_url="http://127.0.0.1:9",
         gateway_url="http://127.0.0.1:9",
-        **limits,  # type: ignore[arg-type]
+        **limits,
     )
     async with serve(create_app(settings, verifier=issuer.verifier_factory())) as client:
         yield client

@@ -7,50 +7,28 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
-from services.intake.app import create_app
 from services.intake.db import jobs
-from services.intake.db.models import metadata
 from services.intake.service import job_runner
 from services.intake.service.batch import Limits
-from services.intake.settings import IntakeSettings
 from shared import clock
 from shared.db import create_engine, session_factory
 from shared.territory_client import TerritoryClient
 from shared.testing.tokens import TestIssuer
 from tests.intake.conftest import Org, person
-from tests.support import serve, sql, truncate
+from tests.intake.test_batch_bounds import intake_with as bounded
+from tests.support import sql
 
 URL = "/api/v1/beneficiaries/batch"
 
 
-@asynccontextmanager
-async def intake_with(
-    url: str, issuer: TestIssuer, **extra: Any
-) -> AsyncIterator[httpx.AsyncClient]:
+def intake_with(url: str, issuer: TestIssuer, **extra: Any) -> Any:
     """Synchronous batches of at most 3 items, jobs in chunks of 2."""
-    await truncate(url, metadata)
-    settings = IntakeSettings(
-        database_url=url,
-        migrate_on_start=False,
-        relay_events=False,
-        internal_token="test-internal-token",
-        pathways_url="http://127.0.0.1:9",
-        matching_url="http://127.0.0.1:9",
-        gateway_url="http://127.0.0.1:9",
-        batch_max_items=3,
-        job_chunk_items=2,
-        job_poll_seconds=0.1,
-        **extra,
-    )
-    async with serve(create_app(settings, verifier=issuer.verifier_factory())) as client:
-        yield client
+    return bounded(url, issuer, batch_max_items=3, job_chunk_items=2, job_poll_seconds=0.1, **extra)
 
 
 def system(issuer: TestIssuer, org: Org, subject: str = "caritas-sync") -> dict[str, str]:
