@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,6 +20,7 @@ from services.intake.api import (
     gdpr,
     internal,
     invitations,
+    jobs,
     me,
     merge,
     notes,
@@ -28,14 +30,17 @@ from services.intake.api import (
 )
 from services.intake.clients.clamd import ClamdClient
 from services.intake.db.models import inbox, outbox
+from services.intake.service import batch as batch_service
 from services.intake.service import outcomes
 from services.intake.service.document_scans import sweep_forever
+from services.intake.service.job_runner import JobRunner, Runner
 from services.intake.settings import IntakeSettings
 from services.intake.storage import store_from_url
 from shared.app import ServiceApp, create_service_app
 from shared.auth.verifier import TokenVerifier
 from shared.contracts import intake as contract
 from shared.events import Subscriber, events_router, relay_hooks
+from shared.territory_client import TerritoryClient
 from shared.worker import cancel_and_wait
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -106,6 +111,29 @@ def create_app(
         if store is not None:
             await store.close()
 
+    async def start_jobs(app: FastAPI) -> None:
+        app.state.job_runner = None
+        if not settings.run_jobs:
+            return
+        runner = Runner(
+            sessions=app.state.sessions,
+            matching=TerritoryClient(
+                app.state.http, settings.matching_url, settings.internal_token
+            ),
+            limits=batch_service.Limits(
+                max_items=settings.job_chunk_items,
+                per_person=settings.duplicate_candidates_per_person,
+                candidate_rows=settings.batch_candidate_rows_max,
+            ),
+            retention=timedelta(hours=settings.job_retention_hours),
+        )
+        app.state.job_runner = JobRunner(runner, poll_seconds=settings.job_poll_seconds)
+        app.state.job_runner.start()
+
+    async def stop_jobs(app: FastAPI) -> None:
+        if (worker := getattr(app.state, "job_runner", None)) is not None:
+            await worker.stop()
+
     return create_service_app(
         name="intake",
         title="Ponte intake",
@@ -128,12 +156,13 @@ def create_app(
             documents.router,
             emergency.router,
             invitations.router,
+            jobs.router,
             me.router,
             internal.router,
             invitations.internal_router,
             events_router(outcomes.HANDLERS, inbox),
             code_lists.internal,
         ],
-        startup=[open_store, start_relay],
-        shutdown=[stop_relay, close_store],
+        startup=[open_store, start_relay, start_jobs],
+        shutdown=[stop_jobs, stop_relay, close_store],
     )

@@ -278,3 +278,10 @@ class TransferStale(Conflict):
             "The person is no longer the sending organisation's (merged, erased or moved); the "
             "transfer cannot be accepted."
         )
+
+
+class JobNotFound(NotFound):
+    """Not there, purged, or submitted by someone else: the same answer."""
+
+    def __init__(self) -> None:
+        super().__init__("No such job.")

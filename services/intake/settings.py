@@ -27,7 +27,36 @@ class IntakeSettings(ServiceSettings):
     # Bounds on the work one batch registration may ask for (docs/limits.md): a batch of n costs
     # at most n x duplicate_candidates_per_person comparisons, scored off the event loop.
     batch_max_items: int = Field(
-        default=500, ge=1, le=500, description="most people one batch registration may carry"
+        default=500,
+        ge=1,
+        le=500,
+        description="most people one batch answers at once; a larger batch becomes an "
+        "asynchronous job (202, GET /api/v1/jobs/{id})",
+    )
+    batch_job_max_items: int = Field(
+        default=10_000,
+        ge=1,
+        le=10_000,
+        description="most people one asynchronous batch (a job) may carry; its body is also "
+        "bounded by PONTE_MAX_BODY_BYTES",
+    )
+    job_chunk_items: int = Field(
+        default=100,
+        ge=1,
+        le=500,
+        description="items of a job processed per transaction: a crash redoes at most one chunk",
+    )
+    job_retention_hours: int = Field(
+        default=7 * 24,
+        ge=1,
+        le=90 * 24,
+        description="how long a finished job and its results are kept before they are purged",
+    )
+    job_poll_seconds: float = Field(
+        default=5.0, gt=0, description="how often the job worker looks for work it was not told of"
+    )
+    run_jobs: bool = Field(
+        default=True, description="process asynchronous batches (jobs) in this process"
     )
     duplicate_candidates_per_person: int = Field(
         default=50,

@@ -161,6 +161,7 @@ ID_KEYS = frozenset(
         "transfer_id",
         "qualification_id",
         "project_id",
+        "job_id",
     }
 )
 # Creates whose example has no organisation, but whose schema takes one: the situation names it.
@@ -344,6 +345,7 @@ def ids_of(w: World, role: str, situation: str) -> dict[str, str]:
         "qualification_id": person.qualification_id,
         "project_id": org.project_id,
         "transfer_id": person.transfer_id or str(uuid.uuid4()),
+        "job_id": str(uuid.uuid4()),  # a job is its submitter's alone: see FRESH
     }
 
 
@@ -420,6 +422,27 @@ def _fresh_enrolment(
     fresh_enrolment(client, person, people_of(w, role, situation)[1])
 
 
+# More than the synchronous limit (500), each item invalid: a job that registers nobody.
+JOB_ITEMS = [{"given_name": "Matrix"}] * 501
+
+
+def _fresh_job(
+    client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
+) -> None:
+    """A job submitted by the caller itself where its role submits batches (own), else by the
+    org admin of the situation's organisation (another user of the caller's own, for the roles
+    that submit none: it is still not theirs)."""
+    if situation == OWN and role in ("org_admin", "operator", "partner_system"):
+        submitter = caller(w, role)
+    else:
+        submitter = people_of(w, role, situation)[1].admin
+    answer = client.post(
+        "/api/v1/beneficiaries/batch", json={"items": JOB_ITEMS}, headers=submitter
+    )
+    assert answer.status_code == 202, answer.text
+    ids["job_id"] = answer.json()["id"]
+
+
 def _fresh_org_object(make: Callable[[httpx.Client, Org], str], key: str) -> Fresh:
     def fresh(
         client: httpx.Client, w: World, role: str, situation: str, ids: dict[str, str]
@@ -448,6 +471,7 @@ FRESH: dict[tuple[str, str], Fresh] = {
     ("DELETE", "/api/v1/offers/{offer_id}"): _fresh_org_object(fresh_offer, "offer_id"),
     ("PATCH", "/api/v1/transfers/{transfer_id}"): _fresh_transfer,
     ("DELETE", "/api/v1/projects/{project_id}/participants/{beneficiary_id}"): _fresh_enrolment,
+    ("GET", "/api/v1/jobs/{job_id}"): _fresh_job,
 }
 
 

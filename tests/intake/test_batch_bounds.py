@@ -42,8 +42,9 @@ def lookalikes(count: int, tag: str) -> list[dict[str, Any]]:
 
 @asynccontextmanager
 async def intake_with(
-    url: str, issuer: TestIssuer, **limits: int
+    url: str, issuer: TestIssuer, **limits: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
+    """The intake app on an emptied database with ``limits`` (settings) of the test's own."""
     await truncate(url, metadata)
     settings = IntakeSettings(
         database_url=url,
@@ -53,7 +54,7 @@ async def intake_with(
         pathways_url="http://127.0.0.1:9",
         matching_url="http://127.0.0.1:9",
         gateway_url="http://127.0.0.1:9",
-        **limits,  # type: ignore[arg-type]
+        **limits,
     )
     async with serve(create_app(settings, verifier=issuer.verifier_factory())) as client:
         yield client
@@ -67,7 +68,8 @@ async def test_a_batch_over_the_configured_size_is_refused_and_changes_nothing(
     intake_database: str, issuer: TestIssuer
 ) -> None:
     a = Org(issuer)
-    async with intake_with(intake_database, issuer, batch_max_items=3) as client:
+    limits = {"batch_max_items": 3, "batch_job_max_items": 3}
+    async with intake_with(intake_database, issuer, **limits) as client:
         answer = await client.post(
             "/api/v1/beneficiaries/batch",
             json={"items": lookalikes(4, "big")},

@@ -31,6 +31,7 @@ from services.intake.code_lists.render import (
     multilingual_entry,
 )
 from services.intake.domain.documents import DocumentKind, DocumentStatus, SupportType
+from services.intake.domain.enums import BatchMode, ItemStatus, JobStatus
 from services.intake.domain.transfers import TransferStatus
 
 GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
@@ -52,12 +53,13 @@ def entry(name: str, code: str) -> dict[str, Any]:
 # --- every list -------------------------------------------------------------------------------
 
 
-def test_the_sixteen_lists_are_served() -> None:
+def test_the_nineteen_lists_are_served() -> None:
     assert set(ALL_LISTS) == set(
         "countries languages cefr-levels language-skills isced-levels isced-fields need-domains "
         "permit-types "
         "ilo-forced-labour-indicators recognition-statuses sexes organization-types "
-        "document-kinds document-statuses document-supports transfer-statuses".split()
+        "document-kinds document-statuses document-supports transfer-statuses "
+        "batch-modes batch-item-statuses job-statuses".split()
     )
 
 
@@ -68,6 +70,9 @@ def test_the_sixteen_lists_are_served() -> None:
         ("document-statuses", DocumentStatus),
         ("document-supports", SupportType),
         ("transfer-statuses", TransferStatus),
+        ("batch-modes", BatchMode),
+        ("batch-item-statuses", ItemStatus),
+        ("job-statuses", JobStatus),
     ],
 )
 def test_the_document_lists_follow_their_enums(name: str, enum: type[StrEnum]) -> None:

@@ -1,6 +1,6 @@
 """The response headers a client may rely on, declared where they come (a generated client then
 exposes them): ``X-Request-ID`` on every answer; ``Retry-After`` on 429 and 503; ``Location`` on a
-201; ``ETag`` on the answers of a resource that changes under ``If-Match``; and
+201 (and a 202: the job); ``ETag`` on the answers of a resource that changes under ``If-Match``; and
 ``Idempotent-Replayed`` on the answers of an operation that takes ``Idempotency-Key``. None is
 declared required: a header an answer may carry, not one every answer of the status must."""
 
@@ -17,7 +17,10 @@ HEADERS: Final[dict[str, dict[str, Any]]] = {
         "description": "seconds to wait before trying again (a whole number)",
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     },
-    "Location": {"description": "the resource created", "schema": {"type": "string"}},
+    "Location": {
+        "description": "the resource created (202: the job that does the work)",
+        "schema": {"type": "string"},
+    },
     "ETag": {
         "description": "the version read or written: send it as If-Match to change the resource",
         "schema": {"type": "string"},
@@ -78,7 +81,7 @@ def with_headers(paths: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any
                 _declare(response, "X-Request-ID")
                 if status in ("429", "503"):
                     _declare(response, "Retry-After")
-                if status == "201":
+                if status in ("201", "202"):  # 202: the job that will do it
                     _declare(response, "Location")
                 if status.startswith("2") and (
                     path in versioned or (status == "201" and creates_versioned)

@@ -25,6 +25,8 @@ TAGS: Final[dict[str, str]] = {
     "qualifications": "A person's qualifications and their recognition.",
     "notes": "Case notes, by section, visible as the person's consent allows.",
     "transfers": "A person moving from one organisation to another.",
+    "jobs": "Asynchronous batches: a large batch registration or upsert, its progress and its "
+    "results per item.",
     "cases": "The case view: one person's record, pathway, referrals and tasks in one read.",
     "pathways": "The individual pathway: opening, assignment, closing and reopening.",
     "pathway steps": "The loop: assess, respond (actions), monitor, adjust, verify rights.",

@@ -53,6 +53,9 @@ CURATED: Final[tuple[str, ...]] = (
     "document-statuses",
     "document-supports",
     "transfer-statuses",
+    "batch-modes",
+    "batch-item-statuses",
+    "job-statuses",
 )
 GENERATED: Final[tuple[str, ...]] = ("countries", "languages")
 

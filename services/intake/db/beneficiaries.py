@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, false, insert, or_, select, update
+from sqlalchemy import Select, false, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.db.access import granted, grants_on
@@ -165,6 +166,51 @@ async def registered_external_ids(
         )
     )
     return {external: id_ for external, id_ in rows.tuples() if external is not None}
+
+
+async def owned_by_external_ids(
+    session: AsyncSession, organization_id: uuid.UUID, external_ids: Sequence[str]
+) -> dict[str, Beneficiary]:
+    """The organisation's records under any of ``external_ids``, whatever their status, locked
+    (in the order of their ids, so that two upserts lock alike) and read afresh."""
+    if not external_ids:
+        return {}
+    rows = await session.scalars(
+        select(Beneficiary)
+        .where(
+            Beneficiary.organization_id == organization_id,
+            Beneficiary.external_id.in_(external_ids),
+        )
+        .order_by(Beneficiary.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.external_id: row for row in rows if row.external_id is not None}
+
+
+async def add_unless_registered(
+    session: AsyncSession, rows: Sequence[Beneficiary]
+) -> set[uuid.UUID]:
+    """One INSERT for the rows, in the order of their external_ids; a row whose external_id the
+    organisation registered meanwhile (another transaction, which this one waited for) is left
+    out. The ids inserted."""
+    if not rows:
+        return set()
+    columns = Beneficiary.__table__.columns
+    values = [
+        {column.key: getattr(row, column.key) for column in columns}
+        for row in sorted(rows, key=lambda row: row.external_id or "")
+    ]
+    statement = (
+        pg_insert(Beneficiary)
+        .values(values)
+        .on_conflict_do_nothing(
+            index_elements=[Beneficiary.organization_id, Beneficiary.external_id],
+            index_where=text("external_id IS NOT NULL"),
+        )
+        .returning(Beneficiary.id)
+    )
+    return set((await session.scalars(statement)).all())
 
 
 async def load(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Beneficiary]:

@@ -325,3 +325,4 @@ class Erasure(Base):
 
 # The self-service invitations' table, on this metadata (migrations and tests see one schema).
 from services.intake.db import invitations as invitations  # noqa: E402
+from services.intake.db import jobs as jobs  # noqa: E402

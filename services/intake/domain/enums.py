@@ -8,11 +8,33 @@ from enum import StrEnum
 
 
 class ItemStatus(StrEnum):
+    """A batch item's result. ``create`` mode: created, possible_duplicate, invalid, conflict,
+    not_created; ``upsert`` mode: created, updated, unchanged, error."""
+
     CREATED = "created"
     POSSIBLE_DUPLICATE = "possible_duplicate"
     INVALID = "invalid"
     CONFLICT = "conflict"
     NOT_CREATED = "not_created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+class BatchMode(StrEnum):
+    """What a batch does with an item whose external_id the organisation already registered."""
+
+    CREATE = "create"  # a conflict: nothing changes
+    UPSERT = "upsert"  # that record is updated (or left unchanged)
+
+
+class JobStatus(StrEnum):
+    """An asynchronous batch's state."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
 
 
 class VulnerabilityLevel(StrEnum):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.intake.domain.enums import ItemStatus
+from services.intake.domain.enums import BatchMode, ItemStatus
 from services.intake.schemas.beneficiary import BeneficiaryRead, DuplicateCandidate, Tombstone
+from shared.errors import ProblemDetail
 
 
 class BeneficiaryPage(BaseModel):
@@ -58,13 +59,27 @@ class BatchRequest(BaseModel):
 
     items: list[dict[str, object]] = Field(
         min_length=1,
-        max_length=500,
-        description="people to register, each a BeneficiaryCreate (validated one by one)",
+        max_length=10_000,
+        description="people to register (or, in upsert mode, to register or update), each a "
+        "BeneficiaryCreate (validated one by one); more than 500: an asynchronous job",
         json_schema_extra={"items": {"$ref": "#/components/schemas/BeneficiaryCreate"}},
     )
-    all_or_nothing: bool = Field(
-        default=False, description="register nothing unless every item is valid"
+    mode: BatchMode = Field(
+        default=BatchMode.CREATE,
+        description="`create`: an item whose external_id your organisation registered is a "
+        "conflict; `upsert`: every item carries an external_id, and the record registered under "
+        "it is updated (by PATCH's rules, with the fields the item carries) or left unchanged",
     )
+    all_or_nothing: bool = Field(
+        default=False,
+        description="register nothing unless every item is valid (create mode, at most 500 items)",
+    )
+
+    @model_validator(mode="after")
+    def _atomic_creates_only(self) -> BatchRequest:
+        if self.all_or_nothing and self.mode is BatchMode.UPSERT:
+            raise ValueError("all_or_nothing is for create mode")
+        return self
 
 
 class BatchItemResult(BaseModel):
@@ -77,8 +92,13 @@ class BatchItemResult(BaseModel):
         default=None,
         description="a conflict on external_id: the person your organisation registered under it",
     )
+    problem: ProblemDetail | None = Field(
+        default=None, description="upsert mode, status error: why (RFC 9457, as a single call's)"
+    )
 
 
 class BatchResult(BaseModel):
-    created: int
+    created: int = Field(description="people registered")
+    updated: int = Field(default=0, description="upsert mode: records changed")
+    unchanged: int = Field(default=0, description="upsert mode: records already as sent")
     results: list[BatchItemResult]

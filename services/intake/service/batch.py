@@ -8,6 +8,7 @@ for seconds, stalling every other organisation's requests."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,8 @@ class Limits:
     candidate_rows: int = 20_000  # registered people the batch's blocking keys may reach
 
 
-def _errors(index: int, problems: list[FieldError]) -> list[dict[str, Any]]:
+def item_errors(index: int, problems: list[FieldError]) -> list[dict[str, Any]]:
+    """Field errors of item ``index``, their fields under ``body.items.<index>``."""
     prefix = f"body.items.{index}."
     return [
         {**problem.model_dump(), "field": prefix + problem.field.removeprefix("body.")}
@@ -70,16 +72,13 @@ def _validate(
     today = clock.today()
     seen_external: dict[str, int] = {}
     for index, item in enumerate(items):
-        try:
-            document, problems = new_document(_ITEM.validate_python(item), today)
-        except ValidationError as error:
-            invalid[index] = _errors(
-                index,
-                validation_errors([{**e, "loc": ("body", *e["loc"])} for e in error.errors()]),
-            )
+        parsed = parse(item)
+        if isinstance(parsed, list):
+            invalid[index] = item_errors(index, parsed)
             continue
+        document, problems = new_document(parsed, today)
         if problems:
-            invalid[index] = _errors(
+            invalid[index] = item_errors(
                 index,
                 [
                     FieldError(field=f"body.{p.field}", message=p.message, code="invalid")
@@ -89,7 +88,7 @@ def _validate(
             continue
         external = document.get("external_id")
         if external is not None and external in seen_external:
-            invalid[index] = _errors(
+            invalid[index] = item_errors(
                 index,
                 [
                     FieldError(
@@ -102,6 +101,27 @@ def _validate(
             seen_external[external] = index
         documents[index] = document
     return documents, invalid
+
+
+def parse(item: Any) -> BeneficiaryCreate | list[FieldError]:
+    """The item as a registration, or its schema's errors (fields ``body.<field>``)."""
+    try:
+        return _ITEM.validate_python(item)
+    except ValidationError as error:
+        return validation_errors([{**e, "loc": ("body", *e["loc"])} for e in error.errors()])
+
+
+def admit(principal: Principal, count: int, limits: Limits) -> None:
+    """403 unless the caller registers people; 422 beyond the batch's size."""
+    if not access.works_on_cases(principal) or principal.organization_id is None:
+        raise RegistrationForbidden
+    if count > limits.max_items:
+        raise FieldRefused(
+            f"A batch carries at most {limits.max_items} people; split this one.",
+            "items",
+            f"has {count} items, more than {limits.max_items}",
+            "too_long",
+        )
 
 
 async def _taken(
@@ -121,7 +141,7 @@ async def _taken(
     )
     for external in registered:
         index = externals[external]
-        invalid[index] = _errors(
+        invalid[index] = item_errors(
             index,
             [
                 FieldError(
@@ -133,7 +153,7 @@ async def _taken(
     return {externals[external]: str(id_) for external, id_ in registered.items()}
 
 
-async def _unknown_territories(
+async def unknown_territories(
     matching: TerritoryClient,
     documents: dict[int, dict[str, Any]],
     invalid: dict[int, list[dict[str, Any]]],
@@ -146,7 +166,7 @@ async def _unknown_territories(
         if doc.get("territory_code")
     }
     for index, code in (await territories.unknown_codes(matching, codes)).items():
-        invalid[index] = _errors(
+        invalid[index] = item_errors(
             index,
             [
                 FieldError(
@@ -168,18 +188,10 @@ async def register_many(
     matching: TerritoryClient,
     limits: Limits = Limits(),
 ) -> list[dict[str, Any]]:
-    if not access.works_on_cases(principal) or principal.organization_id is None:
-        raise RegistrationForbidden
-    if len(items) > limits.max_items:
-        raise FieldRefused(
-            f"A batch carries at most {limits.max_items} people; split this one.",
-            "items",
-            f"has {len(items)} items, more than {limits.max_items}",
-            "too_long",
-        )
+    admit(principal, len(items), limits)
     documents, invalid = _validate(items)
     existing = await _taken(session, principal, documents, invalid)
-    await _unknown_territories(matching, documents, invalid)
+    await unknown_territories(matching, documents, invalid)
     if all_or_nothing and invalid:
         raise BatchNotRegistered(
             [FieldError(**error) for errors in invalid.values() for error in errors],
@@ -191,7 +203,7 @@ async def register_many(
             ],
         )
     rows = {index: new_row(principal, document) for index, document in documents.items()}
-    duplicates = await _duplicates(session, principal, rows, limits)
+    duplicates = await find_duplicates(session, principal, rows, limits)
     if rows:
         await _write(session, principal, list(rows.values()))
     return [
@@ -200,6 +212,18 @@ async def register_many(
         else _created(index, rows[index], duplicates.get(index, []))
         for index in range(len(items))
     ]
+
+
+def summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """A batch's answer: how many people were registered, changed, left as they were; the
+    results."""
+    statuses = Counter(result["status"] for result in results)
+    return {
+        "created": statuses["created"] + statuses["possible_duplicate"],
+        "updated": statuses["updated"],
+        "unchanged": statuses["unchanged"],
+        "results": results,
+    }
 
 
 def _created(index: int, row: Beneficiary, duplicates: list[dict[str, Any]]) -> dict[str, Any]:
@@ -217,6 +241,16 @@ async def _write(session: AsyncSession, principal: Principal, rows: list[Benefic
         await beneficiaries.add_many(session, rows)
     except IntegrityError as error:  # a concurrent request took an external_id meanwhile
         raise BatchExternalIdsTaken from error
+    await announce_registered(session, principal, rows)
+
+
+async def announce_registered(
+    session: AsyncSession, principal: Principal, rows: list[Beneficiary]
+) -> None:
+    """The registered people's history rows and events (``beneficiary.registered`` and their
+    first ``access_changed``), as a single registration writes them."""
+    if not rows:
+        return
     await records.record_registrations(
         session, principal, [(row.id, sorted(row.profile)) for row in rows]
     )
@@ -263,7 +297,7 @@ def _result(
     return {"index": index, "status": "created" if written else "not_created"}
 
 
-async def _duplicates(
+async def find_duplicates(
     session: AsyncSession, principal: Principal, rows: dict[int, Beneficiary], limits: Limits
 ) -> dict[int, list[dict[str, Any]]]:
     """Against the people the caller may see, and within the batch: one candidate query, then

@@ -217,8 +217,11 @@ async def read(
 
 
 def _patched(before: dict[str, Any], body: BeneficiaryUpdate) -> dict[str, Any]:
-    """The profile after the patch: ``null`` removes an optional field, never a required one."""
-    patch = body.model_dump(mode="json", exclude_unset=True)
+    """The profile after the patch: ``null`` removes an optional field, never a required one.
+    A field sent is stored as a registration stores it (its parts' defaults filled in), so that
+    sending back what was read changes nothing."""
+    dumped = body.model_dump(mode="json", exclude_none=True)
+    patch = {field: dumped.get(field) for field in body.model_fields_set}
     cleared = sorted(field for field, value in patch.items() if value is None and field in REQUIRED)
     if cleared:
         raise InvalidFields([(field, "is required and cannot be cleared") for field in cleared])
@@ -227,6 +230,37 @@ def _patched(before: dict[str, Any], body: BeneficiaryUpdate) -> dict[str, Any]:
         if value is None:
             after.pop(field, None)
     return after
+
+
+def check_changeable(principal: Principal, row: Beneficiary) -> None:
+    """What PATCH refuses before looking at the body: a record not active, or not the caller's
+    organisation's to change."""
+    if row.status != "active":
+        raise RecordNotActive(row.status)
+    if not access.may_change(principal, row.organization_id):
+        raise ChangeForbidden
+
+
+async def change(
+    session: AsyncSession, principal: Principal, locked: Beneficiary, body: BeneficiaryUpdate
+) -> bool:
+    """PATCH's rules on a locked record: the new version, its history entry and
+    ``beneficiary.updated``; False, and nothing written, when nothing would change. Shared by
+    PATCH and a batch's upsert."""
+    before = dict(locked.profile)
+    after = await _check_change(session, locked, _patched(before, body))
+    diff = changes(before, after)
+    if not diff:
+        return False
+    versions.set_profile(locked, after, principal.subject)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise ExternalIdTaken from error
+    await versions.announce(
+        session, locked, principal.subject, principal.organization_id, "updated", diff
+    )
+    return True
 
 
 async def update(
@@ -238,27 +272,12 @@ async def update(
     matching: TerritoryClient,
 ) -> Beneficiary:
     row, _view = await beneficiaries.get_visible(session, principal, beneficiary_id)
-    if row.status != "active":
-        raise RecordNotActive(row.status)
-    if not access.may_change(principal, row.organization_id):
-        raise ChangeForbidden
+    check_changeable(principal, row)
     # A new code is checked before the row is locked (matching may take a while to answer).
     if body.territory_code is not None and body.territory_code != row.territory_code:
         await matching.require_known(_territory({"territory_code": body.territory_code}))
     locked = await beneficiaries.any_status(session, row.id, lock=True)
     assert locked is not None
     check_version(locked.version)
-    before = dict(locked.profile)
-    after = await _check_change(session, locked, _patched(before, body))
-    diff = changes(before, after)
-    if not diff:
-        return locked
-    versions.set_profile(locked, after, principal.subject)
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        raise ExternalIdTaken from error
-    await versions.announce(
-        session, locked, principal.subject, principal.organization_id, "updated", diff
-    )
+    await change(session, principal, locked, body)
     return locked
