@@ -8,11 +8,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.domain.enums import ItemStatus
 from services.intake.schemas.beneficiary import BeneficiaryRead, DuplicateCandidate, Tombstone
+from shared.sync import Removed
 
 
 class BeneficiaryPage(BaseModel):
     items: list[BeneficiaryRead | Tombstone]
     next_cursor: str | None
+    removed: list[Removed] = Field(
+        default_factory=list,
+        description="in a sync (`since`): the people to drop from your copy",
+    )
+    watermark: str | None = Field(
+        default=None,
+        description="in a sync: keep it (once `next_cursor` is null) as the next sync's `since`",
+    )
 
 
 class DuplicateList(BaseModel):
