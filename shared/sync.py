@@ -32,7 +32,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, select, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import FieldError, Problem, UnprocessableContent
@@ -181,6 +181,32 @@ class Change:
     key: int
     id: uuid.UUID
     removed: Removed | None = None
+
+
+def person_change(
+    key: int, id_: uuid.UUID, reason: RemovedReason | None, merged_into: uuid.UUID | None
+) -> Change:
+    """A row of a sync page: a record to send, or (``reason``) a person to drop."""
+    removed = (
+        Removed(type="beneficiary", id=id_, reason=reason, merged_into=merged_into)
+        if reason is not None
+        else None
+    )
+    return Change(key=key, id=id_, removed=removed)
+
+
+def in_commit_order(run: Run, branches: Sequence[Select[Any]], limit: int) -> Select[Any]:
+    """The branches (each selecting ``key, id, ...`` alike), each an index range past the run's
+    position limited to ``limit + 1``, merged in ``(key, id)`` order."""
+    limited: list[Select[Any]] = []
+    for branch in branches:
+        key, id_ = branch.selected_columns[0], branch.selected_columns[1]
+        after = run.beyond(key, id_)
+        if after is not None:
+            branch = branch.where(after)
+        limited.append(branch.order_by(key, id_).limit(limit + 1))
+    every = union_all(*limited).subquery()
+    return select(every).order_by(every.c.key, every.c.id).limit(limit + 1)
 
 
 def paged(run: Run, changes: Sequence[Change], limit: int) -> tuple[list[Change], str | None]:

@@ -21,6 +21,7 @@ from services.intake.schemas.codes import Country, NeedDomain
 from services.intake.schemas.pages import BeneficiaryPage
 from services.intake.service import beneficiaries as service
 from services.intake.service import gdpr, search
+from services.intake.service.people_sync import sync_people
 from shared.auth import CurrentPrincipal
 from shared.dates import IsoDateTime
 from shared.db import DbSession
@@ -29,6 +30,7 @@ from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import BatchIds, CursorParam, Limit
 from shared.responses import json_response
+from shared.sync import SinceParam, refuse_filters_in_sync
 
 router = APIRouter(
     prefix="/api/v1/beneficiaries",
@@ -85,7 +87,13 @@ async def list_beneficiaries(
     age_max: Annotated[int | None, Query(ge=0, le=120)] = None,
     permit_expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     organization_id: uuid.UUID | None = None,
-    updated_since: IsoDateTime | None = None,
+    updated_since: Annotated[
+        IsoDateTime | None,
+        Query(
+            description="Superseded by `since` (commit-ordered, never misses a late commit); "
+            "kept: what changed after this time, with tombstones"
+        ),
+    ] = None,
     ids: BatchIds = None,
     external_id: Annotated[
         ExternalId | None,
@@ -94,9 +102,26 @@ async def list_beneficiaries(
             "under it (at most one), whoever else it is shared with"
         ),
     ] = None,
+    since: SinceParam = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
+    if since is not None:
+        refuse_filters_in_sync(
+            q=q,
+            nationality=nationality,
+            municipality=municipality,
+            need=need,
+            recent_arrival=recent_arrival,
+            age_min=age_min,
+            age_max=age_max,
+            permit_expiring_within_days=permit_expiring_within_days,
+            organization_id=organization_id,
+            updated_since=updated_since,
+            id=ids,
+            external_id=external_id,
+        )
+        return json_response(await sync_people(session, principal, since, cursor, limit))
     filters = search.Filters(
         q=q,
         nationality=nationality,

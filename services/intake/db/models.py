@@ -18,6 +18,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Uuid,
     func,
     text,
 )
@@ -26,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import make_metadata
 from shared.events import inbox_table, outbox_tables
+from shared.events.outbox import CURRENT_TRANSACTION_ID
 from shared.idempotency import idempotency_table
 
 metadata = make_metadata()
@@ -40,6 +42,15 @@ class Base(DeclarativeBase):
 
 def _timestamp() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def _sync_xact() -> Mapped[int]:
+    """Stamped by a trigger on every write (``shared.sync``); never set by the application."""
+    return mapped_column(
+        BigInteger,
+        server_default=text(CURRENT_TRANSACTION_ID),
+        comment="the last transaction that wrote the row: a sync's commit order",
+    )
 
 
 class Beneficiary(Base):
@@ -68,6 +79,9 @@ class Beneficiary(Base):
             "merged_into",
             postgresql_where=text("merged_into IS NOT NULL"),
         ),
+        # A sync (shared.sync): what the caller's organisation registered, and the rest.
+        Index("ix_beneficiary_sync", "sync_xact", "id"),
+        Index("ix_beneficiary_org_sync", "organization_id", "sync_xact", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -109,6 +123,15 @@ class Beneficiary(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     updated_by: Mapped[str] = mapped_column(String(100))
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Written by a trigger with every write of the person, of a consent or of a grant on them.
+    sync_xact: Mapped[int] = _sync_xact()
+    # The owner at every write and every organisation a grant opened the record to (triggers).
+    former_readers: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid),
+        server_default=text("'{}'"),
+        comment="every organisation that could read the person at some time (owner, former "
+        "owner, grantee): whom a sync tells of an erasure or a merge",
+    )
 
 
 class Change(Base):
@@ -186,6 +209,13 @@ class AccessGrant(Base):
             "organization_id",
             func.least(text("revoked_at"), text("expires_at")),
         ),
+        Index("ix_access_grant_org_sync", "organization_id", "sync_xact"),
+        Index(
+            "ix_access_grant_org_ended_xact",
+            "organization_id",
+            "ended_xact",
+            postgresql_where=text("ended_xact IS NOT NULL"),
+        ),
     )
 
     source_id: Mapped[uuid.UUID] = mapped_column(
@@ -198,6 +228,10 @@ class AccessGrant(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), comment="kept, not deleted: a sync tells the organisation to drop"
+    )
+    sync_xact: Mapped[int] = _sync_xact()
+    ended_xact: Mapped[int | None] = mapped_column(
+        BigInteger, comment="the transaction that revoked the grant (shared.sync)"
     )
 
 
@@ -220,6 +254,7 @@ class Note(Base):
             postgresql_where=text("pathway_id IS NOT NULL"),
         ),
         Index("ix_note_corrects", "corrects", postgresql_where=text("corrects IS NOT NULL")),
+        Index("ix_note_sync", "sync_xact", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -233,6 +268,7 @@ class Note(Base):
     author_id: Mapped[str] = mapped_column(String(100))
     author_organization_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sync_xact: Mapped[int] = _sync_xact()
 
 
 class StoredDocument(Base):
@@ -281,6 +317,13 @@ class Transfer(Base):
             unique=True,
             postgresql_where=text("status = 'pending'"),
         ),
+        # A sync tells the sender, in the run its transfer was accepted, that the person left.
+        Index(
+            "ix_transfer_from_sync",
+            "from_organization_id",
+            "sync_xact",
+            postgresql_where=text("status = 'accepted'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -296,6 +339,7 @@ class Transfer(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_reason: Mapped[str | None] = mapped_column(String(2000))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    sync_xact: Mapped[int] = _sync_xact()
 
 
 class AccessLogEntry(Base):

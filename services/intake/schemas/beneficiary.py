@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.intake.domain.enums import Section, VulnerabilityLevel
 from services.intake.schemas.codes import Country, IscedLevelCode, NeedDomain, Sex
+from services.intake.schemas.consent import ConsentRead
 from services.intake.schemas.profile import (
     Contact,
     Language,
@@ -212,6 +213,11 @@ class BeneficiaryRead(BaseModel):
     needs: list[str] | None = None
     vulnerability: Vulnerability | None = None
     derived: Derived | None = None
+    consents: list[ConsentRead] | None = Field(
+        default=None,
+        description="in a sync (`since`), to the registering organisation only: the person's "
+        "consents, withdrawn ones included; otherwise absent",
+    )
 
 
 class DuplicateCandidate(BaseModel):

@@ -9,11 +9,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.intake.domain.enums import BatchMode, ItemStatus
 from services.intake.schemas.beneficiary import BeneficiaryRead, DuplicateCandidate, Tombstone
 from shared.errors import ProblemDetail
+from shared.sync import Removed
 
 
 class BeneficiaryPage(BaseModel):
     items: list[BeneficiaryRead | Tombstone]
     next_cursor: str | None
+    removed: list[Removed] = Field(
+        default_factory=list,
+        description="in a sync (`since`): the people to drop from your copy",
+    )
+    watermark: str | None = Field(
+        default=None,
+        description="in a sync: keep it (once `next_cursor` is null) as the next sync's `since`",
+    )
 
 
 class DuplicateList(BaseModel):

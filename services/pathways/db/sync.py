@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Uuid, cast, literal, null, select, union_all
+from sqlalchemy import ColumnElement, Select, Uuid, cast, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db.models import (
@@ -25,7 +25,7 @@ from services.pathways.db.models import (
 from services.pathways.db.pathways import person_visible
 from shared.access_mirror import lost_people
 from shared.auth import Principal
-from shared.sync import ORIGIN, Change, Removed, RemovedReason, Run
+from shared.sync import ORIGIN, Change, RemovedReason, Run, in_commit_order, person_change
 
 
 def _statement(principal: Principal, run: Run, now: datetime, limit: int) -> Select[Any]:
@@ -56,15 +56,7 @@ def _statement(principal: Principal, run: Run, now: datetime, limit: int) -> Sel
                 lost.c.merged_into,
             )
         )
-    limited: list[Select[Any]] = []
-    for branch in branches:
-        key, id_ = branch.selected_columns[0], branch.selected_columns[1]
-        after = run.beyond(key, id_)
-        if after is not None:
-            branch = branch.where(after)
-        limited.append(branch.order_by(key, id_).limit(limit + 1))
-    both = union_all(*limited).subquery()
-    return select(both).order_by(both.c.key, both.c.id).limit(limit + 1)
+    return in_commit_order(run, branches, limit)
 
 
 def _no_removal() -> tuple[ColumnElement[Any], ...]:
@@ -87,17 +79,11 @@ async def changes(
     """At most ``limit + 1`` changes after the run's position, in commit order."""
     rows = await session.execute(_statement(principal, run, now, limit))
     return [
-        Change(
-            key=row.key,
-            id=row.id,
-            removed=Removed(
-                type="beneficiary",
-                id=row.id,
-                reason=_removed(row.erased, row.merged_into),
-                merged_into=row.merged_into,
-            )
-            if row.removal
-            else None,
+        person_change(
+            row.key,
+            row.id,
+            _removed(row.erased, row.merged_into) if row.removal else None,
+            row.merged_into,
         )
         for row in rows
     ]
