@@ -196,7 +196,14 @@ async def add_unless_registered(
     out. The ids inserted."""
     if not rows:
         return set()
-    columns = Beneficiary.__table__.columns
+    # Every column the rows set; one left unset in all of them gets its server default (the
+    # sync's stamps, which triggers then write).
+    columns = [
+        column
+        for column in Beneficiary.__table__.columns
+        if column.server_default is None
+        or any(getattr(row, column.key) is not None for row in rows)
+    ]
     values = [
         {column.key: getattr(row, column.key) for column in columns}
         for row in sorted(rows, key=lambda row: row.external_id or "")
