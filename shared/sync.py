@@ -32,7 +32,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, select, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import FieldError, Problem, UnprocessableContent
@@ -147,6 +147,13 @@ class RemovedReason(StrEnum):
     DELETED = "deleted"
 
 
+def reason_for(erased: bool, merged_into: uuid.UUID | None) -> RemovedReason:
+    """Why a person left the caller's view, from the access mirror's row."""
+    if erased:
+        return RemovedReason.ERASED
+    return RemovedReason.MERGED if merged_into is not None else RemovedReason.WITHDRAWN
+
+
 class Removed(BaseModel):
     """Something to drop from your copy: a record, or everything you hold about a person."""
 
@@ -181,6 +188,21 @@ class Change:
     key: int
     id: uuid.UUID
     removed: Removed | None = None
+
+
+def in_commit_order(run: Run, branches: Sequence[Select[Any]], limit: int) -> Select[Any]:
+    """The rows of ``branches`` (each selecting ``key, id, ...`` alike, each an index range in
+    commit order) past the run's position, in ``(key, id)`` order, ``limit + 1`` at most: each
+    branch is cut at ``limit + 1`` before the union, so none reads more."""
+    limited: list[Select[Any]] = []
+    for branch in branches:
+        key, id_ = branch.selected_columns[0], branch.selected_columns[1]
+        after = run.beyond(key, id_)
+        if after is not None:
+            branch = branch.where(after)
+        limited.append(branch.order_by(key, id_).limit(limit + 1))
+    both = union_all(*limited).subquery()
+    return select(both).order_by(both.c.key, both.c.id).limit(limit + 1)
 
 
 def paged(run: Run, changes: Sequence[Change], limit: int) -> tuple[list[Change], str | None]:

@@ -5,9 +5,7 @@ steps; the people a partner may no longer see come as removals, to that partner 
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,53 +17,19 @@ from shared.db import create_engine
 from shared.pagination import decode_cursor, encode_cursor
 from tests.pathways.conftest import deliver, open_pathway, person, step
 from tests.support import Org, envelope
+from tests.sync_support import Done, count, sync_run, sync_runs_until
 
 
 async def sync(
     client: httpx.AsyncClient, org: Org, since: str, limit: int = 50
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
-    """A whole sync run, page by page: its items, removals and watermark."""
-    items: list[dict[str, Any]] = []
-    removed: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"since": since, "limit": limit}
-        if cursor:
-            params["cursor"] = cursor
-        answer = await client.get("/api/v1/pathways", params=params, headers=org.operator)
-        assert answer.status_code == 200, answer.text
-        page = answer.json()
-        items += page["items"]
-        removed += page["removed"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items, removed, page["watermark"]
+    return await sync_run(client, "/api/v1/pathways", org.operator, since, limit)
 
 
 async def sync_until(
-    client: httpx.AsyncClient,
-    org: Org,
-    since: str,
-    done: Callable[[list[dict[str, Any]], list[dict[str, Any]]], bool],
-    limit: int = 50,
+    client: httpx.AsyncClient, org: Org, since: str, done: Done, limit: int = 50
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
-    """Syncs, each from the last one's watermark, until ``done`` holds of all they brought. A
-    watermark waits for every older transaction on the server, another test's included, so what
-    one sync does not bring yet, a later one brings."""
-    items: list[dict[str, Any]] = []
-    removed: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 60
-    while True:
-        more, gone, since = await sync(client, org, since, limit)
-        items += more
-        removed += gone
-        if done(items, removed) or time.monotonic() > deadline:
-            return items, removed, since
-        await asyncio.sleep(0.05)
-
-
-def count(expected: int) -> Callable[[list[dict[str, Any]], list[dict[str, Any]]], bool]:
-    return lambda items, removed: len(items) + len(removed) >= expected
+    return await sync_runs_until(client, "/api/v1/pathways", org.operator, since, done, limit)
 
 
 async def test_a_first_load_pages_every_pathway_once_with_its_actions_and_steps(

@@ -33,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_express
 from shared.access_mirror import access_table, grant_table
 from shared.db import make_metadata
 from shared.events import inbox_table, outbox_tables
+from shared.events.outbox import CURRENT_TRANSACTION_ID
 from shared.idempotency import idempotency_table
 
 # None is SQL NULL, not the JSON value null: ``IS NULL`` finds what was cleared (a card ended by a
@@ -53,6 +54,15 @@ class Base(DeclarativeBase):
 
 def _timestamp() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def sync_xact() -> Mapped[int]:
+    """The last transaction that wrote the row, stamped by a trigger (``shared.sync``)."""
+    return mapped_column(
+        BigInteger,
+        server_default=text(CURRENT_TRANSACTION_ID),
+        comment="the last transaction that wrote the row: a sync's commit order",
+    )
 
 
 class CandidateProfile(Base):
@@ -203,6 +213,7 @@ class Referral(Base):
         Index("ix_referral_provider", "provider_organization_id", "created_at", "id"),
         Index("ix_referral_beneficiary", "beneficiary_id"),
         Index("ix_referral_cluster", "cluster_id", "created_at"),
+        Index("ix_referral_sync", "sync_xact", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -241,6 +252,8 @@ class Referral(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = _timestamp()
     updated_at: Mapped[datetime] = _timestamp()
+    # Stamped by a trigger on every write (shared.sync).
+    sync_xact: Mapped[int] = sync_xact()
     # Loaded with the row by ``referrals.readable``: the person's consent to matching and the
     # referrer's view of them both still hold (``consent_ends.card_allowed``).
     card_visible: Mapped[bool | None] = query_expression()

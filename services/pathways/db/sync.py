@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Uuid, cast, literal, null, select, union_all
+from sqlalchemy import ColumnElement, Select, Uuid, cast, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pathways.db.models import (
@@ -25,7 +25,7 @@ from services.pathways.db.models import (
 from services.pathways.db.pathways import person_visible
 from shared.access_mirror import lost_people
 from shared.auth import Principal
-from shared.sync import ORIGIN, Change, Removed, RemovedReason, Run
+from shared.sync import ORIGIN, Change, Removed, Run, in_commit_order, reason_for
 
 
 def _statement(principal: Principal, run: Run, now: datetime, limit: int) -> Select[Any]:
@@ -54,15 +54,7 @@ def _statement(principal: Principal, run: Run, now: datetime, limit: int) -> Sel
                 lost.c.merged_into,
             )
         )
-    limited: list[Select[Any]] = []
-    for branch in branches:
-        key, id_ = branch.selected_columns[0], branch.selected_columns[1]
-        after = run.beyond(key, id_)
-        if after is not None:
-            branch = branch.where(after)
-        limited.append(branch.order_by(key, id_).limit(limit + 1))
-    both = union_all(*limited).subquery()
-    return select(both).order_by(both.c.key, both.c.id).limit(limit + 1)
+    return in_commit_order(run, branches, limit)
 
 
 def _no_removal() -> tuple[ColumnElement[Any], ...]:
@@ -71,12 +63,6 @@ def _no_removal() -> tuple[ColumnElement[Any], ...]:
         literal(False).label("erased"),
         cast(null(), Uuid).label("merged_into"),
     )
-
-
-def _removed(erased: bool, merged_into: uuid.UUID | None) -> RemovedReason:
-    if erased:
-        return RemovedReason.ERASED
-    return RemovedReason.MERGED if merged_into is not None else RemovedReason.WITHDRAWN
 
 
 async def changes(
@@ -91,7 +77,7 @@ async def changes(
             removed=Removed(
                 type="beneficiary",
                 id=row.id,
-                reason=_removed(row.erased, row.merged_into),
+                reason=reason_for(row.erased, row.merged_into),
                 merged_into=row.merged_into,
             )
             if row.removal
