@@ -59,3 +59,25 @@ async def sync_runs_until(
 
 def count(expected: int) -> Done:
     return lambda items, removed: len(items) + len(removed) >= expected
+
+
+async def ids_synced_during(
+    client: httpx.AsyncClient,
+    path: str,
+    headers: dict[str, str],
+    writing: asyncio.Task[Any],
+    expected: int,
+) -> list[str]:
+    """The ids a client syncing in a loop (two a page) gets while ``writing`` runs, and after it
+    until ``expected`` came: each as often as it came."""
+    seen: list[str] = []
+    watermark = "0"
+    while not writing.done():
+        items, _, watermark = await sync_run(client, path, headers, watermark, limit=2)
+        seen += [item["id"] for item in items]
+        await asyncio.sleep(0.01)
+    await writing
+    items, _, _ = await sync_runs_until(
+        client, path, headers, watermark, lambda items, _: len(seen) + len(items) >= expected
+    )
+    return seen + [item["id"] for item in items]

@@ -20,7 +20,7 @@ from tests.matching.conftest import deliver, offer, person
 from tests.matching.test_referrals import referral_row
 from tests.matching.test_withdrawal import access
 from tests.support import Org, envelope
-from tests.sync_support import Done, count, sync_run, sync_runs_until
+from tests.sync_support import Done, count, ids_synced_during, sync_run, sync_runs_until
 
 REFERRALS = "/api/v1/referrals"
 
@@ -137,19 +137,10 @@ async def test_concurrent_writers_every_referral_arrives_exactly_once(
             made.append(str(await referral_row(matching_database, people[index], course, ngo)))
         return made
 
-    seen: list[str] = []
-    watermark = "0"
     try:
         writing = asyncio.create_task(writers())
-        while not writing.done():
-            items, _, watermark = await sync(matching, provider.provider, watermark, limit=2)
-            seen += [item["id"] for item in items]
-            await asyncio.sleep(0.01)
-        made = await writing
-        items, _, _ = await sync_until(
-            matching, provider.provider, watermark, lambda items, _: len(seen) + len(items) >= 16
-        )
-        seen += [item["id"] for item in items]
+        seen = await ids_synced_during(matching, REFERRALS, provider.provider, writing, 16)
+        made = writing.result()
     finally:
         await engine.dispose()
     assert len(held) == 4
@@ -285,3 +276,134 @@ async def test_a_sync_refuses_filters_a_forged_watermark_and_one_from_the_future
     gone = await matching.get(REFERRALS, params={"since": ahead}, headers=ngo.operator)
     assert gone.status_code == 410
     assert gone.json()["type"].endswith("sync-restart")
+
+
+OFFERS, POINTS = "/api/v1/offers", "/api/v1/service-points"
+
+
+async def test_the_catalogue_syncs_in_commit_order_with_its_deletions(
+    matching: httpx.AsyncClient, matching_database: str, orgs: tuple[Org, Org, Org]
+) -> None:
+    """Offers: a first load paged by one, then what changed; a deletion comes as removed to a
+    reader of the offer, a draft's deletion to its own organisation only. A service point closed
+    (its DELETE) still comes, as an item: referrals name it."""
+    provider, reader, _ = orgs
+    first, second = await offer(matching, provider), await offer(matching, provider)
+    draft = await offer(matching, provider, status="draft")
+    items, removed, reader_mark = await sync_runs_until(
+        matching, OFFERS, reader.operator, "0", count(2), limit=1
+    )
+    assert ids(items) == sorted([first["id"], second["id"]])  # another's draft: never
+    _, _, provider_mark = await sync_runs_until(matching, OFFERS, provider.provider, "0", count(3))
+
+    engine = create_engine(matching_database, pool_size=1, max_overflow=0)
+    try:
+        async with engine.connect() as connection:
+            transaction = await connection.begin()
+            await connection.execute(
+                text("UPDATE offer SET title = 'Late title' WHERE id = :id"), {"id": first["id"]}
+            )
+            for gone in (second, draft):
+                deleted = await matching.delete(f"{OFFERS}/{gone['id']}", headers=provider.provider)
+                assert deleted.status_code == 204
+            during, _, _ = await sync_run(matching, OFFERS, reader.operator, reader_mark)
+            assert during == []  # the held update is older than the deletions: both wait
+            await transaction.commit()
+    finally:
+        await engine.dispose()
+    items, removed, _ = await sync_runs_until(
+        matching, OFFERS, reader.operator, reader_mark, count(2)
+    )
+    assert [(item["id"], item["title"]) for item in items] == [(first["id"], "Late title")]
+    assert removed == [
+        {"type": "offer", "id": second["id"], "reason": "deleted", "merged_into": None}
+    ]
+    items, removed, _ = await sync_runs_until(
+        matching, OFFERS, provider.provider, provider_mark, count(3)
+    )
+    assert sorted((r["id"], r["reason"]) for r in removed) == sorted(
+        [(second["id"], "deleted"), (draft["id"], "deleted")]
+    )
+
+    point = await matching.post(
+        POINTS,
+        json={
+            "name": "Sportello",
+            "kind": "legal_aid",
+            "need_domains": ["housing"],
+            "tier": "low_threshold",
+            "territory_code": "IT_058091",
+            "access_mode": "drop_in",
+        },
+        headers=provider.provider,
+    )
+    assert point.status_code == 201, point.text
+    _, _, point_mark = await sync_runs_until(matching, POINTS, reader.operator, "0", count(1))
+    closed = await matching.delete(f"{POINTS}/{point.json()['id']}", headers=provider.provider)
+    assert closed.status_code == 204
+    items, removed, _ = await sync_runs_until(
+        matching, POINTS, reader.operator, point_mark, count(1)
+    )
+    assert [(item["id"], item["status"]) for item in items] == [(point.json()["id"], "closed")]
+    assert removed == []
+
+
+async def test_concurrent_writers_every_offer_arrives_exactly_once(
+    matching: httpx.AsyncClient, matching_database: str, orgs: tuple[Org, Org, Org]
+) -> None:
+    provider, reader, _ = orgs
+    engine = create_engine(matching_database, pool_size=4, max_overflow=0)
+    held: list[str] = []
+
+    async def slow_writer() -> None:
+        async with engine.connect() as connection, connection.begin():
+            offer_id = str(uuid.uuid4())
+            await connection.execute(
+                text(
+                    "INSERT INTO offer (id, organization_id, type, title, status, seats, "
+                    "seats_taken, required_skills, preferred_skills, permit_must_allow_work, "
+                    "languages_of_instruction, version, created_by) VALUES (:id, :org, "
+                    "'internship', 'Held', 'open', 1, 0, '{}', '{}', false, '{}', 1, 'held')"
+                ),
+                {"id": offer_id, "org": provider.id},
+            )
+            held.append(offer_id)
+            await asyncio.sleep(0.15)
+
+    async def writers() -> list[str]:
+        made: list[str] = []
+        for index in range(12):
+            if index % 3 == 0:
+                await slow_writer()
+            made.append((await offer(matching, provider))["id"])
+        return made
+
+    try:
+        writing = asyncio.create_task(writers())
+        seen = await ids_synced_during(matching, OFFERS, reader.operator, writing, 16)
+        made = writing.result()
+    finally:
+        await engine.dispose()
+    assert sorted(seen) == sorted(made + held)
+
+
+async def test_a_catalogue_sync_refuses_filters_and_a_watermark_older_than_its_deletions(
+    matching: httpx.AsyncClient, orgs: tuple[Org, Org, Org]
+) -> None:
+    reader = orgs[0]
+    for path, name, value in ((OFFERS, "type", "internship"), (POINTS, "status", "closed")):
+        filtered = await matching.get(
+            path, params={"since": "0", name: value}, headers=reader.operator
+        )
+        assert filtered.status_code == 422
+        assert filtered.json()["errors"][0]["field"] == f"query.{name}"
+        _, _, watermark = await sync_run(matching, path, reader.operator, "0")
+        xact, moment = decode_cursor(watermark, 2)
+        old = encode_cursor([xact, datetime.fromisoformat(str(moment)) - timedelta(days=91)])
+        gone = await matching.get(path, params={"since": old}, headers=reader.operator)
+        assert gone.status_code == 410
+        assert gone.json()["type"].endswith("sync-restart")
+        ahead = encode_cursor([xact + 10_000_000, datetime.fromisoformat(str(moment))])
+        assert (
+            await matching.get(path, params={"since": ahead}, headers=reader.operator)
+        ).status_code == 410

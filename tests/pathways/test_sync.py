@@ -17,7 +17,7 @@ from shared.db import create_engine
 from shared.pagination import decode_cursor, encode_cursor
 from tests.pathways.conftest import deliver, open_pathway, person, step
 from tests.support import Org, envelope
-from tests.sync_support import Done, count, sync_run, sync_runs_until
+from tests.sync_support import Done, count, ids_synced_during, sync_run, sync_runs_until
 
 
 async def sync(
@@ -127,19 +127,10 @@ async def test_concurrent_writers_every_pathway_arrives_exactly_once(
             opened.append((await open_pathway(pathways, owner, people[index]))["id"])
         return opened
 
-    seen: list[str] = []
-    watermark = "0"
     try:
         writing = asyncio.create_task(writers())
-        while not writing.done():
-            items, _, watermark = await sync(pathways, owner, watermark, limit=2)
-            seen += [item["id"] for item in items]
-            await asyncio.sleep(0.01)
-        opened = await writing
-        items, _, _ = await sync_until(
-            pathways, owner, watermark, lambda items, _: len(seen) + len(items) >= 16
-        )
-        seen += [item["id"] for item in items]
+        seen = await ids_synced_during(pathways, "/api/v1/pathways", owner.operator, writing, 16)
+        opened = writing.result()
     finally:
         await engine.dispose()
     assert len(held) == 4

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
 from services.matching.schemas.explanations import FreeTextSkill, SkillGapsRead
-from shared.sync import Removed
+from shared.sync import Removed, removed_field, watermark_field
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -167,15 +167,11 @@ class ProposedMatch(BaseModel):
 class ReferralPage(BaseModel):
     items: list[ReferralRead]
     next_cursor: str | None
-    removed: list[Removed] = Field(
-        default_factory=list,
-        description="in a sync (`since`): the people whose referrals you must drop "
-        "(`beneficiary`), and single referrals you no longer read (`referral`)",
+    removed: list[Removed] = removed_field(
+        "the people whose referrals you must drop (`beneficiary`), and single referrals you "
+        "no longer read (`referral`)"
     )
-    watermark: str | None = Field(
-        default=None,
-        description="in a sync: keep it (once `next_cursor` is null) as the next sync's `since`",
-    )
+    watermark: str | None = watermark_field()
 
 
 class OfferMatch(BaseModel):
