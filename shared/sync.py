@@ -96,9 +96,10 @@ class RestartSync(Problem):
 
     status, slug, title = 410, "sync-restart", "Sync again from the start"
 
-    def __init__(self) -> None:
+    def __init__(self, detail: str | None = None) -> None:
         super().__init__(
-            "This watermark is ahead of the database (restored from a backup?): sync again "
+            detail
+            or "This watermark is ahead of the database (restored from a backup?): sync again "
             "with since=0 and replace your copy."
         )
 
@@ -122,10 +123,22 @@ def _mark(since: str) -> Mark:
     return Mark(xact, moment)
 
 
-async def begin(session: AsyncSession, since: str, cursor: str | None, now: datetime) -> Run:
+async def begin(
+    session: AsyncSession,
+    since: str,
+    cursor: str | None,
+    now: datetime,
+    horizon: datetime | None = None,
+) -> Run:
     """The run a request continues (its ``cursor``) or begins (at the database's oldest running
-    transaction and ``now``)."""
+    transaction and ``now``). ``horizon``: the oldest moment the list still knows its deletions
+    from; a watermark taken before it is a 410 (the copy may hold what was deleted since)."""
     start = _mark(since)
+    if horizon is not None and start != ORIGIN and start.moment < horizon:
+        raise RestartSync(
+            "This watermark is older than the deletions this list keeps: sync again with "
+            "since=0 and replace your copy."
+        )
     if cursor:
         try:
             values = decode_cursor(cursor, (int, datetime, int, datetime, int, uuid.UUID))
@@ -147,6 +160,13 @@ class RemovedReason(StrEnum):
     DELETED = "deleted"
 
 
+def reason_for(erased: bool, merged_into: uuid.UUID | None) -> RemovedReason:
+    """Why a person left the caller's view, from the access mirror's row."""
+    if erased:
+        return RemovedReason.ERASED
+    return RemovedReason.MERGED if merged_into is not None else RemovedReason.WITHDRAWN
+
+
 class Removed(BaseModel):
     """Something to drop from your copy: a record, or everything you hold about a person."""
 
@@ -159,6 +179,19 @@ class Removed(BaseModel):
     reason: RemovedReason
     merged_into: uuid.UUID | None = Field(
         default=None, description="for `merged`: the record the person now is (if you may see it)"
+    )
+
+
+def removed_field(what: str) -> Any:
+    """A list page's ``removed``: in a sync (``since``), ``what`` you must drop."""
+    return Field(default_factory=list, description=f"in a sync (`since`): {what}")
+
+
+def watermark_field() -> Any:
+    """A list page's ``watermark``."""
+    return Field(
+        default=None,
+        description="in a sync: keep it (once `next_cursor` is null) as the next sync's `since`",
     )
 
 

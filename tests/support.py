@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,50 +131,3 @@ async def deliver_events(client: httpx.AsyncClient, token: str, *events: dict[st
         headers={"Authorization": f"Bearer {token}"},
     )
     assert answer.status_code == 200, answer.text
-
-
-SyncDone = Callable[[list[dict[str, Any]], list[dict[str, Any]]], bool]
-
-
-async def sync_run(
-    client: httpx.AsyncClient, path: str, headers: dict[str, str], since: str, limit: int = 50
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
-    """A whole sync run of ``path`` (``shared.sync``), page by page: items, removals, watermark."""
-    items: list[dict[str, Any]] = []
-    removed: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"since": since, "limit": limit}
-        if cursor:
-            params["cursor"] = cursor
-        answer = await client.get(path, params=params, headers=headers)
-        assert answer.status_code == 200, answer.text
-        page = answer.json()
-        items += page["items"]
-        removed += page["removed"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items, removed, page["watermark"]
-
-
-async def sync_runs_until(
-    client: httpx.AsyncClient,
-    path: str,
-    headers: dict[str, str],
-    since: str,
-    done: SyncDone,
-    limit: int = 50,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
-    """Syncs, each from the last one's watermark, until ``done`` holds of all they brought. A
-    watermark waits for every older transaction on the server, another test's included, so what
-    one sync does not bring yet, a later one brings."""
-    items: list[dict[str, Any]] = []
-    removed: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 60
-    while True:
-        more, gone, since = await sync_run(client, path, headers, since, limit)
-        items += more
-        removed += gone
-        if done(items, removed) or time.monotonic() > deadline:
-            return items, removed, since
-        await asyncio.sleep(0.05)

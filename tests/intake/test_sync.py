@@ -19,7 +19,8 @@ from shared.pagination import decode_cursor, encode_cursor
 from tests.intake.conftest import Org, register
 from tests.intake.test_emergency import Glass, glass  # noqa: F401 - the fixture
 from tests.intake.test_transfers import ask, consent, decide
-from tests.support import SyncDone, sql, sync_run, sync_runs_until
+from tests.support import sql
+from tests.sync_support import Done, count, sync_run, sync_runs_until
 
 
 async def sync(
@@ -29,13 +30,9 @@ async def sync(
 
 
 async def sync_until(
-    client: httpx.AsyncClient, org: Org, since: str, done: SyncDone, limit: int = 50
+    client: httpx.AsyncClient, org: Org, since: str, done: Done, limit: int = 50
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
     return await sync_runs_until(client, "/api/v1/beneficiaries", org.operator, since, done, limit)
-
-
-def count(expected: int) -> SyncDone:
-    return lambda items, removed: len(items) + len(removed) >= expected
 
 
 def sharing(org: Org, sections: list[str]) -> dict[str, object]:

@@ -16,7 +16,8 @@ from shared import clock
 from shared.db import create_engine
 from shared.pagination import decode_cursor, encode_cursor
 from tests.pathways.conftest import deliver, open_pathway, person, step
-from tests.support import Org, SyncDone, envelope, sync_run, sync_runs_until
+from tests.support import Org, envelope
+from tests.sync_support import Done, count, ids_synced_during, sync_run, sync_runs_until
 
 
 async def sync(
@@ -26,13 +27,9 @@ async def sync(
 
 
 async def sync_until(
-    client: httpx.AsyncClient, org: Org, since: str, done: SyncDone, limit: int = 50
+    client: httpx.AsyncClient, org: Org, since: str, done: Done, limit: int = 50
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
     return await sync_runs_until(client, "/api/v1/pathways", org.operator, since, done, limit)
-
-
-def count(expected: int) -> SyncDone:
-    return lambda items, removed: len(items) + len(removed) >= expected
 
 
 async def test_a_first_load_pages_every_pathway_once_with_its_actions_and_steps(
@@ -130,19 +127,10 @@ async def test_concurrent_writers_every_pathway_arrives_exactly_once(
             opened.append((await open_pathway(pathways, owner, people[index]))["id"])
         return opened
 
-    seen: list[str] = []
-    watermark = "0"
     try:
         writing = asyncio.create_task(writers())
-        while not writing.done():
-            items, _, watermark = await sync(pathways, owner, watermark, limit=2)
-            seen += [item["id"] for item in items]
-            await asyncio.sleep(0.01)
-        opened = await writing
-        items, _, _ = await sync_until(
-            pathways, owner, watermark, lambda items, _: len(seen) + len(items) >= 16
-        )
-        seen += [item["id"] for item in items]
+        seen = await ids_synced_during(pathways, "/api/v1/pathways", owner.operator, writing, 16)
+        opened = writing.result()
     finally:
         await engine.dispose()
     assert len(held) == 4

@@ -14,6 +14,7 @@ from services.matching.db.models import Offer, idempotency
 from services.matching.domain.offers import OfferStatus, OfferType
 from services.matching.schemas.offers import OfferCreate, OfferPage, OfferRead, OfferUpdate
 from services.matching.service import offers, taxonomy
+from services.matching.service.catalogue_sync import sync_offers
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
@@ -21,6 +22,7 @@ from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit
 from shared.responses import json_response
+from shared.sync import SinceParam, refuse_filters_in_sync
 
 router = APIRouter(
     prefix="/api/v1/offers",
@@ -61,7 +63,11 @@ async def create_offer(
 @router.get(
     "",
     response_model=OfferPage,
-    summary="The catalogue: open and closed offers, and the caller's own drafts",
+    responses=problems(410, 422),
+    summary="The catalogue: open and closed offers, and the caller's own drafts; a sync with since",
+    description="With `since`, a sync in commit order instead (see the partner guide): every "
+    "offer written since the watermark, and in `removed` those deleted; 410 if the watermark is "
+    "ahead of the database or older than the 90 days deletions are kept: sync again from 0.",
 )
 async def list_offers(
     principal: CurrentPrincipal,
@@ -73,10 +79,20 @@ async def list_offers(
         OfferStatus | None, Query(alias="status", description="only this status")
     ] = None,
     organization_id: Annotated[uuid.UUID | None, Query(description="only this provider")] = None,
+    since: SinceParam = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
     accept_language: AcceptLanguage = None,
 ) -> Response:
+    language = await taxonomy.caller_language(session, accept_language)
+    if since is not None:
+        refuse_filters_in_sync(
+            type=offer_type, status=offer_status, organization_id=organization_id
+        )
+        synced = await sync_offers(session, principal, since, cursor, limit, language)
+        response = json_response(synced)
+        taxonomy.labelled_in(response, language)
+        return response
     shown, next_cursor = await offers.page(
         session,
         principal,
@@ -86,7 +102,6 @@ async def list_offers(
         limit=limit,
         cursor=cursor,
     )
-    language = await taxonomy.caller_language(session, accept_language)
     labels = await offers.labels(session, shown, language)
     response = json_response(
         {

@@ -22,6 +22,7 @@ from services.matching.schemas.referrals import (
     ReferralUpdate,
 )
 from services.matching.service import explanations, referrals, taxonomy
+from services.matching.service.referral_sync import sync_referrals
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
@@ -29,6 +30,7 @@ from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import BatchIds, CursorParam, Limit
 from shared.responses import json_response
+from shared.sync import SinceParam, refuse_filters_in_sync
 
 router = APIRouter(
     prefix="/api/v1/referrals",
@@ -79,7 +81,16 @@ async def create_referral(
     return response
 
 
-@router.get("", response_model=ReferralPage, summary="Referrals the caller may see, oldest first")
+@router.get(
+    "",
+    response_model=ReferralPage,
+    responses=problems(410, 422),
+    summary="Referrals the caller may see, oldest first; a sync with since",
+    description="With `since`, a sync in commit order instead (see the partner guide): every "
+    "referral written since the watermark as you read it, and in `removed` the people "
+    "(`beneficiary`) and the single referrals (`referral`) you may no longer see; 410 if the "
+    "watermark is ahead of the database (restored from a backup): sync again from 0.",
+)
 async def list_referrals(
     principal: CurrentPrincipal,
     session: ReadSession,
@@ -92,9 +103,19 @@ async def list_referrals(
     ] = None,
     beneficiary_id: Annotated[uuid.UUID | None, Query(description="only of this person")] = None,
     ids: BatchIds = None,
+    since: SinceParam = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
+    if since is not None:
+        refuse_filters_in_sync(
+            status=referral_status,
+            offer_id=offer_id,
+            service_point_id=service_point_id,
+            beneficiary_id=beneficiary_id,
+            id=ids,
+        )
+        return json_response(await sync_referrals(session, principal, since, cursor, limit))
     shown, next_cursor = await referrals.page(
         session,
         principal,

@@ -25,6 +25,7 @@ from services.matching.schemas.service_points import (
     ServicePointUpdate,
 )
 from services.matching.service import service_points
+from services.matching.service.catalogue_sync import sync_service_points
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession, ReadSession
 from shared.etags import check_if_match
@@ -32,6 +33,7 @@ from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit
 from shared.responses import json_response
+from shared.sync import SinceParam, refuse_filters_in_sync
 
 router = APIRouter(
     prefix="/api/v1/service-points",
@@ -65,9 +67,13 @@ async def create_service_point(
 @router.get(
     "",
     response_model=ServicePointPage,
-    responses=problems(422),
+    responses=problems(410, 422),
     summary="The service points published to the caller's organisation, active ones unless "
-    "`status=closed`",
+    "`status=closed`; a sync with since",
+    description="With `since`, a sync in commit order instead (see the partner guide): every "
+    "point written since the watermark, closed ones too (`status: closed`), and in `removed` "
+    "those deleted; 410 if the watermark is ahead of the database or older than the 90 days "
+    "deletions are kept: sync again from 0.",
 )
 async def list_service_points(
     principal: CurrentPrincipal,
@@ -86,11 +92,24 @@ async def list_service_points(
     language: Annotated[LanguageCode | None, Query(description="serving this language")] = None,
     organization_id: Annotated[uuid.UUID | None, Query(description="run by it")] = None,
     point_status: Annotated[
-        ServicePointStatus, Query(alias="status", description="active (default) or closed")
-    ] = ServicePointStatus.ACTIVE,
+        ServicePointStatus | None,
+        Query(alias="status", description="active (the default) or closed"),
+    ] = None,
+    since: SinceParam = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Response:
+    if since is not None:
+        refuse_filters_in_sync(
+            territory=territory,
+            kind=kind,
+            need=need,
+            tier=tier,
+            language=language,
+            organization_id=organization_id,
+            status=point_status,
+        )
+        return json_response(await sync_service_points(session, principal, since, cursor, limit))
     shown, next_cursor = await service_points.page(
         session,
         principal,
@@ -100,7 +119,7 @@ async def list_service_points(
         tier=tier.value if tier is not None else None,
         language=language,
         organization_id=organization_id,
-        status=point_status.value,
+        status=(point_status or ServicePointStatus.ACTIVE).value,
         limit=limit,
         cursor=cursor,
     )

@@ -24,10 +24,10 @@ from shared.access_mirror import visible_condition
 from shared.auth import Principal
 
 
-def person_visible(principal: Principal, column: Any) -> Any:
-    """The caller may see the person of ``column`` (their ``profile`` section, now)."""
+def person_visible(principal: Principal, column: Any, now: datetime | None = None) -> Any:
+    """The caller may see the person of ``column`` (their ``profile`` section, at ``now``)."""
     return visible_condition(
-        beneficiary_access, beneficiary_grant, column, principal, SECTION, clock.now()
+        beneficiary_access, beneficiary_grant, column, principal, SECTION, now or clock.now()
     )
 
 

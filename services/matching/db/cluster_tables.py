@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.matching.db.models import Base
+from services.matching.db.models import Base, sync_xact_column
 
 CLUSTER_STATUSES = ("forming", "active", "sustaining", "closed")
 TIERS = ("low_threshold", "intermediate", "structured")
@@ -128,6 +128,7 @@ class ServicePoint(Base):
         Index("ix_service_point_organization", "organization_id"),
         Index("ix_service_point_needs", "need_domains", postgresql_using="gin"),
         Index("ix_service_point_clusters", "cluster_ids", postgresql_using="gin"),
+        Index("ix_service_point_sync", "sync_xact", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -167,6 +168,7 @@ class ServicePoint(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = _timestamp()
     updated_at: Mapped[datetime] = _timestamp()
+    sync_xact: Mapped[int] = sync_xact_column()
 
 
 class TerritoryProfile(Base):

@@ -33,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_express
 from shared.access_mirror import access_table, grant_table
 from shared.db import make_metadata
 from shared.events import inbox_table, outbox_tables
+from shared.events.outbox import CURRENT_TRANSACTION_ID
 from shared.idempotency import idempotency_table
 
 # None is SQL NULL, not the JSON value null: ``IS NULL`` finds what was cleared (a card ended by a
@@ -53,6 +54,15 @@ class Base(DeclarativeBase):
 
 def _timestamp() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def sync_xact_column() -> Mapped[int]:
+    """The last transaction that wrote the row, stamped by a trigger (``shared.sync``)."""
+    return mapped_column(
+        BigInteger,
+        server_default=text(CURRENT_TRANSACTION_ID),
+        comment="the last transaction that wrote the row: a sync's commit order",
+    )
 
 
 class CandidateProfile(Base):
@@ -113,6 +123,7 @@ class Offer(Base):
         Index("ix_offer_organization", "organization_id", "status"),
         Index("ix_offer_territory", "territory_code"),
         Index("ix_offer_clusters", "cluster_ids", postgresql_using="gin"),
+        Index("ix_offer_sync", "sync_xact", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -158,6 +169,7 @@ class Offer(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = _timestamp()
     updated_at: Mapped[datetime] = _timestamp()
+    sync_xact: Mapped[int] = sync_xact_column()
 
 
 class IndexRevision(Base):
@@ -203,6 +215,7 @@ class Referral(Base):
         Index("ix_referral_provider", "provider_organization_id", "created_at", "id"),
         Index("ix_referral_beneficiary", "beneficiary_id"),
         Index("ix_referral_cluster", "cluster_id", "created_at"),
+        Index("ix_referral_sync", "sync_xact", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -241,9 +254,31 @@ class Referral(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = _timestamp()
     updated_at: Mapped[datetime] = _timestamp()
+    # Stamped by a trigger on every write (shared.sync).
+    sync_xact: Mapped[int] = sync_xact_column()
     # Loaded with the row by ``referrals.readable``: the person's consent to matching and the
     # referrer's view of them both still hold (``consent_ends.card_allowed``).
     card_visible: Mapped[bool | None] = query_expression()
+
+
+class CatalogueDeletion(Base):
+    """An offer or a service point deleted, as it was published (written by a trigger on the
+    deletion): what a sync tells the organisations that read it. Kept ``DELETION_DAYS``: a
+    watermark older than that must sync again from 0."""
+
+    __tablename__ = "catalogue_deletion"
+    __table_args__ = (
+        Index("ix_catalogue_deletion_sync", "kind", "sync_xact", "id"),
+        Index("ix_catalogue_deletion_deleted_at", "deleted_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), comment="offer or service_point")
+    organization_id: Mapped[uuid.UUID]
+    status: Mapped[str] = mapped_column(String(12))
+    cluster_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid))
+    sync_xact: Mapped[int] = sync_xact_column()
+    deleted_at: Mapped[datetime] = _timestamp()
 
 
 # The taxonomy's tables share this metadata (migrations and tests see one schema).

@@ -7,13 +7,14 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, text, true, update
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import pages
+from services.matching.db.catalogue_sync import published
 from services.matching.db.cluster_scope import member_cluster_ids
 from services.matching.db.cluster_tables import Cluster
-from services.matching.db.models import Offer, Referral
+from services.matching.db.models import CatalogueDeletion, Offer, Referral
 from services.matching.domain.access import reads_catalogue
 from services.matching.domain.catalogue import Viewer
 from services.matching.errors import OfferNotFound
@@ -71,24 +72,45 @@ async def existing_clusters(session: AsyncSession, ids: Collection[uuid.UUID]) -
 
 def published_to(seen_by: Viewer) -> ColumnElement[bool]:
     """``Viewer.sees`` (``domain.clusters.published_to``) as a condition on ``offer``."""
-    if seen_by.unrestricted:
-        return true()
-    conditions = [func.cardinality(Offer.cluster_ids) == 0]
-    if seen_by.organization_id is not None:
-        conditions.append(Offer.organization_id == seen_by.organization_id)
-    if seen_by.cluster_ids:
-        conditions.append(Offer.cluster_ids.overlap(sorted(seen_by.cluster_ids)))
-    return or_(*conditions)
+    return published(
+        Offer.cluster_ids,
+        Offer.organization_id,
+        seen_by.organization_id,
+        seen_by.cluster_ids,
+        seen_by.unrestricted,
+    )
+
+
+def readable_condition(principal: Principal, seen_by: Viewer) -> ColumnElement[bool]:
+    """Open and closed offers published to the caller (``published_to``), and its own drafts."""
+    if not reads_catalogue(principal):
+        return false()
+    return and_(
+        or_(Offer.status != "draft", Offer.organization_id == principal.organization_id),
+        published_to(seen_by),
+    )
+
+
+def was_readable(principal: Principal, seen_by: Viewer) -> ColumnElement[bool]:
+    """``readable_condition`` over a deleted offer as it was (``CatalogueDeletion``)."""
+    log = CatalogueDeletion
+    if not reads_catalogue(principal):
+        return false()
+    return and_(
+        or_(log.status != "draft", log.organization_id == principal.organization_id),
+        published(
+            log.cluster_ids,
+            log.organization_id,
+            seen_by.organization_id,
+            seen_by.cluster_ids,
+            seen_by.unrestricted,
+        ),
+    )
 
 
 def readable(principal: Principal, seen_by: Viewer) -> Select[Offer]:
     """Open and closed offers published to the caller (``published_to``), and its own drafts."""
-    if not reads_catalogue(principal):
-        return select(Offer).where(text("false"))
-    return select(Offer).where(
-        or_(Offer.status != "draft", Offer.organization_id == principal.organization_id),
-        published_to(seen_by),
-    )
+    return select(Offer).where(readable_condition(principal, seen_by))
 
 
 async def get_readable(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:

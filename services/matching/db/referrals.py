@@ -9,7 +9,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, not_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, false, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import with_expression
@@ -25,24 +25,32 @@ from shared import clock
 from shared.auth import Principal
 
 
-def readable(principal: Principal) -> Select[Referral]:
-    """The referrer's organisation (while it may see the person) and the provider's; each row
-    with ``card_visible``."""
-    statement = select(Referral).options(
-        with_expression(Referral.card_visible, card_allowed(clock.now()))
-    )
+def readable_condition(principal: Principal, now: datetime) -> ColumnElement[bool]:
+    """A referral row the caller reads: its organisation referred it (while it may see the
+    person's ``profile`` at ``now``), or provides what it is to."""
     as_referrer, as_provider = referral_sides(principal)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if as_referrer:
         conditions.append(
             and_(
                 Referral.organization_id == principal.organization_id,
-                person_visible(principal, Referral.beneficiary_id),
+                person_visible(principal, Referral.beneficiary_id, now),
             )
         )
     if as_provider:
-        conditions.append(and_(Referral.provider_organization_id == principal.organization_id))
-    return statement.where(or_(*conditions)) if conditions else statement.where(False)  # type: ignore[arg-type]
+        conditions.append(Referral.provider_organization_id == principal.organization_id)
+    return or_(*conditions) if conditions else false()
+
+
+def readable(principal: Principal) -> Select[Referral]:
+    """The referrer's organisation (while it may see the person) and the provider's; each row
+    with ``card_visible``."""
+    now = clock.now()
+    return (
+        select(Referral)
+        .options(with_expression(Referral.card_visible, card_allowed(now)))
+        .where(readable_condition(principal, now))
+    )
 
 
 async def get_readable(

@@ -5,25 +5,38 @@ published to no cluster, to a cluster the reader's organisation is in, and its o
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import pages
+from services.matching.db.catalogue_sync import published
 from services.matching.db.cluster_tables import ServicePoint
+from services.matching.db.models import CatalogueDeletion
 from services.matching.domain.service_points import Audience
 
 
-def _published(audience: Audience) -> ColumnElement[bool]:
-    """``Audience.sees`` as a condition on the rows."""
-    if audience.everything:
-        return true()
-    conditions: list[ColumnElement[bool]] = [func.cardinality(ServicePoint.cluster_ids) == 0]
-    if audience.organization_id is not None:
-        conditions.append(ServicePoint.organization_id == audience.organization_id)
-    if audience.cluster_ids:
-        conditions.append(ServicePoint.cluster_ids.overlap(sorted(audience.cluster_ids)))
-    return or_(*conditions)
+def _published(audience: Audience, entry: Any = ServicePoint) -> ColumnElement[bool]:
+    """``Audience.sees`` as a condition on the rows (of ``entry``: the table, or the deletions'
+    log)."""
+    return published(
+        entry.cluster_ids,
+        entry.organization_id,
+        audience.organization_id,
+        audience.cluster_ids,
+        audience.everything,
+    )
+
+
+def visible(audience: Audience) -> ColumnElement[bool]:
+    """The points (closed ones too) ``audience`` reads."""
+    return _published(audience)
+
+
+def was_visible(audience: Audience) -> ColumnElement[bool]:
+    """A deleted point ``audience`` read when it was deleted (``CatalogueDeletion``)."""
+    return _published(audience, CatalogueDeletion)
 
 
 async def get(

@@ -21,6 +21,7 @@ from services.matching.domain.offers import OfferStatus, OfferType
 from shared.contracts.classifications import NaceSection
 from shared.contracts.territories import TerritoryCode
 from shared.dates import IsoDate
+from shared.sync import Removed, removed_field, watermark_field
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -260,3 +261,5 @@ class OfferRead(BaseModel):
 class OfferPage(BaseModel):
     items: list[OfferRead]
     next_cursor: str | None
+    removed: list[Removed] = removed_field("the offers deleted (`offer`, `deleted`)")
+    watermark: str | None = watermark_field()

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
 from services.matching.schemas.explanations import FreeTextSkill, SkillGapsRead
+from shared.sync import Removed, removed_field, watermark_field
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -166,6 +167,11 @@ class ProposedMatch(BaseModel):
 class ReferralPage(BaseModel):
     items: list[ReferralRead]
     next_cursor: str | None
+    removed: list[Removed] = removed_field(
+        "the people whose referrals you must drop (`beneficiary`), and single referrals you "
+        "no longer read (`referral`)"
+    )
+    watermark: str | None = watermark_field()
 
 
 class OfferMatch(BaseModel):

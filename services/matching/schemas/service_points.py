@@ -27,6 +27,7 @@ from services.matching.domain.service_points import (
     overlapping_hours,
 )
 from services.matching.schemas.offers import LanguageCode, Text, Title
+from shared.sync import Removed, removed_field, watermark_field
 
 Time = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 TerritoryCode = Annotated[
@@ -241,3 +242,7 @@ class ServicePointRead(BaseModel):
 class ServicePointPage(BaseModel):
     items: list[ServicePointRead]
     next_cursor: str | None
+    removed: list[Removed] = removed_field(
+        "the points deleted (`service_point`, `deleted`); a closed point comes as an item"
+    )
+    watermark: str | None = watermark_field()

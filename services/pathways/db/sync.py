@@ -25,7 +25,7 @@ from services.pathways.db.models import (
 from services.pathways.db.pathways import person_visible
 from shared.access_mirror import lost_people
 from shared.auth import Principal
-from shared.sync import ORIGIN, Change, RemovedReason, Run, in_commit_order, person_change
+from shared.sync import ORIGIN, Change, Run, in_commit_order, person_change, reason_for
 
 
 def _statement(principal: Principal, run: Run, now: datetime, limit: int) -> Select[Any]:
@@ -67,12 +67,6 @@ def _no_removal() -> tuple[ColumnElement[Any], ...]:
     )
 
 
-def _removed(erased: bool, merged_into: uuid.UUID | None) -> RemovedReason:
-    if erased:
-        return RemovedReason.ERASED
-    return RemovedReason.MERGED if merged_into is not None else RemovedReason.WITHDRAWN
-
-
 async def changes(
     session: AsyncSession, principal: Principal, run: Run, now: datetime, limit: int
 ) -> list[Change]:
@@ -82,7 +76,7 @@ async def changes(
         person_change(
             row.key,
             row.id,
-            _removed(row.erased, row.merged_into) if row.removal else None,
+            reason_for(row.erased, row.merged_into) if row.removal else None,
             row.merged_into,
         )
         for row in rows

@@ -13,7 +13,7 @@ from services.pathways.domain.attention import Attention
 from services.pathways.domain.employment import ContractType, EmploymentStatus, Outcome
 from services.pathways.domain.loop import Step
 from services.pathways.schemas.steps import ActionRead, StepRead
-from shared.sync import Removed
+from shared.sync import Removed, removed_field, watermark_field
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -86,14 +86,8 @@ class PathwayRead(BaseModel):
 class PathwayPage(BaseModel):
     items: list[PathwayRead]
     next_cursor: str | None
-    removed: list[Removed] = Field(
-        default_factory=list,
-        description="in a sync (`since`): the people whose pathways you must drop",
-    )
-    watermark: str | None = Field(
-        default=None,
-        description="in a sync: keep it (once `next_cursor` is null) as the next sync's `since`",
-    )
+    removed: list[Removed] = removed_field("the people whose pathways you must drop")
+    watermark: str | None = watermark_field()
 
 
 class CloseRequest(Strict):
