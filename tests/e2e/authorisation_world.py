@@ -266,13 +266,12 @@ def _casework(client: httpx.Client, person: Person, offer_id: str) -> None:
     ok(client.post(f"{url}/assessments", json=assessment, headers=headers))
     actions = {"actions": [{"type": "vocational_training", "title": "Kitchen hygiene course"}]}
     ok(client.post(f"{url}/actions", json=actions, headers=headers))
-    person.action_id = ok(client.get(f"{url}/actions", headers=headers))[0]["id"]
+    person.action_id = ok(client.get(f"{url}/actions", headers=headers))["items"][0]["id"]
     # A placement starts the retention follow-ups, so that follow_up_id has real values.
     placed = {"date": "2026-11-01", "employment_status": "precarious_formal", "progress": []}
     ok(client.post(f"{url}/monitoring", json=placed, headers=headers))
     follow_ups = ok(client.get(f"{url}/follow-ups", headers=headers))
-    items = follow_ups["items"] if isinstance(follow_ups, dict) else follow_ups
-    person.follow_up_id = items[0]["id"]
+    person.follow_up_id = follow_ups["items"][0]["id"]
     appointment = {
         "beneficiary_id": person.id,
         "pathway_id": person.pathway_id,

@@ -122,7 +122,9 @@ def _ids(
     client: httpx.Client, w: World, person: Person, organization: str, user: str
 ) -> dict[str, str]:
     headers = person.organisation.operator
-    follow_ups = ok(client.get(f"/api/v1/pathways/{person.pathway_id}/follow-ups", headers=headers))
+    follow_ups = ok(
+        client.get(f"/api/v1/pathways/{person.pathway_id}/follow-ups", headers=headers)
+    )["items"]
     return {
         **person.ids(w.offers[0], organization, user),
         "follow_up_id": follow_ups[0]["id"] if follow_ups else str(uuid.uuid4()),

@@ -19,6 +19,7 @@ from shared.auth.person import CurrentPerson
 from shared.db import DbSession
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
+from shared.responses import json_response
 
 router = APIRouter(
     prefix="/api/v1/me", tags=["self-service"], route_class=idempotent_routes(idempotency)
@@ -33,10 +34,11 @@ router = APIRouter(
 )
 async def own_profile(
     person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
-) -> OwnProfile:
+) -> Response:
+    """With the record's `ETag`: an app's next start asks with `If-None-Match` (a 304)."""
     row = await service.own_profile(session, principal, person)
     document = row.profile
-    return OwnProfile.model_validate(
+    profile = OwnProfile.model_validate(
         {
             "id": row.id,
             "organization_id": row.organization_id,
@@ -51,6 +53,7 @@ async def own_profile(
             "updated_at": row.updated_at,
         }
     )
+    return json_response(profile.model_dump(mode="json"), version=row.version)
 
 
 @router.get(
