@@ -72,6 +72,7 @@ class Run:
     since: Mark
     until: Mark
     after: tuple[int, uuid.UUID] | None = None
+    scope: str = ""  # the list: a watermark or a cursor of another list is refused
 
     def changed(self, column: Any) -> ColumnElement[bool]:
         """``column`` (a ``sync_xact``) was written in this run's range."""
@@ -87,7 +88,7 @@ class Run:
 
     @property
     def watermark(self) -> str:
-        return encode_cursor([self.until.xact, self.until.moment])
+        return encode_cursor([self.until.xact, self.until.moment, self.scope])
 
 
 class RestartSync(Problem):
@@ -111,14 +112,17 @@ def _bad(field: str) -> UnprocessableContent:
     )
 
 
-def _mark(since: str) -> Mark:
+def _mark(since: str, scope: str) -> Mark:
+    """The watermark ``since`` of the list ``scope``: another list's is refused, since its
+    commit order may be another database's (a pathways watermark sent to the referrals would
+    skip or repeat whatever lies between the two)."""
     if since == "0":
         return ORIGIN
     try:
-        xact, moment = decode_cursor(since, (int, datetime))
+        xact, moment, of = decode_cursor(since, (int, datetime, str))
     except UnprocessableContent:
         raise _bad("since") from None
-    if xact < 0:
+    if xact < 0 or of != scope:
         raise _bad("since")
     return Mark(xact, moment)
 
@@ -129,11 +133,13 @@ async def begin(
     cursor: str | None,
     now: datetime,
     horizon: datetime | None = None,
+    *,
+    scope: str,
 ) -> Run:
     """The run a request continues (its ``cursor``) or begins (at the database's oldest running
     transaction and ``now``). ``horizon``: the oldest moment the list still knows its deletions
     from; a watermark taken before it is a 410 (the copy may hold what was deleted since)."""
-    start = _mark(since)
+    start = _mark(since, scope)
     if horizon is not None and start != ORIGIN and start.moment < horizon:
         raise RestartSync(
             "This watermark is older than the deletions this list keeps: sync again with "
@@ -141,16 +147,19 @@ async def begin(
         )
     if cursor:
         try:
-            values = decode_cursor(cursor, (int, datetime, int, datetime, int, uuid.UUID))
+            values = decode_cursor(cursor, (int, datetime, int, datetime, int, uuid.UUID, str))
         except UnprocessableContent:
             raise _bad("cursor") from None
-        if Mark(values[0], values[1]) != start:
-            raise _bad("cursor")  # a page of another sync
-        return Run(start, Mark(values[2], values[3]), (values[4], values[5]))
+        if Mark(values[0], values[1]) != start or values[6] != scope:
+            raise _bad("cursor")  # a page of another sync, or of another list
+        until = Mark(values[2], values[3])
+        if until.xact < start.xact:
+            raise _bad("cursor")
+        return Run(start, until, (values[4], values[5]), scope)
     oldest = int(await session.scalar(select(OLDEST_RUNNING)) or 0)
     if start.xact > oldest:
         raise RestartSync()
-    return Run(start, Mark(oldest, max(now, start.moment)))
+    return Run(start, Mark(oldest, max(now, start.moment)), scope=scope)
 
 
 class RemovedReason(StrEnum):
@@ -257,6 +266,7 @@ def paged(run: Run, changes: Sequence[Change], limit: int) -> tuple[list[Change]
             run.until.moment,
             last.key,
             last.id,
+            run.scope,
         ]
     )
 

@@ -271,8 +271,8 @@ async def test_a_sync_refuses_filters_a_forged_watermark_and_one_from_the_future
     assert forged.status_code == 422
     assert forged.json()["errors"][0]["field"] == "query.since"
     _, _, watermark = await sync(matching, ngo.operator, "0")
-    xact, moment = decode_cursor(watermark, 2)
-    ahead = encode_cursor([xact + 10_000_000, datetime.fromisoformat(str(moment))])
+    xact, moment, scope = decode_cursor(watermark, 3)
+    ahead = encode_cursor([xact + 10_000_000, datetime.fromisoformat(str(moment)), scope])
     gone = await matching.get(REFERRALS, params={"since": ahead}, headers=ngo.operator)
     assert gone.status_code == 410
     assert gone.json()["type"].endswith("sync-restart")
@@ -398,12 +398,12 @@ async def test_a_catalogue_sync_refuses_filters_and_a_watermark_older_than_its_d
         assert filtered.status_code == 422
         assert filtered.json()["errors"][0]["field"] == f"query.{name}"
         _, _, watermark = await sync_run(matching, path, reader.operator, "0")
-        xact, moment = decode_cursor(watermark, 2)
-        old = encode_cursor([xact, datetime.fromisoformat(str(moment)) - timedelta(days=91)])
+        xact, moment, scope = decode_cursor(watermark, 3)
+        old = encode_cursor([xact, datetime.fromisoformat(str(moment)) - timedelta(days=91), scope])
         gone = await matching.get(path, params={"since": old}, headers=reader.operator)
         assert gone.status_code == 410
         assert gone.json()["type"].endswith("sync-restart")
-        ahead = encode_cursor([xact + 10_000_000, datetime.fromisoformat(str(moment))])
+        ahead = encode_cursor([xact + 10_000_000, datetime.fromisoformat(str(moment)), scope])
         assert (
             await matching.get(path, params={"since": ahead}, headers=reader.operator)
         ).status_code == 410

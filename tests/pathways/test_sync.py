@@ -198,11 +198,18 @@ async def test_a_sync_refuses_filters_a_forged_watermark_and_one_from_the_future
     assert forged.status_code == 422
     assert forged.json()["errors"][0]["field"] == "query.since"
     _, _, watermark = await sync(pathways, owner, "0")
-    xact, moment = decode_cursor(watermark, 2)
-    ahead = encode_cursor([xact + 10_000_000, datetime.fromisoformat(str(moment))])
+    xact, moment, scope = decode_cursor(watermark, 3)
+    ahead = encode_cursor([xact + 10_000_000, datetime.fromisoformat(str(moment)), scope])
     gone = await pathways.get("/api/v1/pathways", params={"since": ahead}, headers=owner.operator)
     assert gone.status_code == 410
     assert gone.json()["type"].endswith("sync-restart")
+    # Another list's watermark (its commit order may be another database's) is refused.
+    other = encode_cursor([xact, datetime.fromisoformat(str(moment)), "referrals"])
+    refused = await pathways.get(
+        "/api/v1/pathways", params={"since": other}, headers=owner.operator
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "query.since"
 
 
 async def test_a_pathway_of_a_person_whose_access_changed_comes_once(

@@ -25,7 +25,7 @@ async def sync_people(
     session: AsyncSession, principal: Principal, since: str, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     now = clock.now()
-    run = await begin(session, since, cursor, now)
+    run = await begin(session, since, cursor, now, scope="beneficiaries")
     org = principal.organization_id
     if org is None or not access.works_on_cases(principal):
         return {"items": [], "removed": [], "next_cursor": None, "watermark": run.watermark}

@@ -37,7 +37,7 @@ async def _sync(
     """The page's rows, and the rest of its answer (``removed``, the cursor, the watermark)."""
     now = clock.now()
     horizon = now - timedelta(days=repository.DELETION_DAYS)
-    run = await begin(session, since, cursor, now, horizon)
+    run = await begin(session, since, cursor, now, horizon, scope=kind)
     found = await repository.changes(session, run, limit, entity, kind, visible, was_visible)
     shown, next_cursor = paged(run, found, limit)
     ids = [change.id for change in shown if change.removed is None]

@@ -19,7 +19,7 @@ async def sync_referrals(
     session: AsyncSession, principal: Principal, since: str, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     now = clock.now()
-    run = await begin(session, since, cursor, now)
+    run = await begin(session, since, cursor, now, scope="referrals")
     shown, next_cursor = paged(
         run, await repository.changes(session, principal, run, now, limit), limit
     )

@@ -21,7 +21,7 @@ async def sync_pathways(
     session: AsyncSession, principal: Principal, since: str, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     now = clock.now()
-    run = await begin(session, since, cursor, now)
+    run = await begin(session, since, cursor, now, scope="pathways")
     shown, next_cursor = paged(
         run, await repository.changes(session, principal, run, now, limit), limit
     )
