@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,7 +24,6 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    Select,
     SmallInteger,
     SQLColumnExpression,
     String,
@@ -34,21 +33,19 @@ from sqlalchemy import (
     delete,
     exists,
     false,
-    literal,
-    literal_column,
     or_,
     select,
     text,
-    tuple_,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import FromClause
 
+from shared import clock
+from shared.access_sync import ended_after, readers
 from shared.auth import Principal
 from shared.contracts import intake as contract
 from shared.events.outbox import CURRENT_TRANSACTION_ID
-from shared.sync import Run
 
 
 def grant_table(metadata: MetaData) -> Table:
@@ -88,21 +85,13 @@ def access_table(metadata: MetaData) -> Table:
             comment="the last transaction that wrote the row: a sync's commit order",
         ),
         Column(
-            "former_readers",
-            ARRAY(Uuid),
-            server_default=text("'{}'"),
+            "ended_access",
+            JSONB,
+            server_default=text("'{}'::jsonb"),
             nullable=False,
-            comment="every organisation that could read the person at some time (owner or "
-            "grantee): whom a sync tells when it no longer may",
+            comment="organisation:section -> the transaction that ended its reading of the "
+            "person (shared.access_sync): whom a sync tells, once",
         ),
-    )
-
-
-def _readers(table: Table) -> Any:
-    """The organisations that could ever read the person, with those the new row names (an
-    upsert's ``excluded``)."""
-    return literal_column(
-        f"ARRAY(SELECT DISTINCT unnest({table.name}.former_readers || excluded.former_readers))"
     )
 
 
@@ -153,7 +142,7 @@ async def load(
 
 
 def visible_condition(
-    access: Table,
+    access: FromClause,
     grants: Table,
     beneficiary_id: Any,
     principal: Principal,
@@ -190,27 +179,33 @@ def visible_condition(
 async def apply_access_changed(
     session: AsyncSession, table: Table, payload: Mapping[str, Any], grants: Table | None = None
 ) -> None:
-    """Replace the copy when the event is newer; ``grants`` (the row form) follows it."""
+    """Replace the copy when the event is newer; ``grants`` (the row form) follows it. Who stops
+    reading a section is recorded (``ended_access``: a sync tells them, once)."""
     change = contract.AccessChanged.model_validate(payload)
+    previous = await _locked(session, table, change.beneficiary_id)
+    if previous is not None and previous.version >= change.version:
+        return  # an older or repeated event: the newer copy stays, and its grants
+    now = clock.now()
+    granted = [grant.model_dump(mode="json") for grant in change.grants]
     values = {
         "beneficiary_id": change.beneficiary_id,
         "owner_organization_id": change.owner_organization_id,
-        "grants": [grant.model_dump(mode="json") for grant in change.grants],
+        "grants": granted,
         "matching_consent": change.matching_consent,
         "version": change.version,
-        "updated_at": datetime.now(UTC),
+        "updated_at": now,
+        "erased": False,
+        "ended_access": ended_after(
+            previous,
+            readers(change.owner_organization_id, granted, now),
+            await _current_xact(session),
+        ),
     }
-    readers = list(
-        dict.fromkeys([change.owner_organization_id, *(g.organization_id for g in change.grants)])
-    )
-    statement = insert(table).values(**values, erased=False, former_readers=readers)
+    statement = insert(table).values(**values)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[table.c.beneficiary_id],
-            set_={
-                **{key: statement.excluded[key] for key in values if key != "beneficiary_id"},
-                "former_readers": _readers(table),
-            },
+            set_={key: statement.excluded[key] for key in values if key != "beneficiary_id"},
             where=table.c.version < statement.excluded.version,
         )
     )
@@ -242,6 +237,8 @@ async def apply_erased(
     session: AsyncSession, table: Table, payload: Mapping[str, Any], grants: Table | None = None
 ) -> uuid.UUID:
     erased = contract.BeneficiaryErased.model_validate(payload)
+    previous = await _locked(session, table, erased.beneficiary_id)
+    ended = ended_after(previous, set(), await _current_xact(session))
     statement = insert(table).values(
         beneficiary_id=erased.beneficiary_id,
         owner_organization_id=erased.organization_id,
@@ -249,8 +246,8 @@ async def apply_erased(
         matching_consent=False,
         version=2**31 - 1,  # nothing after an erasure may reopen the person
         erased=True,
-        updated_at=datetime.now(UTC),
-        former_readers=[erased.organization_id],
+        updated_at=clock.now(),
+        ended_access=ended,
     )
     await session.execute(
         statement.on_conflict_do_update(
@@ -261,6 +258,7 @@ async def apply_erased(
                 "version": 2**31 - 1,
                 "erased": True,
                 "updated_at": statement.excluded.updated_at,
+                "ended_access": statement.excluded.ended_access,
             },
         )
     )
@@ -275,6 +273,7 @@ async def apply_merged(
     session: AsyncSession, table: Table, payload: Mapping[str, Any], grants: Table | None = None
 ) -> contract.BeneficiaryMerged:
     merged = contract.BeneficiaryMerged.model_validate(payload)
+    previous = await _locked(session, table, merged.merged_id)
     await session.execute(
         table.update()
         .where(table.c.beneficiary_id == merged.merged_id)
@@ -282,7 +281,8 @@ async def apply_merged(
             merged_into=merged.survivor_id,
             grants=[],
             matching_consent=False,
-            updated_at=datetime.now(UTC),
+            updated_at=clock.now(),
+            ended_access=ended_after(previous, set(), await _current_xact(session)),
         )
     )
     if grants is not None:
@@ -290,42 +290,13 @@ async def apply_merged(
     return merged
 
 
-def lost_people(
-    access: Table, grants: Table, principal: Principal, section: str, run: Run, now: datetime
-) -> Select[tuple[int, uuid.UUID, bool, uuid.UUID | None]]:
-    """``(key, beneficiary_id, erased, merged_into)`` of the people whose ``section`` the caller's
-    organisation may no longer see, told in a sync ``run``: those whose access changed in the
-    run (a consent withdrawn, a case transferred, an erasure, a merge) and those whose grant to
-    the organisation expired since the previous sync (at the run's end). Only to an organisation
-    that could read the person at some time: to another, the person's id would be news."""
-    org = principal.organization_id
-    if org is None or not principal.works_on_cases:
-        return select(
-            access.c.sync_xact, access.c.beneficiary_id, access.c.erased, access.c.merged_into
-        ).where(false())
-    gone = ~visible_condition(access, grants, access.c.beneficiary_id, principal, section, now)
-    changed = select(
-        access.c.sync_xact.label("key"),
-        access.c.beneficiary_id.label("id"),
-        access.c.erased,
-        access.c.merged_into,
-    ).where(run.changed(access.c.sync_xact), access.c.former_readers.contains([org]), gone)
-    expired_ids = select(grants.c.beneficiary_id).where(
-        grants.c.organization_id == org, run.expired(grants.c.expires_at)
+async def _locked(session: AsyncSession, table: Table, beneficiary_id: uuid.UUID) -> Any:
+    """The copy as it is, locked until the change is applied (None: none yet)."""
+    found = await session.execute(
+        select(table).where(table.c.beneficiary_id == beneficiary_id).with_for_update()
     )
-    expired = select(
-        literal(run.until.xact, BigInteger).label("key"),
-        access.c.beneficiary_id.label("id"),
-        access.c.erased,
-        access.c.merged_into,
-    ).where(
-        access.c.beneficiary_id.in_(expired_ids),
-        access.c.sync_xact < run.since.xact,  # a change in this run or later tells it then
-        gone,
-    )
-    branches = [changed, expired]
-    if run.after is not None:
-        branches = [
-            branch.where(tuple_(*branch.selected_columns[:2]) > run.after) for branch in branches
-        ]
-    return union_all(*branches)  # type: ignore[return-value]
+    return found.first()
+
+
+async def _current_xact(session: AsyncSession) -> int:
+    return int(await session.scalar(select(text(CURRENT_TRANSACTION_ID))) or 0)

@@ -190,17 +190,17 @@ def sync_xact_column() -> sa.Column[object]:
 
 
 def access_sync_columns() -> list[sa.Column[object]]:
-    """What a sync reads of ``beneficiary_access``: when it changed, and who could ever read the
-    person (told when it no longer may)."""
+    """What a sync reads of ``beneficiary_access``: when it changed, and whose reading of which
+    section ended when (told once)."""
     return [
         sync_xact_column(),
         sa.Column(
-            "former_readers",
-            postgresql.ARRAY(sa.Uuid()),
-            server_default=sa.text("'{}'"),
+            "ended_access",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'{}'::jsonb"),
             nullable=False,
-            comment="every organisation that could read the person at some time (owner or "
-            "grantee): whom a sync tells when it no longer may",
+            comment="organisation:section -> the transaction that ended its reading of the "
+            "person (shared.access_sync): whom a sync tells, once",
         ),
     ]
 
@@ -245,14 +245,9 @@ def create_sync_touch(child: str, parent: str, column: str) -> None:
 
 
 def add_access_sync() -> None:
-    """``access_sync_columns`` on an existing ``beneficiary_access``, filled for its rows."""
+    """``access_sync_columns`` on an existing ``beneficiary_access`` (no ends recorded before)."""
     for column in access_sync_columns():
         op.add_column("beneficiary_access", column)
-    op.execute(
-        "UPDATE beneficiary_access SET former_readers = ARRAY("
-        "SELECT DISTINCT unnest(owner_organization_id || ARRAY(SELECT (g ->> 'organization_id')"
-        "::uuid FROM jsonb_array_elements(grants) AS g))) "
-    )
     op.create_index("ix_beneficiary_access_sync_xact", "beneficiary_access", ["sync_xact"])
     create_sync_stamp("beneficiary_access")
 
@@ -260,5 +255,5 @@ def add_access_sync() -> None:
 def drop_access_sync() -> None:
     op.execute("DROP TRIGGER stamp_sync_xact ON beneficiary_access")
     op.drop_index("ix_beneficiary_access_sync_xact", table_name="beneficiary_access")
-    op.drop_column("beneficiary_access", "former_readers")
+    op.drop_column("beneficiary_access", "ended_access")
     op.drop_column("beneficiary_access", "sync_xact")

@@ -16,7 +16,7 @@ import json
 import math
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -147,6 +147,8 @@ def _checked(value: Any, part: KeyPart) -> Any:
         raise _Tampered("a value of another type than its column")
     if isinstance(value, datetime) and aware and value.utcoffset() is None:
         raise _Tampered("a datetime without offset")
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        value.astimezone(UTC)  # 9999-12-31T23:00-14:00 is no moment the database can hold
     return value
 
 

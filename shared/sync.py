@@ -26,7 +26,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -140,6 +140,8 @@ async def begin(
     transaction and ``now``). ``horizon``: the oldest moment the list still knows its deletions
     from; a watermark taken before it is a 410 (the copy may hold what was deleted since)."""
     start = _mark(since, scope)
+    if start.moment > now + timedelta(days=366):
+        raise _bad("since")  # no watermark was taken a year ahead (nor near the end of time)
     if horizon is not None and start != ORIGIN and start.moment < horizon:
         raise RestartSync(
             "This watermark is older than the deletions this list keeps: sync again with "

@@ -2,7 +2,7 @@
 resource it is about as the subscribing organisation may read it at the moment of the attempt.
 
 The gateway reads it from the owning service with a token of its own for the subscriber
-(``webhook:<subscription id>``, role ``partner_system``), so every service
+(``webhook:<subscription id>``, the roles ``partner_system`` and ``provider``), so every service
 applies its usual rules: a consent withdrawn since the event, an erasure, a transfer and the
 resource comes as ``null`` ("you may not read it now"). The read is logged in the person's access
 log under that subject. A service that does not answer fails the attempt, which is retried like
@@ -45,7 +45,10 @@ RESOURCES: Mapping[str, tuple[str, str]] = {
     T.TRANSFER_STATUS_CHANGED: ("intake", "/api/v1/transfers/{transfer_id}"),
     T.TASK_DUE: ("pathways", "/api/v1/tasks/{task_id}"),
 }
-READER_ROLE = "partner_system"
+# The roles an org admin may give its own system's client (partner_system and provider): the
+# reader sees no more than such a client of the subscriber would, and a provider's subscription
+# reads the referrals made to it.
+READER_ROLES = ["partner_system", "provider"]
 
 
 def resource_path(event_type: str, data: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -82,7 +85,7 @@ class ResourceReader:
             subject=f"webhook:{subscription_id}",
             kind=PrincipalKind.CLIENT,
             organization_id=organization_id,
-            roles=[READER_ROLE],
+            roles=READER_ROLES,
             beneficiary_id=None,
             now=clock.now(),
         )

@@ -251,13 +251,25 @@ async def merged_records(
 async def move_access(session: AsyncSession, merged_id: uuid.UUID, survivor_id: uuid.UUID) -> None:
     """Who may see the person moves with them: consents, the grants they and emergency accesses
     opened, and the emergency accesses themselves (so they stay listed, closable and counted as
-    the one open access of their organisation)."""
-    for model in (Consent, AccessGrant, EmergencyAccess):
+    the one open access of their organisation). A grant that had ended stays with the merged
+    record: its organisation read that record, never the survivor, and a sync tells it of the
+    record it knew (moved, it named the survivor to an organisation that may not read it)."""
+    now = clock.now()
+    for model in (Consent, EmergencyAccess):
         await session.execute(
             update(model)
             .where(model.beneficiary_id == merged_id)
             .values(beneficiary_id=survivor_id)
         )
+    await session.execute(
+        update(AccessGrant)
+        .where(
+            AccessGrant.beneficiary_id == merged_id,
+            AccessGrant.revoked_at.is_(None),
+            or_(AccessGrant.expires_at.is_(None), AccessGrant.expires_at > now),
+        )
+        .values(beneficiary_id=survivor_id)
+    )
     await session.flush()
 
 

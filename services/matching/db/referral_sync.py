@@ -39,7 +39,7 @@ from sqlalchemy.orm import aliased
 from services.matching.db.models import Referral, beneficiary_access, beneficiary_grant
 from services.matching.db.referrals import readable, readable_condition
 from services.matching.domain.access import SECTION, referral_sides
-from shared.access_mirror import lost_people
+from shared.access_sync import lost_people
 from shared.auth import Principal
 from shared.sync import ORIGIN, Change, Removed, Run, in_commit_order, reason_for
 

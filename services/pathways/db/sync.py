@@ -23,7 +23,7 @@ from services.pathways.db.models import (
     beneficiary_grant,
 )
 from services.pathways.db.pathways import person_visible
-from shared.access_mirror import lost_people
+from shared.access_sync import lost_people
 from shared.auth import Principal
 from shared.sync import ORIGIN, Change, Run, in_commit_order, person_change, reason_for
 
