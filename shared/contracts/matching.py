@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from pydantic import Field
+
 from shared.contracts.intake import Contract
 
 REFERRAL_CHANGED = "referral.status_changed"
@@ -50,3 +52,61 @@ class TrainingCompleted(Contract):
     completed_on: date
     recorded_by: str  # the provider's user who marked it completed
     skills: list[TaughtSkill]
+
+
+# The cluster's catalogue: offers and service points as their readers see them (version 1).
+OFFER_PUBLISHED = "offer.published"
+OFFER_UPDATED = "offer.updated"
+OFFER_WITHDRAWN = "offer.withdrawn"
+SERVICE_POINT_PUBLISHED = "service_point.published"
+SERVICE_POINT_UPDATED = "service_point.updated"
+SERVICE_POINT_CLOSED = "service_point.closed"
+
+
+class Readers(Contract):
+    """The organisations an event goes to, decided by matching, which owns the catalogue's
+    visibility (drafts, clusters, membership on the day): every organisation but
+    ``excluded_organization_ids`` when ``everyone`` (an entry published to no cluster is the
+    whole installation's, and only the gateway knows every organisation), else exactly
+    ``organization_ids``."""
+
+    everyone: bool = False
+    organization_ids: list[uuid.UUID] = Field(default_factory=list)
+    excluded_organization_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+class OfferChanged(Contract):
+    """``offer.published``, ``.updated`` and ``.withdrawn``: ids and states, no text (the title
+    and description are read through the API)."""
+
+    offer_id: uuid.UUID
+    organization_id: uuid.UUID  # the provider's
+    type: str
+    status: str
+    cluster_ids: list[uuid.UUID]
+    seats: int
+    starts_on: date | None = None
+    ends_on: date | None = None
+    version: int
+    # Withdrawn only: closed, draft (back to a draft), deleted, unshared (no longer published to
+    # the readers told: its clusters changed).
+    reason: str | None = None
+    readers: Readers
+
+
+class ServicePointChanged(Contract):
+    """``service_point.published``, ``.updated`` and ``.closed``: ids, codes and states, no text
+    (name, address, hours and contacts are read through the API)."""
+
+    service_point_id: uuid.UUID
+    organization_id: uuid.UUID  # the organisation running it
+    kind: str
+    tier: str
+    need_domains: list[str]
+    territory_code: str | None = None
+    access_mode: str
+    status: str
+    cluster_ids: list[uuid.UUID]
+    version: int
+    reason: str | None = None  # closed only: closed, unshared (as an offer's)
+    readers: Readers

@@ -14,6 +14,7 @@ from tests.code_list_checks import check_labels, domain_enums
 
 # Enums of the domain no client meets as a code, each with its reason.
 NOT_SERVED = {
+    "announcements.Announcement": "which catalogue event a change sends; the event types name it",
     "esco.ConceptType": "ESCO's own concept types, inside the taxonomy import",
     "esco.LabelKind": "which index a taxonomy search reads; the search routes name it",
     "esco.Relation": "ESCO's essential/optional skill relations, inside the ranking",

@@ -15,7 +15,11 @@ organisation read through the API.
   the request before it sees the record);
 - tasks falling due: the organisation whose task it is alone, while it may see the person's
   ``pathway`` section (a task about no one, or a transfer it is asked to accept: that
-  organisation).
+  organisation);
+- the catalogue (offers, service points): the organisations matching names in the event
+  (``readers``), which owns who may read an entry (drafts, clusters and their members on the
+  day: ``services/matching/service/catalogue_events.py`` says why the event carries them); an
+  entry published to no cluster goes to every organisation but those it names.
 
 ``data`` holds ids and states only, never a profile: the rest is read through the API, where the
 usual rules apply. Decided when the event arrives, from the access known at that moment.
@@ -51,9 +55,19 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class Everyone:
+    """Every organisation but ``excluded``, each with ``data`` (an entry of the catalogue
+    published to the whole installation: only the gateway knows every organisation)."""
+
+    excluded: frozenset[uuid.UUID]
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Decision:
     beneficiary_id: uuid.UUID | None  # whom the event is about (erasure drops the pending)
     recipients: list[Recipient]
+    everyone: Everyone | None = None  # instead of ``recipients``
 
 
 def is_webhook_event(event_type: str) -> bool:
@@ -100,6 +114,8 @@ def decide(
     event = rule.contract.model_validate(payload)
     audience = rule.audience(event, access, now)
     data = _dump(event, rule.fields)
+    if isinstance(audience, AllBut):
+        return Decision(None, [], Everyone(audience.excluded, data))
     recipients = []
     for organisation, reduced in sorted(audience.items()):
         fields = data if reduced is None else {k: v for k, v in data.items() if k in reduced}
@@ -111,10 +127,17 @@ Audience = dict[uuid.UUID, frozenset[str] | None]  # organisation -> fields it g
 
 
 @dataclass(frozen=True)
+class AllBut:
+    """Every organisation but these, all fields."""
+
+    excluded: frozenset[uuid.UUID]
+
+
+@dataclass(frozen=True)
 class _Rule:
     contract: type[BaseModel]
     fields: tuple[str, ...]
-    audience: Callable[[Any, Access | None, datetime], Audience]
+    audience: Callable[[Any, Access | None, datetime], Audience | AllBut]
     needs_access: bool  # without the mirror's row, the audience cannot be decided
 
 
@@ -182,6 +205,15 @@ def _referral(event: matching.ReferralChanged, access: Access | None, now: datet
     if event.organization_id in seeing(access, "profile", now):
         audience[event.organization_id] = None  # the referrer: its pathway and action too
     return audience
+
+
+def _catalogue(
+    event: matching.OfferChanged | matching.ServicePointChanged, _access: Any, _now: datetime
+) -> Audience | AllBut:
+    readers = event.readers
+    if readers.everyone:
+        return AllBut(frozenset(readers.excluded_organization_ids))
+    return _all(readers.organization_ids)
 
 
 _IDS = ("beneficiary_id", "organization_id")
@@ -252,6 +284,42 @@ _RULES[T.EMERGENCY_ACCESS_OPENED] = _Rule(
 _RULES[T.EMERGENCY_ACCESS_CLOSED] = _RULES[T.EMERGENCY_ACCESS_OPENED]
 # A task about no one needs no access decision; one about a person is decided like a pathway's.
 _RULES[T.TASK_DUE] = _Rule(pathways.TaskDue, tuple(pathways.TaskDue.model_fields), _task, False)
+# The catalogue: the entry's ids and states to its readers; to those who lose it, its ids and why.
+_OFFER_STATE = (
+    "offer_id",
+    "organization_id",
+    "type",
+    "status",
+    "cluster_ids",
+    "seats",
+    "starts_on",
+    "ends_on",
+    "version",
+)
+_SERVICE_POINT_STATE = (
+    "service_point_id",
+    "organization_id",
+    "kind",
+    "tier",
+    "need_domains",
+    "territory_code",
+    "access_mode",
+    "status",
+    "cluster_ids",
+    "version",
+)
+_OFFER_GONE = ("offer_id", "organization_id", "type", "reason")
+_SERVICE_POINT_GONE = ("service_point_id", "organization_id", "kind", "reason")
+_RULES[T.OFFER_PUBLISHED] = _Rule(matching.OfferChanged, _OFFER_STATE, _catalogue, False)
+_RULES[T.OFFER_UPDATED] = _RULES[T.OFFER_PUBLISHED]
+_RULES[T.OFFER_WITHDRAWN] = _Rule(matching.OfferChanged, _OFFER_GONE, _catalogue, False)
+_RULES[T.SERVICE_POINT_PUBLISHED] = _Rule(
+    matching.ServicePointChanged, _SERVICE_POINT_STATE, _catalogue, False
+)
+_RULES[T.SERVICE_POINT_UPDATED] = _RULES[T.SERVICE_POINT_PUBLISHED]
+_RULES[T.SERVICE_POINT_CLOSED] = _Rule(
+    matching.ServicePointChanged, _SERVICE_POINT_GONE, _catalogue, False
+)
 
 
 def _dump(event: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:

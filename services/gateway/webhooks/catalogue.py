@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from shared.contracts import matching
+
 
 class WebhookEventType(StrEnum):
     BENEFICIARY_REGISTERED = "beneficiary.registered"
@@ -26,6 +28,13 @@ class WebhookEventType(StrEnum):
     EMERGENCY_ACCESS_CLOSED = "emergency_access.closed"
     TRANSFER_STATUS_CHANGED = "transfer.status_changed"
     TASK_DUE = "task.due"
+    # matching's names (``shared.contracts.matching``)
+    OFFER_PUBLISHED = matching.OFFER_PUBLISHED
+    OFFER_UPDATED = matching.OFFER_UPDATED
+    OFFER_WITHDRAWN = matching.OFFER_WITHDRAWN
+    SERVICE_POINT_PUBLISHED = matching.SERVICE_POINT_PUBLISHED
+    SERVICE_POINT_UPDATED = matching.SERVICE_POINT_UPDATED
+    SERVICE_POINT_CLOSED = matching.SERVICE_POINT_CLOSED
 
 
 PING = "webhook.ping"  # sent on request to one subscription, whatever its types
@@ -36,6 +45,41 @@ _PARTNER = "9a1e7f30-2c4d-4e8b-b6a5-3d2c1b0a9f8e"
 _PATHWAY = "c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f"
 _FOLLOW_UP = "7d8e9fa0-b1c2-4d3e-8f4a-5b6c7d8e9f01"
 _OPERATOR = "8f0f3c1e-7a56-4d2b-9b8e-6b1c2d3e4f50"
+_CLUSTER = "8e9f0a1b-2c3d-4e5f-a6b7-c8d9e0f1a2b3"
+_OFFER = "4c5d6e7f-8091-4a2b-b4c5-d6e7f8091a2b"
+_SERVICE_POINT = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+_CATALOGUE_AUDIENCE = (
+    "the organisations that may read it when it happens: the provider and the members of the "
+    "clusters it is published to that day, or every organisation when it is published to none"
+)
+_WITHDRAWN_AUDIENCE = (
+    "the organisations that could read it until then (the provider and the members of its "
+    "clusters, or every organisation when it was published to none); those who still read it "
+    "after a change of its clusters get `{kind}.updated` instead"
+)
+_OFFER_STATE = {
+    "offer_id": _OFFER,
+    "organization_id": _PARTNER,
+    "type": "training",
+    "status": "open",
+    "cluster_ids": [_CLUSTER],
+    "seats": 12,
+    "starts_on": "2026-04-13",
+    "ends_on": "2026-06-26",
+    "version": 1,
+}
+_SERVICE_POINT_STATE = {
+    "service_point_id": _SERVICE_POINT,
+    "organization_id": _PARTNER,
+    "kind": "legal_aid",
+    "tier": "low_threshold",
+    "need_domains": ["documents_legal", "housing"],
+    "territory_code": "ITI43",
+    "access_mode": "drop_in",
+    "status": "active",
+    "cluster_ids": [_CLUSTER],
+    "version": 1,
+}
 _EMERGENCY_AUDIENCE = "the organisation that registered the person, alone"
 _EMERGENCY_ACCESS = {
     "emergency_access_id": "6e7f8091-a2b3-4c4d-96e7-f8091a2b3c4d",
@@ -57,8 +101,9 @@ class EventSpec:
     example: dict[str, Any]
 
 
-def _spec(kind: WebhookEventType, description: str, audience: str, **example: Any) -> EventSpec:
-    return EventSpec(kind.value, description, audience, example)
+def _spec(event: WebhookEventType, description: str, audience: str, /, **example: Any) -> EventSpec:
+    """(Positional-only: ``kind``, ``type``, ... are fields of some examples.)"""
+    return EventSpec(event.value, description, audience, example)
 
 
 _PERSON_AUDIENCE = (
@@ -244,6 +289,57 @@ CATALOGUE: dict[str, EventSpec] = {
                 "beneficiary_id": _PERSON,
                 "assigned_to": _OPERATOR,
             },
+        ),
+        _spec(
+            T.OFFER_PUBLISHED,
+            "An offer became readable to your organisation: published open, moved out of its "
+            "draft or reopened, or published to a cluster you are a member of. Ids and states "
+            "only: read the rest with `GET /api/v1/offers/{offer_id}`.",
+            _CATALOGUE_AUDIENCE + " (a draft: nobody)",
+            **_OFFER_STATE,
+        ),
+        _spec(
+            T.OFFER_UPDATED,
+            "An open offer you read changed (its seats, dates, clusters, text...): read it again. "
+            "Seats taken by enrolments send nothing (`seats_left` in the offer).",
+            _CATALOGUE_AUDIENCE + ", before and after the change",
+            **{**_OFFER_STATE, "seats": 10, "version": 2},
+        ),
+        _spec(
+            T.OFFER_WITHDRAWN,
+            "An offer you could read is no longer open to you: `reason` `closed`, `draft` (back "
+            "to a draft), `deleted`, or `unshared` (no longer published to a cluster of yours).",
+            _WITHDRAWN_AUDIENCE.format(kind="offer"),
+            offer_id=_OFFER,
+            organization_id=_PARTNER,
+            type="training",
+            reason="closed",
+        ),
+        _spec(
+            T.SERVICE_POINT_PUBLISHED,
+            "A service point became readable to your organisation: opened, reopened, or published "
+            "to a cluster you are a member of. Ids, codes and states only: read the rest with "
+            "`GET /api/v1/service-points/{service_point_id}`.",
+            _CATALOGUE_AUDIENCE,
+            **_SERVICE_POINT_STATE,
+        ),
+        _spec(
+            T.SERVICE_POINT_UPDATED,
+            "An active service point you read changed (its needs, tier, clusters, hours, "
+            "contacts...): read it again.",
+            _CATALOGUE_AUDIENCE + ", before and after the change",
+            **{**_SERVICE_POINT_STATE, "tier": "intermediate", "version": 2},
+        ),
+        _spec(
+            T.SERVICE_POINT_CLOSED,
+            "A service point you could read is no longer open to you: `reason` `closed` (no new "
+            "referrals; those made stay) or `unshared` (no longer published to a cluster of "
+            "yours).",
+            _WITHDRAWN_AUDIENCE.format(kind="service_point"),
+            service_point_id=_SERVICE_POINT,
+            organization_id=_PARTNER,
+            kind="legal_aid",
+            reason="closed",
         ),
     )
 }

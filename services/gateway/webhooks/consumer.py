@@ -5,10 +5,12 @@ record (so an event is queued exactly once, or not at all and delivered again by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.db import credentials, repository, revocations
@@ -64,12 +66,7 @@ async def queue(session: AsyncSession, event: EventEnvelope, access_wait: timede
         # Like intake's outbox: what was not delivered yet about the person goes; the erasure,
         # ids only, supersedes it.
         await deliveries.drop_pending_about(session, decision.beneficiary_id)
-    if not decision.recipients:
-        return 0
-    data = {recipient.organization_id: recipient.data for recipient in decision.recipients}
-    # Disabled subscriptions too: their deliveries wait, and go once it is enabled again (within
-    # the log's retention), so that nothing is lost while an endpoint is being repaired.
-    subscriptions = await deliveries.subscribers(session, data, event.type)
+    subscriptions, data = await _subscriptions(session, decision, event.type)
     if not subscriptions:
         return 0
     await deliveries.enqueue(
@@ -95,6 +92,22 @@ async def queue(session: AsyncSession, event: EventEnvelope, access_wait: timede
     )
     session.info[QUEUED_KEY] = True
     return len(subscriptions)
+
+
+async def _subscriptions(
+    session: AsyncSession, decision: audience.Decision, event_type: str
+) -> tuple[Sequence[Row[uuid.UUID, uuid.UUID, str]], dict[uuid.UUID, dict[str, Any]]]:
+    """The subscriptions to ``event_type`` of the decision's organisations, and each
+    organisation's data. Disabled subscriptions too: their deliveries wait, and go once it is
+    enabled again (within the log's retention), so that nothing is lost while an endpoint is
+    being repaired."""
+    if decision.everyone is not None:
+        found = await deliveries.subscribers_but(session, decision.everyone.excluded, event_type)
+        return found, {organization_id: decision.everyone.data for _, organization_id, _ in found}
+    if not decision.recipients:
+        return [], {}
+    data = {recipient.organization_id: recipient.data for recipient in decision.recipients}
+    return await deliveries.subscribers(session, data, event_type), data
 
 
 async def _apply_access(session: AsyncSession, event_type: str, payload: Mapping[str, Any]) -> None:

@@ -41,7 +41,7 @@ from services.gateway.webhooks.db import queue
 from services.gateway.webhooks.db.models import inbox
 from services.gateway.webhooks.domain import WebhookPayload
 from services.gateway.webhooks.queue import QUEUED_KEY, Claim, DeliveryPolicy, Outcome
-from services.gateway.webhooks.resources import ResourceReader
+from services.gateway.webhooks.resources import RESOURCES, ResourceReader
 from shared.events import EVENT_RETENTION, purge_inbox
 from shared.logging import get_logger
 from shared.worker import CommitWokenWorker
@@ -191,6 +191,8 @@ class WebhookDispatcher(CommitWokenWorker):
         subscriber may read it now (``resources``)."""
         if claim.payload != WebhookPayload.RESOURCE or claim.organization_id is None:
             return claim.data
+        if claim.event_type not in RESOURCES:
+            return claim.data  # a ping, an erasure: nothing to read (the OpenAPI has no field)
         if self._resources is None:
             raise Unanswered("gateway", timed_out=False)  # no reader: never a body without it
         resource = await self._resources.read(

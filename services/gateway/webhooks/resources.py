@@ -44,6 +44,15 @@ RESOURCES: Mapping[str, tuple[str, str]] = {
     T.REFERRAL_STATUS_CHANGED: ("matching", "/api/v1/referrals/{referral_id}"),
     T.TRANSFER_STATUS_CHANGED: ("intake", "/api/v1/transfers/{transfer_id}"),
     T.TASK_DUE: ("pathways", "/api/v1/tasks/{task_id}"),
+    # A withdrawn offer comes as it is now: closed, a draft (null) or deleted (null).
+    **dict.fromkeys(
+        (T.OFFER_PUBLISHED, T.OFFER_UPDATED, T.OFFER_WITHDRAWN),
+        ("matching", "/api/v1/offers/{offer_id}"),
+    ),
+    **dict.fromkeys(
+        (T.SERVICE_POINT_PUBLISHED, T.SERVICE_POINT_UPDATED, T.SERVICE_POINT_CLOSED),
+        ("matching", "/api/v1/service-points/{service_point_id}"),
+    ),
 }
 # The roles an org admin may give its own system's client (partner_system and provider): the
 # reader sees no more than such a client of the subscriber would, and a provider's subscription

@@ -31,6 +31,7 @@ from services.matching.schemas.offers import (
     check_consistency,
 )
 from services.matching.service import territories
+from services.matching.service.catalogue_events import announce_offer, offer_snapshot
 from shared import clock
 from shared.auth import Principal
 from shared.errors import FieldError
@@ -138,6 +139,7 @@ async def create(session: AsyncSession, principal: Principal, body: OfferCreate)
     )
     await offers.add(session, offer)
     await indexes.bump_revision(session, indexes.OFFERS)
+    await announce_offer(session, None, await offer_snapshot(session, offer))
     return offer
 
 
@@ -164,12 +166,14 @@ async def update(session: AsyncSession, offer: Offer, body: OfferUpdate) -> None
         patch["territory_code"] = await _territory_after(session, offer, patch)
     if patch.get("seats") is not None and patch["seats"] < offer.seats_taken:
         raise SeatsTaken(offer.seats_taken)
+    before = await offer_snapshot(session, offer)
     for name, value in _columns(patch).items():
         setattr(offer, name, value)
     offer.version += 1
     offer.updated_at = clock.now()
     await offers.flush(session)
     await indexes.bump_revision(session, indexes.OFFERS)
+    await announce_offer(session, before, await offer_snapshot(session, offer))
 
 
 async def _territory_after(
@@ -190,8 +194,10 @@ async def _territory_after(
 async def delete(session: AsyncSession, offer: Offer) -> None:
     if await offers.referred(session, offer.id):
         raise OfferReferred()
+    before = await offer_snapshot(session, offer)
     await offers.delete(session, offer)
     await indexes.bump_revision(session, indexes.OFFERS)
+    await announce_offer(session, before, None)
 
 
 def read_fields(offer: Offer) -> dict[str, Any]:

@@ -29,6 +29,10 @@ from services.matching.schemas.service_points import (
     ServicePointCreate,
     ServicePointUpdate,
 )
+from services.matching.service.catalogue_events import (
+    announce_service_point,
+    service_point_snapshot,
+)
 from services.matching.service.territories import require_known
 from shared import clock
 from shared.auth import Principal, Role
@@ -157,6 +161,7 @@ async def create(
         **_columns(fields),
     )
     await service_points.add(session, point)
+    await announce_service_point(session, None, await service_point_snapshot(session, point))
     return point
 
 
@@ -175,21 +180,26 @@ async def update(session: AsyncSession, point: ServicePoint, body: ServicePointU
     if (latitude is None) != (longitude is None):
         raise InconsistentOffer("latitude and longitude go together")
     await _check_references(session, point.organization_id, patch)
-    for name, value in _columns(patch).items():
-        setattr(point, name, value)
-    point.version += 1
-    point.updated_at = clock.now()
-    await service_points.flush(session)
+    await _write(session, point, _columns(patch))
 
 
 async def close(session: AsyncSession, point: ServicePoint) -> None:
     """Closed: no longer listed (unless asked), no new referral; a closed point stays closed."""
     if point.status == ServicePointStatus.CLOSED:
         return
-    point.status = ServicePointStatus.CLOSED.value
+    await _write(session, point, {"status": ServicePointStatus.CLOSED.value})
+
+
+async def _write(session: AsyncSession, point: ServicePoint, values: dict[str, Any]) -> None:
+    """``values`` written as a new version, announced to the point's readers (before and
+    after) in the same transaction."""
+    before = await service_point_snapshot(session, point)
+    for name, value in values.items():
+        setattr(point, name, value)
     point.version += 1
     point.updated_at = clock.now()
     await service_points.flush(session)
+    await announce_service_point(session, before, await service_point_snapshot(session, point))
 
 
 async def get_referable(

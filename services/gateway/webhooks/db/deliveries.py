@@ -4,10 +4,10 @@ its attempts. Every read goes through a subscription already scoped to the calle
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, select, tuple_
+from sqlalchemy import Row, Select, delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,23 +87,32 @@ async def drop_pending_about(session: AsyncSession, beneficiary_id: uuid.UUID) -
     )
 
 
+def _subscriptions_to(event_type: str) -> Select[uuid.UUID, uuid.UUID, str]:
+    return select(
+        WebhookSubscription.id, WebhookSubscription.organization_id, WebhookSubscription.status
+    ).where(WebhookSubscription.event_types.contains([event_type]))
+
+
 async def subscribers(
     session: AsyncSession, organization_ids: Iterable[uuid.UUID], event_type: str
 ) -> Sequence[Row[uuid.UUID, uuid.UUID, str]]:
     """(id, organisation, status) of the organisations' subscriptions to ``event_type``,
     disabled ones included."""
-    return (
-        await session.execute(
-            select(
-                WebhookSubscription.id,
-                WebhookSubscription.organization_id,
-                WebhookSubscription.status,
-            ).where(
-                WebhookSubscription.organization_id.in_(list(organization_ids)),
-                WebhookSubscription.event_types.contains([event_type]),
-            )
-        )
-    ).all()
+    statement = _subscriptions_to(event_type).where(
+        WebhookSubscription.organization_id.in_(list(organization_ids))
+    )
+    return (await session.execute(statement)).all()
+
+
+async def subscribers_but(
+    session: AsyncSession, excluded: Collection[uuid.UUID], event_type: str
+) -> Sequence[Row[uuid.UUID, uuid.UUID, str]]:
+    """(id, organisation, status) of every organisation's subscriptions to ``event_type`` but
+    ``excluded``'s, disabled ones included."""
+    statement = _subscriptions_to(event_type)
+    if excluded:
+        statement = statement.where(WebhookSubscription.organization_id.not_in(list(excluded)))
+    return (await session.execute(statement)).all()
 
 
 async def enqueue(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
