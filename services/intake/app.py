@@ -151,6 +151,7 @@ def create_app(
             gdpr.router,
             consents.router,
             notes.router,
+            notes.feed,
             qualifications.router,
             transfers.router,
             documents.router,

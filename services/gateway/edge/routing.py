@@ -76,7 +76,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (_code_lists_of("pathways"), "pathways"),
         (_code_lists_of("matching"), "matching"),
         (r"^/api/v1/code-lists/.", "intake"),
-        (r"^/api/v1/(beneficiaries|transfers|jobs)(/|$)", "intake"),
+        (r"^/api/v1/(beneficiaries|transfers|jobs|notes)(/|$)", "intake"),
         (r"^/api/v1/reports/referrals/?$", "matching"),
         (r"^/api/v1/reports/engagement/?$", "matching"),
         (r"^/api/v1/(pathways|reports|appointments|tasks|projects)(/|$)", "pathways"),

@@ -6,22 +6,29 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.intake.db.models import idempotency
-from services.intake.schemas.note import NoteCreate, NoteRead
+from services.intake.schemas.note import NoteCreate, NoteRead, NoteSyncPage
 from services.intake.service import notes as service
+from services.intake.service.notes_sync import sync_notes
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
 from shared.pagination import CursorParam, Limit, Page, page_of
+from shared.responses import json_response
+from shared.sync import refuse_filters_in_sync
 
 router = APIRouter(
     prefix="/api/v1/beneficiaries/{beneficiary_id}",
     tags=["notes"],
     route_class=idempotent_routes(idempotency),
 )
+# Every note the caller may read, across people: a feed of its own, not inside each person's sync
+# item (a person may have hundreds of immutable notes; resent at every change of the person).
+feed = APIRouter(prefix="/api/v1/notes", tags=["notes"])
+SYNC_PARAMETERS = frozenset({"since", "cursor", "limit"})
 
 
 @router.post(
@@ -77,3 +84,46 @@ async def list_notes(
         lambda note: (note.created_at, note.id),
         lambda note: service.as_read(note, corrections.get(note.id, [])),
     )
+
+
+@feed.get(
+    "",
+    response_model=NoteSyncPage,
+    responses=problems(410, 422),
+    summary="Sync the case notes you may read, in commit order (since)",
+    description="A sync under the convention of every mirrored list (see the partner guide): "
+    "`since=0` the first time, then the `watermark` your previous sync ended with. `items`: "
+    "every note written since that you may read now, as `GET /api/v1/beneficiaries/{id}/notes` "
+    "shows it, and the notes of a person you were just given access to (a consent, an emergency "
+    "access, a transfer received) that no sync brought you. A correction comes as a note of its "
+    "own with `corrects`: add it to the corrected note's `corrected_by`. `removed`: "
+    "`{type: beneficiary}`, a person some of whose notes you may no longer read (a consent "
+    "withdrawn or narrowed, a grant expired, the case transferred away, `erased`, `merged`): "
+    "drop every note of that person you hold, apply `removed` before the page's `items`, and "
+    "those of their notes you may still read come again after it. `since` is required (422 "
+    "without it: each person's notes are listed under the person); no other filter combines "
+    "with it (422). 410 if the watermark is ahead of the database: sync again from 0.",
+)
+async def sync_case_notes(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    since: Annotated[
+        str,
+        Query(
+            max_length=128,
+            description="the `watermark` your previous sync ended with, or `0` for a first load",
+            examples=["0"],
+        ),
+    ],
+    limit: Limit = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    refuse_filters_in_sync(
+        **{
+            name: value
+            for name, value in request.query_params.items()
+            if name not in SYNC_PARAMETERS
+        }
+    )
+    return json_response(await sync_notes(session, principal, since, cursor, limit))

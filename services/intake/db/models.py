@@ -255,6 +255,8 @@ class Note(Base):
         ),
         Index("ix_note_corrects", "corrects", postgresql_where=text("corrects IS NOT NULL")),
         Index("ix_note_sync", "sync_xact", "id"),
+        # The notes feed: a person's notes written before an access opened or narrowed.
+        Index("ix_note_person_sync", "beneficiary_id", "sync_xact", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -321,6 +323,13 @@ class Transfer(Base):
         Index(
             "ix_transfer_from_sync",
             "from_organization_id",
+            "sync_xact",
+            postgresql_where=text("status = 'accepted'"),
+        ),
+        # The notes feed re-sends a received person's notes in the run the transfer was accepted.
+        Index(
+            "ix_transfer_to_sync",
+            "to_organization_id",
             "sync_xact",
             postgresql_where=text("status = 'accepted'"),
         ),

@@ -10,7 +10,7 @@ transfer accepted away from the caller's organisation. Each branch is an index r
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -77,7 +77,7 @@ def _withdrawn(org: uuid.UUID, run: Run, now: datetime) -> Select[Any]:
     """The people whose access by ``org`` ended in the run, each once (at its first end): a grant
     revoked, a grant expired between the previous sync's moment and this one's, a transfer
     accepted away from ``org``; if the caller may not see them now. Erased and merged records
-    are told by ``_gone``."""
+    are told by ``gone``."""
     revoked = select(
         AccessGrant.ended_xact.label("key"), AccessGrant.beneficiary_id.label("id")
     ).where(AccessGrant.organization_id == org, run.changed(AccessGrant.ended_xact))
@@ -113,7 +113,7 @@ def _withdrawn(org: uuid.UUID, run: Run, now: datetime) -> Select[Any]:
     )
 
 
-def _gone(org: uuid.UUID, run: Run, now: datetime) -> Select[Any]:
+def gone(org: uuid.UUID, run: Run, now: datetime) -> Select[Any]:
     """Erased and merged records written in the run, to whoever could ever read them."""
     return select(
         Beneficiary.sync_xact.label("key"),
@@ -145,7 +145,7 @@ def _statement(org: uuid.UUID, run: Run, now: datetime, limit: int) -> Select[An
     )
     branches = [mine, shared]
     if run.since != ORIGIN:  # a first load has nothing to drop
-        branches += [_gone(org, run, now), _withdrawn(org, run, now)]
+        branches += [gone(org, run, now), _withdrawn(org, run, now)]
     return in_commit_order(run, branches, limit)
 
 
@@ -153,7 +153,11 @@ async def changes(
     session: AsyncSession, org: uuid.UUID, run: Run, now: datetime, limit: int
 ) -> list[Change]:
     """At most ``limit + 1`` changes after the run's position, in commit order."""
-    rows = await session.execute(_statement(org, run, now, limit))
+    return as_changes(await session.execute(_statement(org, run, now, limit)))
+
+
+def as_changes(rows: Iterable[Any]) -> list[Change]:
+    """A sync page's rows (``key, id, removal, merged_into``) as changes: intake's syncs alike."""
     return [
         person_change(
             row.key,

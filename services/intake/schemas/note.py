@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.intake.domain.enums import Section
+from shared.sync import Removed, removed_field, watermark_field
 
 MAX_TEXT = 4000
 
@@ -76,3 +77,15 @@ class NoteRead(BaseModel):
     author_id: str = Field(description="the user (or partner-system client) who wrote it")
     author_organization_id: uuid.UUID | None
     created_at: datetime
+
+
+class NoteSyncPage(BaseModel):
+    """A page of the case-notes feed (``GET /api/v1/notes?since=``)."""
+
+    items: list[NoteRead]
+    removed: list[Removed] = removed_field(
+        "the people whose notes you must drop (`beneficiary`): apply a page's `removed` before "
+        "its `items`, which re-send those of their notes you may still read"
+    )
+    next_cursor: str | None = None
+    watermark: str | None = watermark_field()
