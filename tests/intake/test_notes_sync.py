@@ -297,8 +297,8 @@ async def test_the_feed_refuses_filters_no_since_a_forged_watermark_and_one_from
     assert forged.status_code == 422
     assert forged.json()["errors"][0]["field"] == "query.since"
     _, _, watermark = await sync(intake, owner, "0")
-    xact, moment = decode_cursor(watermark, 2)
-    ahead = encode_cursor([xact + 10_000_000, datetime.fromisoformat(str(moment))])
+    xact, moment, scope = decode_cursor(watermark, 3)
+    ahead = encode_cursor([xact + 10_000_000, datetime.fromisoformat(str(moment)), scope])
     future = await intake.get(URL, params={"since": ahead}, headers=owner.operator)
     assert future.status_code == 410
     assert future.json()["type"].endswith("sync-restart")

@@ -26,7 +26,7 @@ async def sync_notes(
     session: AsyncSession, principal: Principal, since: str, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     now = clock.now()
-    run = await begin(session, since, cursor, now)
+    run = await begin(session, since, cursor, now, scope="notes")
     org = principal.organization_id
     if org is None or not access.works_on_cases(principal):
         return {"items": [], "removed": [], "next_cursor": None, "watermark": run.watermark}
