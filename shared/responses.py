@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -38,6 +39,11 @@ def json_response(
 JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}
 }
+
+
+def json_or_csv_responses(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a report answered by :func:`json_or_csv`: ``model`` in JSON, or CSV."""
+    return {200: {"model": model, "content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
 def json_or_csv(
