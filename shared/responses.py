@@ -7,7 +7,6 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -41,8 +40,9 @@ JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
 }
 
 
-def json_or_csv_responses(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` of a report answered by :func:`json_or_csv`: ``model`` in JSON, or CSV."""
+def json_or_csv_responses(model: Any) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a report answered by :func:`json_or_csv`: ``model`` (a model or a union
+    of them) in JSON, or CSV."""
     return {200: {"model": model, "content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
