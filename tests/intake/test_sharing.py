@@ -123,7 +123,7 @@ async def test_invalid_consents(intake: httpx.AsyncClient, orgs: tuple[Org, Org,
     assert in_the_app.json()["errors"][0]["field"] == "body.collection_method"
     by_partner = await intake.post(url, json=matching, headers=a.headers("partner_system"))
     assert by_partner.status_code == 422
-    assert (await intake.get(url, headers=a.operator)).json() == []
+    assert (await intake.get(url, headers=a.operator)).json() == {"items": [], "next_cursor": None}
     on_paper = {**matching, "collection_method": "paper_signed"}
     assert (await intake.post(url, json=on_paper, headers=a.operator)).status_code == 201
 
