@@ -266,7 +266,7 @@ def _casework(client: httpx.Client, person: Person, offer_id: str) -> None:
     ok(client.post(f"{url}/assessments", json=assessment, headers=headers))
     actions = {"actions": [{"type": "vocational_training", "title": "Kitchen hygiene course"}]}
     ok(client.post(f"{url}/actions", json=actions, headers=headers))
-    person.action_id = ok(client.get(f"{url}/actions", headers=headers))[0]["id"]
+    person.action_id = ok(client.get(f"{url}/actions", headers=headers))["items"][0]["id"]
     # A placement starts the retention follow-ups, so that follow_up_id has real values.
     placed = {"date": "2026-11-01", "employment_status": "precarious_formal", "progress": []}
     ok(client.post(f"{url}/monitoring", json=placed, headers=headers))

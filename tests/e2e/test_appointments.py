@@ -65,7 +65,7 @@ def _casework(client: httpx.Client, org: Organisation, person_id: str) -> tuple[
     ok(client.post(f"{url}/assessments", json=assessment, headers=org.operator))
     actions = {"actions": [{"type": "legal_aid", "title": "Permit renewal"}]}
     ok(client.post(f"{url}/actions", json=actions, headers=org.operator))
-    action_id = ok(client.get(f"{url}/actions", headers=org.operator))[0]["id"]
+    action_id = ok(client.get(f"{url}/actions", headers=org.operator))["items"][0]["id"]
     return pathway_id, action_id
 
 
