@@ -84,8 +84,9 @@ audit: $(STAMP)  ## known vulnerabilities in the locked pins (pip-audit; needs P
 	$(BIN)/pip-audit --requirement requirements-dev.lock --require-hashes --disable-pip --strict --progress-spinner off
 	$(BIN)/pip list --outdated --disable-pip-version-check
 
-openapi: $(STAMP)  ## write the gateway's merged OpenAPI to docs/openapi.json
+openapi: $(STAMP)  ## write the merged OpenAPI (docs/openapi.json) and the problem types (shared/problem_types.json)
 	$(BIN)/python -m tools.stack openapi docs/openapi.json
+	$(BIN)/python -m tools.problem_types
 
 lock: $(STAMP)  ## re-resolve the locks: the runtime's, the dev one on its pins, the Python client generator's
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements.lock pyproject.toml

@@ -20,7 +20,7 @@ from shared import heap
 from shared.auth.dependencies import authenticate, build_verifier
 from shared.auth.verifier import TokenVerifier
 from shared.db import create_engine, database_ready, read_session_factory, session_factory
-from shared.errors import install_handlers
+from shared.errors import configure_problem_types, install_handlers
 from shared.idempotency_routes import idempotency_tables, purging
 from shared.logging import configure_logging
 from shared.metrics import HttpMetrics
@@ -137,6 +137,7 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.service_name = name
+    configure_problem_types(settings.auth_issuer)
     install_handlers(app)
     metrics = HttpMetrics(name)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)

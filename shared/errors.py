@@ -4,6 +4,11 @@ Domain code raises a :class:`Problem` subclass; the handlers installed by :func:
 turn it, FastAPI's validation errors and Starlette's HTTP errors into ``application/problem+json``.
 Unexpected exceptions become a bare 500 (see ``shared.middleware.ErrorMiddleware``): never a stack
 trace, never the input that caused it.
+
+A problem's ``type`` is a URI that resolves: ``{issuer}/problems/{slug}``, where the issuer is the
+gateway's public address (``PONTE_AUTH_ISSUER``, the tokens' ``iss``), and the gateway serves there
+the problem type's document (title, status, description) and at ``/problems`` the catalogue,
+generated from every :class:`Problem` subclass into ``shared/problem_types.json``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "urn:ponte:problem:"
+PROBLEMS_PATH = "/problems"
+_type_base = {"uri": "http://localhost:8000" + PROBLEMS_PATH + "/"}  # the default issuer's
+
+
+def configure_problem_types(issuer: str) -> None:
+    """Build every problem's ``type`` on ``issuer`` (the gateway's public address, where the
+    catalogue is served). Called once per process by ``create_service_app`` with its settings;
+    every service of a deployment has the same issuer."""
+    _type_base["uri"] = issuer.rstrip("/") + PROBLEMS_PATH + "/"
 
 
 class FieldError(BaseModel):
@@ -37,7 +50,11 @@ class ProblemDetail(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    type: str = Field(examples=["urn:ponte:problem:not-found"])
+    type: str = Field(
+        description="the problem type: a URI whose document (GET it) names its title, status and "
+        "meaning; the catalogue of every type is at `/problems`",
+        examples=["https://ponte.example/problems/not-found"],
+    )
     title: str
     status: int
     detail: str | None = None
@@ -52,6 +69,11 @@ class Problem(Exception):
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal server error"
+    # What the type means to a client: the catalogue at /problems publishes it.
+    description: ClassVar[str] = (
+        "Something failed on Ponte's side; the request may be retried later. The body carries the "
+        "request_id to quote when reporting it, never the cause."
+    )
 
     def __init__(
         self,
@@ -70,10 +92,18 @@ class Problem(Exception):
 
 class BadRequest(Problem):
     status, slug, title = 400, "bad-request", "Bad request"
+    description = (
+        "The request could not be read: a malformed header, body or parameter (detail says "
+        "which). Fix the request before sending it again."
+    )
 
 
 class Unauthorized(Problem):
     status, slug, title = 401, "unauthorized", "Authentication required"
+    description = (
+        "No valid access token: it is missing, expired, revoked or not one of Ponte's. Get a new "
+        "token (refresh, or ask the token endpoint) and retry."
+    )
 
     def __init__(self, detail: str | None = None, **extensions: Any) -> None:
         super().__init__(
@@ -83,30 +113,52 @@ class Unauthorized(Problem):
 
 class Forbidden(Problem):
     status, slug, title = 403, "forbidden", "Not allowed"
+    description = (
+        "The caller is known but its role or organisation may not do this; a record the caller "
+        "may not see answers not-found instead."
+    )
 
 
 class NotFound(Problem):
     status, slug, title = 404, "not-found", "Not found"
+    description = "No such resource, or not one the caller may see (the two are never told apart)."
 
 
 class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict with the current state"
+    description = (
+        "The request is valid but the resource's state forbids it (a duplicate, a closed or "
+        "finished record); detail says which, and some carry a pointer such as existing_id."
+    )
 
 
 class PreconditionFailed(Problem):
     status, slug, title = 412, "precondition-failed", "The resource changed since it was read"
+    description = (
+        "If-Match named an older version: read the resource again (its new ETag), reapply the "
+        "change and send it with that ETag."
+    )
 
 
 class UnprocessableContent(Problem):
     status, slug, title = 422, "validation", "The request is not valid"
+    description = (
+        "One or more fields are invalid: errors lists each one (field, message, code). The input "
+        "is never echoed back."
+    )
 
 
 class PreconditionRequired(Problem):
     status, slug, title = 428, "precondition-required", "If-Match is required"
+    description = (
+        "An update or delete must name the version it changes: send If-Match with the ETag of "
+        "your last read."
+    )
 
 
 class TooManyRequests(Problem):
     status, slug, title = 429, "too-many-requests", "Too many requests"
+    description = "A rate limit was reached: wait Retry-After seconds before trying again."
 
     def __init__(self, detail: str | None = None, *, retry_after: int, **extensions: Any) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)}, **extensions)
@@ -114,10 +166,18 @@ class TooManyRequests(Problem):
 
 class ServiceUnavailable(Problem):
     status, slug, title = 503, "service-unavailable", "A service is unavailable"
+    description = (
+        "A service or its database cannot answer right now; retry after Retry-After seconds. "
+        "Nothing was changed."
+    )
 
 
 class GatewayTimeout(Problem):
     status, slug, title = 504, "gateway-timeout", "A service did not answer in time"
+    description = (
+        "A service did not answer in time; the change may or may not have happened: retry with "
+        "the same Idempotency-Key."
+    )
 
 
 class InputRefused(StarletteHTTPException):
@@ -135,7 +195,13 @@ class InputRefused(StarletteHTTPException):
 
 
 def problem_type(slug: str) -> str:
-    return PROBLEM_TYPE_BASE + slug
+    return _type_base["uri"] + slug
+
+
+def status_slug(status: int) -> str:
+    """The slug of a bare HTTP error (one no :class:`Problem` names): its phrase, kebab-cased."""
+    words = "".join(c if c.isalnum() else " " for c in _phrase(status).lower() if c != "'")
+    return "-".join(words.split())
 
 
 def problem_body(
@@ -150,7 +216,7 @@ def problem_body(
 ) -> dict[str, Any]:
     phrase = _phrase(status)
     body: dict[str, Any] = {
-        "type": problem_type(slug or phrase.lower().replace(" ", "-")),
+        "type": problem_type(slug or status_slug(status)),
         "title": title or phrase,
         "status": status,
     }

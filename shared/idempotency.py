@@ -93,6 +93,10 @@ class StoredAnswer:
 
 class KeyInProgress(Conflict):
     slug, title = "idempotency-key-in-progress", "A request with this Idempotency-Key is running"
+    description = (
+        "The first request with this Idempotency-Key has not finished: retry after Retry-After "
+        "seconds to get its answer."
+    )
 
     def __init__(self) -> None:
         super().__init__(

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -76,6 +76,14 @@ CursorParam = Annotated[
         "one answers 422.",
     ),
     AfterValidator(_plain_cursor),
+]
+
+
+# The cursor of a list that is always whole (matches, search results, code lists): declared so that
+# every list answers the one envelope ``{items, next_cursor}``, and always null.
+WholeCursor = Annotated[
+    str | None,
+    Field(description="always null: this list comes whole, in one page"),
 ]
 
 

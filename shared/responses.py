@@ -40,6 +40,12 @@ JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
 }
 
 
+def json_or_csv_responses(model: Any) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a report answered by :func:`json_or_csv`: ``model`` (a model or a union
+    of them) in JSON, or CSV."""
+    return {200: {"model": model, "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
 def json_or_csv(
     request: Request,
     report: dict[str, Any],

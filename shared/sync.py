@@ -96,6 +96,10 @@ class RestartSync(Problem):
     one of its own. Only a full sync is safe."""
 
     status, slug, title = 410, "sync-restart", "Sync again from the start"
+    description = (
+        "The watermark can no longer be synced from (older than the log keeps, or not one of this "
+        "database's): sync again from since=0."
+    )
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from pydantic import BaseModel
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 
@@ -131,3 +132,12 @@ async def deliver_events(client: httpx.AsyncClient, token: str, *events: dict[st
         headers={"Authorization": f"Bearer {token}"},
     )
     assert answer.status_code == 200, answer.text
+
+
+def as_documented(model: type[BaseModel], body: Any) -> Any:
+    """``body`` (an answer written as JSON directly, not through its model), checked against the
+    model its OpenAPI documents: it validates, and names no member the model does not declare."""
+    model.model_validate(body)
+    declared = {field.alias or name for name, field in model.model_fields.items()}
+    assert set(body) <= declared, f"undocumented members: {sorted(set(body) - declared)}"
+    return body

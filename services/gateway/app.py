@@ -24,6 +24,7 @@ from services.gateway.api import (
     discovery,
     export,
     organizations,
+    problems,
     status,
     users,
 )
@@ -115,6 +116,7 @@ def create_app(
             auth.token_router,
             auth.router,
             discovery.router,
+            problems.router,
             activation.router,
             organizations.router,
             organizations.internal_router,

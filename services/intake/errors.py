@@ -90,6 +90,7 @@ class DocumentNotDownloadable(Conflict):
 
 class DocumentTooLarge(Problem):
     status, slug, title = 413, "content-too-large", "The file is too large"
+    description = "The document or request body is larger than the limit (limit_bytes when known)."
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"A document is at most {limit} bytes.", limit_bytes=limit)
@@ -97,6 +98,10 @@ class DocumentTooLarge(Problem):
 
 class UnsupportedDocument(Problem):
     status, slug, title = 415, "unsupported-media-type", "The file's type is not accepted"
+    description = (
+        "The file's content is not of an accepted type, decided by its bytes rather than its name "
+        "or declared type."
+    )
 
     def __init__(self, accepted: Sequence[str]) -> None:
         super().__init__(

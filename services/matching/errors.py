@@ -38,6 +38,7 @@ class PersonNotFound(NotFound):
 
 class ConsentRequired(Problem):
     status, slug, title = 409, "consent-required", "The person has not consented to this"
+    description = "The person has not given the consent this needs: record it first, then retry."
 
     def __init__(self) -> None:
         super().__init__("The person has not consented to matching: record that consent first.")
@@ -45,6 +46,10 @@ class ConsentRequired(Problem):
 
 class ConsentEnded(Problem):
     status, slug, title = 409, "consent-ended", "The consent this referral relied on has ended"
+    description = (
+        "The person's consent to matching, or the referring organisation's view of them, has "
+        "ended: the referral can only be ended."
+    )
 
     def __init__(self, **extensions: Any) -> None:
         super().__init__(
@@ -143,10 +148,15 @@ class PathwayUncheckable(ServiceUnavailable):
 
 class AllocationTooLarge(_Unprocessable):
     slug, title = "allocation-too-large", "The allocation is larger than this service solves"
+    description = "The allocation names more people or offers than one request may; split it."
 
 
 class AllocationTimedOut(ServiceUnavailable):
     slug, title = "allocation-timed-out", "The allocation did not finish in time"
+    description = (
+        "The allocation could not be solved within its time limit; try again with fewer people or "
+        "offers."
+    )
 
 
 class UnknownConcepts(_Unprocessable):

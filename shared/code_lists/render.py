@@ -53,6 +53,7 @@ def body(code_list: CodeList, language: Language, *, all_labels: bool) -> dict[s
         "source": code_list.source,
         "language": language,
         "items": items,
+        "next_cursor": None,
     }
 
 
@@ -106,4 +107,4 @@ class Catalogue:
 
     def _index_json(self) -> bytes:
         """The ``CodeListIndex`` document of this service's lists."""
-        return dump({"items": self.summaries()})
+        return dump({"items": self.summaries(), "next_cursor": None})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.code_lists.i18n import Language
+from shared.pagination import WholeCursor
 
 
 class CodeListSummary(BaseModel):
@@ -22,6 +23,7 @@ class CodeListIndex(BaseModel):
     """Every list of every service; read each at `/api/v1/code-lists/{name}`."""
 
     items: list[CodeListSummary]
+    next_cursor: WholeCursor = None
 
 
 class CodeListItem(BaseModel):
@@ -45,3 +47,4 @@ class CodeListRead(BaseModel):
     source: str
     language: Language = Field(description="the language of label and other localised fields")
     items: list[CodeListItem]
+    next_cursor: WholeCursor = None

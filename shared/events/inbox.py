@@ -78,6 +78,10 @@ async def internal_auth(request: Request) -> None:
 
 class EventHandlingFailed(Problem):
     status, slug, title = 500, "event-handling-failed", "An event could not be applied"
+    description = (
+        "A service could not apply an event another service sent (internal delivery); it is "
+        "delivered again later."
+    )
 
 
 class DeliveryOutcome(BaseModel):

@@ -106,7 +106,7 @@ def test_a_consent_given_in_the_app_is_the_persons_own(
         refused = client.post(url, json=body, headers=headers)
         assert refused.status_code == 422
         assert refused.json()["errors"][0]["field"] == "body.collection_method"
-    assert ok(client.get(url, headers=org.operator)) == []
+    assert ok(client.get(url, headers=org.operator))["items"] == []
     own = {key: value for key, value in body.items() if key != "collection_method"}
     given = ok(
         client.post("/api/v1/me/consents", json=own, headers=bearer(activated["access_token"]))

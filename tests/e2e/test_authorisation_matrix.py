@@ -519,7 +519,7 @@ class Call:
         headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
         if op.method == "PATCH":
             headers["If-Match"] = "*"  # any version: an admitted change really happens
-        target = op.path.format(**{"code": TERRITORY, **ids})
+        target = op.path.format(**{"code": TERRITORY, "slug": "not-found", **ids})
         if op.multipart:
             form = {
                 name: json.dumps(value) if isinstance(value, dict) else str(value)

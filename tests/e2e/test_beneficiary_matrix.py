@@ -8,8 +8,9 @@ record are not theirs either); ``SELF`` operations take the person's own data on
 person's ids answer 404, and no answer names anyone else); ``REFERENCE`` is harmless reference
 data any signed-in caller reads (code lists, the ESCO taxonomy, the territories, the webhook
 event catalogue);
-``PUBLIC`` needs no token (sign-in, activation, keys, status). Bodies are the document's own
-examples with their ids replaced by the situation's, so the access check, not validation, answers.
+``PUBLIC`` needs no token (sign-in, activation, keys, status, the problem types). Bodies are the
+document's own examples with their ids replaced by the situation's, so the access check, not
+validation, answers.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/.well-known/jwks.json"): PUBLIC,
     ("GET", "/.well-known/oauth-authorization-server"): PUBLIC,
     ("GET", "/.well-known/openid-configuration"): PUBLIC,
+    ("GET", "/problems"): PUBLIC,
+    ("GET", "/problems/{slug}"): PUBLIC,
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("POST", "/api/v1/auth/activate"): PUBLIC,
     ("GET", "/api/v1/status"): PUBLIC,

@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.conftest import Stack
 
-PUBLIC_ONLY = ["/api/v1/status", "/.well-known/jwks.json", "/openapi.json", "/docs"]
+PUBLIC_ONLY = ["/api/v1/status", "/.well-known/jwks.json", "/openapi.json", "/docs", "/problems"]
 
 
 @pytest.fixture(scope="module")

@@ -154,7 +154,7 @@ def _scenario(client: httpx.Client, receiver: Receiver) -> None:
         assert not any(kind.startswith("emergency_access.") for kind in receiver.types(path))
 
     # The owner reads the written reasons; the person sees who, why, what and when in the app.
-    shown = ok(client.get(f"{record}/emergency-access", headers=ngo.operator))
+    shown = ok(client.get(f"{record}/emergency-access", headers=ngo.operator))["items"]
     assert {(item["organization_id"], item["reason"]) for item in shown} == {
         (hospital.id, REASON),
         (shelter.id, REASON),
@@ -165,7 +165,7 @@ def _scenario(client: httpx.Client, receiver: Receiver) -> None:
             "access_token"
         ]
     )
-    own = ok(client.get("/api/v1/me/emergency-accesses", headers=app))
+    own = ok(client.get("/api/v1/me/emergency-accesses", headers=app))["items"]
     assert sorted(
         (item["organization_id"], item["reason_code"], item["status"]) for item in own
     ) == sorted(
@@ -183,6 +183,6 @@ def _scenario(client: httpx.Client, receiver: Receiver) -> None:
     eventually(lambda: "emergency_access.closed" in receiver.types("/ngo"))
     statuses = {
         item["organization_id"]: item["status"]
-        for item in ok(client.get("/api/v1/me/emergency-accesses", headers=app))
+        for item in ok(client.get("/api/v1/me/emergency-accesses", headers=app))["items"]
     }
     assert statuses == {hospital.id: "open", shelter.id: "closed"}

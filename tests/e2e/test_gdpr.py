@@ -111,7 +111,9 @@ def test_a_former_partner_hears_of_a_withdrawal_once(stack: Stack) -> None:
                 "merged_into": None,
             }
         ]
-        withdrawn_at = ok(client.get(f"{url}/consents", headers=owner.operator))[0]["withdrawn_at"]
+        withdrawn_at = ok(client.get(f"{url}/consents", headers=owner.operator))["items"][0][
+            "withdrawn_at"
+        ]
 
         for turn in range(3):
             _change(client, owner, person["id"], f"+39 351 777 09{turn}9")

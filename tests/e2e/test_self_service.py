@@ -101,7 +101,7 @@ def test_the_person_shares_and_withdraws(world: tuple[httpx.Client, World]) -> N
     )
     assert consent["collection_method"] == "mobile_app"
     assert ok(client.get(url, headers=w.other_ngo.operator))["given_name"] == "Kwame"
-    listed = ok(client.get("/api/v1/me/consents", headers=w.me))
+    listed = ok(client.get("/api/v1/me/consents", headers=w.me))["items"]
     assert {c["id"] for c in listed} == {w.kwame.consent_id, consent["id"]}
     gone = client.delete(f"/api/v1/me/consents/{consent['id']}", headers=w.me)
     assert gone.status_code == 204

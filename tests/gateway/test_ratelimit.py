@@ -23,6 +23,7 @@ from services.gateway.edge.ratelimit import (
     RedisStore,
     address_bucket,
 )
+from shared.errors import problem_type
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, gateway_settings
 from tests.gateway.helpers import bearer, create_user, token
 from tests.gateway.redis_keys import RedisKeys
@@ -202,7 +203,7 @@ def assert_rate_limited(answer: httpx.Response, longest_wait: float) -> None:
     assert answer.status_code == 429, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
-    assert problem["type"] == "urn:ponte:problem:too-many-requests"
+    assert problem["type"] == problem_type("too-many-requests")
     assert problem["status"] == 429
     assert problem["request_id"] == answer.headers["x-request-id"]
     assert 1 <= int(answer.headers["retry-after"]) <= longest_wait

@@ -22,6 +22,7 @@ from services.gateway.service.activation import Invitation, account_for
 from services.gateway.service.revocation import RevocationList
 from shared.app import ServiceApp
 from shared.contracts import intake
+from shared.errors import problem_type
 from tests.conftest import gateway_settings
 from tests.gateway.helpers import (
     admin_headers,
@@ -83,7 +84,7 @@ async def accepted(
         assert answer.status_code == 401, answer.text
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.headers["www-authenticate"] == 'Bearer error="invalid_token"'
-        assert answer.json()["type"] == "urn:ponte:problem:unauthorized"
+        assert answer.json()["type"] == problem_type("unauthorized")
     return False
 
 

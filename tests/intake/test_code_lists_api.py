@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from shared.errors import problem_type
 from shared.testing.tokens import TestIssuer
 
 
@@ -52,7 +53,7 @@ async def test_unknown_list_and_language_are_problems(
     headers = issuer.headers()
     missing = await intake.get("/api/v1/code-lists/planets", headers=headers)
     assert missing.status_code == 404
-    assert missing.json()["type"] == "urn:ponte:problem:not-found"
+    assert missing.json()["type"] == problem_type("not-found")
     bad_language = await intake.get("/api/v1/code-lists/countries?lang=de", headers=headers)
     assert bad_language.status_code == 422
     assert bad_language.json()["errors"][0]["field"] == "query.lang"

@@ -25,12 +25,13 @@ from services.intake.domain.documents import (
     DocumentKind,
     content_type_of,
 )
+from services.intake.schemas.export import BeneficiaryExport
 from services.intake.settings import IntakeSettings
 from services.intake.storage.local import LocalStore
 from services.intake.storage.upload import receive
 from shared.testing.tokens import TestIssuer
 from tests.intake.conftest import Org, register
-from tests.support import serve, sql
+from tests.support import as_documented, serve, sql
 
 PDF_BYTES = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 40 + b"%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(200)
@@ -324,7 +325,9 @@ async def test_export_lists_them_and_erasure_removes_the_bytes(
     url = f"/api/v1/beneficiaries/{person['id']}"
     mine = [await _uploaded(intake, url, a), await _uploaded(intake, url, a, kind="contract")]
     theirs = await _uploaded(intake, f"/api/v1/beneficiaries/{other['id']}", a)
-    exported = (await intake.get(f"{url}/export", headers=a.admin)).json()
+    exported = as_documented(
+        BeneficiaryExport, (await intake.get(f"{url}/export", headers=a.admin)).json()
+    )
     listed = exported["data"]["intake"]["documents"]
     assert {item["id"] for item in listed} == {document["id"] for document in mine}
     assert all("storage_key" not in item for item in listed)

@@ -231,7 +231,9 @@ async def test_one_open_access_never_renewed_closed_early_or_expired(
     third = await glass.open(person, hospital)
     assert third.status_code == 201
 
-    listed = (await glass.intake.get(f"{url}/emergency-access", headers=owner.operator)).json()
+    listed = (await glass.intake.get(f"{url}/emergency-access", headers=owner.operator)).json()[
+        "items"
+    ]
     assert [(item["status"], item["closed_by"] is not None) for item in listed] == [
         ("closed", True),
         ("expired", False),
@@ -258,7 +260,9 @@ async def test_the_owner_and_the_person_learn_of_it(glass: Glass) -> None:
     opened = (await glass.open(person, shelter, "trafficking_protection")).json()
     await glass.intake.get(url, headers=shelter.admin)
 
-    listed = (await glass.intake.get(f"{url}/emergency-access", headers=owner.operator)).json()
+    listed = (await glass.intake.get(f"{url}/emergency-access", headers=owner.operator)).json()[
+        "items"
+    ]
     assert [(item["reason_code"], item["reason"], item["status"]) for item in listed] == [
         ("trafficking_protection", REASON, "open")
     ]
@@ -278,7 +282,8 @@ async def test_the_owner_and_the_person_learn_of_it(glass: Glass) -> None:
 
     own = await glass.intake.get("/api/v1/me/emergency-accesses", headers=app(person))
     assert own.status_code == 200
-    assert own.json() == [
+    assert own.json()["next_cursor"] is None
+    assert own.json()["items"] == [
         {
             "id": opened["id"],
             "organization_id": str(shelter.id),
@@ -290,9 +295,10 @@ async def test_the_owner_and_the_person_learn_of_it(glass: Glass) -> None:
             "closed_at": None,
         }
     ]
-    assert (
-        await glass.intake.get("/api/v1/me/emergency-accesses", headers=app(other))
-    ).json() == []
+    assert (await glass.intake.get("/api/v1/me/emergency-accesses", headers=app(other))).json() == {
+        "items": [],
+        "next_cursor": None,
+    }
     staff = await glass.intake.get("/api/v1/me/emergency-accesses", headers=owner.admin)
     assert staff.status_code == 403
 
@@ -319,7 +325,7 @@ async def test_without_the_gateway_nothing_opens(
     answer = await intake.post(url, json=body, headers=hospital.admin)
     assert answer.status_code == 503
     assert answer.headers["content-type"].startswith("application/problem+json")
-    assert (await intake.get(url, headers=owner.operator)).json() == []
+    assert (await intake.get(url, headers=owner.operator)).json()["items"] == []
     assert await _events(intake_database, "emergency_access.opened") == []
 
 
@@ -336,7 +342,9 @@ async def test_an_access_to_a_merged_record_moves_to_the_survivor(glass: Glass) 
     )
     assert merged.status_code == 200, merged.text
     url = f"/api/v1/beneficiaries/{survivor}"
-    listed = (await glass.intake.get(f"{url}/emergency-access", headers=owner.operator)).json()
+    listed = (await glass.intake.get(f"{url}/emergency-access", headers=owner.operator)).json()[
+        "items"
+    ]
     assert [(item["id"], item["status"]) for item in listed] == [(opened["id"], "open")]
     assert (await glass.open(survivor, hospital)).status_code == 409  # still the one open
     close = f"{url}/emergency-access/{opened['id']}"

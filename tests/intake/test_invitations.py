@@ -140,7 +140,7 @@ async def test_the_person_sees_a_reduced_profile_and_manages_consents(
     assert "contact" in shared.json()["visible_sections"]
 
     listed = await intake.get("/api/v1/me/consents", headers=me)
-    assert [c["id"] for c in listed.json()] == [consent["id"]]
+    assert [c["id"] for c in listed.json()["items"]] == [consent["id"]]
 
     # Another person's consent is not theirs to withdraw, by either path.
     theirs = await intake.post(

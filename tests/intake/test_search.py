@@ -211,7 +211,7 @@ async def test_a_withdrawal_is_one_tombstone_and_later_changes_stay_unseen(
     assert withdrawn.status_code == 204
     consents = (
         await intake.get(f"/api/v1/beneficiaries/{gone['id']}/consents", headers=a.operator)
-    ).json()
+    ).json()["items"]
     ended = datetime.fromisoformat(consents[0]["withdrawn_at"])
     tombstones = await _sync(intake, b, start)
     assert [(item["id"], item["status"]) for item in tombstones] == [(gone["id"], "withdrawn")]

@@ -59,7 +59,7 @@ async def test_another_organisation_sees_only_what_was_shared_until_withdrawal(
     assert (
         await intake.delete(f"{url}/consents/{consent.json()['id']}", headers=a.operator)
     ).status_code == 204
-    consents = (await intake.get(f"{url}/consents", headers=a.operator)).json()
+    consents = (await intake.get(f"{url}/consents", headers=a.operator)).json()["items"]
     assert consents[0]["active"] is False
     assert consents[0]["withdrawn_at"] is not None
 
@@ -123,7 +123,7 @@ async def test_invalid_consents(intake: httpx.AsyncClient, orgs: tuple[Org, Org,
     assert in_the_app.json()["errors"][0]["field"] == "body.collection_method"
     by_partner = await intake.post(url, json=matching, headers=a.headers("partner_system"))
     assert by_partner.status_code == 422
-    assert (await intake.get(url, headers=a.operator)).json() == []
+    assert (await intake.get(url, headers=a.operator)).json() == {"items": [], "next_cursor": None}
     on_paper = {**matching, "collection_method": "paper_signed"}
     assert (await intake.post(url, json=on_paper, headers=a.operator)).status_code == 201
 
@@ -159,7 +159,7 @@ async def test_the_person_sees_and_withdraws_their_own_consents(
         roles=["beneficiary"], organization_id=a.id, beneficiary_id=uuid.UUID(created["id"])
     )
     own = await intake.get(f"{url}/consents", headers=person)
-    assert [item["id"] for item in own.json()] == [consent["id"]]
+    assert [item["id"] for item in own.json()["items"]] == [consent["id"]]
     assert (
         await intake.get(f"/api/v1/beneficiaries/{other['id']}/consents", headers=person)
     ).status_code == 404

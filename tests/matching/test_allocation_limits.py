@@ -65,13 +65,13 @@ async def test_too_many_people_offers_or_pairs_is_a_422_that_keeps_nothing(
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("application/problem+json")
     problem = answer.json()
-    assert problem["type"].endswith(":allocation-too-large")
+    assert problem["type"].endswith("/problems/allocation-too-large")
     assert {e["field"] for e in problem["errors"]} == {"body.beneficiary_ids", "body.offer_ids"}
     # 2 people x 2 offers, every pair eligible: 4 pairs, over the 3 allowed
     pairs = {"beneficiary_ids": [str(p) for p in people], "offer_ids": [c["id"] for c in courses]}
     answer = await bounded.post("/api/v1/allocations", json=pairs, headers=headers)
     assert answer.status_code == 422, answer.text
-    assert answer.json()["type"].endswith(":allocation-too-large")
+    assert answer.json()["type"].endswith("/problems/allocation-too-large")
     assert answer.json()["pairs"] == 4
     assert await kept(matching_database) == 0
     within = {**pairs, "offer_ids": [courses[0]["id"]]}  # 2 pairs: solved
@@ -90,7 +90,7 @@ async def test_a_solve_past_its_time_limit_is_a_503_that_keeps_nothing(
     headers = {**ngo.operator, "Idempotency-Key": "late"}
     answer = await hurried.post("/api/v1/allocations", json=body, headers=headers)
     assert answer.status_code == 503, answer.text
-    assert answer.json()["type"].endswith(":allocation-timed-out")
+    assert answer.json()["type"].endswith("/problems/allocation-timed-out")
     assert "nothing was kept" in answer.json()["detail"]
     assert await kept(matching_database) == 0
 

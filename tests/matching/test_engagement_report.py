@@ -16,10 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+from services.matching.schemas.reports import EngagementReport
 from shared import clock
 from shared.testing.tokens import TestIssuer
 from tests.matching import analysis_data as data
-from tests.support import Org, sql
+from tests.support import Org, as_documented, sql
 
 URL = "/api/v1/reports/engagement"
 PERIOD = {"date_from": "2026-01-01", "date_to": "2026-11-30"}
@@ -95,7 +96,7 @@ async def _report(
     with clock.frozen_at(TODAY):
         answer = await matching.get(URL, params={**PERIOD, **params}, headers=who)
     assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
+    body: dict[str, Any] = as_documented(EngagementReport, answer.json())
     return body
 
 

@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 
+from services.matching.schemas.reports import ReferralsReport
 from shared import clock
 from shared.crosstab import TOTAL
 from tests.matching.conftest import offer, person
 from tests.matching.test_referrals import referral_row
-from tests.support import Org
+from tests.support import Org, as_documented
 
 URL = "/api/v1/reports/referrals"
 PERIOD = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
@@ -77,7 +78,7 @@ async def test_coded_reasons_are_checked_and_counted_by_side(
 
     exact = await matching.get(URL, params=PERIOD, headers=ngo.admin)
     assert exact.status_code == 200, exact.text
-    counts = _cells(exact.json())
+    counts = _cells(as_documented(ReferralsReport, exact.json()))
     assert counts[("rejected", "language_level", "internship")] == 7
     assert counts[("dropped", "other_opportunity", "internship")] == 1
     assert counts[("dropped", "uncoded", "internship")] == 1

@@ -284,7 +284,7 @@ async def test_a_language_file_adds_labels_searched_in_that_language(
         english = await client.get(
             "/api/v1/taxonomy/skills", params={"q": "posare mattoni"}, headers=headers
         )
-        assert english.json() == {"language": "en", "items": []}
+        assert english.json() == {"language": "en", "items": [], "next_cursor": None}
 
         # An offer's skills in the caller's language, English where the import has no label.
         body = {"type": "job", "title": "Muratore", "seats": 1, "status": "open",

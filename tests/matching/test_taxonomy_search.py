@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from services.matching.domain.labels import search_key
+from shared.errors import problem_type
 from shared.testing.tokens import TestIssuer
 from tests.matching.esco import serve_matching, subset_rows
 
@@ -141,7 +142,7 @@ async def test_a_missing_empty_or_long_query_is_refused(
     assert answer.status_code == 422
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
-    assert problem["type"] == "urn:ponte:problem:validation"
+    assert problem["type"] == problem_type("validation")
     assert [error["field"] for error in problem["errors"]] == ["query.q"]
 
 
@@ -157,7 +158,7 @@ async def test_the_language_defaults_to_english(client: httpx.AsyncClient) -> No
     assert answer.headers["content-language"] == "en"
     assert answer.headers["vary"] == "Accept-Language"
     answer = await client.get(OCCUPATIONS, params={"q": "cook", "language": "it"})
-    assert answer.json() == {"language": "it", "items": []}
+    assert answer.json() == {"language": "it", "items": [], "next_cursor": None}
     answer = await client.get(OCCUPATIONS, params={"q": "cook", "language": "not a language"})
     assert answer.status_code == 422
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from services.matching.domain import territorial_context as rules
+from shared.errors import problem_type
 from tests.matching.conftest import INTERNAL, person
 from tests.matching.reach_data import (
     FIUMICINO,
@@ -200,7 +201,7 @@ async def test_the_access_rules_of_a_persons_matches(
     refused = await matching.get(CONTEXT.format(refusing), headers=ngo.operator)
     assert (refused.status_code, refused.json()["type"]) == (
         409,
-        "urn:ponte:problem:consent-required",
+        problem_type("consent-required"),
     )
     # No territory yet: nothing within reach, and no gap claimed.
     unplaced = await person(matching, ngo)

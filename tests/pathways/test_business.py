@@ -9,8 +9,9 @@ from typing import Any
 
 import httpx
 
+from services.pathways.schemas.reports import IndicatorsReport
 from tests.pathways.conftest import open_pathway, person, step
-from tests.support import Org
+from tests.support import Org, as_documented
 
 PLAN = {
     "actions": [
@@ -66,7 +67,10 @@ async def test_an_entrepreneurship_action_dates_its_milestones_in_order(
     registered = await _patch(pathways, a, one, {"business": {"registration": today.isoformat()}})
     assert registered.json()["business"] == {**started, "registration": today.isoformat()}
 
-    own = (await pathways.get("/api/v1/reports/indicators", headers=a.admin)).json()
+    own = as_documented(
+        IndicatorsReport,
+        (await pathways.get("/api/v1/reports/indicators", headers=a.admin)).json(),
+    )
     assert own["business_milestones"] == {
         "idea": 1,
         "business_plan": 1,
@@ -74,5 +78,8 @@ async def test_an_entrepreneurship_action_dates_its_milestones_in_order(
         "registration": 1,
         "first_revenue": 0,
     }
-    protected = (await pathways.get("/api/v1/reports/indicators", headers=a.operator)).json()
+    protected = as_documented(
+        IndicatorsReport,
+        (await pathways.get("/api/v1/reports/indicators", headers=a.operator)).json(),
+    )
     assert protected["business_milestones"]["registration"] == "<5"

@@ -19,12 +19,13 @@ from services.pathways.domain.regions import (
     OTHER,
     nationality_group,
 )
+from services.pathways.schemas.reports import CrosstabReport
 from services.pathways.service.reports import INLINE_CELLS
 from shared import clock
 from shared.crosstab import TOTAL, cross_tabulate
 from tests.pathways.conftest import open_pathway, person
 from tests.shared.test_crosstab import recoverable
-from tests.support import Org
+from tests.support import Org, as_documented
 
 URL = "/api/v1/reports/indicators"
 PERIOD = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
@@ -73,7 +74,7 @@ async def test_a_table_with_its_margins_exact_for_the_org_admin_protected_for_an
 
     own = await pathways.get(URL, params=query, headers=a.admin)
     assert own.status_code == 200, own.text
-    exact = own.json()
+    exact = as_documented(CrosstabReport, own.json())
     assert exact["by"] == ["sex", "nationality_group"]
     assert exact["people_reached"]["levels"] == {
         "sex": ["female", "male"],
@@ -87,7 +88,9 @@ async def test_a_table_with_its_margins_exact_for_the_org_admin_protected_for_an
     assert counts[(TOTAL, TOTAL)] == 20
     assert len(counts) == 9
 
-    protected = (await pathways.get(URL, params=query, headers=a.operator)).json()
+    protected = as_documented(
+        CrosstabReport, (await pathways.get(URL, params=query, headers=a.operator)).json()
+    )
     shown = _cells(protected)
     assert shown[("female", "sub_saharan_africa")] == "<5"
     assert shown[("male", "sub_saharan_africa")] == "<5"

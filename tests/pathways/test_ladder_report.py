@@ -13,11 +13,12 @@ from typing import Any
 
 import httpx
 
+from services.pathways.schemas.reports import LadderReport
 from shared import clock
 from shared.crosstab import TOTAL, cross_tabulate
 from tests.pathways.conftest import open_pathway, person, step
 from tests.shared.test_crosstab import recoverable
-from tests.support import Org
+from tests.support import Org, as_documented
 
 URL = "/api/v1/reports/ladder"
 PERIOD = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
@@ -76,8 +77,12 @@ async def test_moves_by_direction_sector_and_territory(
     await _monitor(pathways, b, other, _at(3), employment_status="formal_employment")
 
     with clock.frozen_at(_at(8)):
-        own = (await pathways.get(URL, params=PERIOD, headers=a.admin)).json()
-        protected = (await pathways.get(URL, params=PERIOD, headers=a.operator)).json()
+        own = as_documented(
+            LadderReport, (await pathways.get(URL, params=PERIOD, headers=a.admin)).json()
+        )
+        protected = as_documented(
+            LadderReport, (await pathways.get(URL, params=PERIOD, headers=a.operator)).json()
+        )
     moves = _cells(own["moves"])
     assert own["moves"]["by"] == ["direction", "sector", "municipality"]
     assert moves[("upward", "F", "Latina")] == 6

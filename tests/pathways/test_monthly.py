@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import httpx
 
+from services.pathways.schemas.reports import MonthlyIndicators
 from shared import clock
 from tests.pathways.conftest import open_pathway, person, step
-from tests.support import Org
+from tests.support import Org, as_documented
 
 URL = "/api/v1/reports/indicators/monthly"
 PERIOD = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
@@ -32,7 +33,7 @@ async def test_the_series_has_every_month_and_protects_a_small_one(
 
     own = await pathways.get(URL, params=PERIOD, headers=a.admin)
     assert own.status_code == 200, own.text
-    series = own.json()
+    series = as_documented(MonthlyIndicators, own.json())
     assert series["months"] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
     assert series["pathways_opened"] == {
         "total": 7,
@@ -43,7 +44,9 @@ async def test_the_series_has_every_month_and_protects_a_small_one(
 
     # An operator's copy may travel: April's one person cannot be worked out from March and a
     # total of 7 (which the yearly report shows), so no month is given.
-    protected = (await pathways.get(URL, params=PERIOD, headers=a.operator)).json()
+    protected = as_documented(
+        MonthlyIndicators, (await pathways.get(URL, params=PERIOD, headers=a.operator)).json()
+    )
     assert protected["pathways_opened"]["total"] == "withheld"
     assert protected["pathways_opened"]["by_month"]["2026-03"] == "withheld"
     assert protected["pathways_opened"]["by_month"]["2026-04"] == "withheld"

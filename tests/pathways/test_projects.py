@@ -13,9 +13,10 @@ from typing import Any
 
 import httpx
 
+from services.pathways.schemas.reports import FundIndicatorsReport
 from shared.testing.tokens import TestIssuer
 from tests.pathways.conftest import INTERNAL, deliver, open_pathway, person, step
-from tests.support import Org, envelope
+from tests.support import Org, as_documented, envelope
 
 YEAR = date.today().year
 INTERNAL_HEADERS = {"Authorization": f"Bearer {INTERNAL}"}
@@ -176,6 +177,7 @@ async def test_the_funds_indicators_count_participants_by_sex_and_age_json_and_c
     query = {"project_id": project["id"]}
     report = _ok(await pathways.get("/api/v1/reports/fund-indicators", params=query,
                                     headers=b.admin))  # fmt: skip
+    as_documented(FundIndicatorsReport, report)
     assert report["period"] == {"from": f"{YEAR}-01-01", "to": f"{YEAR}-12-31"}
     by_code = {item["code"]: item for item in report["indicators"]}
     assert by_code["language_course"]["total"] == 6

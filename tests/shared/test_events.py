@@ -20,7 +20,7 @@ from sqlalchemy import BigInteger, Column, Identity, Integer, Table, Uuid, inser
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db import create_engine, make_metadata, session_factory
-from shared.errors import install_handlers
+from shared.errors import install_handlers, problem_type
 from shared.events import (
     EventEnvelope,
     HttpSender,
@@ -383,7 +383,7 @@ async def test_a_handler_error_stops_the_batch_at_that_event(world: World) -> No
     answer = await world.client.post("/internal/events", json=body, headers=AUTH)
     assert answer.status_code == 500
     problem = answer.json()
-    assert problem["type"] == "urn:ponte:problem:event-handling-failed"
+    assert problem["type"] == problem_type("event-handling-failed")
     assert (problem["event_id"], problem["processed"]) == (body["events"][1]["id"], 1)
     assert "cannot apply" not in answer.text  # the error's text stays in the service
     assert await applied(world) == [1]

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Request, Response
 
-from shared.errors import PreconditionFailed, install_handlers
+from shared.errors import PreconditionFailed, install_handlers, problem_type
 from shared.etags import check_if_match
 from shared.logging import configure_logging
 from shared.metrics import HttpMetrics
@@ -160,7 +160,7 @@ async def test_a_repeated_single_valued_header_is_400_before_the_app(
     assert answer.status_code == 400
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
-    assert problem["type"] == "urn:ponte:problem:bad-request"
+    assert problem["type"] == problem_type("bad-request")
     assert problem["request_id"] == answer.headers["x-request-id"]
     assert "second" not in answer.text
     assert "several" in problem["detail"]

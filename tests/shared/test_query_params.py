@@ -10,7 +10,7 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI, Query
 from pydantic import BaseModel
 
-from shared.errors import install_handlers
+from shared.errors import install_handlers, problem_type
 from shared.query_params import refuse_unknown_query_params
 
 
@@ -77,7 +77,7 @@ async def test_the_refusal_names_the_unknown_parameters(client: httpx.AsyncClien
     assert answer.status_code == 422
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
-    assert problem["type"] == "urn:ponte:problem:validation"
+    assert problem["type"] == problem_type("validation")
     assert [error["field"] for error in problem["errors"]] == ["query.external_id", "query.zz"]
     assert {error["code"] for error in problem["errors"]} == {"extra_forbidden"}
     assert "external_id, zz" in problem["detail"]

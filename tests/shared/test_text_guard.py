@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from shared.errors import InputRefused, install_handlers
+from shared.errors import InputRefused, install_handlers, problem_type
 from shared.metrics import HttpMetrics
 from shared.middleware import RequestContextMiddleware
 from shared.text_guard import CODE, body_guard, check_target
@@ -133,7 +133,7 @@ async def test_the_middleware_answers_a_validation_problem(client: httpx.AsyncCl
     assert answer.status_code == 422
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
-    assert problem["type"] == "urn:ponte:problem:validation"
+    assert problem["type"] == problem_type("validation")
     assert problem["errors"] == [{"field": "body", "message": problem["detail"], "code": CODE}]
     assert "\u202e" not in answer.text
 

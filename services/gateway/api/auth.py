@@ -17,7 +17,12 @@ from services.gateway.domain.organizations import OrganizationType
 from services.gateway.domain.passwords import MAX_LENGTH
 from services.gateway.errors import InvalidClient, InvalidRequest, OAuthProblem
 from services.gateway.errors.oauth import TokenEndpointRoute, documented_responses
-from services.gateway.schemas.auth import Me, OrganizationSummary, TokenResponse
+from services.gateway.schemas.auth import (
+    JsonWebKeySet,
+    Me,
+    OrganizationSummary,
+    TokenResponse,
+)
 from services.gateway.service.passwords import require_strong_password
 from shared.auth import CurrentPrincipal, PrincipalKind
 from shared.auth.headers import credentials
@@ -177,11 +182,12 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 @router.get(
     "/.well-known/jwks.json",
+    response_model=JsonWebKeySet,
+    response_model_exclude_none=True,  # each key has its type's members only (RFC 7518 6)
     summary="Public keys that verify Ponte's tokens",
     openapi_extra={"security": []},
 )
-async def jwks(request: Request, response: Response) -> dict[str, object]:
+async def jwks(request: Request, response: Response) -> JsonWebKeySet:
     response.headers["Cache-Control"] = "public, max-age=60"
     keys = request.app.state.keys
-    document: dict[str, object] = await keys.jwks()
-    return document
+    return JsonWebKeySet.model_validate(await keys.jwks())

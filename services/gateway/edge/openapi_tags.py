@@ -13,6 +13,8 @@ from services.gateway.webhooks.openapi import webhooks_section
 TAGS: Final[dict[str, str]] = {
     "auth": "Tokens (OAuth 2: password, client credentials, refresh), the caller's identity, the "
     "signing keys and the discovery documents.",
+    "problems": "The catalogue of problem types: what each error body's `type` URI means, "
+    "served at that URI.",
     "status": "Whether each service is up.",
     "organizations": "The organisations of the platform and their territories.",
     "users": "Staff accounts of an organisation: roles, invitations, deactivation.",

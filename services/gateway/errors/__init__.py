@@ -39,6 +39,11 @@ class DeliveryNotFound(_Missing):
 
 class OAuthProblem(Problem):
     status, slug, title = 400, "oauth", "The token request was refused"
+    description = (
+        "The token endpoint refused the request (OAuth 2, RFC 6749 5.2): error names the reason "
+        "(invalid_request, invalid_grant, unsupported_grant_type; invalid_client with status "
+        "401)."
+    )
     error_code = "invalid_request"
 
     def __init__(self, description: str, **extensions: Any) -> None:
@@ -63,6 +68,10 @@ class PasswordChangeRequired(InvalidGrant):
     """The password was right, but an admin chose it: the holder must choose their own."""
 
     slug, title = "password-change-required", "Choose your own password"
+    description = (
+        "The password was right, but an admin chose it: send the holder's own new password with "
+        "it (new_password) to sign in."
+    )
 
 
 class UnsupportedGrantType(OAuthProblem):

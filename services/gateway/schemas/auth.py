@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.gateway.domain.organizations import OrganizationType
 from shared.auth import PrincipalKind, Role
@@ -34,3 +34,21 @@ class Me(BaseModel):
     client_name: str | None = None
     beneficiary_id: uuid.UUID | None = None
     token_expires_at: datetime
+
+
+class JsonWebKey(BaseModel):
+    """A public key (RFC 7517): EC P-256 (`crv`, `x`, `y`) or RSA (`n`, `e`)."""
+
+    kty: str = Field(description="`EC` or `RSA`")
+    kid: str = Field(description="the key id tokens name in their header")
+    alg: str = Field(description="`ES256` or `RS256`")
+    use: str = Field(description="`sig`")
+    crv: str | None = None
+    x: str | None = None
+    y: str | None = None
+    n: str | None = None
+    e: str | None = None
+
+
+class JsonWebKeySet(BaseModel):
+    keys: list[JsonWebKey] = Field(description="the keys in use: the current one and the next")

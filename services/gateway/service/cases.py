@@ -85,7 +85,7 @@ class CaseReader:
             self._get("intake", person_path),
             self._part(self._pathways(beneficiary_id)),
             self._part(self._referrals(beneficiary_id)),
-            self._part(self._get("intake", f"{person_path}/consents")),
+            self._part(self._consents(person_path)),
             self._part(self._notes(person_path)),
             self._part(self._items("pathways", "/api/v1/tasks", {"limit": NEXT_TASKS}, person)),
             self._part(self._appointments(person)),
@@ -117,6 +117,11 @@ class CaseReader:
 
     async def _notes(self, person_path: str) -> list[dict[str, Any]] | None:
         page = await self._get("intake", f"{person_path}/notes", {"limit": LATEST_NOTES})
+        return None if page is None else list(page["items"])
+
+    async def _consents(self, person_path: str) -> list[dict[str, Any]] | None:
+        """The person's consents: a whole list (one page), passed on as the case view's list."""
+        page = await self._get("intake", f"{person_path}/consents")
         return None if page is None else list(page["items"])
 
     async def _items(

@@ -76,7 +76,7 @@ async def _compose(client: httpx.AsyncClient, upstreams: dict[str, str], token: 
     except* IndexUnavailable as failed:
         raise failed.exceptions[0] from None
     items: list[dict[str, Any]] = [item for task in tasks for item in task.result()]
-    return dump({"items": items})
+    return dump({"items": items, "next_cursor": None})
 
 
 async def _service_index(

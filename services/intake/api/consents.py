@@ -14,6 +14,7 @@ from shared.db import DbSession
 from shared.etags import content_etag
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
+from shared.pagination import Page, whole
 
 router = APIRouter(
     prefix="/api/v1/beneficiaries/{beneficiary_id}",
@@ -43,17 +44,20 @@ async def grant_consent(
 
 @router.get(
     "/consents",
-    response_model=list[ConsentRead],
+    response_model=Page[ConsentRead],
     responses=problems(404),
     summary="The person's consents, withdrawn ones included",
+    description="The whole list in one page: `next_cursor` is always null.",
 )
 async def list_consents(
     beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
-) -> list[ConsentRead]:
-    return [
-        service.as_read(consent)
-        for consent in await service.listed(session, principal, beneficiary_id)
-    ]
+) -> Page[ConsentRead]:
+    return whole(
+        [
+            service.as_read(consent)
+            for consent in await service.listed(session, principal, beneficiary_id)
+        ]
+    )
 
 
 @router.get(

@@ -14,6 +14,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import DbSession
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
+from shared.pagination import Page, whole
 
 router = APIRouter(
     prefix="/api/v1/beneficiaries/{beneficiary_id}",
@@ -69,12 +70,13 @@ async def close_emergency_access(
 
 @router.get(
     "/emergency-access",
-    response_model=list[EmergencyAccessRead],
+    response_model=Page[EmergencyAccessRead],
     responses=problems(404),
     summary="Emergency accesses to the person (the registering organisation sees them all)",
+    description="The whole list in one page: `next_cursor` is always null.",
 )
 async def list_emergency_access(
     beneficiary: VisibleBeneficiary, session: DbSession
-) -> list[EmergencyAccessRead]:
+) -> Page[EmergencyAccessRead]:
     found = await service.listed(session, beneficiary.row, beneficiary.view)
-    return [service.as_read(item) for item in found]
+    return whole([service.as_read(item) for item in found])

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 
 from services.intake.api.deps import Exports, Settings
 from services.intake.db.models import idempotency
+from services.intake.schemas.export import BeneficiaryExport
 from services.intake.service import gdpr
 from shared.auth import CurrentPrincipal
 from shared.db import DbSession
@@ -25,7 +26,7 @@ router = APIRouter(
 
 @router.get(
     "/export",
-    responses=problems(403, 404),
+    responses={200: {"model": BeneficiaryExport}, **problems(403, 404)},
     summary="Everything held about the person in every service, with a manifest (GDPR art. 15)",
     description="From intake, pathways, matching and the gateway (the person's app account and "
     "sign-ins, the webhook deliveries about them); with the records merged into the person "

@@ -19,6 +19,7 @@ from shared.auth.person import CurrentPerson
 from shared.db import DbSession
 from shared.idempotency_routes import idempotent_routes
 from shared.openapi import problems
+from shared.pagination import Page, whole
 from shared.responses import json_response
 
 router = APIRouter(
@@ -58,16 +59,17 @@ async def own_profile(
 
 @router.get(
     "/consents",
-    response_model=list[ConsentRead],
+    response_model=Page[ConsentRead],
     responses=problems(403, 404),
     summary="The person's own consents, withdrawn ones included",
+    description="The whole list in one page: `next_cursor` is always null.",
 )
 async def own_consents(
     person: CurrentPerson, principal: CurrentPrincipal, session: DbSession
-) -> list[ConsentRead]:
-    return [
-        consents.as_read(consent) for consent in await consents.listed(session, principal, person)
-    ]
+) -> Page[ConsentRead]:
+    return whole(
+        [consents.as_read(consent) for consent in await consents.listed(session, principal, person)]
+    )
 
 
 @router.post(
@@ -116,14 +118,14 @@ async def withdraw_own_consent(
 
 @router.get(
     "/emergency-accesses",
-    response_model=list[OwnEmergencyAccess],
+    response_model=Page[OwnEmergencyAccess],
     responses=problems(403, 404),
     summary="Who opened the person's record without their consent, why, what and when",
     description="Every emergency access to the person's record (break the glass): the "
     "organisation, the legal basis (reason code), the sections it opened, when it was opened, "
-    "when it expires or was closed.",
+    "when it expires or was closed. The whole list in one page: `next_cursor` is always null.",
 )
 async def own_emergency_accesses(
     person: CurrentPerson, session: DbSession
-) -> list[OwnEmergencyAccess]:
-    return await emergency.of_the_person(session, person)
+) -> Page[OwnEmergencyAccess]:
+    return whole(await emergency.of_the_person(session, person))

@@ -69,7 +69,7 @@ async def list_qualifications(
     beneficiary_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     row, held = await service.listed(session, principal, beneficiary_id)
-    return json_response({"items": held}, version=row.version)
+    return json_response({"items": held, "next_cursor": None}, version=row.version)
 
 
 @router.get(

@@ -95,4 +95,4 @@ async def duplicates(
     beneficiary: VisibleBeneficiary, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     found = await records.duplicates(session, principal, beneficiary.row)
-    return json_response({"items": found})
+    return json_response({"items": found, "next_cursor": None})

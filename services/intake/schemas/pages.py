@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.intake.domain.enums import BatchMode, ItemStatus
 from services.intake.schemas.beneficiary import BeneficiaryRead, DuplicateCandidate, Tombstone
 from shared.errors import ProblemDetail
+from shared.pagination import WholeCursor
 from shared.sync import Removed
 
 
@@ -27,6 +28,7 @@ class BeneficiaryPage(BaseModel):
 
 class DuplicateList(BaseModel):
     items: list[DuplicateCandidate]
+    next_cursor: WholeCursor = None
 
 
 class MergeRequest(BaseModel):

@@ -29,6 +29,7 @@ from services.intake.schemas.codes import (
 )
 from shared.contracts.classifications import NaceSection
 from shared.dates import IsoDate
+from shared.pagination import WholeCursor
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -248,3 +249,4 @@ class Vulnerability(Part):
 
 class QualificationList(BaseModel):
     items: list[Qualification]
+    next_cursor: WholeCursor = None

@@ -10,13 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.matching.db.referral_report import Side
+from services.matching.schemas.reports import EngagementReport, ReferralsReport
 from services.matching.service import engagement_report as engagement
 from services.matching.service import reports
 from shared.auth import CurrentPrincipal
 from shared.dates import ReportDate
 from shared.db import ReadSession
 from shared.openapi import problems
-from shared.responses import JSON_OR_CSV, json_or_csv
+from shared.responses import json_or_csv, json_or_csv_responses
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 # A report's period (``service.reports.period``): at most 1830 days
@@ -28,7 +29,7 @@ DateTo = Annotated[ReportDate | None, Query(description="default: today")]
     "/referrals",
     responses={
         **problems(403, 422),
-        **JSON_OR_CSV,
+        **json_or_csv_responses(ReferralsReport),
     },
     summary="Why referrals end: rejected and dropped referrals by status, reason and target",
     description="The referrals your organisation made (`side=referrer`) or received as a "
@@ -60,7 +61,7 @@ async def referrals_report(
     "/engagement",
     responses={
         **problems(403, 422),
-        **JSON_OR_CSV,
+        **json_or_csv_responses(EngagementReport),
     },
     summary="Engagement: people first seen at a low-threshold service point who reached a "
     "structured service within 3 and 6 months",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
 from services.matching.schemas.referrals import REASON_CODE_DESCRIPTION
+from shared.pagination import WholeCursor
 
 
 class OfferSummary(BaseModel):
@@ -57,6 +58,7 @@ class OwnReferral(BaseModel):
 
 class OwnReferrals(BaseModel):
     items: list[OwnReferral]
+    next_cursor: WholeCursor = None
 
 
 class Decline(BaseModel):

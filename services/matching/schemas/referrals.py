@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.matching.domain.referrals import ReferralReasonCode, ReferralStatus
 from services.matching.schemas.explanations import FreeTextSkill, SkillGapsRead
+from shared.pagination import WholeCursor
 from shared.sync import Removed, removed_field, watermark_field
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -199,6 +200,7 @@ class ServiceMatch(BaseModel):
 
 class MatchList(BaseModel):
     items: list[OfferMatch]
+    next_cursor: WholeCursor = None
     services: list[ServiceMatch] = Field(
         description="with `include_services=true`: the service points within the person's reach "
         "that answer their priority need or another assessed need and that the caller sees, "
@@ -221,6 +223,7 @@ class CandidateMatch(BaseModel):
 
 class CandidateList(BaseModel):
     items: list[CandidateMatch]
+    next_cursor: WholeCursor = None
 
 
 class AllocationRequest(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from shared.pagination import WholeCursor
+
 
 class ReadSkill(BaseModel):
     uri: str
@@ -27,3 +29,4 @@ class SkillReading(BaseModel):
 
 class SkillReadingList(BaseModel):
     items: list[SkillReading]
+    next_cursor: WholeCursor = None

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.pagination import WholeCursor
+
 Kind = Literal["social", "socio_economic", "institutional"]
 VARIABLE_PATTERN = r"^[a-z][a-z0-9_]{0,79}$"
 MAX_VALUES = 500
@@ -67,6 +69,7 @@ class TerritoryProfileRead(BaseModel):
     items: list[ProfileValueRead] = Field(
         description="the latest value of each variable (every value with `all=true`), by variable"
     )
+    next_cursor: WholeCursor = None
     computed: dict[str, Any] = Field(
         description="what Ponte derives from its own data for the territory and all under it: "
         "service points per kind (and per 1,000 foreign residents), median minutes from the "

@@ -113,6 +113,7 @@ async def matches(
     ]
     return {
         "items": results,
+        "next_cursor": None,
         "services": await service_matches.services(
             session, principal, profile, person, weights, limit
         )

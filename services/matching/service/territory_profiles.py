@@ -159,6 +159,7 @@ async def read(
     return {
         "territory": code,
         "items": [as_read(row) for row in rows],
+        "next_cursor": None,
         "computed": await computed(session, code, latest),
     }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
+from shared.pagination import WholeCursor
+
 _SKILL_EXAMPLE: JsonDict = {
     "uri": "http://data.europa.eu/esco/skill/13e1c0a2-b90d-46f4-be51-11730360b38d",
     "preferred_label": "lay bricks",
@@ -55,6 +57,7 @@ class SkillSearch(BaseModel):
 
     language: str = Field(description="the language of the labels searched")
     items: list[SkillMatch] = Field(description="best match first, one per skill")
+    next_cursor: WholeCursor = None
 
 
 class OccupationSearch(BaseModel):
@@ -64,6 +67,7 @@ class OccupationSearch(BaseModel):
 
     language: str = Field(description="the language of the labels searched")
     items: list[OccupationMatch] = Field(description="best match first, one per occupation")
+    next_cursor: WholeCursor = None
 
 
 class ResolvedSkill(BaseModel):

@@ -54,7 +54,7 @@ async def list_feedback(
 ) -> Response:
     found = await service.of_pathway(session, principal, pathway_id)
     items = [FeedbackRead.model_validate(row).model_dump(mode="json") for row in found]
-    return json_response({"items": items})
+    return json_response({"items": items, "next_cursor": None})
 
 
 @router.post(

@@ -65,7 +65,7 @@ async def create_project(
 async def list_projects(principal: CurrentPrincipal, session: DbSession) -> Response:
     found = await service.listed(session, principal)
     items = [service.as_read(p).model_dump(mode="json", by_alias=True) for p in found]
-    return json_response({"items": items})
+    return json_response({"items": items, "next_cursor": None})
 
 
 @router.get(

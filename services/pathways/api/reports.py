@@ -11,12 +11,19 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.pathways.domain import funds
 from services.pathways.domain.indicators import crosstab_csv_rows, to_csv_rows
+from services.pathways.schemas.reports import (
+    CrosstabReport,
+    FundIndicatorsReport,
+    IndicatorsReport,
+    LadderReport,
+    MonthlyIndicators,
+)
 from services.pathways.service import fund_indicators, ladder_report, reports
 from shared.auth import CurrentPrincipal
 from shared.dates import ReportDate
 from shared.db import ReadSession
 from shared.openapi import problems
-from shared.responses import JSON_OR_CSV, json_or_csv
+from shared.responses import json_or_csv, json_or_csv_responses
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -52,7 +59,7 @@ ReportScope = Annotated[reports.Scope, Depends(_report_scope)]
     "/indicators",
     responses={
         **problems(403, 404, 422),
-        **JSON_OR_CSV,
+        **json_or_csv_responses(IndicatorsReport | CrosstabReport),
     },
     summary="Indicators for funders' reports (your organisation; all for platform admins)",
     description="People reached and pathways by sex, age band, arrival band (years since arrival: "
@@ -101,7 +108,7 @@ async def indicators(
     "/indicators/monthly",
     responses={
         **problems(403, 404, 422),
-        **JSON_OR_CSV,
+        **json_or_csv_responses(MonthlyIndicators),
     },
     summary="The indicators month by month: pathways opened and closed, people reached, placements",
     description="The same scope and parameters as `/indicators` (your organisation, exact for "
@@ -121,7 +128,7 @@ async def monthly_indicators(
     "/ladder",
     responses={
         **problems(403, 404, 422),
-        **JSON_OR_CSV,
+        **json_or_csv_responses(LadderReport),
     },
     summary="Progress on the employment ladder: moves by sector and territory, internships that "
     "turned into contracts by host",
@@ -152,7 +159,7 @@ async def ladder(request: Request, scope: ReportScope, session: ReadSession) -> 
     "/fund-indicators",
     responses={
         **problems(403, 404, 422),
-        **JSON_OR_CSV,
+        **json_or_csv_responses(FundIndicatorsReport),
     },
     summary="The fund's common indicators for a project and period (AMIF, Annex VIII)",
     description="For the staff of the project's lead and partner organisations (any project for "

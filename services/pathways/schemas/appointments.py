@@ -19,6 +19,7 @@ from pydantic import (
 from services.pathways.domain.appointments import MAX_DURATION, Attendance, AttendanceReason
 from services.pathways.domain.loop import Step
 from shared.dates import IsoDateTime
+from shared.pagination import WholeCursor
 
 
 def _aware(value: datetime) -> datetime:
@@ -209,3 +210,4 @@ class OwnAppointment(BaseModel):
 
 class OwnAppointments(BaseModel):
     items: list[OwnAppointment]
+    next_cursor: WholeCursor = None

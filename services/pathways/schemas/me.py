@@ -7,6 +7,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from shared.pagination import WholeCursor
+
 
 class OwnAction(BaseModel):
     id: uuid.UUID
@@ -27,3 +29,4 @@ class OwnPathway(BaseModel):
 
 class OwnPathways(BaseModel):
     items: list[OwnPathway]
+    next_cursor: WholeCursor = None

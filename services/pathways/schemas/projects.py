@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.pathways.domain.funds import Evidence, Fund, HelpedIntegration
 from shared.dates import IsoDate
+from shared.pagination import WholeCursor
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -92,6 +93,7 @@ class ProjectRead(BaseModel):
 
 class ProjectList(BaseModel):
     items: list[ProjectRead]
+    next_cursor: WholeCursor = None
 
 
 class ParticipantCreate(Strict):
@@ -171,3 +173,4 @@ class FeedbackRead(BaseModel):
 
 class FeedbackList(BaseModel):
     items: list[FeedbackRead]
+    next_cursor: WholeCursor = None
