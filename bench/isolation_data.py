@@ -36,12 +36,16 @@ FALLBACK_ALLOCATION = (600, 300)
 SEED = 2026
 
 
-def _bound(settings: BaseModel, *words: str) -> tuple[int, str] | None:
-    """The first positive integer setting whose name holds every one of ``words``."""
+def _bound(
+    settings: BaseModel, *words: str, unless: tuple[str, ...] = ()
+) -> tuple[int, str] | None:
+    """The first positive integer setting whose name holds every one of ``words`` and none of
+    ``unless``."""
     for name in sorted(type(settings).model_fields):
         value = getattr(settings, name)
         if (
             all(word in name for word in words)
+            and not any(word in name for word in unless)
             and isinstance(value, int)
             and not isinstance(value, bool)
             and value > 0
@@ -64,8 +68,9 @@ def batch_size() -> tuple[int, str]:
     the request schema's own."""
     schema = _max_length(BatchRequest, "items")
     settings = IntakeSettings()
-    for words in (("batch", "max"), ("batch", "items"), ("batch", "size")):
-        found = _bound(settings, *words)
+    for words in (("batch", "max", "items"), ("batch", "max"), ("batch", "size")):
+        # A job's bound is the asynchronous batch's, not the one a request is answered within.
+        found = _bound(settings, *words, unless=("job", "candidate"))
         if found and found[0] < schema:
             return found
     return schema, "BatchRequest.items max_length"

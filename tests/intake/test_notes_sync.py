@@ -209,8 +209,10 @@ async def test_withdrawal_narrowing_expiry_and_erasure_are_told_once_to_former_r
     expiring = (await register(intake, owner, given_name="Expiring"))["id"]
     erased = (await register(intake, owner, given_name="Erased"))["id"]
     quiet = (await register(intake, owner, given_name="Quiet"))["id"]
-    for person in (withdrawn, narrowed, expiring, erased):
-        await note(intake, owner, person, "pathway")
+    written = {
+        person: await note(intake, owner, person, "pathway")
+        for person in (withdrawn, narrowed, expiring, erased)
+    }
     kept = await note(intake, owner, narrowed, "identity")
     await note(intake, owner, quiet, "pathway")
     consents = {
@@ -247,7 +249,12 @@ async def test_withdrawal_narrowing_expiry_and_erasure_are_told_once_to_former_r
         ],
         key=lambda r: r["id"],
     )  # not the quiet person: the partner never read a note of theirs
-    assert ids(items) == [kept]  # re-sent after the removal
+    # The kept note is re-sent after the removal. The expiring person's note may come again too:
+    # its grant was written (the expiry set) just before the first load, whose watermark may
+    # have stopped below that write (another transaction on the server was running), so this
+    # sync sees the person's access change and sends what the partner reads of them (again).
+    assert kept in ids(items)
+    assert set(ids(items)) <= {kept, written[expiring]}
     owner_items, owner_removed, _ = await sync_until(intake, owner, owner_mark, count(1))
     assert (owner_items, owner_removed) == ([], [removal(erased, "erased")])
 
