@@ -132,6 +132,18 @@ def open_pathway(client: httpx.Client, headers: dict[str, str], person: str) -> 
     )
 
 
+def refer(client: httpx.Client, headers: dict[str, str], person: str, offer: str) -> Any:
+    """A referral of ``person`` to ``offer``, once matching has heard of the person's consent
+    (an event)."""
+    body = {"beneficiary_id": person, "offer_id": offer}
+    return eventually(
+        lambda: (
+            (a := client.post("/api/v1/referrals", json=body, headers=headers)).status_code == 201
+            and a.json()
+        )
+    )
+
+
 def consent_to_matching(client: httpx.Client, person: str, headers: dict[str, str]) -> None:
     """The person's consent to matching, recorded on paper by the operator of ``headers``."""
     answer = client.post(

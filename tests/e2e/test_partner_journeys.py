@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.e2e.helpers import bearer, consent_to_matching, eventually, organisation
+from tests.e2e.helpers import bearer, consent_to_matching, eventually, organisation, refer
 
 pytestmark = [
     pytest.mark.e2e,
@@ -132,14 +132,7 @@ def test_journey_2_a_provider_publishes_and_answers(stack: Stack, tmp_path: Path
             headers=ngo.operator,
         ).json()  # fmt: skip
         consent_to_matching(client, person["id"], ngo.operator)
-        body = {"beneficiary_id": person["id"], "offer_id": offer["id"]}
-        referral = eventually(
-            lambda: (
-                (a := client.post("/api/v1/referrals", json=body, headers=ngo.operator)).status_code
-                == 201
-                and a.json()
-            )
-        )
+        referral = refer(client, ngo.operator, person["id"], offer["id"])
         env = {
             "PONTE": stack.gateway,
             "PROVIDER_CLIENT_ID": system["client_id"],
@@ -178,14 +171,7 @@ def test_journey_3_a_persons_app_offline_first(stack: Stack, tmp_path: Path) -> 
             headers=ngo.operator,
         ).json()  # fmt: skip
         consent_to_matching(client, person["id"], ngo.operator)
-        body = {"beneficiary_id": person["id"], "offer_id": offer["id"]}
-        referral = eventually(
-            lambda: (
-                (a := client.post("/api/v1/referrals", json=body, headers=ngo.operator)).status_code
-                == 201
-                and a.json()
-            )
-        )
+        referral = refer(client, ngo.operator, person["id"], offer["id"])
         invitation = client.post(
             f"/api/v1/beneficiaries/{person['id']}/invitations", headers=ngo.operator
         ).json()

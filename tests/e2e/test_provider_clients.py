@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.e2e.helpers import bearer, consent_to_matching, eventually, organisation
+from tests.e2e.helpers import bearer, consent_to_matching, organisation, refer
 
 pytestmark = pytest.mark.e2e
 
@@ -54,14 +54,7 @@ def test_a_providers_system_publishes_offers_and_answers_referrals_and_nothing_m
         assert offer["organization_id"] == employer.id
         person = _ok(client.post("/api/v1/beneficiaries", json=PERSON, headers=ngo.operator))
         consent_to_matching(client, person["id"], ngo.operator)
-        body = {"beneficiary_id": person["id"], "offer_id": offer["id"]}
-        referral = eventually(
-            lambda: (
-                (a := client.post("/api/v1/referrals", json=body, headers=ngo.operator)).status_code
-                == 201
-                and a.json()
-            )
-        )
+        referral = refer(client, ngo.operator, person["id"], offer["id"])
         url = f"/api/v1/referrals/{referral['id']}"
         seen = _ok(client.get(url, headers=system))
         assert seen["person"]["given_name"] == "Kwabena"  # the card, as the employer's staff see it
